@@ -1,0 +1,93 @@
+"""Event layer: event types, the append-only :class:`EventLog` and replay to state.
+
+Everything that happens to a participant is an immutable, dated event (DESIGN.md,
+"one currency"). The engine and the simulator write events, the stores persist
+them, the calculators read them.
+
+Examples:
+    >>> from datetime import date
+    >>> from langzeit.events import EventLog, Referred, Waitlisted, Status
+    >>> log = EventLog([Referred("e1", "p1", date(2024, 1, 8), programme_id="geh-vor"),
+    ...                 Waitlisted("e2", "p1", date(2024, 1, 10))])
+    >>> log.state("p1").status is Status.WAITLISTED
+    True
+"""
+
+from langzeit.events._codec import (
+    BASE_FIELDS,
+    EVENT_FORMAT,
+    EVENT_FORMAT_VERSION,
+    event_fields,
+    event_from_record,
+    event_to_record,
+)
+from langzeit.events._log import EventLog
+from langzeit.events._state import ActiveConsent, ParticipantState, Status, replay
+from langzeit.events._types import (
+    EVENT_TYPES,
+    ActorReferred,
+    Admitted,
+    AftercareEnded,
+    AftercareStarted,
+    Assessed,
+    CoachAssigned,
+    ConsentGiven,
+    ConsentWithdrawn,
+    Declined,
+    Event,
+    Exited,
+    Extended,
+    FollowUp,
+    ParticipationAgreed,
+    Paused,
+    PhaseEntered,
+    PlanAgreed,
+    PlanStepAchieved,
+    PlanStepAgreed,
+    Referred,
+    Reneged,
+    Resumed,
+    ScaleScored,
+    TandemAssigned,
+    Waitlisted,
+)
+
+__all__ = [
+    "BASE_FIELDS",
+    "EVENT_FORMAT",
+    "EVENT_FORMAT_VERSION",
+    "EVENT_TYPES",
+    "ActiveConsent",
+    "ActorReferred",
+    "Admitted",
+    "AftercareEnded",
+    "AftercareStarted",
+    "Assessed",
+    "CoachAssigned",
+    "ConsentGiven",
+    "ConsentWithdrawn",
+    "Declined",
+    "Event",
+    "EventLog",
+    "Exited",
+    "Extended",
+    "FollowUp",
+    "ParticipantState",
+    "ParticipationAgreed",
+    "Paused",
+    "PhaseEntered",
+    "PlanAgreed",
+    "PlanStepAchieved",
+    "PlanStepAgreed",
+    "Referred",
+    "Reneged",
+    "Resumed",
+    "ScaleScored",
+    "Status",
+    "TandemAssigned",
+    "Waitlisted",
+    "event_fields",
+    "event_from_record",
+    "event_to_record",
+    "replay",
+]

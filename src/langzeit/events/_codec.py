@@ -1,0 +1,240 @@
+"""Event layer: events to and from plain records (the shared core of every store format).
+
+A record is a flat ``dict`` with ``event_id``, ``participant_id``, ``type``, ``date``
+and the type's own fields: dates as ISO ``YYYY-MM-DD`` text, enumerations as their
+values, item lists as lists. JSON Lines, CSV and SQLite all write these records
+(DESIGN.md, "event log format"); this module is the one place that knows how.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable, Mapping
+from datetime import date
+from typing import Any
+
+import attrs
+
+from langzeit.events._types import EVENT_TYPES, Event
+
+__all__ = [
+    "BASE_FIELDS",
+    "EVENT_FORMAT",
+    "EVENT_FORMAT_VERSION",
+    "event_fields",
+    "event_from_record",
+    "event_to_record",
+]
+
+#: Name and version of the event log format, written into every store.
+EVENT_FORMAT = "langzeit-events"
+EVENT_FORMAT_VERSION = 1
+#: The columns every event has, in this order.
+BASE_FIELDS = ("event_id", "participant_id", "type", "date")
+
+
+def _parse_date(value: Any) -> date:
+    if isinstance(value, date):
+        return value
+    if not isinstance(value, str):
+        raise ValueError(f"expected an ISO date, got {value!r}")
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"bad date {value!r} (expected YYYY-MM-DD)") from None
+
+
+def _parse_str(value: Any) -> str:
+    if not isinstance(value, str):
+        raise ValueError(f"expected text, got {value!r}")
+    return value
+
+
+def _parse_int(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError(f"expected an integer, got {value!r}")
+    return value
+
+
+def _parse_opt_bool(value: Any) -> bool | None:
+    if value is None or isinstance(value, bool):
+        return value
+    raise ValueError(f"expected true, false or null, got {value!r}")
+
+
+def _parse_items(value: Any) -> tuple[int | None, ...]:
+    if not isinstance(value, list | tuple):
+        raise ValueError(f"expected a list of integers or nulls, got {value!r}")
+    for item in value:
+        if item is not None and (isinstance(item, bool) or not isinstance(item, int)):
+            raise ValueError(f"expected integers or nulls in items, got {item!r}")
+    return tuple(value)
+
+
+def _optional(parse: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    def parse_opt(value: Any) -> Any:
+        return None if value is None else parse(value)
+
+    return parse_opt
+
+
+def _enum_parser(cls: type[enum.Enum]) -> Callable[[Any], Any]:
+    def parse(value: Any) -> Any:
+        try:
+            return cls(value)
+        except ValueError:
+            allowed = ", ".join(str(m.value) for m in cls)
+            raise ValueError(f"{value!r} is not one of {allowed}") from None
+
+    return parse
+
+
+_PARSERS: dict[str, Callable[[Any], Any]] = {
+    "date": _parse_date,
+    "date | None": _optional(_parse_date),
+    "str": _parse_str,
+    "int": _parse_int,
+    "bool | None": _parse_opt_bool,
+    "tuple[int | None, ...]": _parse_items,
+}
+
+
+def _dump(value: Any) -> Any:
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, tuple):
+        return list(value)
+    return value
+
+
+@attrs.frozen
+class _FieldSpec:
+    name: str
+    parse: Callable[[Any], Any]
+    required: bool
+
+
+def _specs(cls: type[Event]) -> tuple[_FieldSpec, ...]:
+    from langzeit.domain import ConsentPurpose, ExitReason, OutcomeKind
+
+    enums: dict[str, type[enum.Enum]] = {
+        "ConsentPurpose": ConsentPurpose, "ExitReason": ExitReason, "OutcomeKind": OutcomeKind,
+    }
+    out = []
+    for f in attrs.fields(cls)[3:]:
+        annotation = str(f.type)
+        parse = _enum_parser(enums[annotation]) if annotation in enums else _PARSERS[annotation]
+        out.append(_FieldSpec(f.name, parse, f.default is attrs.NOTHING))
+    return tuple(out)
+
+
+_SPECS: dict[str, tuple[_FieldSpec, ...]] = {name: _specs(cls) for name, cls in EVENT_TYPES.items()}
+
+
+def event_fields(type_name: str) -> tuple[str, ...]:
+    """The type-specific field names of an event type, in declaration order.
+
+    Args:
+        type_name: an event ``type`` such as ``"exited"``.
+
+    Returns:
+        The field names after the base fields.
+
+    Raises:
+        KeyError: if the type is unknown.
+
+    Examples:
+        >>> event_fields("exited")
+        ('reason', 'outcome')
+    """
+    return tuple(s.name for s in _SPECS[type_name])
+
+
+def event_to_record(event: Event) -> dict[str, Any]:
+    """An event as a flat, JSON-ready record.
+
+    Args:
+        event: the event.
+
+    Returns:
+        ``event_id``, ``participant_id``, ``type``, ``date`` and the type's fields.
+
+    Examples:
+        >>> from langzeit.events import Exited
+        >>> event_to_record(Exited("e1", "p1", date(2024, 5, 1), reason="work", outcome="svp"))
+        {'event_id': 'e1', 'participant_id': 'p1', 'type': 'exited', 'date': '2024-05-01', \
+'reason': 'work', 'outcome': 'svp'}
+    """
+    record: dict[str, Any] = {
+        "event_id": event.event_id,
+        "participant_id": event.participant_id,
+        "type": event.type,
+        "date": event.date.isoformat(),
+    }
+    for spec in _SPECS[event.type]:
+        record[spec.name] = _dump(getattr(event, spec.name))
+    return record
+
+
+def event_from_record(record: Mapping[str, Any]) -> Event:
+    """Build an event from a record, checking every field.
+
+    Args:
+        record: a mapping as written by :func:`event_to_record`. Optional fields may
+            be missing; unknown keys are refused so that nothing is silently lost.
+
+    Returns:
+        The event.
+
+    Raises:
+        ValueError: with a readable reason naming every bad field.
+
+    Examples:
+        >>> event_from_record({"event_id": "e1", "participant_id": "p1", "type": "admitted",
+        ...                    "date": "2024-02-01"})
+        Admitted(event_id='e1', participant_id='p1', date=datetime.date(2024, 2, 1))
+        >>> event_from_record({"event_id": "e1", "participant_id": "p1", "type": "exited",
+        ...                    "date": "2024-02-31", "reason": "bored"})
+        Traceback (most recent call last):
+        ...
+        ValueError: date: bad date '2024-02-31' (expected YYYY-MM-DD); reason: 'bored' is not one of ...
+    """
+    type_name = record.get("type")
+    if not isinstance(type_name, str) or type_name not in EVENT_TYPES:
+        if type_name is None:
+            raise ValueError("missing field 'type'")
+        raise ValueError(f"unknown event type {type_name!r}")
+    specs = _SPECS[type_name]
+    errors: list[str] = []
+    kwargs: dict[str, Any] = {}
+    for name in ("event_id", "participant_id"):
+        value = record.get(name)
+        if not isinstance(value, str) or not value:
+            errors.append(f"missing field {name!r}" if value is None else f"{name}: bad id {value!r}")
+        else:
+            kwargs[name] = value
+    if "date" not in record or record["date"] is None:
+        errors.append("missing field 'date'")
+    else:
+        try:
+            kwargs["date"] = _parse_date(record["date"])
+        except ValueError as exc:
+            errors.append(f"date: {exc}")
+    for spec in specs:
+        if spec.name not in record:
+            if spec.required:
+                errors.append(f"missing field {spec.name!r}")
+            continue
+        try:
+            kwargs[spec.name] = spec.parse(record[spec.name])
+        except ValueError as exc:
+            errors.append(f"{spec.name}: {exc}")
+    known = set(BASE_FIELDS) | {s.name for s in specs}
+    unknown = sorted(k for k in record if k not in known)
+    if unknown:
+        errors.append(f"unknown fields for {type_name!r}: {', '.join(unknown)}")
+    if errors:
+        raise ValueError("; ".join(errors))
+    return EVENT_TYPES[type_name](**kwargs)

@@ -1,0 +1,217 @@
+"""Event layer: the append-only, idempotent event log."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from datetime import date
+from operator import attrgetter
+
+import attrs
+
+from langzeit.events._state import ParticipantState, replay
+from langzeit.events._types import Event
+from langzeit.exceptions import ConcurrencyConflict, Problem, UnknownNameError, ValidationError
+
+__all__ = ["EventLog"]
+
+_BY_DATE = attrgetter("date")
+
+
+@attrs.define(eq=False)
+class EventLog:
+    """An append-only log of pathway events, in memory.
+
+    * **Append-only:** events are never changed or removed.
+    * **Idempotent by** ``event_id``: appending an event that is already in the log
+      is a no-op; appending a *different* event under a known id is refused.
+    * **Deterministic order:** :meth:`events` returns events by date, ties in
+      append order; replay uses that order.
+    * **Versions:** each participant's stream has a version (its number of events);
+      appends may state the version they expect (optimistic concurrency).
+
+    Args:
+        events: events to start with (appended in order).
+
+    Examples:
+        >>> from langzeit.events import Referred, Admitted
+        >>> log = EventLog()
+        >>> log.append(Referred("e1", "p1", date(2024, 1, 8)))
+        True
+        >>> log.append(Referred("e1", "p1", date(2024, 1, 8)))  # same event again: no-op
+        False
+        >>> log.append(Admitted("e2", "p1", date(2024, 2, 1)), expected_version=1)
+        True
+        >>> len(log), log.version("p1")
+        (2, 2)
+    """
+
+    _events: list[Event] = attrs.field(factory=list, init=False)
+    _positions: dict[str, int] = attrs.field(factory=dict, init=False)
+    _versions: dict[str, int] = attrs.field(factory=dict, init=False)
+    _ordered: list[Event] | None = attrs.field(default=None, init=False)
+
+    def __init__(self, events: Iterable[Event] = ()) -> None:
+        self.__attrs_init__()  # type: ignore[attr-defined]  # attrs generates it when __init__ is custom
+        self.extend(events)
+
+    # -- writing ---------------------------------------------------------------------------
+
+    def append(self, event: Event, *, expected_version: int | None = None) -> bool:
+        """Append one event.
+
+        Args:
+            event: the event.
+            expected_version: the participant's version the writer expects; on a
+                mismatch nothing is written.
+
+        Returns:
+            True if appended, False if the same event was already in the log.
+
+        Raises:
+            ValidationError: a different event with the same id is in the log.
+            ConcurrencyConflict: the participant's version is not ``expected_version``.
+        """
+        versions = None if expected_version is None else {event.participant_id: expected_version}
+        return self.extend([event], expected_versions=versions) == 1
+
+    def extend(
+        self, events: Iterable[Event], *, expected_versions: Mapping[str, int] | None = None
+    ) -> int:
+        """Append a batch atomically: all new events, or none when any check fails.
+
+        Args:
+            events: the events, in order.
+            expected_versions: per participant, the version the writer expects.
+
+        Returns:
+            How many events were new (duplicates of logged events are skipped).
+
+        Raises:
+            ValidationError: every event whose id is taken by different content,
+                or that is not an :class:`Event`.
+            ConcurrencyConflict: a participant's version differs from the expected one.
+
+        Examples:
+            >>> from langzeit.events import Referred
+            >>> log = EventLog([Referred("e1", "p1", date(2024, 1, 8))])
+            >>> log.extend([Referred("e1", "p1", date(2024, 1, 9))])
+            Traceback (most recent call last):
+            ...
+            langzeit.exceptions.ValidationError: event batch refused (1 problem)
+              - event 'e1': id already in the log with different content
+        """
+        batch = list(events)
+        for pid, expected in (expected_versions or {}).items():
+            actual = self._versions.get(pid, 0)
+            if actual != expected:
+                raise ConcurrencyConflict(pid, expected, actual)
+        new: list[Event] = []
+        seen: dict[str, Event] = {}
+        problems: list[Problem] = []
+        for i, event in enumerate(batch):
+            if not isinstance(event, Event):
+                problems.append(Problem(f"item {i}", f"not an event: {event!r}"))
+                continue
+            logged = self._event_by_id(event.event_id) or seen.get(event.event_id)
+            if logged is not None:
+                if logged != event:
+                    problems.append(Problem(f"event {event.event_id!r}",
+                                            "id already in the log with different content"))
+                continue
+            seen[event.event_id] = event
+            new.append(event)
+        if problems:
+            raise ValidationError("event batch refused", problems)
+        for event in new:
+            self._positions[event.event_id] = len(self._events)
+            self._events.append(event)
+            self._versions[event.participant_id] = self._versions.get(event.participant_id, 0) + 1
+        if new:
+            self._ordered = None
+        return len(new)
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def _event_by_id(self, event_id: str) -> Event | None:
+        pos = self._positions.get(event_id)
+        return None if pos is None else self._events[pos]
+
+    def get(self, event_id: str) -> Event:
+        """The event with this id.
+
+        Raises:
+            UnknownNameError: no such event.
+        """
+        event = self._event_by_id(event_id)
+        if event is None:
+            raise UnknownNameError("event", event_id)
+        return event
+
+    def __len__(self) -> int:
+        return len(self._events)
+
+    def __iter__(self) -> Iterator[Event]:
+        """Events in append order (the order stores write them in)."""
+        return iter(self._events)
+
+    def __contains__(self, event_id: object) -> bool:
+        return event_id in self._positions
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, EventLog) and self._events == other._events
+
+    def __repr__(self) -> str:
+        return f"<EventLog: {len(self._events)} events, {len(self._versions)} participants>"
+
+    def events(
+        self, *, participant_id: str | None = None, until: date | None = None
+    ) -> list[Event]:
+        """Events in log order: by date, ties in append order.
+
+        Args:
+            participant_id: only this participant's events.
+            until: only events dated on or before this day.
+
+        Returns:
+            A new list of events.
+        """
+        if self._ordered is None:
+            self._ordered = sorted(self._events, key=_BY_DATE)
+        out: Iterable[Event] = self._ordered
+        if participant_id is not None:
+            out = (e for e in out if e.participant_id == participant_id)
+        if until is not None:
+            out = (e for e in out if e.date <= until)
+        return list(out)
+
+    def version(self, participant_id: str) -> int:
+        """The participant's stream version: the number of their events (0 if none)."""
+        return self._versions.get(participant_id, 0)
+
+    @property
+    def participants(self) -> tuple[str, ...]:
+        """Participant ids in order of their first event in the log."""
+        return tuple(self._versions)
+
+    @property
+    def last_date(self) -> date | None:
+        """The latest event date, or None for an empty log."""
+        return max((e.date for e in self._events), default=None)
+
+    def replay(self, *, as_of: date | None = None) -> dict[str, ParticipantState]:
+        """Every participant's state at ``as_of`` (all events when None).
+
+        See :func:`langzeit.events.replay`.
+        """
+        return replay(self.events(), as_of=as_of)
+
+    def state(self, participant_id: str, *, as_of: date | None = None) -> ParticipantState:
+        """One participant's state at ``as_of``.
+
+        Raises:
+            UnknownNameError: the participant has no events (up to ``as_of``).
+        """
+        states = replay(self.events(participant_id=participant_id), as_of=as_of)
+        if participant_id not in states:
+            raise UnknownNameError("participant", participant_id)
+        return states[participant_id]

@@ -1,0 +1,408 @@
+"""Event layer: replay of events into each participant's state at a date."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable, Iterable
+from datetime import date
+
+import attrs
+
+from langzeit.domain import ConsentPurpose, ExitReason, OutcomeKind
+from langzeit.events._types import (
+    ActorReferred,
+    Admitted,
+    AftercareEnded,
+    AftercareStarted,
+    Assessed,
+    CoachAssigned,
+    ConsentGiven,
+    ConsentWithdrawn,
+    Declined,
+    Event,
+    Exited,
+    Extended,
+    FollowUp,
+    ParticipationAgreed,
+    Paused,
+    PhaseEntered,
+    PlanAgreed,
+    PlanStepAchieved,
+    PlanStepAgreed,
+    Referred,
+    Reneged,
+    Resumed,
+    ScaleScored,
+    TandemAssigned,
+    Waitlisted,
+)
+
+__all__ = ["ActiveConsent", "ParticipantState", "Status", "replay"]
+
+
+class Status(enum.StrEnum):
+    """Where a participant stands in a programme.
+
+    ``ACTIVE`` and ``PAUSED`` occupy a place; ``DECLINED``, ``RENEGED`` and
+    ``EXITED`` are final for this programme.
+
+    Examples:
+        >>> Status.PAUSED.occupies_place, Status.WAITLISTED.occupies_place
+        (True, False)
+    """
+
+    REFERRED = "referred"
+    WAITLISTED = "waitlisted"
+    ACTIVE = "active"
+    PAUSED = "paused"
+    DECLINED = "declined"
+    RENEGED = "reneged"
+    EXITED = "exited"
+
+    @property
+    def occupies_place(self) -> bool:
+        """Whether a participant in this status holds a place."""
+        return self in (Status.ACTIVE, Status.PAUSED)
+
+    @property
+    def is_final(self) -> bool:
+        """Whether the pathway in this programme has ended."""
+        return self in (Status.DECLINED, Status.RENEGED, Status.EXITED)
+
+
+@attrs.frozen
+class ActiveConsent:
+    """A consent in force: its id, purpose and recipient organisation.
+
+    Examples:
+        >>> ActiveConsent("k1", ConsentPurpose.DATA_EXCHANGE, "tk-nord").recipient
+        'tk-nord'
+    """
+
+    consent_id: str
+    purpose: ConsentPurpose
+    recipient: str
+
+
+@attrs.frozen
+class ParticipantState:
+    """A participant's state after replaying their events up to a date.
+
+    ``version`` is the number of the participant's events applied: the version an
+    optimistic writer expects (DESIGN.md, stores).
+
+    Examples:
+        >>> from langzeit.events import EventLog, Referred, Admitted, PhaseEntered
+        >>> log = EventLog([Referred("e1", "p1", date(2024, 1, 8)),
+        ...                 Admitted("e2", "p1", date(2024, 2, 1)),
+        ...                 PhaseEntered("e3", "p1", date(2024, 2, 1), phase_id="coaching")])
+        >>> s = log.state("p1")
+        >>> s.status, s.phase_id, s.version
+        (<Status.ACTIVE: 'active'>, 'coaching', 3)
+        >>> log.state("p1", as_of=date(2024, 1, 31)).status
+        <Status.REFERRED: 'referred'>
+    """
+
+    participant_id: str
+    status: Status
+    version: int = 0
+    programme_id: str = ""
+    referred: date | None = None
+    assessed: date | None = None
+    assessment_result: str = ""
+    agreed: date | None = None
+    waitlisted: date | None = None
+    waitlist_priority: int = 0
+    admitted: date | None = None
+    phase_id: str | None = None
+    phase_entered: date | None = None
+    phases: tuple[tuple[str, date], ...] = ()
+    extensions: int = 0
+    extended_until: date | None = None
+    paused_since: date | None = None
+    coach_id: str | None = None
+    tandem_id: str | None = None
+    consents: tuple[ActiveConsent, ...] = ()
+    plan_goal: str = ""
+    plan_review: date | None = None
+    open_steps: frozenset[str] = frozenset()
+    achieved_steps: frozenset[str] = frozenset()
+    actor_referrals: int = 0
+    scales_scored: int = 0
+    ended: date | None = None
+    exit_reason: ExitReason | None = None
+    outcome: OutcomeKind | None = None
+    aftercare_started: date | None = None
+    aftercare_ended: date | None = None
+    follow_ups: tuple[tuple[int, OutcomeKind], ...] = ()
+    last_event: date | None = None
+
+    @property
+    def occupies_place(self) -> bool:
+        """Whether the participant holds a place (active or paused)."""
+        return self.status.occupies_place
+
+    @property
+    def in_aftercare(self) -> bool:
+        """Whether aftercare has started and not ended."""
+        return self.aftercare_started is not None and self.aftercare_ended is None
+
+    def has_consent(self, purpose: ConsentPurpose | str, recipient: str) -> bool:
+        """Whether a consent for ``purpose`` with ``recipient`` is in force.
+
+        Examples:
+            >>> s = ParticipantState("p1", Status.ACTIVE,
+            ...     consents=(ActiveConsent("k1", ConsentPurpose.DATA_EXCHANGE, "tk"),))
+            >>> s.has_consent("data_exchange", "tk"), s.has_consent("referral", "tk")
+            (True, False)
+        """
+        wanted = ConsentPurpose(purpose)
+        return any(c.purpose == wanted and c.recipient == recipient for c in self.consents)
+
+
+class _Builder:
+    """Mutable accumulator for one participant during replay (private, fast)."""
+
+    __slots__ = (
+        "achieved_steps", "actor_referrals", "admitted", "aftercare_ended", "aftercare_started",
+        "agreed", "assessed", "assessment_result", "coach_id", "consents", "ended", "exit_reason",
+        "extended_until", "extensions", "follow_ups", "last_event", "open_steps", "outcome",
+        "participant_id", "paused_since", "phase_entered", "phase_id", "phases", "plan_goal",
+        "plan_review", "programme_id", "referred", "scales_scored", "status", "tandem_id",
+        "version", "waitlist_priority", "waitlisted",
+    )
+
+    def __init__(self, participant_id: str) -> None:
+        self.participant_id = participant_id
+        self.status = Status.REFERRED
+        self.version = 0
+        self.programme_id = ""
+        self.referred: date | None = None
+        self.assessed: date | None = None
+        self.assessment_result = ""
+        self.agreed: date | None = None
+        self.waitlisted: date | None = None
+        self.waitlist_priority = 0
+        self.admitted: date | None = None
+        self.phase_id: str | None = None
+        self.phase_entered: date | None = None
+        self.phases: list[tuple[str, date]] = []
+        self.extensions = 0
+        self.extended_until: date | None = None
+        self.paused_since: date | None = None
+        self.coach_id: str | None = None
+        self.tandem_id: str | None = None
+        self.consents: dict[str, ActiveConsent] = {}
+        self.plan_goal = ""
+        self.plan_review: date | None = None
+        self.open_steps: set[str] = set()
+        self.achieved_steps: set[str] = set()
+        self.actor_referrals = 0
+        self.scales_scored = 0
+        self.ended: date | None = None
+        self.exit_reason: ExitReason | None = None
+        self.outcome: OutcomeKind | None = None
+        self.aftercare_started: date | None = None
+        self.aftercare_ended: date | None = None
+        self.follow_ups: list[tuple[int, OutcomeKind]] = []
+        self.last_event: date | None = None
+
+    def freeze(self) -> ParticipantState:
+        return ParticipantState(
+            participant_id=self.participant_id, status=self.status, version=self.version,
+            programme_id=self.programme_id, referred=self.referred, assessed=self.assessed,
+            assessment_result=self.assessment_result, agreed=self.agreed,
+            waitlisted=self.waitlisted, waitlist_priority=self.waitlist_priority,
+            admitted=self.admitted, phase_id=self.phase_id, phase_entered=self.phase_entered,
+            phases=tuple(self.phases), extensions=self.extensions,
+            extended_until=self.extended_until, paused_since=self.paused_since,
+            coach_id=self.coach_id, tandem_id=self.tandem_id,
+            consents=tuple(self.consents[k] for k in sorted(self.consents)),
+            plan_goal=self.plan_goal, plan_review=self.plan_review,
+            open_steps=frozenset(self.open_steps), achieved_steps=frozenset(self.achieved_steps),
+            actor_referrals=self.actor_referrals, scales_scored=self.scales_scored,
+            ended=self.ended, exit_reason=self.exit_reason, outcome=self.outcome,
+            aftercare_started=self.aftercare_started, aftercare_ended=self.aftercare_ended,
+            follow_ups=tuple(self.follow_ups), last_event=self.last_event,
+        )
+
+
+def _referred(s: _Builder, e: Event) -> None:
+    assert isinstance(e, Referred)
+    s.referred = e.date
+    s.programme_id = e.programme_id
+    s.status = Status.REFERRED
+
+
+def _assessed(s: _Builder, e: Event) -> None:
+    assert isinstance(e, Assessed)
+    s.assessed = e.date
+    s.assessment_result = e.result
+
+
+def _consent_given(s: _Builder, e: Event) -> None:
+    assert isinstance(e, ConsentGiven)
+    s.consents[e.consent_id] = ActiveConsent(e.consent_id, e.purpose, e.recipient)
+
+
+def _consent_withdrawn(s: _Builder, e: Event) -> None:
+    assert isinstance(e, ConsentWithdrawn)
+    s.consents.pop(e.consent_id, None)
+
+
+def _agreed(s: _Builder, e: Event) -> None:
+    s.agreed = e.date
+
+
+def _declined(s: _Builder, e: Event) -> None:
+    s.status = Status.DECLINED
+    s.ended = e.date
+
+
+def _waitlisted(s: _Builder, e: Event) -> None:
+    assert isinstance(e, Waitlisted)
+    s.status = Status.WAITLISTED
+    s.waitlisted = e.date
+    s.waitlist_priority = e.priority
+
+
+def _reneged(s: _Builder, e: Event) -> None:
+    s.status = Status.RENEGED
+    s.ended = e.date
+
+
+def _admitted(s: _Builder, e: Event) -> None:
+    s.status = Status.ACTIVE
+    s.admitted = e.date
+
+
+def _phase_entered(s: _Builder, e: Event) -> None:
+    assert isinstance(e, PhaseEntered)
+    s.phase_id = e.phase_id
+    s.phase_entered = e.date
+    s.phases.append((e.phase_id, e.date))
+
+
+def _extended(s: _Builder, e: Event) -> None:
+    assert isinstance(e, Extended)
+    s.extensions += 1
+    s.extended_until = e.until
+
+
+def _paused(s: _Builder, e: Event) -> None:
+    s.status = Status.PAUSED
+    s.paused_since = e.date
+
+
+def _resumed(s: _Builder, e: Event) -> None:
+    s.status = Status.ACTIVE
+    s.paused_since = None
+
+
+def _coach_assigned(s: _Builder, e: Event) -> None:
+    assert isinstance(e, CoachAssigned)
+    s.coach_id = e.coach_id
+    s.tandem_id = None
+
+
+def _tandem_assigned(s: _Builder, e: Event) -> None:
+    assert isinstance(e, TandemAssigned)
+    s.tandem_id = e.tandem_id
+    s.coach_id = None
+
+
+def _plan_agreed(s: _Builder, e: Event) -> None:
+    assert isinstance(e, PlanAgreed)
+    s.plan_goal = e.goal
+    s.plan_review = e.review
+
+
+def _step_agreed(s: _Builder, e: Event) -> None:
+    assert isinstance(e, PlanStepAgreed)
+    s.open_steps.add(e.step_id)
+
+
+def _step_achieved(s: _Builder, e: Event) -> None:
+    assert isinstance(e, PlanStepAchieved)
+    s.open_steps.discard(e.step_id)
+    s.achieved_steps.add(e.step_id)
+
+
+def _scale_scored(s: _Builder, e: Event) -> None:
+    s.scales_scored += 1
+
+
+def _actor_referred(s: _Builder, e: Event) -> None:
+    s.actor_referrals += 1
+
+
+def _exited(s: _Builder, e: Event) -> None:
+    assert isinstance(e, Exited)
+    s.status = Status.EXITED
+    s.ended = e.date
+    s.exit_reason = e.reason
+    s.outcome = e.outcome
+    s.paused_since = None
+
+
+def _aftercare_started(s: _Builder, e: Event) -> None:
+    s.aftercare_started = e.date
+    s.aftercare_ended = None
+
+
+def _aftercare_ended(s: _Builder, e: Event) -> None:
+    s.aftercare_ended = e.date
+
+
+def _follow_up(s: _Builder, e: Event) -> None:
+    assert isinstance(e, FollowUp)
+    s.follow_ups.append((e.months_after_exit, e.status))
+
+
+_HANDLERS: dict[type[Event], Callable[[_Builder, Event], None]] = {
+    Referred: _referred, Assessed: _assessed, ConsentGiven: _consent_given,
+    ConsentWithdrawn: _consent_withdrawn, ParticipationAgreed: _agreed, Declined: _declined,
+    Waitlisted: _waitlisted, Reneged: _reneged, Admitted: _admitted,
+    PhaseEntered: _phase_entered, Extended: _extended, Paused: _paused, Resumed: _resumed,
+    CoachAssigned: _coach_assigned, TandemAssigned: _tandem_assigned, PlanAgreed: _plan_agreed,
+    PlanStepAgreed: _step_agreed, PlanStepAchieved: _step_achieved,
+    ScaleScored: _scale_scored, ActorReferred: _actor_referred, Exited: _exited,
+    AftercareStarted: _aftercare_started, AftercareEnded: _aftercare_ended,
+    FollowUp: _follow_up,
+}
+
+
+def replay(events: Iterable[Event], *, as_of: date | None = None) -> dict[str, ParticipantState]:
+    """Fold events, in the order given, into each participant's state.
+
+    This is the one definition of what events mean for a participant's state: the
+    engine, the stores and the simulator all call it. The fold is total: it records
+    what happened and leaves judging whether it was allowed to the engine's guards.
+
+    Args:
+        events: events in log order (date, then append order).
+        as_of: apply only events dated on or before this day (all when None).
+
+    Returns:
+        The state of every participant with at least one applied event, by id.
+
+    Examples:
+        >>> from langzeit.events import Referred, Declined
+        >>> states = replay([Referred("e1", "p1", date(2024, 1, 8)),
+        ...                  Declined("e2", "p1", date(2024, 1, 20))])
+        >>> states["p1"].status, states["p1"].ended
+        (<Status.DECLINED: 'declined'>, datetime.date(2024, 1, 20))
+    """
+    builders: dict[str, _Builder] = {}
+    handlers = _HANDLERS
+    for event in events:
+        if as_of is not None and event.date > as_of:
+            continue
+        pid = event.participant_id
+        b = builders.get(pid)
+        if b is None:
+            b = builders[pid] = _Builder(pid)
+        handlers[type(event)](b, event)
+        b.version += 1
+        b.last_event = event.date
+    return {pid: b.freeze() for pid, b in builders.items()}

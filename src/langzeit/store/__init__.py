@@ -1,0 +1,3 @@
+"""Store layer: persistence of event logs: SQLite (embedded default), JSON Lines, CSV."""
+
+__all__: list[str] = []

@@ -1,0 +1,84 @@
+"""The public API: every exported name exists, is documented and has an example (STYLE.md § 2)."""
+
+import importlib
+import inspect
+import pkgutil
+
+import pytest
+
+import langzeit
+
+PACKAGES = ["langzeit", "langzeit.exceptions"] + [
+    f"langzeit.{m.name}"
+    for m in pkgutil.iter_modules(langzeit.__path__)
+    if not m.name.startswith("_")
+]
+
+
+def _public(module_name: str) -> list[tuple[str, object]]:
+    module = importlib.import_module(module_name)
+    return [(n, getattr(module, n)) for n in getattr(module, "__all__", [])]
+
+
+@pytest.mark.parametrize("module_name", PACKAGES)
+def test_package_declares_all(module_name: str) -> None:
+    """Every public package lists its API in ``__all__``."""
+    module = importlib.import_module(module_name)
+    assert hasattr(module, "__all__"), f"{module_name} has no __all__"
+    assert module.__doc__, f"{module_name} has no docstring"
+
+
+@pytest.mark.parametrize("module_name", PACKAGES)
+def test_every_exported_name_exists(module_name: str) -> None:
+    """Names in ``__all__`` are importable from the package."""
+    module = importlib.import_module(module_name)
+    missing = [n for n in module.__all__ if not hasattr(module, n)]
+    assert not missing
+
+
+@pytest.mark.parametrize("module_name", PACKAGES)
+def test_every_public_class_and_function_has_an_example(module_name: str) -> None:
+    """Public classes and functions have a docstring with a runnable ``>>>`` example."""
+    lacking = [
+        name
+        for name, obj in _public(module_name)
+        if (inspect.isclass(obj) or inspect.isfunction(obj))
+        and ">>>" not in (inspect.getdoc(obj) or "")
+    ]
+    assert not lacking, f"{module_name}: no example in {lacking}"
+
+
+def test_package_layers_do_not_import_upwards() -> None:
+    """Imports follow DESIGN.md's dependency column: no package imports a higher layer."""
+    import ast
+    from pathlib import Path
+
+    allowed = {
+        "domain": set(),
+        "events": {"domain"},
+        "engine": {"domain", "events"},
+        "store": {"events", "domain"},
+        "spells": set(),
+        "indicators": {"domain", "events", "spells"},
+        "network": {"domain", "events"},
+        "simulation": {"domain", "events", "engine"},
+        "report": {"indicators", "domain", "events", "spells", "network", "simulation"},
+    }
+    root = Path(langzeit.__file__).parent
+    bad = []
+    for package, ok in allowed.items():
+        for path in (root / package).rglob("*.py"):
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+            for node in ast.walk(tree):
+                names = []
+                if isinstance(node, ast.ImportFrom) and node.module:
+                    names = [node.module]
+                elif isinstance(node, ast.Import):
+                    names = [a.name for a in node.names]
+                for name in names:
+                    parts = name.split(".")
+                    if parts[0] == "langzeit" and len(parts) > 1:
+                        target = parts[1]
+                        if target not in ok | {package, "exceptions"}:
+                            bad.append(f"{path.relative_to(root)} imports langzeit.{target}")
+    assert not bad, bad
