@@ -1,7 +1,8 @@
 """CLI layer: the ``langzeit`` command (DESIGN.md, "Interfaces").
 
-Each sub-command lives in its own private module ``cli/_<name>.py`` exposing
-``register(subparsers)``; every command takes ``--format text|json`` and prints JSON
+Each sub-command lives in its own private module ``cli/_cmd_<name>.py`` exposing
+``register(subparsers)``; modules are discovered by that name, in sorted order.
+Every command takes ``--format text|json`` and prints JSON
 with stable keys for scripts. Exit codes: 0 success, 1 the input has problems
 (listed), 2 usage errors.
 
@@ -13,16 +14,21 @@ Examples:
 from __future__ import annotations
 
 import argparse
+import importlib
+import pkgutil
 import sys
 from collections.abc import Sequence
+from types import ModuleType
 
 from langzeit import __version__
-from langzeit.cli import _validate
 from langzeit.exceptions import LangzeitError
 
 __all__ = ["build_parser", "main"]
 
-_COMMANDS = (_validate,)
+
+def _command_modules() -> list[ModuleType]:
+    names = sorted(m.name for m in pkgutil.iter_modules(__path__) if m.name.startswith("_cmd_"))
+    return [importlib.import_module(f"{__name__}.{name}") for name in names]
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -39,7 +45,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"langzeit {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for module in _COMMANDS:
+    for module in _command_modules():
         module.register(sub)
     return parser
 

@@ -22,6 +22,7 @@ from langzeit.events._codec import (
     event_to_record,
 )
 from langzeit.events._log import EventLog
+from langzeit.events._protocol import EventStore
 from langzeit.events._state import ActiveConsent, ParticipantState, Status, replay
 from langzeit.events._types import (
     EVENT_TYPES,
@@ -69,6 +70,7 @@ __all__ = [
     "Declined",
     "Event",
     "EventLog",
+    "EventStore",
     "Exited",
     "Extended",
     "FollowUp",
