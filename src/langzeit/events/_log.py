@@ -17,7 +17,7 @@ __all__ = ["EventLog"]
 _BY_DATE = attrgetter("date")
 
 
-@attrs.define(eq=False)
+@attrs.define(eq=False, init=False)  # own __init__ below; init=False lets type checkers see it
 class EventLog:
     """An append-only log of pathway events, in memory.
 
@@ -45,13 +45,16 @@ class EventLog:
         (2, 2)
     """
 
-    _events: list[Event] = attrs.field(factory=list, init=False)
-    _positions: dict[str, int] = attrs.field(factory=dict, init=False)
-    _versions: dict[str, int] = attrs.field(factory=dict, init=False)
-    _ordered: list[Event] | None = attrs.field(default=None, init=False)
+    _events: list[Event]
+    _positions: dict[str, int]
+    _versions: dict[str, int]
+    _ordered: list[Event] | None
 
     def __init__(self, events: Iterable[Event] = ()) -> None:
-        self.__attrs_init__()  # type: ignore[attr-defined]  # attrs generates it when __init__ is custom
+        self._events = []
+        self._positions = {}
+        self._versions = {}
+        self._ordered = None
         self.extend(events)
 
     # -- writing ---------------------------------------------------------------------------

@@ -1,3 +1,39 @@
-"""Store layer: persistence of event logs: SQLite (embedded default), JSON Lines, CSV."""
+"""Store layer: persistence of event logs: SQLite (embedded default), JSON Lines, CSV.
 
-__all__: list[str] = []
+Every format writes the records of the one events codec
+(:func:`langzeit.events.event_to_record`) and carries the format name and version
+(:data:`langzeit.events.EVENT_FORMAT`, :data:`langzeit.events.EVENT_FORMAT_VERSION`).
+
+Examples:
+    >>> import tempfile, pathlib
+    >>> from datetime import date
+    >>> from langzeit.events import EventLog, Referred
+    >>> from langzeit.store import read_events, write_events
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "log.jsonl"
+    >>> log = EventLog([Referred("e1", "p1", date(2024, 1, 8), programme_id="geh-vor")])
+    >>> write_events(log, path)
+    1
+    >>> read_events(path) == log
+    True
+"""
+
+from langzeit.store._common import ReadResult
+from langzeit.store._csv import CSV_COLUMNS, CSV_VERSION_LINE, read_csv, write_csv
+from langzeit.store._io import FORMATS, format_of, read_events, write_events
+from langzeit.store._jsonl import read_jsonl, write_jsonl
+from langzeit.store._sqlite import SqliteEventStore
+
+__all__ = [
+    "CSV_COLUMNS",
+    "CSV_VERSION_LINE",
+    "FORMATS",
+    "ReadResult",
+    "SqliteEventStore",
+    "format_of",
+    "read_csv",
+    "read_events",
+    "read_jsonl",
+    "write_csv",
+    "write_events",
+    "write_jsonl",
+]

@@ -1,0 +1,127 @@
+"""Store layer: what every reader shares: decoding records, duplicate checks, ReadResult."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from collections.abc import Iterable, Iterator, Mapping
+from pathlib import Path
+from typing import IO, Any
+
+import attrs
+
+from langzeit.events import Event, EventLog, event_from_record
+from langzeit.exceptions import DataFormatError, RowProblem
+
+__all__ = ["ReadResult"]
+
+
+@attrs.frozen
+class ReadResult:
+    """What a lenient read found: every valid event, and every rejected line with its reason.
+
+    Args:
+        log: the valid events, in file order.
+        rejected: each rejected line (file, 1-based line number, reason, raw text).
+
+    Examples:
+        >>> from langzeit.events import EventLog
+        >>> r = ReadResult(EventLog(), ())
+        >>> r.ok, len(r.log)
+        (True, 0)
+    """
+
+    log: EventLog
+    rejected: tuple[RowProblem, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        """Whether no line was rejected."""
+        return not self.rejected
+
+
+#: One raw item of a file: its line number, its raw text, and a record or the reason it is bad.
+RawItem = tuple[int, str, "Mapping[str, Any] | str"]
+
+
+def _same_event_reason(event_id: str, first_line: int, unit: str) -> str:
+    return f"event id {event_id!r} already used on {unit} {first_line} with different content"
+
+
+def collect(file: str, items: Iterable[RawItem], *, strict: bool, unit: str = "line") -> ReadResult:
+    """Decode raw records with the events codec; gather every bad one.
+
+    A repeated event id with the same content is the same event (the log is
+    idempotent) and is skipped; with different content the later line is rejected.
+
+    Args:
+        file: the file's name, for the problems.
+        items: ``(line, raw text, record or reason)`` in file order.
+        strict: raise on any problem instead of returning them.
+        unit: what a line number counts (``"line"``, or ``"row"`` for SQLite).
+
+    Returns:
+        The valid events and the rejected lines.
+
+    Raises:
+        DataFormatError: in strict mode, with every bad line.
+    """
+    events: list[Event] = []
+    first_seen: dict[str, tuple[int, Event]] = {}
+    rejected: list[RowProblem] = []
+    for line, text, record in items:
+        if isinstance(record, str):
+            rejected.append(RowProblem(file, line, record, text))
+            continue
+        try:
+            event = event_from_record(record)
+        except ValueError as exc:
+            rejected.append(RowProblem(file, line, str(exc), text))
+            continue
+        seen = first_seen.get(event.event_id)
+        if seen is not None:
+            if seen[1] != event:
+                rejected.append(RowProblem(file, line, _same_event_reason(event.event_id, seen[0], unit),
+                                           text))
+            continue
+        first_seen[event.event_id] = (line, event)
+        events.append(event)
+    if rejected and strict:
+        raise DataFormatError(f"{file}: not a valid event log", rejected)
+    return ReadResult(EventLog(events), tuple(rejected))
+
+
+def fail(file: str, line: int, reason: str, text: str = "") -> DataFormatError:
+    """A DataFormatError for a problem that makes the whole file unreadable (header, version)."""
+    return DataFormatError(f"{file}: not a valid event log", [RowProblem(file, line, reason, text)])
+
+
+def events_of(source: EventLog | Iterable[Event]) -> list[Event]:
+    """The events to write, in append order; a plain iterable is checked like a log."""
+    if isinstance(source, EventLog):
+        return list(source)
+    return list(EventLog(source))
+
+
+@contextlib.contextmanager
+def atomic_text_file(path: Path, *, newline: str | None = None) -> Iterator[IO[str]]:
+    """Write a text file atomically: a temporary file in the same folder, renamed on success."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or Path("."))
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline=newline) as fh:
+            yield fh
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+
+
+def display_name(path: str | os.PathLike[str]) -> str:
+    """The name used for a file in problems: the path as given."""
+    return os.fspath(path)
+
+

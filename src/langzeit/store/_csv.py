@@ -1,0 +1,271 @@
+"""Store layer: event logs as CSV (a version line, a header row, one event per row).
+
+Layout::
+
+    #langzeit-events v1
+    event_id,participant_id,type,date,programme_id,referrer,kind,result,...
+    e1,p1,referred,2024-01-08,geh-vor,jobcenter,,,...
+
+The columns are :data:`langzeit.events.BASE_FIELDS` followed by :data:`CSV_COLUMNS`'s
+type-specific part: the union of every event type's fields, in the order of
+:data:`langzeit.events.EVENT_TYPES` and, within a type, of its declaration.
+
+Cells are text. A cell is read by the kind of the row's field:
+
+* text fields (ids, free text, enumerations, required dates): the cell as it is;
+  an empty cell is the empty text. Every text field of an event is always written,
+  so an empty cell never means "absent" for them.
+* optional fields (``due``, ``receives_benefit``): an empty cell is null;
+  ``true``/``false`` for the boolean.
+* integers: decimal digits with an optional ``-``.
+* lists (``ScaleScored.items``): JSON text such as ``[3,2,null]``.
+* columns that are not fields of the row's type must be empty.
+
+A file may leave out type-specific columns (hand-made files): a missing column
+means the field is absent, so the event type's default applies.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import re
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any, Literal, overload
+
+import attrs
+
+from langzeit.events import (
+    BASE_FIELDS,
+    EVENT_FORMAT,
+    EVENT_FORMAT_VERSION,
+    EVENT_TYPES,
+    Event,
+    EventLog,
+    event_fields,
+    event_to_record,
+)
+from langzeit.store._common import (
+    RawItem,
+    ReadResult,
+    atomic_text_file,
+    collect,
+    display_name,
+    events_of,
+    fail,
+)
+
+__all__ = ["CSV_COLUMNS", "CSV_VERSION_LINE", "read_csv", "write_csv"]
+
+#: The first line of every CSV event log.
+CSV_VERSION_LINE = f"#{EVENT_FORMAT} v{EVENT_FORMAT_VERSION}"
+_VERSION_RE = re.compile(r"^#\s*([\w-]+)\s+v(\S+)\s*$")
+_INT_RE = re.compile(r"^-?[0-9]+$")
+
+# How a cell of a field is read and written, by the field's annotation.
+_TEXT, _INT, _OPT_DATE, _OPT_BOOL, _JSON = "text", "int", "optional date", "optional bool", "json"
+_KIND_BY_ANNOTATION = {
+    "str": _TEXT, "date": _TEXT, "ConsentPurpose": _TEXT, "ExitReason": _TEXT,
+    "OutcomeKind": _TEXT, "int": _INT, "date | None": _OPT_DATE, "bool | None": _OPT_BOOL,
+    "tuple[int | None, ...]": _JSON,
+}
+
+
+def _kinds() -> dict[str, dict[str, str]]:
+    out: dict[str, dict[str, str]] = {}
+    for name, cls in EVENT_TYPES.items():
+        by_field = {f.name: str(f.type) for f in attrs.fields(cls)}
+        out[name] = {}
+        for field in event_fields(name):
+            annotation = by_field[field]
+            if annotation not in _KIND_BY_ANNOTATION:  # pragma: no cover - guards new event fields
+                raise TypeError(f"CSV: no cell format for {name}.{field}: {annotation}")
+            out[name][field] = _KIND_BY_ANNOTATION[annotation]
+    return out
+
+
+#: The cell kind of every type-specific field, by event type.
+FIELD_KINDS: dict[str, dict[str, str]] = _kinds()
+
+#: The columns of a CSV event log, in order.
+CSV_COLUMNS: tuple[str, ...] = BASE_FIELDS + tuple(
+    dict.fromkeys(field for fields in FIELD_KINDS.values() for field in fields)
+)
+
+
+def _cell(kind: str, value: Any) -> str:
+    if value is None:
+        return ""
+    if kind == _OPT_BOOL:
+        return "true" if value else "false"
+    if kind == _JSON:
+        return json.dumps(value, separators=(",", ":"))
+    return str(value)
+
+
+def _value(kind: str, cell: str) -> tuple[bool, Any]:
+    """``(present, value)`` of a cell of a field of this kind; raises ValueError when bad."""
+    if kind == _TEXT:
+        return True, cell
+    if cell == "":
+        return kind in (_OPT_DATE, _OPT_BOOL), None
+    if kind == _INT:
+        if not _INT_RE.match(cell):
+            raise ValueError(f"expected an integer, got {cell!r}")
+        return True, int(cell)
+    if kind == _OPT_BOOL:
+        if cell not in ("true", "false"):
+            raise ValueError(f"expected true, false or an empty cell, got {cell!r}")
+        return True, cell == "true"
+    if kind == _JSON:
+        try:
+            return True, json.loads(cell)
+        except json.JSONDecodeError as exc:
+            raise ValueError(f"malformed JSON {cell!r}: {exc.msg}") from None
+    return True, cell
+
+
+def _record(columns: list[str], cells: list[str]) -> dict[str, Any] | str:
+    if len(cells) != len(columns):
+        return f"expected {len(columns)} cells, got {len(cells)}"
+    row = dict(zip(columns, cells, strict=True))
+    kinds = FIELD_KINDS.get(row["type"])
+    record: dict[str, Any] = {}
+    errors: list[str] = []
+    for column, cell in row.items():
+        if column in BASE_FIELDS:
+            if cell != "" or column != "date":
+                record[column] = cell
+            continue
+        if kinds is None or column not in kinds:
+            if cell != "":
+                record[column] = cell  # the codec names it as an unknown field
+            continue
+        try:
+            present, value = _value(kinds[column], cell)
+        except ValueError as exc:
+            errors.append(f"{column}: {exc}")
+            continue
+        if present:
+            record[column] = value
+    return "; ".join(errors) if errors else record
+
+
+def _check_version(file: str, cells: list[str] | None, text: str) -> None:
+    if cells is None:
+        raise fail(file, 1, f"empty file: missing version line {CSV_VERSION_LINE!r}")
+    match = _VERSION_RE.match(cells[0]) if len(cells) == 1 else None
+    if match is None:
+        raise fail(file, 1, f"missing version line {CSV_VERSION_LINE!r}", text)
+    name, version = match.groups()
+    if name != EVENT_FORMAT:
+        raise fail(file, 1, f"not a {EVENT_FORMAT} file (format {name!r})", text)
+    if version != str(EVENT_FORMAT_VERSION):
+        raise fail(file, 1, f"unsupported version {version!r} "
+                            f"(this langzeit reads version {EVENT_FORMAT_VERSION})", text)
+
+
+def _items(path: Path, file: str) -> Iterator[RawItem]:
+    with path.open("r", encoding="utf-8-sig", newline="") as fh:
+        reader = csv.reader(fh)
+        line = 1
+        try:
+            first = next(reader, None)
+            _check_version(file, first, ",".join(first or []))
+            line = reader.line_num + 1
+            columns = next(reader, None)
+            if columns is None:
+                raise fail(file, line, "missing header row")
+            missing = [c for c in BASE_FIELDS if c not in columns]
+            unknown = [c for c in columns if c not in CSV_COLUMNS]
+            twice = sorted({c for c in columns if columns.count(c) > 1})
+            reasons = ([f"missing columns {missing}"] if missing else []) + (
+                [f"unknown columns {unknown}"] if unknown else []) + (
+                [f"columns named twice {twice}"] if twice else [])
+            if reasons:
+                raise fail(file, line, "header: " + "; ".join(reasons), ",".join(columns))
+            line = reader.line_num + 1
+            for cells in reader:
+                if cells:
+                    yield line, ",".join(cells), _record(columns, cells)
+                line = reader.line_num + 1
+        except csv.Error as exc:
+            raise fail(file, line, f"malformed CSV: {exc}") from None
+        except UnicodeDecodeError as exc:
+            raise fail(file, line, f"not UTF-8 text: {exc.reason}") from None
+
+
+@overload
+def read_csv(path: str | os.PathLike[str], *, strict: Literal[True] = ...) -> EventLog: ...
+@overload
+def read_csv(path: str | os.PathLike[str], *, strict: Literal[False]) -> ReadResult: ...
+@overload
+def read_csv(path: str | os.PathLike[str], *, strict: bool) -> EventLog | ReadResult: ...
+def read_csv(path: str | os.PathLike[str], *, strict: bool = True) -> EventLog | ReadResult:
+    """Read an event log from CSV (see the module's layout and cell rules).
+
+    Args:
+        path: the ``.csv`` file.
+        strict: raise on any bad row (default); when False, keep every valid event
+            and return the rejected rows in a :class:`ReadResult`.
+
+    Returns:
+        The :class:`~langzeit.events.EventLog` (strict) or a :class:`ReadResult`.
+
+    Raises:
+        DataFormatError: a bad version line or header (also when not strict), or,
+            when strict, every bad row with its line number and reason.
+        FileNotFoundError: the file does not exist.
+
+    Examples:
+        >>> import tempfile, pathlib
+        >>> from datetime import date
+        >>> from langzeit.events import EventLog, PlanStepAgreed
+        >>> path = pathlib.Path(tempfile.mkdtemp()) / "log.csv"
+        >>> write_csv([PlanStepAgreed("e1", "p1", date(2024, 2, 5), step_id="s1")], path)
+        1
+        >>> read_csv(path).get("e1").due is None
+        True
+    """
+    result = collect(display_name(path), _items(Path(path), display_name(path)), strict=strict)
+    return result.log if strict else result
+
+
+def write_csv(events: EventLog | Iterable[Event], path: str | os.PathLike[str]) -> int:
+    """Write an event log as CSV (UTF-8, all :data:`CSV_COLUMNS`), replacing the file atomically.
+
+    Args:
+        events: an :class:`~langzeit.events.EventLog` or events (checked like a log).
+        path: the target file.
+
+    Returns:
+        The number of events written.
+
+    Raises:
+        ValidationError: ``events`` hold two different events under one id.
+
+    Examples:
+        >>> import tempfile, pathlib
+        >>> from datetime import date
+        >>> from langzeit.events import Exited
+        >>> path = pathlib.Path(tempfile.mkdtemp()) / "log.csv"
+        >>> write_csv([Exited("e1", "p1", date(2024, 12, 1), reason="work", outcome="svp")], path)
+        1
+        >>> path.read_text().splitlines()[0]
+        '#langzeit-events v1'
+    """
+    todo = events_of(events)
+    with atomic_text_file(Path(path), newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow([CSV_VERSION_LINE])
+        writer.writerow(CSV_COLUMNS)
+        for event in todo:
+            record = event_to_record(event)
+            kinds = FIELD_KINDS[event.type]
+            writer.writerow([
+                record[c] if c in BASE_FIELDS else (_cell(kinds[c], record[c]) if c in kinds else "")
+                for c in CSV_COLUMNS
+            ])
+    return len(todo)

@@ -1,0 +1,469 @@
+"""Store layer: the embedded SQLite event store (WAL, atomic versioned appends).
+
+Schema (format version 1)::
+
+    meta(key TEXT PRIMARY KEY, value TEXT)        -- format = langzeit-events, version = 1
+    events(seq INTEGER PRIMARY KEY,               -- append sequence
+           event_id TEXT UNIQUE, participant_id TEXT, type TEXT, date TEXT,
+           data TEXT)                             -- type-specific fields as JSON, NULL when none
+    streams(participant_id TEXT PRIMARY KEY, version INTEGER)
+
+``data`` holds the record of :func:`langzeit.events.event_to_record` without the
+base columns, so every store format shares the one codec.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+from collections import Counter
+from collections.abc import Iterable, Iterator, Mapping
+from datetime import date
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Literal
+
+import attrs
+
+from langzeit.events import (
+    BASE_FIELDS,
+    EVENT_FORMAT,
+    EVENT_FORMAT_VERSION,
+    Event,
+    EventLog,
+    ParticipantState,
+    event_from_record,
+    event_to_record,
+    replay,
+)
+from langzeit.exceptions import (
+    ConcurrencyConflict,
+    DataFormatError,
+    Problem,
+    RowProblem,
+    UnknownNameError,
+    ValidationError,
+)
+from langzeit.store._common import RawItem, display_name, fail
+
+__all__ = ["SqliteEventStore"]
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS events (
+    seq INTEGER PRIMARY KEY,
+    event_id TEXT NOT NULL UNIQUE,
+    participant_id TEXT NOT NULL,
+    type TEXT NOT NULL,
+    date TEXT NOT NULL,
+    data TEXT
+);
+CREATE INDEX IF NOT EXISTS events_by_date ON events (date);
+CREATE INDEX IF NOT EXISTS events_by_participant ON events (participant_id, date);
+CREATE TABLE IF NOT EXISTS streams (
+    participant_id TEXT PRIMARY KEY,
+    version INTEGER NOT NULL
+) WITHOUT ROWID;
+"""
+_COLUMNS = "seq, event_id, participant_id, type, date, data"
+_INSERT = "INSERT INTO events (event_id, participant_id, type, date, data) VALUES (?, ?, ?, ?, ?)"
+_BUMP = ("INSERT INTO streams (participant_id, version) VALUES (?, ?) "
+         "ON CONFLICT (participant_id) DO UPDATE SET version = version + excluded.version")
+_CHUNK = 500  # ids per IN (...) lookup, below SQLite's variable limit
+_CACHE_LIMIT = 4096  # distinct JSON payloads decoded once per read
+_N_BASE = len(BASE_FIELDS)
+
+
+def _row_of(event: Event) -> tuple[str, str, str, str, str | None]:
+    record = event_to_record(event)
+    fields = dict(list(record.items())[_N_BASE:])
+    data = json.dumps(fields, ensure_ascii=False, separators=(",", ":")) if fields else None
+    return event.event_id, event.participant_id, event.type, record["date"], data
+
+
+def _decode_rows(rows: Iterable[tuple[Any, ...]]) -> Iterator[tuple[int, str, dict[str, Any] | str]]:
+    """``(seq, raw text, record or reason)`` for stored rows, decoding each payload once."""
+    cache: dict[str, dict[str, Any]] = {}
+    for seq, event_id, participant_id, type_name, day, data in rows:
+        record = {"event_id": event_id, "participant_id": participant_id, "type": type_name,
+                  "date": day}
+        if data is not None:
+            fields = cache.get(data)
+            if fields is None:
+                try:
+                    fields = json.loads(data)
+                except (json.JSONDecodeError, TypeError) as exc:
+                    yield seq, str(data), f"data: malformed JSON: {exc}"
+                    continue
+                if not isinstance(fields, dict):
+                    yield seq, str(data), "data: expected a JSON object"
+                    continue
+                if len(cache) < _CACHE_LIMIT:
+                    cache[data] = fields
+            record.update(fields)
+        yield seq, data or "", record
+
+
+@attrs.define(eq=False, init=False)  # own __init__ below; init=False lets type checkers see it
+class SqliteEventStore:
+    """The embedded event store: one SQLite file, safe for several writers.
+
+    * **Durable:** WAL journal; ``synchronous="FULL"`` (default) syncs the log on
+      every commit, so a committed batch survives a killed process *and* a power
+      loss; ``"NORMAL"`` survives a killed process (SQLite's WAL guarantee) and may
+      lose the last commits on power loss, in exchange for fewer fsyncs.
+    * **Atomic, versioned batches:** :meth:`extend` runs in one ``BEGIN IMMEDIATE``
+      transaction: the expected versions are checked under the write lock, so a stale
+      writer gets :class:`~langzeit.exceptions.ConcurrencyConflict` and nothing of its
+      batch is written.
+    * **Idempotent by** ``event_id`` and **ordered** by date, then append sequence,
+      exactly like :class:`~langzeit.events.EventLog`; it satisfies the
+      :class:`~langzeit.events.EventStore` protocol.
+
+    Args:
+        path: the database file (created with its schema when missing).
+        create: create the file if it does not exist (otherwise FileNotFoundError).
+        synchronous: ``"FULL"`` or ``"NORMAL"``, see above.
+        timeout: seconds to wait for another writer's lock.
+
+    Raises:
+        DataFormatError: the file is not a langzeit event store of a supported version.
+        FileNotFoundError: ``create`` is False and the file does not exist.
+
+    Examples:
+        >>> import tempfile, pathlib
+        >>> from datetime import date
+        >>> from langzeit.events import Referred, Admitted, EventStore
+        >>> path = pathlib.Path(tempfile.mkdtemp()) / "events.sqlite"
+        >>> with SqliteEventStore(path) as store:
+        ...     store.extend([Referred("e1", "p1", date(2024, 1, 8)),
+        ...                   Admitted("e2", "p1", date(2024, 2, 1))])
+        ...     store.version("p1"), store.state("p1").status.value, isinstance(store, EventStore)
+        2
+        (2, 'active', True)
+    """
+
+    _path: Path
+    _conn: sqlite3.Connection
+
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        create: bool = True,
+        synchronous: Literal["FULL", "NORMAL"] = "FULL",
+        timeout: float = 30.0,
+    ) -> None:
+        p = Path(path)
+        if not create and not p.exists():
+            raise FileNotFoundError(f"no event store at {display_name(path)}")
+        if synchronous not in ("FULL", "NORMAL"):
+            raise ValueError(f"synchronous must be 'FULL' or 'NORMAL', got {synchronous!r}")
+        conn = sqlite3.connect(p, timeout=timeout, isolation_level=None)
+        try:
+            self._path = p
+            self._conn = conn
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute(f"PRAGMA synchronous={synchronous}")
+            self._open_schema()
+        except sqlite3.DatabaseError as exc:
+            conn.close()
+            raise fail(display_name(path), 0, f"not an event store: {exc}") from None
+        except BaseException:
+            conn.close()
+            raise
+
+    def _open_schema(self) -> None:
+        file = display_name(self._path)
+        conn = self._conn
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+            if "meta" not in tables and tables:
+                raise fail(file, 0, f"not a {EVENT_FORMAT} store (no meta table)")
+            for statement in _SCHEMA.split(";"):
+                if statement.strip():
+                    conn.execute(statement)
+            meta = dict(conn.execute("SELECT key, value FROM meta").fetchall())
+            if not meta:
+                conn.executemany("INSERT INTO meta (key, value) VALUES (?, ?)",
+                                 [("format", EVENT_FORMAT), ("version", str(EVENT_FORMAT_VERSION))])
+            elif meta.get("format") != EVENT_FORMAT:
+                raise fail(file, 0, f"not a {EVENT_FORMAT} store (format {meta.get('format')!r})")
+            elif meta.get("version") != str(EVENT_FORMAT_VERSION):
+                raise fail(file, 0, f"unsupported version {meta.get('version')!r} "
+                                    f"(this langzeit reads version {EVENT_FORMAT_VERSION})")
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+
+    # -- lifecycle ----------------------------------------------------------------------------
+
+    @property
+    def path(self) -> Path:
+        """The database file."""
+        return self._path
+
+    def close(self) -> None:
+        """Close the connection (committed events are already on disk)."""
+        self._conn.close()
+
+    def __enter__(self) -> SqliteEventStore:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"<SqliteEventStore {display_name(self._path)!r}>"
+
+    # -- writing ------------------------------------------------------------------------------
+
+    def append(self, event: Event, *, expected_version: int | None = None) -> bool:
+        """Append one event; see :meth:`extend`.
+
+        Args:
+            event: the event.
+            expected_version: the participant's version the writer expects.
+
+        Returns:
+            True if appended, False if the same event was already stored.
+
+        Raises:
+            ValidationError: a different event with the same id is stored.
+            ConcurrencyConflict: the participant's version is not ``expected_version``.
+        """
+        versions = None if expected_version is None else {event.participant_id: expected_version}
+        return self.extend([event], expected_versions=versions) == 1
+
+    def extend(
+        self, events: Iterable[Event], *, expected_versions: Mapping[str, int] | None = None
+    ) -> int:
+        """Append a batch atomically: all new events, or none when any check fails.
+
+        Args:
+            events: the events, in order.
+            expected_versions: per participant, the version (number of stored events)
+                the writer expects; checked inside the write transaction.
+
+        Returns:
+            How many events were new (events already stored are skipped).
+
+        Raises:
+            ValidationError: every event whose id is taken by different content, or
+                that is not an :class:`~langzeit.events.Event`.
+            ConcurrencyConflict: a participant's version differs from the expected one.
+
+        Examples:
+            >>> import tempfile, pathlib
+            >>> from datetime import date
+            >>> from langzeit.events import Referred
+            >>> store = SqliteEventStore(pathlib.Path(tempfile.mkdtemp()) / "s.sqlite")
+            >>> store.extend([Referred("e1", "p1", date(2024, 1, 8))], expected_versions={"p1": 0})
+            1
+            >>> store.extend([Referred("e2", "p1", date(2024, 1, 9))], expected_versions={"p1": 0})
+            Traceback (most recent call last):
+            ...
+            langzeit.exceptions.ConcurrencyConflict: participant 'p1': expected version 0, \
+store has 1; nothing was written
+            >>> store.close()
+        """
+        batch = list(events)
+        problems: list[Problem] = []
+        unique: dict[str, Event] = {}
+        for i, event in enumerate(batch):
+            if not isinstance(event, Event):
+                problems.append(Problem(f"item {i}", f"not an event: {event!r}"))
+                continue
+            first = unique.setdefault(event.event_id, event)
+            if first is not event and first != event:
+                problems.append(Problem(f"event {event.event_id!r}",
+                                        "id already in the log with different content"))
+        rows = [_row_of(e) for e in unique.values()]
+        conn = self._conn
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            for pid, expected in (expected_versions or {}).items():
+                actual = self._version(pid)
+                if actual != expected:
+                    raise ConcurrencyConflict(pid, expected, actual)
+            if problems:
+                raise ValidationError("event batch refused", problems)
+            conn.execute("SAVEPOINT batch")
+            try:
+                conn.executemany(_INSERT, rows)
+            except sqlite3.IntegrityError:  # some ids are stored already: the careful path
+                conn.execute("ROLLBACK TO batch")
+                rows = self._new_rows(unique)
+                conn.executemany(_INSERT, rows)
+            conn.execute("RELEASE batch")
+            conn.executemany(_BUMP, Counter(r[1] for r in rows).items())
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        return len(rows)
+
+    def _new_rows(self, unique: dict[str, Event]) -> list[tuple[str, str, str, str, str | None]]:
+        ids = list(unique)
+        stored: dict[str, Event] = {}
+        for start in range(0, len(ids), _CHUNK):
+            chunk = ids[start:start + _CHUNK]
+            cursor = self._conn.execute(
+                f"SELECT {_COLUMNS} FROM events WHERE event_id IN ({','.join('?' * len(chunk))})", chunk
+            )
+            stored.update((e.event_id, e) for e in self._decode(cursor))
+        clashes = [Problem(f"event {i!r}", "id already in the log with different content")
+                   for i, e in unique.items() if i in stored and stored[i] != e]
+        if clashes:
+            raise ValidationError("event batch refused", clashes)
+        return [_row_of(e) for i, e in unique.items() if i not in stored]
+
+    # -- reading ------------------------------------------------------------------------------
+
+    def _decode(self, rows: Iterable[tuple[Any, ...]]) -> list[Event]:
+        out: list[Event] = []
+        problems: list[RowProblem] = []
+        file = display_name(self._path)
+        for seq, text, record in _decode_rows(rows):
+            if isinstance(record, str):
+                problems.append(RowProblem(file, seq, record, text))
+                continue
+            try:
+                out.append(event_from_record(record))
+            except ValueError as exc:
+                problems.append(RowProblem(file, seq, str(exc), text))
+        if problems:
+            problems.sort(key=lambda p: p.line)
+            raise DataFormatError(f"{file}: stored events cannot be read", problems)
+        return out
+
+    def raw_rows(self) -> Iterator[RawItem]:
+        """Every stored row as ``(seq, raw text, record or reason)``, in append order (for readers)."""
+        cursor = self._conn.execute(f"SELECT {_COLUMNS} FROM events ORDER BY seq")
+        for seq, text, record in _decode_rows(cursor):
+            yield seq, text if isinstance(record, str) else json.dumps(record, ensure_ascii=False), record
+
+    def events(self, *, participant_id: str | None = None, until: date | None = None) -> list[Event]:
+        """Events in log order: by date, ties in append order.
+
+        Args:
+            participant_id: only this participant's events.
+            until: only events dated on or before this day.
+
+        Returns:
+            A new list of events.
+
+        Raises:
+            DataFormatError: stored rows that cannot be decoded (every one listed).
+
+        Examples:
+            >>> import tempfile, pathlib
+            >>> from datetime import date
+            >>> from langzeit.events import Referred
+            >>> with SqliteEventStore(pathlib.Path(tempfile.mkdtemp()) / "s.sqlite") as store:
+            ...     _ = store.extend([Referred("e2", "p1", date(2024, 3, 1)),
+            ...                       Referred("e1", "p2", date(2024, 1, 8))])
+            ...     [e.event_id for e in store.events()]
+            ['e1', 'e2']
+        """
+        where: list[str] = []
+        params: list[str] = []
+        if participant_id is not None:
+            where.append("participant_id = ?")
+            params.append(participant_id)
+        if until is not None:
+            where.append("date <= ?")
+            params.append(until.isoformat())
+        clause = f" WHERE {' AND '.join(where)}" if where else ""
+        sql = f"SELECT {_COLUMNS} FROM events{clause} ORDER BY date, seq"
+        return self._decode(self._conn.execute(sql, params))
+
+    def __iter__(self) -> Iterator[Event]:
+        """Events in append order (the order :meth:`to_log` keeps)."""
+        return iter(self._decode(self._conn.execute(f"SELECT {_COLUMNS} FROM events ORDER BY seq")))
+
+    def __len__(self) -> int:
+        return int(self._conn.execute("SELECT count(*) FROM events").fetchone()[0])
+
+    def __contains__(self, event_id: object) -> bool:
+        if not isinstance(event_id, str):
+            return False
+        row = self._conn.execute("SELECT 1 FROM events WHERE event_id = ?", (event_id,)).fetchone()
+        return row is not None
+
+    def _version(self, participant_id: str) -> int:
+        row = self._conn.execute("SELECT version FROM streams WHERE participant_id = ?",
+                                 (participant_id,)).fetchone()
+        return 0 if row is None else int(row[0])
+
+    def version(self, participant_id: str) -> int:
+        """The participant's stream version: the number of their events (0 if none).
+
+        Examples:
+            >>> import tempfile, pathlib
+            >>> with SqliteEventStore(pathlib.Path(tempfile.mkdtemp()) / "s.sqlite") as store:
+            ...     store.version("nobody")
+            0
+        """
+        return self._version(participant_id)
+
+    @property
+    def participants(self) -> tuple[str, ...]:
+        """Participant ids in order of their first stored event."""
+        rows = self._conn.execute(
+            "SELECT participant_id FROM events GROUP BY participant_id ORDER BY min(seq)"
+        )
+        return tuple(r[0] for r in rows)
+
+    def to_log(self) -> EventLog:
+        """All stored events as an in-memory :class:`~langzeit.events.EventLog` (append order).
+
+        Examples:
+            >>> import tempfile, pathlib
+            >>> from datetime import date
+            >>> from langzeit.events import Referred
+            >>> with SqliteEventStore(pathlib.Path(tempfile.mkdtemp()) / "s.sqlite") as store:
+            ...     _ = store.extend([Referred("e1", "p1", date(2024, 1, 8))])
+            ...     store.to_log()
+            <EventLog: 1 events, 1 participants>
+        """
+        return EventLog(self)
+
+    def replay(self, *, as_of: date | None = None) -> dict[str, ParticipantState]:
+        """Every participant's state at ``as_of`` (all events when None), by :func:`langzeit.events.replay`.
+
+        Examples:
+            >>> import tempfile, pathlib
+            >>> from datetime import date
+            >>> from langzeit.events import Referred, Declined
+            >>> with SqliteEventStore(pathlib.Path(tempfile.mkdtemp()) / "s.sqlite") as store:
+            ...     _ = store.extend([Referred("e1", "p1", date(2024, 1, 8)),
+            ...                       Declined("e2", "p1", date(2024, 1, 20))])
+            ...     store.replay(as_of=date(2024, 1, 10))["p1"].status.value
+            'referred'
+        """
+        return replay(self.events(until=as_of), as_of=as_of)
+
+    def state(self, participant_id: str, *, as_of: date | None = None) -> ParticipantState:
+        """One participant's state at ``as_of``.
+
+        Raises:
+            UnknownNameError: the participant has no events (up to ``as_of``).
+
+        Examples:
+            >>> import tempfile, pathlib
+            >>> with SqliteEventStore(pathlib.Path(tempfile.mkdtemp()) / "s.sqlite") as store:
+            ...     store.state("p9")
+            Traceback (most recent call last):
+            ...
+            langzeit.exceptions.UnknownNameError: unknown participant 'p9'
+        """
+        states = replay(self.events(participant_id=participant_id, until=as_of), as_of=as_of)
+        if participant_id not in states:
+            raise UnknownNameError("participant", participant_id)
+        return states[participant_id]
