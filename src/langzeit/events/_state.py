@@ -37,7 +37,7 @@ from langzeit.events._types import (
     Waitlisted,
 )
 
-__all__ = ["ActiveConsent", "ParticipantState", "Status", "replay"]
+__all__ = ["ActiveConsent", "ParticipantState", "StateBuilder", "Status", "replay"]
 
 
 class Status(enum.StrEnum):
@@ -160,8 +160,30 @@ class ParticipantState:
         return any(c.purpose == wanted and c.recipient == recipient for c in self.consents)
 
 
-class _Builder:
-    """Mutable accumulator for one participant during replay (private, fast)."""
+class StateBuilder:
+    """One participant's state under construction: the mutable side of the one fold.
+
+    :func:`replay` folds events through builders; the pathway engine keeps one builder
+    per participant and applies each new event with :meth:`apply`, so its incremental
+    state and a replay of the log are the same computation (DESIGN.md, one fold).
+    The attributes mirror :class:`ParticipantState` (lists, sets and a dict by consent
+    id where the state holds tuples and frozensets); treat them as read-only outside
+    :meth:`apply`.
+
+    Args:
+        participant_id: whose events are folded.
+
+    Examples:
+        >>> from langzeit.events import Referred, Admitted
+        >>> b = StateBuilder("p1")
+        >>> b.apply(Referred("e1", "p1", date(2024, 1, 8)))
+        >>> b.apply(Admitted("e2", "p1", date(2024, 2, 1)))
+        >>> b.status, b.version
+        (<Status.ACTIVE: 'active'>, 2)
+        >>> b.freeze() == replay([Referred("e1", "p1", date(2024, 1, 8)),
+        ...                       Admitted("e2", "p1", date(2024, 2, 1))])["p1"]
+        True
+    """
 
     __slots__ = (
         "achieved_steps", "actor_referrals", "admitted", "aftercare_ended", "aftercare_started",
@@ -207,7 +229,18 @@ class _Builder:
         self.follow_ups: list[tuple[int, OutcomeKind]] = []
         self.last_event: date | None = None
 
+    def apply(self, event: Event) -> None:
+        """Fold one event (of this participant) into the state.
+
+        Args:
+            event: the next event in log order.
+        """
+        _HANDLERS[type(event)](self, event)
+        self.version += 1
+        self.last_event = event.date
+
     def freeze(self) -> ParticipantState:
+        """The state as a frozen :class:`ParticipantState`."""
         return ParticipantState(
             participant_id=self.participant_id, status=self.status, version=self.version,
             programme_id=self.programme_id, referred=self.referred, assessed=self.assessed,
@@ -227,116 +260,120 @@ class _Builder:
         )
 
 
-def _referred(s: _Builder, e: Event) -> None:
+#: The former private name, kept for compatibility.
+_Builder = StateBuilder
+
+
+def _referred(s: StateBuilder, e: Event) -> None:
     assert isinstance(e, Referred)
     s.referred = e.date
     s.programme_id = e.programme_id
     s.status = Status.REFERRED
 
 
-def _assessed(s: _Builder, e: Event) -> None:
+def _assessed(s: StateBuilder, e: Event) -> None:
     assert isinstance(e, Assessed)
     s.assessed = e.date
     s.assessment_result = e.result
 
 
-def _consent_given(s: _Builder, e: Event) -> None:
+def _consent_given(s: StateBuilder, e: Event) -> None:
     assert isinstance(e, ConsentGiven)
     s.consents[e.consent_id] = ActiveConsent(e.consent_id, e.purpose, e.recipient)
 
 
-def _consent_withdrawn(s: _Builder, e: Event) -> None:
+def _consent_withdrawn(s: StateBuilder, e: Event) -> None:
     assert isinstance(e, ConsentWithdrawn)
     s.consents.pop(e.consent_id, None)
 
 
-def _agreed(s: _Builder, e: Event) -> None:
+def _agreed(s: StateBuilder, e: Event) -> None:
     s.agreed = e.date
 
 
-def _declined(s: _Builder, e: Event) -> None:
+def _declined(s: StateBuilder, e: Event) -> None:
     s.status = Status.DECLINED
     s.ended = e.date
 
 
-def _waitlisted(s: _Builder, e: Event) -> None:
+def _waitlisted(s: StateBuilder, e: Event) -> None:
     assert isinstance(e, Waitlisted)
     s.status = Status.WAITLISTED
     s.waitlisted = e.date
     s.waitlist_priority = e.priority
 
 
-def _reneged(s: _Builder, e: Event) -> None:
+def _reneged(s: StateBuilder, e: Event) -> None:
     s.status = Status.RENEGED
     s.ended = e.date
 
 
-def _admitted(s: _Builder, e: Event) -> None:
+def _admitted(s: StateBuilder, e: Event) -> None:
     s.status = Status.ACTIVE
     s.admitted = e.date
 
 
-def _phase_entered(s: _Builder, e: Event) -> None:
+def _phase_entered(s: StateBuilder, e: Event) -> None:
     assert isinstance(e, PhaseEntered)
     s.phase_id = e.phase_id
     s.phase_entered = e.date
     s.phases.append((e.phase_id, e.date))
 
 
-def _extended(s: _Builder, e: Event) -> None:
+def _extended(s: StateBuilder, e: Event) -> None:
     assert isinstance(e, Extended)
     s.extensions += 1
     s.extended_until = e.until
 
 
-def _paused(s: _Builder, e: Event) -> None:
+def _paused(s: StateBuilder, e: Event) -> None:
     s.status = Status.PAUSED
     s.paused_since = e.date
 
 
-def _resumed(s: _Builder, e: Event) -> None:
+def _resumed(s: StateBuilder, e: Event) -> None:
     s.status = Status.ACTIVE
     s.paused_since = None
 
 
-def _coach_assigned(s: _Builder, e: Event) -> None:
+def _coach_assigned(s: StateBuilder, e: Event) -> None:
     assert isinstance(e, CoachAssigned)
     s.coach_id = e.coach_id
     s.tandem_id = None
 
 
-def _tandem_assigned(s: _Builder, e: Event) -> None:
+def _tandem_assigned(s: StateBuilder, e: Event) -> None:
     assert isinstance(e, TandemAssigned)
     s.tandem_id = e.tandem_id
     s.coach_id = None
 
 
-def _plan_agreed(s: _Builder, e: Event) -> None:
+def _plan_agreed(s: StateBuilder, e: Event) -> None:
     assert isinstance(e, PlanAgreed)
     s.plan_goal = e.goal
     s.plan_review = e.review
 
 
-def _step_agreed(s: _Builder, e: Event) -> None:
+def _step_agreed(s: StateBuilder, e: Event) -> None:
     assert isinstance(e, PlanStepAgreed)
     s.open_steps.add(e.step_id)
 
 
-def _step_achieved(s: _Builder, e: Event) -> None:
+def _step_achieved(s: StateBuilder, e: Event) -> None:
     assert isinstance(e, PlanStepAchieved)
     s.open_steps.discard(e.step_id)
     s.achieved_steps.add(e.step_id)
 
 
-def _scale_scored(s: _Builder, e: Event) -> None:
+def _scale_scored(s: StateBuilder, e: Event) -> None:
     s.scales_scored += 1
 
 
-def _actor_referred(s: _Builder, e: Event) -> None:
+def _actor_referred(s: StateBuilder, e: Event) -> None:
     s.actor_referrals += 1
 
 
-def _exited(s: _Builder, e: Event) -> None:
+def _exited(s: StateBuilder, e: Event) -> None:
     assert isinstance(e, Exited)
     s.status = Status.EXITED
     s.ended = e.date
@@ -345,21 +382,21 @@ def _exited(s: _Builder, e: Event) -> None:
     s.paused_since = None
 
 
-def _aftercare_started(s: _Builder, e: Event) -> None:
+def _aftercare_started(s: StateBuilder, e: Event) -> None:
     s.aftercare_started = e.date
     s.aftercare_ended = None
 
 
-def _aftercare_ended(s: _Builder, e: Event) -> None:
+def _aftercare_ended(s: StateBuilder, e: Event) -> None:
     s.aftercare_ended = e.date
 
 
-def _follow_up(s: _Builder, e: Event) -> None:
+def _follow_up(s: StateBuilder, e: Event) -> None:
     assert isinstance(e, FollowUp)
     s.follow_ups.append((e.months_after_exit, e.status))
 
 
-_HANDLERS: dict[type[Event], Callable[[_Builder, Event], None]] = {
+_HANDLERS: dict[type[Event], Callable[[StateBuilder, Event], None]] = {
     Referred: _referred, Assessed: _assessed, ConsentGiven: _consent_given,
     ConsentWithdrawn: _consent_withdrawn, ParticipationAgreed: _agreed, Declined: _declined,
     Waitlisted: _waitlisted, Reneged: _reneged, Admitted: _admitted,
@@ -393,7 +430,7 @@ def replay(events: Iterable[Event], *, as_of: date | None = None) -> dict[str, P
         >>> states["p1"].status, states["p1"].ended
         (<Status.DECLINED: 'declined'>, datetime.date(2024, 1, 20))
     """
-    builders: dict[str, _Builder] = {}
+    builders: dict[str, StateBuilder] = {}
     handlers = _HANDLERS
     for event in events:
         if as_of is not None and event.date > as_of:
@@ -401,7 +438,7 @@ def replay(events: Iterable[Event], *, as_of: date | None = None) -> dict[str, P
         pid = event.participant_id
         b = builders.get(pid)
         if b is None:
-            b = builders[pid] = _Builder(pid)
+            b = builders[pid] = StateBuilder(pid)
         handlers[type(event)](b, event)
         b.version += 1
         b.last_event = event.date

@@ -1,0 +1,81 @@
+"""Engine layer: occupancy and caseload bookkeeping derived from participant states."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Protocol
+
+from langzeit.events import Status
+
+__all__ = ["OCCUPYING", "Books", "StateLike", "state_key"]
+
+#: Statuses that hold a place (and count against coaches' and tandems' caseloads).
+OCCUPYING = frozenset({Status.ACTIVE, Status.PAUSED})
+
+#: What decides a participant's share of the books: status, phase, coach, tandem.
+Key = tuple[Status, str | None, str | None, str | None]
+
+
+class StateLike(Protocol):
+    """Anything with the state fields the books read (a builder or a frozen state)."""
+
+    @property
+    def status(self) -> Status: ...
+    @property
+    def phase_id(self) -> str | None: ...
+    @property
+    def coach_id(self) -> str | None: ...
+    @property
+    def tandem_id(self) -> str | None: ...
+
+
+def state_key(s: StateLike) -> Key:
+    """The fields of a state that the books depend on."""
+    return (s.status, s.phase_id, s.coach_id, s.tandem_id)
+
+
+class Books:
+    """Places taken per programme and phase, cases per coach and tandem (mutable counts).
+
+    The engine keeps one instance up to date event by event; queries at a past date
+    build a fresh one from replayed states with :meth:`from_states`. Both go through
+    :meth:`count`, so there is one definition of who occupies what.
+    """
+
+    __slots__ = ("coach", "occupied", "phase", "tandem")
+
+    def __init__(self) -> None:
+        self.occupied = 0
+        self.phase: dict[str | None, int] = {}
+        self.coach: dict[str, int] = {}
+        self.tandem: dict[str, int] = {}
+
+    @classmethod
+    def from_states(cls, states: Iterable[StateLike]) -> Books:
+        """Books of a set of states."""
+        books = cls()
+        for s in states:
+            if s.status in OCCUPYING:
+                books.count(state_key(s), 1)
+        return books
+
+    def count(self, key: Key, n: int) -> None:
+        """Add (``n=1``) or remove (``n=-1``) one occupying participant."""
+        self.occupied += n
+        phase = key[1]
+        self.phase[phase] = self.phase.get(phase, 0) + n
+        coach = key[2]
+        if coach is not None:
+            self.coach[coach] = self.coach.get(coach, 0) + n
+        tandem = key[3]
+        if tandem is not None:
+            self.tandem[tandem] = self.tandem.get(tandem, 0) + n
+
+    def snapshot(self) -> tuple[int, dict[str | None, int], dict[str, int], dict[str, int]]:
+        """The counts without zero entries, for comparisons."""
+        return (
+            self.occupied,
+            {k: v for k, v in self.phase.items() if v},
+            {k: v for k, v in self.coach.items() if v},
+            {k: v for k, v in self.tandem.items() if v},
+        )
