@@ -1,0 +1,336 @@
+"""Indicator layer: an event log as columnar numpy arrays, built in one pass.
+
+Every bulk calculator of programme indicators reads :class:`EventColumns`: one row per
+event with the participant's index, the event type's code, the day number
+(days since 1970-01-01) and a few type-specific fields. Strings (phase, coach,
+tandem, plan-step and scale names) are interned into :attr:`EventColumns.keys`.
+"""
+
+from __future__ import annotations
+
+from array import array
+from collections.abc import Iterable, Sequence
+from datetime import date
+from typing import Any
+
+import attrs
+import numpy as np
+import numpy.typing as npt
+
+from langzeit.domain import ExitReason, OutcomeKind
+from langzeit.events import (
+    EVENT_TYPES,
+    CoachAssigned,
+    Event,
+    EventLog,
+    Exited,
+    Extended,
+    FollowUp,
+    PhaseEntered,
+    PlanStepAchieved,
+    PlanStepAgreed,
+    ScaleScored,
+    TandemAssigned,
+    Waitlisted,
+)
+from langzeit.exceptions import Problem, ValidationError
+from langzeit.indicators._dates import EPOCH_ORDINAL, from_day_number
+
+__all__ = ["EXIT_CAUSES", "OUTCOMES", "REASONS", "TYPE_CODES", "EventColumns", "as_columns", "exit_causes"]
+
+#: The code of every event type in :attr:`EventColumns.type`.
+TYPE_CODES: dict[str, int] = {name: i for i, name in enumerate(EVENT_TYPES)}
+#: Exit reasons and outcome kinds by their code in :attr:`EventColumns.code` / ``code2``.
+REASONS: tuple[ExitReason, ...] = tuple(ExitReason)
+OUTCOMES: tuple[OutcomeKind, ...] = tuple(OutcomeKind)
+#: The competing exit causes of the time-to-event and sequence analyses (codes 1…5).
+EXIT_CAUSES = ("integration", "other_work", "dropout", "rehabilitation", "other")
+
+_ITEMS = 10  # widest scale (SWE); WHO-5 uses the first 5 columns
+IntArray = npt.NDArray[np.int64]
+
+
+@attrs.frozen(eq=False)
+class EventColumns:
+    """An event log as columns: the input of the bulk programme calculators.
+
+    Build it with :meth:`from_events` (one pass over any iterable of events, an
+    :class:`~langzeit.events.EventLog` or a store's reader) or, for columnar sources,
+    with :meth:`from_arrays`. Rows keep the input order.
+
+    Args:
+        participants: participant ids; ``participant`` holds indices into it.
+        participant: per event, the participant's index.
+        type: per event, the :data:`TYPE_CODES` code.
+        day: per event, the day number (days since 1970-01-01).
+        key: per event, an index into ``keys`` (phase, coach, tandem, step id, or scale) or -1.
+        code: exit reason (``exited``) or follow-up status (``follow_up``) code, else -1.
+        code2: exit outcome code (``exited``), receives-benefit -1/0/1 (``follow_up``), else -1.
+        value: months after exit (``follow_up``), ``until`` day (``extended``),
+            priority (``waitlisted``), else 0.
+        keys: the interned strings.
+        item_rows: row numbers of the ``scale_scored`` events.
+        items: their item answers, one row each, -1 for missing (10 columns).
+
+    Examples:
+        >>> from langzeit.events import Referred, Admitted
+        >>> cols = EventColumns.from_events([Referred("e1", "p1", date(2024, 1, 8)),
+        ...                                  Admitted("e2", "p1", date(2024, 2, 1))])
+        >>> len(cols), cols.participants, cols.last_date
+        (2, ('p1',), datetime.date(2024, 2, 1))
+    """
+
+    participants: tuple[str, ...]
+    participant: npt.NDArray[np.int32]
+    type: npt.NDArray[np.int8]
+    day: npt.NDArray[np.int32]
+    key: npt.NDArray[np.int32]
+    code: npt.NDArray[np.int16]
+    code2: npt.NDArray[np.int16]
+    value: npt.NDArray[np.int32]
+    keys: tuple[str, ...]
+    item_rows: npt.NDArray[np.int64]
+    items: npt.NDArray[np.int8]
+
+    def __len__(self) -> int:
+        return len(self.type)
+
+    @property
+    def n_participants(self) -> int:
+        """How many participants the log has."""
+        return len(self.participants)
+
+    @property
+    def last_date(self) -> date | None:
+        """The latest event date (the default data end), None for an empty log."""
+        return from_day_number(int(self.day.max())) if len(self.day) else None
+
+    def mask(self, type_name: str) -> npt.NDArray[np.bool_]:
+        """Rows of one event type.
+
+        Raises:
+            ValidationError: unknown type name.
+
+        Examples:
+            >>> from langzeit.events import Referred
+            >>> EventColumns.from_events([Referred("e1", "p1", date(2024, 1, 8))]).mask("referred").tolist()
+            [True]
+        """
+        if type_name not in TYPE_CODES:
+            raise ValidationError("unknown event type", [Problem("type", repr(type_name))])
+        out: npt.NDArray[np.bool_] = self.type == TYPE_CODES[type_name]
+        return out
+
+    def key_code(self, name: str) -> int:
+        """The code of an interned string, -1 when the log never uses it.
+
+        Examples:
+            >>> from langzeit.events import PhaseEntered
+            >>> c = EventColumns.from_events([PhaseEntered("e1", "p1", date(2024, 1, 8), phase_id="a")])
+            >>> c.key_code("a"), c.key_code("b")
+            (0, -1)
+        """
+        try:
+            return self.keys.index(name)
+        except ValueError:
+            return -1
+
+    @classmethod
+    def from_events(cls, events: Iterable[Event]) -> EventColumns:
+        """Convert events in one pass (no second loop over events in Python).
+
+        Args:
+            events: any iterable of events, e.g. an :class:`~langzeit.events.EventLog`
+                (its :meth:`~langzeit.events.EventLog.events` order is used) or a reader.
+
+        Returns:
+            The columns.
+
+        Raises:
+            ValidationError: an item that is not an event, or a scale answer sheet
+                wider than 10 items (all such rows listed).
+
+        Examples:
+            >>> from langzeit.events import Exited
+            >>> c = EventColumns.from_events([Exited("e1", "p1", date(2024, 5, 2), reason="dropout")])
+            >>> REASONS[int(c.code[0])]
+            <ExitReason.DROPOUT: 'dropout'>
+        """
+        if isinstance(events, EventLog):
+            events = events.events()
+        pindex: dict[str, int] = {}
+        kindex: dict[str, int] = {}
+        reason_code = {r: i for i, r in enumerate(REASONS)}
+        outcome_code = {o: i for i, o in enumerate(OUTCOMES)}
+        tcode = {EVENT_TYPES[name]: c for name, c in TYPE_CODES.items()}
+        part, typ, day, key = array("i"), array("b"), array("i"), array("i")
+        code, code2, value = array("h"), array("h"), array("i")
+        item_rows: list[int] = []
+        items: list[tuple[int | None, ...]] = []
+        problems: list[Problem] = []
+        for row, e in enumerate(events):
+            cls_ = type(e)
+            tc = tcode.get(cls_)
+            if tc is None:
+                problems.append(Problem(f"item {row}", f"not an event: {e!r}"))
+                continue
+            pid = e.participant_id
+            pi = pindex.get(pid)
+            if pi is None:
+                pi = pindex[pid] = len(pindex)
+            part.append(pi)
+            typ.append(tc)
+            day.append(e.date.toordinal() - EPOCH_ORDINAL)
+            k, c1, c2, v = -1, -1, -1, 0
+            if cls_ is Exited:
+                c1, c2 = reason_code[e.reason], outcome_code[e.outcome]  # type: ignore[attr-defined]
+            else:
+                name: str | None = None
+                if cls_ is PhaseEntered:
+                    name = e.phase_id  # type: ignore[attr-defined]
+                elif cls_ is CoachAssigned:
+                    name = e.coach_id  # type: ignore[attr-defined]
+                elif cls_ is TandemAssigned:
+                    name = e.tandem_id  # type: ignore[attr-defined]
+                elif cls_ is PlanStepAgreed or cls_ is PlanStepAchieved:
+                    name = e.step_id  # type: ignore[attr-defined]
+                elif cls_ is ScaleScored:
+                    name = e.scale  # type: ignore[attr-defined]
+                    sheet = e.items  # type: ignore[attr-defined]
+                    if len(sheet) > _ITEMS:
+                        problems.append(Problem(f"event {e.event_id!r}", f"{len(sheet)} items (at most 10)"))
+                    item_rows.append(len(typ) - 1)
+                    items.append(sheet)
+                elif cls_ is FollowUp:
+                    c1 = outcome_code[e.status]  # type: ignore[attr-defined]
+                    rb = e.receives_benefit  # type: ignore[attr-defined]
+                    c2 = -1 if rb is None else int(rb)
+                    v = e.months_after_exit  # type: ignore[attr-defined]
+                elif cls_ is Extended:
+                    v = e.until.toordinal() - EPOCH_ORDINAL  # type: ignore[attr-defined]
+                elif cls_ is Waitlisted:
+                    v = e.priority  # type: ignore[attr-defined]
+                if name is not None:
+                    ki = kindex.get(name)
+                    if ki is None:
+                        ki = kindex[name] = len(kindex)
+                    k = ki
+            key.append(k)
+            code.append(c1)
+            code2.append(c2)
+            value.append(v)
+        if problems:
+            raise ValidationError("events cannot be converted", problems)
+        item_matrix = np.full((len(items), _ITEMS), -1, dtype=np.int8)
+        for i, sheet in enumerate(items):
+            for j, answer in enumerate(sheet[:_ITEMS]):
+                if answer is not None:
+                    item_matrix[i, j] = answer
+        return cls(
+            tuple(pindex), np.frombuffer(part, dtype=np.int32).copy(),
+            np.frombuffer(typ, dtype=np.int8).copy(), np.frombuffer(day, dtype=np.int32).copy(),
+            np.frombuffer(key, dtype=np.int32).copy(),
+            np.frombuffer(code, dtype=np.int16).copy(), np.frombuffer(code2, dtype=np.int16).copy(),
+            np.frombuffer(value, dtype=np.int32).copy(), tuple(kindex),
+            np.asarray(item_rows, dtype=np.int64), item_matrix,
+        )
+
+    @classmethod
+    def from_arrays(
+        cls, participants: Sequence[str], participant: Any, type: Any, day: Any, *,
+        key: Any = None, code: Any = None, code2: Any = None, value: Any = None,
+        keys: Sequence[str] = (), item_rows: Any = None, items: Any = None,
+    ) -> EventColumns:
+        """Build columns from arrays (a columnar store read, or a vectorised generator).
+
+        Args:
+            participants: participant ids.
+            participant: per event, index into ``participants``.
+            type: per event, a :data:`TYPE_CODES` code.
+            day: per event, the day number.
+            key: string-field codes into ``keys`` (default -1).
+            code: exit reason / follow-up status codes (default -1).
+            code2: exit outcome / receives-benefit codes (default -1).
+            value: the integer field (default 0).
+            keys: interned strings.
+            item_rows: rows of ``scale_scored`` events with item answers.
+            items: their answers (rows × 10, -1 missing).
+
+        Returns:
+            The columns.
+
+        Raises:
+            ValidationError: arrays of unequal length or codes out of range (all listed).
+
+        Examples:
+            >>> c = EventColumns.from_arrays(["p1"], [0], [TYPE_CODES["admitted"]], [19754])
+            >>> c.last_date
+            datetime.date(2024, 2, 1)
+        """
+        n = len(np.asarray(type))
+
+        def col(x: Any, dtype: Any, fill: int) -> Any:
+            return np.full(n, fill, dtype=dtype) if x is None else np.asarray(x, dtype=dtype)
+
+        out = cls(
+            tuple(participants), col(participant, np.int32, 0), col(type, np.int8, 0),
+            col(day, np.int32, 0), col(key, np.int32, -1), col(code, np.int16, -1),
+            col(code2, np.int16, -1), col(value, np.int32, 0),
+            tuple(keys), np.asarray([] if item_rows is None else item_rows, dtype=np.int64),
+            np.asarray(np.empty((0, _ITEMS)) if items is None else items, dtype=np.int8).reshape(-1, _ITEMS),
+        )
+        problems = []
+        for name in ("participant", "day", "key", "code", "code2", "value"):
+            if len(getattr(out, name)) != n:
+                problems.append(Problem(name, f"length {len(getattr(out, name))}, expected {n}"))
+        if not problems:
+            if n and (out.participant.min() < 0 or out.participant.max() >= len(out.participants)):
+                problems.append(Problem("participant", "index outside the participants"))
+            if n and (out.type.min() < 0 or out.type.max() >= len(TYPE_CODES)):
+                problems.append(Problem("type", "unknown event type code"))
+            if n and out.key.max() >= len(out.keys):
+                problems.append(Problem("key", "index outside the keys"))
+        if len(out.item_rows) != len(out.items):
+            problems.append(Problem("items", "item_rows and items differ in length"))
+        if problems:
+            raise ValidationError("event columns invalid", problems)
+        return out
+
+
+def as_columns(data: EventColumns | Iterable[Event]) -> EventColumns:
+    """The columns of ``data``: itself if already columns, else :meth:`EventColumns.from_events`.
+
+    Examples:
+        >>> as_columns([]).n_participants
+        0
+    """
+    return data if isinstance(data, EventColumns) else EventColumns.from_events(data)
+
+
+def exit_causes(reason: npt.NDArray[np.integer], outcome: npt.NDArray[np.integer]) -> IntArray:
+    """Competing exit cause (1-based index into :data:`EXIT_CAUSES`) from reason and outcome codes.
+
+    The outcome decides first: an Integration (``svp``, apprenticeship, self-employment)
+    is ``integration``; other work (Minijob, AGH, Zuverdienst, volunteering, internship)
+    is ``other_work``; then the reason ``dropout``; a ``transfer`` or the outcome
+    ``rehabilitation`` is ``rehabilitation``; everything else ``other``.
+
+    Examples:
+        >>> import numpy as np
+        >>> r = np.array([REASONS.index(ExitReason.DROPOUT), REASONS.index(ExitReason.WORK)])
+        >>> o = np.array([OUTCOMES.index(OutcomeKind.NONE), OUTCOMES.index(OutcomeKind.SVP)])
+        >>> [EXIT_CAUSES[c - 1] for c in exit_causes(r, o)]
+        ['dropout', 'integration']
+    """
+    integration = np.array([o.is_integration for o in OUTCOMES])
+    work = np.array([o.is_work and not o.is_integration for o in OUTCOMES])
+    rehab_outcome = np.array([o is OutcomeKind.REHABILITATION for o in OUTCOMES])
+    dropout = np.array([r.is_dropout for r in REASONS])
+    transfer = np.array([r is ExitReason.TRANSFER for r in REASONS])
+    r = np.asarray(reason, dtype=np.int64)
+    o = np.asarray(outcome, dtype=np.int64)
+    out = np.full(len(r), 5, dtype=np.int64)
+    out = np.where(transfer[r] | rehab_outcome[o], 4, out)
+    out = np.where(dropout[r], 3, out)
+    out = np.where(work[o], 2, out)
+    return np.where(integration[o], 1, out)

@@ -1,0 +1,595 @@
+"""Indicator layer: monthly state sequences and their measures, as in TraMineR.
+
+Definitions follow TraMineR (Gabadinho, Ritschard, Müller & Studer 2011, "Analyzing
+and Visualizing State Sequences in R with TraMineR", *J. Stat. Softw.* 40(4)):
+
+* transition rates (``seqtrate``): ``p(j | i) = Σ_t n(i at t, j at t+1) / Σ_t n(i at t)``
+  over positions ``t`` whose successor is observed;
+* mean time in state (``seqmeant``): mean number of months per sequence in each state;
+* number of transitions (``seqtransn``): state changes, i.e. spells − 1;
+* longitudinal entropy (``seqient``, normalised): ``−Σ π_i log π_i / log |alphabet|``
+  with ``π_i`` the share of the sequence's months in state ``i``;
+* turbulence (``seqST``, Elzinga & Liefbroer 2007):
+  ``log2(φ · (s²_max + 1) / (s² + 1))`` with ``φ`` the number of distinct
+  subsequences of the distinct-state sequence (the empty one included), ``s²`` the
+  population variance of the spell durations and ``s²_max = (n − 1)(1 − t̄)²``
+  for ``n`` spells of mean duration ``t̄``;
+* complexity index (``seqici``, Gabadinho et al. 2010):
+  ``sqrt(q / (ℓ − 1) · h)`` with ``q`` transitions, ``ℓ`` the length and ``h`` the
+  normalised entropy (0 for ℓ = 1);
+* Hamming distance (``seqdist(method="HAM")``): summed substitution costs position by
+  position (equal lengths);
+* optimal matching (``seqdist(method="OM")``): the cheapest edit of one sequence into
+  the other with indel cost and a substitution-cost matrix (``seqsubm``: ``"CONSTANT"``
+  = 2, ``"TRATE"`` = ``2 − p(i|j) − p(j|i)``).
+
+Missing months (``-1``, e.g. after the data's end) may only trail a sequence; they are
+left out of every measure, as TraMineR does for right-missing states.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import attrs
+import numpy as np
+import numpy.typing as npt
+
+from langzeit.exceptions import Problem, ValidationError
+from langzeit.tabular import Table
+
+__all__ = [
+    "DistanceMatrix",
+    "SequenceMeasures",
+    "StateSequences",
+    "StateTimes",
+    "TransitionRates",
+    "hamming_distances",
+    "mean_time_in_state",
+    "optimal_matching_distances",
+    "sequence_measures",
+    "substitution_costs",
+    "transition_rates",
+]
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+StateMatrix = npt.NDArray[np.int16]
+
+
+def _str_tuple(values: Any) -> tuple[str, ...]:
+    return tuple(str(v) for v in values)
+
+
+def _state_matrix(values: Any) -> StateMatrix:
+    return np.asarray(values, dtype=np.int16)
+
+
+@attrs.frozen(eq=False)
+class StateSequences:
+    """Monthly state sequences: one row per sequence, states as codes into ``alphabet``.
+
+    Args:
+        ids: one id per sequence (e.g. the participant's).
+        alphabet: the state names; code ``k`` is ``alphabet[k]``.
+        states: integer matrix (sequences × months); ``-1`` marks an unobserved month,
+            allowed only at the end of a row.
+
+    Raises:
+        ValidationError: shapes disagree, codes outside the alphabet, or a gap inside a row.
+
+    Examples:
+        >>> s = StateSequences.from_lists([["a", "a", "b"], ["b", "b"]])
+        >>> s.alphabet, s.lengths.tolist()
+        (('a', 'b'), [3, 2])
+    """
+
+    ids: tuple[str, ...] = attrs.field(converter=_str_tuple)
+    alphabet: tuple[str, ...] = attrs.field(converter=_str_tuple)
+    states: StateMatrix = attrs.field(converter=_state_matrix)
+
+    def __attrs_post_init__(self) -> None:
+        problems = []
+        if self.states.ndim != 2:
+            problems.append(Problem("states", "must be a 2-d matrix"))
+        elif len(self.ids) != self.states.shape[0]:
+            problems.append(Problem("ids", f"{len(self.ids)} ids for {self.states.shape[0]} sequences"))
+        else:
+            if self.states.size and (self.states.min() < -1 or self.states.max() >= len(self.alphabet)):
+                problems.append(Problem("states", "codes outside the alphabet"))
+            valid = self.states >= 0
+            if self.states.shape[1] > 1 and np.any(~valid[:, :-1] & valid[:, 1:]):
+                problems.append(Problem("states", "a missing month inside a sequence (only trailing ones)"))
+        if problems:
+            raise ValidationError("state sequences invalid", problems)
+
+    @classmethod
+    def from_lists(cls, sequences: Sequence[Sequence[str]], *, ids: Sequence[str] | None = None,
+                   alphabet: Sequence[str] | None = None) -> StateSequences:
+        """Sequences from lists of state names (rows may differ in length).
+
+        Args:
+            sequences: one list of state names per sequence.
+            ids: sequence ids (default ``"0"``, ``"1"``, …).
+            alphabet: the states in order (default: sorted states that occur).
+
+        Returns:
+            The sequences.
+
+        Raises:
+            ValidationError: a state not in ``alphabet``.
+
+        Examples:
+            >>> StateSequences.from_lists([["x", "y"]], alphabet=["y", "x"]).states.tolist()
+            [[1, 0]]
+        """
+        alpha = tuple(alphabet) if alphabet is not None else tuple(sorted({s for q in sequences for s in q}))
+        index = {s: i for i, s in enumerate(alpha)}
+        width = max((len(q) for q in sequences), default=0)
+        states: StateMatrix = np.full((len(sequences), width), -1, dtype=np.int16)
+        problems = []
+        for r, q in enumerate(sequences):
+            for c, s in enumerate(q):
+                if s not in index:
+                    problems.append(Problem(f"sequence {r} month {c}", f"state {s!r} not in the alphabet"))
+                else:
+                    states[r, c] = index[s]
+        if problems:
+            raise ValidationError("state sequences invalid", problems)
+        names = tuple(ids) if ids is not None else tuple(str(i) for i in range(len(sequences)))
+        return cls(names, alpha, states)
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    @property
+    def lengths(self) -> IntArray:
+        """Observed months per sequence."""
+        out: IntArray = (self.states >= 0).sum(axis=1).astype(np.int64)
+        return out
+
+    def observed_for(self, months: int) -> StateSequences:
+        """The sequences observed for at least ``months`` months, cut to that length.
+
+        Examples:
+            >>> StateSequences.from_lists([["a", "b", "b"], ["a"]]).observed_for(2).states.tolist()
+            [[0, 1]]
+        """
+        keep = self.lengths >= months
+        return StateSequences(tuple(np.asarray(self.ids, dtype=object)[keep]), self.alphabet,
+                              self.states[keep, :months])
+
+    def to_lists(self) -> list[list[str]]:
+        """The sequences as lists of state names (unobserved months left out).
+
+        Examples:
+            >>> StateSequences.from_lists([["a", "b"]]).to_lists()
+            [['a', 'b']]
+        """
+        return [[self.alphabet[c] for c in row if c >= 0] for row in self.states.tolist()]
+
+
+# -- transition rates and time in state ------------------------------------------------------
+
+
+@attrs.frozen(eq=False)
+class TransitionRates(Table):
+    """Transition rate matrix ``rates[i, j] = p(state j next month | state i)``.
+
+    Examples:
+        >>> tr = transition_rates(StateSequences.from_lists([["a", "a", "b"]]))
+        >>> tr.rates.tolist(), tr.counts.tolist()
+        ([[0.5, 0.5], [0.0, 0.0]], [[1, 1], [0, 0]])
+    """
+
+    alphabet: tuple[str, ...]
+    counts: IntArray
+    rates: FloatArray
+
+    _title = "Transition rates"
+
+    def columns(self) -> tuple[str, ...]:
+        """The column names (long format)."""
+        return ("from_state", "to_state", "transitions", "rate")
+
+    def rows(self) -> list[dict[str, Any]]:
+        """One row per pair of states."""
+        return [{"from_state": a, "to_state": b, "transitions": int(self.counts[i, j]),
+                 "rate": float(self.rates[i, j])}
+                for i, a in enumerate(self.alphabet) for j, b in enumerate(self.alphabet)]
+
+
+def transition_rates(sequences: StateSequences) -> TransitionRates:
+    """Transition rates between states from month to month (TraMineR ``seqtrate``).
+
+    Args:
+        sequences: the state sequences.
+
+    Returns:
+        Counts and rates; a row of a state never followed by an observed month is 0.
+
+    Examples:
+        >>> s = StateSequences.from_lists([["a", "b", "b"], ["a", "a", "b"]])
+        >>> transition_rates(s).rates.tolist()
+        [[0.3333333333333333, 0.6666666666666666], [0.0, 1.0]]
+    """
+    k = len(sequences.alphabet)
+    a, b = sequences.states[:, :-1].astype(np.int64), sequences.states[:, 1:].astype(np.int64)
+    ok = (a >= 0) & (b >= 0)
+    counts = np.bincount(a[ok] * k + b[ok], minlength=k * k).reshape(k, k)
+    totals = counts.sum(axis=1, keepdims=True)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        rates = np.where(totals > 0, counts / totals, 0.0)
+    return TransitionRates(sequences.alphabet, counts, rates)
+
+
+@attrs.frozen(eq=False)
+class StateTimes(Table):
+    """Mean months per sequence in each state (TraMineR ``seqmeant``).
+
+    Examples:
+        >>> mean_time_in_state(StateSequences.from_lists([["a", "b"], ["a", "a"]])).mean.tolist()
+        [1.5, 0.5]
+    """
+
+    alphabet: tuple[str, ...]
+    mean: FloatArray
+    n: int
+
+    _title = "Mean time in state"
+
+    def columns(self) -> tuple[str, ...]:
+        """The column names."""
+        return ("state", "mean_months")
+
+    def rows(self) -> list[dict[str, Any]]:
+        """One row per state."""
+        return [{"state": s, "mean_months": float(m)} for s, m in zip(self.alphabet, self.mean, strict=True)]
+
+
+def _state_counts(sequences: StateSequences) -> IntArray:
+    k = len(sequences.alphabet)
+    rows = np.repeat(np.arange(len(sequences)), sequences.states.shape[1]).reshape(sequences.states.shape)
+    ok = sequences.states >= 0
+    flat = rows[ok].astype(np.int64) * k + sequences.states[ok]
+    return np.bincount(flat, minlength=len(sequences) * k).reshape(len(sequences), k)
+
+
+def mean_time_in_state(sequences: StateSequences) -> StateTimes:
+    """Mean number of months per sequence spent in each state.
+
+    Args:
+        sequences: the state sequences.
+
+    Returns:
+        The means over all sequences (0 for an empty set).
+
+    Examples:
+        >>> mean_time_in_state(StateSequences.from_lists([["a", "a", "b"]])).rows()
+        [{'state': 'a', 'mean_months': 2.0}, {'state': 'b', 'mean_months': 1.0}]
+    """
+    counts = _state_counts(sequences)
+    mean = counts.mean(axis=0) if len(sequences) else np.zeros(len(sequences.alphabet))
+    return StateTimes(sequences.alphabet, mean.astype(np.float64), len(sequences))
+
+
+# -- per-sequence measures -----------------------------------------------------------------
+
+
+@attrs.frozen(eq=False)
+class SequenceMeasures(Table):
+    """Per-sequence measures: length, transitions, entropy, turbulence, complexity.
+
+    Examples:
+        >>> m = sequence_measures(StateSequences.from_lists([["a", "a", "b", "b"]]))
+        >>> int(m.transitions[0]), float(m.entropy[0]), float(m.complexity[0])
+        (1, 1.0, 0.5773502691896257)
+    """
+
+    ids: tuple[str, ...]
+    length: IntArray
+    transitions: IntArray
+    entropy: FloatArray
+    turbulence: FloatArray
+    complexity: FloatArray
+
+    _title = "Sequence measures"
+
+    def columns(self) -> tuple[str, ...]:
+        """The column names."""
+        return ("id", "length", "transitions", "entropy", "turbulence", "complexity")
+
+    def rows(self) -> list[dict[str, Any]]:
+        """One row per sequence."""
+        return [{"id": i, "length": int(n), "transitions": int(q), "entropy": float(h),
+                 "turbulence": float(t), "complexity": float(c)}
+                for i, n, q, h, t, c in zip(self.ids, self.length, self.transitions, self.entropy,
+                                            self.turbulence, self.complexity, strict=True)]
+
+    def summary(self) -> dict[str, float]:
+        """Means of each measure over the sequences (NaN-free; 0 for none).
+
+        Examples:
+            >>> sequence_measures(StateSequences.from_lists([["a"], ["a", "b"]])).summary()["transitions"]
+            0.5
+        """
+        if not len(self.ids):
+            return {"length": 0.0, "transitions": 0.0, "entropy": 0.0, "turbulence": 0.0, "complexity": 0.0}
+        return {"length": float(self.length.mean()), "transitions": float(self.transitions.mean()),
+                "entropy": float(self.entropy.mean()), "turbulence": float(self.turbulence.mean()),
+                "complexity": float(self.complexity.mean())}
+
+
+def _spells(states: StateMatrix) -> tuple[IntArray, IntArray, IntArray, IntArray]:
+    """Spells of all rows: row, rank within the row, state and duration of each spell."""
+    n, width = states.shape
+    valid = states >= 0
+    start = valid.copy()
+    if width > 1:
+        start[:, 1:] &= states[:, 1:] != states[:, :-1]
+    rows, cols = np.nonzero(start)
+    spell_state = states[rows, cols].astype(np.int64)
+    lengths = valid.sum(axis=1)
+    # a spell ends where the next spell of the row starts, or at the row's length
+    nxt = np.empty(len(cols), dtype=np.int64)
+    if len(cols):
+        nxt[:-1] = np.where(rows[1:] == rows[:-1], cols[1:], lengths[rows[:-1]])
+        nxt[-1] = lengths[rows[-1]]
+    duration = nxt - cols
+    first = np.concatenate(([0], np.cumsum(np.bincount(rows, minlength=n))[:-1])) if n else np.zeros(0, int)
+    rank = np.arange(len(rows)) - first[rows]
+    return rows.astype(np.int64), rank.astype(np.int64), spell_state, duration
+
+
+def _distinct_subsequences(
+    rows: IntArray, rank: IntArray, spell_state: IntArray, n: int, k: int
+) -> FloatArray:
+    """φ per row: distinct subsequences (the empty one included) of each row's spell states."""
+    width = int(rank.max()) + 1 if len(rank) else 0
+    dss = np.full((n, width), -1, dtype=np.int64)
+    dss[rows, rank] = spell_state
+    count = np.ones(n)  # N(0) = 1: the empty subsequence
+    before_last = np.zeros((n, k))  # N(position before the last occurrence of each state)
+    seen = np.zeros((n, k), dtype=bool)
+    idx = np.arange(n)
+    for c in range(width):
+        s = dss[:, c]
+        live = s >= 0
+        sc = np.where(live, s, 0)
+        repeat = np.where(seen[idx, sc], before_last[idx, sc], 0.0)
+        new = 2 * count - repeat
+        before_last[idx[live], sc[live]] = count[live]
+        seen[idx[live], sc[live]] = True
+        count = np.where(live, new, count)
+    return count
+
+
+def sequence_measures(sequences: StateSequences) -> SequenceMeasures:
+    """Transitions, normalised longitudinal entropy, turbulence and complexity per sequence.
+
+    Args:
+        sequences: the state sequences.
+
+    Returns:
+        One value of each measure per sequence (definitions in the module docstring).
+
+    Examples:
+        >>> m = sequence_measures(StateSequences.from_lists([["a", "b", "a"], ["a", "a", "a"]]))
+        >>> m.transitions.tolist(), [round(t, 4) for t in m.turbulence.tolist()]
+        ([2, 0], [2.8074, 1.0])
+    """
+    n, k = len(sequences), len(sequences.alphabet)
+    length = sequences.lengths
+    rows, rank, spell_state, duration = _spells(sequences.states)
+    n_spells = np.bincount(rows, minlength=n)
+    transitions = np.maximum(n_spells - 1, 0)
+    counts = _state_counts(sequences).astype(np.float64)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        p = counts / length[:, None]
+        h = -np.where(p > 0, p * np.log(np.where(p > 0, p, 1.0)), 0.0).sum(axis=1)
+        entropy = h / np.log(k) if k > 1 else np.zeros(n)
+    entropy = np.where(length > 0, entropy, 0.0)
+    phi = _distinct_subsequences(rows, rank, spell_state, n, k)
+    sums = np.bincount(rows, weights=duration, minlength=n)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean_dur = np.where(n_spells > 0, sums / n_spells, 0.0)
+        sq = np.bincount(rows, weights=(duration - mean_dur[rows]) ** 2, minlength=n)
+        var = np.where(n_spells > 0, sq / n_spells, 0.0)
+        s2max = (n_spells - 1) * (1 - mean_dur) ** 2
+        turbulence = np.where(n_spells > 0, np.log2(phi * (s2max + 1) / (var + 1)), 0.0)
+        complexity = np.where(length > 1, np.sqrt(transitions / (length - 1) * entropy), 0.0)
+    return SequenceMeasures(sequences.ids, length, transitions.astype(np.int64), entropy.astype(np.float64),
+                            turbulence.astype(np.float64), complexity.astype(np.float64))
+
+
+# -- distances -------------------------------------------------------------------------------
+
+
+@attrs.frozen(eq=False)
+class DistanceMatrix(Table):
+    """A symmetric matrix of pairwise sequence distances, ready for clustering.
+
+    ``condensed()`` gives the upper triangle in the order ``scipy.cluster.hierarchy.linkage``
+    expects.
+
+    Examples:
+        >>> d = hamming_distances(StateSequences.from_lists([["a", "b"], ["a", "a"], ["b", "b"]]))
+        >>> d.values.tolist()
+        [[0.0, 1.0, 1.0], [1.0, 0.0, 2.0], [1.0, 2.0, 0.0]]
+        >>> d.condensed().tolist()
+        [1.0, 1.0, 2.0]
+    """
+
+    ids: tuple[str, ...]
+    values: FloatArray
+    method: str
+
+    _title = "Sequence distances"
+
+    def condensed(self) -> FloatArray:
+        """The upper triangle (i < j), row by row."""
+        i, j = np.triu_indices(len(self.ids), k=1)
+        return self.values[i, j]
+
+    def columns(self) -> tuple[str, ...]:
+        """The column names (one row per pair)."""
+        return ("id_a", "id_b", "distance")
+
+    def rows(self) -> list[dict[str, Any]]:
+        """One row per unordered pair."""
+        i, j = np.triu_indices(len(self.ids), k=1)
+        return [{"id_a": self.ids[a], "id_b": self.ids[b], "distance": float(self.values[a, b])}
+                for a, b in zip(i.tolist(), j.tolist(), strict=True)]
+
+
+def substitution_costs(sequences: StateSequences, *, method: str = "constant",
+                       constant: float = 2.0) -> FloatArray:
+    """Substitution-cost matrix as TraMineR's ``seqsubm``.
+
+    Args:
+        sequences: the sequences (``"trate"`` uses their transition rates).
+        method: ``"constant"`` (every substitution costs ``constant``) or ``"trate"``
+            (``constant − p(i|j) − p(j|i)``).
+        constant: the constant (TraMineR's ``cval``), default 2.
+
+    Returns:
+        A square matrix over the alphabet with zero diagonal.
+
+    Raises:
+        ValidationError: an unknown method.
+
+    Examples:
+        >>> s = StateSequences.from_lists([["a", "b", "b"]])
+        >>> substitution_costs(s, method="trate").tolist()
+        [[0.0, 1.0], [1.0, 0.0]]
+    """
+    k = len(sequences.alphabet)
+    if method == "constant":
+        sm = np.full((k, k), float(constant))
+    elif method == "trate":
+        r = transition_rates(sequences).rates
+        sm = constant - r - r.T
+    else:
+        raise ValidationError("unknown substitution method",
+                              [Problem("method", f"{method!r} is not one of constant, trate")])
+    np.fill_diagonal(sm, 0.0)
+    return sm
+
+
+def _cost_matrix(sequences: StateSequences, substitution: str | Any, constant: float) -> FloatArray:
+    if isinstance(substitution, str):
+        return substitution_costs(sequences, method=substitution, constant=constant)
+    sm = np.asarray(substitution, dtype=np.float64)
+    k = len(sequences.alphabet)
+    if sm.shape != (k, k):
+        raise ValidationError("substitution matrix has the wrong shape",
+                              [Problem("substitution", f"expected ({k}, {k}), got {sm.shape}")])
+    return sm
+
+
+def hamming_distances(sequences: StateSequences, *, substitution: str | Any = "constant",
+                      constant: float = 1.0) -> DistanceMatrix:
+    """Hamming distances: summed substitution costs position by position.
+
+    Args:
+        sequences: sequences of equal observed length (use :meth:`StateSequences.observed_for`).
+        substitution: ``"constant"``, ``"trate"`` or a cost matrix over the alphabet.
+        constant: the constant substitution cost (1: the classic Hamming distance).
+
+    Returns:
+        The distance matrix.
+
+    Raises:
+        ValidationError: sequences of different lengths or a bad cost matrix.
+
+    Examples:
+        >>> s = StateSequences.from_lists([["a", "a", "b"], ["b", "a", "a"]])
+        >>> hamming_distances(s).values[0, 1]
+        np.float64(2.0)
+    """
+    lengths = sequences.lengths
+    if len(lengths) and lengths.min() != lengths.max():
+        raise ValidationError("Hamming distance needs sequences of equal length",
+                              [Problem("sequences", f"lengths from {lengths.min()} to {lengths.max()}; "
+                                                    "use observed_for(months)")])
+    sm = _cost_matrix(sequences, substitution, constant)
+    width = int(lengths.max()) if len(lengths) else 0
+    s = sequences.states[:, :width].astype(np.int64)
+    n = len(sequences)
+    out = np.zeros((n, n))
+    block = max(1, 2_000_000 // max(1, n * max(width, 1)))
+    for lo in range(0, n, block):
+        a = s[lo:lo + block]
+        out[lo:lo + block] = sm[a[:, None, :], s[None, :, :]].sum(axis=2)
+    return DistanceMatrix(sequences.ids, out, "hamming")
+
+
+def optimal_matching_distances(sequences: StateSequences, *, indel: float = 1.0,
+                               substitution: str | Any = "constant", constant: float = 2.0,
+                               chunk: int = 16384) -> DistanceMatrix:
+    """Optimal-matching distances (TraMineR ``seqdist(method="OM")``).
+
+    The dynamic programme runs once over all pairs at once (vectorised with numpy
+    along the pair axis, looping over the two sequence positions), in chunks of pairs.
+
+    Args:
+        sequences: the sequences (lengths may differ).
+        indel: cost of inserting or deleting one month.
+        substitution: ``"constant"``, ``"trate"`` or a cost matrix over the alphabet.
+        constant: the constant of ``"constant"`` / ``"trate"`` costs (TraMineR's default 2).
+        chunk: pairs per vectorised block (memory ≈ 16 × months × chunk bytes).
+
+    Returns:
+        The distance matrix.
+
+    Raises:
+        ValidationError: a bad cost matrix or a non-positive indel cost.
+
+    Examples:
+        >>> s = StateSequences.from_lists([["a", "b", "c"], ["b", "c"], ["a", "c", "b"]])
+        >>> optimal_matching_distances(s).values.tolist()
+        [[0.0, 1.0, 2.0], [1.0, 0.0, 3.0], [2.0, 3.0, 0.0]]
+    """
+    if indel <= 0:
+        raise ValidationError("indel cost must be positive", [Problem("indel", str(indel))])
+    sm = _cost_matrix(sequences, substitution, constant)
+    n = len(sequences)
+    lengths = sequences.lengths
+    width = int(lengths.max()) if n else 0
+    states = np.where(sequences.states[:, :width] >= 0, sequences.states[:, :width], 0).astype(np.intp)
+    pi, pj = np.triu_indices(n, k=1)
+    result = np.zeros(len(pi))
+    steps = np.arange(width + 1, dtype=np.float64) * indel
+    for lo in range(0, len(pi), chunk):
+        a_idx, b_idx = pi[lo:lo + chunk], pj[lo:lo + chunk]
+        p = len(a_idx)
+        a = states[a_idx].T  # months × pairs
+        b = states[b_idx].T
+        la, lb = lengths[a_idx], lengths[b_idx]
+        out = np.zeros(p)
+        prev = np.repeat(steps[:, None], p, axis=1)  # row i = 0: j indels
+        hit = la == 0
+        out[hit] = prev[lb[hit], np.nonzero(hit)[0]]
+        cur = np.empty_like(prev)
+        tmp = np.empty(p)
+        cols = np.arange(p)
+        for i in range(1, width + 1):
+            sub = sm[a[i - 1][None, :], b]  # months(j) × pairs
+            # diagonal (substitution) or deletion, then insertions along the row
+            cur[0] = steps[i]
+            np.add(prev[:-1], sub, out=sub)
+            np.add(prev[1:], indel, out=cur[1:])
+            np.minimum(cur[1:], sub, out=cur[1:])
+            for j in range(1, width + 1):
+                np.add(cur[j - 1], indel, out=tmp)
+                np.minimum(cur[j], tmp, out=cur[j])
+            hit = la == i
+            if hit.any():
+                out[hit] = cur[lb[hit], cols[hit]]
+            prev, cur = cur, prev
+        result[lo:lo + p] = out
+    values = np.zeros((n, n))
+    values[pi, pj] = result
+    values[pj, pi] = result
+    return DistanceMatrix(sequences.ids, values, "om")
