@@ -1,0 +1,357 @@
+"""Network layer: the JSON document of a social space (HSDS-compatible subset) and GraphML flattening."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+import networkx as nx
+
+from langzeit.domain import Coach, Consent, Organisation, Participant
+from langzeit.exceptions import Problem, ValidationError
+from langzeit.network._records import (
+    Location,
+    ParticipantProfile,
+    Person,
+    Schedule,
+    Service,
+    Tie,
+    Travel,
+)
+
+if TYPE_CHECKING:  # pragma: no cover
+    from langzeit.network._space import Record, SocialSpace
+
+__all__ = ["FORMAT", "VERSION", "flat_graph", "space_from_dict", "space_to_dict"]
+
+FORMAT = "langzeit-social-space"
+VERSION = 1
+
+_SECTIONS = (
+    "organizations", "locations", "services", "service_at_locations", "travel",
+    "participants", "coaches", "persons", "ties", "consents",
+)
+
+
+class _Missing(KeyError):
+    def __str__(self) -> str:
+        return f"missing field {self.args[0]!r}"
+
+
+def _req(row: dict[str, Any], key: str) -> Any:
+    if key not in row or row[key] is None:
+        raise _Missing(key)
+    return row[key]
+
+
+def _date(value: Any, field: str) -> date | None:
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str):
+        raise ValueError(f"{field} must be an ISO date 'YYYY-MM-DD', got {value!r}")
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"{field} must be an ISO date 'YYYY-MM-DD', got {value!r}") from None
+
+
+def _iso(value: date | None) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+def _organisation(row: dict[str, Any]) -> Organisation:
+    return Organisation(
+        _req(row, "id"), _req(row, "name"),
+        kind=row.get("kind", "other"), legal_domain=row.get("legal_domain", "none"),
+    )
+
+
+def _location(row: dict[str, Any]) -> Location:
+    return Location(
+        _req(row, "id"), _req(row, "name"), area=_req(row, "area"),
+        organisation_id=row.get("organization_id") or "",
+        transit_minutes=row.get("transit_minutes", 0), fare=row.get("fare", 0.0),
+    )
+
+
+def _schedule(row: dict[str, Any]) -> Schedule:
+    return Schedule(_req(row, "opens_at"), _req(row, "closes_at"), byday=row.get("byday") or ())
+
+
+def _service(row: dict[str, Any], location_ids: tuple[str, ...]) -> Service:
+    capacities = row.get("service_capacities") or [{}]
+    if not isinstance(capacities, list) or len(capacities) != 1 or not isinstance(capacities[0], dict):
+        raise ValueError("service_capacities must be a list with one {maximum, available} entry")
+    needs = _req(row, "needs")
+    if not isinstance(needs, list):
+        raise ValueError(f"needs must be a list, got {needs!r}")
+    return Service(
+        _req(row, "id"), _req(row, "organization_id"), _req(row, "name"),
+        needs=needs, location_ids=location_ids, status=row.get("status", "active"),
+        minimum_age=row.get("minimum_age"), maximum_age=row.get("maximum_age"),
+        eligibility_description=row.get("eligibility_description") or "",
+        schedules=[_schedule(s) for s in row.get("schedules") or []],
+        capacity=capacities[0].get("maximum"), available=capacities[0].get("available"),
+    )
+
+
+def _travel(row: dict[str, Any]) -> Travel:
+    return Travel(
+        _req(row, "origin"), _req(row, "destination"), minutes=_req(row, "minutes"),
+        fare=row.get("fare", 0.0),
+    )
+
+
+def _participant(row: dict[str, Any]) -> ParticipantProfile:
+    person = Participant(
+        _req(row, "id"), birth_month=row.get("birth_month"), sex=row.get("sex") or "",
+        single_parent=row.get("single_parent", False), children=row.get("children", 0),
+        health_limitation=row.get("health_limitation", False),
+        language_support=row.get("language_support", False),
+    )
+    return ParticipantProfile(
+        person, home_area=_req(row, "home_area"), needs=row.get("needs") or (),
+        max_minutes=row.get("max_minutes", 45), max_fare=row.get("max_fare"),
+        earliest=row.get("earliest"), programme_id=row.get("programme_id") or "",
+        wants_peers=row.get("wants_peers", True),
+    )
+
+
+def _coach(row: dict[str, Any]) -> Coach:
+    return Coach(
+        _req(row, "id"), role=_req(row, "role"), organisation_id=_req(row, "organization_id"),
+        fte=row.get("fte", 1.0), caseload_limit=row.get("caseload_limit", 12),
+    )
+
+
+def _person(row: dict[str, Any]) -> Person:
+    return Person(_req(row, "id"), role=row.get("role", "contact"), home_area=row.get("home_area") or "")
+
+
+def _tie(row: dict[str, Any]) -> Tie:
+    source = _req(row, "source")
+    return Tie(
+        _req(row, "id"), source, _req(row, "target"), kind=row.get("kind", "institutional"),
+        held_by=row.get("held_by") or source, strength=row.get("strength", 1),
+        since=_date(row.get("since"), "since"), last_contact=_date(row.get("last_contact"), "last_contact"),
+        consent=row.get("consent", False),
+    )
+
+
+def _consent(row: dict[str, Any]) -> Consent:
+    given = _date(_req(row, "given"), "given")
+    assert given is not None  # _req refuses None and _date only returns None for None/""
+    return Consent(
+        _req(row, "id"), _req(row, "participant_id"), _req(row, "purpose"), _req(row, "recipient"),
+        given=given, withdrawn=_date(row.get("withdrawn"), "withdrawn"),
+    )
+
+
+_READERS: dict[str, Callable[[dict[str, Any]], Any]] = {
+    "organizations": _organisation,
+    "locations": _location,
+    "travel": _travel,
+    "participants": _participant,
+    "coaches": _coach,
+    "persons": _person,
+    "ties": _tie,
+    "consents": _consent,
+}
+
+
+def _message(exc: Exception) -> str:
+    text = str(exc)
+    if isinstance(exc, TypeError) and "argument" in text:
+        return f"wrong or missing field: {text}"
+    return text
+
+
+def space_from_dict(cls: type[SocialSpace], data: Any, *, source: str = "<memory>") -> SocialSpace:
+    """Build a space from its JSON document; every problem reported, nothing half-imported.
+
+    Args:
+        cls: the space class.
+        data: the parsed document.
+        source: the file name used in locations.
+
+    Returns:
+        The space.
+
+    Raises:
+        ValidationError: every problem with its location.
+
+    Examples:
+        >>> from langzeit.network import SocialSpace
+        >>> SocialSpace.from_dict({"organizations": [{"id": "x", "name": "X"}]}).organisations["x"].name
+        'X'
+    """
+    problems: list[Problem] = []
+    if not isinstance(data, dict):
+        raise ValidationError(f"{source}: not a social space", [Problem(source, "expected a JSON object")])
+    fmt, version = data.get("format", FORMAT), data.get("version", VERSION)
+    if fmt != FORMAT:
+        problems.append(Problem(f"{source}: format", f"expected {FORMAT!r}, got {fmt!r}"))
+    if not isinstance(version, int) or version > VERSION:
+        problems.append(Problem(f"{source}: version", f"version {version!r} is newer than {VERSION}"))
+    sections: dict[str, list[Any]] = {}
+    for key in _SECTIONS:
+        value = data.get(key, [])
+        if not isinstance(value, list):
+            problems.append(Problem(f"{source}: {key}", "must be a list"))
+            value = []
+        sections[key] = value
+    at_locations: dict[str, list[str]] = {}
+    known_services = {r.get("id") for r in sections["services"] if isinstance(r, dict)}
+    for i, row in enumerate(sections["service_at_locations"]):
+        loc = f"{source}: service_at_locations[{i}]"
+        if not isinstance(row, dict) or not row.get("service_id") or not row.get("location_id"):
+            problems.append(Problem(loc, "needs service_id and location_id"))
+            continue
+        if row["service_id"] not in known_services:
+            problems.append(Problem(loc, f"unknown service {row['service_id']!r}"))
+            continue
+        at_locations.setdefault(row["service_id"], []).append(row["location_id"])
+    records: list[Record] = []
+    where: list[str] = []
+    for key in ("organizations", "locations", "services", "travel", "participants", "coaches",
+                "persons", "ties", "consents"):
+        for i, row in enumerate(sections[key]):
+            loc = f"{source}: {key}[{i}]"
+            if not isinstance(row, dict):
+                problems.append(Problem(loc, "expected a JSON object"))
+                continue
+            if "id" in row:
+                loc += f" {row['id']!r}"
+            try:
+                if key == "services":
+                    record: Any = _service(row, tuple(at_locations.get(row.get("id", ""), ())))
+                else:
+                    record = _READERS[key](row)
+            except (ValueError, TypeError, KeyError) as exc:
+                problems.append(Problem(loc, _message(exc)))
+                continue
+            records.append(record)
+            where.append(loc)
+    space = cls(str(data.get("name") or ""))
+    try:
+        space.extend(records, locations=where)
+    except ValidationError as exc:
+        problems += [p for p in exc.problems if isinstance(p, Problem)]
+    if problems:
+        raise ValidationError(f"{source}: social space not imported", problems)
+    return space
+
+
+def space_to_dict(space: SocialSpace) -> dict[str, Any]:
+    """The JSON document of a space (see :meth:`SocialSpace.to_dict`).
+
+    Examples:
+        >>> from langzeit.network import SocialSpace
+        >>> space_to_dict(SocialSpace("leer"))["format"]
+        'langzeit-social-space'
+    """
+    services = []
+    at_locations = []
+    for s in sorted(space.services.values(), key=lambda s: s.id):
+        services.append({
+            "id": s.id, "organization_id": s.organisation_id, "name": s.name, "status": s.status.value,
+            "needs": sorted(n.value for n in s.needs),
+            "minimum_age": s.minimum_age, "maximum_age": s.maximum_age,
+            "eligibility_description": s.eligibility_description,
+            "schedules": [
+                {"byday": ",".join(sc.byday), "opens_at": f"{sc.opens_at:%H:%M}",
+                 "closes_at": f"{sc.closes_at:%H:%M}"}
+                for sc in s.schedules
+            ],
+            "service_capacities": [{"maximum": s.capacity, "available": s.available}],
+        })
+        at_locations += [
+            {"id": f"{s.id}@{lid}", "service_id": s.id, "location_id": lid} for lid in s.location_ids
+        ]
+    return {
+        "format": FORMAT,
+        "version": VERSION,
+        "name": space.name,
+        "organizations": [
+            {"id": o.id, "name": o.name, "kind": o.kind.value, "legal_domain": o.legal_domain.value}
+            for o in sorted(space.organisations.values(), key=lambda o: o.id)
+        ],
+        "locations": [
+            {"id": loc.id, "name": loc.name, "organization_id": loc.organisation_id or None,
+             "area": loc.area, "transit_minutes": loc.transit_minutes, "fare": loc.fare}
+            for loc in sorted(space.locations.values(), key=lambda loc: loc.id)
+        ],
+        "services": services,
+        "service_at_locations": at_locations,
+        "travel": [
+            {"origin": t.origin, "destination": t.destination, "minutes": t.minutes, "fare": t.fare}
+            for _, t in sorted(space.travel.items())
+        ],
+        "participants": [
+            _participant_row(p) for p in sorted(space.participants.values(), key=lambda p: p.id)
+        ],
+        "coaches": [
+            {"id": c.id, "role": c.role.value, "organization_id": c.organisation_id, "fte": c.fte,
+             "caseload_limit": c.caseload_limit}
+            for c in sorted(space.coaches.values(), key=lambda c: c.id)
+        ],
+        "persons": [
+            {"id": p.id, "role": p.role.value, "home_area": p.home_area}
+            for p in sorted(space.persons.values(), key=lambda p: p.id)
+        ],
+        "ties": [
+            {"id": t.id, "source": t.source, "target": t.target, "kind": t.kind.value,
+             "held_by": t.held_by, "strength": t.strength, "since": _iso(t.since),
+             "last_contact": _iso(t.last_contact), "consent": t.consent}
+            for t in sorted(space.ties.values(), key=lambda t: t.id)
+        ],
+        "consents": [
+            {"id": c.id, "participant_id": c.participant_id, "purpose": c.purpose.value,
+             "recipient": c.recipient, "given": _iso(c.given), "withdrawn": _iso(c.withdrawn)}
+            for c in sorted(space.consents.values(), key=lambda c: c.id)
+        ],
+    }
+
+
+def _participant_row(p: ParticipantProfile) -> dict[str, Any]:
+    q = p.participant
+    return {
+        "id": q.id,
+        "birth_month": None if q.birth_month is None else f"{q.birth_month:%Y-%m}",
+        "sex": q.sex.value, "single_parent": q.single_parent, "children": q.children,
+        "health_limitation": q.health_limitation, "language_support": q.language_support,
+        "home_area": p.home_area, "needs": sorted(n.value for n in p.needs),
+        "max_minutes": p.max_minutes, "max_fare": p.max_fare,
+        "earliest": None if p.earliest is None else f"{p.earliest:%H:%M}",
+        "programme_id": p.programme_id, "wants_peers": p.wants_peers,
+    }
+
+
+def flat_graph(space: SocialSpace) -> nx.MultiGraph:
+    """A copy of the graph with only scalar attributes (what GraphML can hold).
+
+    Examples:
+        >>> from langzeit.network import SocialSpace
+        >>> flat_graph(SocialSpace()).number_of_nodes()
+        0
+    """
+    g = nx.MultiGraph(name=space.name)
+    offered: dict[str, list[str]] = {}
+    for s in space.services.values():
+        offered.setdefault(s.organisation_id, []).append(s.id)
+    for o in space.organisations.values():
+        g.add_node(o.id, kind="organisation", name=o.name, legal_domain=o.legal_domain.value,
+                   org_kind=o.kind.value, services=",".join(sorted(offered.get(o.id, []))))
+    for p in space.participants.values():
+        g.add_node(p.id, kind="participant", area=p.home_area,
+                   needs=",".join(sorted(n.value for n in p.needs)), programme_id=p.programme_id)
+    for c in space.coaches.values():
+        g.add_node(c.id, kind="coach", role=c.role.value, organisation_id=c.organisation_id)
+    for n in space.persons.values():
+        g.add_node(n.id, kind="person", role=n.role.value, area=n.home_area)
+    for t in space.ties.values():
+        g.add_edge(t.source, t.target, key=t.id, kind=t.kind.value, held_by=t.held_by,
+                   strength=t.strength, since=_iso(t.since) or "",
+                   last_contact=_iso(t.last_contact) or "", consent=t.consent)
+    return g

@@ -1,0 +1,456 @@
+"""Network layer: the :class:`SocialSpace` holder — actors, services, places, people and ties."""
+
+from __future__ import annotations
+
+import json
+import types
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from pathlib import Path
+from typing import Any, TypeVar
+
+import attrs
+import networkx as nx
+
+from langzeit.domain import Coach, Consent, Organisation
+from langzeit.exceptions import Problem, UnknownNameError, ValidationError
+from langzeit.network._records import (
+    Location,
+    NodeKind,
+    ParticipantProfile,
+    Person,
+    Service,
+    Tie,
+    Travel,
+)
+
+__all__ = ["Record", "SocialSpace"]
+
+Record = Organisation | Location | Service | Travel | ParticipantProfile | Coach | Person | Tie | Consent
+_T = TypeVar("_T")
+
+_NODE_KIND: dict[type, NodeKind] = {
+    Organisation: NodeKind.ORGANISATION,
+    ParticipantProfile: NodeKind.PARTICIPANT,
+    Coach: NodeKind.COACH,
+    Person: NodeKind.PERSON,
+}
+_TYPE_NAMES: dict[type, str] = {
+    Organisation: "organisation",
+    Location: "location",
+    Service: "service",
+    Travel: "travel",
+    ParticipantProfile: "participant",
+    Coach: "coach",
+    Person: "person",
+    Tie: "tie",
+    Consent: "consent",
+}
+
+
+def _record_id(record: Record) -> str:
+    if isinstance(record, Travel):
+        return " <-> ".join(record.key)
+    return record.id
+
+
+@attrs.define(eq=False)
+class SocialSpace:
+    """The social space (Sozialraum) of a programme or jobcenter: who is there and who knows whom.
+
+    Holds organisations (actors) with their services and locations, the travel table
+    between areas, participants (with needs and travel limits), coaches, other
+    people (contacts, peers, volunteers), the ties between them and consent records.
+    The graph is a networkx ``MultiGraph`` whose nodes are the ids of organisations,
+    participants, coaches and persons (one id space) and whose edges are the ties
+    (key: tie id).
+
+    Build it with :meth:`add` / :meth:`extend` (every record validated, every
+    problem reported at once, nothing added when anything is wrong), or read it
+    with :meth:`from_json` / :meth:`from_dict`.
+
+    Args:
+        name: a label, e.g. ``"Kreis Plön"``.
+
+    Examples:
+        >>> from langzeit.domain import Organisation, Coach, Participant
+        >>> from langzeit.network import Location, Service, Tie, ParticipantProfile
+        >>> space = SocialSpace("Beispiel")
+        >>> space.add(
+        ...     Organisation("jc", "Jobcenter", kind="jobcenter", legal_domain="SGB II"),
+        ...     Organisation("sb", "Schuldnerberatung", kind="debt_counselling", legal_domain="SGB II"),
+        ...     Location("sb-1", "Beratungsstelle", area="Mitte", organisation_id="sb"),
+        ...     Service("sb-s", "sb", "Schuldnerberatung", needs=["debt"], location_ids=["sb-1"]),
+        ...     Coach("c1", role="pap", organisation_id="jc"),
+        ...     ParticipantProfile(Participant("p1"), home_area="Mitte", needs=["debt"]),
+        ...     Tie("t1", "c1", "p1"),
+        ...     Tie("t2", "c1", "sb", kind="personal"),
+        ... )
+        >>> space
+        <SocialSpace 'Beispiel': 2 organisations, 1 services, 1 participants, 1 coaches, 2 ties>
+        >>> space.kind_of("sb"), [t.id for t in space.ties_of("c1")]
+        (<NodeKind.ORGANISATION: 'organisation'>, ['t1', 't2'])
+    """
+
+    name: str = ""
+    _organisations: dict[str, Organisation] = attrs.field(factory=dict, init=False)
+    _locations: dict[str, Location] = attrs.field(factory=dict, init=False)
+    _services: dict[str, Service] = attrs.field(factory=dict, init=False)
+    _travel: dict[tuple[str, str], Travel] = attrs.field(factory=dict, init=False)
+    _participants: dict[str, ParticipantProfile] = attrs.field(factory=dict, init=False)
+    _coaches: dict[str, Coach] = attrs.field(factory=dict, init=False)
+    _persons: dict[str, Person] = attrs.field(factory=dict, init=False)
+    _ties: dict[str, Tie] = attrs.field(factory=dict, init=False)
+    _consents: dict[str, Consent] = attrs.field(factory=dict, init=False)
+    _kinds: dict[str, NodeKind] = attrs.field(factory=dict, init=False)
+    _graph: nx.MultiGraph = attrs.field(factory=nx.MultiGraph, init=False)
+    _cache: dict[str, Any] = attrs.field(factory=dict, init=False)
+
+    # -- building ----------------------------------------------------------------------------
+
+    def add(self, *records: Record) -> None:
+        """Add records of any kind; all are validated together, nothing is added on a problem.
+
+        Args:
+            *records: organisations, locations, services, travel, participant
+                profiles, coaches, persons, ties and consents, in any order.
+
+        Raises:
+            ValidationError: every problem found (duplicate ids, unknown references,
+                wrong record types), each with the record it concerns.
+        """
+        self.extend(records)
+
+    def extend(self, records: Iterable[Record], *, locations: Iterable[str] | None = None) -> None:
+        """Add many records at once (see :meth:`add`); atomic: all or nothing.
+
+        Args:
+            records: the records.
+            locations: optional labels naming where each record came from (e.g.
+                ``"services[3]"`` of a JSON file), used in problem reports.
+
+        Raises:
+            ValidationError: every problem found, each with its location.
+        """
+        batch = list(records)
+        where = list(locations) if locations is not None else [
+            f"{_TYPE_NAMES.get(type(r), type(r).__name__)} {_record_id(r)!r}"
+            if type(r) in _TYPE_NAMES else f"record {i}"
+            for i, r in enumerate(batch)
+        ]
+        problems = self._check(batch, where)
+        if problems:
+            raise ValidationError(f"social space {self.name!r}: nothing was added", problems)
+        self._commit(batch)
+
+    def _check(self, batch: list[Any], where: list[str]) -> list[Problem]:
+        problems: list[Problem] = []
+        nodes: dict[str, str] = {}
+        ids: dict[type, dict[Any, str]] = defaultdict(dict)
+        existing: dict[type, Mapping[Any, Any]] = {
+            Location: self._locations, Service: self._services, Tie: self._ties,
+            Consent: self._consents, Travel: self._travel,
+        }
+        for record, loc in zip(batch, where, strict=True):
+            kind = type(record)
+            if kind not in _TYPE_NAMES:
+                problems.append(Problem(loc, f"not a social-space record: {kind.__name__}"))
+                continue
+            if kind in _NODE_KIND:
+                node_id = record.id
+                if node_id in self._kinds or node_id in nodes:
+                    problems.append(Problem(loc, f"id {node_id!r} is already used by another node"))
+                nodes[node_id] = loc
+            else:
+                key: Any = record.key if isinstance(record, Travel) else record.id
+                if key in existing[kind] or key in ids[kind]:
+                    what = "travel between these areas" if kind is Travel else f"id {key!r}"
+                    problems.append(Problem(loc, f"{what} is already given"))
+                ids[kind][key] = loc
+        organisations = {n for n, r in self._kinds.items() if r is NodeKind.ORGANISATION} | {
+            r.id for r in batch if isinstance(r, Organisation)
+        }
+        participants = set(self._participants) | {r.id for r in batch if isinstance(r, ParticipantProfile)}
+        locations = set(self._locations) | set(ids[Location])
+        all_nodes = set(self._kinds) | set(nodes)
+        for record, loc in zip(batch, where, strict=True):
+            if isinstance(record, Service):
+                if record.organisation_id not in organisations:
+                    problems.append(Problem(loc, f"unknown organisation {record.organisation_id!r}"))
+                problems += [
+                    Problem(loc, f"unknown location {lid!r}")
+                    for lid in record.location_ids if lid not in locations
+                ]
+            elif isinstance(record, Location):
+                if record.organisation_id and record.organisation_id not in organisations:
+                    problems.append(Problem(loc, f"unknown organisation {record.organisation_id!r}"))
+            elif isinstance(record, Coach):
+                if record.organisation_id not in organisations:
+                    problems.append(Problem(loc, f"unknown organisation {record.organisation_id!r}"))
+            elif isinstance(record, Tie):
+                for end in (record.source, record.target, record.held_by):
+                    if end not in all_nodes:
+                        problems.append(Problem(loc, f"unknown node {end!r}"))
+            elif isinstance(record, Consent):
+                if record.participant_id not in participants:
+                    problems.append(Problem(loc, f"unknown participant {record.participant_id!r}"))
+                if record.recipient not in all_nodes:
+                    problems.append(Problem(loc, f"unknown recipient {record.recipient!r}"))
+        return problems
+
+    def _commit(self, batch: list[Any]) -> None:
+        graph = self._graph
+        for record in batch:
+            if isinstance(record, Organisation):
+                self._organisations[record.id] = record
+            elif isinstance(record, ParticipantProfile):
+                self._participants[record.id] = record
+            elif isinstance(record, Coach):
+                self._coaches[record.id] = record
+            elif isinstance(record, Person):
+                self._persons[record.id] = record
+            elif isinstance(record, Location):
+                self._locations[record.id] = record
+            elif isinstance(record, Service):
+                self._services[record.id] = record
+            elif isinstance(record, Travel):
+                self._travel[record.key] = record
+            elif isinstance(record, Consent):
+                self._consents[record.id] = record
+            if type(record) in _NODE_KIND:
+                kind = _NODE_KIND[type(record)]
+                self._kinds[record.id] = kind
+                graph.add_node(record.id, kind=kind)
+        ties = [r for r in batch if isinstance(r, Tie)]
+        for tie in ties:
+            self._ties[tie.id] = tie
+        graph.add_edges_from((t.source, t.target, t.id, {"tie": t}) for t in ties)
+        self._cache.clear()
+
+    # -- reading -----------------------------------------------------------------------------
+
+    @property
+    def organisations(self) -> Mapping[str, Organisation]:
+        """Organisations (actors) by id (read-only)."""
+        return types.MappingProxyType(self._organisations)
+
+    @property
+    def locations(self) -> Mapping[str, Location]:
+        """Locations by id (read-only)."""
+        return types.MappingProxyType(self._locations)
+
+    @property
+    def services(self) -> Mapping[str, Service]:
+        """Services by id (read-only)."""
+        return types.MappingProxyType(self._services)
+
+    @property
+    def travel(self) -> Mapping[tuple[str, str], Travel]:
+        """The travel table by unordered pair of areas (sorted tuple; read-only)."""
+        return types.MappingProxyType(self._travel)
+
+    @property
+    def participants(self) -> Mapping[str, ParticipantProfile]:
+        """Participant profiles by participant id (read-only)."""
+        return types.MappingProxyType(self._participants)
+
+    @property
+    def coaches(self) -> Mapping[str, Coach]:
+        """Coaches by id (read-only)."""
+        return types.MappingProxyType(self._coaches)
+
+    @property
+    def persons(self) -> Mapping[str, Person]:
+        """Contacts, peers and volunteers by id (read-only)."""
+        return types.MappingProxyType(self._persons)
+
+    @property
+    def ties(self) -> Mapping[str, Tie]:
+        """Ties by id (read-only)."""
+        return types.MappingProxyType(self._ties)
+
+    @property
+    def consents(self) -> Mapping[str, Consent]:
+        """Consent records by id (read-only)."""
+        return types.MappingProxyType(self._consents)
+
+    @property
+    def graph(self) -> nx.MultiGraph:
+        """A read-only view of the graph (nodes: ids with ``kind``; edges keyed by tie id with ``tie``)."""
+        return nx.graphviews.subgraph_view(self._graph)
+
+    @property
+    def areas(self) -> tuple[str, ...]:
+        """Every area named by a location, a travel entry or a participant's home, sorted."""
+        found = {loc.area for loc in self._locations.values()}
+        found.update(a for key in self._travel for a in key)
+        found.update(p.home_area for p in self._participants.values())
+        return tuple(sorted(found))
+
+    def kind_of(self, node_id: str) -> NodeKind:
+        """The kind of a node.
+
+        Args:
+            node_id: an organisation, participant, coach or person id.
+
+        Returns:
+            Its kind.
+
+        Raises:
+            UnknownNameError: the id is not a node of this space.
+        """
+        try:
+            return self._kinds[node_id]
+        except KeyError:
+            raise UnknownNameError("node", node_id) from None
+
+    def participant(self, participant_id: str) -> ParticipantProfile:
+        """A participant's profile.
+
+        Raises:
+            UnknownNameError: no such participant.
+        """
+        try:
+            return self._participants[participant_id]
+        except KeyError:
+            raise UnknownNameError("participant", participant_id) from None
+
+    def has_node(self, node_id: str) -> bool:
+        """Whether ``node_id`` is a node of this space."""
+        return node_id in self._kinds
+
+    def ties_of(self, node_id: str) -> list[Tie]:
+        """The ties of a node, ordered by tie id.
+
+        Raises:
+            UnknownNameError: no such node.
+        """
+        self.kind_of(node_id)
+        return sorted(self._iter_ties(node_id), key=lambda t: t.id)
+
+    def _iter_ties(self, node_id: str) -> Iterator[Tie]:
+        for keyed in self._graph._adj[node_id].values():
+            for data in keyed.values():
+                yield data["tie"]
+
+    def ties_between(self, a: str, b: str) -> list[Tie]:
+        """The ties joining two nodes (either direction), ordered by id."""
+        keyed = self._graph._adj.get(a, {}).get(b, {})
+        return sorted((d["tie"] for d in keyed.values()), key=lambda t: t.id)
+
+    def neighbours(self, node_id: str) -> list[str]:
+        """Ids of the nodes tied to ``node_id``, sorted.
+
+        Raises:
+            UnknownNameError: no such node.
+        """
+        self.kind_of(node_id)
+        return sorted(self._graph._adj[node_id])
+
+    def organisation_of(self, node_id: str) -> str:
+        """The organisation a node speaks for: itself, a coach's employer; "" for people.
+
+        Raises:
+            UnknownNameError: no such node.
+        """
+        kind = self.kind_of(node_id)
+        if kind is NodeKind.ORGANISATION:
+            return node_id
+        if kind is NodeKind.COACH:
+            return self._coaches[node_id].organisation_id
+        return ""
+
+    def _cached(self, key: str, build: Callable[[], _T]) -> _T:
+        """An index built once per state of the space (dropped on every change)."""
+        if key not in self._cache:
+            self._cache[key] = build()
+        value: _T = self._cache[key]
+        return value
+
+    def __repr__(self) -> str:
+        return (
+            f"<SocialSpace {self.name!r}: {len(self._organisations)} organisations, "
+            f"{len(self._services)} services, {len(self._participants)} participants, "
+            f"{len(self._coaches)} coaches, {len(self._ties)} ties>"
+        )
+
+    # -- formats -----------------------------------------------------------------------------
+
+    @classmethod
+    def from_dict(cls, data: Any, *, source: str = "<memory>") -> SocialSpace:
+        """Read a space from its JSON document (an HSDS-compatible subset, see :meth:`to_dict`).
+
+        Fields this library does not use (other HSDS fields) are ignored.
+
+        Args:
+            data: the parsed JSON document.
+            source: the file name used in problem locations.
+
+        Returns:
+            The space.
+
+        Raises:
+            ValidationError: every problem of the document, each with its location
+                (``"file.json: services[3].needs"``); no space is returned.
+        """
+        from langzeit.network._json import space_from_dict
+
+        return space_from_dict(cls, data, source=source)
+
+    @classmethod
+    def from_json(cls, path: str | Path) -> SocialSpace:
+        """Read a space from a JSON file (see :meth:`from_dict`).
+
+        Args:
+            path: the file.
+
+        Returns:
+            The space.
+
+        Raises:
+            ValidationError: the file is not valid JSON or has problems (all listed).
+        """
+        path = Path(path)
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except json.JSONDecodeError as exc:
+            raise ValidationError(
+                f"{path}: not valid JSON", [Problem(f"{path}:{exc.lineno}:{exc.colno}", exc.msg)]
+            ) from None
+        return cls.from_dict(data, source=str(path))
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON document of the space: HSDS names for organisations, services and locations.
+
+        Returns:
+            A JSON-ready dict with the keys ``format``, ``version``, ``name``,
+            ``organizations``, ``locations``, ``services``, ``service_at_locations``,
+            ``travel``, ``participants``, ``coaches``, ``persons``, ``ties``, ``consents``.
+        """
+        from langzeit.network._json import space_to_dict
+
+        return space_to_dict(self)
+
+    def to_json(self, path: str | Path) -> None:
+        """Write the space as JSON (UTF-8, German characters kept, stable order).
+
+        Args:
+            path: the file to write.
+        """
+        Path(path).write_text(
+            json.dumps(self.to_dict(), ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
+        )
+
+    def to_graphml(self, path: str | Path) -> None:
+        """Write the graph as GraphML (for Gephi, yEd, Cytoscape).
+
+        Nodes carry ``kind``, ``name``, ``legal_domain``, ``area``, ``role`` and the
+        ids of the services an organisation offers; edges (keyed by tie id) carry
+        ``kind``, ``held_by``, ``strength``, ``since``, ``last_contact`` and ``consent``.
+
+        Args:
+            path: the file to write.
+        """
+        from langzeit.network._json import flat_graph
+
+        nx.write_graphml(flat_graph(self), str(path))
