@@ -406,14 +406,15 @@ class Programme:
                     kwargs[key] = parse_duration(data[key])
                 except ValueError as exc:
                     problems.append(Problem(f"{location}.{key}", str(exc)))
-        if "capacity" in data:
-            cap = build(f"{location}.capacity", Capacity, dict(data["capacity"]))
-            if cap is not None:
-                kwargs["capacity"] = cap
-        if "extension" in data:
-            ext = build(f"{location}.extension", ExtensionRule, dict(data["extension"]))
-            if ext is not None:
-                kwargs["extension"] = ext
+        for key, factory in (("capacity", Capacity), ("extension", ExtensionRule)):
+            if key not in data:
+                continue
+            if not isinstance(data[key], Mapping):
+                problems.append(Problem(f"{location}.{key}", f"expected a table, got {data[key]!r}"))
+                continue
+            value = build(f"{location}.{key}", factory, dict(data[key]))
+            if value is not None:
+                kwargs[key] = value
         if problems:
             raise ValidationError(f"invalid programme at {location}", problems)
         try:
