@@ -15,6 +15,7 @@ from langzeit.indicators._confidentiality import (
     suppression_flags,
 )
 from langzeit.indicators._intervals import garwood_interval, poisson_rate_interval, wilson_interval
+from langzeit.indicators._kennzahlen import CODES, GROUPS, KennzahlCell, KennzahlenResult, kennzahlen
 from langzeit.indicators._scales import ScaleScore, score_items, score_swe, score_who5
 from langzeit.indicators._sequences import (
     DistanceMatrix,
@@ -32,8 +33,9 @@ from langzeit.indicators._sequences import (
 from langzeit.indicators._survival import CumulativeIncidence, SurvivalCurve, aalen_johansen, kaplan_meier
 
 __all__: list[str] = [
+    "CODES",
     "EXIT_CAUSES",
-    # statistics: intervals and confidentiality (§ 48a helper)
+    "GROUPS",
     "PRIMARY",
     "SECONDARY",
     "SHOWN",
@@ -43,6 +45,8 @@ __all__: list[str] = [
     "CumulativeIncidence",
     "DistanceMatrix",
     "EventColumns",
+    "KennzahlCell",
+    "KennzahlenResult",
     "ScaleScore",
     "SequenceMeasures",
     "StateSequences",
@@ -54,6 +58,7 @@ __all__: list[str] = [
     "garwood_interval",
     "hamming_distances",
     "kaplan_meier",
+    "kennzahlen",
     "mean_time_in_state",
     "optimal_matching_distances",
     "poisson_rate_interval",

@@ -121,7 +121,8 @@ def suppression_flags(
     """Primary and secondary suppression flags of a 2-D count array with its margins.
 
     Args:
-        counts: non-negative integer counts, shape ``(rows, columns)``; when
+        counts: non-negative counts, shape ``(rows, columns)`` (integers, or floats such
+            as mean stocks: a mean of 0.5 is a non-zero cell below ``min_n``); when
             ``row_totals`` is set the last column holds each row's total, when
             ``column_totals`` is set the last row holds each column's total.
         min_n: least number of cases of a published non-zero cell.
@@ -142,7 +143,7 @@ def suppression_flags(
         >>> suppression_flags([[0, 7, 7]], column_totals=False).tolist()
         [[0, 0, 0]]
     """
-    a = np.asarray(counts, dtype=np.int64)
+    a = np.asarray(counts, dtype=np.float64)
     if a.ndim != 2:
         raise ValueError(f"counts must be a 2-D array, got {a.ndim} dimensions")
     if (a < 0).any():
@@ -150,7 +151,7 @@ def suppression_flags(
     flags = np.where((a > 0) & (a < min_n), PRIMARY, SHOWN).astype(np.int8)
     if not secondary or a.size == 0:
         return flags
-    big = np.iinfo(np.int64).max
+    big = np.inf
     axes = [axis for axis, on in ((1, row_totals), (0, column_totals)) if on]
     while True:
         changed = False

@@ -1,0 +1,591 @@
+"""Indicator layer: the official Kennzahlen nach § 48a SGB II (K1–K3) from administrative spells.
+
+Implements DOMAIN.md §§ 2–3 (Verordnung zur Festlegung der Kennzahlen nach § 48a SGB II,
+version of 15.03.2019) with its numbered conventions. :func:`kennzahlen` computes
+additive monthly partial counts per jobcenter × month × sex group (vectorised, see
+``_kennzahlen_counts``) and returns a :class:`KennzahlenResult`; the cells (numerator,
+denominator, value in percent, interval, availability, suppression) are derived from
+those counts on demand, so results of partitions merge exactly with
+:meth:`KennzahlenResult.merge`.
+
+Partitioning contract (conventions 2 and 11 compare persons across jobcenters): a
+partition must hold **every spell of each person it holds**. Two ways merge exactly:
+
+- partition by person: every person's spells in exactly one part; compute each part
+  for all jobcenters and merge (a jobcenter found in several parts is added up);
+- partition by jobcenter: the part of jobcenter set *J* holds all spells of every
+  person who ever had an ``elb`` spell at a jobcenter in *J*; compute it with
+  ``jobcenters=J``, the sets *J* being disjoint, and merge.
+
+Examples:
+    >>> import datetime as dt
+    >>> from langzeit.spells import SpellTable
+    >>> spells = SpellTable.from_records([
+    ...     {"person_id": "a", "kind": "elb", "start": "2022-01-01", "jobcenter": "JC1", "sex": "F"},
+    ...     {"person_id": "b", "kind": "elb", "start": "2023-03-01", "jobcenter": "JC1", "sex": "M"},
+    ... ], data_end=dt.date(2024, 12, 31))
+    >>> result = kennzahlen(spells, dt.date(2024, 1, 1))
+    >>> c = result.cell("JC1", dt.date(2024, 1, 1), "K1E2")
+    >>> c.numerator, c.denominator, c.value
+    (2, 1, 200.0)
+    >>> result.cell("JC1", dt.date(2024, 1, 1), "K3").numerator  # only a has 638 of 730 days
+    1
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any, Literal
+
+import attrs
+import numpy as np
+import numpy.typing as npt
+
+from langzeit.exceptions import UnknownNameError
+from langzeit.indicators._confidentiality import (
+    SHOWN,
+    ConfidentialityRule,
+    suppression_flags,
+)
+from langzeit.indicators._intervals import garwood_interval, wilson_interval
+from langzeit.indicators._kennzahlen_counts import (
+    COMPONENTS,
+    Counts,
+    compute_counts,
+    month_index,
+    stichtag_of,
+)
+from langzeit.spells import SpellKind, SpellTable, date_to_day, label_sort_key
+from langzeit.tabular import Table
+
+__all__ = ["CODES", "GROUPS", "KennzahlCell", "KennzahlenResult", "kennzahlen"]
+
+CODES = (
+    "K1", "K1E1", "K1E2", "K1E3", "K1E4",
+    "K2", "K2E1", "K2E2", "K2E3", "K2E4",
+    "K3", "K3E1", "K3E2", "K3E3", "K3E4",
+    "bedarfsdeckend",
+)
+"""The codes of a :class:`KennzahlenResult`, in output order."""
+
+GROUPS = ("all", "F", "M")
+"""The reported groups: everybody, women, men (other sexes count in ``all`` only)."""
+
+Regime = Literal["2019", "2011"]
+
+_C = {name: i for i, name in enumerate(COMPONENTS)}
+_GARWOOD = frozenset({"K2", "K2E1", "K2E2", "K2E4", "K3E1"})
+_WILSON = frozenset({"K2E3", "K3E2", "bedarfsdeckend"})
+_MEAN_OF_RATES = frozenset({"K1E3", "K1E4", "K3E3", "K3E4"})
+_EUROS = frozenset({"K1", "K1E1"})
+_MEAN_STOCK_DENOMINATOR = frozenset({"K2", "K2E1", "K2E2", "K2E4", "K3E1"})
+# internal group axis: F, M, other, all (the line F + M + other = all for suppression)
+_OUT_GROUPS = (3, 0, 1)
+
+FloatArray = npt.NDArray[np.float64]
+
+
+def _first_of_month(value: dt.date) -> dt.date:
+    return value.replace(day=1)
+
+
+def _month_of(index: int) -> dt.date:
+    year, m0 = divmod(index, 12)
+    return dt.date(year + 1970, m0 + 1, 1)
+
+
+@attrs.frozen
+class KennzahlCell:
+    """One cell: a code for one jobcenter, month and group.
+
+    Args:
+        jobcenter: the jobcenter id.
+        month: the reference month (its first day).
+        group: ``"all"``, ``"F"`` or ``"M"``.
+        code: e.g. ``"K2"`` (see :data:`CODES`).
+        numerator: the numerator (persons; euros for K1/K1E1); None when unavailable,
+            suppressed, or for the mean-of-rates codes (K1E3, K1E4, K3E3, K3E4).
+        denominator: the denominator (a mean stock for K2, K2E1, K2E2, K2E4, K3E1); None likewise.
+        value: 100 × numerator / denominator (percent); None when not computable or hidden.
+        ci_low: lower limit of the interval in percent (Wilson or Garwood), or None.
+        ci_high: upper limit in percent, or None.
+        available: False when the data do not reach a Stichtag the cell needs.
+        suppressed: True when confidentiality hides the value.
+
+    Examples:
+        >>> KennzahlCell("JC1", dt.date(2024, 1, 1), "all", "K3", 39, 40, 97.5, None, None, True, False).value
+        97.5
+    """
+
+    jobcenter: str
+    month: dt.date
+    group: str
+    code: str
+    numerator: int | float | None
+    denominator: int | float | None
+    value: float | None
+    ci_low: float | None
+    ci_high: float | None
+    available: bool
+    suppressed: bool
+
+
+@attrs.frozen
+class _CodeArrays:
+    """Per code, arrays of shape (jobcenter, month, 4 groups F/M/other/all)."""
+
+    numerator: FloatArray  # nan where null
+    denominator: FloatArray
+    value: FloatArray
+    available: npt.NDArray[np.bool_]
+    cases_num: FloatArray  # the counts the confidentiality rule looks at
+    cases_den: FloatArray
+    primary_only_cases: FloatArray | None = None  # (J, R, 4, n): every count behind a mean of rates
+
+
+def _cases_flags(cases: FloatArray, rule: ConfidentialityRule) -> npt.NDArray[np.int8]:
+    """Suppression flags of the group lines F + M + other = all, shape (J, R, 4)."""
+    shape = cases.shape
+    flags = suppression_flags(
+        np.nan_to_num(cases).reshape(-1, 4), min_n=rule.min_n, row_totals=True, column_totals=False,
+        secondary=rule.secondary,
+    )
+    return flags.reshape(shape)
+
+
+def _round(values: FloatArray, base: int) -> FloatArray:
+    return np.floor(values / base + 0.5) * base
+
+
+@attrs.frozen(eq=False)
+class KennzahlenResult(Table):
+    """The § 48a Kennzahlen per jobcenter × month × group × code, from additive partial counts.
+
+    Build it with :func:`kennzahlen`; combine partitions with :meth:`merge`; apply
+    confidentiality with :func:`~langzeit.indicators.suppress`. As a table, each row is a
+    cell with the keys ``jobcenter``, ``month``, ``group``, ``code``, ``numerator``,
+    ``denominator``, ``value``, ``ci_low``, ``ci_high``, ``suppressed``, ``available``.
+
+    Args:
+        counts: the partial counts (``int64``, jobcenter × component month × F/M/other × component).
+        jobcenters: the jobcenter ids of the first axis.
+        first_month: the first component month (12 months before the first reference month).
+        months: the reference months (first days).
+        stichtag: the day of month of S(m); None for the last day.
+        data_end: the data's end.
+        regime: the K2E3 rule, ``"2019"`` (S(k+1) … S(k+6)) or ``"2011"`` (S(k+12)).
+        level: the confidence level of the intervals.
+        count_16k: whether ``16k`` counted as activation.
+        confidentiality: the rule applied to the cells, or None.
+
+    Examples:
+        >>> from langzeit.spells import SpellTable
+        >>> s = SpellTable.from_records([{"person_id": "a", "kind": "elb", "start": "2024-01-01",
+        ...                               "jobcenter": "7"}], data_end=dt.date(2024, 12, 31))
+        >>> r = kennzahlen(s, dt.date(2024, 6, 1))
+        >>> len(r.rows()) == len(CODES) * len(GROUPS)
+        True
+        >>> r.merge(kennzahlen(s, dt.date(2024, 6, 1))).cell("7", dt.date(2024, 6, 1), "K1E2").numerator
+        2
+    """
+
+    counts: npt.NDArray[np.int64]
+    jobcenters: tuple[str, ...]
+    first_month: dt.date
+    months: tuple[dt.date, ...]
+    stichtag: int | None
+    data_end: dt.date
+    regime: Regime = "2019"
+    level: float = 0.95
+    count_16k: bool = False
+    confidentiality: ConfidentialityRule | None = None
+
+    # ---- combining ---------------------------------------------------------------------------
+    def merge(self, other: KennzahlenResult) -> KennzahlenResult:
+        """The result of both partitions together: partial counts are added per jobcenter.
+
+        Both must cover the same months with the same options; see the module docstring
+        for how to partition the data so that the merge is exact.
+
+        Args:
+            other: the result of another partition.
+
+        Returns:
+            A new result over the union of the jobcenters.
+
+        Raises:
+            ValueError: the results differ in months or options.
+
+        Examples:
+            >>> from langzeit.spells import SpellTable
+            >>> s = SpellTable.from_records([{"person_id": "a", "kind": "elb", "start": "2024-01-01",
+            ...                               "jobcenter": "7"}], data_end=dt.date(2024, 12, 31))
+            >>> empty = kennzahlen(s.select(s.person < 0), dt.date(2024, 6, 1))
+            >>> empty.jobcenters, empty.merge(kennzahlen(s, dt.date(2024, 6, 1))).jobcenters
+            ((), ('7',))
+        """
+        def key(r: KennzahlenResult) -> tuple[Any, ...]:
+            return (r.first_month, r.months, r.stichtag, r.data_end, r.count_16k, r.counts.shape[1:])
+
+        if key(self) != key(other):
+            raise ValueError("results cover different months or were computed with different options")
+        jobcenters = sorted(set(self.jobcenters) | set(other.jobcenters), key=label_sort_key)
+        position = {j: i for i, j in enumerate(jobcenters)}
+        counts = np.zeros((len(jobcenters), *self.counts.shape[1:]), dtype=np.int64)
+        for result in (self, other):
+            idx = np.array([position[j] for j in result.jobcenters], dtype=np.int64)
+            np.add.at(counts, idx, result.counts)
+        return attrs.evolve(self, counts=counts, jobcenters=tuple(jobcenters))
+
+    def with_confidentiality(self, rule: ConfidentialityRule) -> KennzahlenResult:
+        """The same result with confidentiality applied to its cells (see :func:`suppress`).
+
+        Lines for secondary suppression are the groups of one jobcenter, month, code and
+        part (numerator or denominator): F + M + other sexes = all, where "other" is not
+        published but protected like any cell. The mean-of-rates codes (no numerator or
+        denominator) are suppressed when any monthly count behind them is below ``min_n``.
+
+        Args:
+            rule: the confidentiality rule.
+
+        Returns:
+            A new result whose cells carry suppression flags.
+
+        Examples:
+            >>> from langzeit.spells import SpellTable
+            >>> s = SpellTable.from_records([{"person_id": "a", "kind": "elb", "start": "2024-01-01",
+            ...                               "jobcenter": "7"}], data_end=dt.date(2024, 12, 31))
+            >>> r = kennzahlen(s, dt.date(2024, 6, 1)).with_confidentiality(ConfidentialityRule())
+            >>> c = r.cell("7", dt.date(2024, 6, 1), "K1E2")
+            >>> c.suppressed, c.numerator, c.value
+            (True, None, None)
+        """
+        return attrs.evolve(self, confidentiality=rule)
+
+    # ---- cells -------------------------------------------------------------------------------
+    def _stichtag_days(self, offsets: Sequence[int]) -> npt.NDArray[np.int64]:
+        return np.array(
+            [
+                [date_to_day(stichtag_of(month_index(m) + o, self.stichtag)) for o in offsets]
+                for m in self.months
+            ],
+            dtype=np.int64,
+        )
+
+    def _code_arrays(self) -> dict[str, _CodeArrays]:
+        j = self.counts.shape[0]
+        raw = self.counts.astype(np.float64)
+        g4 = np.concatenate([raw, raw.sum(axis=2, keepdims=True)], axis=2)  # F, M, other, all
+        ri = np.array([month_index(m) - month_index(self.first_month) for m in self.months], dtype=np.int64)
+        end = date_to_day(self.data_end)
+        s_m = self._stichtag_days([0, 3, 6, 12])
+        avail = np.broadcast_to((s_m[:, 0] <= end)[None, :, None], (j, ri.size, 4))
+        avail3 = np.broadcast_to((s_m[:, 1] <= end)[None, :, None], avail.shape)
+        avail6 = np.broadcast_to((s_m[:, 2] <= end)[None, :, None], avail.shape)
+        avail12 = np.broadcast_to((s_m[:, 3] <= end)[None, :, None], avail.shape)
+        cum = np.concatenate([np.zeros((j, 1, 4, len(COMPONENTS))), np.cumsum(g4, axis=1)], axis=1)
+
+        def at(name: str, offset: int = 0) -> FloatArray:
+            out: FloatArray = g4[:, ri + offset, :, _C[name]]
+            return out
+
+        def window(name: str) -> FloatArray:
+            out: FloatArray = cum[:, ri + 1, :, _C[name]] - cum[:, ri - 11, :, _C[name]]
+            return out
+
+        def months_of(name: str, shift: int = 0) -> FloatArray:
+            out: FloatArray = np.stack([at(name, -i + shift) for i in range(12)], axis=-1)
+            return out
+
+        def ratio(num: FloatArray, den: FloatArray) -> FloatArray:
+            with np.errstate(divide="ignore", invalid="ignore"):
+                out: FloatArray = np.where(den > 0, 100.0 * num / np.where(den > 0, den, 1.0), np.nan)
+            return out
+
+        def cell(
+            num: FloatArray, den: FloatArray, available: Any, cases_num: FloatArray | None = None,
+            cases_den: FloatArray | None = None,
+        ) -> _CodeArrays:
+            available = np.broadcast_to(available, num.shape)
+            return _CodeArrays(
+                numerator=np.where(available, num, np.nan),
+                denominator=np.where(available, den, np.nan),
+                value=np.where(available, ratio(num, den), np.nan),
+                available=available,
+                cases_num=np.where(available, num if cases_num is None else cases_num, 0.0),
+                cases_den=np.where(available, den if cases_den is None else cases_den, 0.0),
+            )
+
+        def mean_of_rates(num_name: str, den_name: str, den_shift: int) -> _CodeArrays:
+            nums, dens = months_of(num_name), months_of(den_name, den_shift)
+            available = avail & (dens > 0).all(axis=-1)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                rates = np.where(dens > 0, nums / np.where(dens > 0, dens, 1.0), np.nan)
+            value = np.where(available, 100.0 * rates.mean(axis=-1), np.nan)
+            nan = np.full(value.shape, np.nan)
+            return _CodeArrays(
+                numerator=nan, denominator=nan, value=value, available=available,
+                cases_num=np.zeros(value.shape), cases_den=np.zeros(value.shape),
+                primary_only_cases=np.where(available[..., None], np.concatenate([nums, dens], axis=-1), 0.0),
+            )
+
+        mean_stock = window("STOCK") / 12.0
+        cont = "SVP_CONT_2019" if self.regime == "2019" else "SVP_CONT_2011"
+        return {
+            "K1": cell(at("LLU_CENTS") / 100.0, at("LLU_CENTS", -12) / 100.0, avail, at("LLU_N"),
+                       at("LLU_N", -12)),
+            "K1E1": cell(at("LUH_CENTS") / 100.0, at("LUH_CENTS", -12) / 100.0, avail, at("LUH_N"),
+                         at("LUH_N", -12)),
+            "K1E2": cell(at("STOCK"), at("STOCK", -12), avail),
+            "K1E3": mean_of_rates("ENTRIES", "STOCK", 0),
+            "K1E4": mean_of_rates("EXITS", "STOCK", -1),
+            "K2": cell(window("INTEG"), mean_stock, avail),
+            "K2E1": cell(window("MINIJOB"), mean_stock, avail),
+            "K2E2": cell(window("PUBEMP"), mean_stock, avail),
+            "K2E3": cell(window(cont), window("SVP_INTEG"), avail6 if self.regime == "2019" else avail12),
+            "K2E4": cell(window("INTEG_SP"), window("SP_STOCK") / 12.0, avail),
+            "K3": cell(at("LZB"), at("LZB", -12), avail),
+            "K3E1": cell(window("INTEG_LZB"), window("LZB") / 12.0, avail),
+            "K3E2": cell(at("LZB_ACT"), at("LZB"), avail),
+            "K3E3": mean_of_rates("LZB_ENTRIES", "LZB", 0),
+            "K3E4": mean_of_rates("LZB_EXITS", "LZB", -1),
+            "bedarfsdeckend": cell(window("BEDARF"), window("INTEG"), avail3),
+        }
+
+    def to_arrays(self) -> dict[str, npt.NDArray[Any]]:
+        """The cells as numpy columns (one element per cell; nan for null numbers).
+
+        Columns: ``jobcenter`` (index into :attr:`jobcenters`), ``month`` (index into
+        :attr:`months`), ``group`` (index into :data:`GROUPS`), ``code`` (index into
+        :data:`CODES`), ``numerator``, ``denominator``, ``value``, ``ci_low``, ``ci_high``,
+        ``available``, ``suppressed``. Order: jobcenter, month, group, code.
+
+        Returns:
+            A dict of equally long arrays.
+
+        Examples:
+            >>> from langzeit.spells import SpellTable
+            >>> s = SpellTable.from_records([{"person_id": "a", "kind": "elb", "start": "2024-01-01",
+            ...                               "jobcenter": "7"}], data_end=dt.date(2024, 12, 31))
+            >>> a = kennzahlen(s, dt.date(2024, 6, 1)).to_arrays()
+            >>> a["value"].shape, int(a["available"].sum())
+            ((48,), 36)
+        """
+        arrays = self._code_arrays()
+        j, r = len(self.jobcenters), len(self.months)
+        rule = self.confidentiality
+        level = self.level
+        columns: dict[str, list[npt.NDArray[Any]]] = {
+            c: []
+            for c in ("numerator", "denominator", "value", "ci_low", "ci_high", "available", "suppressed")
+        }
+        for code in CODES:
+            a = arrays[code]
+            num, den, value = a.numerator.copy(), a.denominator.copy(), a.value.copy()
+            suppressed: npt.NDArray[np.bool_] = np.zeros(num.shape, dtype=np.bool_)
+            if rule is not None:
+                if a.primary_only_cases is not None:
+                    small = (a.primary_only_cases > 0) & (a.primary_only_cases < rule.min_n)
+                    suppressed = np.asarray(small.any(axis=-1), dtype=np.bool_)
+                else:
+                    num_flag = _cases_flags(a.cases_num, rule) != SHOWN
+                    den_flag = _cases_flags(a.cases_den, rule) != SHOWN
+                    suppressed = num_flag | den_flag
+                    num = np.where(num_flag, np.nan, num)
+                    den = np.where(den_flag, np.nan, den)
+                    if rule.round_to:
+                        num, den = _round(num, rule.round_to), _round(den, rule.round_to)
+                value = np.where(suppressed, np.nan, value)
+            low = np.full(value.shape, np.nan)
+            high = np.full(value.shape, np.nan)
+            show = ~np.isnan(value)
+            if code in _GARWOOD and show.any():
+                glow, ghigh = garwood_interval(a.numerator[show], level=level)
+                low[show] = 100.0 * glow / a.denominator[show]
+                high[show] = 100.0 * ghigh / a.denominator[show]
+            elif code in _WILSON and show.any():
+                wlow, whigh = wilson_interval(a.numerator[show], a.denominator[show], level=level)
+                low[show], high[show] = 100.0 * wlow, 100.0 * whigh
+            for name, arr in (
+                ("numerator", num), ("denominator", den), ("value", value), ("ci_low", low),
+                ("ci_high", high), ("available", a.available), ("suppressed", suppressed),
+            ):
+                columns[name].append(arr[:, :, _OUT_GROUPS])
+        # stack to (J, R, 3, codes) and flatten in the documented order
+        out: dict[str, npt.NDArray[Any]] = {
+            name: np.stack(parts, axis=-1).reshape(-1) for name, parts in columns.items()
+        }
+        jj, mm, gg, cc = np.meshgrid(
+            np.arange(j), np.arange(r), np.arange(len(GROUPS)), np.arange(len(CODES)), indexing="ij"
+        )
+        out.update(jobcenter=jj.reshape(-1), month=mm.reshape(-1), group=gg.reshape(-1), code=cc.reshape(-1))
+        return out
+
+    def cells(self) -> list[KennzahlCell]:
+        """Every cell as a :class:`KennzahlCell` (order: jobcenter, month, group, code).
+
+        Examples:
+            >>> from langzeit.spells import SpellTable
+            >>> s = SpellTable.from_records([{"person_id": "a", "kind": "elb", "start": "2024-01-01",
+            ...                               "jobcenter": "7"}], data_end=dt.date(2024, 12, 31))
+            >>> kennzahlen(s, dt.date(2024, 6, 1)).cells()[0].code
+            'K1'
+        """
+        a = self.to_arrays()
+
+        def number(x: float, code: str, part: str) -> int | float | None:
+            if np.isnan(x):
+                return None
+            if code in _EUROS or (part == "den" and code in _MEAN_STOCK_DENOMINATOR):
+                return float(x)
+            return int(x)
+
+        def opt(x: float) -> float | None:
+            return None if np.isnan(x) else float(x)
+
+        out = []
+        for i in range(a["value"].size):
+            code = CODES[int(a["code"][i])]
+            out.append(
+                KennzahlCell(
+                    jobcenter=self.jobcenters[int(a["jobcenter"][i])],
+                    month=self.months[int(a["month"][i])],
+                    group=GROUPS[int(a["group"][i])],
+                    code=code,
+                    numerator=number(float(a["numerator"][i]), code, "num"),
+                    denominator=number(float(a["denominator"][i]), code, "den"),
+                    value=opt(float(a["value"][i])),
+                    ci_low=opt(float(a["ci_low"][i])),
+                    ci_high=opt(float(a["ci_high"][i])),
+                    available=bool(a["available"][i]),
+                    suppressed=bool(a["suppressed"][i]),
+                )
+            )
+        return out
+
+    def cell(self, jobcenter: str, month: dt.date, code: str, group: str = "all") -> KennzahlCell:
+        """One cell.
+
+        Args:
+            jobcenter: the jobcenter id.
+            month: any day of the reference month.
+            code: the code, e.g. ``"K2"``.
+            group: ``"all"`` (default), ``"F"`` or ``"M"``.
+
+        Returns:
+            The cell.
+
+        Raises:
+            UnknownNameError: an unknown jobcenter, month, code or group.
+
+        Examples:
+            >>> from langzeit.spells import SpellTable
+            >>> s = SpellTable.from_records([{"person_id": "a", "kind": "elb", "start": "2024-01-01",
+            ...                               "jobcenter": "7"}], data_end=dt.date(2024, 12, 31))
+            >>> kennzahlen(s, dt.date(2024, 6, 1)).cell("7", dt.date(2024, 6, 15), "K2").value
+            0.0
+        """
+        for kind, name, known in (
+            ("jobcenter", jobcenter, self.jobcenters), ("code", code, CODES), ("group", group, GROUPS),
+            ("month", _first_of_month(month), self.months),
+        ):
+            if name not in known:
+                raise UnknownNameError(kind, str(name), [str(k) for k in known])
+        ji, mi = self.jobcenters.index(jobcenter), self.months.index(_first_of_month(month))
+        sub = attrs.evolve(
+            self, counts=self.counts[ji : ji + 1], jobcenters=(jobcenter,), months=(self.months[mi],)
+        )
+        local = GROUPS.index(group) * len(CODES) + CODES.index(code)
+        return sub.cells()[local]
+
+    def columns(self) -> tuple[str, ...]:
+        """The keys of a cell row (also the CLI's JSON keys)."""
+        return (
+            "jobcenter", "month", "group", "code", "numerator", "denominator", "value", "ci_low", "ci_high",
+            "suppressed", "available",
+        )
+
+    def rows(self) -> list[dict[str, Any]]:
+        """Every cell as a flat dict (see :meth:`columns`); ``month`` is the month's first day."""
+        return [attrs.asdict(c) for c in self.cells()]
+
+    _title = "Kennzahlen nach § 48a SGB II"
+
+
+def kennzahlen(
+    spells: SpellTable,
+    months: dt.date | Sequence[dt.date],
+    *,
+    stichtag: int | None = None,
+    data_end: dt.date | None = None,
+    jobcenters: Sequence[str] | None = None,
+    regime: Regime = "2019",
+    count_16k: bool = False,
+    level: float = 0.95,
+) -> KennzahlenResult:
+    """The § 48a Kennzahlen (K1–K3 with sub-indicators) for the given reference months.
+
+    Args:
+        spells: the administrative spells (DOMAIN.md § 2).
+        months: one reference month or several (any day of the month).
+        stichtag: the day of the month of the Stichtag S(m); None (default) for the last day.
+        data_end: the data's end (default: the table's, i.e. the latest date in the file);
+            open spells run to it and cells needing a later Stichtag are not available.
+        jobcenters: compute the cells of these jobcenters only (default: every jobcenter on
+            an ``elb`` row); persons are still followed through all jobcenters.
+        regime: the K2E3 continuity rule, ``"2019"`` (default) or ``"2011"``.
+        count_16k: count instrument ``16k`` as activation (K3E2); default False.
+        level: the confidence level of the intervals (default 0.95).
+
+    Returns:
+        The result (apply :func:`~langzeit.indicators.suppress` before publishing).
+
+    Raises:
+        UnknownNameError: a jobcenter in ``jobcenters`` has no ``elb`` row.
+        ValueError: no months, a bad ``regime``, ``stichtag`` or ``level``.
+
+    Examples:
+        >>> from langzeit.spells import SpellTable
+        >>> s = SpellTable.from_records([
+        ...     {"person_id": "a", "kind": "elb", "start": "2023-01-01", "jobcenter": "JC1"},
+        ...     {"person_id": "a", "kind": "svp", "start": "2024-03-10"},
+        ... ], data_end=dt.date(2025, 3, 31))
+        >>> r = kennzahlen(s, dt.date(2024, 12, 1))
+        >>> c = r.cell("JC1", dt.date(2024, 12, 1), "K2")
+        >>> c.numerator, c.denominator
+        (1, 1.0)
+    """
+    month_list = [months] if isinstance(months, dt.date) else list(months)
+    if not month_list:
+        raise ValueError("give at least one reference month")
+    if regime not in ("2019", "2011"):
+        raise ValueError(f"regime must be '2019' or '2011', got {regime!r}")
+    if stichtag is not None and not 1 <= stichtag <= 31:
+        raise ValueError(f"stichtag must be a day of the month (1-31) or None, got {stichtag!r}")
+    if not 0.0 < level < 1.0:
+        raise ValueError(f"level must lie strictly between 0 and 1, got {level!r}")
+    refs = sorted({_first_of_month(m) for m in month_list})
+    elb_codes = np.unique(spells.jobcenter[spells.kind == SpellKind.ELB])
+    elb_labels = {spells.jobcenter_labels[int(c)] for c in elb_codes if c >= 0}
+    if jobcenters is not None:
+        for j in jobcenters:
+            if j not in elb_labels:
+                raise UnknownNameError("jobcenter", j, sorted(elb_labels, key=label_sort_key))
+    end = data_end if data_end is not None else spells.data_end_date
+    counts: Counts = compute_counts(
+        spells, [month_index(m) for m in refs], stichtag=stichtag, data_end=date_to_day(end),
+        jobcenters=jobcenters, count_16k=count_16k,
+    )
+    return KennzahlenResult(
+        counts=counts.counts,
+        jobcenters=counts.jobcenters,
+        first_month=_month_of(counts.first_month),
+        months=tuple(refs),
+        stichtag=stichtag,
+        data_end=end,
+        regime=regime,
+        level=level,
+        count_16k=count_16k,
+    )
+

@@ -1,0 +1,373 @@
+"""Indicator layer: additive monthly partial counts behind the § 48a Kennzahlen (vectorised).
+
+Everything here works on whole columns: the only Python loops run over Stichtage and
+months (a few dozen), never over persons or spells. The output is an ``int64`` array
+``counts[jobcenter, month, sex group, component]`` whose entries add up exactly across
+partitions of the data (see ``KennzahlenResult.merge``).
+
+The components (DOMAIN.md § 3 and its conventions, numbered as there):
+
+========================  =============================================================
+``STOCK``                 ELB stock at S(k) (conv. 1: one spell decides per person)
+``SP_STOCK``              … of them single parents
+``LZB``                   long-term recipients at S(k): union of all ``elb`` spells
+                          covers ≥ 638 days of [S − 729, S]
+``LZB_ACT``               LZB at S(k) with an activation spell covering S(k) (conv. 7)
+``ENTRIES``/``EXITS``     in some stock at S(k) and none at S(k−1), counted where it is at
+                          S(k); exits the reverse, counted where it was at S(k−1) (conv. 2)
+``LZB_ENTRIES``/``…EXITS``  the same for LZB status
+``INTEG``                 Integrationen of month k (start in (S(k−1), S(k)], in the stock at
+                          S(k−1) — or else at S(k) — and attributed to that stock; once per
+                          person and month, conv. 5)
+``INTEG_SP``/``INTEG_LZB``  … whose person is a single parent / LZB on the attribution day
+``MINIJOB``/``PUBEMP``    ``minijob`` / ``public_employment`` starts, same rules (conv. 5)
+``SVP_INTEG``             Integrationen whose kind is ``svp``
+``SVP_CONT_2019``         … with an ``svp`` spell covering each of S(k+1) … S(k+6)
+``SVP_CONT_2011``         … with an ``svp`` spell covering S(k+12)
+``BEDARF``                Integrationen whose person is in no ELB stock at S(k+3)
+``LLU_CENTS``/``LLU_N``   Σ ``llu`` amounts (cents) of month k where the person is in the
+                          stock at S(k) (conv. 8), and the number of such persons
+``LUH_CENTS``/``LUH_N``   the same for ``luh``
+========================  =============================================================
+
+Examples:
+    >>> COMPONENTS.index("STOCK"), len(COMPONENTS)
+    (0, 21)
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from collections.abc import Sequence
+
+import attrs
+import numpy as np
+import numpy.typing as npt
+
+from langzeit.spells import ACTIVATION_INSTRUMENTS, INTEGRATION_KINDS, SpellKind, SpellTable, date_to_day
+
+__all__ = ["COMPONENTS", "GROUP_OTHER", "Counts", "compute_counts", "month_index", "stichtag_of"]
+
+COMPONENTS = (
+    "STOCK", "SP_STOCK", "LZB", "LZB_ACT", "ENTRIES", "EXITS", "LZB_ENTRIES", "LZB_EXITS",
+    "INTEG", "INTEG_SP", "INTEG_LZB", "MINIJOB", "PUBEMP", "SVP_INTEG", "SVP_CONT_2019",
+    "SVP_CONT_2011", "BEDARF", "LLU_CENTS", "LLU_N", "LUH_CENTS", "LUH_N",
+)
+C = {name: i for i, name in enumerate(COMPONENTS)}
+
+GROUP_F, GROUP_M, GROUP_OTHER = 0, 1, 2
+"""Sex groups of the partial counts: F, M and every other sex (D, unknown)."""
+
+LZB_WINDOW = 730
+LZB_MIN_DAYS = 638
+FOLLOW_UP = 12  # the longest follow-up any code needs (K2E3 regime 2011)
+_SP_BIT = 4
+_GROUP_OF_SEX = np.array([GROUP_OTHER, GROUP_F, GROUP_M, GROUP_OTHER], dtype=np.uint8)
+
+
+def month_index(value: dt.date) -> int:
+    """Months since January 1970 of the month containing ``value``.
+
+    Examples:
+        >>> month_index(dt.date(1970, 2, 28))
+        1
+    """
+    return (value.year - 1970) * 12 + value.month - 1
+
+
+def stichtag_of(month: int, day: int | None) -> dt.date:
+    """The Stichtag S(m) of month index ``month``: day ``day`` (or the last day when None/too late).
+
+    Examples:
+        >>> stichtag_of(month_index(dt.date(2024, 2, 1)), None)
+        datetime.date(2024, 2, 29)
+        >>> stichtag_of(month_index(dt.date(2024, 2, 1)), 15)
+        datetime.date(2024, 2, 15)
+    """
+    year, m0 = divmod(month, 12)
+    year += 1970
+    last = calendar.monthrange(year, m0 + 1)[1]
+    return dt.date(year, m0 + 1, last if day is None else min(day, last))
+
+
+@attrs.frozen(eq=False)
+class Counts:
+    """The raw additive partial counts and the months they cover.
+
+    Args:
+        counts: ``int64`` array (jobcenter, month, group F/M/other, component).
+        first_month: month index of ``counts[:, 0]``.
+        jobcenters: labels of the first axis.
+        stichtage: day number of S(k) for ``first_month`` … ``first_month + K - 1 + FOLLOW_UP``.
+    """
+
+    counts: npt.NDArray[np.int64]
+    first_month: int
+    jobcenters: tuple[str, ...]
+    stichtage: npt.NDArray[np.int64]
+
+
+class _Tally:
+    """Adds masked person-level facts into ``counts[jobcenter, month, group, component]``."""
+
+    def __init__(self, jc_map: npt.NDArray[np.int64], n_out: int, n_months: int) -> None:
+        self.jc_map = jc_map
+        self.n_months = n_months
+        self.counts = np.zeros((n_out, n_months, 3, len(COMPONENTS)), dtype=np.int64)
+        self.size = n_out * n_months * 3
+
+    def add(
+        self,
+        component: str,
+        month: npt.NDArray[np.int64] | int,
+        jc: npt.NDArray[np.int64],
+        group: npt.NDArray[np.uint8],
+        weights: npt.NDArray[np.float64] | None = None,
+    ) -> None:
+        out = self.jc_map[jc]
+        keep = out >= 0
+        if not keep.all():
+            out, group = out[keep], group[keep]
+            if not np.isscalar(month):
+                month = np.asarray(month)[keep]
+            if weights is not None:
+                weights = weights[keep]
+        flat = (out * self.n_months + month) * 3 + group
+        summed = np.bincount(flat, weights=weights, minlength=self.size)
+        if weights is not None:
+            summed = np.rint(summed)
+        self.counts[..., C[component]] += summed.astype(np.int64).reshape(self.counts.shape[:3])
+
+
+def _stichtag_days(first: int, n: int, day: int | None) -> npt.NDArray[np.int64]:
+    return np.array([date_to_day(stichtag_of(first + i, day)) for i in range(n)], dtype=np.int64)
+
+
+def _union_intervals(
+    person: npt.NDArray[np.int32], start: npt.NDArray[np.int64], end: npt.NDArray[np.int64]
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """Merge each person's overlapping (or adjacent) spells into disjoint intervals."""
+    order = np.lexsort((start, person))
+    p, s, e = person[order].astype(np.int64), start[order], end[order]
+    if p.size == 0:
+        return p, s, e
+    # running maximum of the end within each person: persons are sorted, so offset them apart
+    span = int(max(e.max() - s.min(), 1)) + 2
+    offset = p * span * 2
+    run_end = np.maximum.accumulate(e - s.min() + offset) + s.min() - offset
+    prev_end = np.empty_like(run_end)
+    prev_end[0] = np.iinfo(np.int64).min // 2
+    prev_end[1:] = run_end[:-1]
+    new_person = np.ones(p.size, dtype=np.bool_)
+    new_person[1:] = p[1:] != p[:-1]
+    starts_new = new_person | (s > prev_end + 1)
+    first = np.flatnonzero(starts_new)
+    last = np.append(first[1:], p.size) - 1
+    return p[first], s[first], run_end[last]
+
+
+def compute_counts(
+    spells: SpellTable,
+    months: Sequence[int],
+    *,
+    stichtag: int | None,
+    data_end: int,
+    jobcenters: Sequence[str] | None,
+    count_16k: bool,
+) -> Counts:
+    """Partial counts for the component months ``min(months) − 12`` … ``max(months)``.
+
+    Args:
+        spells: the spell table.
+        months: reference month indices (:func:`month_index`).
+        stichtag: day of the month of S(m), None for the last day.
+        data_end: the data's end (day number): open spells run to it, later Stichtage are
+            not evaluated.
+        jobcenters: the jobcenters to count for (labels); None for every jobcenter on an
+            ``elb`` row. Persons are still followed through all jobcenters.
+        count_16k: count ``16k`` as an activation instrument.
+
+    Returns:
+        The counts.
+    """
+    lo, hi = min(months) - 12, max(months)
+    n_months = hi - lo + 1
+    n_days = n_months + FOLLOW_UP
+    stichtage = _stichtag_days(lo, n_days, stichtag)
+    n_avail = int(np.searchsorted(stichtage, data_end, side="right"))
+    n_persons = spells.n_persons
+
+    elb_mask = spells.kind == SpellKind.ELB
+    elb_jcs = np.unique(spells.jobcenter[elb_mask])
+    elb_jcs = elb_jcs[elb_jcs >= 0].astype(np.int64)
+    labels = spells.jobcenter_labels
+    if jobcenters is None:
+        out_codes = elb_jcs
+    else:
+        position = {label: i for i, label in enumerate(labels)}
+        out_codes = np.array(sorted(position[j] for j in jobcenters), dtype=np.int64)
+    jc_map = np.full(len(labels) + 1, -1, dtype=np.int64)  # index -1 (no jobcenter) maps to -1
+    jc_map[out_codes] = np.arange(out_codes.size)
+    tally = _Tally(jc_map, int(out_codes.size), n_months)
+
+    # ---- ELB stocks at every evaluated Stichtag (dense per person) -------------------------
+    ep = spells.person[elb_mask]
+    es = spells.start[elb_mask].astype(np.int64)
+    ee = np.minimum(spells.end[elb_mask].astype(np.int64), data_end)
+    ejc = spells.jobcenter[elb_mask].astype(np.int64)
+    sp_bits = np.where(spells.single_parent[elb_mask], _SP_BIT, 0).astype(np.uint8)
+    eattr = _GROUP_OF_SEX[spells.sex[elb_mask]] | sp_bits
+    # latest start decides, tie: smaller jobcenter -> it must come last in (person, start, -jc) order
+    order = np.lexsort((-ejc, es, ep))
+    ep, es, ee, ejc, eattr = ep[order], es[order], ee[order], ejc[order], eattr[order]
+    stock_jc = np.full((n_avail, n_persons), -1, dtype=np.int64 if len(labels) > 32000 else np.int16)
+    attr = np.zeros((n_avail, n_persons), dtype=np.uint8)
+    for k in range(n_avail):
+        s = stichtage[k]
+        idx = np.flatnonzero((es <= s) & (ee >= s))
+        if idx.size == 0:
+            continue
+        p = ep[idx]
+        last = idx[np.append(p[1:] != p[:-1], True)]
+        stock_jc[k, ep[last]] = ejc[last]
+        attr[k, ep[last]] = eattr[last]
+    in_stock = stock_jc >= 0
+    group = attr & 3
+
+    # ---- LZB at the Stichtage of the component months ----------------------------------------
+    n_lzb = min(n_avail, n_months)
+    up, us, ue = _union_intervals(ep, es, ee)
+    lzb = np.zeros((n_lzb, n_persons), dtype=np.bool_)
+    for k in range(n_lzb):
+        s = int(stichtage[k])
+        if not in_stock[k].any():
+            continue
+        days = np.minimum(ue, s) - np.maximum(us, s - (LZB_WINDOW - 1)) + 1
+        hit = days > 0
+        covered = np.bincount(up[hit], weights=days[hit].astype(np.float64), minlength=n_persons)
+        lzb[k] = in_stock[k] & (covered >= LZB_MIN_DAYS)
+
+    # ---- activation spells covering S(k) -------------------------------------------------------
+    act_labels = ACTIVATION_INSTRUMENTS | ({"16k"} if count_16k else set())
+    act_code = np.array([label in act_labels for label in spells.instrument_labels] + [False], dtype=np.bool_)
+    act_mask = np.isin(spells.kind, (SpellKind.MEASURE, SpellKind.PUBLIC_EMPLOYMENT)) & act_code[
+        spells.instrument
+    ]
+    ap, as_, ae = spells.person[act_mask], spells.start[act_mask], np.minimum(spells.end[act_mask], data_end)
+
+    # ---- stocks, entries and exits per component month ----------------------------------------
+    for k in range(min(n_avail, n_months)):
+        inside = in_stock[k]
+        jc_k, g_k = stock_jc[k][inside], group[k][inside]
+        tally.add("STOCK", k, jc_k, g_k)
+        sp = (attr[k] & _SP_BIT).astype(np.bool_) & inside
+        tally.add("SP_STOCK", k, stock_jc[k][sp], group[k][sp])
+        tally.add("LZB", k, stock_jc[k][lzb[k]], group[k][lzb[k]])
+        covered_act = np.zeros(n_persons, dtype=np.bool_)
+        s = stichtage[k]
+        covered_act[ap[(as_ <= s) & (ae >= s)]] = True
+        act = lzb[k] & covered_act
+        tally.add("LZB_ACT", k, stock_jc[k][act], group[k][act])
+        if k == 0:
+            continue
+        entry = inside & ~in_stock[k - 1]
+        tally.add("ENTRIES", k, stock_jc[k][entry], group[k][entry])
+        leave = in_stock[k - 1] & ~inside
+        tally.add("EXITS", k, stock_jc[k - 1][leave], group[k - 1][leave])
+        lzb_entry = lzb[k] & ~lzb[k - 1]
+        tally.add("LZB_ENTRIES", k, stock_jc[k][lzb_entry], group[k][lzb_entry])
+        lzb_exit = lzb[k - 1] & ~lzb[k]
+        tally.add("LZB_EXITS", k, stock_jc[k - 1][lzb_exit], group[k - 1][lzb_exit])
+
+    # ---- job starts: Integrationen, Minijobs, public employment --------------------------------
+    svp_mask = spells.kind == SpellKind.SVP
+    sp_p, sp_s = spells.person[svp_mask], spells.start[svp_mask]
+    sp_e = np.minimum(spells.end[svp_mask], data_end)
+    svp_cover = np.zeros((n_avail, n_persons), dtype=np.bool_)
+    for k in range(1, n_avail):
+        s = stichtage[k]
+        svp_cover[k, sp_p[(sp_s <= s) & (sp_e >= s)]] = True
+
+    flat_jc = stock_jc.reshape(-1)
+    flat_attr = attr.reshape(-1)
+    flat_lzb = lzb.reshape(-1)
+
+    def starts(kinds: tuple[SpellKind, ...]) -> tuple[npt.NDArray[np.int64], ...]:
+        """Attributed starts of these kinds, once per person and month (earliest, then kind order)."""
+        mask = np.isin(spells.kind, kinds)
+        person = spells.person[mask].astype(np.int64)
+        day = spells.start[mask].astype(np.int64)
+        kind = spells.kind[mask].astype(np.int64)
+        k = np.searchsorted(stichtage, day, side="left")
+        ok = (k >= 1) & (k < min(n_avail, n_months))
+        person, day, kind, k = person[ok], day[ok], kind[ok], k[ok]
+        order = np.lexsort((kind, day, k, person))
+        person, day, kind, k = person[order], day[order], kind[order], k[order]
+        first = np.ones(person.size, dtype=np.bool_)
+        first[1:] = (person[1:] != person[:-1]) | (k[1:] != k[:-1])
+        person, kind, k = person[first], kind[first], k[first]
+        prev = flat_jc[(k - 1) * n_persons + person].astype(np.int64)
+        cur = flat_jc[k * n_persons + person].astype(np.int64)
+        use_prev = prev >= 0
+        jc = np.where(use_prev, prev, cur)
+        day_k = np.where(use_prev, k - 1, k)
+        ok = jc >= 0
+        return person[ok], kind[ok], k[ok], jc[ok], day_k[ok]
+
+    person, kind, mk, jc, day_k = starts(INTEGRATION_KINDS)
+    cell = day_k * n_persons + person
+    g = (flat_attr[cell] & 3).astype(np.uint8)
+    tally.add("INTEG", mk, jc, g)
+    sp = (flat_attr[cell] & _SP_BIT).astype(np.bool_)
+    tally.add("INTEG_SP", mk[sp], jc[sp], g[sp])
+    lz = flat_lzb[cell]
+    tally.add("INTEG_LZB", mk[lz], jc[lz], g[lz])
+    svp = kind == SpellKind.SVP
+    tally.add("SVP_INTEG", mk[svp], jc[svp], g[svp])
+    follow = mk + 6 < n_avail
+    cont = svp & follow
+    for j in range(1, 7):
+        cont &= svp_cover.reshape(-1)[np.minimum(mk + j, n_avail - 1) * n_persons + person]
+    tally.add("SVP_CONT_2019", mk[cont], jc[cont], g[cont])
+    cont11 = svp & (mk + 12 < n_avail)
+    cont11 &= svp_cover.reshape(-1)[np.minimum(mk + 12, n_avail - 1) * n_persons + person]
+    tally.add("SVP_CONT_2011", mk[cont11], jc[cont11], g[cont11])
+    later = np.minimum(mk + 3, n_avail - 1) * n_persons + person
+    gone = (mk + 3 < n_avail) & (flat_jc[later] < 0)
+    tally.add("BEDARF", mk[gone], jc[gone], g[gone])
+    for component, kinds in (("MINIJOB", SpellKind.MINIJOB), ("PUBEMP", SpellKind.PUBLIC_EMPLOYMENT)):
+        person, _, mk, jc, day_k = starts((kinds,))
+        g = (flat_attr[day_k * n_persons + person] & 3).astype(np.uint8)
+        tally.add(component, mk, jc, g)
+
+    # ---- llu / luh amounts of the month containing start, where in the stock at its S ----------
+    epoch = np.datetime64("1970-01-01", "D")
+    n_amount_months = min(n_avail, n_months)
+    amount_kinds = ((SpellKind.LLU, "LLU_CENTS", "LLU_N"), (SpellKind.LUH, "LUH_CENTS", "LUH_N"))
+    for kind_, cents_name, n_name in amount_kinds:
+        mask = spells.kind == kind_
+        person = spells.person[mask].astype(np.int64)
+        month = (epoch + spells.start[mask].astype(np.int64)).astype("datetime64[M]").astype(np.int64) - lo
+        ok = (month >= 0) & (month < n_amount_months)
+        person, month = person[ok], month[ok]
+        cents = np.rint(spells.amount[mask][ok] * 100.0)
+        cell = month * n_persons + person
+        jc = flat_jc[cell].astype(np.int64)
+        inside = jc >= 0
+        cell, month, jc, cents = cell[inside], month[inside], jc[inside], cents[inside]
+        g = (flat_attr[cell] & 3).astype(np.uint8)
+        tally.add(cents_name, month, jc, g, weights=cents)
+        seen = np.zeros(n_amount_months * n_persons, dtype=np.bool_)
+        seen[cell] = True
+        distinct = np.flatnonzero(seen)
+        tally.add(n_name, distinct // n_persons, flat_jc[distinct].astype(np.int64),
+                  (flat_attr[distinct] & 3).astype(np.uint8))
+
+    return Counts(
+        counts=tally.counts,
+        first_month=lo,
+        jobcenters=tuple(labels[int(c)] for c in out_codes),
+        stichtage=stichtage,
+    )
+
