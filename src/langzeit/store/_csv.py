@@ -19,6 +19,9 @@ Cells are text. A cell is read by the kind of the row's field:
   ``true``/``false`` for the boolean.
 * integers: decimal digits with an optional ``-``.
 * lists (``ScaleScored.items``): JSON text such as ``[3,2,null]``.
+* an empty integer or list cell (never written by :func:`write_csv`) means the field
+  is absent: the event type's default applies, or the row is rejected when the
+  field is required.
 * columns that are not fields of the row's type must be empty.
 
 A file may leave out type-specific columns (hand-made files): a missing column
