@@ -1,3 +1,94 @@
-"""Simulation layer: scenarios and the Monte Carlo simulator that emits engine events."""
+"""Simulation layer: scenarios and the Monte Carlo simulator that emits engine events.
 
-__all__: list[str] = []
+A :class:`Scenario` (TOML) describes referrals, take-up, staffing, the waiting list,
+stays, monthly competing hazards, extensions, aftercare and follow-ups of a
+programme. :func:`simulate` runs it through the pathway engine — every admission,
+waiting-list and extension decision is the engine's — on independent random streams
+per replication, and returns the events (the same types as live case work), the
+pathways on the continuous model clock and per-replication metrics.
+
+Examples:
+    >>> from langzeit.simulation import load_scenario, simulate
+    >>> result = simulate(load_scenario("pan-ploen"), seed=2024, replications=2)
+    >>> result.summary()["referred"]
+    60.0
+"""
+
+from langzeit.simulation._distributions import (
+    DAYS_PER_MONTH,
+    Distribution,
+    Empirical,
+    Exponential,
+    Fixed,
+    Gamma,
+    LogNormal,
+    distribution_from_dict,
+)
+from langzeit.simulation._hazards import CAUSES, PhaseHazards, cause_exit
+from langzeit.simulation._referrals import (
+    CohortReferrals,
+    OpenDayReferrals,
+    PoissonReferrals,
+    ReferralProcess,
+)
+from langzeit.simulation._results import (
+    Comparison,
+    Pathways,
+    Replication,
+    SimulationResult,
+    Summary,
+    compare,
+    replication_metrics,
+)
+from langzeit.simulation._runner import DEFAULT_SEED, simulate
+from langzeit.simulation._scenario import (
+    Aftercare,
+    Calibration,
+    FollowUps,
+    Scenario,
+    Staffing,
+    WaitingListPolicy,
+    builtin_scenarios,
+    load_scenario,
+)
+from langzeit.simulation._stats import ErlangC, erlang_c, mean_interval, student_t_quantile, welch_interval
+
+__all__ = [
+    "CAUSES",
+    "DAYS_PER_MONTH",
+    "DEFAULT_SEED",
+    "Aftercare",
+    "Calibration",
+    "CohortReferrals",
+    "Comparison",
+    "Distribution",
+    "Empirical",
+    "ErlangC",
+    "Exponential",
+    "Fixed",
+    "FollowUps",
+    "Gamma",
+    "LogNormal",
+    "OpenDayReferrals",
+    "Pathways",
+    "PhaseHazards",
+    "PoissonReferrals",
+    "ReferralProcess",
+    "Replication",
+    "Scenario",
+    "SimulationResult",
+    "Staffing",
+    "Summary",
+    "WaitingListPolicy",
+    "builtin_scenarios",
+    "cause_exit",
+    "compare",
+    "distribution_from_dict",
+    "erlang_c",
+    "load_scenario",
+    "mean_interval",
+    "replication_metrics",
+    "simulate",
+    "student_t_quantile",
+    "welch_interval",
+]

@@ -1,0 +1,179 @@
+"""Benchmark of the scenario simulator (issue #6); prints JSON.
+
+(a) An M/M/c queue (default M/M/12, λ = 10 and μ = 1 per day, 10,000 days:
+    about 100,000 participants) in langzeit — events through the pathway engine —,
+    in Ciw 3.2 and in SimPy 4, with wall times and mean waits next to the Erlang C
+    value. Goal: langzeit faster than both, at least 5 × faster than Ciw.
+(b) 100,000 participants through a 6-phase programme with capacity, monthly
+    competing hazards, extensions and aftercare. Goal: at most 10 s on one core.
+
+Run: ``.venv/bin/python benchmarks/simulation.py`` (``--help`` for sizes).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import sys
+import time
+from typing import Any
+
+import numpy as np
+
+from langzeit.simulation import Scenario, erlang_c, simulate
+
+
+def mmc_scenario(lam: float, mu: float, c: int, days: float) -> Scenario:
+    """An M/M/c queue as a scenario: one phase, exponential stays, c places, FIFO."""
+    return Scenario.from_dict({
+        "id": "mmc-bench", "start": "2000-01-01", "horizon": {"days": int(days)},
+        "programme": {
+            "id": "mmc", "name": "M/M/c", "voluntary": False, "capacity": {"places": c},
+            "phases": [{"id": "service"}, {"id": "exit", "terminal": True}],
+            "transitions": [{"from": "service", "to": "exit"}],
+        },
+        "referrals": {"kind": "poisson", "rate": lam, "per": "day"},
+        "durations": {"service": {"kind": "exponential", "mean": 1 / mu, "unit": "days"}},
+        "waiting_list": {"discipline": "fifo"},
+    })
+
+
+def run_langzeit(lam: float, mu: float, c: int, days: float, seed: int) -> dict[str, Any]:
+    scenario = mmc_scenario(lam, mu, c, days)
+    t0 = time.perf_counter()
+    result = simulate(scenario, seed=seed, replications=1)
+    wall = time.perf_counter() - t0
+    rep = result.replications[0]
+    return {"wall_s": round(wall, 3), "participants": len(rep.pathways),
+            "events": len(rep.events), "mean_wait": rep.metrics["mean_wait_days"]}
+
+
+def run_ciw(lam: float, mu: float, c: int, days: float, seed: int) -> dict[str, Any]:
+    import ciw
+
+    t0 = time.perf_counter()
+    network = ciw.create_network(
+        arrival_distributions=[ciw.dists.Exponential(rate=lam)],
+        service_distributions=[ciw.dists.Exponential(rate=mu)],
+        number_of_servers=[c],
+    )
+    ciw.seed(seed)
+    sim = ciw.Simulation(network)
+    sim.simulate_until_max_time(days)
+    records = sim.get_all_records()
+    wall = time.perf_counter() - t0
+    waits = [r.waiting_time for r in records]
+    return {"wall_s": round(wall, 3), "participants": len(records),
+            "mean_wait": float(np.mean(waits))}
+
+
+def run_simpy(lam: float, mu: float, c: int, days: float, seed: int) -> dict[str, Any]:
+    import simpy
+
+    t0 = time.perf_counter()
+    rng = random.Random(seed)
+    env = simpy.Environment()
+    servers = simpy.Resource(env, capacity=c)
+    waits: list[float] = []
+
+    def customer(env: Any) -> Any:
+        arrived = env.now
+        with servers.request() as req:
+            yield req
+            waits.append(env.now - arrived)
+            yield env.timeout(rng.expovariate(mu))
+
+    def source(env: Any) -> Any:
+        while True:
+            yield env.timeout(rng.expovariate(lam))
+            env.process(customer(env))
+
+    env.process(source(env))
+    env.run(until=days)
+    wall = time.perf_counter() - t0
+    return {"wall_s": round(wall, 3), "participants": len(waits), "mean_wait": float(np.mean(waits))}
+
+
+def six_phase_scenario(n: int) -> Scenario:
+    """100,000 referrals over 10 years through six phases with capacity, hazards, aftercare."""
+    months = 120
+    phases = ["intake", "assessment", "stabilisation", "qualification", "internship", "placement"]
+    return Scenario.from_dict({
+        "id": "six-phase-bench", "start": "2020-01-01", "horizon": months,
+        "programme": {
+            "id": "six", "name": "Six phases", "voluntary": True, "capacity": {"places": 100_000},
+            "max_duration": "24 months", "aftercare": "6 months",
+            "extension": {"max_extensions": 2, "length": "6 months"},
+            "phases": [{"id": p} for p in phases] + [{"id": "exit", "terminal": True}],
+            "transitions": [{"from": a, "to": b} for a, b in zip(phases, [*phases[1:], "exit"], strict=True)],
+        },
+        "referrals": {"kind": "poisson", "rate": n / months},
+        "take_up": 0.9,
+        "staffing": {"coaches": 500, "caseload": 12},
+        "waiting_list": {"discipline": "fifo", "max_wait": "6 months"},
+        "durations": {
+            "intake": {"kind": "exponential", "mean": 14, "unit": "days"},
+            "assessment": 1,
+            "stabilisation": {"kind": "gamma", "mean": 4, "cv": 0.5},
+            "qualification": {"kind": "lognormal", "mean": 6, "cv": 0.4},
+            "internship": 3,
+            "placement": {"kind": "empirical", "values": [1, 2, 3, 6]},
+        },
+        "hazards": {
+            "stabilisation": {"dropout": 0.03, "health": 0.01},
+            "qualification": {"dropout": 0.02, "integration": [0.0, 0.01, 0.02]},
+            "internship": {"integration": 0.05, "minijob": 0.02},
+            "placement": {"integration": 0.15, "dropout": 0.01},
+        },
+        "completion": {"none": 0.7, "svp": 0.3},
+        "extension": {"probability": 0.5},
+        "aftercare": {"after": "integration", "duration": "6 months"},
+        "follow_up": {"months": [6, 12], "retention": 0.7, "later_work": 0.05},
+    })
+
+
+def run_six_phase(n: int, seed: int) -> dict[str, Any]:
+    scenario = six_phase_scenario(n)
+    t0 = time.perf_counter()
+    result = simulate(scenario, seed=seed, replications=1)
+    wall = time.perf_counter() - t0
+    rep = result.replications[0]
+    return {"wall_s": round(wall, 3), "participants": len(rep.pathways), "events": len(rep.events),
+            "admitted": rep.metrics["admitted"], "exits": rep.metrics["exits"]}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--lam", type=float, default=10.0, help="arrivals per day")
+    parser.add_argument("--mu", type=float, default=1.0, help="completions per place and day")
+    parser.add_argument("--servers", type=int, default=12)
+    parser.add_argument("--days", type=float, default=10_000.0)
+    parser.add_argument("--participants", type=int, default=100_000, help="size of part (b)")
+    parser.add_argument("--seed", type=int, default=2024)
+    parser.add_argument("--skip", nargs="*", default=[], choices=["ciw", "simpy", "mmc", "six"])
+    args = parser.parse_args(argv)
+    out: dict[str, Any] = {"python": sys.version.split()[0]}
+    theory = erlang_c(args.lam, args.mu, args.servers)
+    mmc: dict[str, Any] = {"lambda": args.lam, "mu": args.mu, "servers": args.servers, "days": args.days,
+                           "erlang_c_mean_wait": theory.mean_wait}
+    if "mmc" not in args.skip:
+        mmc["langzeit"] = run_langzeit(args.lam, args.mu, args.servers, args.days, args.seed)
+    if "ciw" not in args.skip:
+        mmc["ciw"] = run_ciw(args.lam, args.mu, args.servers, args.days, args.seed)
+    if "simpy" not in args.skip:
+        mmc["simpy"] = run_simpy(args.lam, args.mu, args.servers, args.days, args.seed)
+    if "langzeit" in mmc:
+        for other in ("ciw", "simpy"):
+            if other in mmc:
+                mmc[f"speedup_vs_{other}"] = round(mmc[other]["wall_s"] / mmc["langzeit"]["wall_s"], 2)
+    out["mmc"] = mmc
+    if "six" not in args.skip:
+        out["six_phase"] = run_six_phase(args.participants, args.seed)
+    json.dump(out, sys.stdout, indent=2)
+    sys.stdout.write("\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,471 @@
+"""Simulation layer: the discrete-event loop that drives the pathway engine.
+
+One replication is a heap of timestamped actions on the model clock (day ordinals
+with fractions, see ``_clock``). Each action becomes an engine command dated
+``floor(t)``; the engine checks its guards, keeps places, caseloads and the waiting
+list, and writes the events. The loop only draws the random parts — referrals,
+take-up, stays, competing hazards, routing, extension requests, patience,
+aftercare and follow-up status — and never decides admissions itself: a freed
+place is filled by the engine's own waiting list (``auto_admit``).
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from datetime import date
+from typing import Any
+
+import attrs
+import numpy as np
+
+from langzeit.domain import Capacity, ExitReason, OutcomeKind
+from langzeit.engine import (
+    Admit,
+    AgreeParticipation,
+    Assess,
+    AssignCoach,
+    AssignTandem,
+    CapacityExceeded,
+    Decline,
+    EndAftercare,
+    EnterPhase,
+    Exit,
+    Extend,
+    PathwayEngine,
+    RecordConsent,
+    RecordFollowUp,
+    Refer,
+    Renege,
+    StartAftercare,
+    TransitionRefused,
+)
+from langzeit.events import Admitted, Event, Extended, Waitlisted
+from langzeit.simulation._clock import add_months, to_time
+from langzeit.simulation._distributions import Distribution
+from langzeit.simulation._hazards import cause_exit
+from langzeit.simulation._referrals import CohortReferrals
+from langzeit.simulation._results import (
+    EXIT_REASONS,
+    OUTCOMES,
+    Pathways,
+    Replication,
+    replication_metrics,
+)
+from langzeit.simulation._scenario import Scenario
+
+__all__ = ["run_replication"]
+
+_BLOCK = 8192
+
+#: mypy reads the engine's attrs-generated field list as its constructor; the real
+#: ``__init__`` takes keyword options (programme, store=, coaches=, tandems=, …).
+_new_engine: Callable[..., PathwayEngine] = PathwayEngine
+
+# action codes, ordered so that on equal times exits free places before arrivals take them
+_EXIT_HAZARD, _PHASE_END, _DEADLINE, _RENEGE, _AFTERCARE_END, _FOLLOW_UP = range(6)
+
+
+class _Stream:
+    """Values drawn from a generator in blocks (deterministic: consumed in loop order)."""
+
+    __slots__ = ("_buf", "_draw", "_pos")
+
+    def __init__(self, draw: Callable[[int], np.ndarray[Any, Any]]) -> None:
+        self._draw = draw
+        self._buf: list[float] = []
+        self._pos = 0
+
+    def __call__(self) -> float:
+        pos = self._pos
+        if pos >= len(self._buf):
+            self._buf = self._draw(_BLOCK).tolist()
+            pos = 0
+        self._pos = pos + 1
+        return self._buf[pos]
+
+
+@attrs.define(eq=False)
+class _AppendLog:
+    """A minimal :class:`~langzeit.events.EventStore` for the simulator's own engine.
+
+    The simulator is the engine's only writer and event ids are unique by
+    construction, so the idempotency index of :class:`~langzeit.events.EventLog` is
+    not needed; versions and ordered reads work as the protocol says.
+    """
+
+    _events: list[Event] = attrs.field(factory=list)
+    _versions: dict[str, int] = attrs.field(factory=dict)
+
+    def extend(self, events: Iterable[Event], *, expected_versions: Mapping[str, int] | None = None) -> int:
+        batch = list(events)
+        versions = self._versions
+        for pid, expected in (expected_versions or {}).items():
+            if versions.get(pid, 0) != expected:
+                from langzeit.exceptions import ConcurrencyConflict
+
+                raise ConcurrencyConflict(pid, expected, versions.get(pid, 0))
+        for e in batch:
+            versions[e.participant_id] = versions.get(e.participant_id, 0) + 1
+        self._events.extend(batch)
+        return len(batch)
+
+    def events(self, *, participant_id: str | None = None, until: date | None = None) -> list[Event]:
+        out: Iterator[Event] = iter(sorted(self._events, key=lambda e: e.date))
+        if participant_id is not None:
+            out = (e for e in out if e.participant_id == participant_id)
+        if until is not None:
+            out = (e for e in out if e.date <= until)
+        return list(out)
+
+    def version(self, participant_id: str) -> int:
+        return self._versions.get(participant_id, 0)
+
+
+class _Run:
+    """One replication in progress (private; see :func:`run_replication`)."""
+
+    def __init__(self, scenario: Scenario, rng: np.random.Generator) -> None:
+        self.s = scenario
+        self.rng = rng
+        prog = scenario.programme
+        places = scenario.places
+        if scenario.staffing is not None:
+            coaches, tandems = scenario.staffing.team()
+            prog = attrs.evolve(prog, capacity=Capacity(places=places))
+        else:
+            coaches, tandems = (), ()
+        self.prog = prog
+        self.coach_ids = [c.id for c in coaches if c.role.value == "provider_coach"]
+        self.coach_limit = {c.id: c.max_cases for c in coaches}
+        self.tandem_ids = [t.id for t in tandems]
+        self.tandem_limit = {t.id: t.max_cases for t in tandems}
+        self.load: dict[str, int] = dict.fromkeys(self.tandem_ids or self.coach_ids, 0)
+        wl = scenario.waiting_list
+        self.cohorts = isinstance(scenario.referrals, CohortReferrals)
+        self.log = _AppendLog()
+        self.engine = _new_engine(
+            prog, store=self.log, coaches=coaches, tandems=tandems,
+            discipline="priority" if wl.discipline == "priority" else "fifo",
+            auto_admit=not self.cohorts,
+        )
+        self.exec = self.engine.execute
+        self.u = _Stream(rng.random)
+        self.durations: dict[str, Callable[[], float]] = {}
+        self.terminal = {p.id for p in prog.phases if p.terminal}
+        self.default_next: dict[str, str] = {}
+        for p in prog.phases:
+            succ = prog.successors(p.id)
+            if succ:
+                onward = [t for t in succ if t not in self.terminal]
+                self.default_next[p.id] = onward[0] if onward else succ[0]
+        for p in prog.phases:
+            if not p.terminal:
+                self.durations[p.id] = self._stream(scenario.duration(p.id))
+        self.patience = self._stream(wl.patience) if wl.patience is not None else None
+        ac = scenario.aftercare
+        self.aftercare = self._stream(ac.duration) if ac is not None and prog.aftercare is not None else None
+        self.heap: list[tuple[float, int, int, int, int, Any]] = []
+        self.seq = 0
+        self.days: dict[int, date] = {}
+        # per participant (index = number - 1)
+        self.ids: list[str] = []
+        self.token: list[int] = []
+        self.referred: list[float] = []
+        self.agreed: list[bool] = []
+        self.waitlisted: list[float] = []
+        self.left: list[float] = []
+        self.admitted: list[float] = []
+        self.exited: list[float] = []
+        self.reason: list[int] = []
+        self.outcome: list[int] = []
+        self.extensions: list[int] = []
+        self.phase: list[str] = []
+        self.staff: list[str | None] = []
+        self.entries: dict[str, list[float]] = {p.id: [] for p in prog.phases if not p.terminal}
+        self.extended_at: list[float] = []
+        self.assessed: list[bool] = []
+        self.consents: list[set[str]] = []
+        # what entering a phase along an edge needs that case work provides (assessment, consent)
+        self.needs_assessment = {
+            (t.source, t.target): "assessed" in t.guards or prog.phase(t.target).requires_assessment
+            for t in prog.transitions
+        }
+        self.orgs = {p.id: p.data_exchange_with for p in prog.phases}
+        self.last_cohort = -1.0
+        self.index: dict[str, int] = {}
+        self.waiting = 0
+        self.reason_code = {r: i for i, r in enumerate(EXIT_REASONS)}
+        self.outcome_code = {o: i for i, o in enumerate(OUTCOMES)}
+
+    def _stream(self, dist: Distribution) -> Callable[[], float]:
+        return _Stream(lambda n: dist.sample(self.rng, n))
+
+    def day(self, t: float) -> date:
+        d = int(t)
+        out = self.days.get(d)
+        if out is None:
+            out = self.days[d] = date.fromordinal(d)
+        return out
+
+    def push(self, t: float, action: int, i: int, payload: Any = None) -> None:
+        self.seq += 1
+        heapq.heappush(self.heap, (t, action, self.seq, i, self.token[i], payload))
+
+    # -- the loop ----------------------------------------------------------------------------
+
+    def run(self) -> None:
+        s = self.s
+        start = to_time(s.start)
+        self.end = end = to_time(s.end)
+        arrivals = s.referrals.arrivals(self.rng, start, end).tolist()
+        heap = self.heap
+        pop = heapq.heappop
+        handlers = (self.on_hazard, self.on_phase_end, self.on_deadline, self.on_renege,
+                    self.on_aftercare_end, self.on_follow_up)
+        token = self.token
+        n = len(arrivals)
+        k = 0
+        while True:
+            next_arrival = arrivals[k] if k < n else end
+            if heap and heap[0][0] <= next_arrival:
+                t, action, _, i, tok, payload = pop(heap)
+                if t >= end:
+                    break
+                if tok == token[i]:
+                    handlers[action](t, i, payload)
+            else:
+                if k >= n:
+                    break
+                self.on_arrival(next_arrival)
+                k += 1
+
+    # -- actions -----------------------------------------------------------------------------
+
+    def on_arrival(self, t: float) -> None:
+        s = self.s
+        i = len(self.ids)
+        pid = f"p{i + 1:06d}"
+        self.ids.append(pid)
+        self.index[pid] = i
+        self.token.append(0)
+        self.referred.append(t)
+        for col in (self.waitlisted, self.left, self.admitted, self.exited):
+            col.append(float("nan"))
+        self.reason.append(-1)
+        self.outcome.append(-1)
+        self.extensions.append(0)
+        self.phase.append("")
+        self.staff.append(None)
+        self.assessed.append(False)
+        self.consents.append(set())
+        day = self.day(t)
+        ex = self.exec
+        if self.cohorts and t != self.last_cohort:
+            self.last_cohort = t  # a new cycle starts: those waiting from before go first
+            self.after(self.engine.admit_from_waiting_list(day), t)
+        ex(Refer(pid, day))
+        took = s.take_up >= 1.0 or self.u() < s.take_up
+        self.agreed.append(took)
+        if not took:
+            ex(Decline(pid, day, reason="no take-up"))
+            return
+        if self.prog.voluntary:
+            ex(AgreeParticipation(pid, day))
+        wl = s.waiting_list
+        priority = 1 if wl.priority_share and self.u() < wl.priority_share else 0
+        self.consent(i, pid, day, self.prog.entry)
+        closed = wl.discipline == "none" or (wl.max_length is not None and self.waiting >= wl.max_length)
+        try:
+            events = ex(Admit(pid, day, priority=priority, waitlist=not closed))
+        except CapacityExceeded:
+            ex(Decline(pid, day, reason="no place free"))
+            self.left[i] = t
+            return
+        self.after(events, t)
+
+    def after(self, events: tuple[Event, ...], t: float) -> None:
+        """React to what the engine did: admissions (also from its waiting list), listings."""
+        for e in events:
+            kind = type(e)
+            if kind is Admitted:
+                self.on_admitted(self.index[e.participant_id], t)
+            elif kind is Waitlisted:
+                i = self.index[e.participant_id]
+                self.waitlisted[i] = t
+                self.waiting += 1
+                if self.patience is not None:
+                    self.push(add_months(t, self.patience()), _RENEGE, i)
+
+    def on_admitted(self, i: int, t: float) -> None:
+        if self.waitlisted[i] == self.waitlisted[i]:  # not NaN: came from the waiting list
+            self.waiting -= 1
+        self.token[i] += 1
+        self.admitted[i] = t
+        pid = self.ids[i]
+        if self.load:
+            self.assign(i, pid, t)
+        max_duration = self.prog.max_duration
+        if max_duration is not None:
+            until = self.day(t) + max_duration
+            self.push(to_time(until) + (t - int(t)), _DEADLINE, i)
+        self.start_phase(i, self.prog.entry, t)
+
+    def assign(self, i: int, pid: str, t: float) -> None:
+        """Give the case to the coach (or tandem) with the most free cases; the engine checks."""
+        limit = self.tandem_limit or self.coach_limit
+        best = max(self.load, key=lambda c: limit[c] - self.load[c])
+        day = self.day(t)
+        try:
+            if self.tandem_limit:
+                self.exec(AssignTandem(pid, day, best))
+            else:
+                self.exec(AssignCoach(pid, day, best))
+        except CapacityExceeded:
+            return  # every caseload is full: the case stays without coach (shown by the caseload table)
+        self.load[best] += 1
+        self.staff[i] = best
+
+    def consent(self, i: int, pid: str, day: date, phase: str) -> None:
+        """Record the consents a phase's data exchange needs (participants agree in this model)."""
+        for org in self.orgs[phase]:
+            if org not in self.consents[i]:
+                self.exec(RecordConsent(pid, day, org))
+                self.consents[i].add(org)
+
+    def start_phase(self, i: int, phase: str, t: float) -> None:
+        self.phase[i] = phase
+        self.entries[phase].append(t)
+        stay = self.durations[phase]()
+        hz = self.s.hazards.get(phase)
+        if hz is not None:
+            u = self.u
+            hit = hz.draw(u(), u(), u())
+            if hit is not None and hit[0] < stay:
+                self.push(add_months(t, hit[0]), _EXIT_HAZARD, i, hit[1])
+                return
+        self.push(add_months(t, stay), _PHASE_END, i, phase)
+
+    def on_phase_end(self, t: float, i: int, phase: str) -> None:
+        nxt = self.default_next[phase]
+        if phase in self.s.routing:
+            u = self.u()
+            acc = 0.0
+            for target, p in self.s.routing[phase]:
+                acc += p
+                nxt = target
+                if u < acc:
+                    break
+        if nxt in self.terminal:
+            u = self.u()
+            acc = 0.0
+            outcome = OutcomeKind.NONE
+            for kind, p in self.s.completion:
+                acc += p
+                outcome = kind
+                if u < acc:
+                    break
+            self.leave(i, t, ExitReason.COMPLETED, outcome, nxt)
+            return
+        pid = self.ids[i]
+        day = self.day(t)
+        if self.needs_assessment[(phase, nxt)] and not self.assessed[i]:
+            self.exec(Assess(pid, day, result="suitable"))
+            self.assessed[i] = True
+        self.consent(i, pid, day, nxt)
+        try:
+            self.exec(EnterPhase(pid, day, nxt))
+        except CapacityExceeded:
+            self.push(add_months(t, 1.0), _PHASE_END, i, phase)  # phase full: try again in a month
+            return
+        self.start_phase(i, nxt, t)
+
+    def on_hazard(self, t: float, i: int, cause: str) -> None:
+        reason, outcome = cause_exit(cause)
+        self.leave(i, t, reason, outcome, None)
+
+    def on_deadline(self, t: float, i: int, _payload: Any) -> None:
+        s = self.s
+        if s.extension_probability and self.u() < s.extension_probability:
+            try:
+                events = self.exec(Extend(self.ids[i], self.day(t), reason="Verlängerung"))
+            except TransitionRefused:
+                pass
+            else:
+                self.extensions[i] += 1
+                self.extended_at.append(t)
+                until = next(e.until for e in events if isinstance(e, Extended))
+                self.push(to_time(until) + (t - int(t)), _DEADLINE, i)
+                return
+        self.leave(i, t, ExitReason.MAX_DURATION, OutcomeKind.NONE, None)
+
+    def on_renege(self, t: float, i: int, _payload: Any) -> None:
+        self.exec(Renege(self.ids[i], self.day(t), reason="max_wait"))
+        self.left[i] = t
+        self.waiting -= 1
+        self.token[i] += 1
+
+    def leave(self, i: int, t: float, reason: ExitReason, outcome: OutcomeKind, phase: str | None) -> None:
+        pid = self.ids[i]
+        day = self.day(t)
+        self.token[i] += 1
+        staff = self.staff[i]
+        events = self.exec(Exit(pid, day, reason, outcome, phase))
+        if staff is not None:
+            self.load[staff] -= 1
+        self.exited[i] = t
+        self.reason[i] = self.reason_code[reason]
+        self.outcome[i] = self.outcome_code[outcome]
+        self.after(events, t)
+        s = self.s
+        if self.aftercare is not None and s.aftercare is not None and s.aftercare.applies(outcome):
+            self.exec(StartAftercare(pid, day))
+            self.push(add_months(t, self.aftercare()), _AFTERCARE_END, i)
+        fu = s.follow_ups
+        if fu is not None:
+            for m in fu.months:
+                if outcome.is_work:
+                    status = outcome if self.u() < fu.retention_at(m) else OutcomeKind.NONE
+                else:
+                    status = OutcomeKind.SVP if self.u() < fu.later_work_at(m) else OutcomeKind.NONE
+                self.push(add_months(t, m), _FOLLOW_UP, i, (m, status))
+
+    def on_aftercare_end(self, t: float, i: int, _payload: Any) -> None:
+        self.exec(EndAftercare(self.ids[i], self.day(t)))
+
+    def on_follow_up(self, t: float, i: int, payload: tuple[int, OutcomeKind]) -> None:
+        months, status = payload
+        self.exec(RecordFollowUp(self.ids[i], self.day(t), months, status))
+
+    # -- result ------------------------------------------------------------------------------
+
+    def pathways(self) -> Pathways:
+        return Pathways.from_lists(
+            referred=self.referred, agreed=self.agreed, waitlisted=self.waitlisted,
+            left_list=self.left, admitted=self.admitted, exited=self.exited,
+            exit_reason=self.reason, outcome=self.outcome, extensions=self.extensions,
+            phase_entries=self.entries, extended_at=self.extended_at,
+        )
+
+
+def run_replication(
+    scenario: Scenario, rng: np.random.Generator, *, index: int = 0, keep_events: bool = True
+) -> Replication:
+    """Simulate one replication of ``scenario`` with the random stream ``rng``.
+
+    Args:
+        scenario: the scenario.
+        rng: the replication's generator (see :func:`~langzeit.simulation.simulate`).
+        index: the replication's number.
+        keep_events: keep the events in the result.
+
+    Returns:
+        The replication's events, pathways and metrics.
+    """
+    run = _Run(scenario, rng)
+    run.run()
+    pathways = run.pathways()
+    metrics = replication_metrics(pathways, observed_from=to_time(scenario.observed_from),
+                                  end=to_time(scenario.end))
+    events = tuple(run.log._events) if keep_events else ()
+    return Replication(index, events, pathways, metrics)

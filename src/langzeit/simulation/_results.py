@@ -1,0 +1,402 @@
+"""Simulation layer: results of replications — pathways, metrics, summaries, comparisons."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import attrs
+import numpy as np
+import numpy.typing as npt
+
+from langzeit.domain import ExitReason, OutcomeKind
+from langzeit.events import Event, EventLog
+from langzeit.simulation._distributions import DAYS_PER_MONTH
+from langzeit.simulation._stats import mean_interval, welch_interval
+from langzeit.tabular import Table
+
+__all__ = [
+    "Comparison",
+    "Pathways",
+    "Replication",
+    "SimulationResult",
+    "Summary",
+    "compare",
+    "replication_metrics",
+]
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+
+#: Codes of exit reasons and outcomes in :class:`Pathways` (index in the enum, -1: none).
+EXIT_REASONS: tuple[ExitReason, ...] = tuple(ExitReason)
+OUTCOMES: tuple[OutcomeKind, ...] = tuple(OutcomeKind)
+
+
+def _frozen_array(value: Any) -> Any:
+    arr = np.array(value, copy=True)
+    arr.setflags(write=False)
+    return arr
+
+
+@attrs.frozen(eq=False)
+class Pathways:
+    """Columnar record of every simulated participant, on the continuous model clock.
+
+    Times are model times (day ordinals with fractions, see ``langzeit.simulation``);
+    NaN where a step did not happen. This is what replication metrics and the
+    queueing checks read: exact in continuous time, while events carry dates.
+
+    Args:
+        referred: time of referral.
+        agreed: took part (voluntary take-up).
+        waitlisted: time put on the waiting list (NaN: admitted at once or never).
+        left_list: time taken off the list without admission (reneged or turned away).
+        admitted: time of admission.
+        exited: time of exit.
+        exit_reason: index into ``ExitReason`` (-1: not exited).
+        outcome: index into ``OutcomeKind`` (-1: not exited).
+        extensions: number of extensions granted.
+        phase_entries: phase id → times of entries into that phase (non-terminal phases).
+        extended_at: times of all extensions granted.
+
+    Examples:
+        >>> p = Pathways.from_lists(referred=[1.0, 2.0], agreed=[True, False])
+        >>> len(p), p.admitted.tolist()
+        (2, [nan, nan])
+    """
+
+    referred: FloatArray = attrs.field(converter=_frozen_array)
+    agreed: npt.NDArray[np.bool_] = attrs.field(converter=_frozen_array)
+    waitlisted: FloatArray = attrs.field(converter=_frozen_array)
+    left_list: FloatArray = attrs.field(converter=_frozen_array)
+    admitted: FloatArray = attrs.field(converter=_frozen_array)
+    exited: FloatArray = attrs.field(converter=_frozen_array)
+    exit_reason: IntArray = attrs.field(converter=_frozen_array)
+    outcome: IntArray = attrs.field(converter=_frozen_array)
+    extensions: IntArray = attrs.field(converter=_frozen_array)
+    phase_entries: Mapping[str, FloatArray] = attrs.field(factory=dict)
+    extended_at: FloatArray = attrs.field(factory=lambda: np.empty(0), converter=_frozen_array)
+
+    def __len__(self) -> int:
+        return len(self.referred)
+
+    @classmethod
+    def from_lists(cls, *, referred: Sequence[float], agreed: Sequence[bool],
+                   waitlisted: Sequence[float] | None = None, left_list: Sequence[float] | None = None,
+                   admitted: Sequence[float] | None = None, exited: Sequence[float] | None = None,
+                   exit_reason: Sequence[int] | None = None, outcome: Sequence[int] | None = None,
+                   extensions: Sequence[int] | None = None,
+                   phase_entries: Mapping[str, Sequence[float]] | None = None,
+                   extended_at: Sequence[float] = ()) -> Pathways:
+        """Build from per-participant lists; missing columns are NaN / -1 / 0.
+
+        Examples:
+            >>> Pathways.from_lists(referred=[0.0], agreed=[True], admitted=[0.5]).admitted.tolist()
+            [0.5]
+        """
+        n = len(referred)
+
+        def col(values: Sequence[Any] | None, fill: Any, dtype: Any) -> Any:
+            return np.full(n, fill, dtype=dtype) if values is None else np.asarray(values, dtype=dtype)
+
+        return cls(
+            referred=np.asarray(referred, dtype=np.float64), agreed=np.asarray(agreed, dtype=bool),
+            waitlisted=col(waitlisted, np.nan, np.float64), left_list=col(left_list, np.nan, np.float64),
+            admitted=col(admitted, np.nan, np.float64), exited=col(exited, np.nan, np.float64),
+            exit_reason=col(exit_reason, -1, np.int64), outcome=col(outcome, -1, np.int64),
+            extensions=col(extensions, 0, np.int64),
+            phase_entries={k: np.asarray(v, dtype=np.float64) for k, v in (phase_entries or {}).items()},
+            extended_at=np.asarray(extended_at, dtype=np.float64),
+        )
+
+
+def _overlap(start: FloatArray, stop: FloatArray, lo: float, hi: float) -> float:
+    """Σ length of [start, stop) ∩ [lo, hi) over all rows with a start (stop NaN: open)."""
+    s = start[~np.isnan(start)]
+    e = stop[~np.isnan(start)]
+    e = np.where(np.isnan(e), hi, e)
+    return float(np.clip(np.minimum(e, hi) - np.maximum(s, lo), 0.0, None).sum())
+
+
+def replication_metrics(pathways: Pathways, *, observed_from: float, end: float) -> dict[str, float]:
+    """The figures of one replication over the observation window ``[observed_from, end)``.
+
+    Cohort figures refer to people **referred** in the window: ``referred``,
+    ``took_part``, ``declined``, ``take_up`` (took part / referred), ``waited``
+    (put on the list), ``reneged``, ``turned_away`` (no place and no list),
+    ``admitted``, ``p_wait`` (share of the admitted who waited at all),
+    ``mean_wait_days``. Flow figures count what happened in the
+    window: ``entered:<phase>``, ``exits``, ``completed``, ``dropouts``,
+    ``dropout_rate`` (dropouts / exits), ``integrations`` and ``integration_rate``
+    (exits into an Integration / exits), ``extended`` (exits with at least one
+    extension) and ``extension_rate``, ``extensions`` (extensions granted),
+    ``mean_stay_months`` (of exits).
+    Time averages over the window: ``mean_waiting`` (queue length), ``mean_occupied``
+    (places taken); at its end: ``waiting_at_end``, ``occupied_at_end``.
+
+    Args:
+        pathways: the replication's pathways.
+        observed_from: start of the window (model time).
+        end: end of the window (model time).
+
+    Returns:
+        Metric name → value (NaN where the denominator is 0).
+
+    Examples:
+        >>> p = Pathways.from_lists(referred=[10.0, 11.0], agreed=[True, True],
+        ...     waitlisted=[np.nan, 11.0], admitted=[10.0, 13.0], exited=[13.0, np.nan],
+        ...     exit_reason=[2, -1], outcome=[11, -1])
+        >>> m = replication_metrics(p, observed_from=10.0, end=20.0)
+        >>> m["mean_wait_days"], m["p_wait"], m["mean_waiting"], m["dropouts"]
+        (1.0, 0.5, 0.2, 1.0)
+    """
+    lo, hi = observed_from, end
+    ref = pathways.referred
+    cohort = (ref >= lo) & (ref < hi)
+    n_ref = int(cohort.sum())
+    took = int((cohort & pathways.agreed).sum())
+    adm = pathways.admitted
+    admitted = cohort & ~np.isnan(adm)
+    waits = adm[admitted] - ref[admitted]
+    waited = cohort & ~np.isnan(pathways.waitlisted)
+    reneged = cohort & ~np.isnan(pathways.left_list) & ~np.isnan(pathways.waitlisted)
+    turned_away = cohort & ~np.isnan(pathways.left_list) & np.isnan(pathways.waitlisted)
+    width = hi - lo
+
+    def rate(num: float, den: float) -> float:
+        return num / den if den else math.nan
+
+    ex = pathways.exited
+    exits = ~np.isnan(ex) & (ex >= lo) & (ex < hi)
+    n_exits = int(exits.sum())
+    reasons = pathways.exit_reason[exits]
+    outcomes = pathways.outcome[exits]
+    integration_codes = [i for i, k in enumerate(OUTCOMES) if k.is_integration]
+    dropouts = int((reasons == EXIT_REASONS.index(ExitReason.DROPOUT)).sum())
+    completed = int((reasons == EXIT_REASONS.index(ExitReason.COMPLETED)).sum())
+    integrations = int(np.isin(outcomes, integration_codes).sum())
+    extended = int((pathways.extensions[exits] > 0).sum())
+    stays = (ex[exits] - adm[exits]) / DAYS_PER_MONTH
+    at_end_wait = ~np.isnan(pathways.waitlisted) & (pathways.waitlisted < hi) & ~(
+        (pathways.left_list < hi) | (adm < hi))
+    occupied_end = ~np.isnan(adm) & (adm < hi) & ~(ex < hi)
+    wait_stop = np.fmin(pathways.left_list, adm)
+    metrics: dict[str, float] = {
+        "referred": float(n_ref),
+        "took_part": float(took),
+        "declined": float(n_ref - took),
+        "take_up": rate(took, n_ref),
+        "waited": float(waited.sum()),
+        "reneged": float(reneged.sum()),
+        "turned_away": float(turned_away.sum()),
+        "admitted": float(admitted.sum()),
+        "p_wait": rate(float((waits > 0).sum()), float(len(waits))),
+        "mean_wait_days": float(waits.mean()) if len(waits) else math.nan,
+        "exits": float(n_exits),
+        "completed": float(completed),
+        "dropouts": float(dropouts),
+        "dropout_rate": rate(dropouts, n_exits),
+        "integrations": float(integrations),
+        "integration_rate": rate(integrations, n_exits),
+        "extended": float(extended),
+        "extensions": float(((pathways.extended_at >= lo) & (pathways.extended_at < hi)).sum()),
+        "extension_rate": rate(extended, n_exits),
+        "mean_stay_months": float(stays.mean()) if len(stays) else math.nan,
+        "mean_waiting": _overlap(pathways.waitlisted, wait_stop, lo, hi) / width,
+        "mean_occupied": _overlap(adm, ex, lo, hi) / width,
+        "waiting_at_end": float(at_end_wait.sum()),
+        "occupied_at_end": float(occupied_end.sum()),
+    }
+    for phase, times in pathways.phase_entries.items():
+        metrics[f"entered:{phase}"] = float(((times >= lo) & (times < hi)).sum())
+    return metrics
+
+
+@attrs.frozen(eq=False)
+class Replication:
+    """One replication: its index, event log, pathways and metrics.
+
+    Args:
+        index: the replication's number (its stream is ``SeedSequence(seed).spawn(R)[index]``).
+        events: the events in log order (empty when the run did not keep them).
+        pathways: the columnar pathways on the continuous clock.
+        metrics: :func:`replication_metrics` of the observation window.
+
+    Examples:
+        >>> r = Replication(0, (), Pathways.from_lists(referred=[], agreed=[]), {"referred": 0.0})
+        >>> len(r.log())
+        0
+    """
+
+    index: int
+    events: tuple[Event, ...]
+    pathways: Pathways
+    metrics: Mapping[str, float]
+
+    def log(self) -> EventLog:
+        """The events as an :class:`~langzeit.events.EventLog`."""
+        return EventLog(self.events)
+
+
+def _rows(metrics: Sequence[Mapping[str, float]]) -> list[str]:
+    names: dict[str, None] = {}
+    for m in metrics:
+        for k in m:
+            names.setdefault(k, None)
+    return list(names)
+
+
+@attrs.frozen
+class Summary(Table):
+    """Each metric's mean over replications with a Student-t confidence interval.
+
+    Args:
+        scenario: the scenario's id.
+        replications: the number of replications.
+        level: the confidence level.
+        items: ``(metric, mean, low, high)``; low/high None with one replication.
+
+    Examples:
+        >>> s = Summary("x", 2, 0.95, (("referred", 10.0, 8.0, 12.0),))
+        >>> s["referred"], s.rows()[0]["low"]
+        (10.0, 8.0)
+    """
+
+    _title = "simulation summary"
+
+    scenario: str
+    replications: int
+    level: float
+    items: tuple[tuple[str, float, float | None, float | None], ...]
+
+    def __getitem__(self, metric: str) -> float:
+        for name, mean, _, _ in self.items:
+            if name == metric:
+                return mean
+        raise KeyError(metric)
+
+    def interval(self, metric: str) -> tuple[float | None, float | None]:
+        """The confidence interval of a metric's mean."""
+        for name, _, low, high in self.items:
+            if name == metric:
+                return low, high
+        raise KeyError(metric)
+
+    def columns(self) -> tuple[str, ...]:
+        """The column names, in order."""
+        return ("metric", "mean", "low", "high")
+
+    def rows(self) -> list[dict[str, Any]]:
+        """One row per metric."""
+        return [{"metric": n, "mean": m, "low": lo, "high": hi} for n, m, lo, hi in self.items]
+
+
+@attrs.frozen(eq=False)
+class SimulationResult:
+    """All replications of a scenario run with one seed.
+
+    Args:
+        scenario: the scenario simulated.
+        seed: the seed of the ``SeedSequence``.
+        replications: the replications, by index.
+
+    Examples:
+        >>> from langzeit.simulation import simulate, load_scenario
+        >>> r = simulate(load_scenario("pan-ploen"), seed=1, replications=2)
+        >>> len(r.replications), r.summary().replications
+        (2, 2)
+    """
+
+    scenario: Any
+    seed: int
+    replications: tuple[Replication, ...]
+
+    def values(self, metric: str) -> list[float]:
+        """The metric's value in every replication (NaN where missing)."""
+        return [float(r.metrics.get(metric, math.nan)) for r in self.replications]
+
+    def summary(self, *, level: float = 0.95) -> Summary:
+        """Means over replications with confidence intervals, one row per metric."""
+        names = _rows([r.metrics for r in self.replications])
+        items = tuple((n, *mean_interval(self.values(n), level=level)) for n in names)
+        return Summary(self.scenario.id, len(self.replications), level, items)
+
+    def log(self, index: int = 0) -> EventLog:
+        """The event log of one replication."""
+        return self.replications[index].log()
+
+
+@attrs.frozen
+class Comparison(Table):
+    """Differences between two scenarios' metrics (alternative − baseline), Welch intervals.
+
+    Args:
+        baseline: the baseline scenario's id.
+        alternative: the alternative scenario's id.
+        level: the confidence level.
+        items: ``(metric, baseline mean, alternative mean, difference, low, high)``.
+
+    Examples:
+        >>> c = Comparison("a", "b", 0.95, (("referred", 10.0, 12.0, 2.0, 1.0, 3.0),))
+        >>> c.difference("referred")
+        2.0
+    """
+
+    _title = "scenario comparison"
+
+    baseline: str
+    alternative: str
+    level: float
+    items: tuple[tuple[str, float, float, float, float | None, float | None], ...]
+
+    def difference(self, metric: str) -> float:
+        """The difference of the metric's means."""
+        for row in self.items:
+            if row[0] == metric:
+                return row[3]
+        raise KeyError(metric)
+
+    def columns(self) -> tuple[str, ...]:
+        """The column names, in order."""
+        return ("metric", "baseline", "alternative", "difference", "low", "high")
+
+    def rows(self) -> list[dict[str, Any]]:
+        """One row per metric present in both results."""
+        return [dict(zip(self.columns(), row, strict=True)) for row in self.items]
+
+
+def compare(baseline: SimulationResult, alternative: SimulationResult, *, level: float = 0.95) -> Comparison:
+    """Compare two scenarios' replications metric by metric.
+
+    Each difference is ``mean(alternative) − mean(baseline)`` with a Welch
+    interval (independent replications; different seeds or scenarios).
+
+    Args:
+        baseline: the result to compare against.
+        alternative: the what-if result.
+        level: confidence level.
+
+    Returns:
+        One row per metric both results have.
+
+    Examples:
+        >>> from langzeit.simulation import simulate, load_scenario
+        >>> import attrs
+        >>> base = load_scenario("pan-ploen")
+        >>> more = attrs.evolve(base, id="pan-more", take_up=1.0)
+        >>> c = compare(simulate(base, seed=1, replications=3), simulate(more, seed=2, replications=3))
+        >>> c.columns()
+        ('metric', 'baseline', 'alternative', 'difference', 'low', 'high')
+    """
+    a_names = _rows([r.metrics for r in baseline.replications])
+    b_names = set(_rows([r.metrics for r in alternative.replications]))
+    items = []
+    for name in a_names:
+        if name not in b_names:
+            continue
+        a, b = baseline.values(name), alternative.values(name)
+        diff, low, high = welch_interval(a, b, level=level)
+        items.append((name, mean_interval(a)[0], mean_interval(b)[0], diff, low, high))
+    return Comparison(baseline.scenario.id, alternative.scenario.id, level, tuple(items))
