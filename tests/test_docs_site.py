@@ -1,4 +1,4 @@
-"""The documentation site builds with ``mkdocs build --strict``: every page in the nav, no broken link or docstring."""
+"""The documentation site builds with ``mkdocs build --strict``: all pages in the nav, no broken link."""
 
 import os
 import subprocess
@@ -25,7 +25,7 @@ def test_docs_site_builds_strictly(tmp_path: Path) -> None:
 
 
 def test_every_package_has_a_generated_api_page() -> None:
-    """Each public package of ``src/langzeit`` has ``docs/reference/api/<package>.md`` with its ``:::`` directive."""
+    """Each public package has ``docs/reference/api/<package>.md`` with its ``:::`` directive."""
     packages = sorted(
         p.name for p in (ROOT / "src" / "langzeit").iterdir()
         if p.is_dir() and not p.name.startswith("_") and (p / "__init__.py").exists() and p.name != "cli"

@@ -1,4 +1,4 @@
-"""Docs tooling: MkDocs hooks — render the pages' bare ``>>>`` doctest blocks as Python console code.
+r"""Docs tooling: MkDocs hooks — render the pages' bare ``>>>`` doctest blocks as Python console code.
 
 The Markdown pages under ``docs/`` hold plain doctest blocks so that pytest runs them
 (``--doctest-glob=*.md``). Left alone, Markdown would render them as running text (and
@@ -19,7 +19,7 @@ __all__ = ["fence_doctests", "on_page_markdown"]
 
 
 def fence_doctests(markdown: str) -> str:
-    """Wrap every top-level doctest block of ``markdown`` in a ``pycon`` code fence.
+    r"""Wrap every top-level doctest block of ``markdown`` in a ``pycon`` code fence.
 
     Args:
         markdown: the page's Markdown text.
@@ -57,7 +57,7 @@ def fence_doctests(markdown: str) -> str:
 
 
 def on_page_markdown(markdown: str, **kwargs: Any) -> str:
-    """MkDocs hook: fence the page's doctest blocks (see :func:`fence_doctests`).
+    r"""MkDocs hook: fence the page's doctest blocks (see :func:`fence_doctests`).
 
     Args:
         markdown: the page's Markdown text.
