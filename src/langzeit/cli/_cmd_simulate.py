@@ -1,0 +1,138 @@
+"""CLI layer: ``langzeit simulate SCENARIO`` — run a scenario and print its report."""
+
+from __future__ import annotations
+
+import argparse
+import math
+import sys
+from pathlib import Path
+from typing import Any
+
+from langzeit.cli._output import add_format_option, print_json, print_table
+from langzeit.domain import format_duration
+from langzeit.simulation import DEFAULT_SEED, SimulationResult, load_scenario, simulate
+from langzeit.store import FORMATS, SqliteEventStore, write_events
+
+__all__ = ["register", "run"]
+
+_BAR = 30
+
+
+def register(sub: Any) -> None:
+    """Register the ``simulate`` sub-command."""
+    p: argparse.ArgumentParser = sub.add_parser(
+        "simulate", help="run a scenario (TOML file or built-in name) and print the indicator report"
+    )
+    p.add_argument("scenario", help="a scenario TOML file or a built-in name (see `langzeit scenarios`)")
+    p.add_argument("--seed", type=int, default=DEFAULT_SEED,
+                   help=f"seed of the random streams (default {DEFAULT_SEED}: reproducible)")
+    p.add_argument("--replications", type=int, default=10,
+                   help="number of replications (default 10; the summary shows 95 %% intervals)")
+    p.add_argument("--processes", type=int, default=1,
+                   help="worker processes for the replications (default 1; results do not depend on it)")
+    p.add_argument("--out", help="write the event log of the first replication (SQLite by default; "
+                                 ".jsonl and .csv by suffix)")
+    add_format_option(p)
+    p.set_defaults(run=run)
+
+
+class _Progress:
+    """A simple progress bar on stderr, shown only when stderr is a terminal."""
+
+    def __init__(self, label: str) -> None:
+        self.label = label
+        self.on = sys.stderr.isatty()
+
+    def __call__(self, done: int, total: int) -> None:
+        if not self.on:
+            return
+        filled = _BAR * done // total
+        sys.stderr.write(f"\r{self.label} [{'#' * filled}{' ' * (_BAR - filled)}] {done}/{total}")
+        if done == total:
+            sys.stderr.write("\n")
+        sys.stderr.flush()
+
+
+def _number(value: float | None) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    if float(value).is_integer() and abs(value) >= 1:
+        return f"{value:.0f}"
+    return f"{value:.3g}" if abs(value) < 1 else f"{value:.1f}"
+
+
+def _report(result: SimulationResult) -> dict[str, Any]:
+    s = result.scenario
+    summary = result.summary()
+    return {
+        "scenario": s.id,
+        "name": s.name,
+        "programme": s.programme.id,
+        "seed": result.seed,
+        "replications": len(result.replications),
+        "start": s.start.isoformat(),
+        "observed_from": s.observed_from.isoformat(),
+        "end": s.end.isoformat(),
+        "summary": summary.to_records(),
+        "calibration": [
+            {"metric": c.metric, "target": c.target, "tolerance": c.tolerance, "source": c.source,
+             "simulated": summary[c.metric], "within_tolerance": c.accepts(summary[c.metric])}
+            for c in s.calibration
+        ],
+        "events": len(result.replications[0].events),
+    }
+
+
+def run(args: argparse.Namespace) -> int:
+    """Simulate, print the report and optionally write the first replication's log.
+
+    Examples:
+        >>> run(argparse.Namespace(scenario="pan-ploen", seed=2024, replications=2, processes=1,
+        ...                        out=None, format="text"))  # doctest: +ELLIPSIS
+        PaN (Kreis Plön): four cycles of 15
+        scenario pan-ploen, programme pan, seed 2024, 2 replications, 2019-10-01 to 2023-11-01
+        <BLANKLINE>
+        metric ...
+        referred ...60...
+        0
+    """
+    scenario = load_scenario(args.scenario)
+    if args.replications < 1 or args.processes < 1:
+        print("--replications and --processes must be at least 1", file=sys.stderr)
+        return 2
+    if args.out and Path(args.out).suffix.lower() not in ("", *FORMATS):
+        print(f"--out {args.out}: unknown event log format; use .sqlite, .db, .jsonl or .csv",
+              file=sys.stderr)
+        return 2
+    result = simulate(scenario, seed=args.seed, replications=args.replications,
+                      processes=args.processes, progress=_Progress(f"simulating {scenario.id}"))
+    report = _report(result)
+    if args.out:
+        report["out"] = args.out
+        if Path(args.out).suffix:
+            report["written"] = write_events(result.log(0), args.out)
+        else:  # no suffix: SQLite, the embedded default
+            with SqliteEventStore(args.out) as store:
+                report["written"] = store.extend(result.log(0))
+    if args.format == "json":
+        print_json(report)
+        return 0
+    n = report["replications"]
+    print(scenario.name)
+    print(f"scenario {scenario.id}, programme {scenario.programme.id}, seed {result.seed}, "
+          f"{n} replication{'s' if n != 1 else ''}, {report['observed_from']} to {report['end']}"
+          + (f" (warm-up from {report['start']})" if report["start"] != report["observed_from"] else ""))
+    print()
+    print_table(["metric", "mean", "95% low", "95% high"],
+                [[r["metric"], _number(r["mean"]), _number(r["low"]), _number(r["high"])]
+                 for r in report["summary"]])
+    if report["calibration"]:
+        print()
+        print_table(["seed figure", "target", "simulated", "ok"],
+                    [[c["source"] or c["metric"], _number(c["target"]), _number(c["simulated"]),
+                      "yes" if c["within_tolerance"] else "no"] for c in report["calibration"]])
+    if args.out:
+        print()
+        print(f"wrote {report['written']} events of replication 1 to {args.out} "
+              f"(horizon {format_duration(scenario.horizon)})")
+    return 0
