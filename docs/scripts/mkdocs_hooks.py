@@ -7,7 +7,7 @@ read ``[...]`` output as links). This hook wraps each block — from a line star
 renders the page. Fenced and indented code is left as it is.
 
 Examples:
-    >>> fence_doctests("Text\\n>>> 1 + 1\\n2\\n\\nMore").splitlines()
+    >>> fence_doctests("Text\n>>> 1 + 1\n2\n\nMore").splitlines()
     ['Text', '```pycon', '>>> 1 + 1', '2', '```', '', 'More']
 """
 
@@ -28,8 +28,8 @@ def fence_doctests(markdown: str) -> str:
         The text with each block fenced; everything else unchanged.
 
     Examples:
-        >>> fence_doctests("```\\n>>> x\\n```")  # already fenced: unchanged
-        '```\\n>>> x\\n```'
+        >>> fence_doctests("```\n>>> x\n```")  # already fenced: unchanged
+        '```\n>>> x\n```'
     """
     out: list[str] = []
     fence: str | None = None
@@ -67,7 +67,7 @@ def on_page_markdown(markdown: str, **kwargs: Any) -> str:
         The rewritten Markdown.
 
     Examples:
-        >>> on_page_markdown(">>> 1\\n1").splitlines()[0]
+        >>> on_page_markdown(">>> 1\n1").splitlines()[0]
         '```pycon'
     """
     return fence_doctests(markdown)
