@@ -1,0 +1,381 @@
+"""Indicator layer: result tables of the programme indicators with confidentiality.
+
+:class:`RateTable` holds numerators and denominators per group and item with a
+value in percent and an interval; :class:`DistributionTable` holds count and
+quantiles of a duration per group. Both apply the confidentiality rule of
+DOMAIN.md § 3 through :func:`langzeit.indicators.suppress` (their
+``with_confidentiality``), using the shared suppression core.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import attrs
+import numpy as np
+import numpy.typing as npt
+
+from langzeit.exceptions import Problem, ValidationError
+from langzeit.indicators._confidentiality import (
+    SHOWN,
+    ConfidentialityRule,
+    rate_suppressed,
+    round_to_multiple,
+    suppression_flags,
+)
+from langzeit.indicators._intervals import wilson_interval
+from langzeit.tabular import Table
+
+__all__ = ["QUANTILES", "DistributionTable", "Grouping", "Rate", "RateTable", "group_participants"]
+
+IntArray = npt.NDArray[np.int64]
+FloatArray = npt.NDArray[np.float64]
+FlagArray = npt.NDArray[np.int8]
+
+#: Quantiles reported for durations.
+QUANTILES = (0.25, 0.5, 0.75, 0.9)
+_FLAG_NAMES = {0: "", 1: "primary", 2: "secondary"}
+
+
+@attrs.frozen(eq=False)
+class Grouping:
+    """Participants' groups by one attribute: ``codes[i]`` is the group of participant ``i``.
+
+    Build it with :func:`group_participants`. Group ``"all"`` is always reported first.
+
+    Examples:
+        >>> g = Grouping("sex", ("F", "M"), np.array([0, 1, 0]))
+        >>> g.counts().tolist()
+        [3, 2, 1]
+    """
+
+    attribute: str
+    labels: tuple[str, ...]
+    codes: IntArray
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """``"all"`` followed by the labels."""
+        return ("all", *self.labels)
+
+    def counts(self, mask: npt.NDArray[np.bool_] | None = None, *,
+               weights: Any = None) -> npt.NDArray[Any]:
+        """Counts (or sums of ``weights``) per group, ``all`` first, of the participants in ``mask``.
+
+        Examples:
+            >>> Grouping("x", ("a",), np.array([0, 0])).counts(np.array([True, False])).tolist()
+            [1, 1]
+        """
+        codes = self.codes if mask is None else self.codes[mask]
+        w = None
+        if weights is not None:
+            w = np.asarray(weights) if mask is None else np.asarray(weights)[mask]
+        if not self.labels:
+            return np.array([len(codes) if w is None else w.sum()])
+        per = np.bincount(codes, weights=w, minlength=len(self.labels))
+        return np.concatenate(([per.sum()], per))
+
+
+def _attribute(record: Any, name: str) -> str:
+    if record is None:
+        return "unknown"
+    value = record.get(name) if isinstance(record, dict) else getattr(record, name, None)
+    if value is None:
+        return "unknown"
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    text = str(getattr(value, "value", value))
+    return text or "unknown"
+
+
+def group_participants(participant_ids: Sequence[str], attributes: Any, by: str | None) -> Grouping:
+    """Group participants by one attribute (``sex``, ``single_parent``, a custom key…).
+
+    Args:
+        participant_ids: the participants in index order (e.g. ``EventColumns.participants``).
+        attributes: a mapping from participant id to a :class:`~langzeit.domain.Participant`
+            record or to a plain dict of attributes; participants missing from it, or
+            without the attribute, fall in group ``"unknown"``.
+        by: the attribute's name; None puts everyone in one group (only ``"all"``).
+
+    Returns:
+        The grouping (labels sorted).
+
+    Examples:
+        >>> from langzeit.domain import Participant
+        >>> g = group_participants(["p1", "p2", "p3"],
+        ...                        {"p1": Participant("p1", sex="F"), "p2": {"sex": "M"}}, "sex")
+        >>> g.labels, g.codes.tolist()
+        (('F', 'M', 'unknown'), [0, 1, 2])
+    """
+    if by is None:
+        return Grouping("", (), np.zeros(len(participant_ids), dtype=np.int64))
+    values = [_attribute(attributes.get(pid), by) for pid in participant_ids]
+    labels = tuple(sorted(set(values)))
+    index = {v: i for i, v in enumerate(labels)}
+    return Grouping(by, labels, np.fromiter((index[v] for v in values), dtype=np.int64, count=len(values)))
+
+
+@attrs.frozen
+class Rate:
+    """One cell of a :class:`RateTable`: numerator, denominator, value (percent) and interval.
+
+    Suppressed parts are None.
+
+    Examples:
+        >>> Rate(3, 4, 75.0, 30.1, 95.4).value
+        75.0
+    """
+
+    numerator: int | None
+    denominator: int | None
+    value: float | None
+    lower: float | None
+    upper: float | None
+    suppressed: bool = False
+
+
+def _percent(num: Any, den: Any, level: float) -> tuple[FloatArray, FloatArray, FloatArray]:
+    num = np.asarray(num, dtype=np.float64)
+    den = np.asarray(den, dtype=np.float64)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        value = np.where(den > 0, 100.0 * num / den, np.nan)
+    lo, hi = wilson_interval(num, den, level=level)
+    return value, 100.0 * np.asarray(lo), 100.0 * np.asarray(hi)
+
+
+def _none(x: Any) -> Any:
+    if x is None:
+        return None
+    f = float(x)
+    return None if np.isnan(f) else f
+
+
+@attrs.frozen(eq=False)
+class RateTable(Table):
+    """Rates per group and item: numerator, denominator, value in percent, Wilson interval.
+
+    ``partition`` says that the items' numerators add up to the denominator (outcomes
+    by kind): secondary suppression then protects each row against subtraction from
+    the total. Groups always add up to ``"all"`` (first row).
+
+    Examples:
+        >>> t = RateTable.of_counts("take_up", ("all",), ("took_part",), [[3]], [[4]])
+        >>> t.get("took_part").value
+        75.0
+        >>> t.with_confidentiality(ConfidentialityRule(min_n=5)).get("took_part").suppressed
+        True
+    """
+
+    indicator: str
+    groups: tuple[str, ...]
+    items: tuple[str, ...]
+    numerator: IntArray
+    denominator: IntArray
+    value: FloatArray
+    lower: FloatArray
+    upper: FloatArray
+    notes: tuple[str, ...] = ()
+    partition: bool = False
+    level: float = 0.95
+    numerator_flags: FlagArray | None = None
+    denominator_flags: FlagArray | None = None
+    rule: ConfidentialityRule | None = None
+
+    @classmethod
+    def of_counts(cls, indicator: str, groups: Sequence[str], items: Sequence[str], numerator: Any,
+                  denominator: Any, *, notes: Sequence[str] = (), partition: bool = False,
+                  level: float = 0.95) -> RateTable:
+        """Rates from counts (groups × items), with Wilson intervals.
+
+        Raises:
+            ValidationError: shapes disagree or a numerator exceeds its denominator.
+
+        Examples:
+            >>> RateTable.of_counts("x", ("all",), ("a", "b"), [[1, 2]], [[4, 4]]).value.tolist()
+            [[25.0, 50.0]]
+        """
+        num = np.asarray(numerator, dtype=np.int64).reshape(len(groups), len(items))
+        den = np.broadcast_to(np.asarray(denominator, dtype=np.int64), num.shape).copy()
+        if np.any(num > den) or np.any(num < 0):
+            raise ValidationError(f"{indicator}: numerators must lie between 0 and the denominator",
+                                  [Problem(indicator, "numerator > denominator")])
+        value, lo, hi = _percent(num, den, level)
+        return cls(indicator, tuple(groups), tuple(items), num, den, value, lo, hi,
+                   tuple(notes) or ("",) * len(items), partition, level)
+
+    def columns(self) -> tuple[str, ...]:
+        """The column names."""
+        return ("indicator", "group", "item", "numerator", "denominator", "value", "lower", "upper",
+                "suppressed", "flag", "note")
+
+    def _suppressed(self) -> npt.NDArray[np.bool_]:
+        if self.numerator_flags is None or self.denominator_flags is None:
+            return np.zeros(self.numerator.shape, dtype=bool)
+        return rate_suppressed(self.numerator_flags, self.denominator_flags)
+
+    def _shown(self, counts: IntArray) -> IntArray:
+        if self.rule is not None and self.rule.round_to:
+            out: IntArray = round_to_multiple(counts, self.rule.round_to)
+            return out
+        return counts
+
+    def get(self, item: str, group: str = "all") -> Rate:
+        """The cell of ``item`` in ``group``.
+
+        Raises:
+            ValidationError: unknown item or group.
+
+        Examples:
+            >>> RateTable.of_counts("x", ("all",), ("a",), [[0]], [[0]]).get("a").value is None
+            True
+        """
+        if item not in self.items or group not in self.groups:
+            raise ValidationError("unknown cell", [Problem(self.indicator, f"{group!r} × {item!r}")])
+        return self._cell(self.groups.index(group), self.items.index(item))
+
+    def _cell(self, g: int, i: int) -> Rate:
+        sup = self._suppressed()
+        nf = self.numerator_flags is not None and self.numerator_flags[g, i] != SHOWN
+        df = self.denominator_flags is not None and self.denominator_flags[g, i] != SHOWN
+        num = self._shown(self.numerator)[g, i]
+        den = self._shown(self.denominator)[g, i]
+        hide = bool(sup[g, i])
+        return Rate(None if nf else int(num), None if df else int(den),
+                    None if hide else _none(self.value[g, i]), None if hide else _none(self.lower[g, i]),
+                    None if hide else _none(self.upper[g, i]), hide)
+
+    def rows(self) -> list[dict[str, Any]]:
+        """One row per group and item."""
+        out = []
+        flags = self.numerator_flags
+        for g, group in enumerate(self.groups):
+            for i, item in enumerate(self.items):
+                r = self._cell(g, i)
+                flag = 0 if flags is None else int(max(flags[g, i], self.denominator_flags[g, i]))  # type: ignore[index]
+                out.append({"indicator": self.indicator, "group": group, "item": item,
+                            "numerator": r.numerator, "denominator": r.denominator, "value": r.value,
+                            "lower": r.lower, "upper": r.upper, "suppressed": r.suppressed,
+                            "flag": _FLAG_NAMES[flag], "note": self.notes[i] if self.notes else ""})
+        return out
+
+    def with_confidentiality(self, rule: ConfidentialityRule) -> RateTable:
+        """The same table with numerators, denominators and rates suppressed by ``rule``.
+
+        Lines for secondary suppression: each item's column over the groups (total:
+        ``"all"``), and for partition tables each group's row over the items (total:
+        the denominator).
+
+        Examples:
+            >>> t = RateTable.of_counts("x", ("all", "F", "M"), ("a",), [[7], [2], [5]], [[20], [10], [10]])
+            >>> [r["numerator"] for r in t.with_confidentiality(ConfidentialityRule()).rows()]
+            [7, None, None]
+        """
+        grouped = len(self.groups) > 1
+        num = self.numerator
+        den = self.denominator
+        # groups: rows 1.. are the cells, row 0 ("all") the column total
+        order = np.r_[np.arange(1, len(self.groups)), 0] if grouped else np.arange(len(self.groups))
+        back = np.argsort(order)
+        n_arr = num[order]
+        if self.partition:
+            n_arr = np.concatenate([n_arr, den[order][:, :1]], axis=1)
+        nflags = suppression_flags(n_arr, min_n=rule.min_n, row_totals=self.partition, column_totals=grouped,
+                                   secondary=rule.secondary)
+        if self.partition:
+            dflags = np.repeat(nflags[:, -1:], len(self.items), axis=1)
+            nflags = nflags[:, :-1]
+        else:
+            dflags = suppression_flags(den[order], min_n=rule.min_n, row_totals=False, column_totals=grouped,
+                                       secondary=rule.secondary)
+        return attrs.evolve(self, numerator_flags=nflags[back].astype(np.int8),
+                            denominator_flags=dflags[back].astype(np.int8), rule=rule)
+
+
+def _stats(values: FloatArray, codes: IntArray, n_groups: int) -> tuple[IntArray, FloatArray]:
+    """Count and (mean, min, quantiles…, max) per group, ``all`` first."""
+    out = np.full((n_groups + 1, 3 + len(QUANTILES)), np.nan)
+    counts = np.zeros(n_groups + 1, dtype=np.int64)
+    order = np.argsort(codes, kind="stable")
+    sorted_codes = codes[order]
+    bounds = np.searchsorted(sorted_codes, np.arange(n_groups + 1))
+    for g in range(n_groups + 1):
+        part = values if g == 0 else values[order[bounds[g - 1]:bounds[g]]]
+        counts[g] = len(part)
+        if len(part):
+            q = np.quantile(part, QUANTILES)
+            out[g] = [part.mean(), part.min(), *q, part.max()]
+    return counts, out
+
+
+@attrs.frozen(eq=False)
+class DistributionTable(Table):
+    """A duration's distribution per group: count, mean, min, quartiles, 90th percentile, max.
+
+    Statistics of a group whose count is suppressed are hidden.
+
+    Examples:
+        >>> t = DistributionTable.of_values("stay_months", np.array([1.0, 2.0, 3.0, 10.0]),
+        ...                                 np.zeros(4, dtype=np.int64), ("all",))
+        >>> t.rows()[0]["median"], t.rows()[0]["mean"]
+        (2.5, 4.0)
+    """
+
+    measure: str
+    groups: tuple[str, ...]
+    count: IntArray
+    stats: FloatArray  # group × (mean, min, q25, median, q75, q90, max)
+    flags: FlagArray | None = None
+    rule: ConfidentialityRule | None = None
+
+    @classmethod
+    def of_values(cls, measure: str, values: FloatArray, codes: IntArray,
+                  groups: Sequence[str]) -> DistributionTable:
+        """Distribution of ``values`` whose group codes (into ``groups[1:]``) are ``codes``.
+
+        ``groups[0]`` is ``"all"`` (every value).
+
+        Examples:
+            >>> DistributionTable.of_values("d", np.array([2.0]), np.array([0]), ("all", "F")).count.tolist()
+            [1, 1]
+        """
+        counts, stats = _stats(np.asarray(values, dtype=np.float64), np.asarray(codes, dtype=np.int64),
+                               len(groups) - 1)
+        if len(groups) == 1:
+            counts, stats = counts[:1], stats[:1]
+        return cls(measure, tuple(groups), counts, stats)
+
+    def columns(self) -> tuple[str, ...]:
+        """The column names."""
+        return ("measure", "group", "n", "mean", "min", "q25", "median", "q75", "q90", "max", "suppressed")
+
+    def rows(self) -> list[dict[str, Any]]:
+        """One row per group."""
+        out = []
+        for g, group in enumerate(self.groups):
+            hide = self.flags is not None and self.flags[g] != SHOWN
+            n = int(self.count[g])
+            if self.rule is not None and self.rule.round_to:
+                n = int(round_to_multiple(n, self.rule.round_to))
+            row: dict[str, Any] = {"measure": self.measure, "group": group, "n": None if hide else n}
+            for name, v in zip(("mean", "min", "q25", "median", "q75", "q90", "max"), self.stats[g],
+                               strict=True):
+                row[name] = None if hide else _none(v)
+            row["suppressed"] = bool(hide)
+            out.append(row)
+        return out
+
+    def with_confidentiality(self, rule: ConfidentialityRule) -> DistributionTable:
+        """Hide groups with fewer than ``min_n`` values (and, secondarily, one more group).
+
+        Examples:
+            >>> t = DistributionTable.of_values("d", np.array([1.0, 2.0]), np.array([0, 0]), ("all", "F"))
+            >>> [r["n"] for r in t.with_confidentiality(ConfidentialityRule()).rows()]
+            [None, None]
+        """
+        grouped = len(self.groups) > 1
+        order = np.r_[np.arange(1, len(self.groups)), 0] if grouped else np.arange(len(self.groups))
+        flags = suppression_flags(self.count[order][:, None], min_n=rule.min_n, row_totals=False,
+                                  column_totals=grouped, secondary=rule.secondary)[:, 0]
+        return attrs.evolve(self, flags=flags[np.argsort(order)].astype(np.int8), rule=rule)

@@ -1,0 +1,109 @@
+"""Invariants of the programme indicators: additivity over partitions, any log, date arithmetic."""
+
+from datetime import date, timedelta
+
+import numpy as np
+from dateutil.relativedelta import relativedelta
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from langzeit.domain import months_between
+from langzeit.events import Admitted, Event, Exited, Extended, Referred
+from langzeit.indicators import EventColumns
+from langzeit.indicators._dates import add_months, day_number, from_day_number, months_between_days
+from langzeit.indicators._programme import (
+    caseloads,
+    competing_exits,
+    dropout_rate,
+    exits_by_phase,
+    funnel,
+    outcomes_by_kind,
+    participant_summary,
+    plan_step_achievement,
+    scale_change,
+    state_sequences,
+    stay_lengths,
+    sustainability,
+    take_up,
+    waiting_list,
+)
+from strategies import event_logs
+
+days = st.dates(date(2000, 1, 1), date(2040, 12, 31))
+
+
+@given(days, days)
+def test_months_between_days_equals_the_domain_rule(a: date, b: date) -> None:
+    """Vectorised completed months equal langzeit.domain.months_between (relativedelta)."""
+    got = months_between_days(np.array([day_number(a)]), np.array([day_number(b)]))[0]
+    assert got == months_between(a, b)
+
+
+@given(days, st.integers(-30, 30))
+def test_add_months_equals_relativedelta(a: date, k: int) -> None:
+    """Vectorised month addition clamps like relativedelta."""
+    got = add_months(np.array([day_number(a)]), k)[0]
+    assert from_day_number(int(got)) == a + relativedelta(months=k)
+
+
+@st.composite
+def pathways(draw: st.DrawFn, prefix: str) -> list[Event]:
+    """Simple pathways (referral, admission, extension, exit) of up to six participants."""
+    n = draw(st.integers(0, 6))
+    out: list[Event] = []
+    for i in range(n):
+        pid = f"{prefix}{i}"
+        start = date(2024, 1, 1) + timedelta(days=draw(st.integers(0, 300)))
+        out.append(Referred(f"{pid}r", pid, start))
+        if draw(st.booleans()):
+            adm = start + timedelta(days=draw(st.integers(0, 60)))
+            out.append(Admitted(f"{pid}a", pid, adm))
+            if draw(st.booleans()):
+                out.append(Extended(f"{pid}x", pid, adm + timedelta(days=200),
+                                    until=adm + timedelta(days=400)))
+            if draw(st.booleans()):
+                out.append(Exited(f"{pid}e", pid, adm + timedelta(days=draw(st.integers(0, 400))),
+                                  reason=draw(st.sampled_from(["work", "dropout", "other"])),
+                                  outcome=draw(st.sampled_from(["svp", "minijob", "none"]))))
+    return out
+
+
+@given(pathways("a"), pathways("b"))
+def test_counts_of_two_partitions_add_up(part_a: list[Event], part_b: list[Event]) -> None:
+    """Numerators and denominators of two disjoint sets of participants add up to the whole (DESIGN.md)."""
+    whole = part_a + part_b
+    for calc in (take_up, dropout_rate, outcomes_by_kind):
+        t_all, t_a, t_b = calc(whole), calc(part_a), calc(part_b)
+        assert np.array_equal(t_all.numerator, t_a.numerator + t_b.numerator)
+        assert np.array_equal(t_all.denominator, t_a.denominator + t_b.denominator)
+
+
+@settings(max_examples=25)
+@given(event_logs())
+def test_every_calculator_accepts_any_valid_log(log: object) -> None:
+    """All calculators run on arbitrary valid logs and keep numerators within denominators."""
+    cols = EventColumns.from_events(log)  # type: ignore[arg-type]
+    for t in (take_up(cols), dropout_rate(cols), outcomes_by_kind(cols), funnel(cols), exits_by_phase(cols),
+              sustainability(cols), plan_step_achievement(cols)):
+        assert np.all(t.numerator <= t.denominator)
+    waiting_list(cols)
+    stay_lengths(cols, planned_months=12)
+    caseloads(cols)
+    scale_change(cols, scale="who5")
+    scale_change(cols, scale="swe")
+    ci = competing_exits(cols)["all"]
+    assert np.allclose(ci.incidence.sum(axis=0) + ci.survival, 1.0)
+    state_sequences(cols, months=6)
+    assert len(participant_summary(cols).rows()) == cols.n_participants
+
+
+@given(event_logs())
+def test_from_arrays_rebuilds_the_same_columns(log: object) -> None:
+    """Columns rebuilt from their arrays are accepted and equal."""
+    c = EventColumns.from_events(log)  # type: ignore[arg-type]
+    d = EventColumns.from_arrays(c.participants, c.participant, c.type, c.day, key=c.key, code=c.code,
+                                 code2=c.code2, value=c.value, keys=c.keys, item_rows=c.item_rows,
+                                 items=c.items)
+    assert np.array_equal(d.day, c.day)
+    assert np.array_equal(d.items, c.items)
+    assert d.keys == c.keys
