@@ -142,8 +142,9 @@ def consent_check(
     participant's consent for that purpose and recipient (§ 67b SGB X); withdrawal
     stops future exchange. A hop ``u -> v`` is allowed when
 
-    1. ``v`` is the participant (data return to the person they are about);
-    2. ``u`` and ``v`` speak for the same organisation (a coach and their employer);
+    1. ``u`` and ``v`` speak for the same organisation (a coach and their employer,
+       also without a tie: employment links them);
+    2. a tie joins them and ``v`` is the participant (data return to the person they are about);
     3. a consent record of the participant (the space's and ``consents``) covers
        the purpose, the recipient (``v``'s organisation, or ``v`` for a person) and
        the day ``on``; or
@@ -194,12 +195,13 @@ def consent_check(
         recipient = _recipient(space, v)
         ties = space.ties_between(u, v)
         tie_id = ties[0].id if ties else ""
-        if not ties:
+        same_org = space.kind_of(v) is not NodeKind.PERSON and space.organisation_of(u) == recipient
+        if same_org:
+            allowed, reason = True, f"within organisation {recipient}"
+        elif not ties:
             allowed, reason = False, f"no tie between {u} and {v}: the path is broken"
         elif v == subject:
             allowed, reason = True, "data return to the participant"
-        elif space.kind_of(v) is not NodeKind.PERSON and space.organisation_of(u) == recipient:
-            allowed, reason = True, f"within organisation {recipient}"
         else:
             covering = sorted(
                 (c for c in records if c.participant_id == subject and c.covers(wanted, recipient, on)),

@@ -214,6 +214,7 @@ def space_from_dict(cls: type[SocialSpace], data: Any, *, source: str = "<memory
         at_locations.setdefault(row["service_id"], []).append(row["location_id"])
     records: list[Record] = []
     where: list[str] = []
+    unparsed: set[str] = set()
     for key in ("organizations", "locations", "services", "travel", "participants", "coaches",
                 "persons", "ties", "consents"):
         for i, row in enumerate(sections[key]):
@@ -230,12 +231,14 @@ def space_from_dict(cls: type[SocialSpace], data: Any, *, source: str = "<memory
                     record = _READERS[key](row)
             except (ValueError, TypeError, KeyError) as exc:
                 problems.append(Problem(loc, _message(exc)))
+                if isinstance(row.get("id"), str):
+                    unparsed.add(row["id"])
                 continue
             records.append(record)
             where.append(loc)
     space = cls(str(data.get("name") or ""))
     try:
-        space.extend(records, locations=where)
+        space._extend(records, where, frozenset(unparsed))
     except ValidationError as exc:
         problems += [p for p in exc.problems if isinstance(p, Problem)]
     if problems:

@@ -138,12 +138,16 @@ class SocialSpace:
             if type(r) in _TYPE_NAMES else f"record {i}"
             for i, r in enumerate(batch)
         ]
-        problems = self._check(batch, where)
+        self._extend(batch, where, frozenset())
+
+    def _extend(self, batch: list[Any], where: list[str], unparsed: frozenset[str]) -> None:
+        """Validate and commit; references to ``unparsed`` ids (records that failed to parse) are ignored."""
+        problems = self._check(batch, where, unparsed)
         if problems:
             raise ValidationError(f"social space {self.name!r}: nothing was added", problems)
         self._commit(batch)
 
-    def _check(self, batch: list[Any], where: list[str]) -> list[Problem]:
+    def _check(self, batch: list[Any], where: list[str], unparsed: frozenset[str]) -> list[Problem]:
         problems: list[Problem] = []
         nodes: dict[str, str] = {}
         ids: dict[type, dict[Any, str]] = defaultdict(dict)
@@ -169,10 +173,11 @@ class SocialSpace:
                 ids[kind][key] = loc
         organisations = {n for n, r in self._kinds.items() if r is NodeKind.ORGANISATION} | {
             r.id for r in batch if isinstance(r, Organisation)
-        }
+        } | unparsed
         participants = set(self._participants) | {r.id for r in batch if isinstance(r, ParticipantProfile)}
-        locations = set(self._locations) | set(ids[Location])
-        all_nodes = set(self._kinds) | set(nodes)
+        participants |= unparsed
+        locations = set(self._locations) | set(ids[Location]) | unparsed
+        all_nodes = set(self._kinds) | set(nodes) | unparsed
         for record, loc in zip(batch, where, strict=True):
             if isinstance(record, Service):
                 if record.organisation_id not in organisations:
