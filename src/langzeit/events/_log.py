@@ -5,20 +5,44 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import date
 from operator import attrgetter
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from langzeit.events._codec import BASE_FIELDS, event_fields, event_to_record
 from langzeit.events._state import ParticipantState, replay
-from langzeit.events._types import Event
+from langzeit.events._types import EVENT_TYPES, Event
 from langzeit.exceptions import ConcurrencyConflict, Problem, UnknownNameError, ValidationError
+from langzeit.tabular import Table, rows_to_frame
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
 
 __all__ = ["EventLog"]
 
 _BY_DATE = attrgetter("date")
 
+# pandas dtype of each type-specific field of the frame, from its annotation (others: object)
+_FRAME_DTYPES = {"date": "date", "date | None": "date", "int": "Int64", "bool | None": "boolean"}
+
+
+def _field_dtypes() -> dict[str, str]:
+    out: dict[str, str] = {}
+    for cls in EVENT_TYPES.values():
+        for f in attrs.fields(cls):
+            dtype = _FRAME_DTYPES.get(str(f.type))
+            if dtype is not None:
+                out[f.name] = dtype
+    return out
+
+
+_DTYPES = _field_dtypes()
+#: Every frame column: the base fields, then each type's own fields in declaration order.
+_ALL_COLUMNS = tuple(dict.fromkeys([*BASE_FIELDS, *(f for t in EVENT_TYPES for f in event_fields(t))]))
+
 
 @attrs.define(eq=False, init=False)  # own __init__ below; init=False lets type checkers see it
-class EventLog:
+class EventLog(Table):
     """An append-only log of pathway events, in memory.
 
     * **Append-only:** events are never changed or removed.
@@ -28,6 +52,8 @@ class EventLog:
       append order; replay uses that order.
     * **Versions:** each participant's stream has a version (its number of events);
       appends may state the version they expect (optimistic concurrency).
+    * **A table:** :meth:`to_frame` gives one row per event (pandas), and in Jupyter the
+      log renders as an HTML table of its events.
 
     Args:
         events: events to start with (appended in order).
@@ -218,3 +244,71 @@ class EventLog:
         if participant_id not in states:
             raise UnknownNameError("participant", participant_id)
         return states[participant_id]
+
+    # -- as a table ------------------------------------------------------------------------
+
+    def columns(self, *, all_types: bool = False) -> tuple[str, ...]:
+        """The frame's columns: ``event_id``, ``participant_id``, ``type``, ``date``, then fields.
+
+        Args:
+            all_types: list the fields of every event type (a fixed schema), not only
+                of the types in the log.
+
+        Returns:
+            The column names; type-specific fields in the order of
+            :data:`~langzeit.events.EVENT_TYPES` and their declaration; a name shared by
+            several types (``reason``) is one column.
+
+        Examples:
+            >>> from langzeit.events import Exited
+            >>> EventLog([Exited("e1", "p1", date(2024, 5, 1), reason="work")]).columns()
+            ('event_id', 'participant_id', 'type', 'date', 'reason', 'outcome')
+        """
+        if all_types:
+            return _ALL_COLUMNS
+        present = {e.type for e in self._events}
+        fields = (f for t in EVENT_TYPES if t in present for f in event_fields(t))
+        return tuple(dict.fromkeys([*BASE_FIELDS, *fields]))
+
+    def rows(self) -> list[dict[str, Any]]:
+        """One record per event in log order (:func:`~langzeit.events.event_to_record`)."""
+        return [event_to_record(e) for e in self.events()]
+
+    def to_frame(self, *, all_types: bool = False) -> pd.DataFrame:
+        """The events as a tidy pandas DataFrame, one row per event in log order.
+
+        Columns are :meth:`columns`; a field an event type does not have is missing
+        (``None``, ``NaT`` or ``<NA>``). Dtypes: ``event_id``, ``participant_id``,
+        ``type`` and text fields ``object`` (str); ``date`` and date fields (``until``,
+        ``review``, ``due``) ``datetime64[ns]``; whole numbers (``priority``,
+        ``months_after_exit``) ``Int64``; ``receives_benefit`` ``boolean``; enumerations
+        (``reason`` of an exit, ``outcome``, ``status``, ``purpose``) their values as
+        text; ``items`` a list per row. Needs the ``pandas`` extra.
+
+        Args:
+            all_types: include the columns of every event type (a fixed schema, e.g.
+                to concatenate frames of several logs).
+
+        Returns:
+            The frame.
+
+        Raises:
+            ImportError: pandas is not installed.
+
+        Examples:
+            >>> from langzeit.events import Referred, Waitlisted
+            >>> log = EventLog([Referred("e1", "p1", date(2024, 1, 8), programme_id="geh-vor"),
+            ...                 Waitlisted("e2", "p1", date(2024, 1, 10), priority=1)])
+            >>> df = log.to_frame()
+            >>> df[["event_id", "type", "programme_id", "priority"]]
+              event_id        type programme_id  priority
+            0       e1    referred      geh-vor      <NA>
+            1       e2  waitlisted         None         1
+            >>> str(df["date"].dtype), len(log.to_frame(all_types=True).columns)
+            ('datetime64[ns]', 32)
+        """
+        columns = self.columns(all_types=all_types)
+        dtypes = {c: _DTYPES[c] for c in columns if c in _DTYPES}
+        return rows_to_frame(self.rows(), columns, dtypes=dtypes)
+
+    _title = "event log"
