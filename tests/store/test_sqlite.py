@@ -186,16 +186,23 @@ def test_corrupt_rows_are_listed_by_sequence(tmp_path: Path) -> None:
     """Rows edited outside langzeit are reported with their append sequence, all at once."""
     path = tmp_path / "events.sqlite"
     with SqliteEventStore(path) as s:
-        s.extend([Referred("e1", "p1", D), Admitted("e2", "p1", D), Admitted("e3", "p1", D)])
+        s.extend([Referred("e1", "p1", D), Admitted("e2", "p1", D), Admitted("e3", "p1", D),
+                  Admitted("e4", "p1", D)])
     with sqlite3.connect(path) as conn:
         conn.execute("UPDATE events SET date = '2024-02-30' WHERE event_id = 'e2'")
         conn.execute("UPDATE events SET data = '{oops' WHERE event_id = 'e3'")
+        conn.execute("""UPDATE events SET data = '{"date": "2020-01-01"}' WHERE event_id = 'e1'""")
     with SqliteEventStore(path) as s, pytest.raises(DataFormatError) as info:
         s.events()
-    assert [(p.line, p.reason.split(":")[0]) for p in info.value.rejected] == [(2, "date"), (3, "data")]
+    assert [(p.line, p.reason) for p in info.value.rejected] == [
+        (1, "data: holds base fields ['date']"),
+        (2, "date: bad date '2024-02-30' (expected YYYY-MM-DD)"),
+        (3, "data: malformed JSON: Expecting property name enclosed in double quotes: line 1 column 2 "
+            "(char 1)"),
+    ]
     result = read_events(path, strict=False)
-    assert [e.event_id for e in result.log] == ["e1"]
-    assert [p.line for p in result.rejected] == [2, 3]
+    assert [e.event_id for e in result.log] == ["e4"]
+    assert [p.line for p in result.rejected] == [1, 2, 3]
 
 
 def test_synchronous_setting_is_checked(tmp_path: Path) -> None:

@@ -76,6 +76,7 @@ _BUMP = ("INSERT INTO streams (participant_id, version) VALUES (?, ?) "
 _CHUNK = 500  # ids per IN (...) lookup, below SQLite's variable limit
 _CACHE_LIMIT = 4096  # distinct JSON payloads decoded once per read
 _N_BASE = len(BASE_FIELDS)
+_BASE = frozenset(BASE_FIELDS)
 _ENCODE = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode  # built once, not per row
 _BY_DATE = itemgetter(4)  # the date column of a row of _COLUMNS
 
@@ -121,6 +122,10 @@ def _decode_rows(rows: Iterable[tuple[Any, ...]]) -> Iterator[tuple[int, str, di
                     continue
                 if not isinstance(fields, dict):
                     yield seq, str(data), "data: expected a JSON object"
+                    continue
+                clash = sorted(_BASE & fields.keys())
+                if clash:  # would silently replace a column's value
+                    yield seq, str(data), f"data: holds base fields {clash}"
                     continue
                 if len(cache) < _CACHE_LIMIT:
                     cache[data] = fields
