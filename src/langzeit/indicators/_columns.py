@@ -105,6 +105,11 @@ class EventColumns:
         """The latest event date (the default data end), None for an empty log."""
         return from_day_number(int(self.day.max())) if len(self.day) else None
 
+    @property
+    def first_date(self) -> date | None:
+        """The earliest event date, None for an empty log."""
+        return from_day_number(int(self.day.min())) if len(self.day) else None
+
     def mask(self, type_name: str) -> npt.NDArray[np.bool_]:
         """Rows of one event type.
 

@@ -24,6 +24,7 @@ from langzeit.domain import Coach, OutcomeKind
 from langzeit.events import Event
 from langzeit.exceptions import Problem, ValidationError
 from langzeit.indicators._columns import OUTCOMES, TYPE_CODES, EventColumns, as_columns
+from langzeit.indicators._confidentiality import ConfidentialityRule
 from langzeit.indicators._dates import day_number, from_day_number, month_end, month_index
 from langzeit.tabular import Table
 
@@ -101,6 +102,7 @@ datetime.date(2024, 2, 29))
     cost: FloatArray
     relief: FloatArray
     relieved: IntArray
+    flags: npt.NDArray[np.int8] | None = None
 
     _title = "Cost and benefit relief"
 
@@ -132,9 +134,23 @@ datetime.date(2024, 2, 29))
         """One row per month."""
         cc, cr = self.cumulative_cost, self.cumulative_relief
         return [{"month_end": d, "staff_cost": float(self.cost[i]), "relief": float(self.relief[i]),
-                 "relieved_persons": int(self.relieved[i]), "cumulative_cost": float(cc[i]),
+                 "relieved_persons": None if self.flags is not None and self.flags[i]
+                 else int(self.relieved[i]),
+                 "cumulative_cost": float(cc[i]),
                  "cumulative_relief": float(cr[i]), "net": float(cr[i] - cc[i])}
                 for i, d in enumerate(self.month_ends)]
+
+
+    def with_confidentiality(self, rule: ConfidentialityRule) -> CostRelief:
+        """Suppress monthly counts of relieved persons of 1 … min_n − 1 (amounts stay: internal figures).
+
+        Examples:
+            >>> r = CostRelief((date(2024, 1, 31),), np.zeros(1), np.zeros(1), np.array([2]))
+            >>> r.with_confidentiality(ConfidentialityRule()).rows()[0]["relieved_persons"] is None
+            True
+        """
+        flags = np.where((self.relieved > 0) & (self.relieved < rule.min_n), 1, 0).astype(np.int8)
+        return attrs.evolve(self, flags=flags)
 
 
 def _first_after(cols: EventColumns, mask: npt.NDArray[np.bool_], after: IntArray) -> IntArray:

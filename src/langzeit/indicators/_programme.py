@@ -540,6 +540,7 @@ class WaitingList(Table):
     times: DistributionTable
     reneged: IntArray
     still_waiting: IntArray
+    flags: npt.NDArray[np.int8] | None = None
 
     _title = "Waiting list"
 
@@ -548,9 +549,22 @@ class WaitingList(Table):
         return ("month_end", "waiting")
 
     def rows(self) -> list[dict[str, Any]]:
-        """The waiting-list length at each month's end."""
-        return [{"month_end": d, "waiting": int(n)}
-                for d, n in zip(self.month_ends, self.length, strict=True)]
+        """The waiting-list length at each month's end (None when suppressed)."""
+        return [{"month_end": d, "waiting": None if self.flags is not None and self.flags[i] else int(n)}
+                for i, (d, n) in enumerate(zip(self.month_ends, self.length, strict=True))]
+
+    def with_confidentiality(self, rule: ConfidentialityRule) -> WaitingList:
+        """Suppress monthly lengths of 1 … min_n − 1 and small groups of the waiting times.
+
+        Examples:
+            >>> from datetime import date
+            >>> w = WaitingList((date(2024, 1, 31), date(2024, 2, 29)), np.array([1, 4]),
+            ...                 waiting_list([]).times, np.zeros(1, int), np.zeros(1, int))
+            >>> [r["waiting"] for r in w.with_confidentiality(ConfidentialityRule()).rows()]
+            [None, 4]
+        """
+        flags = np.where((self.length > 0) & (self.length < rule.min_n), 1, 0).astype(np.int8)
+        return attrs.evolve(self, flags=flags, times=self.times.with_confidentiality(rule))
 
 
 def _monthly_stock(start: IntArray, end: IntArray, first_month: int, last_month: int) -> IntArray:

@@ -1,0 +1,398 @@
+"""Report layer: the programme report — every programme indicator of one event log, as text or JSON.
+
+:func:`build_programme_report` converts the log once into columns and runs the
+calculators of :mod:`langzeit.indicators`; :class:`ProgrammeReport` holds their
+results (with the confidentiality rule of DOMAIN.md § 3 applied to every table) and
+renders them as plain text (:meth:`ProgrammeReport.to_text`) or as a JSON-ready dict
+with stable keys (:meth:`ProgrammeReport.to_dict`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date
+from typing import Any
+
+import attrs
+import numpy as np
+
+from langzeit.events import Event
+from langzeit.indicators import (
+    EXIT_CAUSES,
+    Caseloads,
+    ConfidentialityRule,
+    CostRelief,
+    CumulativeIncidence,
+    EventColumns,
+    RateTable,
+    ScaleChange,
+    StaffCost,
+    StayLengths,
+    WaitingList,
+    caseloads,
+    competing_exits,
+    cost_relief,
+    dropout_rate,
+    exits_by_phase,
+    extension_rate,
+    funnel,
+    group_participants,
+    mean_time_in_state,
+    outcomes_by_kind,
+    plan_step_achievement,
+    scale_change,
+    sequence_measures,
+    state_sequences,
+    stay_lengths,
+    suppress,
+    sustainability,
+    take_up,
+    transition_rates,
+    waiting_list,
+)
+from langzeit.report._text import format_table
+from langzeit.tabular import Table
+
+__all__ = [
+    "REPORT_FORMAT",
+    "REPORT_VERSION",
+    "ProgrammeReport",
+    "SequenceSummary",
+    "build_programme_report",
+    "with_confidentiality",
+]
+
+#: Name and version of the JSON report (``to_dict()["format"]`` / ``["version"]``).
+REPORT_FORMAT = "langzeit-programme-report"
+REPORT_VERSION = 1
+
+
+@attrs.frozen(eq=False)
+class SequenceSummary(Table):
+    """Monthly state sequences summarised: mean measures, time in state, transition rates.
+
+    Examples:
+        >>> s = SequenceSummary(3, 12, {"transitions": 1.0}, {"waiting": 2.0}, {("waiting", "active"): 0.5})
+        >>> s.rows()[0]
+        {'measure': 'transitions', 'value': 1.0}
+    """
+
+    sequences: int
+    months: int
+    means: dict[str, float]
+    time_in_state: dict[str, float]
+    transitions: dict[tuple[str, str], float]
+
+    def columns(self) -> tuple[str, ...]:
+        """The column names."""
+        return ("measure", "value")
+
+    def rows(self) -> list[dict[str, Any]]:
+        """Mean transitions, entropy, turbulence, complexity and mean months per state."""
+        out = [{"measure": k, "value": v} for k, v in self.means.items()]
+        out += [{"measure": f"months:{k}", "value": v} for k, v in self.time_in_state.items()]
+        return out
+
+
+def _incidence_table(curves: Mapping[str, CumulativeIncidence], horizons: Sequence[int],
+                     level: float) -> RateTable:
+    """Incidence at the horizons per group: numerator = events so far, denominator = at start."""
+    groups = tuple(curves)
+    items = tuple(f"{c}_{h}m" for c in EXIT_CAUSES for h in horizons)
+    shape = (len(groups), len(items))
+    num = np.zeros(shape, dtype=np.int64)
+    den = np.zeros(shape, dtype=np.int64)
+    val, lo, hi = np.full(shape, np.nan), np.full(shape, np.nan), np.full(shape, np.nan)
+    for g, curve in enumerate(curves.values()):
+        start = int(curve.at_risk[0]) if len(curve.times) else 0
+        j = 0
+        for k, cause in enumerate(EXIT_CAUSES):
+            for h in horizons:
+                i = int(np.searchsorted(curve.times, h, side="right"))
+                num[g, j] = int(curve.events[k, :i].sum()) if len(curve.times) else 0
+                den[g, j] = start
+                if start:
+                    val[g, j] = 100 * curve.at(cause, h)
+                    lo[g, j], hi[g, j] = (100 * x for x in curve.interval_at(cause, h))
+                j += 1
+    notes = tuple("Aalen–Johansen cumulative incidence (events so far / at start)" for _ in items)
+    return RateTable("competing_exits", groups, items, num, den, val, lo, hi, notes, False, level)
+
+
+@attrs.frozen(eq=False)
+class ProgrammeReport:
+    """The programme report of one event log (build it with :func:`build_programme_report`).
+
+    Every table has the confidentiality rule in :attr:`rule` applied (None: raw counts,
+    for internal use only).
+
+    Examples:
+        >>> from datetime import date
+        >>> from langzeit.events import Referred, Admitted
+        >>> log = [Referred(f"r{i}", f"p{i}", date(2024, 1, 8)) for i in range(5)]
+        >>> log += [Admitted(f"a{i}", f"p{i}", date(2024, 2, 1)) for i in range(4)]
+        >>> rep = build_programme_report(log)
+        >>> rep.take_up.get("took_part").value
+        80.0
+        >>> rep.to_dict()["sections"]["take_up"][0]["numerator"]
+        4
+    """
+
+    data_end: date
+    participants: int
+    events: int
+    group_by: str | None
+    rule: ConfidentialityRule | None
+    level: float
+    funnel: RateTable
+    exits_by_phase: RateTable
+    take_up: RateTable
+    dropout: RateTable
+    extension: RateTable
+    outcomes: RateTable
+    sustainability: RateTable
+    plan_steps: RateTable
+    stays: StayLengths
+    waiting: WaitingList
+    caseloads: Caseloads
+    scales: tuple[ScaleChange, ...]
+    competing_exits: RateTable
+    sequences: SequenceSummary
+    cost: CostRelief | None = None
+
+    def sections(self) -> list[tuple[str, str, Table]]:
+        """``(key, title, table)`` of every section, in report order.
+
+        Examples:
+            >>> build_programme_report([]).sections()[0][:2]
+            ('funnel', 'Funnel (Einström / Durchström / Ausström)')
+        """
+        out: list[tuple[str, str, Table]] = [
+            ("funnel", "Funnel (Einström / Durchström / Ausström)", self.funnel),
+            ("exits_by_phase", "Exits by phase and reason", self.exits_by_phase),
+            ("take_up", "Take-up", self.take_up),
+            ("dropout", "Dropout", self.dropout),
+            ("extension", "Extensions", self.extension),
+            ("outcomes", "Outcomes at exit (Integration = § 48a SGB II)", self.outcomes),
+            ("sustainability", "Status after exit", self.sustainability),
+            ("plan_steps", "Cooperation plan steps", self.plan_steps),
+            ("stay_months", "Stay length (months, completed stays)", self.stays.actual),
+        ]
+        if self.stays.over_planned is not None:
+            out.append(("stay_over_planned", "Stays longer than planned", self.stays.over_planned))
+        out += [
+            ("waiting_list", "Waiting list at month end", self.waiting),
+            ("waiting_days", "Waiting time until admission (days)", self.waiting.times),
+        ]
+        for s in self.scales:
+            out.append((f"scale_{s.scale}", f"Scale change {s.scale.upper()} (first → last scoring)", s))
+            out.append((f"scale_{s.scale}_rates", f"Scale change {s.scale.upper()}: shares", s.rates))
+        out += [
+            ("competing_exits", "Competing exits (Aalen–Johansen, months since admission)",
+             self.competing_exits),
+            ("sequences", "Monthly state sequences", self.sequences),
+        ]
+        if self.cost is not None:
+            out.append(("cost_relief", "Staff cost and benefit relief", self.cost))
+        return out
+
+    def _caseload_summary(self) -> list[dict[str, Any]]:
+        return [{**r, "month_end": r["month_end"].isoformat()} for r in self.caseloads.summary()]
+
+    def to_dict(self) -> dict[str, Any]:
+        """The report as JSON-ready data with stable keys.
+
+        Examples:
+            >>> d = build_programme_report([]).to_dict()
+            >>> d["format"], d["version"], sorted(d)[:3]
+            ('langzeit-programme-report', 1, ['break_even', 'caseload_summary', 'confidentiality'])
+        """
+        rule = None if self.rule is None else {"min_n": self.rule.min_n, "secondary": self.rule.secondary,
+                                               "round_to": self.rule.round_to}
+        return {
+            "format": REPORT_FORMAT,
+            "version": REPORT_VERSION,
+            "data_end": self.data_end.isoformat(),
+            "participants": self.participants,
+            "events": self.events,
+            "group_by": self.group_by,
+            "level": self.level,
+            "confidentiality": rule,
+            "sections": {key: table.to_records() for key, _, table in self.sections()},
+            "caseload_summary": self._caseload_summary(),
+            "break_even": None if self.cost is None or self.cost.break_even is None
+            else self.cost.break_even.isoformat(),
+        }
+
+    def to_text(self) -> str:
+        """The report as plain text: one aligned table per section.
+
+        Examples:
+            >>> print(build_programme_report([]).to_text().splitlines()[0])
+            Programme report: 0 participants, 0 events, data end 1970-01-01
+        """
+        head = (f"Programme report: {self.participants} participants, {self.events} events, "
+                f"data end {self.data_end.isoformat()}")
+        lines = [head]
+        if self.rule is not None:
+            lines.append(f"Confidentiality: cells below {self.rule.min_n} suppressed"
+                         + (" (with secondary suppression)" if self.rule.secondary else "")
+                         + (f", counts rounded to {self.rule.round_to}" if self.rule.round_to else ""))
+        for key, title, table in self.sections():
+            lines += ["", f"## {title}", _render(key, table, self.group_by is not None)]
+        lines += ["", "## Caseload per coach and tandem (month end)",
+                  format_table(("month_end", "holders", "cases", "mean", "median", "max"),
+                               [[r[c] for c in ("month_end", "holders", "cases", "mean", "median", "max")]
+                                for r in self._caseload_summary()])]
+        if self.cost is not None:
+            be = self.cost.break_even
+            lines.append(f"Break-even: {be.isoformat() if be else 'not within the period'}")
+        return "\n".join(lines)
+
+
+def _fmt(v: Any) -> Any:
+    if isinstance(v, float):
+        return f"{v:.1f}" if abs(v) >= 0.05 or v == 0 else f"{v:.3f}"
+    return v
+
+
+def _render(key: str, table: Table, grouped: bool) -> str:
+    rows = table.to_records()
+    if isinstance(table, RateTable):
+        headers = (["group"] if grouped or table.indicator == "exits_by_phase" else []) + [
+            "item", "numerator", "denominator", "percent", "interval", "note"]
+        body = []
+        for r in rows:
+            if table.indicator in ("outcomes_by_kind", "exits_by_phase") and r["numerator"] == 0:
+                continue
+            interval = "" if r["lower"] is None else f"[{r['lower']:.1f}; {r['upper']:.1f}]"
+            flag = f"suppressed ({r['flag']})" if r["suppressed"] else r["note"]
+            cells = [r["item"], r["numerator"], r["denominator"], _fmt(r["value"]), interval, flag]
+            body.append(([r["group"]] if len(headers) == 7 else []) + cells)
+        return format_table(headers, body)
+    cols = list(table.columns())
+    if isinstance(table, (WaitingList, CostRelief)) and len(rows) > 24:
+        rows = rows[-24:]
+    return format_table(cols, [[_fmt(r[c]) for c in cols] for r in rows])
+
+
+def build_programme_report(
+    data: EventColumns | Iterable[Event],
+    *,
+    data_end: date | None = None,
+    participants: Mapping[str, Any] | None = None,
+    by: str | None = None,
+    phases: Sequence[str] | None = None,
+    planned_months: float | None = None,
+    min_n: int | None = 3,
+    secondary: bool = True,
+    round_to: int | None = None,
+    level: float = 0.95,
+    horizons: Sequence[int] = (6, 12, 24),
+    sequence_months: int = 36,
+    staff: Sequence[StaffCost] | None = None,
+    monthly_benefit: float | Mapping[str, float] | None = None,
+    cost_start: date | None = None,
+) -> ProgrammeReport:
+    """Compute every programme indicator of an event log and assemble the report.
+
+    Args:
+        data: the event log (events, an EventLog, or :class:`~langzeit.indicators.EventColumns`).
+        data_end: the data's end (default: the latest event date).
+        participants: participant id → :class:`~langzeit.domain.Participant` or attribute dict,
+            for grouping.
+        by: the attribute to group by (e.g. ``"sex"``); None: no grouping.
+        phases: phase ids in model order (default: order of first appearance).
+        planned_months: the planned stay, for "stays longer than planned".
+        min_n: least number of cases per published cell; None applies no confidentiality
+            (internal use only).
+        secondary: apply secondary suppression.
+        round_to: round published counts to multiples of this.
+        level: confidence level of all intervals.
+        horizons: months at which competing-exit incidences are reported.
+        sequence_months: length of the monthly state sequences (from referral).
+        staff: coaches' staff costs for the cost/relief section (with ``monthly_benefit``).
+        monthly_benefit: benefit per relieved participant and month (or per participant).
+        cost_start: first month of the cost period (default: the first event's month).
+
+    Returns:
+        The report.
+
+    Raises:
+        ValidationError: invalid options (e.g. a bad level or origin).
+
+    Examples:
+        >>> build_programme_report([]).participants
+        0
+    """
+    cols = data if isinstance(data, EventColumns) else EventColumns.from_events(data)
+    end = data_end or cols.last_date or date(1970, 1, 1)
+    g = group_participants(cols.participants, participants or {}, by) if by else None
+    seqs = state_sequences(cols, months=sequence_months, data_end=end)
+    measures = sequence_measures(seqs)
+    tstate = mean_time_in_state(seqs)
+    trates = transition_rates(seqs)
+    seq_summary = SequenceSummary(
+        len(seqs), sequence_months, measures.summary(),
+        {s: float(v) for s, v in zip(tstate.alphabet, tstate.mean, strict=True)},
+        {(a, b): float(trates.rates[i, j]) for i, a in enumerate(trates.alphabet)
+         for j, b in enumerate(trates.alphabet) if trates.counts[i, j]},
+    )
+    cost = None
+    if staff is not None and monthly_benefit is not None:
+        start = cost_start or cols.first_date or end
+        cost = cost_relief(cols, staff=staff, monthly_benefit=monthly_benefit, start=start, end=end)
+    report = ProgrammeReport(
+        data_end=end,
+        participants=cols.n_participants,
+        events=len(cols),
+        group_by=by,
+        rule=None,
+        level=level,
+        funnel=funnel(cols, phases=phases, by=g, level=level),
+        exits_by_phase=exits_by_phase(cols, phases=phases, level=level),
+        take_up=take_up(cols, by=g, level=level),
+        dropout=dropout_rate(cols, by=g, level=level),
+        extension=extension_rate(cols, by=g, level=level),
+        outcomes=outcomes_by_kind(cols, by=g, level=level),
+        sustainability=sustainability(cols, by=g, data_end=end, level=level),
+        plan_steps=plan_step_achievement(cols, by=g, level=level),
+        stays=stay_lengths(cols, planned_months=planned_months, by=g, level=level),
+        waiting=waiting_list(cols, by=g, data_end=end),
+        caseloads=caseloads(cols, data_end=end),
+        scales=tuple(scale_change(cols, scale=s, by=g, level=level) for s in ("swe", "who5")),
+        competing_exits=_incidence_table(competing_exits(cols, by=g, data_end=end, level=level), horizons,
+                                         level),
+        sequences=seq_summary,
+        cost=cost,
+    )
+    if min_n is None:
+        return report
+    rule = ConfidentialityRule(min_n=min_n, secondary=secondary, round_to=round_to)
+    return with_confidentiality(report, rule)
+
+
+def with_confidentiality(report: ProgrammeReport, rule: ConfidentialityRule) -> ProgrammeReport:
+    """The report with ``rule`` applied to every table that holds counts of persons.
+
+    Examples:
+        >>> from langzeit.indicators import ConfidentialityRule
+        >>> r = build_programme_report([], min_n=None)
+        >>> with_confidentiality(r, ConfidentialityRule(min_n=5)).rule.min_n
+        5
+    """
+    def sup(t: Any) -> Any:
+        return suppress(t, min_n=rule.min_n, secondary=rule.secondary, round_to=rule.round_to)
+
+    over = report.stays.over_planned
+    stays = attrs.evolve(report.stays, actual=sup(report.stays.actual),
+                         over_planned=None if over is None else sup(over))
+    waiting = sup(report.waiting)
+    cost = None if report.cost is None else sup(report.cost)
+    return attrs.evolve(
+        report, rule=rule, funnel=sup(report.funnel), exits_by_phase=sup(report.exits_by_phase),
+        take_up=sup(report.take_up), dropout=sup(report.dropout), extension=sup(report.extension),
+        outcomes=sup(report.outcomes), sustainability=sup(report.sustainability),
+        plan_steps=sup(report.plan_steps), stays=stays, waiting=waiting, caseloads=sup(report.caseloads),
+        scales=tuple(sup(s) for s in report.scales), competing_exits=sup(report.competing_exits), cost=cost,
+    )
