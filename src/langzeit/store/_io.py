@@ -119,6 +119,6 @@ def write_events(events: EventLog | Iterable[Event], path: str | os.PathLike[str
     kind = format_of(path)
     if kind == "sqlite":
         with SqliteEventStore(path) as store:
-            return store.extend(events if isinstance(events, EventLog) else EventLog(events))
+            return store.extend(events)
     writer = write_jsonl if kind == "jsonl" else write_csv
     return writer(events, path)

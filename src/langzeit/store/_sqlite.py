@@ -300,19 +300,13 @@ class SqliteEventStore:
 store has 1; nothing was written
             >>> store.close()
         """
-        batch = list(events)
-        problems: list[Problem] = []
-        unique: dict[str, Event] = {}
-        for i, event in enumerate(batch):
-            if not isinstance(event, Event):
-                problems.append(Problem(f"item {i}", f"not an event: {event!r}"))
-                continue
-            first = unique.setdefault(event.event_id, event)
-            if first is not event and first != event:
-                problems.append(Problem(f"event {event.event_id!r}",
-                                        "id already in the log with different content"))
+        refused: ValidationError | None = None
+        try:  # the batch checked on its own exactly as the in-memory log checks it
+            batch = EventLog(events)
+        except ValidationError as exc:
+            batch, refused = EventLog(), exc
         with _bulk():
-            rows = [_row_of(e) for e in unique.values()]
+            rows = [_row_of(e) for e in batch]
         conn = self._conn
         conn.execute("BEGIN IMMEDIATE")
         try:
@@ -320,14 +314,14 @@ store has 1; nothing was written
                 actual = self._version(pid)
                 if actual != expected:
                     raise ConcurrencyConflict(pid, expected, actual)
-            if problems:
-                raise ValidationError("event batch refused", problems)
+            if refused is not None:
+                raise refused
             conn.execute("SAVEPOINT batch")
             try:
                 conn.executemany(_INSERT, rows)
             except sqlite3.IntegrityError:  # some ids are stored already: the careful path
                 conn.execute("ROLLBACK TO batch")
-                rows = self._new_rows(unique)
+                rows = self._new_rows(batch)
                 conn.executemany(_INSERT, rows)
             conn.execute("RELEASE batch")
             conn.executemany(_BUMP, Counter(r[1] for r in rows).items())
@@ -337,7 +331,8 @@ store has 1; nothing was written
             raise
         return len(rows)
 
-    def _new_rows(self, unique: dict[str, Event]) -> list[tuple[str, str, str, str, str | None]]:
+    def _new_rows(self, batch: EventLog) -> list[tuple[str, str, str, str, str | None]]:
+        unique = {e.event_id: e for e in batch}
         ids = list(unique)
         stored: dict[str, Event] = {}
         for start in range(0, len(ids), _CHUNK):
