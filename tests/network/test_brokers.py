@@ -70,3 +70,18 @@ def test_a_doubled_tie_is_not_a_bridge() -> None:
     rows = {b.tie_id: b for b in rechtskreis_bridges(space).bridges}
     assert not rows["t-lena-kita"].is_bridge
     assert not rows["t-lena-kita-2"].is_bridge
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_betweenness_and_bridges_equal_networkx_on_synthetic_spaces(seed: int) -> None:
+    """Oracle: numpy Brandes equals networkx betweenness; Tarjan bridges equal networkx.bridges."""
+    from langzeit.network._brokers import _bridges, _csr
+
+    space = synthetic_space("rural", actors=150, participants=60, seed=seed)
+    g = professional_graph(space)
+    expected = nx.betweenness_centrality(g, normalized=True)
+    got = {b.node_id: b.betweenness for b in brokers(space, top=10_000).brokers}
+    assert got == pytest.approx(expected, abs=1e-12)
+    nodes, indptr, indices = _csr(g)
+    assert {(nodes[a], nodes[b]) for a, b in _bridges(indptr, indices)} == {
+        tuple(sorted(e)) for e in nx.bridges(g)}

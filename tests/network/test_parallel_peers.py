@@ -91,3 +91,29 @@ def test_peer_candidates_agree_with_brute_force(pick: int) -> None:
     expected.sort()
     got = peer_candidates(_SPACE, ego.id).candidates
     assert [(-len(c.shared_needs), -c.shared_areas, c.participant_id) for c in got] == expected[:10]
+
+
+_DENSE = synthetic_space("city", actors=400, participants=200, seed=8)
+
+
+def test_summary_counts_equal_the_listed_pairs() -> None:
+    """Oracle: the summary's counts equal counting the pairs that parallel_offers lists."""
+    from collections import Counter
+
+    from langzeit.network import parallel_summary
+
+    listed = parallel_offers(_DENSE, include_linked=True).pairs
+    pairs = Counter((p.need, p.area) for p in listed)
+    unlinked = Counter((p.need, p.area) for p in listed if not p.linked)
+    summary = parallel_summary(_DENSE)
+    assert {(a.need, a.area): a.pairs for a in summary.areas} == dict(pairs)
+    assert {(a.need, a.area): a.unlinked for a in summary.areas} == {k: unlinked[k] for k in pairs}
+    assert summary.unlinked == parallel_offers(_DENSE).unlinked > 0
+
+
+def test_pairs_can_be_narrowed_to_areas() -> None:
+    """The areas filter lists only pairs in those areas."""
+    area = parallel_offers(_DENSE).pairs[0].area
+    narrowed = parallel_offers(_DENSE, areas=[area]).pairs
+    assert narrowed
+    assert {p.area for p in narrowed} == {area}

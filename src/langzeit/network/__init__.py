@@ -45,7 +45,15 @@ from langzeit.network._dependency import (
 from langzeit.network._examples import EXAMPLE_SPACES, example_space
 from langzeit.network._generate import SETTINGS, SpaceSettings, synthetic_space
 from langzeit.network._maps import MapNode, NetworkMap, network_map
-from langzeit.network._parallel import ParallelOffer, ParallelOffers, parallel_offers, people_in_reach
+from langzeit.network._parallel import (
+    ParallelArea,
+    ParallelOffer,
+    ParallelOffers,
+    ParallelSummary,
+    parallel_offers,
+    parallel_summary,
+    people_in_reach,
+)
 from langzeit.network._peers import PeerCandidate, PeerCandidates, peer_candidates
 from langzeit.network._plot import plot_network_map
 from langzeit.network._reach import Trip, trip
@@ -89,8 +97,10 @@ __all__ = [
     "NeedsCoverage",
     "NetworkMap",
     "NodeKind",
+    "ParallelArea",
     "ParallelOffer",
     "ParallelOffers",
+    "ParallelSummary",
     "ParticipantProfile",
     "PeerCandidate",
     "PeerCandidates",
@@ -119,6 +129,7 @@ __all__ = [
     "network_map",
     "offer_hindrances",
     "parallel_offers",
+    "parallel_summary",
     "peer_candidates",
     "people_in_reach",
     "plot_network_map",

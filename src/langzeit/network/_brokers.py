@@ -6,6 +6,8 @@ from typing import Any
 
 import attrs
 import networkx as nx
+import numpy as np
+import numpy.typing as npt
 
 from langzeit.domain import LegalDomain
 from langzeit.exceptions import Problem, ValidationError
@@ -59,6 +61,95 @@ def _professional(space: SocialSpace) -> nx.Graph:
         return g
 
     return space._cached("professional_graph", build)
+
+
+def _csr(g: nx.Graph) -> tuple[list[str], npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """Nodes (sorted) and the CSR adjacency (both directions) of a simple undirected graph."""
+    nodes = sorted(g)
+    index = {n: i for i, n in enumerate(nodes)}
+    adj = g._adj
+    degree = np.fromiter((len(adj[n]) for n in nodes), dtype=np.int64, count=len(nodes))
+    indptr = np.zeros(len(nodes) + 1, dtype=np.int64)
+    np.cumsum(degree, out=indptr[1:])
+    indices = np.fromiter((index[v] for n in nodes for v in adj[n]), dtype=np.int64, count=int(indptr[-1]))
+    return nodes, indptr, indices
+
+
+def _betweenness(
+    indptr: npt.NDArray[np.int64], indices: npt.NDArray[np.int64], sources: npt.NDArray[np.int64]
+) -> npt.NDArray[np.float64]:
+    """Brandes' accumulation from ``sources`` on an unweighted undirected graph, level by level in numpy.
+
+    Returns the raw dependency sums (each unordered pair counted from both ends
+    when every node is a source), as networkx accumulates before rescaling.
+    """
+    n = len(indptr) - 1
+    starts_all, degree = indptr[:-1], np.diff(indptr)
+    bc = np.zeros(n)
+    for s in sources:
+        dist = np.full(n, -1, dtype=np.int64)
+        sigma = np.zeros(n)
+        dist[s], sigma[s] = 0, 1.0
+        frontier = np.array([s], dtype=np.int64)
+        levels: list[tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]] = []
+        d = 0
+        while len(frontier):
+            lens = degree[frontier]
+            total = int(lens.sum())
+            if total == 0:
+                break
+            offsets = np.repeat(starts_all[frontier] - np.cumsum(lens) + lens, lens) + np.arange(total)
+            u = np.repeat(frontier, lens)
+            v = indices[offsets]
+            fresh = dist[v] == -1
+            dist[v[fresh]] = d + 1
+            down = dist[v] == d + 1
+            u, v = u[down], v[down]
+            sigma += np.bincount(v, weights=sigma[u], minlength=n)
+            levels.append((u, v))
+            frontier = np.unique(v)
+            d += 1
+        delta = np.zeros(n)
+        for u, v in reversed(levels):
+            delta += np.bincount(u, weights=sigma[u] / sigma[v] * (1.0 + delta[v]), minlength=n)
+        delta[s] = 0.0
+        bc += delta
+    return bc
+
+
+def _bridges(indptr: npt.NDArray[np.int64], indices: npt.NDArray[np.int64]) -> set[tuple[int, int]]:
+    """Bridges of a simple undirected graph (Tarjan's low-link, iterative), as sorted index pairs."""
+    n = len(indptr) - 1
+    ptr, nbr = indptr.tolist(), indices.tolist()
+    disc = [-1] * n
+    low = [0] * n
+    found: set[tuple[int, int]] = set()
+    clock = 0
+    for root in range(n):
+        if disc[root] != -1:
+            continue
+        disc[root] = low[root] = clock
+        clock += 1
+        stack = [(root, -1, ptr[root])]
+        while stack:
+            node, parent, i = stack[-1]
+            if i < ptr[node + 1]:
+                stack[-1] = (node, parent, i + 1)
+                child = nbr[i]
+                if disc[child] == -1:
+                    disc[child] = low[child] = clock
+                    clock += 1
+                    stack.append((child, node, ptr[child]))
+                elif child != parent and disc[child] < low[node]:
+                    low[node] = disc[child]
+            else:
+                stack.pop()
+                if parent >= 0:
+                    if low[node] < low[parent]:
+                        low[parent] = low[node]
+                    if low[node] > disc[parent]:
+                        found.add((min(node, parent), max(node, parent)))
+    return found
 
 
 def _domain(space: SocialSpace, node: str) -> LegalDomain:
@@ -118,10 +209,13 @@ def brokers(space: SocialSpace, *, top: int = 10, k: int | None = None, seed: in
 
     Workshop question (fallübergreifende Netzwerkarbeit): *Who links offers across
     the social space, and on whom does the linking depend?* Betweenness centrality
-    (Brandes) on :func:`professional_graph`, normalised. Exact betweenness costs one
-    shortest-path search per node; on large spaces pass ``k`` to estimate it from
-    ``k`` sampled source nodes (Brandes & Pich) — with ``seed`` the sample, and so
-    the result, is reproducible.
+    on :func:`professional_graph`, normalised by ``(n − 1)(n − 2)`` for undirected
+    graphs as in :func:`networkx.betweenness_centrality` (whose values it equals).
+    Brandes' algorithm runs level by level on numpy arrays. Exact betweenness costs
+    one breadth-first search per node; on large spaces pass ``k`` to estimate it from
+    ``k`` source nodes drawn without replacement from
+    ``numpy.random.default_rng(seed)`` and scaled by ``n / k`` (Brandes & Pich) —
+    with ``seed`` the sample, and so the result, is reproducible.
 
     Args:
         space: the social space.
@@ -149,12 +243,20 @@ def brokers(space: SocialSpace, *, top: int = 10, k: int | None = None, seed: in
     if problems:
         raise ValidationError("brokers not computable", problems)
     g = _professional(space)
-    n = g.number_of_nodes()
+    nodes, indptr, indices = space._cached("professional_csr", lambda: _csr(g))
+    n = len(nodes)
     sample = None if k is None or k >= n else k
-    scores = (
-        nx.betweenness_centrality(g, k=sample, seed=seed if sample else None, normalized=True) if n else {}
-    )
-    ranked = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))[:top]
+    if sample is None:
+        sources = np.arange(n, dtype=np.int64)
+    else:
+        sources = np.sort(np.random.default_rng(seed).choice(n, size=sample, replace=False))
+    raw = _betweenness(indptr, indices, sources)
+    scale = 1.0 / ((n - 1) * (n - 2)) if n > 2 else 1.0
+    if sample is not None:
+        scale *= n / sample
+    scores = raw * scale
+    order = np.lexsort((np.arange(n), -scores))[:top]
+    ranked = [(nodes[i], float(scores[i])) for i in order]
     out = tuple(
         Broker(node, space.kind_of(node).value, _domain(space, node).value, float(score))
         for node, score in ranked
@@ -220,8 +322,8 @@ def rechtskreis_bridges(space: SocialSpace) -> Bridges:
     §§ 19–20 SGB IX), and how fragile is it?* A tie counts when both ends are
     organisations or coaches, both Rechtskreise are known (not ``none``) and they
     differ. ``is_bridge`` marks ties whose removal splits the professional network
-    (:func:`networkx.bridges`; a tie doubled by another tie between the same two
-    nodes is never a bridge).
+    (graph bridges by Tarjan's low-link method, as :func:`networkx.bridges`; a tie
+    doubled by another tie between the same two nodes is never a bridge).
 
     Args:
         space: the social space.
@@ -236,21 +338,22 @@ def rechtskreis_bridges(space: SocialSpace) -> Bridges:
         [('t-bruecke-dak', 'SGB II', 'SGB V', True), ('t-jc-drv', 'SGB II', 'SGB VI', False)]
     """
     g = _professional(space)
-    graph_bridges = {frozenset(e) for e in nx.bridges(g)} if g.number_of_nodes() else set()
+    nodes, indptr, indices = space._cached("professional_csr", lambda: _csr(g))
+    graph_bridges = {(nodes[a], nodes[b]) for a, b in _bridges(indptr, indices)}
     kinds = space._kinds
     professional = (NodeKind.ORGANISATION, NodeKind.COACH)
-    pair_counts: dict[frozenset[str], int] = {}
-    for t in space.ties.values():
-        pair = frozenset((t.source, t.target))
+    ties = [t for t in space.ties.values()
+            if kinds[t.source] in professional and kinds[t.target] in professional]
+    pair_counts: dict[tuple[str, str], int] = {}
+    for t in ties:
+        pair = (t.source, t.target) if t.source < t.target else (t.target, t.source)
         pair_counts[pair] = pair_counts.get(pair, 0) + 1
     found = []
-    for t in sorted(space.ties.values(), key=lambda t: t.id):
-        if kinds[t.source] not in professional or kinds[t.target] not in professional:
-            continue
+    for t in sorted(ties, key=lambda t: t.id):
         a, b = _domain(space, t.source), _domain(space, t.target)
         if LegalDomain.NONE in (a, b) or a is b:
             continue
-        pair = frozenset((t.source, t.target))
+        pair = (t.source, t.target) if t.source < t.target else (t.target, t.source)
         is_bridge = pair in graph_bridges and pair_counts[pair] == 1
         found.append(Bridge(t.id, t.source, t.target, a.value, b.value, t.kind.value, t.held_by, is_bridge))
     return Bridges(tuple(found))

@@ -14,7 +14,10 @@ from langzeit.network._records import Need, ParticipantProfile, Service
 from langzeit.network._space import SocialSpace
 from langzeit.tabular import Table
 
-__all__ = ["ParallelOffer", "ParallelOffers", "parallel_offers", "people_in_reach"]
+__all__ = [
+    "ParallelArea", "ParallelOffer", "ParallelOffers", "ParallelSummary", "parallel_offers",
+    "parallel_summary", "people_in_reach",
+]
 
 
 @attrs.frozen
@@ -109,7 +112,11 @@ def people_in_reach(space: SocialSpace) -> Counter[tuple[Need, str]]:
 
 
 def parallel_offers(
-    space: SocialSpace, *, needs: Iterable[Need | str] | None = None, include_linked: bool = False
+    space: SocialSpace,
+    *,
+    needs: Iterable[Need | str] | None = None,
+    areas: Iterable[str] | None = None,
+    include_linked: bool = False,
 ) -> ParallelOffers:
     """Services of the same kind within reach of the same people, run without knowing of each other.
 
@@ -121,9 +128,14 @@ def parallel_offers(
     ``include_linked`` — those organisations have no tie with each other.
     ``people_in_reach`` counts the participants with the need who reach the area.
 
+    On a dense space the list of pairs grows with the square of the services per
+    area; :func:`parallel_summary` gives the counts per need and area without
+    listing them, and ``areas`` narrows the list to the places of interest.
+
     Args:
         space: the social space.
         needs: the needs to look at (default all).
+        areas: the areas to look at (default all).
         include_linked: also list pairs whose organisations are tied.
 
     Returns:
@@ -141,8 +153,11 @@ def parallel_offers(
     links = _org_links(space)
     reach = people_in_reach(space)
     found = []
+    only = None if areas is None else set(areas)
     for need in wanted:
         for area in sorted(index.by_area.get(need, {})):
+            if only is not None and area not in only:
+                continue
             services: dict[str, Service] = {s.id: s for s, _ in index.at(need, area)}
             ordered = sorted(services.values(), key=lambda s: s.id)
             for i, a in enumerate(ordered):
@@ -155,3 +170,105 @@ def parallel_offers(
                     found.append(ParallelOffer(need, area, a.id, a.organisation_id, b.id, b.organisation_id,
                                                linked, reach.get((need, area), 0)))
     return ParallelOffers(tuple(found))
+
+
+@attrs.frozen
+class ParallelArea:
+    """Counts of parallel offers for one need in one area.
+
+    Args:
+        need: the need.
+        area: the area.
+        services: services meeting the need at locations in the area.
+        organisations: organisations running them.
+        pairs: pairs of those services run by different organisations.
+        unlinked: pairs whose organisations have no tie with each other.
+        people_in_reach: participants with the need who reach the area.
+
+    Examples:
+        >>> ParallelArea(Need.DEBT, "Mitte", 3, 3, 3, 2, 40).linked
+        1
+    """
+
+    need: Need
+    area: str
+    services: int
+    organisations: int
+    pairs: int
+    unlinked: int
+    people_in_reach: int
+
+    @property
+    def linked(self) -> int:
+        """Pairs whose organisations are tied."""
+        return self.pairs - self.unlinked
+
+
+@attrs.frozen
+class ParallelSummary(Table):
+    """Parallel offers counted per need and area (rows as :class:`ParallelArea`).
+
+    Examples:
+        >>> ParallelSummary(()).unlinked
+        0
+    """
+
+    areas: tuple[ParallelArea, ...]
+    _title = "Parallele Angebote je Bedarf und Gebiet"
+
+    @property
+    def unlinked(self) -> int:
+        """Unlinked pairs in all areas."""
+        return sum(a.unlinked for a in self.areas)
+
+    def columns(self) -> tuple[str, ...]:
+        """The column names."""
+        return ("need", "area", "services", "organisations", "pairs", "unlinked", "people_in_reach")
+
+    def rows(self) -> list[dict[str, Any]]:
+        """One row per need and area with at least two services of different organisations."""
+        return [attrs.asdict(a) for a in self.areas]
+
+
+def parallel_summary(space: SocialSpace, *, needs: Iterable[Need | str] | None = None) -> ParallelSummary:
+    """How many offers run in parallel per need and area, without listing every pair.
+
+    The counts are those of :func:`parallel_offers` (with ``include_linked=True``
+    for ``pairs``): with ``k`` services in an area, ``c_o`` of them run by
+    organisation ``o``, there are ``k(k−1)/2 − Σ c_o(c_o−1)/2`` pairs of different
+    organisations, and ``c_a × c_b`` of them between each tied pair of
+    organisations ``a``, ``b``. Needs and areas without such a pair are left out.
+
+    Args:
+        space: the social space.
+        needs: the needs to look at (default all).
+
+    Returns:
+        One row per need and area, by need and area.
+
+    Examples:
+        >>> from langzeit.network import example_space
+        >>> [(a.need.value, a.area, a.pairs, a.unlinked) for a in parallel_summary(example_space()).areas]
+        [('health', 'Preetz', 1, 1), ('mental_health', 'Preetz', 1, 1)]
+    """
+    wanted = list(Need) if needs is None else sorted({Need(n) for n in needs}, key=list(Need).index)
+    index = offer_index(space)
+    links = _org_links(space)
+    reach = people_in_reach(space)
+    found = []
+    for need in wanted:
+        for area in sorted(index.by_area.get(need, {})):
+            per_org = Counter({s.id: s.organisation_id for s, _ in index.at(need, area)}.values())
+            k = sum(per_org.values())
+            pairs = k * (k - 1) // 2 - sum(c * (c - 1) // 2 for c in per_org.values())
+            if pairs == 0:
+                continue
+            linked = sum(
+                c * per_org[other]
+                for org, c in per_org.items()
+                for other in links.get(org, ())
+                if other > org and other in per_org
+            )
+            found.append(ParallelArea(need, area, k, len(per_org), pairs, pairs - linked,
+                                      reach.get((need, area), 0)))
+    return ParallelSummary(tuple(found))

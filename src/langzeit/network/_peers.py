@@ -98,6 +98,18 @@ def _index(space: SocialSpace) -> _PeerIndex:
     return space._cached("peer_index", build)
 
 
+def _shared_areas(space: SocialSpace, index: _PeerIndex, ego: ParticipantProfile) -> npt.NDArray[np.int64]:
+    """Per participant group: how many areas it shares with the ego's reach (cached per ego group)."""
+    cache: dict[tuple[str, int, float | None], npt.NDArray[np.int64]] = space._cached("peer_shared", dict)
+    key = (ego.home_area, ego.max_minutes, ego.max_fare)
+    found = cache.get(key)
+    if found is None:
+        mine = reachable_areas(space, ego)
+        found = np.array([len(mine & reachable_areas(space, g)) for g in index.groups], dtype=np.int64)
+        cache[key] = found
+    return found
+
+
 def peer_candidates(
     space: SocialSpace, participant_id: str, *, limit: int = 10, same_programme: bool = False
 ) -> PeerCandidates:
@@ -136,8 +148,7 @@ def peer_candidates(
     if limit < 1:
         raise ValidationError("peer candidates", [Problem("limit", f"must be at least 1, got {limit}")])
     index = _index(space)
-    mine = reachable_areas(space, ego)
-    shared = np.array([len(mine & reachable_areas(space, g)) for g in index.groups], dtype=np.int64)
+    shared = _shared_areas(space, index, ego)
     parts = [
         arr for need in ego.needs for g in np.flatnonzero(shared)
         if (arr := index.members.get((int(g), need))) is not None
