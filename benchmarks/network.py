@@ -28,6 +28,7 @@ from langzeit.network import (
     needs_coverage,
     network_map,
     parallel_offers,
+    parallel_summary,
     peer_candidates,
     rechtskreis_bridges,
     sole_contacts,
@@ -64,7 +65,8 @@ def main() -> None:
     parser.add_argument("--setting", choices=("rural", "city"), default="city")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--samples", type=int, default=200, help="participants for per-participant timings")
-    parser.add_argument("--k", type=int, default=64, help="sampled sources for betweenness")
+    parser.add_argument("--k", type=int, default=256, help="sampled sources for betweenness")
+    parser.add_argument("--all-pairs", action="store_true", help="also list every parallel pair of the space")
     args = parser.parse_args()
 
     result: dict[str, Any] = {"actors": args.actors, "participants": args.participants,
@@ -98,7 +100,12 @@ def main() -> None:
     whole["sole_contacts"], sole = _timed(lambda: sole_contacts(space))
     whole[f"brokers_k{args.k}"], _ = _timed(lambda: brokers(space, k=args.k, seed=args.seed))
     whole["rechtskreis_bridges"], bridges = _timed(lambda: rechtskreis_bridges(space))
-    whole["parallel_offers"], par = _timed(lambda: parallel_offers(space))
+    whole["parallel_summary"], summary = _timed(lambda: parallel_summary(space))
+    busiest = max(summary.areas, key=lambda a: a.pairs).area
+    whole["parallel_offers_busiest_area"], _ = _timed(lambda: parallel_offers(space, areas=[busiest]))
+    if args.all_pairs:
+        whole["parallel_offers_all_areas"], par = _timed(lambda: parallel_offers(space))
+        result["parallel_pairs_listed"] = len(par.pairs)
     events = [
         ActorReferred(f"e{i}", ids[i % len(ids)], date(2024, 1, 1) + timedelta(days=i % 366),
                       actor_id=f"o{i % args.actors}", need="debt")
@@ -108,7 +115,8 @@ def main() -> None:
         lambda: actor_usage(events, start=date(2024, 1, 1), end=date(2024, 6, 30)))
     result["whole_space_s"] = {k: round(v, 2) for k, v in whole.items()}
     result["sizes"] = {"referral_paths_programme": dep.denominator, "sole_contacts": len(sole.contacts),
-                       "bridging_ties": len(bridges.bridges), "parallel_pairs": len(par.pairs),
+                       "bridging_ties": len(bridges.bridges),
+                       "parallel_unlinked_pairs": summary.unlinked,
                        "usage_rows": len(usage.usage)}
     print(json.dumps(result, indent=1))
 
