@@ -5,6 +5,8 @@ from pathlib import Path
 
 import networkx as nx
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from langzeit.domain import Coach, Consent, Organisation, Participant
 from langzeit.exceptions import UnknownNameError, ValidationError
@@ -18,6 +20,7 @@ from langzeit.network import (
     Tie,
     Travel,
     example_space,
+    synthetic_space,
 )
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
@@ -190,3 +193,12 @@ def test_graphml_export_round_trips_through_networkx(tmp_path: Path) -> None:
     kinds = {d["kind"] for _, _, d in g.edges(data=True)}
     assert kinds == {"institutional", "personal"}
     assert json.loads(json.dumps(space.to_dict()))  # the document is plain JSON
+
+
+@settings(max_examples=10)
+@given(st.sampled_from(["rural", "city"]), st.integers(0, 10_000))
+def test_synthetic_spaces_round_trip_through_json(setting: str, seed: int) -> None:
+    """Any generated space survives to_dict / from_dict unchanged (also through JSON text)."""
+    space = synthetic_space(setting, actors=30, participants=25, seed=seed)
+    doc = json.loads(json.dumps(space.to_dict()))
+    assert SocialSpace.from_dict(doc).to_dict() == space.to_dict()

@@ -9,7 +9,7 @@ from typing import Any
 
 import attrs
 
-from langzeit.network._reach import Trip, offer_index, reachable_areas, trip
+from langzeit.network._reach import Trip, connections, offer_index, reachable_areas, trip
 from langzeit.network._records import (
     Hindrance,
     Location,
@@ -280,8 +280,6 @@ def needs_coverage(
     known = known_organisations(space, participant_id)
     age = profile.age_on(on)
     areas = reachable_areas(space, profile)
-    from langzeit.network._reach import connections
-
     conn = connections(space).get(profile.home_area, [])
     out = []
     for need in wanted:
@@ -295,8 +293,7 @@ def needs_coverage(
                     candidates += [(s, space.locations[lid]) for lid in s.location_ids]
         for s, loc in candidates:
             route = trip(space, profile.home_area, loc) if loc is not None else Trip(0, 0.0)
-            if not offer_hindrances(profile, s, loc, route, age=age):
-                assert route is not None  # no hindrance means a connection
+            if route is not None and not offer_hindrances(profile, s, loc, route, age=age):
                 key = (s.organisation_id not in known, route.minutes, route.fare, s.id)
                 if best is None or key < best[0]:
                     best = (key, s, loc, route)

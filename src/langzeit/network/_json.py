@@ -141,7 +141,8 @@ def _tie(row: dict[str, Any]) -> Tie:
 
 def _consent(row: dict[str, Any]) -> Consent:
     given = _date(_req(row, "given"), "given")
-    assert given is not None  # _req refuses None and _date only returns None for None/""
+    if given is None:
+        raise ValueError("given must be an ISO date 'YYYY-MM-DD', got ''")
     return Consent(
         _req(row, "id"), _req(row, "participant_id"), _req(row, "purpose"), _req(row, "recipient"),
         given=given, withdrawn=_date(row.get("withdrawn"), "withdrawn"),
