@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sqlite3
 import tempfile
 import time
@@ -113,6 +114,7 @@ def main() -> None:
             "fold_replay": round(n / fold_s),
         },
         "goals_events_per_s": {"append": 100_000, "replay": 300_000},
+        "load_average_1min": round(os.getloadavg()[0], 2),  # the machine may be shared: read figures with it
     }, indent=2))
 
 
