@@ -3,6 +3,12 @@
 The programme report assembles every programme indicator of an event log
 (:func:`build_programme_report`) and renders it as text or JSON.
 
+The plots (optional extra ``plot``; matplotlib is imported on first use) each draw one
+result — or several named ones, e.g. scenarios — and return ``(figure, axes)``:
+:func:`plot_funnel`, :func:`plot_waiting_list`, :func:`plot_cumulative_incidence`,
+:func:`plot_sequence_index`, :func:`plot_state_distribution`, :func:`plot_phase_flows`,
+:func:`plot_kennzahlen`; :func:`plot_network_map` is the network layer's, re-exported.
+
 Examples:
     >>> from datetime import date
     >>> from langzeit.events import Referred
@@ -10,6 +16,9 @@ Examples:
     1
 """
 
+from langzeit.network import plot_network_map
+from langzeit.report._plot_sequences import plot_phase_flows, plot_sequence_index, plot_state_distribution
+from langzeit.report._plots import plot_cumulative_incidence, plot_funnel, plot_kennzahlen, plot_waiting_list
 from langzeit.report._programme_report import (
     REPORT_FORMAT,
     REPORT_VERSION,
@@ -27,5 +36,13 @@ __all__ = [
     "SequenceSummary",
     "build_programme_report",
     "format_table",
+    "plot_cumulative_incidence",
+    "plot_funnel",
+    "plot_kennzahlen",
+    "plot_network_map",
+    "plot_phase_flows",
+    "plot_sequence_index",
+    "plot_state_distribution",
+    "plot_waiting_list",
     "with_confidentiality",
 ]
