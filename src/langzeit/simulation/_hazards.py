@@ -95,6 +95,8 @@ class PhaseHazards:
 
     rates: tuple[tuple[str, tuple[float, ...]], ...] = attrs.field(converter=_to_rates)
     _cumulative: tuple[float, ...] = attrs.field(init=False, repr=False, eq=False)
+    _totals: tuple[float, ...] = attrs.field(init=False, repr=False, eq=False)
+    _by_month: tuple[tuple[tuple[str, float], ...], ...] = attrs.field(init=False, repr=False, eq=False)
 
     def __attrs_post_init__(self) -> None:
         problems = []
@@ -113,6 +115,10 @@ class PhaseHazards:
                     break
         if problems:
             raise ValueError("; ".join(problems))
+        longest = max((len(s) for _, s in self.rates), default=1)
+        object.__setattr__(self, "_totals", tuple(self.total(k) for k in range(longest + 1)))
+        object.__setattr__(self, "_by_month", tuple(
+            tuple((c, seq[min(k, len(seq) - 1)]) for c, seq in self.rates) for k in range(longest + 1)))
         cumulative = []
         surv = 1.0
         steady = self.total(max((len(s) for _, s in self.rates), default=1))
@@ -169,14 +175,16 @@ class PhaseHazards:
         k = bisect.bisect_right(self._cumulative, u_time)
         if k >= len(self._cumulative) or self._cumulative[k] <= u_time:
             return None
-        total = self.total(k)
+        m = min(k, len(self._totals) - 1)
+        total = self._totals[m]
         if total <= 0.0:
             return None
         target = u_cause * total
         acc = 0.0
-        chosen = self.rates[-1][0]
-        for cause, seq in self.rates:
-            acc += seq[min(k, len(seq) - 1)]
+        pairs = self._by_month[m]
+        chosen = pairs[-1][0]
+        for cause, rate in pairs:
+            acc += rate
             if target < acc:
                 chosen = cause
                 break

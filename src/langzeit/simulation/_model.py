@@ -11,6 +11,7 @@ place is filled by the engine's own waiting list (``auto_admit``).
 
 from __future__ import annotations
 
+import gc
 import heapq
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import date
@@ -87,28 +88,21 @@ class _Stream:
 
 @attrs.define(eq=False)
 class _AppendLog:
-    """A minimal :class:`~langzeit.events.EventStore` for the simulator's own engine.
+    """The event store of the simulator's own engine: an append-only list.
 
-    The simulator is the engine's only writer and event ids are unique by
-    construction, so the idempotency index of :class:`~langzeit.events.EventLog` is
-    not needed; versions and ordered reads work as the protocol says.
+    It implements :class:`~langzeit.events.EventStore`. The simulator's engine is
+    its only writer and event ids are unique by construction (participant id and
+    version), so neither the idempotency index of :class:`~langzeit.events.EventLog`
+    nor the optimistic version check can ever find anything: appends are a plain
+    list extension, and versions are counted when asked for.
     """
 
     _events: list[Event] = attrs.field(factory=list)
-    _versions: dict[str, int] = attrs.field(factory=dict)
 
     def extend(self, events: Iterable[Event], *, expected_versions: Mapping[str, int] | None = None) -> int:
-        batch = list(events)
-        versions = self._versions
-        for pid, expected in (expected_versions or {}).items():
-            if versions.get(pid, 0) != expected:
-                from langzeit.exceptions import ConcurrencyConflict
-
-                raise ConcurrencyConflict(pid, expected, versions.get(pid, 0))
-        for e in batch:
-            versions[e.participant_id] = versions.get(e.participant_id, 0) + 1
-        self._events.extend(batch)
-        return len(batch)
+        before = len(self._events)
+        self._events.extend(events)
+        return len(self._events) - before
 
     def events(self, *, participant_id: str | None = None, until: date | None = None) -> list[Event]:
         out: Iterator[Event] = iter(sorted(self._events, key=lambda e: e.date))
@@ -119,7 +113,7 @@ class _AppendLog:
         return list(out)
 
     def version(self, participant_id: str) -> int:
-        return self._versions.get(participant_id, 0)
+        return sum(1 for e in self._events if e.participant_id == participant_id)
 
 
 class _Run:
@@ -140,7 +134,12 @@ class _Run:
         self.coach_limit = {c.id: c.max_cases for c in coaches}
         self.tandem_ids = [t.id for t in tandems]
         self.tandem_limit = {t.id: t.max_cases for t in tandems}
-        self.load: dict[str, int] = dict.fromkeys(self.tandem_ids or self.coach_ids, 0)
+        staff_ids = self.tandem_ids or self.coach_ids
+        self.limit = self.tandem_limit or self.coach_limit
+        self.load: dict[str, int] = dict.fromkeys(staff_ids, 0)
+        self.staff_order = {sid: k for k, sid in enumerate(staff_ids)}
+        self.staff_heap = [(-self.limit[sid], k, sid) for k, sid in enumerate(staff_ids)]
+        heapq.heapify(self.staff_heap)
         wl = scenario.waiting_list
         self.cohorts = isinstance(scenario.referrals, CohortReferrals)
         self.log = _AppendLog()
@@ -168,7 +167,7 @@ class _Run:
         self.heap: list[tuple[float, int, int, int, int, Any]] = []
         self.seq = 0
         self.days: dict[int, date] = {}
-        # per participant (index = number - 1)
+        # per participant (index = number - 1), sized in run() once the referrals are drawn
         self.ids: list[str] = []
         self.token: list[int] = []
         self.referred: list[float] = []
@@ -180,12 +179,11 @@ class _Run:
         self.reason: list[int] = []
         self.outcome: list[int] = []
         self.extensions: list[int] = []
-        self.phase: list[str] = []
         self.staff: list[str | None] = []
         self.entries: dict[str, list[float]] = {p.id: [] for p in prog.phases if not p.terminal}
         self.extended_at: list[float] = []
         self.assessed: list[bool] = []
-        self.consents: list[set[str]] = []
+        self.consents: list[set[str] | None] = []
         # what entering a phase along an edge needs that case work provides (assessment, consent)
         self.needs_assessment = {
             (t.source, t.target): "assessed" in t.guards or prog.phase(t.target).requires_assessment
@@ -219,12 +217,25 @@ class _Run:
         start = to_time(s.start)
         self.end = end = to_time(s.end)
         arrivals = s.referrals.arrivals(self.rng, start, end).tolist()
+        n = len(arrivals)
+        nan = float("nan")
+        self.ids = [f"p{i:06d}" for i in range(1, n + 1)]
+        self.index = {pid: i for i, pid in enumerate(self.ids)}
+        self.token = [0] * n
+        self.referred = arrivals
+        self.agreed = [False] * n
+        self.waitlisted, self.left, self.admitted, self.exited = ([nan] * n for _ in range(4))
+        self.reason = [-1] * n
+        self.outcome = [-1] * n
+        self.extensions = [0] * n
+        self.staff = [None] * n
+        self.assessed = [False] * n
+        self.consents = [None] * n
         heap = self.heap
         pop = heapq.heappop
         handlers = (self.on_hazard, self.on_phase_end, self.on_deadline, self.on_renege,
                     self.on_aftercare_end, self.on_follow_up)
         token = self.token
-        n = len(arrivals)
         k = 0
         while True:
             next_arrival = arrivals[k] if k < n else end
@@ -237,28 +248,14 @@ class _Run:
             else:
                 if k >= n:
                     break
-                self.on_arrival(next_arrival)
+                self.on_arrival(k, next_arrival)
                 k += 1
 
     # -- actions -----------------------------------------------------------------------------
 
-    def on_arrival(self, t: float) -> None:
+    def on_arrival(self, i: int, t: float) -> None:
         s = self.s
-        i = len(self.ids)
-        pid = f"p{i + 1:06d}"
-        self.ids.append(pid)
-        self.index[pid] = i
-        self.token.append(0)
-        self.referred.append(t)
-        for col in (self.waitlisted, self.left, self.admitted, self.exited):
-            col.append(float("nan"))
-        self.reason.append(-1)
-        self.outcome.append(-1)
-        self.extensions.append(0)
-        self.phase.append("")
-        self.staff.append(None)
-        self.assessed.append(False)
-        self.consents.append(set())
+        pid = self.ids[i]
         day = self.day(t)
         ex = self.exec
         if self.cohorts and t != self.last_cohort:
@@ -266,7 +263,7 @@ class _Run:
             self.after(self.engine.admit_from_waiting_list(day), t)
         ex(Refer(pid, day))
         took = s.take_up >= 1.0 or self.u() < s.take_up
-        self.agreed.append(took)
+        self.agreed[i] = took
         if not took:
             ex(Decline(pid, day, reason="no take-up"))
             return
@@ -311,10 +308,22 @@ class _Run:
             self.push(to_time(until) + (t - int(t)), _DEADLINE, i)
         self.start_phase(i, self.prog.entry, t)
 
+    def free_staff(self, staff: str, change: int) -> None:
+        """Book a case on (+1) or off (-1) a coach or tandem, for choosing the next one."""
+        load = self.load[staff] + change
+        self.load[staff] = load
+        heapq.heappush(self.staff_heap, (load - self.limit[staff], self.staff_order[staff], staff))
+
     def assign(self, i: int, pid: str, t: float) -> None:
         """Give the case to the coach (or tandem) with the most free cases; the engine checks."""
-        limit = self.tandem_limit or self.coach_limit
-        best = max(self.load, key=lambda c: limit[c] - self.load[c])
+        heap = self.staff_heap
+        while heap:
+            neg_free, _, best = heap[0]
+            if neg_free == self.load[best] - self.limit[best]:
+                break
+            heapq.heappop(heap)  # stale entry
+        else:
+            return
         day = self.day(t)
         try:
             if self.tandem_limit:
@@ -323,18 +332,23 @@ class _Run:
                 self.exec(AssignCoach(pid, day, best))
         except CapacityExceeded:
             return  # every caseload is full: the case stays without coach (shown by the caseload table)
-        self.load[best] += 1
+        self.free_staff(best, 1)
         self.staff[i] = best
 
     def consent(self, i: int, pid: str, day: date, phase: str) -> None:
         """Record the consents a phase's data exchange needs (participants agree in this model)."""
-        for org in self.orgs[phase]:
-            if org not in self.consents[i]:
+        orgs = self.orgs[phase]
+        if not orgs:
+            return
+        given = self.consents[i]
+        if given is None:
+            given = self.consents[i] = set()
+        for org in orgs:
+            if org not in given:
                 self.exec(RecordConsent(pid, day, org))
-                self.consents[i].add(org)
+                given.add(org)
 
     def start_phase(self, i: int, phase: str, t: float) -> None:
-        self.phase[i] = phase
         self.entries[phase].append(t)
         stay = self.durations[phase]()
         hz = self.s.hazards.get(phase)
@@ -412,7 +426,7 @@ class _Run:
         staff = self.staff[i]
         events = self.exec(Exit(pid, day, reason, outcome, phase))
         if staff is not None:
-            self.load[staff] -= 1
+            self.free_staff(staff, -1)
         self.exited[i] = t
         self.reason[i] = self.reason_code[reason]
         self.outcome[i] = self.outcome_code[outcome]
@@ -463,7 +477,13 @@ def run_replication(
         The replication's events, pathways and metrics.
     """
     run = _Run(scenario, rng)
-    run.run()
+    enabled = gc.isenabled()
+    gc.disable()  # the loop allocates millions of events that live to the end: no cycles to collect
+    try:
+        run.run()
+    finally:
+        if enabled:
+            gc.enable()
     pathways = run.pathways()
     metrics = replication_metrics(pathways, observed_from=to_time(scenario.observed_from),
                                   end=to_time(scenario.end))
