@@ -15,6 +15,7 @@ Run: ``.venv/bin/python benchmarks/simulation.py`` (``--help`` for sizes).
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import random
 import sys
@@ -109,7 +110,7 @@ def six_phase_scenario(n: int) -> Scenario:
             "max_duration": "24 months", "aftercare": "6 months",
             "extension": {"max_extensions": 2, "length": "6 months"},
             "phases": [{"id": p} for p in phases] + [{"id": "exit", "terminal": True}],
-            "transitions": [{"from": a, "to": b} for a, b in zip(phases, phases[1:], strict=False)]
+            "transitions": [{"from": a, "to": b} for a, b in itertools.pairwise(phases)]
             + [{"from": a, "to": "exit"} for a in phases],
         },
         "referrals": {"kind": "poisson", "rate": n / months},
