@@ -406,8 +406,12 @@ class PathwayEngine:
             >>> PathwayEngine(prog).check(Admit("p1", date(2024, 1, 8)))[0].reason
             "participant 'p1' has not been referred to D"
         """
+        try:
+            handler = _HANDLERS[type(command)]
+        except KeyError:
+            raise TypeError(f"not an engine command: {command!r}") from None
         failures: list[GuardFailure] = []
-        _HANDLERS[type(command)](self, command, failures)
+        handler(self, command, failures)
         return tuple(failures)
 
     def execute(self, command: Command) -> tuple[Event, ...]:
@@ -573,8 +577,8 @@ class PathwayEngine:
                               f"on {last.isoformat()}"))
         return b
 
-    def _not_before_clock(self, cmd: Command, fail: list[GuardFailure]) -> None:
-        if cmd.date < self._clock:
+    def _not_before_clock(self, cmd: Command, b: StateBuilder, fail: list[GuardFailure]) -> None:
+        if cmd.date < self._clock and (b.last_event is None or cmd.date >= b.last_event):
             fail.append(GuardFailure(
                 "chronology", f"dated {cmd.date.isoformat()}, before the last change of places or "
                               f"caseloads on {self._clock.isoformat()}"))
@@ -738,7 +742,7 @@ class PathwayEngine:
             fail.append(self._status_failure(b, "admit"))
             return []
         self._admission_guards(b, cmd, fail)
-        self._not_before_clock(cmd, fail)
+        self._not_before_clock(cmd, b, fail)
         full = self._room_failures()
         pid = b.participant_id
         v = b.version
@@ -792,7 +796,7 @@ class PathwayEngine:
             fail.append(GuardFailure("edge", f"no transition from phase {b.phase_id!r} to "
                                              f"{cmd.phase_id!r} in {self.programme.name}"))
         self._phase_guards(b, cmd, target, edge, fail, entering=True)
-        self._not_before_clock(cmd, fail)
+        self._not_before_clock(cmd, b, fail)
         return [PhaseEntered(self._ids(b.participant_id, b.version + 1), b.participant_id, cmd.date,
                              phase_id=cmd.phase_id)]
 
@@ -857,7 +861,7 @@ class PathwayEngine:
             fail.append(GuardFailure(
                 "caseload", f"coach {coach.id!r} already holds {load} of {coach.max_cases} cases "
                             f"(Betreuungsschlüssel 1:{coach.caseload_limit} at {coach.fte:g} FTE)"))
-        self._not_before_clock(cmd, fail)
+        self._not_before_clock(cmd, b, fail)
         return [CoachAssigned(self._ids(b.participant_id, b.version + 1), b.participant_id, cmd.date,
                               coach_id=coach.id)]
 
@@ -885,7 +889,7 @@ class PathwayEngine:
                 fail.append(GuardFailure(
                     "caseload", f"coach {coach.id!r} of tandem {tandem.id!r} already holds {cl} of "
                                 f"{coach.max_cases} cases"))
-        self._not_before_clock(cmd, fail)
+        self._not_before_clock(cmd, b, fail)
         return [TandemAssigned(self._ids(b.participant_id, b.version + 1), b.participant_id, cmd.date,
                                tandem_id=tandem.id)]
 

@@ -1,0 +1,95 @@
+"""Optimistic concurrency: stale writers get ConcurrencyConflict and their state is reloaded."""
+
+from collections.abc import Iterable, Mapping
+from datetime import date
+
+import pytest
+
+from engine._support import D0, admitted, new_engine
+from langzeit.engine import PathwayEngine
+from langzeit.events import Event, EventLog, replay
+from langzeit.exceptions import ConcurrencyConflict, TransitionRefused
+
+
+def test_events_carry_deterministic_ids(engine: PathwayEngine) -> None:
+    """Event ids are '<participant>-<version>' by default."""
+    admitted(engine, "p1")
+    assert [e.event_id for e in engine.store.events()] == ["p1-1", "p1-2", "p1-3", "p1-4"]
+
+
+def test_id_factory_is_used() -> None:
+    """A configurable id factory names the events."""
+    engine = new_engine(id_factory=lambda pid, v: f"jc1:{pid}:{v}")
+    engine.refer("p1", D0)
+    assert engine.store.events()[0].event_id == "jc1:p1:1"
+
+
+def test_stale_writer_gets_a_conflict_and_reloads() -> None:
+    """Two engines on one store: the stale one is refused by the store, then sees the new state."""
+    log = EventLog()
+    a = new_engine(store=log)
+    a.refer("p1", D0)
+    a.agree("p1", D0)
+    b = new_engine(store=log)
+    a.admit("p1", date(2024, 2, 1))
+    with pytest.raises(ConcurrencyConflict) as info:
+        b.decline("p1", date(2024, 2, 2))
+    assert (info.value.expected, info.value.actual) == (2, 4)
+    assert b.state("p1") == a.state("p1")
+    assert b.occupancy().occupied == 1
+    with pytest.raises(TransitionRefused, match="status 'active'"):
+        b.decline("p1", date(2024, 2, 2))
+    assert len(log) == 4
+
+
+def test_conflict_in_an_auto_admission_batch_rolls_back_every_participant() -> None:
+    """A conflict on the waiting participant undoes the exit too; a refresh() then retries cleanly."""
+    log = EventLog()
+    a = new_engine(places=1, store=log)
+    admitted(a, "p1")
+    a.refer("p2", D0)
+    a.agree("p2", D0)
+    a.admit("p2", D0)
+    b = new_engine(places=1, store=log)
+    a.record_consent("p2", date(2024, 1, 20), "tk-nord")
+    with pytest.raises(ConcurrencyConflict):
+        b.exit("p1", date(2024, 3, 1), "completed")
+    assert len(log) == 8  # p1: 4 events, p2: 4 events; nothing of b's batch
+    assert b.state("p1").status.value == "active"
+    assert b.state("p2") == a.state("p2")
+    assert b.waiting_list().participant_ids == ("p2",)
+    b.refresh()
+    events = b.exit("p1", date(2024, 3, 1), "completed")
+    assert [e.participant_id for e in events] == ["p1", "p1", "p2", "p2"]
+    assert b.states() == replay(log.events())
+
+
+class FailingStore(EventLog):
+    """A store whose next append fails (a lost connection)."""
+
+    fail_next: bool = False
+
+    def extend(self, events: Iterable[Event], *, expected_versions: Mapping[str, int] | None = None) -> int:
+        """Fail once when asked to, else append."""
+        if self.fail_next:
+            self.fail_next = False
+            raise OSError("connection lost")
+        return super().extend(events, expected_versions=expected_versions)
+
+
+def test_failed_append_leaves_the_engine_equal_to_the_store() -> None:
+    """Any error while appending reloads the touched participants: state equals the store's."""
+    store = FailingStore()
+    engine = new_engine(places=1, store=store)
+    admitted(engine, "p1")
+    engine.refer("p2", D0)
+    engine.agree("p2", D0)
+    engine.admit("p2", D0)
+    store.fail_next = True
+    with pytest.raises(OSError, match="connection lost"):
+        engine.exit("p1", date(2024, 3, 1), "completed")
+    assert engine.states() == replay(store.events())
+    assert engine.occupancy().occupied == 1
+    assert engine.waiting_list().participant_ids == ("p2",)
+    engine.exit("p1", date(2024, 3, 1), "completed")
+    assert engine.state("p2").status.value == "active"

@@ -1,0 +1,198 @@
+"""Hypothesis state machine over random command sequences: the engine's invariants hold.
+
+* places, phase places and caseloads are never exceeded — now, and on every past day;
+* replaying the store's events reproduces the engine's state exactly (one fold);
+* the engine's books equal the books counted from the replayed states;
+* a refused command writes nothing, and ``check()`` names the same failures.
+"""
+
+from datetime import date, timedelta
+
+from hypothesis import settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
+
+from engine._support import D0, new_engine
+from langzeit.domain import ExitReason, OutcomeKind
+from langzeit.engine import (
+    Admit,
+    AgreeParticipation,
+    AgreePlan,
+    Assess,
+    AssignCoach,
+    AssignTandem,
+    Command,
+    Decline,
+    EnterPhase,
+    Exit,
+    Extend,
+    Pause,
+    RecordConsent,
+    RecordFollowUp,
+    Refer,
+    Resume,
+    StartAftercare,
+    TransitionRefused,
+    Waitlist,
+    WithdrawConsent,
+)
+from langzeit.engine._books import Books
+from langzeit.events import replay
+
+PIDS = [f"p{i}" for i in range(8)]
+PHASES = ["intake", "clinic", "work", "exit", "dropout"]
+
+
+def build(kind: str, pid: str, day: date, pick: int) -> Command:
+    """A command of ``kind``; ``pick`` chooses among its variants."""
+    makers = {
+        "refer": lambda: Refer(pid, day),
+        "agree": lambda: AgreeParticipation(pid, day),
+        "assess": lambda: Assess(pid, day),
+        "consent": lambda: RecordConsent(pid, day, "tk-nord"),
+        "withdraw": lambda: WithdrawConsent(pid, day, "tk-nord"),
+        "admit": lambda: Admit(pid, day, priority=pick % 3, waitlist=pick % 4 != 0),
+        "waitlist": lambda: Waitlist(pid, day, priority=pick % 3),
+        "decline": lambda: Decline(pid, day),
+        "enter": lambda: EnterPhase(pid, day, PHASES[pick % len(PHASES)]),
+        "exit": lambda: Exit(pid, day, list(ExitReason)[pick % len(ExitReason)],
+                             OutcomeKind.SVP if pick % 2 else OutcomeKind.NONE,
+                             None if pick % 3 else "dropout"),
+        "pause": lambda: Pause(pid, day),
+        "resume": lambda: Resume(pid, day),
+        "coach": lambda: AssignCoach(pid, day, "abc"[pick % 3]),
+        "tandem": lambda: AssignTandem(pid, day, "t1"),
+        "extend": lambda: Extend(pid, day),
+        "plan": lambda: AgreePlan(pid, day, "Ziel"),
+        "aftercare": lambda: StartAftercare(pid, day),
+        "follow_up": lambda: RecordFollowUp(pid, day, 6 * (1 + pick % 2), OutcomeKind.MINIJOB),
+    }
+    return makers[kind]()
+
+
+KINDS = sorted(["refer", "agree", "assess", "consent", "withdraw", "admit", "waitlist", "decline", "enter",
+                "exit", "pause", "resume", "coach", "tandem", "extend", "plan", "aftercare", "follow_up"])
+
+#: Commands that make sense in each status (most steps use these, so runs get deep).
+PLAUSIBLE = {
+    None: ["refer"],
+    "referred": ["agree", "agree", "assess", "consent", "admit", "admit", "waitlist", "decline"],
+    "waitlisted": ["assess", "consent", "admit", "decline"],
+    "active": ["enter", "enter", "enter", "exit", "exit", "pause", "coach", "coach", "tandem", "extend",
+               "plan", "consent", "assess", "withdraw"],
+    "paused": ["resume", "resume", "exit"],
+    "exited": ["follow_up", "aftercare"],
+    "declined": ["refer"],
+    "reneged": ["refer"],
+}
+
+
+class EngineMachine(RuleBasedStateMachine):
+    """Random commands against an engine with 3 places, a 2-place phase, coaches and a tandem."""
+
+    discipline = "fifo"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.engine = new_engine(places=3, discipline=self.discipline, max_wait="2 months")
+        self.today = D0
+        self.accepted = 0
+        self.refused = 0
+
+    @rule(days=st.integers(0, 45))
+    def advance(self, days: int) -> None:
+        """The model clock moves on."""
+        self.today += timedelta(days=days)
+
+    @rule(batch=st.lists(st.tuples(st.integers(0, len(PIDS) - 1), st.integers(0, 13),
+                                    st.sampled_from([0, 0, 0, 0, 0, 3, 20]), st.integers(0, 5)),
+                          min_size=1, max_size=12))
+    def commands(self, batch: list[tuple[int, int, int, int]]) -> None:
+        """Execute a few commands (usually plausible for the status, sometimes any, sometimes backdated)."""
+        for who, pick, back, wild in batch:
+            pid = PIDS[who]
+            status = self.engine.state(pid).status.value if pid in self.engine else None
+            kinds = KINDS if wild == 0 else PLAUSIBLE[status]
+            self.execute(build(kinds[pick % len(kinds)], pid, self.today - timedelta(days=back), pick))
+            self.places_and_caseloads_are_never_exceeded()
+        self.today += timedelta(days=batch[0][1])
+
+    def execute(self, command: Command) -> None:
+        """Execute ``command``; a refusal must write nothing and match ``check()``."""
+        before_len = len(self.engine.store.events())
+        before_states = self.engine.states()
+        expected = self.engine.check(command)
+        try:
+            events = self.engine.execute(command)
+        except TransitionRefused as refusal:
+            failures = refusal.failures
+        else:
+            failures = ()
+        if failures:
+            self.refused += 1
+            assert failures == expected
+            assert len(self.engine.store.events()) == before_len
+            assert self.engine.states() == before_states
+        else:
+            self.accepted += 1
+            assert expected == ()
+            assert len(self.engine.store.events()) == before_len + len(events)
+
+    @rule()
+    def renege(self) -> None:
+        """Overdue waiting participants leave the list."""
+        for event in self.engine.renege_overdue(self.today):
+            assert event.type == "reneged"
+
+    @rule()
+    def fill(self) -> None:
+        """Filling from the list never exceeds the places."""
+        self.engine.admit_from_waiting_list(self.today)
+
+    @invariant()
+    def places_and_caseloads_are_never_exceeded(self) -> None:
+        """Programme places, phase places, coach and tandem caseloads stay within limits."""
+        occ = self.engine.occupancy()
+        assert occ.occupied <= 3
+        assert occ.in_phase("clinic") <= 2
+        for row in self.engine.caseload().items:
+            assert row.cases <= row.limit, row
+
+    @invariant()
+    def replay_reproduces_the_engine_state(self) -> None:
+        """The engine's incremental state is exactly the replay of its store."""
+        states = replay(self.engine.store.events())
+        assert self.engine.states() == states
+        books = Books.from_states(states.values())
+        assert self.engine._books.snapshot() == books.snapshot()
+
+    @invariant()
+    def waiting_list_order_matches_the_replayed_order(self) -> None:
+        """The live waiting list equals the one rebuilt from the log."""
+        live = self.engine.waiting_list()
+        assert live.entries == self.engine.waiting_list(as_of=date(2100, 1, 1)).entries
+
+    def teardown(self) -> None:
+        """On every day with events, the replayed occupancy and caseloads were within limits."""
+        for day in sorted({e.date for e in self.engine.store.events()}):
+            occ = self.engine.occupancy(as_of=day)
+            assert occ.occupied <= 3, day
+            assert occ.in_phase("clinic") <= 2, day
+            for row in self.engine.caseload(as_of=day).items:
+                assert row.cases <= row.limit, (day, row)
+        fresh = new_engine(places=3, discipline=self.discipline, max_wait="2 months",
+                           store=self.engine.store)
+        assert fresh.states() == self.engine.states()
+        assert fresh.waiting_list() == self.engine.waiting_list()
+
+
+class PriorityMachine(EngineMachine):
+    """The same with the priority discipline."""
+
+    discipline = "priority"
+
+
+EngineMachine.TestCase.settings = settings(max_examples=40, stateful_step_count=80, deadline=None)
+PriorityMachine.TestCase.settings = settings(max_examples=25, stateful_step_count=80, deadline=None)
+TestEngineMachine = EngineMachine.TestCase
+TestPriorityMachine = PriorityMachine.TestCase
