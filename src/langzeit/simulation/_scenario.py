@@ -313,60 +313,15 @@ class Scenario:
     def _problems(self) -> list[Problem]:
         problems: list[Problem] = []
         prog = self.programme
-        phase_ids = {p.id for p in prog.phases}
         if not self.start + self.horizon > self.start:
             problems.append(Problem("horizon", f"must be positive, got {format_duration(self.horizon)}"))
         if is_negative(self.warm_up):
             problems.append(Problem("warm_up", f"must not be negative, got {format_duration(self.warm_up)}"))
-        if self.take_up < 1.0 and not prog.voluntary:
-            problems.append(Problem("take_up", f"programme {prog.id!r} is not voluntary; take-up "
-                                    "below 1 needs a voluntary programme"))
-        for section, keys in (("durations", self.durations), ("hazards", self.hazards),
-                              ("routing", self.routing)):
-            for pid in keys:
-                if pid not in phase_ids:
-                    problems.append(Problem(f"{section}.{pid}", "unknown phase; phases: "
-                                            + ", ".join(p.id for p in prog.phases)))
-                elif prog.phase(pid).terminal:
-                    problems.append(Problem(f"{section}.{pid}", "a terminal phase has no stay"))
-        for phase in prog.phases:
-            if phase.terminal:
-                continue
-            if phase.id not in self.durations and phase.planned_duration is None:
-                problems.append(Problem(f"durations.{phase.id}", "no duration: the phase has no "
-                                        "planned_duration and the scenario gives none"))
-            successors = prog.successors(phase.id)
-            exits = [t for t in successors if prog.phase(t).terminal]
-            if phase.id in self.hazards and not exits:
-                problems.append(Problem(f"hazards.{phase.id}", "the phase has no transition to an exit "
-                                        "phase, so nobody can leave it early"))
-            elif prog.max_duration is not None and not exits:
-                problems.append(Problem(f"phase {phase.id!r}", "no transition to an exit phase: a stay "
-                                        "reaching the programme's max_duration cannot end there"))
-            onward = [t for t in successors if not prog.phase(t).terminal]
-            if len(onward) > 1 and phase.id not in self.routing:
-                problems.append(Problem(f"routing.{phase.id}", "the phase leads on to several phases "
-                                        f"({', '.join(onward)}); give their probabilities"))
-        for pid, pairs in self.routing.items():
-            if pid not in phase_ids:
-                continue
-            allowed = set(prog.successors(pid))
-            for target, p in pairs:
-                if target not in allowed:
-                    problems.append(Problem(f"routing.{pid}.{target}", "no transition "
-                                            f"{pid} -> {target} in the programme"))
-                if not 0.0 <= p <= 1.0:
-                    problems.append(Problem(f"routing.{pid}.{target}", f"probability {p} not in [0, 1]"))
-            total = sum(p for _, p in pairs)
-            if abs(total - 1.0) > 1e-9:
-                problems.append(Problem(f"routing.{pid}", f"probabilities sum to {total:.6g}, not 1"))
-        total = sum(p for _, p in self.completion)
-        if abs(total - 1.0) > 1e-9 or any(p < 0 for _, p in self.completion):
-            problems.append(Problem("completion", f"probabilities must be non-negative and sum to 1, "
-                                    f"got {total:.6g}"))
-        if self.extension_probability > 0 and (prog.extension is None or prog.max_duration is None):
-            problems.append(Problem("extension.probability", f"programme {prog.id!r} has no maximum "
-                                    "duration with an extension rule"))
+        problems += _model_problems(
+            prog, take_up=self.take_up, durations=self.durations, hazards=self.hazards,
+            routing=self.routing, completion=self.completion,
+            extension_probability=self.extension_probability,
+        )
         return problems
 
     # -- derived -------------------------------------------------------------------------
@@ -454,6 +409,71 @@ class Scenario:
         except tomllib.TOMLDecodeError as exc:
             raise ValidationError(f"{p}: not valid TOML", [Problem(str(p), str(exc))]) from None
         return _from_dict(data.get("scenario", data), p.name)
+
+
+def _model_problems(
+    prog: Programme,
+    *,
+    take_up: float,
+    durations: Mapping[str, Distribution],
+    hazards: Mapping[str, PhaseHazards],
+    routing: Mapping[str, tuple[tuple[str, float], ...]],
+    completion: tuple[tuple[OutcomeKind, float], ...],
+    extension_probability: float,
+) -> list[Problem]:
+    """The problems of a scenario's parts against its programme's phase model."""
+    problems: list[Problem] = []
+    phase_ids = {p.id for p in prog.phases}
+    if take_up < 1.0 and not prog.voluntary:
+        problems.append(Problem("take_up", f"programme {prog.id!r} is not voluntary; take-up "
+                                "below 1 needs a voluntary programme"))
+    for section, keys in (("durations", durations), ("hazards", hazards),
+                          ("routing", routing)):
+        for pid in keys:
+            if pid not in phase_ids:
+                problems.append(Problem(f"{section}.{pid}", "unknown phase; phases: "
+                                        + ", ".join(p.id for p in prog.phases)))
+            elif prog.phase(pid).terminal:
+                problems.append(Problem(f"{section}.{pid}", "a terminal phase has no stay"))
+    for phase in prog.phases:
+        if phase.terminal:
+            continue
+        if phase.id not in durations and phase.planned_duration is None:
+            problems.append(Problem(f"durations.{phase.id}", "no duration: the phase has no "
+                                    "planned_duration and the scenario gives none"))
+        successors = prog.successors(phase.id)
+        exits = [t for t in successors if prog.phase(t).terminal]
+        if phase.id in hazards and not exits:
+            problems.append(Problem(f"hazards.{phase.id}", "the phase has no transition to an exit "
+                                    "phase, so nobody can leave it early"))
+        elif prog.max_duration is not None and not exits:
+            problems.append(Problem(f"phase {phase.id!r}", "no transition to an exit phase: a stay "
+                                    "reaching the programme's max_duration cannot end there"))
+        onward = [t for t in successors if not prog.phase(t).terminal]
+        if len(onward) > 1 and phase.id not in routing:
+            problems.append(Problem(f"routing.{phase.id}", "the phase leads on to several phases "
+                                    f"({', '.join(onward)}); give their probabilities"))
+    for pid, pairs in routing.items():
+        if pid not in phase_ids:
+            continue
+        allowed = set(prog.successors(pid))
+        for target, p in pairs:
+            if target not in allowed:
+                problems.append(Problem(f"routing.{pid}.{target}", "no transition "
+                                        f"{pid} -> {target} in the programme"))
+            if not 0.0 <= p <= 1.0:
+                problems.append(Problem(f"routing.{pid}.{target}", f"probability {p} not in [0, 1]"))
+        total = sum(p for _, p in pairs)
+        if abs(total - 1.0) > 1e-9:
+            problems.append(Problem(f"routing.{pid}", f"probabilities sum to {total:.6g}, not 1"))
+    total = sum(p for _, p in completion)
+    if abs(total - 1.0) > 1e-9 or any(p < 0 for _, p in completion):
+        problems.append(Problem("completion", f"probabilities must be non-negative and sum to 1, "
+                                f"got {total:.6g}"))
+    if extension_probability > 0 and (prog.extension is None or prog.max_duration is None):
+        problems.append(Problem("extension.probability", f"programme {prog.id!r} has no maximum "
+                                "duration with an extension rule"))
+    return problems
 
 
 _TOP_KEYS = {
@@ -560,6 +580,9 @@ def _from_dict(data: Mapping[str, Any], location: str) -> Scenario:
             check_keys(table, {"discipline", "max_length", "patience", "max_wait", "priority_share"}, at)
             wl: dict[str, Any] = {k: table[k] for k in ("discipline", "max_length", "priority_share")
                                   if k in table}
+            if wl.get("discipline", "fifo") not in ("fifo", "priority", "none"):
+                problems.append(Problem(f"{at}.discipline", f"unknown discipline {wl.pop('discipline')!r}; "
+                                        "use fifo, priority or none"))
             if "patience" in table and "max_wait" in table:
                 problems.append(Problem(at, "give either patience or max_wait, not both"))
             for key in ("patience", "max_wait"):
@@ -704,8 +727,17 @@ def _from_dict(data: Mapping[str, Any], location: str) -> Scenario:
                     problems.append(Problem(at, "needs metric, target and tolerance"))
         kwargs["calibration"] = tuple(cal)
 
+    if programme is not None:
+        seen = {p.location for p in problems}
+        for p in _model_problems(
+            programme, take_up=kwargs.get("take_up", 1.0), durations=durations, hazards=hazards,
+            routing=routing, completion=kwargs.get("completion", ((OutcomeKind.NONE, 1.0),)),
+            extension_probability=kwargs.get("extension_probability", 0.0),
+        ):
+            if f"{location}.{p.location}" not in seen:
+                problems.append(Problem(f"{location}.{p.location}", p.message))
     complete = all(k in kwargs for k in ("id", "programme", "referrals", "start", "horizon"))
-    if complete:
+    if complete and not problems:
         try:
             return Scenario(**kwargs)
         except ValidationError as exc:
