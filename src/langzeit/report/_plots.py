@@ -74,7 +74,7 @@ def plot_funnel(
         if group not in t.groups:
             problem = Problem(label or t.indicator, f"{group!r} not in {t.groups}")
             raise ValidationError("unknown group", [problem])
-    fig, ax = axes(ax, figsize=(7.0, 0.45 * len(stages) * max(1, len(tables)) + 1.5))
+    fig, ax = axes(ax, figsize=(7.0, 1.5 + len(stages) * (0.4 + 0.2 * (len(tables) - 1))))
     height = 0.8 / len(tables)
     y = np.arange(len(stages), dtype=float)
     for k, (label, t) in enumerate(tables.items()):

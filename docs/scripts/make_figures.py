@@ -1,0 +1,145 @@
+"""Docs tooling: draw the figures of ``docs/guides/plots.md`` into ``docs/img/`` (PNG).
+
+Every figure is made from data this script builds deterministically: the built-in
+scenario ``geh-vor`` and two what-if variants simulated with fixed seeds, synthetic
+administrative spells of three jobcenters, and the example social space. Run it after
+changing a plot and commit the PNGs::
+
+    .venv/bin/python docs/scripts/make_figures.py            # writes docs/img/*.png
+    .venv/bin/python docs/scripts/make_figures.py --out DIR  # somewhere else
+
+It prints the written files as JSON. A test runs it into a temporary directory so
+that it cannot rot.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import attrs
+import numpy as np
+
+FIGURES = (
+    "funnel", "waiting-list", "cumulative-incidence", "sequence-index", "state-distribution",
+    "phase-flows", "kennzahlen", "network-map",
+)
+DEFAULT_OUT = Path(__file__).resolve().parents[1] / "img"
+
+
+def scenarios() -> dict[str, Any]:
+    """Geh vor! as calibrated (1:12, people leave the list after ~9 months) and two what-ifs."""
+    from langzeit.simulation import Staffing, load_scenario
+
+    base = load_scenario("geh-vor")
+    staff = base.staffing
+    return {
+        "1:12 (as is)": base,
+        "1:10": attrs.evolve(base, id="geh-vor-1-10",
+                             staffing=Staffing(coaches=staff.coaches, caseload=10, fte=staff.fte,
+                                               tandems=staff.tandems)),
+        "list capped at 20": attrs.evolve(base, id="geh-vor-cap-20",
+                                          waiting_list=attrs.evolve(base.waiting_list, max_length=20)),
+    }
+
+
+def synthetic_spells(seed: int = 7) -> Any:
+    """ELB spells of three jobcenters (800, 300 and 25 people) with Integrationen; data end 2024-12-31."""
+    from langzeit.spells import SpellTable
+
+    rng = np.random.default_rng(seed)
+    end = dt.date(2024, 12, 31)
+    first = dt.date(2018, 1, 1).toordinal()
+    records: list[dict[str, Any]] = []
+    for jc, n in (("JC Nord", 800), ("JC Mitte", 300), ("JC Land", 25)):
+        starts = first + rng.integers(0, end.toordinal() - first - 180, n)
+        stays = rng.exponential(30 * 30.4, n).astype(int) + 31
+        works = rng.random(n) < 0.45
+        sexes = rng.choice(["F", "M"], n)
+        for i in range(n):
+            pid = f"{jc[3:4]}{i}"
+            stop = int(starts[i] + stays[i])
+            closed = stop < end.toordinal()
+            records.append({"person_id": pid, "kind": "elb", "jobcenter": jc, "sex": sexes[i],
+                            "start": dt.date.fromordinal(int(starts[i])),
+                            "end": dt.date.fromordinal(stop) if closed else ""})
+            if closed and works[i]:
+                records.append({"person_id": pid, "kind": "svp", "start": dt.date.fromordinal(stop)})
+    return SpellTable.from_records(records, data_end=end)
+
+
+def figures() -> dict[str, Callable[[], Any]]:
+    """Each figure's name and a function that draws it (returns the figure)."""
+    from langzeit.indicators import (
+        competing_exits,
+        funnel,
+        kennzahlen,
+        state_sequences,
+        suppress,
+        waiting_list,
+    )
+    from langzeit.network import example_space, network_map
+    from langzeit.report import (
+        plot_cumulative_incidence,
+        plot_funnel,
+        plot_kennzahlen,
+        plot_network_map,
+        plot_phase_flows,
+        plot_sequence_index,
+        plot_state_distribution,
+        plot_waiting_list,
+    )
+    from langzeit.simulation import simulate
+
+    runs = {label: simulate(s, seed=2024, replications=5) for label, s in scenarios().items()}
+    base_log = runs["1:12 (as is)"].log(0)
+    sequences = state_sequences(base_log, months=24)
+
+    def kennzahlen_figure() -> Any:
+        months = [dt.date(2024, m, 1) for m in range(1, 13)]
+        result = suppress(kennzahlen(synthetic_spells(), months), min_n=10)
+        return plot_kennzahlen(result, code="K2", group="F")[0]
+
+    return {
+        "funnel": lambda: plot_funnel({k: funnel(r.log(0)) for k, r in runs.items()})[0],
+        "waiting-list": lambda: plot_waiting_list(
+            {k: [waiting_list(rep.log()) for rep in r.replications] for k, r in runs.items()})[0],
+        "cumulative-incidence": lambda: plot_cumulative_incidence(
+            competing_exits(base_log)["all"], causes=["integration", "other_work", "dropout"])[0],
+        "sequence-index": lambda: plot_sequence_index(sequences)[0],
+        "state-distribution": lambda: plot_state_distribution(sequences)[0],
+        "phase-flows": lambda: plot_phase_flows(sequences)[0],
+        "kennzahlen": kennzahlen_figure,
+        "network-map": lambda: plot_network_map(network_map(example_space(), "p-anna")),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Write every figure as ``<name>.png`` into ``--out`` and print the paths as JSON."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="directory for the PNGs")
+    parser.add_argument("--dpi", type=int, default=80)
+    args = parser.parse_args(argv)
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    args.out.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, draw in figures().items():
+        fig = draw()
+        path = args.out / f"{name}.png"
+        fig.savefig(path, dpi=args.dpi, metadata={"Software": None})
+        plt.close(fig)
+        written.append(str(path))
+    print(json.dumps({"figures": written}, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
