@@ -39,7 +39,8 @@ from langzeit.engine import (
 from langzeit.engine._books import Books
 from langzeit.events import replay
 
-PIDS = [f"p{i}" for i in range(8)]
+PIDS = [f"p{i}" for i in range(9)]
+PLACES = 5
 PHASES = ["intake", "clinic", "work", "exit", "dropout"]
 
 
@@ -78,8 +79,8 @@ PLAUSIBLE = {
     None: ["refer"],
     "referred": ["agree", "agree", "assess", "consent", "admit", "admit", "waitlist", "decline"],
     "waitlisted": ["assess", "consent", "admit", "decline"],
-    "active": ["enter", "enter", "enter", "exit", "exit", "pause", "coach", "coach", "tandem", "extend",
-               "plan", "consent", "assess", "withdraw"],
+    "active": ["enter", "enter", "enter", "exit", "exit", "pause", "coach", "coach", "coach", "tandem",
+               "tandem", "extend", "plan", "consent", "assess", "withdraw"],
     "paused": ["resume", "resume", "exit"],
     "exited": ["follow_up", "aftercare"],
     "declined": ["refer"],
@@ -88,13 +89,13 @@ PLAUSIBLE = {
 
 
 class EngineMachine(RuleBasedStateMachine):
-    """Random commands against an engine with 3 places, a 2-place phase, coaches and a tandem."""
+    """Random commands against an engine with 5 places, a 2-place phase, coaches and a tandem."""
 
     discipline = "fifo"
 
     def __init__(self) -> None:
         super().__init__()
-        self.engine = new_engine(places=3, discipline=self.discipline, max_wait="2 months")
+        self.engine = new_engine(places=PLACES, discipline=self.discipline, max_wait="2 months")
         self.today = D0
         self.accepted = 0
         self.refused = 0
@@ -105,17 +106,38 @@ class EngineMachine(RuleBasedStateMachine):
         self.today += timedelta(days=days)
 
     @rule(batch=st.lists(st.tuples(st.integers(0, len(PIDS) - 1), st.integers(0, 13),
-                                    st.sampled_from([0, 0, 0, 0, 0, 3, 20]), st.integers(0, 5)),
+                                    st.sampled_from([0, 0, 0, 0, 3, 20]), st.integers(0, 7)),
                           min_size=1, max_size=12))
     def commands(self, batch: list[tuple[int, int, int, int]]) -> None:
         """Execute a few commands (usually plausible for the status, sometimes any, sometimes backdated)."""
         for who, pick, back, wild in batch:
             pid = PIDS[who]
-            status = self.engine.state(pid).status.value if pid in self.engine else None
-            kinds = KINDS if wild == 0 else PLAUSIBLE[status]
-            self.execute(build(kinds[pick % len(kinds)], pid, self.today - timedelta(days=back), pick))
+            if wild == 0:
+                kind = KINDS[pick % len(KINDS)]
+            elif wild <= 2 or pid not in self.engine:
+                kinds = PLAUSIBLE[self.engine.state(pid).status.value if pid in self.engine else None]
+                kind = kinds[pick % len(kinds)]
+            else:
+                kind = self.progress(pid, pick)
+            self.execute(build(kind, pid, self.today - timedelta(days=back), pick))
             self.places_and_caseloads_are_never_exceeded()
         self.today += timedelta(days=batch[0][1])
+
+    def progress(self, pid: str, pick: int) -> str:
+        """A command that moves the participant along (so that runs fill places and caseloads)."""
+        state = self.engine.state(pid)
+        status = state.status.value
+        if status in ("referred", "waitlisted"):
+            if state.agreed is None:
+                return "agree"
+            if pick % 3 == 0 and state.assessed is None:
+                return "assess"
+            if pick % 3 == 1 and not state.consents:
+                return "consent"
+            return "admit"
+        if status == "active":
+            return ["coach", "tandem", "enter", "enter", "coach", "exit", "pause"][pick % 7]
+        return PLAUSIBLE[status][pick % len(PLAUSIBLE[status])]
 
     def execute(self, command: Command) -> None:
         """Execute ``command``; a refusal must write nothing and match ``check()``."""
@@ -153,7 +175,7 @@ class EngineMachine(RuleBasedStateMachine):
     def places_and_caseloads_are_never_exceeded(self) -> None:
         """Programme places, phase places, coach and tandem caseloads stay within limits."""
         occ = self.engine.occupancy()
-        assert occ.occupied <= 3
+        assert occ.occupied <= PLACES
         assert occ.in_phase("clinic") <= 2
         for row in self.engine.caseload().items:
             assert row.cases <= row.limit, row
@@ -176,11 +198,11 @@ class EngineMachine(RuleBasedStateMachine):
         """On every day with events, the replayed occupancy and caseloads were within limits."""
         for day in sorted({e.date for e in self.engine.store.events()}):
             occ = self.engine.occupancy(as_of=day)
-            assert occ.occupied <= 3, day
+            assert occ.occupied <= PLACES, day
             assert occ.in_phase("clinic") <= 2, day
             for row in self.engine.caseload(as_of=day).items:
                 assert row.cases <= row.limit, (day, row)
-        fresh = new_engine(places=3, discipline=self.discipline, max_wait="2 months",
+        fresh = new_engine(places=PLACES, discipline=self.discipline, max_wait="2 months",
                            store=self.engine.store)
         assert fresh.states() == self.engine.states()
         assert fresh.waiting_list() == self.engine.waiting_list()

@@ -149,3 +149,17 @@ def test_waiting_order_survives_a_reload_from_the_store() -> None:
     again = new_engine(places=1, discipline="priority", store=engine.store)
     assert again.waiting_list() == engine.waiting_list()
     assert again.waiting_list().participant_ids == ("p4", "p2", "p3")
+
+
+def test_backdated_exit_admits_from_the_list_not_before_the_clock() -> None:
+    """A backdated exit frees the place; the next is admitted on the clock day, not before."""
+    engine = new_engine(places=2)
+    admitted(engine, "p0", D0)
+    admitted(engine, "p1", date(2024, 3, 1))
+    waitlisted(engine, "p2", date(2024, 3, 1))
+    events = engine.exit("p0", date(2024, 2, 1), "dropout")
+    assert [(e.participant_id, e.type, e.date) for e in events][2:] == [
+        ("p2", "admitted", date(2024, 3, 1)), ("p2", "phase_entered", date(2024, 3, 1))]
+    for day in (date(2024, 1, 31), date(2024, 2, 15), date(2024, 3, 1)):
+        assert engine.occupancy(as_of=day).occupied <= 2
+    assert engine.occupancy(as_of=date(2024, 2, 15)).occupied == 0
