@@ -159,6 +159,21 @@ def test_missing_file_is_not_created_when_asked(tmp_path: Path) -> None:
     assert not (tmp_path / "nope.sqlite").exists()
 
 
+def test_read_only_store_reads_and_refuses_appends(tmp_path: Path) -> None:
+    """readonly=True reads events and versions; an append raises PermissionError and writes nothing."""
+    path = tmp_path / "events.sqlite"
+    with SqliteEventStore(path) as s:
+        s.extend([Referred("e1", "p1", D)])
+    with SqliteEventStore(path, readonly=True) as s:
+        assert [e.event_id for e in s.events()] == ["e1"]
+        assert s.version("p1") == 1
+        with pytest.raises(PermissionError, match="read-only"):
+            s.append(Admitted("e2", "p1", D))
+    assert _count(path) == 1
+    with pytest.raises(FileNotFoundError):
+        SqliteEventStore(tmp_path / "missing.sqlite", readonly=True)
+
+
 def test_file_that_is_not_a_database_is_refused(tmp_path: Path) -> None:
     """Opening a text file gives a DataFormatError naming the file."""
     path = tmp_path / "x.sqlite"
@@ -172,8 +187,10 @@ def test_other_database_or_version_is_refused(tmp_path: Path) -> None:
     foreign = tmp_path / "foreign.sqlite"
     with sqlite3.connect(foreign) as conn:
         conn.execute("CREATE TABLE people (name TEXT)")
-    with pytest.raises(DataFormatError, match="no meta table"):
+    with pytest.raises(DataFormatError, match="missing tables: events, meta, streams"):
         SqliteEventStore(foreign)
+    with pytest.raises(DataFormatError, match="missing tables"):
+        SqliteEventStore(foreign, readonly=True)
     newer = tmp_path / "newer.sqlite"
     SqliteEventStore(newer).close()
     with sqlite3.connect(newer) as conn:

@@ -43,7 +43,7 @@ def format_of(path: str | os.PathLike[str]) -> str:
 
 
 def _read_sqlite(path: str | os.PathLike[str], *, strict: bool) -> ReadResult:
-    with SqliteEventStore(path, create=False) as store:
+    with SqliteEventStore(path, readonly=True) as store:
         return collect(display_name(path), store.raw_rows(), strict=strict, unit="row")
 
 

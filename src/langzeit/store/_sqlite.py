@@ -154,12 +154,14 @@ class SqliteEventStore:
     Args:
         path: the database file (created with its schema when missing).
         create: create the file if it does not exist (otherwise FileNotFoundError).
+        readonly: open for reading only (the file must exist; appends raise
+            PermissionError); readers and ``langzeit validate`` use it.
         synchronous: ``"FULL"`` or ``"NORMAL"``, see above.
         timeout: seconds to wait for another writer's lock.
 
     Raises:
         DataFormatError: the file is not a langzeit event store of a supported version.
-        FileNotFoundError: ``create`` is False and the file does not exist.
+        FileNotFoundError: ``create`` is False or ``readonly`` is True and the file does not exist.
 
     Examples:
         >>> import tempfile, pathlib
@@ -176,27 +178,37 @@ class SqliteEventStore:
 
     _path: Path
     _conn: sqlite3.Connection
+    _readonly: bool
 
     def __init__(
         self,
         path: str | os.PathLike[str],
         *,
         create: bool = True,
+        readonly: bool = False,
         synchronous: Literal["FULL", "NORMAL"] = "FULL",
         timeout: float = 30.0,
     ) -> None:
         p = Path(path)
-        if not create and not p.exists():
+        if (readonly or not create) and not p.exists():
             raise FileNotFoundError(f"no event store at {display_name(path)}")
         if synchronous not in ("FULL", "NORMAL"):
             raise ValueError(f"synchronous must be 'FULL' or 'NORMAL', got {synchronous!r}")
-        conn = sqlite3.connect(p, timeout=timeout, isolation_level=None)
+        if readonly:
+            conn = sqlite3.connect(f"{p.resolve().as_uri()}?mode=ro", uri=True, timeout=timeout,
+                                   isolation_level=None)
+        else:
+            conn = sqlite3.connect(p, timeout=timeout, isolation_level=None)
         try:
             self._path = p
             self._conn = conn
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute(f"PRAGMA synchronous={synchronous}")
-            self._open_schema()
+            self._readonly = readonly
+            if readonly:
+                self._check_meta(self._tables())
+            else:
+                conn.execute("PRAGMA journal_mode=WAL")
+                conn.execute(f"PRAGMA synchronous={synchronous}")
+                self._open_schema()
         except sqlite3.DatabaseError as exc:
             conn.close()
             raise fail(display_name(path), 0, f"not an event store: {exc}") from None
@@ -204,26 +216,35 @@ class SqliteEventStore:
             conn.close()
             raise
 
-    def _open_schema(self) -> None:
+    def _tables(self) -> set[str]:
+        return {r[0] for r in self._conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+
+    def _check_meta(self, tables: set[str]) -> None:
+        """Raise unless the file holds a store of the supported format and version."""
         file = display_name(self._path)
+        missing = sorted({"meta", "events", "streams"} - tables)
+        if missing:
+            raise fail(file, 0, f"not a {EVENT_FORMAT} store (missing tables: {', '.join(missing)})")
+        meta = dict(self._conn.execute("SELECT key, value FROM meta").fetchall())
+        if meta.get("format") != EVENT_FORMAT:
+            raise fail(file, 0, f"not a {EVENT_FORMAT} store (format {meta.get('format')!r})")
+        if meta.get("version") != str(EVENT_FORMAT_VERSION):
+            raise fail(file, 0, f"unsupported version {meta.get('version')!r} "
+                                f"(this langzeit reads version {EVENT_FORMAT_VERSION})")
+
+    def _open_schema(self) -> None:
         conn = self._conn
         conn.execute("BEGIN IMMEDIATE")
         try:
-            tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-            if "meta" not in tables and tables:
-                raise fail(file, 0, f"not a {EVENT_FORMAT} store (no meta table)")
-            for statement in _SCHEMA.split(";"):
-                if statement.strip():
-                    conn.execute(statement)
-            meta = dict(conn.execute("SELECT key, value FROM meta").fetchall())
-            if not meta:
+            tables = self._tables()
+            if not tables:  # a new (or empty) file: create the schema
+                for statement in _SCHEMA.split(";"):
+                    if statement.strip():
+                        conn.execute(statement)
                 conn.executemany("INSERT INTO meta (key, value) VALUES (?, ?)",
                                  [("format", EVENT_FORMAT), ("version", str(EVENT_FORMAT_VERSION))])
-            elif meta.get("format") != EVENT_FORMAT:
-                raise fail(file, 0, f"not a {EVENT_FORMAT} store (format {meta.get('format')!r})")
-            elif meta.get("version") != str(EVENT_FORMAT_VERSION):
-                raise fail(file, 0, f"unsupported version {meta.get('version')!r} "
-                                    f"(this langzeit reads version {EVENT_FORMAT_VERSION})")
+                tables = self._tables()
+            self._check_meta(tables)
             conn.execute("COMMIT")
         except BaseException:
             conn.execute("ROLLBACK")
@@ -287,6 +308,7 @@ class SqliteEventStore:
             ValidationError: every event whose id is taken by different content, or
                 that is not an :class:`~langzeit.events.Event`.
             ConcurrencyConflict: a participant's version differs from the expected one.
+            PermissionError: the store was opened read-only.
 
         Examples:
             >>> import tempfile, pathlib
@@ -302,6 +324,8 @@ class SqliteEventStore:
 store has 1; nothing was written
             >>> store.close()
         """
+        if self._readonly:
+            raise PermissionError(f"{display_name(self._path)}: event store opened read-only")
         refused: ValidationError | None = None
         try:  # the batch checked on its own exactly as the in-memory log checks it
             batch = EventLog(events)
