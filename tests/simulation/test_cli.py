@@ -26,6 +26,8 @@ def test_simulate_prints_the_summary_and_calibration(capsys: pytest.CaptureFixtu
     assert out.startswith("PaN (Kreis Plön): four cycles of 15\n"
                           "scenario pan-ploen, programme pan, seed 2024, 3 replications")
     assert "4 cycles × 15 participants" in out
+    assert "# Programme report of replication 1" in out
+    assert "## Funnel (Einström / Durchström / Ausström)" in out
 
 
 def test_simulate_json_is_reproducible(capsys: pytest.CaptureFixture[str]) -> None:
@@ -35,7 +37,8 @@ def test_simulate_json_is_reproducible(capsys: pytest.CaptureFixture[str]) -> No
     main(["simulate", "sanus-le", "--seed", "5", "--replications", "2", "--format", "json"])
     assert json.loads(capsys.readouterr().out) == first
     assert set(first) == {"scenario", "name", "programme", "seed", "replications", "start", "observed_from",
-                          "end", "summary", "calibration", "events"}
+                          "end", "summary", "calibration", "events", "programme_report"}
+    assert first["programme_report"]["format"] == "langzeit-programme-report"
     take_up = next(c for c in first["calibration"] if c["metric"] == "take_up")
     assert take_up["within_tolerance"] is True
 

@@ -1,16 +1,25 @@
-"""CLI layer: ``langzeit simulate SCENARIO`` — run a scenario and print its report."""
+"""CLI layer: ``langzeit simulate SCENARIO`` — run a scenario and print its report.
+
+The text report has three parts: the programme indicator report
+(``langzeit.report``) of the first replication's event log — the same report
+``langzeit report`` prints for live data —, every simulation metric's mean over the
+replications with its 95 % interval, and the seed figures the scenario is
+calibrated on. ``--format json`` gives the same with stable keys.
+"""
 
 from __future__ import annotations
 
 import argparse
 import math
 import sys
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 from langzeit.cli._output import add_format_option, print_json, print_table
 from langzeit.domain import format_duration
-from langzeit.simulation import DEFAULT_SEED, SimulationResult, load_scenario, simulate
+from langzeit.report import ProgrammeReport, build_programme_report
+from langzeit.simulation import DAYS_PER_MONTH, DEFAULT_SEED, SimulationResult, load_scenario, simulate
 from langzeit.store import FORMATS, SqliteEventStore, write_events
 
 __all__ = ["register", "run"]
@@ -61,6 +70,19 @@ def _number(value: float | None) -> str:
     return f"{value:.3g}" if abs(value) < 1 else f"{value:.1f}"
 
 
+def _programme_report(result: SimulationResult) -> ProgrammeReport:
+    """The programme indicator report of the first replication's log (simulated: no suppression)."""
+    s = result.scenario
+    planned = s.programme.planned_duration
+    return build_programme_report(
+        result.replications[0].events, data_end=s.end - timedelta(days=1),
+        phases=[p.id for p in s.programme.phases],
+        planned_months=None if planned is None
+        else planned.years * 12 + planned.months + planned.days / DAYS_PER_MONTH,
+        min_n=None,
+    )
+
+
 def _report(result: SimulationResult) -> dict[str, Any]:
     s = result.scenario
     summary = result.summary()
@@ -92,7 +114,11 @@ def run(args: argparse.Namespace) -> int:
         PaN (Kreis Plön): four cycles of 15
         scenario pan-ploen, programme pan, seed 2024, 2 replications, 2019-10-01 to 2023-11-01
         <BLANKLINE>
-        metric ...
+        # Programme report of replication 1 (a simulated log: no confidentiality suppression)
+        <BLANKLINE>
+        Programme report: 60 participants, ...
+        # Across 2 replications: mean and 95 % interval
+        ...
         referred ...60...
         0
     """
@@ -107,6 +133,7 @@ def run(args: argparse.Namespace) -> int:
     result = simulate(scenario, seed=args.seed, replications=args.replications,
                       processes=args.processes, progress=_Progress(f"simulating {scenario.id}"))
     report = _report(result)
+    programme_report = _programme_report(result)
     if args.out:
         report["out"] = args.out
         if Path(args.out).suffix:
@@ -115,7 +142,7 @@ def run(args: argparse.Namespace) -> int:
             with SqliteEventStore(args.out) as store:
                 report["written"] = store.extend(result.log(0))
     if args.format == "json":
-        print_json(report)
+        print_json({**report, "programme_report": programme_report.to_dict()})
         return 0
     n = report["replications"]
     print(scenario.name)
@@ -123,10 +150,18 @@ def run(args: argparse.Namespace) -> int:
           f"{n} replication{'s' if n != 1 else ''}, {report['observed_from']} to {report['end']}"
           + (f" (warm-up from {report['start']})" if report["start"] != report["observed_from"] else ""))
     print()
+    print("# Programme report of replication 1 (a simulated log: no confidentiality suppression)")
+    print()
+    print(programme_report.to_text())
+    print()
+    print(f"# Across {n} replication{'s' if n != 1 else ''}: mean and 95 % interval")
+    print()
     print_table(["metric", "mean", "95% low", "95% high"],
                 [[r["metric"], _number(r["mean"]), _number(r["low"]), _number(r["high"])]
                  for r in report["summary"]])
     if report["calibration"]:
+        print()
+        print("# Seed figures the scenario is calibrated on")
         print()
         print_table(["seed figure", "target", "simulated", "ok"],
                     [[c["source"] or c["metric"], _number(c["target"]), _number(c["simulated"]),
