@@ -49,15 +49,51 @@ def from_day_number(days: int) -> date:
     return date.fromordinal(int(days) + EPOCH_ORDINAL)
 
 
+def _civil(days: IntArray) -> tuple[IntArray, IntArray, IntArray]:
+    """Year, month, day of day numbers (H. Hinnant's ``civil_from_days``, integer arithmetic only)."""
+    z = np.asarray(days, dtype=np.int64) + 719468
+    era = z // 146097
+    doe = z - era * 146097
+    yoe = (doe - doe // 1460 + doe // 36524 - doe // 146096) // 365
+    doy = doe - (365 * yoe + yoe // 4 - yoe // 100)
+    mp = (5 * doy + 2) // 153
+    d = doy - (153 * mp + 2) // 5 + 1
+    m = np.where(mp < 10, mp + 3, mp - 9)
+    y = yoe + era * 400 + (m <= 2)
+    return y, m, d
+
+
+def _days(y: IntArray, m: IntArray, d: IntArray) -> IntArray:
+    """Day numbers of dates (H. Hinnant's ``days_from_civil``)."""
+    y = y - (m <= 2)
+    era = y // 400
+    yoe = y - era * 400
+    doy = (153 * ((m + 9) % 12) + 2) // 5 + d - 1
+    doe = yoe * 365 + yoe // 4 - yoe // 100 + doy
+    out: IntArray = era * 146097 + doe - 719468
+    return out
+
+
+_MONTH_DAYS = np.array([31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dtype=np.int64)
+
+
+def _month_length(y: IntArray, m: IntArray) -> IntArray:
+    leap = (y % 4 == 0) & ((y % 100 != 0) | (y % 400 == 0))
+    out: IntArray = _MONTH_DAYS[m - 1] + ((m == 2) & leap)
+    return out
+
+
 def month_index(days: IntArray) -> IntArray:
     """Calendar month of each day as months since 1970-01 (0 = January 1970).
 
     Examples:
         >>> import numpy as np
-        >>> month_index(np.array([0, 31, 365])).tolist()
-        [0, 1, 12]
+        >>> month_index(np.array([0, 31, 365, -1])).tolist()
+        [0, 1, 12, -1]
     """
-    return np.asarray(days, dtype="int64").astype("datetime64[D]").astype("datetime64[M]").astype(np.int64)
+    y, m, _ = _civil(days)
+    out: IntArray = (y - 1970) * 12 + m - 1
+    return out
 
 
 def month_end(months: IntArray) -> IntArray:
@@ -65,15 +101,19 @@ def month_end(months: IntArray) -> IntArray:
 
     Examples:
         >>> import numpy as np
-        >>> [from_day_number(d) for d in month_end(np.array([1])).tolist()]
-        [datetime.date(1970, 2, 28)]
+        >>> [from_day_number(d) for d in month_end(np.array([1, 649])).tolist()]
+        [datetime.date(1970, 2, 28), datetime.date(2024, 2, 29)]
     """
-    nxt = (np.asarray(months, dtype=np.int64) + 1).astype("datetime64[M]").astype("datetime64[D]")
-    return nxt.astype(np.int64) - 1
+    months = np.asarray(months, dtype=np.int64)
+    y, m = 1970 + months // 12, months % 12 + 1
+    return _days(y, m, _month_length(y, m))
 
 
 def add_months(days: IntArray, months: IntArray | int) -> IntArray:
     """Add whole months to day numbers, clamping the day like ``relativedelta(months=n)``.
+
+    ``days`` and ``months`` broadcast against each other (e.g. a column of start days
+    against a row of month offsets).
 
     Examples:
         >>> import numpy as np
@@ -81,12 +121,18 @@ def add_months(days: IntArray, months: IntArray | int) -> IntArray:
         >>> from_day_number(int(add_months(d, 1)[0]))
         datetime.date(2024, 2, 29)
     """
-    days = np.asarray(days, dtype=np.int64)
-    m = month_index(days) + np.asarray(months, dtype=np.int64)
-    first = m.astype("datetime64[M]").astype("datetime64[D]").astype(np.int64)
-    length = month_end(m) - first + 1
-    dom = days - month_index(days).astype("datetime64[M]").astype("datetime64[D]").astype(np.int64) + 1
-    out: IntArray = first + np.minimum(dom, length) - 1
+    y, m, d = _civil(days)
+    total = y * 12 + (m - 1) + np.asarray(months, dtype=np.int64)
+    if total.size == 0:
+        return np.zeros(total.shape, dtype=np.int64)
+    # one table of first days and lengths over the months that occur (cheap for wide broadcasts)
+    lo, hi = int(total.min()), int(total.max())
+    span = np.arange(lo, hi + 1, dtype=np.int64)
+    ty, tm = span // 12, span % 12 + 1
+    first = _days(ty, tm, np.ones_like(ty))
+    length = _month_length(ty, tm)
+    i = total - lo
+    out: IntArray = first[i] + np.minimum(d, length[i]) - 1
     return out
 
 
@@ -106,5 +152,7 @@ def months_between_days(start: IntArray, end: IntArray) -> IntArray:
     forward = m >= 0
     # relativedelta: step back one month while start + m overshoots end (forward) or
     # undershoots it (backward).
-    over = np.where(forward, add_months(start, m) > end, add_months(start, m) < end)
-    return m - np.where(over, np.where(forward, 1, -1), 0)
+    shifted = add_months(start, m)
+    over = np.where(forward, shifted > end, shifted < end)
+    out: IntArray = m - np.where(over, np.where(forward, 1, -1), 0)
+    return out

@@ -23,6 +23,7 @@ from __future__ import annotations
 import weakref
 from collections.abc import Iterable, Sequence
 from datetime import date
+from operator import itemgetter
 from statistics import NormalDist
 from types import MappingProxyType
 from typing import Any
@@ -41,6 +42,7 @@ from langzeit.indicators._columns import (
     TYPE_CODES,
     EventColumns,
     as_columns,
+    dense_codes,
     exit_causes,
 )
 from langzeit.indicators._confidentiality import SHOWN, ConfidentialityRule, suppression_flags
@@ -152,6 +154,14 @@ def _grouping(cols: EventColumns, by: Grouping | None) -> Grouping:
         raise ValidationError("grouping does not fit the log",
                               [Problem("by", f"{len(by.codes)} participants, log has {cols.n_participants}")])
     return by
+
+
+def _ids(cols: EventColumns, index: IntArray) -> tuple[str, ...]:
+    """The participant ids at ``index`` (fast for many)."""
+    if len(index) > 1:
+        out: tuple[str, ...] = itemgetter(*index.tolist())(cols.participants)
+        return out
+    return tuple(cols.participants[i] for i in index.tolist())
 
 
 def _has(day: IntArray) -> BoolArray:
@@ -269,13 +279,19 @@ def plan_step_achievement(data: Data, *, by: Grouping | None = None, level: floa
     """
     cols = as_columns(data)
     g = _grouping(cols, by)
-    width = max(len(cols.keys), 1)
 
-    def keys(name: str) -> IntArray:
-        m = cols.type == TYPE_CODES[name]
-        return np.unique(cols.participant[m].astype(np.int64) * width + cols.key[m])
+    agreed_m = cols.type == TYPE_CODES["plan_step_agreed"]
+    achieved_m = cols.type == TYPE_CODES["plan_step_achieved"]
+    # step ids as dense codes, so that (participant, step) pairs fit a small integer range
+    steps, dense = dense_codes(cols.key[agreed_m | achieved_m])
+    width = max(len(steps), 1)
+    code = np.full(len(cols), -1, dtype=np.int64)
+    code[agreed_m | achieved_m] = dense
 
-    agreed, achieved = keys("plan_step_agreed"), keys("plan_step_achieved")
+    def keys(m: BoolArray) -> IntArray:
+        return dense_codes(cols.participant[m].astype(np.int64) * width + code[m])[0]
+
+    agreed, achieved = keys(agreed_m), keys(achieved_m)
     done = np.isin(agreed, achieved)
     who = agreed // width
     n = cols.n_participants
@@ -385,8 +401,15 @@ def sustainability(data: Data, *, months: Sequence[int] = (6, 12), by: Grouping 
 # -- funnel -----------------------------------------------------------------------------------
 
 
+def _used_phase_codes(cols: EventColumns) -> IntArray:
+    """Key codes of the phases entered in the log, in order of first appearance."""
+    keys = cols.key[cols.type == TYPE_CODES["phase_entered"]]
+    out: IntArray = np.flatnonzero(np.bincount(keys, minlength=len(cols.keys)))
+    return out
+
+
 def _phase_codes(cols: EventColumns, phases: Sequence[str] | None) -> list[int]:
-    used = np.unique(cols.key[cols.type == TYPE_CODES["phase_entered"]])
+    used = _used_phase_codes(cols)
     if phases is None:
         return [int(k) for k in used]  # order of first appearance in the log
     return [cols.key_code(ph) for ph in phases]
@@ -793,7 +816,7 @@ def caseloads(data: Data, *, data_end: date | None = None) -> Caseloads:
     stop = np.minimum(nxt, p.exit_day[part])
     ok = _has(p.first["admitted"][part]) & (stop > start)
     holder_key = cols.key[rows].astype(np.int64) * 2 + (cols.type[rows] == TYPE_CODES["tandem_assigned"])
-    uniq, h = np.unique(holder_key, return_inverse=True)
+    uniq, h = dense_codes(holder_key)
     first_m = int(month_index(start[ok]).min()) if ok.any() else int(month_index(np.array([end_day]))[0])
     last_m = int(month_index(np.array([end_day]))[0])
     m = max(last_m - first_m + 1, 0)
@@ -967,7 +990,7 @@ def scale_change(data: Data, *, scale: str, by: Grouping | None = None, level: f
                                 notes=notes, level=level)
     idx = np.flatnonzero(twice)
     return ScaleChange(scale, g.names, cnt.astype(np.int64), mean_first, mean_last, mean, mean - half,
-                       mean + half, rates, tuple(cols.participants[i] for i in idx.tolist()),
+                       mean + half, rates, _ids(cols, idx),
                        first[idx], last[idx])
 
 
@@ -1070,7 +1093,7 @@ def state_sequences(data: Data, *, origin: str = "referral", months: int = 36,
     p = _pathways(cols)
     end = _data_end(cols, data_end)
     start = _origin(p, origin)
-    phase_codes = [int(k) for k in np.unique(cols.key[cols.type == TYPE_CODES["phase_entered"]])]
+    phase_codes = [int(k) for k in _used_phase_codes(cols)]
     phase_names = [cols.keys[k] for k in phase_codes]
     alphabet = ("waiting", *phase_names, "active", "paused", "not_admitted", *EXIT_CAUSES)
     s_wait, s_active, s_paused, s_not = 0, len(phase_names) + 1, len(phase_names) + 2, len(phase_names) + 3
@@ -1092,7 +1115,8 @@ def state_sequences(data: Data, *, origin: str = "referral", months: int = 36,
     rows = rows[_has(start[cols.participant[rows]])]
     part = cols.participant[rows].astype(np.int64)
     day = cols.day[rows].astype(np.int64)
-    order = np.lexsort((rows, day, part))
+    span = int(day.max() - day.min()) + 1 if len(day) else 1
+    order = np.argsort(part * span + (day - (int(day.min()) if len(day) else 0)), kind="stable")
     rows, part, day = rows[order], part[order], day[order]
     state = code[t[rows]]
     is_phase = state == -4
@@ -1106,22 +1130,26 @@ def state_sequences(data: Data, *, origin: str = "referral", months: int = 36,
     ex = state == -5
     causes = exit_causes(np.where(ex, cols.code[rows], 0), np.where(ex, cols.code2[rows], 0))
     state = np.where(ex, s_exit0 + causes, state)
+    # the first month m whose day (origin + m months) is on or after the event: it is in force from m on
+    origin_day = start[part]
+    mb = months_between_days(origin_day, day)
+    k = np.maximum(np.where(add_months(origin_day, mb) >= day, mb, mb + 1), 0)
+    # per participant and month keep the last event (events are in log order)
+    last_of_month = np.r_[(part[1:] != part[:-1]) | (k[1:] != k[:-1]), True] if len(k) else k.astype(bool)
+    keep = last_of_month & (k < months)
     who = np.flatnonzero(_has(start))
-    width = max(int(day.max() - day.min()) + 2, 1) if len(day) else 1
-    base = int(day.min()) if len(day) else 0
-    keys = part * width + (day - base)
-    q_day = add_months(np.repeat(start[who], months), np.tile(np.arange(months), len(who)))
-    q_part = np.repeat(who, months)
-    q = q_part * width + np.clip(q_day - base, -1, width - 1)
-    idx = np.searchsorted(keys, q, side="right") - 1
-    valid = (idx >= 0) & (part[np.maximum(idx, 0)] == q_part) if len(keys) else np.zeros(len(q), dtype=bool)
-    before = s_wait if origin == "referral" else s_active
-    out = np.where(valid, state[np.maximum(idx, 0)] if len(state) else -1, before)
-    out = np.where(q_day > end, -1, out)
-    matrix = out.reshape(len(who), months)
-    # a month after the data's end is unobserved; so are all later months
-    matrix = np.where(np.cumsum(matrix < 0, axis=1) > 0, -1, matrix)
-    return StateSequences(tuple(cols.participants[i] for i in who.tolist()), alphabet, matrix)
+    slot = np.full(cols.n_participants, -1, dtype=np.int64)
+    slot[who] = np.arange(len(who))
+    matrix = np.full((len(who), months), -1, dtype=np.int16)
+    matrix[slot[part[keep]], k[keep]] = state[keep]
+    for m in range(1, months):
+        col = matrix[:, m]
+        np.copyto(col, matrix[:, m - 1], where=col < 0)
+    # months after the data's end are unobserved (they trail: query days grow with the month)
+    observed = np.where(start[who] <= end, months_between_days(start[who], np.full(len(who), end)) + 1, 0)
+    matrix[np.arange(months)[None, :] >= observed[:, None]] = -1
+    ids = _ids(cols, who)
+    return StateSequences(ids, alphabet, matrix)
 
 
 # -- individual level ---------------------------------------------------------------------------

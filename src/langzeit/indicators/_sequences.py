@@ -59,6 +59,8 @@ StateMatrix = npt.NDArray[np.int16]
 
 
 def _str_tuple(values: Any) -> tuple[str, ...]:
+    if isinstance(values, tuple) and set(map(type, values)) <= {str}:
+        return values  # already a tuple of text (fast path for a million ids)
     return tuple(str(v) for v in values)
 
 

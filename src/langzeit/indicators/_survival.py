@@ -33,6 +33,7 @@ import numpy as np
 import numpy.typing as npt
 
 from langzeit.exceptions import Problem, ValidationError
+from langzeit.indicators._columns import dense_codes
 from langzeit.tabular import Table
 
 __all__ = ["CumulativeIncidence", "SurvivalCurve", "aalen_johansen", "kaplan_meier"]
@@ -70,7 +71,7 @@ def _risk_table(
     durations: IntArray, codes: IntArray, n_causes: int
 ) -> tuple[IntArray, IntArray, IntArray, IntArray]:
     """Distinct times, at risk, events per cause (times × causes) and censored counts."""
-    times, inverse = np.unique(durations, return_inverse=True)
+    times, inverse = dense_codes(durations)
     counts = np.zeros((len(times), n_causes + 1), dtype=np.int64)
     np.add.at(counts, (inverse, codes), 1)
     removed = counts.sum(axis=1)
