@@ -66,7 +66,6 @@ def synthetic_columns(n: int, *, seed: int = 1) -> EventColumns:
     keys += [f"t{i}" for i in range(n_tandems)]
     k = {name: i for i, name in enumerate(keys[:6])}
     parts: list[dict[str, Any]] = []
-    items_rows: list[np.ndarray] = []  # (participant, day, key) of scale events, in order of parts
     items_vals: list[np.ndarray] = []
 
     def add(type_name: str, who: np.ndarray, day: np.ndarray, **fields: Any) -> None:
@@ -211,7 +210,8 @@ def main(argv: list[str] | None = None) -> int:
     d = optimal_matching_distances(seqs)
     t1 = time.perf_counter()
     out["optimal_matching"] = {"sequences": args.sequences, "months": args.months,
-                               "pairs": args.sequences * (args.sequences - 1) // 2, "seconds": round(t1 - t0, 2),
+                               "pairs": args.sequences * (args.sequences - 1) // 2,
+                               "seconds": round(t1 - t0, 2),
                                "mean_distance": round(float(d.condensed().mean()), 3)}
     out["peak_rss_mib"] = round(_peak_mib(), 1)
     print(json.dumps(out, indent=2))
