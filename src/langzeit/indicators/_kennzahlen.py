@@ -287,11 +287,12 @@ class KennzahlenResult(Table):
         cum = np.concatenate([np.zeros((j, 1, 4, len(COMPONENTS))), np.cumsum(g4, axis=1)], axis=1)
 
         def at(name: str, offset: int = 0) -> FloatArray:
-            out: FloatArray = g4[:, ri + offset, :, _C[name]]
+            out: FloatArray = g4[..., _C[name]][:, ri + offset]
             return out
 
         def window(name: str) -> FloatArray:
-            out: FloatArray = cum[:, ri + 1, :, _C[name]] - cum[:, ri - 11, :, _C[name]]
+            series = cum[..., _C[name]]
+            out: FloatArray = series[:, ri + 1] - series[:, ri - 11]
             return out
 
         def months_of(name: str, shift: int = 0) -> FloatArray:

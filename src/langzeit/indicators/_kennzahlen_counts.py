@@ -8,7 +8,8 @@ partitions of the data (see ``KennzahlenResult.merge``).
 The components (DOMAIN.md § 3 and its conventions, numbered as there):
 
 ========================  =============================================================
-``STOCK``                 ELB stock at S(k) (conv. 1: one spell decides per person)
+``STOCK``                 ELB stock at S(k) (conv. 1: one spell decides per person: the
+                          latest start, then the smaller jobcenter id, then the earlier row)
 ``SP_STOCK``              … of them single parents
 ``LZB``                   long-term recipients at S(k): union of all ``elb`` spells
                           covers ≥ 638 days of [S − 729, S]
@@ -218,8 +219,9 @@ def compute_counts(
     ejc = spells.jobcenter[elb_mask].astype(np.int64)
     sp_bits = np.where(spells.single_parent[elb_mask], _SP_BIT, 0).astype(np.uint8)
     eattr = _GROUP_OF_SEX[spells.sex[elb_mask]] | sp_bits
-    # latest start decides, tie: smaller jobcenter -> it must come last in (person, start, -jc) order
-    order = np.lexsort((-ejc, es, ep))
+    # latest start decides, tie: smaller jobcenter, full tie: the earlier row -> it must come last
+    # in (person, start, -jc, -row) order
+    order = np.lexsort((-np.arange(ep.size), -ejc, es, ep))
     ep, es, ee, ejc, eattr = ep[order], es[order], ee[order], ejc[order], eattr[order]
     stock_jc = np.full((n_avail, n_persons), -1, dtype=np.int64 if len(labels) > 32000 else np.int16)
     attr = np.zeros((n_avail, n_persons), dtype=np.uint8)
