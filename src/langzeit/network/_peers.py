@@ -67,7 +67,9 @@ class _PeerIndex:
     programme_of: npt.NDArray[np.int64]
     programmes: dict[str, int]
     groups: list[ParticipantProfile]
-    members: dict[tuple[int, Need], npt.NDArray[np.int64]]
+    areas: dict[str, int]
+    reach: npt.NDArray[np.int64]
+    members: dict[Need, npt.NDArray[np.int64]]
 
 
 def _index(space: SocialSpace) -> _PeerIndex:
@@ -78,7 +80,7 @@ def _index(space: SocialSpace) -> _PeerIndex:
         programmes: dict[str, int] = {}
         group_of = np.empty(len(willing), dtype=np.int64)
         programme_of = np.empty(len(willing), dtype=np.int64)
-        members: dict[tuple[int, Need], list[int]] = defaultdict(list)
+        members: dict[Need, list[int]] = defaultdict(list)
         for i, p in enumerate(willing):
             key = (p.home_area, p.max_minutes, p.max_fare)
             g = groups.get(key)
@@ -88,10 +90,14 @@ def _index(space: SocialSpace) -> _PeerIndex:
             group_of[i] = g
             programme_of[i] = programmes.setdefault(p.programme_id, len(programmes))
             for need in p.needs:
-                members[(g, need)].append(i)
+                members[need].append(i)
+        areas = {a: i for i, a in enumerate(space.areas)}
+        reach = np.zeros((len(representatives), len(areas)), dtype=np.int64)
+        for g, rep in enumerate(representatives):
+            reach[g, [areas[a] for a in reachable_areas(space, rep)]] = 1
         return _PeerIndex(
             [p.id for p in willing], {p.id: i for i, p in enumerate(willing)}, group_of, programme_of,
-            programmes, representatives,
+            programmes, representatives, areas, reach,
             {k: np.asarray(v, dtype=np.int64) for k, v in members.items()},
         )
 
@@ -99,15 +105,11 @@ def _index(space: SocialSpace) -> _PeerIndex:
 
 
 def _shared_areas(space: SocialSpace, index: _PeerIndex, ego: ParticipantProfile) -> npt.NDArray[np.int64]:
-    """Per participant group: how many areas it shares with the ego's reach (cached per ego group)."""
-    cache: dict[tuple[str, int, float | None], npt.NDArray[np.int64]] = space._cached("peer_shared", dict)
-    key = (ego.home_area, ego.max_minutes, ego.max_fare)
-    found = cache.get(key)
-    if found is None:
-        mine = reachable_areas(space, ego)
-        found = np.array([len(mine & reachable_areas(space, g)) for g in index.groups], dtype=np.int64)
-        cache[key] = found
-    return found
+    """Per participant group: how many areas it shares with the ego's reach."""
+    mine = np.zeros(len(index.areas), dtype=np.int64)
+    mine[[index.areas[a] for a in reachable_areas(space, ego)]] = 1
+    shared: npt.NDArray[np.int64] = index.reach @ mine
+    return shared
 
 
 def peer_candidates(
@@ -122,8 +124,9 @@ def peer_candidates(
     (``wants_peers=False``) are never proposed. Ranked by shared needs, then shared
     areas (more first), then participant id.
 
-    Participants are indexed once by (home area, limits) and need, so a query
-    costs a few array operations, not a scan of all participants.
+    Participants are indexed once by need and by group (home area and limits,
+    with the group's reachable areas as a 0/1 matrix), so a query is a handful of
+    vectorised array operations, never a Python loop over participants.
 
     Args:
         space: the social space.
@@ -148,25 +151,28 @@ def peer_candidates(
     if limit < 1:
         raise ValidationError("peer candidates", [Problem("limit", f"must be at least 1, got {limit}")])
     index = _index(space)
+    n = len(index.ids)
     shared = _shared_areas(space, index, ego)
-    parts = [
-        arr for need in ego.needs for g in np.flatnonzero(shared)
-        if (arr := index.members.get((int(g), need))) is not None
-    ]
-    if not parts:
-        return PeerCandidates(participant_id, ())
-    cand, counts = np.unique(np.concatenate(parts), return_counts=True)
-    keep = np.ones(len(cand), dtype=bool)
+    counts = np.zeros(n, dtype=np.int64)
+    for need in ego.needs:
+        arr = index.members.get(need)
+        if arr is not None:
+            counts += np.bincount(arr[shared[index.group_of[arr]] > 0], minlength=n)
     if participant_id in index.position:
-        keep &= cand != index.position[participant_id]
+        counts[index.position[participant_id]] = 0
     if same_programme:
-        keep &= index.programme_of[cand] == index.programmes.get(ego.programme_id, -1)
-    cand, counts = cand[keep], counts[keep]
+        counts[index.programme_of != index.programmes.get(ego.programme_id, -1)] = 0
+    cand = np.flatnonzero(counts)
+    if not len(cand):
+        return PeerCandidates(participant_id, ())
     areas = shared[index.group_of[cand]]
-    order = np.lexsort((cand, -areas, -counts))[:limit]
+    # one sortable key: more shared needs, then more shared areas, then the smaller id (index)
+    key = (counts[cand] * (len(index.areas) + 1) + areas) * n + (n - 1 - cand)
+    top = np.argpartition(-key, limit - 1)[:limit] if len(cand) > limit else np.arange(len(cand))
+    order = top[np.argsort(-key[top])]
     out = []
     for j in order:
         profile = space.participants[index.ids[int(cand[j])]]
-        common = tuple(n for n in Need if n in profile.needs and n in ego.needs)
+        common = tuple(need for need in Need if need in profile.needs and need in ego.needs)
         out.append(PeerCandidate(profile.id, profile.home_area, common, int(areas[j])))
     return PeerCandidates(participant_id, tuple(out))
