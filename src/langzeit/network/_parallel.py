@@ -233,6 +233,8 @@ class ParallelSummary(Table):
 def parallel_summary(space: SocialSpace, *, needs: Iterable[Need | str] | None = None) -> ParallelSummary:
     """How many offers run in parallel per need and area, without listing every pair.
 
+    Workshop question (fallübergreifende Netzwerkarbeit): *Where do offers run in
+    parallel without knowing of each other, and how many people could use both?*
     The counts are those of :func:`parallel_offers` (with ``include_linked=True``
     for ``pairs``): with ``k`` services in an area, ``c_o`` of them run by
     organisation ``o``, there are ``k(k−1)/2 − Σ c_o(c_o−1)/2`` pairs of different
