@@ -159,6 +159,26 @@ def test_extension_needs_a_rule_in_the_programme() -> None:
         Scenario.from_dict(data)
 
 
+def test_scenario_may_change_the_extension_rule() -> None:
+    """[extension] can set the programme's maximum stay, number and length of extensions."""
+    data = _valid()
+    data["extension"] = {"probability": 0.5, "max_extensions": 3, "length": "4 months",
+                         "max_duration": "18 months"}
+    prog = Scenario.from_dict(data).programme
+    assert prog.extension is not None
+    assert (prog.extension.max_extensions, prog.extension.length.months) == (3, 4)
+    assert prog.max_duration is not None
+    assert (prog.max_duration.years, prog.max_duration.months) == (1, 6)
+
+
+def test_bad_extension_rule_is_a_problem() -> None:
+    """A negative number of extensions is reported at the extension table."""
+    data = _valid()
+    data["extension"] = {"max_extensions": -1}
+    with pytest.raises(ValidationError, match=r"scenario\.extension"):
+        Scenario.from_dict(data)
+
+
 def test_unknown_built_in_programme_is_a_problem() -> None:
     """A programme name that is not shipped is reported with the known names."""
     data = _valid()

@@ -19,6 +19,9 @@ __all__ = ["add_months", "day_of", "to_time"]
 
 _MONTH_DAYS = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 
+#: (day ordinal, whole months) -> day ordinal; pure calendar arithmetic, safe to share.
+_CACHE: dict[tuple[int, int], int] = {}
+
 
 def _month_length(year: int, month: int) -> int:
     if month == 2 and year % 4 == 0 and (year % 100 != 0 or year % 400 == 0):
@@ -70,10 +73,17 @@ def add_months(t: float, months: float) -> float:
     whole = math.floor(months)
     if whole:
         ordinal = int(t)
-        d = date.fromordinal(ordinal)
-        index = d.year * 12 + d.month - 1 + whole
-        year, month = divmod(index, 12)
-        month += 1
-        day = min(d.day, _month_length(year, month))
-        t = date(year, month, day).toordinal() + (t - ordinal)
+        key = (ordinal, whole)
+        target = _CACHE.get(key)
+        if target is None:
+            d = date.fromordinal(ordinal)
+            index = d.year * 12 + d.month - 1 + whole
+            year, month = divmod(index, 12)
+            month += 1
+            day = min(d.day, _month_length(year, month))
+            target = date(year, month, day).toordinal()
+            if len(_CACHE) > 200_000:
+                _CACHE.clear()
+            _CACHE[key] = target
+        t = target + (t - ordinal)
     return t + (months - whole) * DAYS_PER_MONTH

@@ -476,16 +476,16 @@ def run_replication(
     Returns:
         The replication's events, pathways and metrics.
     """
-    run = _Run(scenario, rng)
     enabled = gc.isenabled()
-    gc.disable()  # the loop allocates millions of events that live to the end: no cycles to collect
+    gc.disable()  # a run allocates millions of events that live to the end: no cycles to collect
     try:
+        run = _Run(scenario, rng)
         run.run()
+        pathways = run.pathways()
+        metrics = replication_metrics(pathways, observed_from=to_time(scenario.observed_from),
+                                      end=to_time(scenario.end))
+        events = tuple(run.log._events) if keep_events else ()
+        return Replication(index, events, pathways, metrics)
     finally:
         if enabled:
             gc.enable()
-    pathways = run.pathways()
-    metrics = replication_metrics(pathways, observed_from=to_time(scenario.observed_from),
-                                  end=to_time(scenario.end))
-    events = tuple(run.log._events) if keep_events else ()
-    return Replication(index, events, pathways, metrics)

@@ -15,6 +15,7 @@ from dateutil.relativedelta import relativedelta
 from langzeit.domain import (
     Coach,
     CoachRole,
+    ExtensionRule,
     OutcomeKind,
     Programme,
     Tandem,
@@ -267,7 +268,9 @@ class Scenario:
             transitions serve early exits: hazards and the maximum stay).
         completion: outcome kind → probability for those who reach a terminal phase.
         extension_probability: probability of asking for an extension when the maximum
-            stay is reached (the engine decides whether it is allowed).
+            stay is reached (the engine decides whether it is allowed). In TOML the
+            ``[extension]`` table may also change the programme's rules for the
+            scenario: ``max_duration``, ``max_extensions``, ``length``.
         aftercare: aftercare after exits into work (None: none).
         follow_ups: follow-ups after exit (None: none).
         calibration: seed figures with tolerances.
@@ -664,13 +667,17 @@ def _from_dict(data: Mapping[str, Any], location: str) -> Scenario:
         if not isinstance(table, Mapping):
             problems.append(Problem(where("extension"), "must be a table"))
         else:
-            check_keys(table, {"probability"}, where("extension"))
+            check_keys(table, {"probability", "max_extensions", "length", "max_duration"}, where("extension"))
             p = table.get("probability", 0.0)
             if isinstance(p, bool) or not isinstance(p, int | float) or not 0 <= p <= 1:
                 problems.append(Problem(f"{where('extension')}.probability",
                                         f"must be a probability in [0, 1], got {p!r}"))
             else:
                 kwargs["extension_probability"] = float(p)
+            if programme is not None and {"max_extensions", "length", "max_duration"} & set(table):
+                programme = _override_extension(programme, table, where("extension"), problems)
+                if programme is not None:
+                    kwargs["programme"] = programme
 
     if "aftercare" in data:
         table = data["aftercare"]
@@ -764,6 +771,28 @@ def _programme(value: Any, at: str, problems: list[Problem]) -> Programme | None
             problems.extend(p for p in exc.problems if isinstance(p, Problem))
             return None
     problems.append(Problem(at, "a built-in programme name or an inline [programme] table"))
+    return None
+
+
+def _override_extension(
+    programme: Programme, table: Mapping[str, Any], at: str, problems: list[Problem]
+) -> Programme | None:
+    """The programme with the scenario's maximum stay and extension rule (a what-if on the rules)."""
+    changes: dict[str, Any] = {}
+    try:
+        if "max_duration" in table:
+            changes["max_duration"] = parse_duration(table["max_duration"])
+        if "max_extensions" in table or "length" in table:
+            old = programme.extension
+            changes["extension"] = ExtensionRule(
+                max_extensions=table.get("max_extensions", old.max_extensions if old else 1),
+                length=table.get("length", old.length if old else relativedelta(months=6)),
+            )
+        return attrs.evolve(programme, **changes)
+    except ValidationError as exc:
+        problems.extend(Problem(at, str(p)) for p in exc.problems)
+    except (TypeError, ValueError) as exc:
+        problems.append(Problem(at, str(exc)))
     return None
 
 
