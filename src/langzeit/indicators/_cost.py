@@ -26,13 +26,13 @@ from langzeit.exceptions import Problem, ValidationError
 from langzeit.indicators._columns import OUTCOMES, TYPE_CODES, EventColumns, as_columns
 from langzeit.indicators._confidentiality import ConfidentialityRule
 from langzeit.indicators._dates import day_number, from_day_number, month_end, month_index
+from langzeit.indicators._programme import _NONE, _pathways
 from langzeit.tabular import Table
 
 __all__ = ["CostRelief", "StaffCost", "cost_relief"]
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
-_NONE = np.iinfo(np.int64).max
 _INTEGRATION = frozenset(o for o in OutcomeKind if o.is_integration)
 
 
@@ -220,13 +220,10 @@ def cost_relief(
         raise ValidationError("negative benefit amount", [Problem("monthly_benefit", "amounts must be ≥ 0")])
     relieving = np.array([o in {OutcomeKind(x) for x in relieving_outcomes} for o in OUTCOMES])
     n = cols.n_participants
-    ex_rows = np.flatnonzero(cols.type == TYPE_CODES["exited"])
-    key = np.full(n, _NONE, dtype=np.int64)
-    np.minimum.at(key, cols.participant[ex_rows], (cols.day[ex_rows].astype(np.int64) << 32) | ex_rows)
-    has_exit = key != _NONE
-    exit_row = np.where(has_exit, key & 0xFFFFFFFF, 0)
-    exit_day = np.where(has_exit, cols.day[exit_row].astype(np.int64), _NONE)
-    relief_exit = has_exit & relieving[np.where(has_exit, cols.code2[exit_row], 0)]
+    path = _pathways(cols)  # first exit per participant, shared with the programme indicators
+    has_exit = path.exit_row >= 0
+    exit_day = path.exit_day
+    relief_exit = has_exit & relieving[np.where(has_exit, path.exit_outcome, 0)]
     fu = cols.type == TYPE_CODES["follow_up"]
     off_day = _first_after(cols, fu & (cols.code2 == 0), np.full(n, -_NONE // 2, dtype=np.int64))
     # relief starts the month after a relieving exit, or in the month of a "no benefit" follow-up

@@ -115,7 +115,7 @@ def _incidence_table(curves: Mapping[str, CumulativeIncidence], horizons: Sequen
                     val[g, j] = 100 * curve.at(cause, h)
                     lo[g, j], hi[g, j] = (100 * x for x in curve.interval_at(cause, h))
                 j += 1
-    notes = tuple("Aalen–Johansen cumulative incidence (events so far / at start)" for _ in items)
+    notes = tuple("AJ incidence; n = events so far / at start" for _ in items)
     return RateTable("competing_exits", groups, items, num, den, val, lo, hi, notes, False, level)
 
 
