@@ -221,6 +221,8 @@ def test_kennzahlen_marks_cells_not_available(spells: SpellTable) -> None:
     assert len(marks) == 1
     assert len(marks[0].get_offsets()) == 1
     assert not [c for c in ax.collections if c.get_gid() == "suppressed"]
+    low, high = ax.get_xlim()
+    assert low < matplotlib.dates.date2num(months[0]) < matplotlib.dates.date2num(months[1]) < high
 
 
 def test_kennzahlen_refuses_unknown_names(spells: SpellTable) -> None:

@@ -9,7 +9,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
-__all__ = ["as_mapping", "axes", "pyplot", "state_colours"]
+__all__ = ["as_mapping", "axes", "date_axis", "pyplot", "state_colours"]
 
 T = TypeVar("T")
 
@@ -45,6 +45,16 @@ def axes(ax: Axes | None, *, figsize: tuple[float, float] = (7.0, 4.0)) -> tuple
         return ax.figure, ax  # type: ignore[return-value]  # a SubFigure is drawn like a Figure
     fig, new = pyplot().subplots(figsize=figsize, layout="constrained")
     return fig, new
+
+
+def date_axis(ax: Axes) -> None:
+    """Month ticks that do not overlap: at most 8, labelled concisely (year once)."""
+    from matplotlib import dates
+
+    mdates: Any = dates  # matplotlib.dates has no type hints
+    locator = mdates.AutoDateLocator(maxticks=8)
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
 
 
 def state_colours(states: Sequence[str]) -> dict[str, Any]:

@@ -16,7 +16,7 @@ import numpy as np
 
 from langzeit.exceptions import Problem, UnknownNameError, ValidationError
 from langzeit.indicators import CODES, GROUPS, CumulativeIncidence, KennzahlenResult, RateTable, WaitingList
-from langzeit.report._plot_base import as_mapping, axes, state_colours
+from langzeit.report._plot_base import as_mapping, axes, date_axis, state_colours
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
@@ -170,6 +170,7 @@ def plot_waiting_list(
             ax.fill_between(ends, lengths.min(axis=0), lengths.max(axis=0), step="post", color=colour,
                             alpha=0.2, linewidth=0)
     ax.set_ylim(bottom=0)
+    date_axis(ax)
     ax.set_xlabel("month end")
     ax.set_ylabel("people on the waiting list")
     ax.set_title("Waiting list")
@@ -315,6 +316,10 @@ def plot_kennzahlen(
                               edgecolors=colours if face is not None else None,
                               facecolors=face, label=gid, clip_on=False, zorder=3)
             coll.set_gid(gid)
+    # every reference month on the axis, also those without a value (markers only)
+    span = _days(list(result.months))
+    ax.set_xlim(span.min() - np.timedelta64(15, "D"), span.max() + np.timedelta64(15, "D"))
+    date_axis(ax)
     ax.set_xlabel("reference month")
     ax.set_ylabel(f"{code} (%)")
     ax.set_title(f"{code} nach § 48a SGB II" + ("" if group == "all" else f" ({group})"))
