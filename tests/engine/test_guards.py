@@ -193,7 +193,8 @@ def test_tandem_cases_count_for_each_member(engine: PathwayEngine) -> None:
     assert engine.caseload().of("a").cases == 2
     with pytest.raises(CapacityExceeded) as info:
         engine.assign_tandem("p3", D0, "t1")
-    assert info.value.reasons == ("coach 'a' of tandem 't1' already holds 2 of 2 cases",)
+    assert info.value.reasons == (
+        "coach 'a' of tandem 't1' already holds 2 of 2 cases (Betreuungsschlüssel 1:4 at 0.5 FTE)",)
 
 
 def test_reassignment_does_not_count_the_own_case(engine: PathwayEngine) -> None:

@@ -583,6 +583,14 @@ class PathwayEngine:
                 "chronology", f"dated {cmd.date.isoformat()}, before the last change of places or "
                               f"caseloads on {self._clock.isoformat()}"))
 
+    def _holding_place(self, cmd: Command, fail: list[GuardFailure]) -> StateBuilder | None:
+        """The participant if known and holding a place (active or paused), else None."""
+        b = self._participant(cmd, fail)
+        if b is not None and b.status not in OCCUPYING:
+            fail.append(self._not_admitted(b))
+            return None
+        return b
+
     @staticmethod
     def _status_failure(b: StateBuilder, what: str) -> GuardFailure:
         return GuardFailure("status", f"cannot {what} participant {b.participant_id!r} "
@@ -651,6 +659,15 @@ class PathwayEngine:
         if entry.places is not None and self._books.phase.get(entry.id, 0) >= entry.places:
             out.append(GuardFailure("capacity", f"all {entry.places} places in phase {entry.id!r} are taken"))
         return out
+
+    def _caseload_guard(self, coach: Coach, b: StateBuilder, fail: list[GuardFailure], *,
+                        tandem: str = "") -> None:
+        load = self._coach_load(coach.id, b)
+        if load >= coach.max_cases:
+            who = f"coach {coach.id!r}" + (f" of tandem {tandem!r}" if tandem else "")
+            fail.append(GuardFailure(
+                "caseload", f"{who} already holds {load} of {coach.max_cases} cases "
+                            f"(Betreuungsschlüssel 1:{coach.caseload_limit} at {coach.fte:g} FTE)"))
 
     def _coach_load(self, coach_id: str, b: StateBuilder) -> int:
         books = self._books
@@ -801,11 +818,8 @@ class PathwayEngine:
                              phase_id=cmd.phase_id)]
 
     def _do_extend(self, cmd: Extend, fail: list[GuardFailure]) -> list[Event]:
-        b = self._participant(cmd, fail)
+        b = self._holding_place(cmd, fail)
         if b is None:
-            return []
-        if b.status not in OCCUPYING:
-            fail.append(self._not_admitted(b))
             return []
         rule = self.programme.extension
         if rule is None or rule.max_extensions == 0:
@@ -844,11 +858,8 @@ class PathwayEngine:
         return [Resumed(self._ids(b.participant_id, b.version + 1), b.participant_id, cmd.date)]
 
     def _do_assign_coach(self, cmd: AssignCoach, fail: list[GuardFailure]) -> list[Event]:
-        b = self._participant(cmd, fail)
+        b = self._holding_place(cmd, fail)
         if b is None:
-            return []
-        if b.status not in OCCUPYING:
-            fail.append(self._not_admitted(b))
             return []
         coach = self._coaches.get(cmd.coach_id)
         if coach is None:
@@ -856,21 +867,14 @@ class PathwayEngine:
             return []
         if b.coach_id == coach.id:
             fail.append(GuardFailure("status", f"coach {coach.id!r} already has the case"))
-        load = self._coach_load(coach.id, b)
-        if load >= coach.max_cases:
-            fail.append(GuardFailure(
-                "caseload", f"coach {coach.id!r} already holds {load} of {coach.max_cases} cases "
-                            f"(Betreuungsschlüssel 1:{coach.caseload_limit} at {coach.fte:g} FTE)"))
+        self._caseload_guard(coach, b, fail)
         self._not_before_clock(cmd, b, fail)
         return [CoachAssigned(self._ids(b.participant_id, b.version + 1), b.participant_id, cmd.date,
                               coach_id=coach.id)]
 
     def _do_assign_tandem(self, cmd: AssignTandem, fail: list[GuardFailure]) -> list[Event]:
-        b = self._participant(cmd, fail)
+        b = self._holding_place(cmd, fail)
         if b is None:
-            return []
-        if b.status not in OCCUPYING:
-            fail.append(self._not_admitted(b))
             return []
         tandem = self._tandems.get(cmd.tandem_id)
         if tandem is None:
@@ -883,12 +887,7 @@ class PathwayEngine:
             fail.append(GuardFailure(
                 "caseload", f"tandem {tandem.id!r} already holds {load} of {tandem.max_cases} cases"))
         for member in tandem.members:
-            coach = member.coach
-            cl = self._coach_load(coach.id, b)
-            if cl >= coach.max_cases:
-                fail.append(GuardFailure(
-                    "caseload", f"coach {coach.id!r} of tandem {tandem.id!r} already holds {cl} of "
-                                f"{coach.max_cases} cases"))
+            self._caseload_guard(member.coach, b, fail, tandem=tandem.id)
         self._not_before_clock(cmd, b, fail)
         return [TandemAssigned(self._ids(b.participant_id, b.version + 1), b.participant_id, cmd.date,
                                tandem_id=tandem.id)]
@@ -960,11 +959,8 @@ class PathwayEngine:
                               actor_id=cmd.actor_id, service_id=cmd.service_id, need=cmd.need)]
 
     def _do_exit(self, cmd: Exit, fail: list[GuardFailure]) -> list[Event]:
-        b = self._participant(cmd, fail)
+        b = self._holding_place(cmd, fail)
         if b is None:
-            return []
-        if b.status not in OCCUPYING:
-            fail.append(self._not_admitted(b))
             return []
         current = b.phase_id or ""
         if cmd.phase_id is None:
