@@ -41,12 +41,14 @@ _UNIT_MONTHS = {
 FloatArray = npt.NDArray[np.float64]
 
 
-def _positive(_inst: object, attribute: attrs.Attribute[Any], value: float) -> None:
+def positive(_inst: object, attribute: attrs.Attribute[Any], value: float) -> None:
+    """Attrs validator (shared by the simulation modules): a finite number > 0."""
     if not (isinstance(value, int | float) and math.isfinite(value) and value > 0):
         raise ValueError(f"{attribute.name} must be a positive number, got {value!r}")
 
 
-def _non_negative(_inst: object, attribute: attrs.Attribute[Any], value: float) -> None:
+def non_negative(_inst: object, attribute: attrs.Attribute[Any], value: float) -> None:
+    """Attrs validator (shared by the simulation modules): a finite number >= 0."""
     if not (isinstance(value, int | float) and math.isfinite(value) and value >= 0):
         raise ValueError(f"{attribute.name} must be a non-negative number, got {value!r}")
 
@@ -82,7 +84,7 @@ class Fixed:
         array([12., 12., 12.])
     """
 
-    value: float = attrs.field(validator=_non_negative)
+    value: float = attrs.field(validator=non_negative)
 
     @property
     def mean(self) -> float:
@@ -109,7 +111,7 @@ class Exponential:
         True
     """
 
-    mean_value: float = attrs.field(validator=_positive)
+    mean_value: float = attrs.field(validator=positive)
 
     @property
     def mean(self) -> float:
@@ -134,8 +136,8 @@ class Gamma:
         4.0
     """
 
-    mean_value: float = attrs.field(validator=_positive)
-    cv: float = attrs.field(default=1.0, validator=_positive)
+    mean_value: float = attrs.field(validator=positive)
+    cv: float = attrs.field(default=1.0, validator=positive)
 
     @property
     def shape(self) -> float:
@@ -169,8 +171,8 @@ class LogNormal:
         0.4724
     """
 
-    mean_value: float = attrs.field(validator=_positive)
-    cv: float = attrs.field(default=0.5, validator=_positive)
+    mean_value: float = attrs.field(validator=positive)
+    cv: float = attrs.field(default=0.5, validator=positive)
 
     @property
     def sigma(self) -> float:

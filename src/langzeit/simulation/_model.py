@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import gc
 import heapq
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date
 from typing import Any
 
@@ -41,7 +41,7 @@ from langzeit.engine import (
     StartAftercare,
     TransitionRefused,
 )
-from langzeit.events import Admitted, Event, Extended, Waitlisted
+from langzeit.events import Admitted, Event, EventLog, Extended, Waitlisted
 from langzeit.simulation._clock import add_months, to_time
 from langzeit.simulation._distributions import Distribution
 from langzeit.simulation._hazards import cause_exit
@@ -105,12 +105,7 @@ class _AppendLog:
         return len(self._events) - before
 
     def events(self, *, participant_id: str | None = None, until: date | None = None) -> list[Event]:
-        out: Iterator[Event] = iter(sorted(self._events, key=lambda e: e.date))
-        if participant_id is not None:
-            out = (e for e in out if e.participant_id == participant_id)
-        if until is not None:
-            out = (e for e in out if e.date <= until)
-        return list(out)
+        return EventLog(self._events).events(participant_id=participant_id, until=until)  # queries only
 
     def version(self, participant_id: str) -> int:
         return sum(1 for e in self._events if e.participant_id == participant_id)

@@ -2,26 +2,15 @@
 
 from __future__ import annotations
 
-import math
 from typing import Protocol, runtime_checkable
 
 import attrs
 import numpy as np
 
 from langzeit.simulation._clock import add_months
-from langzeit.simulation._distributions import DAYS_PER_MONTH, FloatArray
+from langzeit.simulation._distributions import DAYS_PER_MONTH, FloatArray, non_negative, positive
 
 __all__ = ["CohortReferrals", "OpenDayReferrals", "PoissonReferrals", "ReferralProcess"]
-
-
-def _positive(_inst: object, attribute: attrs.Attribute[float], value: float) -> None:
-    if not (math.isfinite(value) and value > 0):
-        raise ValueError(f"{attribute.name} must be positive, got {value!r}")
-
-
-def _non_negative(_inst: object, attribute: attrs.Attribute[float], value: float) -> None:
-    if not (math.isfinite(value) and value >= 0):
-        raise ValueError(f"{attribute.name} must not be negative, got {value!r}")
 
 
 @runtime_checkable
@@ -58,7 +47,7 @@ class PoissonReferrals:
         (True, True)
     """
 
-    rate: float = attrs.field(converter=float, validator=_positive)
+    rate: float = attrs.field(converter=float, validator=positive)
 
     def expected(self, start: float, end: float) -> float:
         """Rate × window length in months."""
@@ -90,9 +79,9 @@ class CohortReferrals:
     """
 
     size: int = attrs.field(validator=attrs.validators.ge(1))
-    every: float = attrs.field(default=12.0, converter=float, validator=_positive)
+    every: float = attrs.field(default=12.0, converter=float, validator=positive)
     count: int | None = attrs.field(default=None)
-    offset: float = attrs.field(default=0.0, converter=float, validator=_non_negative)
+    offset: float = attrs.field(default=0.0, converter=float, validator=non_negative)
 
     def _days(self, start: float, end: float) -> list[float]:
         out = []
@@ -133,9 +122,9 @@ class OpenDayReferrals:
         160.0
     """
 
-    every: float = attrs.field(converter=float, validator=_positive)
-    mean: float = attrs.field(converter=float, validator=_positive)
-    offset: float = attrs.field(default=0.0, converter=float, validator=_non_negative)
+    every: float = attrs.field(converter=float, validator=positive)
+    mean: float = attrs.field(converter=float, validator=positive)
+    offset: float = attrs.field(default=0.0, converter=float, validator=non_negative)
 
     def _days(self, start: float, end: float) -> list[float]:
         return CohortReferrals(1, every=self.every, offset=self.offset)._days(start, end)

@@ -486,6 +486,14 @@ _TOP_KEYS = {
 }
 
 
+def _is_probability(value: Any, at: str, problems: list[Problem]) -> bool:
+    """Whether ``value`` is a number in [0, 1]; if not, the problem is appended."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
+        problems.append(Problem(at, f"must be a probability in [0, 1], got {value!r}"))
+        return False
+    return True
+
+
 def _from_dict(data: Mapping[str, Any], location: str) -> Scenario:
     problems: list[Problem] = []
 
@@ -554,9 +562,7 @@ def _from_dict(data: Mapping[str, Any], location: str) -> Scenario:
         if isinstance(value, Mapping):
             check_keys(value, {"probability"}, where("take_up"))
             value = value.get("probability", 1.0)
-        if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
-            problems.append(Problem(where("take_up"), f"must be a probability in [0, 1], got {value!r}"))
-        else:
+        if _is_probability(value, where("take_up"), problems):
             kwargs["take_up"] = float(value)
 
     if "staffing" in data:
@@ -669,10 +675,7 @@ def _from_dict(data: Mapping[str, Any], location: str) -> Scenario:
         else:
             check_keys(table, {"probability", "max_extensions", "length", "max_duration"}, where("extension"))
             p = table.get("probability", 0.0)
-            if isinstance(p, bool) or not isinstance(p, int | float) or not 0 <= p <= 1:
-                problems.append(Problem(f"{where('extension')}.probability",
-                                        f"must be a probability in [0, 1], got {p!r}"))
-            else:
+            if _is_probability(p, f"{where('extension')}.probability", problems):
                 kwargs["extension_probability"] = float(p)
             if programme is not None and {"max_extensions", "length", "max_duration"} & set(table):
                 programme = _override_extension(programme, table, where("extension"), problems)
