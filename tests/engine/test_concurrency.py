@@ -2,6 +2,7 @@
 
 from collections.abc import Iterable, Mapping
 from datetime import date
+from pathlib import Path
 
 import pytest
 
@@ -93,3 +94,22 @@ def test_failed_append_leaves_the_engine_equal_to_the_store() -> None:
     assert engine.waiting_list().participant_ids == ("p2",)
     engine.exit("p1", date(2024, 3, 1), "completed")
     assert engine.state("p2").status.value == "active"
+
+
+def test_two_engines_on_one_sqlite_file(tmp_path: Path) -> None:
+    """Two processes' engines (two connections to one SQLite file): the stale one conflicts, then retries."""
+    from langzeit.store import SqliteEventStore
+
+    path = tmp_path / "events.sqlite"
+    with SqliteEventStore(path) as first_store, SqliteEventStore(path) as second_store:
+        first = new_engine(store=first_store)
+        admitted(first, "p1")
+        second = new_engine(store=second_store)
+        first.pause("p1", date(2024, 2, 1))
+        with pytest.raises(ConcurrencyConflict):
+            second.assign_coach("p1", date(2024, 2, 2), "b")
+        assert second.state("p1").status.value == "paused"
+        second.assign_coach("p1", date(2024, 2, 2), "b")
+        first.refresh()
+        assert first.states() == second.states() == replay(first_store.events())
+        assert first.caseload().of("b").cases == 1
