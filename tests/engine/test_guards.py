@@ -5,6 +5,7 @@ from datetime import date
 import pytest
 
 from engine._support import D0, admitted, new_engine, small_programme
+from langzeit.domain import ExitReason, OutcomeKind
 from langzeit.engine import (
     Admit,
     AssignCoach,
@@ -13,6 +14,7 @@ from langzeit.engine import (
     Exit,
     GuardFailure,
     PathwayEngine,
+    RecordFollowUp,
     Refer,
     TransitionRefused,
 )
@@ -299,3 +301,86 @@ def test_unknown_command_type_is_a_type_error(engine: PathwayEngine) -> None:
         engine.execute("refer p1")  # type: ignore[arg-type]
     with pytest.raises(TypeError):
         engine.check("refer p1")  # type: ignore[arg-type]
+
+
+def test_status_guards_of_the_smaller_commands(engine: PathwayEngine) -> None:
+    """Each command refuses the statuses it does not apply to, with a reason naming the status."""
+    from langzeit.engine import (
+        AchievePlanStep,
+        AgreeParticipation,
+        AgreePlanStep,
+        Decline,
+        EndAftercare,
+        Pause,
+        RecordFollowUp,
+        Renege,
+        Resume,
+        WithdrawConsent,
+    )
+
+    admitted(engine, "p1")
+    d = date(2024, 2, 1)
+    assert engine.check(Decline("p1", d)) == (
+        GuardFailure("status", "cannot record the refusal of participant 'p1' with status 'active'"),)
+    assert guards_of(engine, AgreeParticipation("p1", d)) == ["status"]
+    assert guards_of(engine, Renege("p1", d)) == ["status"]
+    assert guards_of(engine, Resume("p1", d)) == ["status"]
+    assert guards_of(engine, RecordFollowUp("p1", d, 6, OutcomeKind.SVP)) == ["status"]
+    assert guards_of(engine, EndAftercare("p1", d)) == ["aftercare"]
+    assert guards_of(engine, AgreePlanStep("p1", d, "s1")) == ["plan"]
+    assert guards_of(engine, AchievePlanStep("p1", d, "s1")) == ["plan"]
+    assert engine.check(WithdrawConsent("p1", d, consent_id="k9")) == (
+        GuardFailure("consent", "no consent 'k9' in force"),)
+    engine.pause("p1", d)
+    assert guards_of(engine, Pause("p1", d)) == ["status"]
+
+
+def test_plan_steps_are_agreed_once_and_achieved_once(engine: PathwayEngine) -> None:
+    """A step is agreed under a plan, then achieved; repeating either is refused."""
+    from langzeit.engine import AchievePlanStep, AgreePlanStep
+
+    admitted(engine, "p1")
+    engine.agree_plan("p1", D0, "Stabilisierung")
+    engine.agree_plan_step("p1", D0, "s1", description="Termin Schuldnerberatung", due=date(2024, 3, 1))
+    assert guards_of(engine, AgreePlanStep("p1", D0, "s1")) == ["plan"]
+    engine.achieve_plan_step("p1", date(2024, 2, 20), "s1")
+    assert guards_of(engine, AchievePlanStep("p1", date(2024, 2, 20), "s1")) == ["plan"]
+    assert engine.state("p1").achieved_steps == frozenset({"s1"})
+
+
+def test_follow_up_is_recorded_once_per_interval(engine: PathwayEngine) -> None:
+    """The 6-month follow-up is recorded once; the 12-month one is separate."""
+    admitted(engine, "p1")
+    engine.exit("p1", date(2024, 3, 1), "work", "svp")
+    engine.record_follow_up("p1", date(2024, 9, 1), 6, "svp")
+    assert guards_of(engine, RecordFollowUp("p1", date(2024, 9, 2), 6, OutcomeKind.SVP)) == ["follow_up"]
+    engine.record_follow_up("p1", date(2025, 3, 1), 12, "minijob")
+    assert engine.state("p1").follow_ups == ((6, OutcomeKind.SVP), (12, OutcomeKind.MINIJOB))
+
+
+def test_programme_without_extension_or_aftercare_refuses_them() -> None:
+    """Extensions and aftercare exist only where the programme offers them."""
+    from langzeit.programmes import load_programme
+
+    engine = PathwayEngine(load_programme("pan"))
+    engine.refer("p1", D0)
+    engine.agree("p1", D0)
+    engine.record_consent("p1", D0, "tagesklinik")
+    engine.admit("p1", D0)
+    with pytest.raises(TransitionRefused, match="PaN \\(Kreis Plön\\) allows no extensions"):
+        engine.extend("p1", date(2024, 12, 1))
+    with pytest.raises(TransitionRefused, match="offers no aftercare"):
+        engine.start_aftercare("p1", date(2024, 12, 1))
+
+
+def test_exit_into_a_named_exit_phase(engine: PathwayEngine) -> None:
+    """exit(phase_id=...) picks the exit phase; it must be an exit phase reachable from here."""
+    admitted(engine, "p1")
+    assert guards_of(engine, Exit("p1", D0, ExitReason.DROPOUT, phase_id="dropout")) == ["edge"]
+    assert guards_of(engine, Exit("p1", D0, ExitReason.DROPOUT, phase_id="work")) == ["edge"]
+    engine.record_consent("p1", D0, "tk-nord")
+    engine.assess("p1", D0)
+    engine.enter_phase("p1", D0, "clinic")
+    events = engine.exit("p1", date(2024, 2, 1), "dropout", phase_id="dropout")
+    assert events[0].phase_id == "dropout"  # type: ignore[attr-defined]
+    assert engine.state("p1").exit_reason is ExitReason.DROPOUT

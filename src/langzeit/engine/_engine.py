@@ -392,6 +392,8 @@ class PathwayEngine:
     def check(self, command: Command) -> tuple[GuardFailure, ...]:
         """The guards ``command`` would fail, without executing it (empty: it would pass).
 
+        An :class:`Admit` that would put the participant on the waiting list passes.
+
         Args:
             command: the command.
 
