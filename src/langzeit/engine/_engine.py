@@ -23,7 +23,7 @@ from langzeit.domain import (
     Tandem,
     parse_duration,
 )
-from langzeit.engine._books import OCCUPYING, Books, Key
+from langzeit.engine._books import OCCUPYING, Books, Key, state_key
 from langzeit.engine._commands import (
     AchievePlanStep,
     Admit,
@@ -318,10 +318,7 @@ class PathwayEngine:
             fresh = StateBuilder(pid)
             for event in self._store.events(participant_id=pid):
                 fresh.apply(event)
-            old_key: Key = (
-                (old.status, old.phase_id, old.coach_id, old.tandem_id) if old is not None
-                else (Status.REFERRED, None, None, None)
-            )
+            old_key: Key = state_key(old) if old is not None else (Status.REFERRED, None, None, None)
             if fresh.version:
                 self._states[pid] = fresh
                 self._account(pid, old_key, fresh, self._clock)
@@ -342,7 +339,7 @@ class PathwayEngine:
                 touched[pid] = 0
         elif pid not in touched:
             touched[pid] = b.version
-        status, phase, coach, tandem = b.status, b.phase_id, b.coach_id, b.tandem_id
+        status, phase, coach, tandem = b.status, b.phase_id, b.coach_id, b.tandem_id  # state_key, inlined
         b.apply(event)
         if (b.status is not status or b.phase_id != phase or b.coach_id != coach
                 or b.tandem_id != tandem):
