@@ -10,6 +10,9 @@ Prints one JSON object:
 * ``conversion``: the one Python pass that turns event objects into columns
   (``EventColumns.from_events``), timed on ``--convert-participants`` people and
   given as events per second, with the extrapolated time for the large log.
+* ``cli``: the whole path of ``langzeit report FILE --format json`` (store reader,
+  conversion, report, JSON) on a SQLite log of ``--cli-participants`` people
+  (15 events each), written beforehand into a temporary folder.
 * ``optimal_matching``: OM distances for ``--sequences`` random sequences of
   ``--months`` months (6 states, indel 1, constant substitution 2).
 
@@ -172,6 +175,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--convert-participants", type=int, default=50_000)
     parser.add_argument("--sequences", type=int, default=1000)
     parser.add_argument("--months", type=int, default=36)
+    parser.add_argument("--cli-participants", type=int, default=100_000)
     parser.add_argument("--skip-report", action="store_true")
     args = parser.parse_args(argv)
     out: dict[str, Any] = {"python": sys.version.split()[0], "numpy": np.__version__}
@@ -202,6 +206,25 @@ def main(argv: list[str] | None = None) -> int:
     out["conversion"] = {"events": len(events), "seconds": round(t1 - t0, 2), "events_per_s": round(rate),
                          "extrapolated_s_for_15m_events": round(15_000_000 / rate, 1)}
     del events, cols
+
+    if args.cli_participants:
+        import contextlib
+        import io
+        import tempfile
+        from pathlib import Path
+
+        from langzeit.cli import main as cli_main
+        from langzeit.store import write_events
+
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / "log.sqlite"
+            n_events = write_events(_events(args.cli_participants), path)
+            t0 = time.perf_counter()
+            with contextlib.redirect_stdout(io.StringIO()):
+                code = cli_main(["report", str(path), "--format", "json"])
+            t1 = time.perf_counter()
+        out["cli"] = {"participants": args.cli_participants, "events": n_events, "exit_code": code,
+                      "seconds": round(t1 - t0, 2), "events_per_s": round(n_events / (t1 - t0))}
 
     rng = np.random.default_rng(0)
     states = np.cumsum(rng.random((args.sequences, args.months)) < 0.15, axis=1) % 6
