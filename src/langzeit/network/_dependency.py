@@ -68,13 +68,19 @@ def _coach_contacts(space: SocialSpace) -> dict[str, dict[str, list[Tie]]]:
 
 
 def _org_links(space: SocialSpace) -> dict[str, set[str]]:
-    """Organisation id -> organisations it has an organisation-level tie with."""
-    adj = space._graph._adj
-    kinds = space._kinds
-    return {
-        oid: {v for v in adj[oid] if kinds[v] is NodeKind.ORGANISATION}
-        for oid in space.organisations
-    }
+    """Organisation id -> organisations it has an organisation-level tie with (cached on the space)."""
+
+    def build() -> dict[str, set[str]]:
+        kinds = space._kinds
+        links: dict[str, set[str]] = {oid: set() for oid in space.organisations}
+        org = NodeKind.ORGANISATION
+        for t in space.ties.values():
+            if kinds[t.source] is org and kinds[t.target] is org:
+                links[t.source].add(t.target)
+                links[t.target].add(t.source)
+        return links
+
+    return space._cached("org_links", build)
 
 
 def sole_contacts(space: SocialSpace) -> SoleContacts:
