@@ -86,10 +86,10 @@ def synthetic_columns(n: int, *, seed: int = 1) -> EventColumns:
     def scales(who: np.ndarray, day: np.ndarray) -> None:
         w5 = np.full((len(who), 10), -1, dtype=np.int8)
         w5[:, :5] = rng.integers(0, 6, (len(who), 5))
-        add("scale_scored", who, day, key=k["who5"], _items=w5)
+        add("scale_scored", who, day, key=k["who5"], value=5, _items=w5)
         swe = rng.integers(1, 5, (len(who), 10)).astype(np.int8)
         swe[rng.random((len(who), 10)) < 0.05] = -1
-        add("scale_scored", who, day, key=k["swe"], _items=swe)
+        add("scale_scored", who, day, key=k["swe"], value=10, _items=swe)
 
     add("referred", pid, referral)
     assessed = rng.random(n) < 0.9
@@ -133,7 +133,7 @@ def synthetic_columns(n: int, *, seed: int = 1) -> EventColumns:
     add("exited", m, out_day, code=reason, code2=outcome)
     w5 = np.full((len(m), 10), -1, dtype=np.int8)
     w5[:, :5] = rng.integers(0, 6, (len(m), 5))
-    add("scale_scored", m, out_day, key=k["who5"], _items=w5)
+    add("scale_scored", m, out_day, key=k["who5"], value=5, _items=w5)
     add("aftercare_started", m[reason == 1], out_day[reason == 1])
     fu6 = rng.random(len(m)) < 0.6
     add("follow_up", m[fu6], out_day[fu6] + 183, code=rng.choice([0, 3, 11], len(m))[fu6],

@@ -243,3 +243,22 @@ def test_events_and_columns_give_the_same_result() -> None:
     """Calculators accept plain events as well as columns."""
     from_events = take_up(hand_log()).numerator.tolist()
     assert from_events == take_up(EventColumns.from_events(hand_log())).numerator.tolist()
+
+
+def test_malformed_scale_sheets_are_skipped() -> None:
+    """A WHO-5 sheet with six items or an answer of 7 is not scored; the valid pair is compared."""
+    from langzeit.events import ScaleScored
+
+    log = [ScaleScored("s1", "p1", date(2024, 1, 1), scale="who5", items=[2, 2, 2, 2, 2]),
+           ScaleScored("s2", "p1", date(2024, 3, 1), scale="who5", items=[5, 5, 5, 5, 5, 5]),
+           ScaleScored("s3", "p1", date(2024, 4, 1), scale="who5", items=[7, 5, 5, 5, 5]),
+           ScaleScored("s4", "p1", date(2024, 2, 1), scale="who5", items=[3, 3, 3, 3, 3])]
+    s = scale_change(log, scale="who5")
+    assert (s.first.tolist(), s.last.tolist()) == ([40.0], [60.0])
+
+
+def test_waiting_list_respects_an_earlier_data_end(cols: EventColumns) -> None:
+    """With the data ending in February, p1 (admitted 1 March) still waits; only p2's wait counts."""
+    w = waiting_list(cols, data_end=date(2024, 2, 29))
+    assert w.times.rows()[0]["n"] == 1
+    assert w.still_waiting.tolist() == [2]  # p1 and p4

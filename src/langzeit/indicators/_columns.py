@@ -76,10 +76,11 @@ class EventColumns:
         code: exit reason (``exited``) or follow-up status (``follow_up``) code, else -1.
         code2: exit outcome code (``exited``), receives-benefit -1/0/1 (``follow_up``), else -1.
         value: months after exit (``follow_up``), ``until`` day (``extended``),
-            priority (``waitlisted``), else 0.
+            priority (``waitlisted``), number of items (``scale_scored``), else 0.
         keys: the interned strings.
         item_rows: row numbers of the ``scale_scored`` events.
-        items: their item answers, one row each, -1 for missing (10 columns).
+        items: their item answers, one row each, -1 for missing (10 columns; answers
+            beyond 100 are stored as 127, i.e. invalid for every scale).
 
     Examples:
         >>> from langzeit.events import Referred, Admitted
@@ -161,8 +162,7 @@ class EventColumns:
             The columns.
 
         Raises:
-            ValidationError: an item that is not an event, or a scale answer sheet
-                wider than 10 items (all such rows listed).
+            ValidationError: items that are not events (all listed).
 
         Examples:
             >>> from langzeit.events import Exited
@@ -211,8 +211,7 @@ class EventColumns:
                 elif cls_ is ScaleScored:
                     name = e.scale  # type: ignore[attr-defined]
                     sheet = e.items  # type: ignore[attr-defined]
-                    if len(sheet) > _ITEMS:
-                        problems.append(Problem(f"event {e.event_id!r}", f"{len(sheet)} items (at most 10)"))
+                    v = len(sheet)  # the scorers skip sheets of the wrong length
                     item_rows.append(len(typ) - 1)
                     items.append(sheet)
                 elif cls_ is FollowUp:
@@ -239,7 +238,7 @@ class EventColumns:
         for i, sheet in enumerate(items):
             for j, answer in enumerate(sheet[:_ITEMS]):
                 if answer is not None:
-                    item_matrix[i, j] = answer
+                    item_matrix[i, j] = answer if 0 <= answer <= 100 else 127  # 127: out of any range
         return cls(
             tuple(pindex), np.frombuffer(part, dtype=np.int32).copy(),
             np.frombuffer(typ, dtype=np.int8).copy(), np.frombuffer(day, dtype=np.int32).copy(),

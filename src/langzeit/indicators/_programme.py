@@ -630,8 +630,9 @@ def waiting_list(data: Data, *, by: Grouping | None = None, data_end: date | Non
         d = p.first[name]
         stop = np.where((d >= start) & (d < stop), d, stop)
     stop = np.where((p.exit_day >= start) & (p.exit_day < stop), p.exit_day, stop)
-    admitted = waits & (stop == p.first["admitted"]) & _has(stop)
-    reneged = waits & (stop == p.first["reneged"]) & _has(stop) & ~admitted
+    left = waits & (stop <= end_day)
+    admitted = left & (stop == p.first["admitted"])
+    reneged = left & (stop == p.first["reneged"]) & ~admitted
     still = waits & ((stop == _NONE) | (stop > end_day))
     times = DistributionTable.of_values("waiting_days", (stop - start)[admitted].astype(np.float64),
                                         g.codes[admitted], g.names)
@@ -912,8 +913,9 @@ class ScaleChange(Table):
 def scale_change(data: Data, *, scale: str, by: Grouping | None = None, level: float = 0.95) -> ScaleChange:
     """Change in SWE or WHO-5 between first and last scoring (DOMAIN.md § 4 scoring rules).
 
-    Unscorable sheets (too many missing answers) are skipped; participants need two
-    scored sheets on different events. WHO-5 is compared in percent (raw × 4).
+    Unscorable sheets (too many missing answers, a wrong number of items, answers outside
+    the scale's range) are skipped; participants need two scored sheets on different
+    events. WHO-5 is compared in percent (raw × 4).
 
     Args:
         data: the event log.
@@ -939,8 +941,12 @@ def scale_change(data: Data, *, scale: str, by: Grouping | None = None, level: f
     code = cols.key_code(scale)
     sel = cols.key[cols.item_rows] == code if code >= 0 else np.zeros(len(cols.item_rows), dtype=bool)
     rows = cols.item_rows[sel]
-    score, screening, _ = score_items(cols.items[sel][:, :n_items].astype(np.int64), scale)
-    ok = ~np.isnan(score)
+    sheets = cols.items[sel][:, :n_items].astype(np.int64)
+    _, low, high = SCALES[scale]
+    in_range = (sheets == -1) | ((sheets >= low) & (sheets <= high))
+    well_formed = (cols.value[rows] == n_items) & np.all(in_range, axis=1)
+    score, screening, _ = score_items(np.where(well_formed[:, None], sheets, -1), scale)
+    ok = well_formed & ~np.isnan(score)
     rows, score, screening = rows[ok], score[ok], screening[ok]
     n = cols.n_participants
     part = cols.participant[rows].astype(np.int64)
