@@ -179,6 +179,14 @@ def test_bad_extension_rule_is_a_problem() -> None:
         Scenario.from_dict(data)
 
 
+def test_aftercare_needs_a_programme_that_offers_it() -> None:
+    """Aftercare in a scenario needs aftercare in the programme (the engine refuses it otherwise)."""
+    data = _valid()
+    data["aftercare"] = {"after": "work"}
+    with pytest.raises(ValidationError, match="offers no aftercare"):
+        Scenario.from_dict(data)
+
+
 def test_unknown_built_in_programme_is_a_problem() -> None:
     """A programme name that is not shipped is reported with the known names."""
     data = _valid()

@@ -53,7 +53,7 @@ def _small(**changes: Any) -> Scenario:
         "follow_up": {"months": [6, 12], "retention": 0.7, "later_work": 0.1},
     }
     data.update(changes)
-    return Scenario.from_dict(data)
+    return Scenario.from_dict({k: v for k, v in data.items() if v is not None})
 
 
 def _occupancy_path(events: list[Event]) -> list[int]:
@@ -248,6 +248,25 @@ def test_phases_follow_the_routing_probabilities() -> None:
     entered = Counter(e.phase_id for e in rep.events if isinstance(e, PhaseEntered))
     share = entered["intensive"] / (entered["intensive"] + entered["recommendation"])
     assert share == pytest.approx(0.345, abs=0.04)
+
+
+def test_case_work_meets_the_entry_guards() -> None:
+    """An entry phase needing assessment and consent gets both recorded before admission."""
+    s = _small(programme={
+        "id": "g", "name": "Guarded", "capacity": {"places": 2},
+        "phases": [{"id": "coaching", "planned_duration": 3, "requires_assessment": True,
+                    "data_exchange_with": ["klinik"]}, {"id": "exit", "terminal": True}],
+        "transitions": [{"from": "coaching", "to": "exit"}],
+    }, extension=None, aftercare=None, take_up=1.0)
+    events = simulate(s, seed=4).replications[0].events
+    first_types: dict[str, list[str]] = {}
+    for e in events:
+        first_types.setdefault(e.participant_id, []).append(e.type)
+    admitted = [types for types in first_types.values() if "admitted" in types]
+    assert admitted
+    for types in admitted:
+        assert types.index("assessed") < types.index("admitted")
+        assert types.index("consent_given") < types.index("admitted")
 
 
 def test_warm_up_is_left_out_of_the_metrics() -> None:

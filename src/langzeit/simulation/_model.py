@@ -185,6 +185,7 @@ class _Run:
             for t in prog.transitions
         }
         self.orgs = {p.id: p.data_exchange_with for p in prog.phases}
+        self.entry_assessed = prog.phase(prog.entry).requires_assessment
         self.last_cohort = -1.0
         self.index: dict[str, int] = {}
         self.waiting = 0
@@ -267,6 +268,9 @@ class _Run:
         wl = s.waiting_list
         priority = 1 if wl.priority_share and self.u() < wl.priority_share else 0
         self.consent(i, pid, day, self.prog.entry)
+        if self.entry_assessed:
+            ex(Assess(pid, day, result="suitable"))
+            self.assessed[i] = True
         closed = wl.discipline == "none" or (wl.max_length is not None and self.waiting >= wl.max_length)
         try:
             events = ex(Admit(pid, day, priority=priority, waitlist=not closed))

@@ -320,6 +320,8 @@ class Scenario:
             problems.append(Problem("horizon", f"must be positive, got {format_duration(self.horizon)}"))
         if is_negative(self.warm_up):
             problems.append(Problem("warm_up", f"must not be negative, got {format_duration(self.warm_up)}"))
+        if self.aftercare is not None and prog.aftercare is None:
+            problems.append(Problem("aftercare", f"programme {prog.id!r} offers no aftercare"))
         problems += _model_problems(
             prog, take_up=self.take_up, durations=self.durations, hazards=self.hazards,
             routing=self.routing, completion=self.completion,
