@@ -262,3 +262,20 @@ def test_waiting_list_respects_an_earlier_data_end(cols: EventColumns) -> None:
     w = waiting_list(cols, data_end=date(2024, 2, 29))
     assert w.times.rows()[0]["n"] == 1
     assert w.still_waiting.tolist() == [2]  # p1 and p4
+
+
+def test_grouping_reads_participant_records(cols: EventColumns) -> None:
+    """Participant records group by a boolean attribute as '1' / '0'; absent ones are 'unknown'."""
+    from langzeit.domain import Participant
+
+    people = {"p1": Participant("p1", sex="F", single_parent=True, children=1), "p2": Participant("p2")}
+    g = group_participants(cols.participants, people, "single_parent")
+    assert g.labels == ("0", "1", "unknown")
+    assert take_up(cols, by=g).denominator[:, 0].tolist() == [5, 1, 1, 3]
+
+
+def test_grouping_must_fit_the_log(cols: EventColumns) -> None:
+    """A grouping built for another log is refused."""
+    g = group_participants(["x"], {}, "sex")
+    with pytest.raises(ValidationError):
+        take_up(cols, by=g)

@@ -107,3 +107,28 @@ def test_from_arrays_rebuilds_the_same_columns(log: object) -> None:
     assert np.array_equal(d.day, c.day)
     assert np.array_equal(d.items, c.items)
     assert d.keys == c.keys
+
+
+@given(st.lists(st.tuples(st.integers(0, 12), st.integers(0, 12)), min_size=1, max_size=6),
+       st.booleans(), st.integers(1, 5))
+def test_no_suppressed_numerator_can_be_recovered_by_subtraction(
+    cells: list[tuple[int, int]], partition: bool, min_n: int
+) -> None:
+    """After suppression, no published line (a group column with its total) has exactly one hidden cell."""
+    from langzeit.indicators import ConfidentialityRule, RateTable
+
+    num = np.array([[min(a, b), max(a, b) - min(a, b)] for a, b in cells])  # two items per group
+    den = np.array([[max(a, b)] * 2 for a, b in cells]) if partition else np.maximum(num, 1) + 3
+    groups = ["all"] + [f"g{i}" for i in range(len(cells))]
+    t = RateTable.of_counts("x", groups, ("a", "b"), np.vstack([num.sum(axis=0), num]),
+                            np.vstack([den.sum(axis=0), den]), partition=partition)
+    s = t.with_confidentiality(ConfidentialityRule(min_n=min_n))
+    assert s.numerator_flags is not None
+    hidden = s.numerator_flags != 0
+    # every item's column over the groups, the "all" row included, never hides exactly one cell
+    assert not np.any(hidden.sum(axis=0) == 1)
+    if partition:  # each group's items with their total (the denominator) form a line too
+        assert s.denominator_flags is not None
+        assert not np.any(hidden.sum(axis=1) + (s.denominator_flags[:, 0] != 0) == 1)
+    shown = t.numerator[~hidden]
+    assert np.all((shown == 0) | (shown >= min_n))
