@@ -88,9 +88,10 @@ class SequenceSummary(Table):
         return ("measure", "value")
 
     def rows(self) -> list[dict[str, Any]]:
-        """Mean transitions, entropy, turbulence, complexity and mean months per state."""
+        """Mean measures, mean months per state, and the observed transition rates."""
         out = [{"measure": k, "value": v} for k, v in self.means.items()]
         out += [{"measure": f"months:{k}", "value": v} for k, v in self.time_in_state.items()]
+        out += [{"measure": f"rate:{a}->{b}", "value": v} for (a, b), v in self.transitions.items()]
         return out
 
 
