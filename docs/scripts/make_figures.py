@@ -26,7 +26,7 @@ import numpy as np
 
 FIGURES = (
     "funnel", "waiting-list", "cumulative-incidence", "sequence-index", "state-distribution",
-    "phase-flows", "kennzahlen", "network-map",
+    "phase-flows", "kennzahlen", "comparison", "network-map",
 )
 DEFAULT_OUT = Path(__file__).resolve().parents[1] / "img"
 
@@ -84,6 +84,7 @@ def figures() -> dict[str, Callable[[], Any]]:
     )
     from langzeit.network import example_space, network_map
     from langzeit.report import (
+        plot_comparison,
         plot_cumulative_incidence,
         plot_funnel,
         plot_kennzahlen,
@@ -93,9 +94,11 @@ def figures() -> dict[str, Callable[[], Any]]:
         plot_state_distribution,
         plot_waiting_list,
     )
-    from langzeit.simulation import simulate
+    from langzeit.simulation import compare, simulate
 
-    runs = {label: simulate(s, seed=2024, replications=5) for label, s in scenarios().items()}
+    runs = {  # one seed per scenario: compare() treats them as independent samples
+        label: simulate(s, seed=2024 + k, replications=5) for k, (label, s) in enumerate(scenarios().items())
+    }
     base_log = runs["1:12 (as is)"].log(0)
     sequences = state_sequences(base_log, months=24)
 
@@ -114,6 +117,9 @@ def figures() -> dict[str, Callable[[], Any]]:
         "state-distribution": lambda: plot_state_distribution(sequences)[0],
         "phase-flows": lambda: plot_phase_flows(sequences)[0],
         "kennzahlen": kennzahlen_figure,
+        "comparison": lambda: plot_comparison(
+            {k: compare(runs["1:12 (as is)"], r) for k, r in runs.items() if k != "1:12 (as is)"},
+            metrics=["admitted", "reneged", "mean_wait_days", "waiting_at_end", "integrations"])[0],
         "network-map": lambda: plot_network_map(network_map(example_space(), "p-anna")),
     }
 

@@ -25,6 +25,7 @@ from langzeit.indicators import (
     waiting_list,
 )
 from langzeit.report import (
+    plot_comparison,
     plot_cumulative_incidence,
     plot_funnel,
     plot_kennzahlen,
@@ -32,6 +33,7 @@ from langzeit.report import (
     plot_waiting_list,
 )
 from langzeit.report._plot_base import pyplot, state_colours
+from langzeit.simulation import Comparison
 from langzeit.spells import SpellTable
 
 
@@ -231,6 +233,48 @@ def test_kennzahlen_refuses_unknown_names(spells: SpellTable) -> None:
     for kwargs in ({"code": "K9"}, {"group": "X"}, {"jobcenters": ["JC9"]}):
         with pytest.raises(UnknownNameError):
             plot_kennzahlen(result, **kwargs)  # type: ignore[arg-type]
+
+
+# -- scenario comparison ------------------------------------------------------------------------
+
+
+@pytest.fixture
+def comparison() -> Comparison:
+    """Admissions 50 → 60 (interval 5…15), wait 100 → 80 days (−30…−10), a metric with baseline 0."""
+    return Comparison("base", "more", 0.95, (
+        ("admitted", 50.0, 60.0, 10.0, 5.0, 15.0),
+        ("mean_wait_days", 100.0, 80.0, -20.0, -30.0, -10.0),
+        ("turned_away", 0.0, 3.0, 3.0, 1.0, 5.0),
+    ))
+
+
+def test_comparison_shows_relative_changes_with_intervals(comparison: Comparison) -> None:
+    """Points at 100 × difference / baseline (+20 %, −20 %); bars span the scaled intervals."""
+    _, ax = plot_comparison(comparison, metrics=["admitted", "mean_wait_days"])
+    bars = ax.containers[0]
+    assert bars.lines[0].get_xdata().tolist() == [20.0, -20.0]
+    segments = bars.lines[2][0].get_segments()
+    assert [(float(s[0][0]), float(s[1][0])) for s in segments] == [(10.0, 30.0), (-30.0, -10.0)]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["admitted", "mean_wait_days"]
+
+
+def test_comparison_leaves_out_metrics_with_baseline_zero(comparison: Comparison) -> None:
+    """No relative change exists for a baseline of 0: that metric has no point."""
+    _, ax = plot_comparison(comparison)
+    assert len(ax.containers[0].lines[0].get_xdata()) == 2
+
+
+def test_comparison_of_variants_draws_one_series_each(comparison: Comparison) -> None:
+    """A mapping of comparisons gives one error-bar series per variant, named in the legend."""
+    _, ax = plot_comparison({"a": comparison, "b": comparison}, metrics=["admitted"])
+    assert len(ax.containers) == 2
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["a", "b"]
+
+
+def test_comparison_refuses_an_unknown_metric(comparison: Comparison) -> None:
+    """A metric in no comparison is a ValidationError."""
+    with pytest.raises(ValidationError):
+        plot_comparison(comparison, metrics=["nope"])
 
 
 # -- shared -------------------------------------------------------------------------------------

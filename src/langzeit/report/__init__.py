@@ -7,7 +7,8 @@ The plots (optional extra ``plot``; matplotlib is imported on first use) each dr
 result — or several named ones, e.g. scenarios — and return ``(figure, axes)``:
 :func:`plot_funnel`, :func:`plot_waiting_list`, :func:`plot_cumulative_incidence`,
 :func:`plot_sequence_index`, :func:`plot_state_distribution`, :func:`plot_phase_flows`,
-:func:`plot_kennzahlen`; :func:`plot_network_map` is the network layer's, re-exported.
+:func:`plot_kennzahlen`, :func:`plot_comparison`; :func:`plot_network_map` is the network
+layer's, re-exported.
 
 Examples:
     >>> from datetime import date
@@ -18,7 +19,13 @@ Examples:
 
 from langzeit.network import plot_network_map
 from langzeit.report._plot_sequences import plot_phase_flows, plot_sequence_index, plot_state_distribution
-from langzeit.report._plots import plot_cumulative_incidence, plot_funnel, plot_kennzahlen, plot_waiting_list
+from langzeit.report._plots import (
+    plot_comparison,
+    plot_cumulative_incidence,
+    plot_funnel,
+    plot_kennzahlen,
+    plot_waiting_list,
+)
 from langzeit.report._programme_report import (
     REPORT_FORMAT,
     REPORT_VERSION,
@@ -36,6 +43,7 @@ __all__ = [
     "SequenceSummary",
     "build_programme_report",
     "format_table",
+    "plot_comparison",
     "plot_cumulative_incidence",
     "plot_funnel",
     "plot_kennzahlen",

@@ -17,12 +17,15 @@ import numpy as np
 from langzeit.exceptions import Problem, UnknownNameError, ValidationError
 from langzeit.indicators import CODES, GROUPS, CumulativeIncidence, KennzahlenResult, RateTable, WaitingList
 from langzeit.report._plot_base import as_mapping, axes, date_axis, state_colours
+from langzeit.simulation import Comparison
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
-__all__ = ["plot_cumulative_incidence", "plot_funnel", "plot_kennzahlen", "plot_waiting_list"]
+__all__ = [
+    "plot_comparison", "plot_cumulative_incidence", "plot_funnel", "plot_kennzahlen", "plot_waiting_list",
+]
 
 _LINESTYLES = ("-", "--", ":", "-.")
 
@@ -323,5 +326,73 @@ def plot_kennzahlen(
     ax.set_xlabel("reference month")
     ax.set_ylabel(f"{code} (%)")
     ax.set_title(f"{code} nach § 48a SGB II" + ("" if group == "all" else f" ({group})"))
+    ax.legend()
+    return fig, ax
+
+
+def plot_comparison(
+    comparison: Comparison | Mapping[str, Comparison], *, metrics: Sequence[str] | None = None,
+    ax: Axes | None = None,
+) -> tuple[Figure, Axes]:
+    """Scenario comparison as a forest plot: each metric's change against the baseline, with interval.
+
+    The metrics have different units (people, days, shares), so the change is shown
+    relative to the baseline's mean: ``100 × difference / baseline`` percent, with the
+    Welch interval of :func:`~langzeit.simulation.compare` scaled the same way. A metric
+    whose baseline is 0 has no relative change and is left out. Several comparisons
+    (a mapping, e.g. one per variant against the same baseline) are drawn side by side.
+
+    Args:
+        comparison: a result of :func:`~langzeit.simulation.compare`, or ``{label: comparison}``.
+        metrics: the metrics to show, top to bottom (default: all of the first comparison).
+        ax: draw into these axes (default: a new figure).
+
+    Returns:
+        The figure and the axes (one error-bar container per comparison; a dashed line at 0).
+
+    Raises:
+        ValidationError: a metric is in no comparison.
+        ImportError: matplotlib is not installed.
+
+    Examples:
+        >>> import matplotlib
+        >>> matplotlib.use("Agg")
+        >>> from langzeit.simulation import Comparison
+        >>> c = Comparison("base", "more", 0.95, (("admitted", 50.0, 60.0, 10.0, 5.0, 15.0),
+        ...                                       ("mean_wait_days", 100.0, 80.0, -20.0, -30.0, -10.0)))
+        >>> fig, ax = plot_comparison(c)
+        >>> ax.containers[0].lines[0].get_xdata().tolist()
+        [20.0, -20.0]
+    """
+    results = as_mapping(comparison, Comparison)
+    first = next(iter(results.values()))
+    names = list(metrics) if metrics is not None else [row[0] for row in first.items]
+    known = {row[0] for c in results.values() for row in c.items}
+    unknown = [m for m in names if m not in known]
+    if unknown:
+        raise ValidationError("unknown metric",
+                              [Problem("metrics", f"{m!r} in no comparison") for m in unknown])
+    fig, ax = axes(ax, figsize=(7.0, 1.2 + 0.35 * len(names) * max(1, len(results))))
+    step = 0.8 / len(results)
+    for k, (label, c) in enumerate(results.items()):
+        rows = {row[0]: row for row in c.items}
+        ys, xs, lows, highs = [], [], [], []
+        for i, name in enumerate(names):
+            row = rows.get(name)
+            if row is None or not row[1]:
+                continue
+            _, base, _, diff, low, high = row
+            scale = 100.0 / abs(base)
+            ys.append(i - 0.4 + step * (k + 0.5))
+            xs.append(diff * scale)
+            lows.append(0.0 if low is None else (diff - low) * scale)  # no interval: a point
+            highs.append(0.0 if high is None else (high - diff) * scale)
+        ax.errorbar(xs, ys, xerr=[lows, highs], fmt="o", color=f"C{k}", capsize=3,
+                    label=label or f"{c.alternative} vs {c.baseline}")
+    ax.axvline(0.0, color="grey", linestyle="--", linewidth=1)
+    ax.set_yticks(range(len(names)), names)
+    ax.invert_yaxis()
+    ax.set_xlabel("change against the baseline (% of its mean)")
+    ax.set_title(f"Scenario comparison ({first.level:.0%} intervals)")
     ax.legend()
     return fig, ax
