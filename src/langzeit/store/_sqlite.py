@@ -326,13 +326,19 @@ store has 1; nothing was written
         """
         if self._readonly:
             raise PermissionError(f"{display_name(self._path)}: event store opened read-only")
-        refused: ValidationError | None = None
+        items = list(events)
+        refused: list[Problem | RowProblem] = []
         try:  # the batch checked on its own exactly as the in-memory log checks it
-            batch = EventLog(events)
+            checked = list(EventLog(items))
         except ValidationError as exc:
-            batch, refused = EventLog(), exc
+            refused = list(exc.problems)
+            firsts: dict[str, Event] = {}
+            for item in items:
+                if isinstance(item, Event):
+                    firsts.setdefault(item.event_id, item)
+            checked = list(firsts.values())
         with _bulk():
-            rows = [_row_of(e) for e in batch]
+            rows = [] if refused else [_row_of(e) for e in checked]
         conn = self._conn
         conn.execute("BEGIN IMMEDIATE")
         try:
@@ -340,14 +346,17 @@ store has 1; nothing was written
                 actual = self._version(pid)
                 if actual != expected:
                     raise ConcurrencyConflict(pid, expected, actual)
-            if refused is not None:
-                raise refused
+            if refused:  # every problem at once: the batch's own and clashes with the store
+                raise ValidationError("event batch refused", [*refused, *self._clashes(checked)[1]])
             conn.execute("SAVEPOINT batch")
             try:
                 conn.executemany(_INSERT, rows)
             except sqlite3.IntegrityError:  # some ids are stored already: the careful path
                 conn.execute("ROLLBACK TO batch")
-                rows = self._new_rows(batch)
+                stored, clashes = self._clashes(checked)
+                if clashes:
+                    raise ValidationError("event batch refused", clashes) from None
+                rows = [row for row in rows if row[0] not in stored]
                 conn.executemany(_INSERT, rows)
             conn.execute("RELEASE batch")
             conn.executemany(_BUMP, Counter(r[1] for r in rows).items())
@@ -357,9 +366,9 @@ store has 1; nothing was written
             raise
         return len(rows)
 
-    def _new_rows(self, batch: EventLog) -> list[tuple[str, str, str, str, str | None]]:
-        unique = {e.event_id: e for e in batch}
-        ids = list(unique)
+    def _clashes(self, events: list[Event]) -> tuple[set[str], list[Problem]]:
+        """The ids of ``events`` already stored, and a problem for each stored with other content."""
+        ids = [e.event_id for e in events]
         stored: dict[str, Event] = {}
         for start in range(0, len(ids), _CHUNK):
             chunk = ids[start:start + _CHUNK]
@@ -367,11 +376,9 @@ store has 1; nothing was written
                 f"SELECT {_COLUMNS} FROM events WHERE event_id IN ({','.join('?' * len(chunk))})", chunk
             )
             stored.update((e.event_id, e) for e in self._decode(cursor))
-        clashes = [Problem(f"event {i!r}", "id already in the log with different content")
-                   for i, e in unique.items() if i in stored and stored[i] != e]
-        if clashes:
-            raise ValidationError("event batch refused", clashes)
-        return [_row_of(e) for i, e in unique.items() if i not in stored]
+        clashes = [Problem(f"event {e.event_id!r}", "id already in the log with different content")
+                   for e in events if e.event_id in stored and stored[e.event_id] != e]
+        return set(stored), clashes
 
     # -- reading ------------------------------------------------------------------------------
 
