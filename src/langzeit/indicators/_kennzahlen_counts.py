@@ -41,6 +41,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 from collections.abc import Sequence
+from typing import Any
 
 import attrs
 import numpy as np
@@ -121,9 +122,9 @@ class _Tally:
     def add(
         self,
         component: str,
-        month: npt.NDArray[np.int64] | int,
-        jc: npt.NDArray[np.int64],
-        group: npt.NDArray[np.uint8],
+        month: npt.NDArray[np.integer[Any]] | int,
+        jc: npt.NDArray[np.integer[Any]],
+        group: npt.NDArray[np.integer[Any]],
         weights: npt.NDArray[np.float64] | None = None,
     ) -> None:
         out = self.jc_map[jc]
@@ -344,27 +345,30 @@ def compute_counts(
         tally.add(component, mk, jc, g)
 
     # ---- llu / luh amounts of the month containing start, where in the stock at its S ----------
-    epoch = np.datetime64("1970-01-01", "D")
     n_amount_months = min(n_avail, n_months)
+    month_first = np.array(
+        [date_to_day(stichtag_of(lo + i, 1)) for i in range(n_amount_months + 1)], dtype=np.int64
+    )
+    # the month of a day by table lookup (one gather instead of calendar arithmetic per row)
+    day_month = np.repeat(np.arange(n_amount_months, dtype=np.int64), np.diff(month_first))
     amount_kinds = ((SpellKind.LLU, "LLU_CENTS", "LLU_N"), (SpellKind.LUH, "LUH_CENTS", "LUH_N"))
     for kind_, cents_name, n_name in amount_kinds:
         mask = spells.kind == kind_
-        person = spells.person[mask].astype(np.int64)
-        month = (epoch + spells.start[mask].astype(np.int64)).astype("datetime64[M]").astype(np.int64) - lo
-        ok = (month >= 0) & (month < n_amount_months)
-        person, month = person[ok], month[ok]
-        cents = np.rint(spells.amount[mask][ok] * 100.0)
-        cell = month * n_persons + person
-        jc = flat_jc[cell].astype(np.int64)
+        mask &= spells.start >= month_first[0]
+        mask &= spells.start < month_first[-1]
+        month = day_month[spells.start[mask] - month_first[0]]
+        cell = month * n_persons + spells.person[mask]
+        jc = flat_jc[cell]
         inside = jc >= 0
-        cell, month, jc, cents = cell[inside], month[inside], jc[inside], cents[inside]
-        g = (flat_attr[cell] & 3).astype(np.uint8)
+        cell, month, jc = cell[inside], month[inside], jc[inside]
+        cents = np.rint(spells.amount[mask][inside] * 100.0)
+        g = flat_attr[cell] & 3
         tally.add(cents_name, month, jc, g, weights=cents)
         seen = np.zeros(n_amount_months * n_persons, dtype=np.bool_)
         seen[cell] = True
         distinct = np.flatnonzero(seen)
-        tally.add(n_name, distinct // n_persons, flat_jc[distinct].astype(np.int64),
-                  (flat_attr[distinct] & 3).astype(np.uint8))
+        g = flat_attr[distinct] & 3
+        tally.add(n_name, distinct // n_persons, flat_jc[distinct], g)
 
     return Counts(
         counts=tally.counts,

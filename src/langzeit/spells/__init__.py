@@ -1,6 +1,7 @@
 """Spell layer: administrative spell tables (columnar, numpy) and their CSV reader."""
 
 from langzeit.spells._csv import COLUMNS, read_spells, write_spells
+from langzeit.spells._synthetic import generate_spells
 from langzeit.spells._table import (
     ACTIVATION_INSTRUMENTS,
     INTEGRATION_KINDS,
@@ -25,6 +26,7 @@ __all__ = [
     "SpellTable",
     "date_to_day",
     "day_to_date",
+    "generate_spells",
     "label_sort_key",
     "read_spells",
     "write_spells",
