@@ -46,6 +46,7 @@ from langzeit.network._examples import EXAMPLE_SPACES, example_space
 from langzeit.network._generate import SETTINGS, SpaceSettings, synthetic_space
 from langzeit.network._maps import MapNode, NetworkMap, network_map
 from langzeit.network._parallel import (
+    PairBlock,
     ParallelArea,
     ParallelOffer,
     ParallelOffers,
@@ -97,6 +98,7 @@ __all__ = [
     "NeedsCoverage",
     "NetworkMap",
     "NodeKind",
+    "PairBlock",
     "ParallelArea",
     "ParallelOffer",
     "ParallelOffers",

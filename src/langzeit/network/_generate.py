@@ -77,7 +77,8 @@ class SpaceSettings:
         base_fare: fare of the shortest trip.
         fare_per_km: fare per km of distance.
         missing_per_km: probability per km that two areas have no connection.
-        area_skew: Zipf exponent of how actors and people cluster in the larger areas.
+        area_skew: Zipf exponent of how actors and people cluster in the larger areas (rural 0.8:
+            the largest of 60 areas holds about a seventh, as Preetz in Kreis Plön).
         max_minutes: choices of participants' longest trip.
         max_fares: choices of participants' fare limit (None: no limit).
         earliest: choices of participants' earliest start (None: no limit).
@@ -122,7 +123,7 @@ class SpaceSettings:
 SETTINGS: dict[str, SpaceSettings] = {
     "rural": SpaceSettings(
         "rural (Plön-like)", areas=60, width_km=45, height_km=35, wait_minutes=15, minutes_per_km=2.2,
-        base_fare=2.4, fare_per_km=0.12, missing_per_km=0.012, area_skew=1.1,
+        base_fare=2.4, fare_per_km=0.12, missing_per_km=0.012, area_skew=0.8,
         max_minutes=(30, 45, 60, 75), max_fares=(None, 3.0, 5.0, 8.0),
         earliest=(None, None, "08:30", "10:00"),
         programmes=("pan", "regel"),

@@ -7,6 +7,8 @@ from collections.abc import Iterable
 from typing import Any
 
 import attrs
+import numpy as np
+import numpy.typing as npt
 
 from langzeit.network._dependency import _org_links
 from langzeit.network._reach import offer_index, reachable_areas
@@ -15,7 +17,7 @@ from langzeit.network._space import SocialSpace
 from langzeit.tabular import Table
 
 __all__ = [
-    "ParallelArea", "ParallelOffer", "ParallelOffers", "ParallelSummary", "parallel_offers",
+    "PairBlock", "ParallelArea", "ParallelOffer", "ParallelOffers", "ParallelSummary", "parallel_offers",
     "parallel_summary", "people_in_reach",
 ]
 
@@ -49,22 +51,78 @@ class ParallelOffer:
     people_in_reach: int
 
 
-@attrs.frozen
+@attrs.frozen(eq=False)
+class PairBlock:
+    """The parallel pairs of one need in one area, held as index arrays (one block per need and area).
+
+    Args:
+        need: the need.
+        area: the area.
+        people_in_reach: participants with the need who reach the area.
+        services: service ids of the area's offers for the need, sorted.
+        organisations: the organisation id of each service.
+        a: index (into ``services``) of each pair's first service.
+        b: index of each pair's second service.
+        linked: whether each pair's organisations are tied.
+
+    Examples:
+        >>> import numpy as np
+        >>> block = PairBlock(Need.DEBT, "Mitte", 3, ("s1", "s2"), ("o1", "o2"), np.array([0]),
+        ...                   np.array([1]), np.array([False]))
+        >>> len(block), block.records()[0].service_b
+        (1, 's2')
+    """
+
+    need: Need
+    area: str
+    people_in_reach: int
+    services: tuple[str, ...]
+    organisations: tuple[str, ...]
+    a: npt.NDArray[np.int64]
+    b: npt.NDArray[np.int64]
+    linked: npt.NDArray[np.bool_]
+
+    def __len__(self) -> int:
+        return len(self.a)
+
+    def records(self) -> list[ParallelOffer]:
+        """The block's pairs as records."""
+        s, o = self.services, self.organisations
+        return [
+            ParallelOffer(self.need, self.area, s[i], o[i], s[j], o[j], bool(k), self.people_in_reach)
+            for i, j, k in zip(self.a.tolist(), self.b.tolist(), self.linked.tolist(), strict=True)
+        ]
+
+
+@attrs.frozen(eq=False)
 class ParallelOffers(Table):
     """Pairs of parallel offers (rows as :class:`ParallelOffer`).
 
+    The pairs are held per need and area as index arrays (:class:`PairBlock`);
+    :attr:`pairs` builds the records when asked, ``len()`` and :attr:`unlinked`
+    count without building them.
+
     Examples:
-        >>> ParallelOffers(()).unlinked
-        0
+        >>> offers = ParallelOffers(())
+        >>> offers.unlinked, len(offers), offers.pairs
+        (0, 0, ())
     """
 
-    pairs: tuple[ParallelOffer, ...]
+    blocks: tuple[PairBlock, ...]
     _title = "Parallele Angebote"
+
+    def __len__(self) -> int:
+        return sum(len(b) for b in self.blocks)
+
+    @property
+    def pairs(self) -> tuple[ParallelOffer, ...]:
+        """Every pair as a record, by need, area and service ids."""
+        return tuple(p for b in self.blocks for p in b.records())
 
     @property
     def unlinked(self) -> int:
         """Pairs whose organisations have no tie with each other (run without knowing of each other)."""
-        return sum(1 for p in self.pairs if not p.linked)
+        return sum(int((~b.linked).sum()) for b in self.blocks)
 
     def columns(self) -> tuple[str, ...]:
         """The column names."""
@@ -74,6 +132,21 @@ class ParallelOffers(Table):
     def rows(self) -> list[dict[str, Any]]:
         """One row per pair."""
         return [attrs.asdict(p) for p in self.pairs]
+
+
+def _link_codes(space: SocialSpace) -> tuple[dict[str, int], npt.NDArray[np.int64]]:
+    """Organisation codes and the sorted codes ``min × n + max`` of every tied pair of organisations."""
+
+    def build() -> tuple[dict[str, int], npt.NDArray[np.int64]]:
+        codes = {oid: i for i, oid in enumerate(sorted(space.organisations))}
+        n = len(codes)
+        pairs = [
+            min(codes[a], codes[b]) * n + max(codes[a], codes[b])
+            for a, linked in _org_links(space).items() for b in linked if a < b
+        ]
+        return codes, np.unique(np.asarray(pairs, dtype=np.int64))
+
+    return space._cached("org_link_codes", build)
 
 
 def people_in_reach(space: SocialSpace) -> Counter[tuple[Need, str]]:
@@ -150,7 +223,8 @@ def parallel_offers(
     """
     wanted = list(Need) if needs is None else sorted({Need(n) for n in needs}, key=list(Need).index)
     index = offer_index(space)
-    links = _org_links(space)
+    codes, linked_codes = _link_codes(space)
+    n_orgs = len(codes)
     reach = people_in_reach(space)
     found = []
     only = None if areas is None else set(areas)
@@ -160,15 +234,17 @@ def parallel_offers(
                 continue
             services: dict[str, Service] = {s.id: s for s, _ in index.at(need, area)}
             ordered = sorted(services.values(), key=lambda s: s.id)
-            for i, a in enumerate(ordered):
-                for b in ordered[i + 1:]:
-                    if a.organisation_id == b.organisation_id:
-                        continue
-                    linked = b.organisation_id in links.get(a.organisation_id, set())
-                    if linked and not include_linked:
-                        continue
-                    found.append(ParallelOffer(need, area, a.id, a.organisation_id, b.id, b.organisation_id,
-                                               linked, reach.get((need, area), 0)))
+            org = np.array([codes[s.organisation_id] for s in ordered], dtype=np.int64)
+            a, b = np.triu_indices(len(ordered), 1)
+            keep = org[a] != org[b]
+            a, b = a[keep], b[keep]
+            lo, hi = np.minimum(org[a], org[b]), np.maximum(org[a], org[b])
+            linked = np.isin(lo * n_orgs + hi, linked_codes)
+            if not include_linked:
+                a, b, linked = a[~linked], b[~linked], linked[~linked]
+            if len(a):
+                found.append(PairBlock(need, area, reach.get((need, area), 0), tuple(s.id for s in ordered),
+                                       tuple(s.organisation_id for s in ordered), a, b, linked))
     return ParallelOffers(tuple(found))
 
 
