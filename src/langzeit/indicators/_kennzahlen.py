@@ -509,7 +509,8 @@ class KennzahlenResult(Table):
 
     def rows(self) -> list[dict[str, Any]]:
         """Every cell as a flat dict (see :meth:`columns`); ``month`` is the month's first day."""
-        return [attrs.asdict(c) for c in self.cells()]
+        names = self.columns()
+        return [{name: getattr(c, name) for name in names} for c in self.cells()]
 
     _title = "Kennzahlen nach § 48a SGB II"
 

@@ -1,0 +1,97 @@
+"""CLI layer: ``langzeit kennzahlen SPELLS.csv --month YYYY-MM`` — the § 48a indicators of a spell file."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+from typing import Any
+
+from langzeit.cli._output import add_format_option, print_json, print_table
+from langzeit.indicators import KennzahlenResult, kennzahlen, suppress
+from langzeit.spells import read_spells
+
+__all__ = ["register"]
+
+
+def _month(text: str) -> dt.date:
+    try:
+        return dt.datetime.strptime(text, "%Y-%m").date()
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a month (YYYY-MM): {text!r}") from None
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
+
+
+def register(sub: Any) -> None:
+    """Register the ``kennzahlen`` sub-command."""
+    p: argparse.ArgumentParser = sub.add_parser(
+        "kennzahlen",
+        help="§ 48a SGB II indicators (K1–K3) of a spell CSV file, with intervals and confidentiality",
+        description="Compute the Kennzahlen nach § 48a SGB II per jobcenter, month and group "
+        "(all, F, M) from administrative spells. Cells with fewer than --min-n cases are "
+        "suppressed (with secondary suppression); suppressed cells show no value.",
+    )
+    p.add_argument("spells", help="spell CSV file (columns person_id, kind, start, end, jobcenter, ...)")
+    p.add_argument("--month", type=_month, action="append", required=True,
+                   help="reference month YYYY-MM (repeat for several)")
+    p.add_argument("--jobcenter", action="append", help="only this jobcenter id (repeat for several)")
+    p.add_argument("--data-end", type=_date, help="the data's end (default: the latest date in the file)")
+    p.add_argument("--stichtag", type=int, help="day of the month of the Stichtag (default: last day)")
+    p.add_argument("--regime", choices=("2019", "2011"), default="2019", help="K2E3 continuity rule")
+    p.add_argument("--count-16k", action="store_true", help="count § 16k as activation (K3E2)")
+    p.add_argument("--min-n", type=int, default=3, help="least number of cases of a shown cell (default 3)")
+    p.add_argument("--round-to", type=int, help="round shown counts to multiples of this number, e.g. 10")
+    p.add_argument("--lenient", action="store_true",
+                   help="skip bad rows (listed on stderr) instead of failing")
+    add_format_option(p)
+    p.set_defaults(run=run)
+
+
+def _records(result: KennzahlenResult) -> list[dict[str, Any]]:
+    rows = result.rows()
+    for row in rows:
+        row["month"] = row["month"].strftime("%Y-%m")
+    return rows
+
+
+def _number(value: Any, digits: int = 1) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and not value.is_integer():
+        return f"{value:.{digits}f}"
+    return str(int(value)) if isinstance(value, float) else str(value)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Compute and print the Kennzahlen; exit code 1 when the file has problems."""
+    spells = read_spells(args.spells, strict=not args.lenient, data_end=args.data_end)
+    for problem in spells.rejected:
+        print(f"skipped {problem}", file=sys.stderr)
+    result = kennzahlen(
+        spells, args.month, stichtag=args.stichtag, data_end=args.data_end, jobcenters=args.jobcenter,
+        regime=args.regime, count_16k=args.count_16k,
+    )
+    result = suppress(result, min_n=args.min_n, round_to=args.round_to)
+    records = _records(result)
+    if args.format == "json":
+        print_json(records)
+        return 0
+    headers = (
+        "jobcenter", "month", "group", "code", "numerator", "denominator", "value %", "95 % CI", "note"
+    )
+    rows = []
+    for r in records:
+        interval = "" if r["ci_low"] is None else f"{r['ci_low']:.1f}–{r['ci_high']:.1f}"
+        note = "not available" if not r["available"] else ("suppressed" if r["suppressed"] else "")
+        rows.append((
+            r["jobcenter"], r["month"], r["group"], r["code"], _number(r["numerator"]),
+            _number(r["denominator"]), _number(r["value"]), interval, note,
+        ))
+    print_table(headers, rows)
+    return 0
