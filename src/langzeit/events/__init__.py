@@ -23,7 +23,7 @@ from langzeit.events._codec import (
 )
 from langzeit.events._log import EventLog
 from langzeit.events._protocol import EventStore
-from langzeit.events._state import ActiveConsent, ParticipantState, Status, replay
+from langzeit.events._state import ActiveConsent, ParticipantState, StateBuilder, Status, replay
 from langzeit.events._types import (
     EVENT_TYPES,
     ActorReferred,
@@ -85,6 +85,7 @@ __all__ = [
     "Reneged",
     "Resumed",
     "ScaleScored",
+    "StateBuilder",
     "Status",
     "TandemAssigned",
     "Waitlisted",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import date
 from operator import attrgetter
@@ -130,10 +131,13 @@ class EventLog(Table):
               - event 'e1': id already in the log with different content
         """
         batch = list(events)
+        versions = self._versions
         for pid, expected in (expected_versions or {}).items():
-            actual = self._versions.get(pid, 0)
+            actual = versions.get(pid, 0)
             if actual != expected:
                 raise ConcurrencyConflict(pid, expected, actual)
+        positions = self._positions
+        logged_events = self._events
         new: list[Event] = []
         seen: dict[str, Event] = {}
         problems: list[Problem] = []
@@ -141,22 +145,38 @@ class EventLog(Table):
             if not isinstance(event, Event):
                 problems.append(Problem(f"item {i}", f"not an event: {event!r}"))
                 continue
-            logged = self._event_by_id(event.event_id) or seen.get(event.event_id)
+            event_id = event.event_id
+            pos = positions.get(event_id)
+            logged = logged_events[pos] if pos is not None else seen.get(event_id)
             if logged is not None:
                 if logged != event:
-                    problems.append(Problem(f"event {event.event_id!r}",
+                    problems.append(Problem(f"event {event_id!r}",
                                             "id already in the log with different content"))
                 continue
-            seen[event.event_id] = event
+            seen[event_id] = event
             new.append(event)
         if problems:
             raise ValidationError("event batch refused", problems)
+        if not new:
+            return 0
+        start = len(logged_events)
+        logged_events.extend(new)
+        positions.update(zip(seen, range(start, start + len(new)), strict=True))
         for event in new:
-            self._positions[event.event_id] = len(self._events)
-            self._events.append(event)
-            self._versions[event.participant_id] = self._versions.get(event.participant_id, 0) + 1
-        if new:
-            self._ordered = None
+            pid = event.participant_id
+            versions[pid] = versions.get(pid, 0) + 1
+        ordered = self._ordered
+        if ordered is not None:
+            # Keep the date order incrementally when the batch continues it (the usual case:
+            # the engine and the simulator append forward in time); otherwise sort on demand.
+            last = ordered[-1].date if ordered else None
+            dates = [e.date for e in new]
+            if (last is None or dates[0] >= last) and all(
+                a <= b for a, b in itertools.pairwise(dates)
+            ):
+                ordered.extend(new)
+            else:
+                self._ordered = None
         return len(new)
 
     # -- reading ---------------------------------------------------------------------------
