@@ -108,29 +108,39 @@ def _row_of(event: Event) -> tuple[str, str, str, str, str | None]:
     return event.event_id, event.participant_id, event.type, record["date"], data
 
 
+def _payload(data: str, cache: dict[str, dict[str, Any]]) -> dict[str, Any] | str:
+    """The type-specific fields of a stored ``data`` text, or why they cannot be read.
+
+    Each distinct text is parsed once per read (payloads repeat: phases, reasons, outcomes).
+    """
+    fields = cache.get(data)
+    if fields is not None:
+        return fields
+    try:
+        fields = json.loads(data)
+    except (json.JSONDecodeError, TypeError) as exc:
+        return f"data: malformed JSON: {exc}"
+    if not isinstance(fields, dict):
+        return "data: expected a JSON object"
+    clash = sorted(_BASE & fields.keys())
+    if clash:  # would silently replace a column's value
+        return f"data: holds base fields {clash}"
+    if len(cache) < _CACHE_LIMIT:
+        cache[data] = fields
+    return fields
+
+
 def _decode_rows(rows: Iterable[tuple[Any, ...]]) -> Iterator[tuple[int, str, dict[str, Any] | str]]:
-    """``(seq, raw text, record or reason)`` for stored rows, decoding each payload once."""
+    """``(seq, raw text, record or reason)`` for stored rows (the lenient readers' input)."""
     cache: dict[str, dict[str, Any]] = {}
     for seq, event_id, participant_id, type_name, day, data in rows:
         record = {"event_id": event_id, "participant_id": participant_id, "type": type_name,
                   "date": day}
         if data is not None:
-            fields = cache.get(data)
-            if fields is None:
-                try:
-                    fields = json.loads(data)
-                except (json.JSONDecodeError, TypeError) as exc:
-                    yield seq, str(data), f"data: malformed JSON: {exc}"
-                    continue
-                if not isinstance(fields, dict):
-                    yield seq, str(data), "data: expected a JSON object"
-                    continue
-                clash = sorted(_BASE & fields.keys())
-                if clash:  # would silently replace a column's value
-                    yield seq, str(data), f"data: holds base fields {clash}"
-                    continue
-                if len(cache) < _CACHE_LIMIT:
-                    cache[data] = fields
+            fields = _payload(data, cache)
+            if isinstance(fields, str):
+                yield seq, str(data), fields
+                continue
             record.update(fields)
         yield seq, data or "", record
 
@@ -383,19 +393,27 @@ store has 1; nothing was written
     # -- reading ------------------------------------------------------------------------------
 
     def _decode(self, rows: Iterable[tuple[Any, ...]]) -> list[Event]:
+        """Stored rows to events through the codec; every bad row is reported (one loop: hot path)."""
         out: list[Event] = []
+        append = out.append
         problems: list[RowProblem] = []
-        file = display_name(self._path)
-        for seq, text, record in _decode_rows(rows):
-            if isinstance(record, str):
-                problems.append(RowProblem(file, seq, record, text))
-                continue
+        cache: dict[str, dict[str, Any]] = {}
+        for seq, event_id, participant_id, type_name, day, data in rows:
+            record = {"event_id": event_id, "participant_id": participant_id, "type": type_name,
+                      "date": day}
+            if data is not None:
+                fields = _payload(data, cache)
+                if isinstance(fields, str):
+                    problems.append(RowProblem(display_name(self._path), seq, fields, str(data)))
+                    continue
+                record.update(fields)
             try:
-                out.append(event_from_record(record))
+                append(event_from_record(record))
             except ValueError as exc:
-                problems.append(RowProblem(file, seq, str(exc), text))
+                problems.append(RowProblem(display_name(self._path), seq, str(exc), data or ""))
         if problems:
             problems.sort(key=lambda p: p.line)
+            file = display_name(self._path)
             raise DataFormatError(f"{file}: stored events cannot be read", problems)
         return out
 
