@@ -13,7 +13,7 @@ import networkx as nx
 from dateutil.relativedelta import relativedelta
 
 from langzeit.domain._duration import format_duration, is_negative, parse_duration
-from langzeit.exceptions import Problem, ValidationError
+from langzeit.exceptions import Problem, RowProblem, ValidationError
 
 __all__ = [
     "BUILTIN_GUARDS",
@@ -415,19 +415,29 @@ class Programme:
             value = build(f"{location}.{key}", factory, dict(data[key]))
             if value is not None:
                 kwargs[key] = value
-        if problems:
-            raise ValidationError(f"invalid programme at {location}", problems)
-        try:
-            return cls(**kwargs)
-        except ValidationError as exc:
-            raise ValidationError(
-                f"invalid phase model at {location}",
-                [Problem(f"{location}: {p.location}", p.message) if isinstance(p, Problem) else p
-                 for p in exc.problems],
-            ) from None
-        except (TypeError, ValueError) as exc:
-            raise ValidationError(f"invalid programme at {location}",
-                                  [Problem(location, str(exc))]) from None
+        # Structural problems of the phase model are listed together with the key-level ones,
+        # as long as every phase and transition could be read (else they would be misleading).
+        parts_complete = (
+            "id" in kwargs and "name" in kwargs
+            and len(phases) == len(data.get("phases", []))
+            and len(transitions) == len(data.get("transitions", []))
+        )
+        structural: list[Problem | RowProblem] = []
+        if not problems or parts_complete:
+            try:
+                programme = cls(**kwargs)
+            except ValidationError as exc:
+                structural = [
+                    Problem(f"{location}: {p.location}", p.message) if isinstance(p, Problem) else p
+                    for p in exc.problems
+                ]
+            except (TypeError, ValueError) as exc:
+                structural = [Problem(location, str(exc))]
+            else:
+                if not problems:
+                    return programme
+        message = f"invalid programme at {location}" if problems else f"invalid phase model at {location}"
+        raise ValidationError(message, [*problems, *structural])
 
     @classmethod
     def from_toml(cls, path: str | Path) -> Programme:
