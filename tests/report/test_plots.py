@@ -280,6 +280,15 @@ def test_comparison_refuses_an_unknown_metric(comparison: Comparison) -> None:
 # -- shared -------------------------------------------------------------------------------------
 
 
+def test_importing_the_report_layer_does_not_import_matplotlib() -> None:
+    """The optional ``plot`` extra (matplotlib) is imported on the first plot, not with the package."""
+    import subprocess
+
+    code = "import sys, langzeit.report; print('matplotlib' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+
+
 def test_missing_matplotlib_names_the_plot_extra(monkeypatch: pytest.MonkeyPatch) -> None:
     """Without matplotlib the ImportError says which extra to install."""
     monkeypatch.setitem(sys.modules, "matplotlib.pyplot", None)
