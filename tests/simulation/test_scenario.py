@@ -187,6 +187,20 @@ def test_aftercare_needs_a_programme_that_offers_it() -> None:
         Scenario.from_dict(data)
 
 
+def test_plans_and_scales_are_checked() -> None:
+    """A review later than six months (§ 15 Abs. 3) and a mean outside the item range are problems."""
+    data = _valid()
+    data["plans"] = {"steps": 2, "review": "9 months"}
+    data["scales"] = {"who5": {"entry": 7, "exit": 3}, "phq9": {"entry": 1, "exit": 1}}
+    with pytest.raises(ValidationError) as info:
+        Scenario.from_dict(data, location="s")
+    assert [str(p) for p in info.value.problems] == [
+        "s.plans: review must be after more than 0 and at most 6 months (§ 15 Abs. 3 SGB II), got 9.0",
+        "s.scales.who5: entry must lie in the item range 0–5 of who5",
+        "s.scales.phq9: a scale is who5 or swe with entry, exit, sd",
+    ]
+
+
 def test_unknown_built_in_programme_is_a_problem() -> None:
     """A programme name that is not shipped is reported with the known names."""
     data = _valid()

@@ -23,8 +23,12 @@ from langzeit.events import (
     Extended,
     FollowUp,
     PhaseEntered,
+    PlanAgreed,
+    PlanStepAchieved,
+    PlanStepAgreed,
     Referred,
     Reneged,
+    ScaleScored,
     Status,
     TandemAssigned,
     Waitlisted,
@@ -297,3 +301,29 @@ def test_summary_and_comparison_of_scenarios() -> None:
     assert high is not None
     assert low <= s["admitted"] <= high
     assert math.isclose(s["admitted"], float(np.mean(a.values("admitted"))))
+
+
+def test_plans_and_scales_are_recorded_through_the_engine() -> None:
+    """Plans at admission with steps and 6-monthly reviews; WHO-5 and SWE at admission and exit."""
+    s = _small(plans={"steps": 2, "achieve": 0.5, "due": 3, "review": 6},
+               scales={"who5": {"entry": 2.0, "exit": 3.0}, "swe": {"entry": 2.5, "exit": 3.0, "sd": 0.5}})
+    events = simulate(s, seed=31).replications[0].events
+    admitted = {e.participant_id: e.date for e in events if isinstance(e, Admitted)}
+    plans = [e for e in events if isinstance(e, PlanAgreed)]
+    steps = [e for e in events if isinstance(e, PlanStepAgreed)]
+    achieved = [e for e in events if isinstance(e, PlanStepAchieved)]
+    scores = [e for e in events if isinstance(e, ScaleScored)]
+    first_plan = {}
+    for e in plans:
+        first_plan.setdefault(e.participant_id, e)
+    assert first_plan.keys() == admitted.keys()
+    assert all(first_plan[p].date == d and first_plan[p].review == d + relativedelta(months=6)
+               for p, d in admitted.items())
+    assert len(steps) == 2 * len(admitted)
+    assert 0 < len(achieved) < len(steps)
+    assert {e.scale for e in scores} == {"who5", "swe"}
+    assert all(len(e.items) == (5 if e.scale == "who5" else 10) for e in scores)
+    assert all(0 <= i <= 5 for e in scores if e.scale == "who5" for i in e.items)
+    assert all(1 <= i <= 4 for e in scores if e.scale == "swe" for i in e.items)
+    exits = sum(1 for e in events if isinstance(e, Exited))
+    assert len(scores) == 2 * (len(admitted) + exits)

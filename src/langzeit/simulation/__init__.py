@@ -42,9 +42,12 @@ from langzeit.simulation._results import (
 )
 from langzeit.simulation._runner import DEFAULT_SEED, simulate
 from langzeit.simulation._scenario import (
+    SCALE_ITEMS,
     Aftercare,
     Calibration,
     FollowUps,
+    Plans,
+    ScaleModel,
     Scenario,
     Staffing,
     WaitingListPolicy,
@@ -57,6 +60,7 @@ __all__ = [
     "CAUSES",
     "DAYS_PER_MONTH",
     "DEFAULT_SEED",
+    "SCALE_ITEMS",
     "Aftercare",
     "Calibration",
     "CohortReferrals",
@@ -72,9 +76,11 @@ __all__ = [
     "OpenDayReferrals",
     "Pathways",
     "PhaseHazards",
+    "Plans",
     "PoissonReferrals",
     "ReferralProcess",
     "Replication",
+    "ScaleModel",
     "Scenario",
     "SimulationResult",
     "Staffing",

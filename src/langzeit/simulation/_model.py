@@ -22,8 +22,11 @@ import numpy as np
 
 from langzeit.domain import Capacity, ExitReason, OutcomeKind
 from langzeit.engine import (
+    AchievePlanStep,
     Admit,
     AgreeParticipation,
+    AgreePlan,
+    AgreePlanStep,
     Assess,
     AssignCoach,
     AssignTandem,
@@ -38,6 +41,7 @@ from langzeit.engine import (
     RecordFollowUp,
     Refer,
     Renege,
+    ScoreScale,
     StartAftercare,
     TransitionRefused,
 )
@@ -53,7 +57,7 @@ from langzeit.simulation._results import (
     Replication,
     replication_metrics,
 )
-from langzeit.simulation._scenario import Scenario
+from langzeit.simulation._scenario import SCALE_ITEMS, Scenario
 
 __all__ = ["run_replication"]
 
@@ -64,7 +68,7 @@ _BLOCK = 8192
 _new_engine: Callable[..., PathwayEngine] = PathwayEngine
 
 # action codes, ordered so that on equal times exits free places before arrivals take them
-_EXIT_HAZARD, _PHASE_END, _DEADLINE, _RENEGE, _AFTERCARE_END, _FOLLOW_UP = range(6)
+_EXIT_HAZARD, _PHASE_END, _DEADLINE, _RENEGE, _AFTERCARE_END, _FOLLOW_UP, _STEP, _REVIEW = range(8)
 
 
 class _Stream:
@@ -230,7 +234,7 @@ class _Run:
         heap = self.heap
         pop = heapq.heappop
         handlers = (self.on_hazard, self.on_phase_end, self.on_deadline, self.on_renege,
-                    self.on_aftercare_end, self.on_follow_up)
+                    self.on_aftercare_end, self.on_follow_up, self.on_step, self.on_review)
         token = self.token
         k = 0
         while True:
@@ -306,6 +310,41 @@ class _Run:
             until = self.day(t) + max_duration
             self.push(to_time(until) + (t - int(t)), _DEADLINE, i)
         self.start_phase(i, self.prog.entry, t)
+        if self.s.scales:
+            self.score(i, pid, t, exit_mean=False)
+        if self.s.plans is not None:
+            self.plan(i, pid, t, first=True)
+
+    def score(self, i: int, pid: str, t: float, *, exit_mean: bool) -> None:
+        """Score each scale of the scenario (item answers around the entry or exit mean)."""
+        day = self.day(t)
+        for model in self.s.scales:
+            _, low, high = SCALE_ITEMS[model.scale]
+            mean = model.exit if exit_mean else model.entry
+            raw = np.clip(np.rint(self.rng.normal(mean, model.sd, model.items)), low, high)
+            self.exec(ScoreScale(pid, day, model.scale, tuple(int(v) for v in raw)))
+
+    def plan(self, i: int, pid: str, t: float, *, first: bool) -> None:
+        """Agree (or review) the cooperation plan; with the first plan, agree its steps."""
+        plans = self.s.plans
+        assert plans is not None
+        day = self.day(t)
+        review = add_months(t, plans.review)
+        self.exec(AgreePlan(pid, day, "Kooperationsplan", review=self.day(review)))
+        self.push(review, _REVIEW, i)
+        if first:
+            due = add_months(t, plans.due)
+            for k in range(1, plans.steps + 1):
+                step = f"s{k}"
+                self.exec(AgreePlanStep(pid, day, step, description=f"Schritt {k}", due=self.day(due)))
+                if self.u() < plans.achieve:
+                    self.push(t + self.u() * (due - t), _STEP, i, step)
+
+    def on_step(self, t: float, i: int, step: str) -> None:
+        self.exec(AchievePlanStep(self.ids[i], self.day(t), step))
+
+    def on_review(self, t: float, i: int, _payload: Any) -> None:
+        self.plan(i, self.ids[i], t, first=False)
 
     def free_staff(self, staff: str, change: int) -> None:
         """Book a case on (+1) or off (-1) a coach or tandem, for choosing the next one."""
@@ -423,6 +462,8 @@ class _Run:
         day = self.day(t)
         self.token[i] += 1
         staff = self.staff[i]
+        if self.s.scales:
+            self.score(i, pid, t, exit_mean=reason is ExitReason.COMPLETED or outcome.is_work)
         events = self.exec(Exit(pid, day, reason, outcome, phase))
         if staff is not None:
             self.free_staff(staff, -1)

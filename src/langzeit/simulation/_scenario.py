@@ -34,9 +34,12 @@ from langzeit.simulation._referrals import (
 )
 
 __all__ = [
+    "SCALE_ITEMS",
     "Aftercare",
     "Calibration",
     "FollowUps",
+    "Plans",
+    "ScaleModel",
     "Scenario",
     "Staffing",
     "WaitingListPolicy",
@@ -216,6 +219,76 @@ class FollowUps:
 
 
 @attrs.frozen
+class Plans:
+    """Cooperation plans (§ 15 SGB II): agreed at admission, reviewed while in the programme.
+
+    Args:
+        steps: plan steps agreed with the first plan.
+        achieve: probability that a step is achieved (at a uniform time before it is due).
+        due: months from agreement until a step is due.
+        review: months between reviews (at most 6, § 15 Abs. 3 SGB II).
+
+    Examples:
+        >>> Plans(steps=3, achieve=0.6).review
+        6.0
+    """
+
+    steps: int = attrs.field(default=3, validator=attrs.validators.ge(0))
+    achieve: float = attrs.field(default=0.6, validator=_probability)
+    due: float = attrs.field(default=3.0, converter=float)
+    review: float = attrs.field(default=6.0, converter=float)
+
+    def __attrs_post_init__(self) -> None:
+        if not 0 < self.review <= 6:
+            raise ValueError(f"review must be after more than 0 and at most 6 months (§ 15 Abs. 3 SGB II), "
+                             f"got {self.review}")
+        if not self.due > 0:
+            raise ValueError(f"due must be positive, got {self.due}")
+
+
+#: Items and their range per scale (DOMAIN.md § 4): WHO-5 five items 0–5, SWE ten items 1–4.
+SCALE_ITEMS: Mapping[str, tuple[int, int, int]] = {"who5": (5, 0, 5), "swe": (10, 1, 4)}
+
+
+@attrs.frozen
+class ScaleModel:
+    """Item answers of a scale at admission and at exit (well-being, self-efficacy).
+
+    Each item is a normal draw around the mean, rounded and clipped to the item range.
+    Exits after completing the programme or into work use ``exit``; other exits
+    (dropout, health…) keep the ``entry`` mean.
+
+    Args:
+        scale: ``"who5"`` or ``"swe"``.
+        entry: mean item answer at admission.
+        exit: mean item answer at exit.
+        sd: spread of the item answers.
+
+    Examples:
+        >>> ScaleModel("who5", entry=2.0, exit=2.8).items
+        5
+    """
+
+    scale: str = attrs.field(validator=attrs.validators.in_(tuple(SCALE_ITEMS)))
+    entry: float = attrs.field(converter=float)
+    exit: float = attrs.field(converter=float)
+    sd: float = attrs.field(default=1.0, converter=float)
+
+    @property
+    def items(self) -> int:
+        """The number of items."""
+        return SCALE_ITEMS[self.scale][0]
+
+    def __attrs_post_init__(self) -> None:
+        _, low, high = SCALE_ITEMS[self.scale]
+        for name in ("entry", "exit"):
+            if not low <= getattr(self, name) <= high:
+                raise ValueError(f"{name} must lie in the item range {low}–{high} of {self.scale}")
+        if not self.sd >= 0:
+            raise ValueError("sd must not be negative")
+
+
+@attrs.frozen
 class Calibration:
     """A seed figure the scenario is calibrated on, checked over replications.
 
@@ -273,6 +346,8 @@ class Scenario:
             scenario: ``max_duration``, ``max_extensions``, ``length``.
         aftercare: aftercare after exits into work (None: none).
         follow_ups: follow-ups after exit (None: none).
+        plans: cooperation plans and their steps (None: none).
+        scales: scales scored at admission and exit (WHO-5, SWE).
         calibration: seed figures with tolerances.
 
     Examples:
@@ -306,6 +381,8 @@ class Scenario:
     extension_probability: float = attrs.field(default=0.0, validator=_probability)
     aftercare: Aftercare | None = None
     follow_ups: FollowUps | None = None
+    plans: Plans | None = None
+    scales: tuple[ScaleModel, ...] = ()
     calibration: tuple[Calibration, ...] = ()
 
     def __attrs_post_init__(self) -> None:
@@ -484,7 +561,7 @@ def _model_problems(
 _TOP_KEYS = {
     "id", "name", "description", "start", "horizon", "warm_up", "programme", "referrals",
     "take_up", "staffing", "waiting_list", "durations", "hazards", "routing", "completion",
-    "extension", "aftercare", "follow_up", "calibration",
+    "extension", "aftercare", "follow_up", "plans", "scales", "calibration",
 }
 
 
@@ -705,6 +782,39 @@ def _from_dict(data: Mapping[str, Any], location: str) -> Scenario:
                 kwargs["aftercare"] = Aftercare(**ac)
             except (TypeError, ValueError) as exc:
                 problems.append(Problem(at, str(exc)))
+
+    if "plans" in data:
+        table = data["plans"]
+        at = where("plans")
+        if not isinstance(table, Mapping):
+            problems.append(Problem(at, "must be a table"))
+        else:
+            check_keys(table, {"steps", "achieve", "due", "review"}, at)
+            try:
+                pl = {k: table[k] for k in ("steps", "achieve") if k in table}
+                pl.update({k: _months(table[k]) for k in ("due", "review") if k in table})
+                kwargs["plans"] = Plans(**pl)
+            except (TypeError, ValueError) as exc:
+                problems.append(Problem(at, str(exc)))
+
+    if "scales" in data:
+        table = data["scales"]
+        at = where("scales")
+        models = []
+        if not isinstance(table, Mapping):
+            problems.append(Problem(at, "must be a table of scales (who5, swe)"))
+        else:
+            for name, raw in table.items():
+                if name not in SCALE_ITEMS or not isinstance(raw, Mapping):
+                    problems.append(Problem(f"{at}.{name}", "a scale is who5 or swe with entry, exit, sd"))
+                    continue
+                check_keys(raw, {"entry", "exit", "sd"}, f"{at}.{name}")
+                try:
+                    args = {k: raw[k] for k in ("entry", "exit", "sd") if k in raw}
+                    models.append(ScaleModel(name, **args))
+                except (TypeError, ValueError) as exc:
+                    problems.append(Problem(f"{at}.{name}", str(exc)))
+        kwargs["scales"] = tuple(models)
 
     if "follow_up" in data:
         table = data["follow_up"]
