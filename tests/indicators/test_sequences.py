@@ -148,3 +148,17 @@ def test_measures_stay_in_range(seqs: list[list[int]]) -> None:
     assert np.all((m.complexity >= 0) & (m.complexity <= 1 + 1e-12))
     assert np.all(m.turbulence >= 1 - 1e-12)
     assert np.all(m.transitions < m.length)
+
+
+@given(st.lists(st.lists(st.integers(0, 2), min_size=0, max_size=6), min_size=2, max_size=6),
+       st.integers(1, 3), st.integers(0, 5))
+def test_om_integer_costs_match_the_textbook_dynamic_programme(seqs: list[list[int]], indel: int,
+                                                                constant: int) -> None:
+    """The small-integer path (integer costs) gives the same distances as the textbook DP."""
+    names = ["a", "b", "c"]
+    s = StateSequences.from_lists([[names[c] for c in q] for q in seqs], alphabet=names)
+    sm = substitution_costs(s, method="constant", constant=constant)
+    got = optimal_matching_distances(s, indel=indel, substitution=sm, chunk=4).values
+    for i in range(len(seqs)):
+        for j in range(len(seqs)):
+            assert got[i, j] == _om_reference(seqs[i], seqs[j], sm, indel)
