@@ -179,3 +179,16 @@ def test_round_trip_of_random_spells(rows: list[tuple[str, int, int | None]]) ->
     buf = io.StringIO()
     write_spells(t, buf)
     assert read(buf.getvalue(), data_end=dt.date(2025, 1, 1)).rows() == t.rows()
+
+
+def test_quoted_fields_and_line_breaks_keep_exact_line_numbers() -> None:
+    """A quoted jobcenter with a comma, and a quoted line break: the bad row after it is on line 5."""
+    text = (
+        HEADER
+        + 'a,elb,2024-01-01,,"JC, Nord",,,,\n'
+        + 'b,elb,2024-01-01,,"JC\nSüd",,,,\n'
+        + "c,elb,2024-02-30,,J,,,,\n"
+    )
+    t = read(text, strict=False)
+    assert t.jobcenter_labels == ("JC\nSüd", "JC, Nord")
+    assert [p.line for p in t.rejected] == [5]

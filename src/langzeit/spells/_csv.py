@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import io
 import itertools
 import os
 import re
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import IO, Any
 
@@ -156,7 +157,9 @@ class _Chunk:
         if mask.any():
             self.problems.append((mask, reason))
 
-    def row_problems(self, file: str, lines: npt.NDArray[np.int64], raw: Sequence[str]) -> list[RowProblem]:
+    def row_problems(
+        self, file: str, lines: npt.NDArray[np.int64], raw: Mapping[int, str]
+    ) -> list[RowProblem]:
         out = []
         for i in np.flatnonzero(self.bad).tolist():
             reasons = [reason for mask, reason in self.problems if mask[i]]
@@ -175,15 +178,26 @@ def _encode(values: StrArray, *, sort_key: Any = None) -> tuple[npt.NDArray[np.i
     return code_of_uniq[inverse].reshape(values.shape), labels
 
 
+def _flat_text(flat: list[str], width: int, i: int) -> str:
+    return ",".join(flat[i * width : (i + 1) * width])
+
+
+def _rows_text(rows: list[list[str]], i: int) -> str:
+    return _raw_text(rows[i])
+
+
 def _raw_text(row: Sequence[str]) -> str:
     buf = io.StringIO()
     csv.writer(buf, lineterminator="").writerow(row)
     return buf.getvalue()
 
 
+Block = tuple[npt.NDArray[np.int64], list[list[str]]]
+
+
 def _parse(
     header: Sequence[str],
-    rows: Iterator[tuple[int, list[str]]],
+    blocks: Iterable[Block],
     *,
     file: str,
     data_end: dt.date | None,
@@ -203,26 +217,34 @@ def _parse(
     width = len(header)
     chunks: list[_Chunk] = []
     problems: list[RowProblem] = []
-    while True:
-        block = list(itertools.islice(rows, _CHUNK_ROWS))
-        if not block:
-            break
-        good = [(line, row) for line, row in block if len(row) == width]
-        if len(good) != len(block):
+    for lines, block in blocks:
+        if isinstance(block, _Fields) and block.width == width:
+            flat = block.flat
+            fields: list[Sequence[str]] = [flat[i::width] for i in range(width)]
+            raw: Callable[[int], str] = functools.partial(_flat_text, flat, width)
+        else:
+            rows = block.rows() if isinstance(block, _Fields) else block
+            lengths = np.fromiter(map(len, rows), dtype=np.int64, count=len(rows))
+            blank = np.zeros(len(rows), dtype=np.bool_)
+            for i in np.flatnonzero(lengths == 1).tolist():  # only rows of one field can be blank lines
+                blank[i] = rows[i][0].strip() == ""
+            wrong = (lengths != width) & ~blank
             problems += [
-                RowProblem(file, line, f"expected {width} fields, found {len(row)}", _raw_text(row))
-                for line, row in block
-                if len(row) != width
+                RowProblem(file, int(lines[i]), f"expected {width} fields, found {len(r)}", _raw_text(r))
+                for i in np.flatnonzero(wrong).tolist()
+                for r in (rows[i],)
             ]
-        if not good:
-            continue
-        lines = np.fromiter((line for line, _ in good), dtype=np.int64, count=len(good))
-        fields = list(zip(*(row for _, row in good), strict=True))
+            keep = np.flatnonzero(~wrong & ~blank)
+            rows, lines = [rows[i] for i in keep.tolist()], lines[keep]
+            if not rows:
+                continue
+            fields = list(zip(*rows, strict=True))
+            raw = functools.partial(_rows_text, rows)
         columns = {c: np.strings.strip(np.asarray(fields[i], dtype=np.str_)) for c, i in index.items()}
         chunk = _Chunk(columns, lines)
         if chunk.bad.any():
-            bad_rows = [_raw_text(good[i][1]) if chunk.bad[i] else "" for i in range(len(good))]
-            problems += chunk.row_problems(file, lines, bad_rows)
+            bad = np.flatnonzero(chunk.bad).tolist()
+            problems += chunk.row_problems(file, lines, {i: raw(i) for i in bad})
         chunks.append(chunk)
     problems.sort(key=lambda p: p.line)
     if problems and strict:
@@ -300,13 +322,68 @@ def read_spells(
 
 
 def _read_stream(handle: IO[str], file: str, *, strict: bool, data_end: dt.date | None) -> SpellTable:
-    reader = csv.reader(handle)
-    header = next(reader, None)
-    if header is None:
+    first = handle.readline()
+    if not first:
         raise DataFormatError(file, [RowProblem(file, 1, "empty file: no header")])
-    header = [h.lstrip("\ufeff") for h in header]
-    rows = ((reader.line_num, row) for row in reader if row)
-    return _parse(header, rows, file=file, data_end=data_end, strict=strict)
+    header = next(csv.reader([first.lstrip("\ufeff")]))
+    return _parse(header, _blocks(handle), file=file, data_end=data_end, strict=strict)
+
+
+def _blocks(handle: IO[str]) -> Iterator[Block]:
+    """Rows of the file after the header, in blocks, with their line numbers.
+
+    Lines without quotes are split on commas directly (fast path, exact line numbers);
+    from the first quote on, the csv module reads the rest (quoted commas and line breaks).
+    """
+    consumed = 1  # the header
+    while True:
+        lines = list(itertools.islice(handle, _CHUNK_ROWS))
+        if not lines:
+            return
+        if any('"' in line for line in lines):
+            yield from _csv_blocks(itertools.chain(lines, handle), consumed)
+            return
+        numbers = np.arange(consumed + 1, consumed + 1 + len(lines), dtype=np.int64)
+        consumed += len(lines)
+        yield numbers, _split(lines)
+
+
+class _Fields(list[list[str]]):
+    """Rows of a block that all have the same number of fields, kept as one flat list of fields."""
+
+    def __init__(self, flat: list[str], width: int) -> None:
+        super().__init__()
+        self.flat, self.width = flat, width
+
+    def __len__(self) -> int:
+        return len(self.flat) // self.width
+
+    def rows(self) -> list[list[str]]:
+        """The rows as lists of fields."""
+        w = self.width
+        return [self.flat[i * w : (i + 1) * w] for i in range(len(self))]
+
+
+def _split(lines: list[str]) -> list[list[str]]:
+    """Split unquoted lines on commas; one ``str.split`` for the whole block when widths agree."""
+    commas = {line.count(",") for line in lines}
+    if len(commas) == 1:
+        text = "".join(lines).replace("\r\n", "\n").replace("\r", "\n")
+        text = text[:-1] if text.endswith("\n") else text
+        flat = text.replace("\n", ",").split(",")
+        width = commas.pop() + 1
+        if len(flat) == len(lines) * width:
+            return _Fields(flat, width)
+    return [line.rstrip("\r\n").split(",") for line in lines]
+
+
+def _csv_blocks(lines: Iterator[str], consumed: int) -> Iterator[Block]:
+    reader = csv.reader(lines)
+    while True:
+        block = [(consumed + reader.line_num, row) for row in itertools.islice(reader, _CHUNK_ROWS)]
+        if not block:
+            return
+        yield np.array([n for n, _ in block], dtype=np.int64), [row or [""] for _, row in block]
 
 
 def _text(value: Any) -> str:
@@ -344,8 +421,9 @@ def parse_records(
     recs = list(records)
     extra = sorted({k for r in recs for k in r} - set(COLUMNS))
     header = list(COLUMNS) + extra
-    rows = ((i + 2, [_text(r.get(c)) for c in header]) for i, r in enumerate(recs))
-    return _parse(header, rows, file=file, data_end=data_end, strict=strict)
+    rows = [[_text(r.get(c)) for c in header] for r in recs]
+    block = (np.arange(2, 2 + len(rows), dtype=np.int64), rows)
+    return _parse(header, [block], file=file, data_end=data_end, strict=strict)
 
 
 def write_spells(table: SpellTable, target: str | os.PathLike[str] | IO[str]) -> None:
