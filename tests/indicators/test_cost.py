@@ -7,7 +7,7 @@ import pytest
 from langzeit.domain import Coach
 from langzeit.events import Exited, FollowUp
 from langzeit.exceptions import ValidationError
-from langzeit.indicators._cost import CostRelief, StaffCost, cost_relief
+from langzeit.indicators import CostRelief, StaffCost, cost_relief
 
 LOG = [
     Exited("e1", "p1", date(2024, 1, 15), reason="work", outcome="svp"),

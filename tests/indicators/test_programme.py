@@ -7,25 +7,26 @@ import pytest
 from _programme_log import ATTRIBUTES, END, hand_log
 
 from langzeit.exceptions import ValidationError
-from langzeit.indicators import EventColumns, suppress
-from langzeit.indicators._programme import (
+from langzeit.indicators import (
+    EventColumns,
     caseloads,
     competing_exits,
     dropout_rate,
     exits_by_phase,
     extension_rate,
     funnel,
+    group_participants,
     outcomes_by_kind,
     participant_summary,
     plan_step_achievement,
     scale_change,
     state_sequences,
     stay_lengths,
+    suppress,
     sustainability,
     take_up,
     waiting_list,
 )
-from langzeit.indicators._tables import group_participants
 
 
 @pytest.fixture(scope="module")

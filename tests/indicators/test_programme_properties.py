@@ -9,9 +9,8 @@ from hypothesis import strategies as st
 
 from langzeit.domain import months_between
 from langzeit.events import Admitted, Event, Exited, Extended, Referred
-from langzeit.indicators import EventColumns
-from langzeit.indicators._dates import add_months, day_number, from_day_number, months_between_days
-from langzeit.indicators._programme import (
+from langzeit.indicators import (
+    EventColumns,
     caseloads,
     competing_exits,
     dropout_rate,
@@ -27,6 +26,7 @@ from langzeit.indicators._programme import (
     take_up,
     waiting_list,
 )
+from langzeit.indicators._dates import add_months, day_number, from_day_number, months_between_days
 from strategies import event_logs
 
 days = st.dates(date(2000, 1, 1), date(2040, 12, 31))

@@ -18,13 +18,7 @@ from langzeit.indicators._cost import CostRelief, StaffCost, cost_relief
 from langzeit.indicators._intervals import garwood_interval, poisson_rate_interval, wilson_interval
 from langzeit.indicators._kennzahlen import CODES, GROUPS, KennzahlCell, KennzahlenResult, kennzahlen
 from langzeit.indicators._programme import (
-    Caseloads,
     ParticipantSummary,
-    ScaleChange,
-    StayLengths,
-    WaitingList,
-    caseloads,
-    competing_exits,
     dropout_rate,
     exits_by_phase,
     extension_rate,
@@ -32,13 +26,10 @@ from langzeit.indicators._programme import (
     outcomes_by_kind,
     participant_summary,
     plan_step_achievement,
-    scale_change,
-    state_sequences,
-    stay_lengths,
     sustainability,
     take_up,
-    waiting_list,
 )
+from langzeit.indicators._scale_change import ScaleChange, scale_change
 from langzeit.indicators._scales import ScaleScore, score_items, score_swe, score_who5
 from langzeit.indicators._sequences import (
     DistanceMatrix,
@@ -53,8 +44,17 @@ from langzeit.indicators._sequences import (
     substitution_costs,
     transition_rates,
 )
+from langzeit.indicators._stays import (
+    Caseloads,
+    StayLengths,
+    WaitingList,
+    caseloads,
+    stay_lengths,
+    waiting_list,
+)
 from langzeit.indicators._survival import CumulativeIncidence, SurvivalCurve, aalen_johansen, kaplan_meier
 from langzeit.indicators._tables import DistributionTable, Grouping, Rate, RateTable, group_participants
+from langzeit.indicators._trajectories import competing_exits, state_sequences
 
 __all__: list[str] = [
     "CODES",

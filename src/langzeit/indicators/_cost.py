@@ -26,7 +26,7 @@ from langzeit.exceptions import Problem, ValidationError
 from langzeit.indicators._columns import OUTCOMES, TYPE_CODES, EventColumns, as_columns
 from langzeit.indicators._confidentiality import ConfidentialityRule
 from langzeit.indicators._dates import day_number, from_day_number, month_end, month_index
-from langzeit.indicators._programme import _NONE, _pathways
+from langzeit.indicators._pathways import _NONE, _pathways
 from langzeit.tabular import Table
 
 __all__ = ["CostRelief", "StaffCost", "cost_relief"]

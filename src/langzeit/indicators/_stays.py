@@ -1,0 +1,341 @@
+"""Indicator layer: waiting list, stay lengths and caseloads over time (DOMAIN.md § 4)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import attrs
+import numpy as np
+import numpy.typing as npt
+
+from langzeit.indicators._columns import TYPE_CODES, as_columns, dense_codes
+from langzeit.indicators._confidentiality import SHOWN, ConfidentialityRule, suppression_flags
+from langzeit.indicators._dates import (
+    add_months,
+    from_day_number,
+    month_end,
+    month_index,
+    months_between_days,
+)
+from langzeit.indicators._pathways import (
+    _DAYS_PER_MONTH,
+    _NONE,
+    Data,
+    IntArray,
+    _data_end,
+    _grouping,
+    _has,
+    _pathways,
+    _single_rate,
+)
+from langzeit.indicators._tables import DistributionTable, Grouping, RateTable
+from langzeit.tabular import Table
+
+__all__ = [
+    "Caseloads",
+    "StayLengths",
+    "WaitingList",
+    "caseloads",
+    "stay_lengths",
+    "waiting_list",
+]
+
+
+# -- waiting list and stays --------------------------------------------------------------------
+
+
+@attrs.frozen(eq=False)
+class WaitingList(Table):
+    """Waiting-list length at each month's end and the waiting times of those who left it.
+
+    ``times`` is the distribution of days waited until admission; ``reneged`` and
+    ``still_waiting`` count per group those who left without a place and those
+    waiting at the data's end.
+
+    Examples:
+        >>> from datetime import date
+        >>> from langzeit.events import Waitlisted, Admitted
+        >>> log = [Waitlisted("e1", "p1", date(2024, 1, 10)), Waitlisted("e2", "p2", date(2024, 1, 20)),
+        ...        Admitted("e3", "p1", date(2024, 3, 10))]
+        >>> w = waiting_list(log)
+        >>> w.length.tolist(), w.times.rows()[0]["median"]
+        ([2, 2, 1], 60.0)
+    """
+
+    month_ends: tuple[date, ...]
+    length: IntArray
+    times: DistributionTable
+    reneged: IntArray
+    still_waiting: IntArray
+    flags: npt.NDArray[np.int8] | None = None
+
+    _title = "Waiting list"
+
+    def columns(self) -> tuple[str, ...]:
+        """The column names (one row per month)."""
+        return ("month_end", "waiting")
+
+    def rows(self) -> list[dict[str, Any]]:
+        """The waiting-list length at each month's end (None when suppressed)."""
+        return [{"month_end": d, "waiting": None if self.flags is not None and self.flags[i] else int(n)}
+                for i, (d, n) in enumerate(zip(self.month_ends, self.length, strict=True))]
+
+    def with_confidentiality(self, rule: ConfidentialityRule) -> WaitingList:
+        """Suppress monthly lengths of 1 … min_n − 1 and small groups of the waiting times.
+
+        Examples:
+            >>> from datetime import date
+            >>> w = WaitingList((date(2024, 1, 31), date(2024, 2, 29)), np.array([1, 4]),
+            ...                 waiting_list([]).times, np.zeros(1, int), np.zeros(1, int))
+            >>> [r["waiting"] for r in w.with_confidentiality(ConfidentialityRule()).rows()]
+            [None, 4]
+        """
+        flags = np.where((self.length > 0) & (self.length < rule.min_n), 1, 0).astype(np.int8)
+        return attrs.evolve(self, flags=flags, times=self.times.with_confidentiality(rule))
+
+
+def _monthly_stock(start: IntArray, end: IntArray, first_month: int, last_month: int) -> IntArray:
+    """How many intervals [start, end) cover each month's last day, months first…last."""
+    m = last_month - first_month + 1
+    s = np.clip(month_index(start) - first_month, 0, m)
+    e = np.clip(month_index(np.minimum(end, 2**40)) - first_month, 0, m)  # end day ≤ S(m) ⇔ month(end) ≤ m
+    ok = e > s
+    diff = np.bincount(s[ok], minlength=m + 1) - np.bincount(e[ok], minlength=m + 1)
+    out: IntArray = np.cumsum(diff)[:m].astype(np.int64)
+    return out
+
+
+def waiting_list(data: Data, *, by: Grouping | None = None, data_end: date | None = None) -> WaitingList:
+    """Waiting-list length over time and the distribution of waiting times.
+
+    A participant waits from the first ``Waitlisted`` until the first admission,
+    reneging, declining or exit on or after it; the waiting time is counted in days for
+    those admitted.
+
+    Args:
+        data: the event log.
+        by: optional grouping (for the waiting-time distribution and counts).
+        data_end: the data's end (default: the latest event).
+
+    Returns:
+        The monthly lengths (at each month's last day) and the waiting-time table.
+
+    Examples:
+        >>> waiting_list([]).length.tolist()
+        []
+    """
+    cols = as_columns(data)
+    p, g = _pathways(cols), _grouping(cols, by)
+    end_day = _data_end(cols, data_end)
+    start = p.first["waitlisted"]
+    waits = _has(start)
+    stop = np.full(cols.n_participants, _NONE, dtype=np.int64)
+    for name in ("admitted", "reneged", "declined"):
+        d = p.first[name]
+        stop = np.where((d >= start) & (d < stop), d, stop)
+    stop = np.where((p.exit_day >= start) & (p.exit_day < stop), p.exit_day, stop)
+    left = waits & (stop <= end_day)
+    admitted = left & (stop == p.first["admitted"])
+    reneged = left & (stop == p.first["reneged"]) & ~admitted
+    still = waits & ((stop == _NONE) | (stop > end_day))
+    times = DistributionTable.of_values("waiting_days", (stop - start)[admitted].astype(np.float64),
+                                        g.codes[admitted], g.names)
+    if not waits.any():
+        return WaitingList((), np.zeros(0, dtype=np.int64), times, g.counts(reneged), g.counts(still))
+    first_m = int(month_index(start[waits]).min())
+    last_m = int(month_index(np.array([end_day]))[0])
+    length = _monthly_stock(start[waits], stop[waits], first_m, last_m)
+    ends = tuple(from_day_number(int(d)) for d in month_end(np.arange(first_m, last_m + 1)))
+    return WaitingList(ends, length, times, g.counts(reneged), g.counts(still))
+
+
+@attrs.frozen(eq=False)
+class StayLengths(Table):
+    """Stay length in the programme: actual months of completed stays vs the planned stay.
+
+    Examples:
+        >>> from datetime import date
+        >>> from langzeit.events import Admitted, Exited
+        >>> log = [Admitted("e1", "p1", date(2024, 1, 1)), Admitted("e3", "p2", date(2024, 1, 1)),
+        ...        Exited("e2", "p1", date(2025, 1, 1), reason="completed")]
+        >>> s = stay_lengths(log, planned_months=12)
+        >>> s.actual.rows()[0]["median"], s.ongoing.tolist(), s.over_planned.get("over_planned").value
+        (12.0, [1], 0.0)
+    """
+
+    actual: DistributionTable
+    ongoing: IntArray
+    planned_months: float | None
+    over_planned: RateTable | None
+
+    _title = "Stay length"
+
+    def columns(self) -> tuple[str, ...]:
+        """The columns of :attr:`actual` (the distribution table)."""
+        return self.actual.columns()
+
+    def rows(self) -> list[dict[str, Any]]:
+        """The rows of :attr:`actual`."""
+        return self.actual.rows()
+
+
+def stay_lengths(data: Data, *, planned_months: float | None = None, by: Grouping | None = None,
+                 level: float = 0.95) -> StayLengths:
+    """Actual stay (admission to exit) against the planned stay, in months.
+
+    A stay's length is its completed calendar months plus the remaining days / 30.44.
+
+    Args:
+        data: the event log.
+        planned_months: the programme's planned stay (e.g. from its phase model), or None.
+        by: optional grouping.
+        level: confidence level of the "longer than planned" rate.
+
+    Returns:
+        The distribution of completed stays, ongoing stays per group and the share of
+        completed stays longer than planned.
+
+    Examples:
+        >>> stay_lengths([]).actual.count.tolist()
+        [0]
+    """
+    cols = as_columns(data)
+    p, g = _pathways(cols), _grouping(cols, by)
+    adm = _has(p.first["admitted"])
+    done = adm & (p.exit_row >= 0) & (p.exit_day >= p.first["admitted"])
+    adm_d, exit_d = p.first["admitted"][done], p.exit_day[done]
+    whole = months_between_days(adm_d, exit_d)
+    months = whole + (exit_d - add_months(adm_d, whole)) / _DAYS_PER_MONTH
+    actual = DistributionTable.of_values("stay_months", months, g.codes[done], g.names)
+    over = None
+    if planned_months is not None:
+        longer = np.zeros(cols.n_participants, dtype=bool)
+        longer[done] = months > planned_months + 1e-9
+        over = _single_rate("stay_lengths", "over_planned", longer, done, g, level,
+                            f"stay > {planned_months:g} months / completed stays")
+    return StayLengths(actual, g.counts(adm & (p.exit_row < 0)), planned_months, over)
+
+
+# -- caseloads ---------------------------------------------------------------------------------
+
+
+@attrs.frozen(eq=False)
+class Caseloads(Table):
+    """Active cases per coach and per tandem at each month's end.
+
+    ``load[h, m]`` is the number of admitted, not yet exited participants assigned to
+    holder ``h`` on the last day of month ``m``.
+
+    Examples:
+        >>> from datetime import date
+        >>> from langzeit.events import Admitted, CoachAssigned
+        >>> log = [Admitted("e1", "p1", date(2024, 1, 8)),
+        ...        CoachAssigned("e2", "p1", date(2024, 1, 8), coach_id="c1")]
+        >>> c = caseloads(log, data_end=date(2024, 2, 29))
+        >>> c.holders, c.load.tolist()
+        (('c1',), [[1, 1]])
+    """
+
+    month_ends: tuple[date, ...]
+    holders: tuple[str, ...]
+    kinds: tuple[str, ...]
+    load: IntArray
+
+    _title = "Caseload per coach and tandem"
+
+    def columns(self) -> tuple[str, ...]:
+        """The column names (long format, cells with cases only)."""
+        return ("month_end", "holder", "kind", "cases")
+
+    def rows(self) -> list[dict[str, Any]]:
+        """One row per holder and month with at least one case."""
+        h, m = np.nonzero(self.load)
+        return [{"month_end": self.month_ends[j], "holder": self.holders[i], "kind": self.kinds[i],
+                 "cases": int(self.load[i, j])} for i, j in zip(h.tolist(), m.tolist(), strict=True)]
+
+    def summary(self, *, kind: str | None = None) -> list[dict[str, Any]]:
+        """Per month: holders with cases, mean, median and maximum caseload among them.
+
+        Examples:
+            >>> caseloads([]).summary()
+            []
+        """
+        sel = np.array([kind is None or k == kind for k in self.kinds], dtype=bool)
+        load = self.load[sel] if len(self.holders) else np.zeros((0, len(self.month_ends)), dtype=np.int64)
+        out = []
+        for j, d in enumerate(self.month_ends):
+            col = load[:, j]
+            col = col[col > 0]
+            out.append({"month_end": d, "holders": len(col),
+                        "cases": int(col.sum()),
+                        "mean": float(col.mean()) if len(col) else None,
+                        "median": float(np.median(col)) if len(col) else None,
+                        "max": int(col.max()) if len(col) else None})
+        return out
+
+    def with_confidentiality(self, rule: ConfidentialityRule) -> Caseloads:
+        """Caseloads of 1 … min_n − 1 cases are set to 0 in the per-holder table (primary rule).
+
+        Examples:
+            >>> c = Caseloads((), ("c1",), ("coach",), np.array([[2, 5]]))
+            >>> c.with_confidentiality(ConfidentialityRule()).load.tolist()
+            [[0, 5]]
+        """
+        flags = suppression_flags(self.load, min_n=rule.min_n, row_totals=False, column_totals=False,
+                                  secondary=False) if self.load.size else np.zeros(self.load.shape, np.int8)
+        return attrs.evolve(self, load=np.where(flags != SHOWN, 0, self.load))
+
+
+def caseloads(data: Data, *, data_end: date | None = None) -> Caseloads:
+    """Caseload per coach and tandem over time (Betreuungsschlüssel in practice).
+
+    An assignment (``CoachAssigned`` / ``TandemAssigned``) holds from its day (at the
+    earliest the admission) until the participant's next assignment or exit.
+
+    Args:
+        data: the event log.
+        data_end: the last month's end is the month of this day (default: the latest event).
+
+    Returns:
+        The holders × months table.
+
+    Examples:
+        >>> caseloads([]).load.shape
+        (0, 0)
+    """
+    cols = as_columns(data)
+    p = _pathways(cols)
+    end_day = _data_end(cols, data_end)
+    assigned = (cols.type == TYPE_CODES["coach_assigned"]) | (cols.type == TYPE_CODES["tandem_assigned"])
+    rows = np.flatnonzero(assigned)
+    if not len(rows) or not _has(p.first["admitted"]).any():
+        return Caseloads((), (), (), np.zeros((0, 0), dtype=np.int64))
+    part = cols.participant[rows].astype(np.int64)
+    day = cols.day[rows].astype(np.int64)
+    order = np.lexsort((rows, day, part))
+    rows, part, day = rows[order], part[order], day[order]
+    nxt = np.full(len(rows), _NONE, dtype=np.int64)
+    same = part[1:] == part[:-1]
+    nxt[:-1] = np.where(same, day[1:], _NONE)
+    start = np.maximum(day, p.first["admitted"][part])
+    stop = np.minimum(nxt, p.exit_day[part])
+    ok = _has(p.first["admitted"][part]) & (stop > start)
+    holder_key = cols.key[rows].astype(np.int64) * 2 + (cols.type[rows] == TYPE_CODES["tandem_assigned"])
+    uniq, h = dense_codes(holder_key)
+    first_m = int(month_index(start[ok]).min()) if ok.any() else int(month_index(np.array([end_day]))[0])
+    last_m = int(month_index(np.array([end_day]))[0])
+    m = max(last_m - first_m + 1, 0)
+    s = np.clip(month_index(start) - first_m, 0, m)
+    e = np.clip(month_index(np.minimum(stop, 2**40)) - first_m, 0, m)
+    ok &= e > s
+    diff = np.zeros((len(uniq), m + 1), dtype=np.int64)
+    np.add.at(diff, (h[ok], s[ok]), 1)
+    np.add.at(diff, (h[ok], e[ok]), -1)
+    load = np.cumsum(diff, axis=1)[:, :m]
+    holders = tuple(cols.keys[int(k) // 2] for k in uniq)
+    kinds = tuple("tandem" if int(k) % 2 else "coach" for k in uniq)
+    ends = tuple(from_day_number(int(d)) for d in month_end(np.arange(first_m, last_m + 1)))
+    return Caseloads(ends, holders, kinds, load)
+
+
