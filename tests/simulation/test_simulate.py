@@ -327,3 +327,22 @@ def test_plans_and_scales_are_recorded_through_the_engine() -> None:
     assert all(1 <= i <= 4 for e in scores if e.scale == "swe" for i in e.items)
     exits = sum(1 for e in events if isinstance(e, Exited))
     assert len(scores) == 2 * (len(admitted) + exits)
+
+
+def test_pathways_and_metrics_are_tables() -> None:
+    """Pathways give one row per participant, dated as in the log; metrics a long table."""
+    result = simulate(_small(), seed=17, replications=2)
+    rep = result.replications[0]
+    frame = rep.pathways.to_frame()
+    assert len(frame) == len(rep.pathways)
+    referred = {e.participant_id: e.date for e in rep.events if isinstance(e, Referred)}
+    exits = {e.participant_id: e for e in rep.events if isinstance(e, Exited)}
+    for row in rep.pathways.rows():
+        assert row["referred"] == referred[row["participant"]]
+        if row["participant"] in exits:
+            assert row["exited"] == exits[row["participant"]].date
+            assert row["exit_reason"] == exits[row["participant"]].reason
+    long = result.metrics().to_frame()
+    assert set(long["replication"]) == {0, 1}
+    wide = long.pivot(index="replication", columns="metric", values="value")
+    assert list(wide["referred"]) == result.values("referred")

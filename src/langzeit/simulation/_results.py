@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
+from datetime import date
 from typing import Any
 
 import attrs
@@ -20,6 +21,7 @@ __all__ = [
     "Comparison",
     "Pathways",
     "Replication",
+    "ReplicationMetrics",
     "SimulationResult",
     "Summary",
     "compare",
@@ -41,7 +43,7 @@ def _frozen_array(value: Any) -> Any:
 
 
 @attrs.frozen(eq=False)
-class Pathways:
+class Pathways(Table):
     """Columnar record of every simulated participant, on the continuous model clock.
 
     Times are model times (day ordinals with fractions, see ``langzeit.simulation``);
@@ -61,11 +63,19 @@ class Pathways:
         phase_entries: phase id → times of entries into that phase (non-terminal phases).
         extended_at: times of all extensions granted.
 
+    As a table (``rows()``, ``to_frame()``) each participant is one row with dates
+    (the day each step fell on), ``wait_days`` and ``stay_months`` on the continuous
+    clock, exit reason and outcome.
+
     Examples:
         >>> p = Pathways.from_lists(referred=[1.0, 2.0], agreed=[True, False])
         >>> len(p), p.admitted.tolist()
         (2, [nan, nan])
+        >>> p.rows()[0]["referred"], p.rows()[1]["agreed"]
+        (datetime.date(1, 1, 1), False)
     """
+
+    _title = "simulated pathways"
 
     referred: FloatArray = attrs.field(converter=_frozen_array)
     agreed: npt.NDArray[np.bool_] = attrs.field(converter=_frozen_array)
@@ -81,6 +91,33 @@ class Pathways:
 
     def __len__(self) -> int:
         return len(self.referred)
+
+    def columns(self) -> tuple[str, ...]:
+        """The column names, in order."""
+        return ("participant", "referred", "agreed", "waitlisted", "left_list", "admitted", "exited",
+                "exit_reason", "outcome", "extensions", "wait_days", "stay_months")
+
+    def rows(self) -> list[dict[str, Any]]:
+        """One row per participant (``p000001``… as in the event log)."""
+
+        def day(t: float) -> date | None:
+            return None if math.isnan(t) else date.fromordinal(int(t))
+
+        out = []
+        for i in range(len(self)):
+            ref, adm, ex = float(self.referred[i]), float(self.admitted[i]), float(self.exited[i])
+            reason, outcome = int(self.exit_reason[i]), int(self.outcome[i])
+            out.append({
+                "participant": f"p{i + 1:06d}", "referred": day(ref), "agreed": bool(self.agreed[i]),
+                "waitlisted": day(float(self.waitlisted[i])), "left_list": day(float(self.left_list[i])),
+                "admitted": day(adm), "exited": day(ex),
+                "exit_reason": EXIT_REASONS[reason] if reason >= 0 else None,
+                "outcome": OUTCOMES[outcome] if outcome >= 0 else None,
+                "extensions": int(self.extensions[i]),
+                "wait_days": None if math.isnan(adm) else adm - ref,
+                "stay_months": None if math.isnan(ex) else (ex - adm) / DAYS_PER_MONTH,
+            })
+        return out
 
     @classmethod
     def from_lists(cls, *, referred: Sequence[float], agreed: Sequence[bool],
@@ -249,6 +286,34 @@ def _rows(metrics: Sequence[Mapping[str, float]]) -> list[str]:
 
 
 @attrs.frozen
+class ReplicationMetrics(Table):
+    """Every replication's metrics in long form: one row per replication and metric.
+
+    Args:
+        scenario: the scenario's id.
+        items: ``(replication, metric, value)``.
+
+    Examples:
+        >>> t = ReplicationMetrics("x", ((0, "referred", 10.0), (1, "referred", 12.0)))
+        >>> t.rows()[1]
+        {'replication': 1, 'metric': 'referred', 'value': 12.0}
+    """
+
+    _title = "replication metrics"
+
+    scenario: str
+    items: tuple[tuple[int, str, float], ...]
+
+    def columns(self) -> tuple[str, ...]:
+        """The column names, in order."""
+        return ("replication", "metric", "value")
+
+    def rows(self) -> list[dict[str, Any]]:
+        """One row per replication and metric."""
+        return [{"replication": r, "metric": m, "value": v} for r, m, v in self.items]
+
+
+@attrs.frozen
 class Summary(Table):
     """Each metric's mean over replications with a Student-t confidence interval.
 
@@ -316,6 +381,11 @@ class SimulationResult:
     def values(self, metric: str) -> list[float]:
         """The metric's value in every replication (NaN where missing)."""
         return [float(r.metrics.get(metric, math.nan)) for r in self.replications]
+
+    def metrics(self) -> ReplicationMetrics:
+        """Every replication's metrics as a long table (e.g. for plotting their spread)."""
+        return ReplicationMetrics(self.scenario.id, tuple(
+            (r.index, name, float(value)) for r in self.replications for name, value in r.metrics.items()))
 
     def summary(self, *, level: float = 0.95) -> Summary:
         """Means over replications with confidence intervals, one row per metric."""
