@@ -1,5 +1,6 @@
 """Programme indicators on a hand-made log: every figure computed by hand (see _programme_log.py)."""
 
+import math
 from datetime import date
 
 import numpy as np
@@ -113,6 +114,8 @@ def test_waiting_list_lengths_and_times(cols: EventColumns) -> None:
     assert w.month_ends[0] == date(2024, 1, 31)
     row = w.times.rows()[0]
     assert (row["n"], row["median"], row["min"], row["max"]) == (2, 37.5, 26.0, 49.0)
+    half = 1.959963984540054 * math.sqrt(2 * 11.5**2) / math.sqrt(2)  # z · s / √n, s with n − 1
+    assert (row["mean_lower"], row["mean_upper"]) == pytest.approx((37.5 - half, 37.5 + half))
     assert w.reneged.tolist() == [1]
     assert w.still_waiting.tolist() == [0]
 

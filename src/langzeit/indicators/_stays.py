@@ -207,7 +207,7 @@ def stay_lengths(data: Data, *, planned_months: float | None = None, by: Groupin
     adm_d, exit_d = p.first["admitted"][done], p.exit_day[done]
     whole = months_between_days(adm_d, exit_d)
     months = whole + (exit_d - add_months(adm_d, whole)) / _DAYS_PER_MONTH
-    actual = DistributionTable.of_values("stay_months", months, g.codes[done], g.names)
+    actual = DistributionTable.of_values("stay_months", months, g.codes[done], g.names, level=level)
     over = None
     if planned_months is not None:
         longer = np.zeros(cols.n_participants, dtype=bool)

@@ -10,6 +10,7 @@ DOMAIN.md § 3 through :func:`langzeit.indicators.suppress` (their
 from __future__ import annotations
 
 from collections.abc import Sequence
+from statistics import NormalDist
 from typing import Any
 
 import attrs
@@ -293,9 +294,10 @@ class RateTable(Table):
                             denominator_flags=dflags[back].astype(np.int8), rule=rule)
 
 
-def _stats(values: FloatArray, codes: IntArray, n_groups: int) -> tuple[IntArray, FloatArray]:
-    """Count and (mean, min, quantiles…, max) per group, ``all`` first."""
-    out = np.full((n_groups + 1, 3 + len(QUANTILES)), np.nan)
+def _stats(values: FloatArray, codes: IntArray, n_groups: int, level: float) -> tuple[IntArray, FloatArray]:
+    """Count and (mean, its interval, min, quantiles…, max) per group, ``all`` first."""
+    z = NormalDist().inv_cdf(0.5 + level / 2)
+    out = np.full((n_groups + 1, 5 + len(QUANTILES)), np.nan)
     counts = np.zeros(n_groups + 1, dtype=np.int64)
     order = np.argsort(codes, kind="stable")
     sorted_codes = codes[order]
@@ -305,15 +307,19 @@ def _stats(values: FloatArray, codes: IntArray, n_groups: int) -> tuple[IntArray
         counts[g] = len(part)
         if len(part):
             q = np.quantile(part, QUANTILES)
-            out[g] = [part.mean(), part.min(), *q, part.max()]
+            mean = part.mean()
+            half = z * part.std(ddof=1) / np.sqrt(len(part)) if len(part) > 1 else np.nan
+            out[g] = [mean, mean - half, mean + half, part.min(), *q, part.max()]
     return counts, out
 
 
 @attrs.frozen(eq=False)
 class DistributionTable(Table):
-    """A duration's distribution per group: count, mean, min, quartiles, 90th percentile, max.
+    """A duration's distribution per group: count, mean with interval, min, quartiles, 90th percentile, max.
 
-    Statistics of a group whose count is suppressed are hidden.
+    The mean's interval is the normal approximation mean ± z · s / √n (sample standard
+    deviation; none for fewer than two values). Statistics of a group whose count is
+    suppressed are hidden.
 
     Examples:
         >>> t = DistributionTable.of_values("stay_months", np.array([1.0, 2.0, 3.0, 10.0]),
@@ -325,13 +331,13 @@ class DistributionTable(Table):
     measure: str
     groups: tuple[str, ...]
     count: IntArray
-    stats: FloatArray  # group × (mean, min, q25, median, q75, q90, max)
+    stats: FloatArray  # group × (mean, mean_lower, mean_upper, min, q25, median, q75, q90, max)
     flags: FlagArray | None = None
     rule: ConfidentialityRule | None = None
 
     @classmethod
     def of_values(cls, measure: str, values: FloatArray, codes: IntArray,
-                  groups: Sequence[str]) -> DistributionTable:
+                  groups: Sequence[str], *, level: float = 0.95) -> DistributionTable:
         """Distribution of ``values`` whose group codes (into ``groups[1:]``) are ``codes``.
 
         ``groups[0]`` is ``"all"`` (every value).
@@ -341,14 +347,15 @@ class DistributionTable(Table):
             [1, 1]
         """
         counts, stats = _stats(np.asarray(values, dtype=np.float64), np.asarray(codes, dtype=np.int64),
-                               len(groups) - 1)
+                               len(groups) - 1, level)
         if len(groups) == 1:
             counts, stats = counts[:1], stats[:1]
         return cls(measure, tuple(groups), counts, stats)
 
     def columns(self) -> tuple[str, ...]:
         """The column names."""
-        return ("measure", "group", "n", "mean", "min", "q25", "median", "q75", "q90", "max", "suppressed")
+        return ("measure", "group", "n", "mean", "mean_lower", "mean_upper", "min", "q25", "median", "q75",
+                "q90", "max", "suppressed")
 
     def rows(self) -> list[dict[str, Any]]:
         """One row per group."""
@@ -359,7 +366,7 @@ class DistributionTable(Table):
             if self.rule is not None and self.rule.round_to:
                 n = int(round_to_multiple(n, self.rule.round_to))
             row: dict[str, Any] = {"measure": self.measure, "group": group, "n": None if hide else n}
-            for name, v in zip(("mean", "min", "q25", "median", "q75", "q90", "max"), self.stats[g],
+            for name, v in zip(self.columns()[3:-1], self.stats[g],
                                strict=True):
                 row[name] = None if hide else _none(v)
             row["suppressed"] = bool(hide)
