@@ -100,10 +100,14 @@ def test_parallel_replications_equal_serial_ones() -> None:
 
 
 def test_progress_is_reported_per_replication() -> None:
-    """The progress callback sees every finished replication."""
-    seen: list[tuple[int, int]] = []
+    """The progress callback sees every finished replication and, between them, rising fractions."""
+    seen: list[tuple[float, int]] = []
     simulate(_small(), seed=1, replications=3, progress=lambda d, n: seen.append((d, n)))
-    assert seen == [(1, 3), (2, 3), (3, 3)]
+    assert [d for d, _ in seen if d == int(d)] == [1, 2, 3]
+    assert {n for _, n in seen} == {3}
+    done = [d for d, _ in seen]
+    assert done == sorted(done)
+    assert len(done) > 100
 
 
 def test_bad_replication_counts_are_refused() -> None:

@@ -52,12 +52,13 @@ class _Progress:
         self.label = label
         self.on = sys.stderr.isatty()
 
-    def __call__(self, done: int, total: int) -> None:
+    def __call__(self, done: float, total: int) -> None:
         if not self.on:
             return
-        filled = _BAR * done // total
-        sys.stderr.write(f"\r{self.label} [{'#' * filled}{' ' * (_BAR - filled)}] {done}/{total}")
-        if done == total:
+        filled = int(_BAR * done / total)
+        sys.stderr.write(f"\r{self.label} [{'#' * filled}{' ' * (_BAR - filled)}] "
+                         f"{int(done)}/{total} replications")
+        if done >= total:
             sys.stderr.write("\n")
         sys.stderr.flush()
 

@@ -212,7 +212,7 @@ class _Run:
 
     # -- the loop ----------------------------------------------------------------------------
 
-    def run(self) -> None:
+    def run(self, tick: Callable[[float], None] | None = None) -> None:
         s = self.s
         start = to_time(s.start)
         self.end = end = to_time(s.end)
@@ -236,6 +236,8 @@ class _Run:
         handlers = (self.on_hazard, self.on_phase_end, self.on_deadline, self.on_renege,
                     self.on_aftercare_end, self.on_follow_up, self.on_step, self.on_review)
         token = self.token
+        step = max(1, n // 100) if tick is not None else n + 1
+        span = end - start
         k = 0
         while True:
             next_arrival = arrivals[k] if k < n else end
@@ -250,6 +252,8 @@ class _Run:
                     break
                 self.on_arrival(k, next_arrival)
                 k += 1
+                if k % step == 0 and tick is not None:
+                    tick((next_arrival - start) / span)
 
     # -- actions -----------------------------------------------------------------------------
 
@@ -503,7 +507,8 @@ class _Run:
 
 
 def run_replication(
-    scenario: Scenario, rng: np.random.Generator, *, index: int = 0, keep_events: bool = True
+    scenario: Scenario, rng: np.random.Generator, *, index: int = 0, keep_events: bool = True,
+    tick: Callable[[float], None] | None = None,
 ) -> Replication:
     """Simulate one replication of ``scenario`` with the random stream ``rng``.
 
@@ -512,6 +517,7 @@ def run_replication(
         rng: the replication's generator (see :func:`~langzeit.simulation.simulate`).
         index: the replication's number.
         keep_events: keep the events in the result.
+        tick: called with the share of the model time done, about 100 times a run.
 
     Returns:
         The replication's events, pathways and metrics.
@@ -520,7 +526,7 @@ def run_replication(
     gc.disable()  # a run allocates millions of events that live to the end: no cycles to collect
     try:
         run = _Run(scenario, rng)
-        run.run()
+        run.run(tick)
         pathways = run.pathways()
         metrics = replication_metrics(pathways, observed_from=to_time(scenario.observed_from),
                                       end=to_time(scenario.end))

@@ -17,10 +17,24 @@ __all__ = ["DEFAULT_SEED", "simulate"]
 DEFAULT_SEED = 2024
 
 
-def _one(scenario: Scenario, stream: np.random.SeedSequence, index: int, keep_events: bool) -> Replication:
+def _one(scenario: Scenario, stream: np.random.SeedSequence, index: int, keep_events: bool,
+         tick: Callable[[float], None] | None = None) -> Replication:
     from langzeit.simulation._model import run_replication
 
-    return run_replication(scenario, np.random.default_rng(stream), index=index, keep_events=keep_events)
+    return run_replication(scenario, np.random.default_rng(stream), index=index, keep_events=keep_events,
+                           tick=tick)
+
+
+class _Tick:
+    """Turns a replication's share of model time into overall progress."""
+
+    __slots__ = ("_index", "_progress", "_total")
+
+    def __init__(self, progress: Callable[[float, int], None], index: int, total: int) -> None:
+        self._progress, self._index, self._total = progress, index, total
+
+    def __call__(self, share: float) -> None:
+        self._progress(self._index + min(share, 1.0), self._total)
 
 
 def simulate(
@@ -30,7 +44,7 @@ def simulate(
     replications: int = 1,
     processes: int | None = 1,
     keep_events: bool = True,
-    progress: Callable[[int, int], None] | None = None,
+    progress: Callable[[float, int], None] | None = None,
 ) -> SimulationResult:
     """Run a scenario ``replications`` times on independent random streams.
 
@@ -46,7 +60,9 @@ def simulate(
         processes: worker processes (1: serial in this process; None: one per CPU).
         keep_events: keep each replication's events (False keeps only pathways and
             metrics: less memory and faster transfer between processes).
-        progress: called with ``(done, total)`` after each finished replication.
+        progress: called with ``(done, total)`` after each finished replication; in
+            serial runs also with a fractional ``done`` while a replication advances
+            (about 100 times each), so long single runs show progress too.
 
     Returns:
         The replications in index order.
@@ -70,7 +86,8 @@ def simulate(
     done: list[Replication | None] = [None] * replications
     if workers == 1:
         for i, stream in enumerate(streams):
-            done[i] = _one(scenario, stream, i, keep_events)
+            tick = None if progress is None else _Tick(progress, i, replications)
+            done[i] = _one(scenario, stream, i, keep_events, tick)
             if progress is not None:
                 progress(i + 1, replications)
     else:
