@@ -350,3 +350,17 @@ def test_pathways_and_metrics_are_tables() -> None:
     assert set(long["replication"]) == {0, 1}
     wide = long.pivot(index="replication", columns="metric", values="value")
     assert list(wide["referred"]) == result.values("referred")
+
+
+def test_early_routing_to_an_exit_has_no_outcome() -> None:
+    """AktiVoReha: a recommendation only after the case analysis ends without an outcome."""
+    events = simulate(load_scenario("aktivoreha"), seed=5).replications[0].events
+    last_phase: dict[str, str] = {}
+    outcomes: Counter[str] = Counter()
+    for e in events:
+        if isinstance(e, PhaseEntered):
+            last_phase[e.participant_id] = e.phase_id
+        elif isinstance(e, Exited) and last_phase[e.participant_id] == "recommendation":
+            outcomes[e.outcome.value] += 1
+    assert outcomes
+    assert set(outcomes) == {"none"}

@@ -152,11 +152,14 @@ class _Run:
         self.durations: dict[str, Callable[[], float]] = {}
         self.terminal = {p.id for p in prog.phases if p.terminal}
         self.default_next: dict[str, str] = {}
+        self.last_phases: set[str] = set()  # phases that lead on to no other phase
         for p in prog.phases:
             succ = prog.successors(p.id)
             if succ:
                 onward = [t for t in succ if t not in self.terminal]
                 self.default_next[p.id] = onward[0] if onward else succ[0]
+                if not onward:
+                    self.last_phases.add(p.id)
         for p in prog.phases:
             if not p.terminal:
                 self.durations[p.id] = self._stream(scenario.duration(p.id))
@@ -413,14 +416,15 @@ class _Run:
                 if u < acc:
                     break
         if nxt in self.terminal:
-            u = self.u()
-            acc = 0.0
             outcome = OutcomeKind.NONE
-            for kind, p in self.s.completion:
-                acc += p
-                outcome = kind
-                if u < acc:
-                    break
+            if phase in self.last_phases:  # the pathway's end: outcomes of completers
+                u = self.u()
+                acc = 0.0
+                for kind, p in self.s.completion:
+                    acc += p
+                    outcome = kind
+                    if u < acc:
+                        break
             self.leave(i, t, ExitReason.COMPLETED, outcome, nxt)
             return
         pid = self.ids[i]

@@ -339,7 +339,10 @@ class Scenario:
             when a phase leads on to several non-terminal phases. Without it, a stay ends
             in the one non-terminal successor, or else in the first exit phase (exit
             transitions serve early exits: hazards and the maximum stay).
-        completion: outcome kind → probability for those who reach a terminal phase.
+        completion: outcome kind → probability for those who complete the pathway's
+            last phase (a phase that leads on to no other phase); who is routed to an
+            exit earlier (e.g. a recommendation only after a case analysis) leaves
+            without an outcome (``none``).
         extension_probability: probability of asking for an extension when the maximum
             stay is reached (the engine decides whether it is allowed). In TOML the
             ``[extension]`` table may also change the programme's rules for the
