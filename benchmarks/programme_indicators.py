@@ -33,13 +33,19 @@ from typing import Any
 import numpy as np
 
 from langzeit.events import (
-    ActorReferred,
     Admitted,
+    Assessed,
+    CoachAssigned,
     Event,
     Exited,
+    FollowUp,
+    ParticipationAgreed,
     PhaseEntered,
+    PlanStepAchieved,
+    PlanStepAgreed,
     Referred,
     ScaleScored,
+    Waitlisted,
 )
 from langzeit.indicators import EventColumns, StateSequences, optimal_matching_distances
 from langzeit.indicators._columns import OUTCOMES, REASONS, TYPE_CODES
@@ -157,15 +163,23 @@ def synthetic_columns(n: int, *, seed: int = 1) -> EventColumns:
 
 
 def _events(n: int) -> list[Event]:
-    """A plain event list of ``n`` participants (15 events each) for the conversion timing."""
+    """A plain event list of ``n`` participants, 15 events each, two thirds with type-specific fields."""
     out: list[Event] = []
     d = date(2024, 1, 8)
     for i in range(n):
         p = f"p{i}"
-        out += [Referred(f"{p}a", p, d), Admitted(f"{p}b", p, d), PhaseEntered(f"{p}c", p, d, phase_id="x"),
-                ScaleScored(f"{p}d", p, d, scale="who5", items=[1, 2, 3, 4, 5])]
-        out += [ActorReferred(f"{p}e{j}", p, d, actor_id="a") for j in range(10)]
-        out.append(Exited(f"{p}f", p, d, reason="work", outcome="svp"))
+        out += [
+            Referred(f"{p}a", p, d), Assessed(f"{p}b", p, d), ParticipationAgreed(f"{p}c", p, d),
+            Waitlisted(f"{p}d", p, d), Admitted(f"{p}e", p, d),
+            PhaseEntered(f"{p}f", p, d, phase_id="intake"),
+            CoachAssigned(f"{p}g", p, d, coach_id=f"c{i % 900}"),
+            ScaleScored(f"{p}h", p, d, scale="who5", items=[1, 2, 3, 4, 5]),
+            PlanStepAgreed(f"{p}i", p, d, step_id="s1"), PlanStepAgreed(f"{p}j", p, d, step_id="s2"),
+            PlanStepAchieved(f"{p}k", p, d, step_id="s1"), PhaseEntered(f"{p}l", p, d, phase_id="coaching"),
+            ScaleScored(f"{p}m", p, d, scale="who5", items=[3, 2, 3, 4, 5]),
+            Exited(f"{p}n", p, d, reason="work", outcome="svp"),
+            FollowUp(f"{p}o", p, d, months_after_exit=6, status="svp", receives_benefit=False),
+        ]
     return out
 
 

@@ -56,6 +56,9 @@ OUTCOMES: tuple[OutcomeKind, ...] = tuple(OutcomeKind)
 EXIT_CAUSES = ("integration", "other_work", "dropout", "rehabilitation", "other")
 
 _ITEMS = 10  # widest scale (SWE); WHO-5 uses the first 5 columns
+#: Event types with fields the calculators read (all others need only participant, type, day).
+_WITH_FIELDS = frozenset({Exited, PhaseEntered, CoachAssigned, TandemAssigned, PlanStepAgreed,
+                          PlanStepAchieved, ScaleScored, FollowUp, Extended, Waitlisted})
 IntArray = npt.NDArray[np.int64]
 
 
@@ -177,11 +180,13 @@ class EventColumns:
         reason_code = {r: i for i, r in enumerate(REASONS)}
         outcome_code = {o: i for i, o in enumerate(OUTCOMES)}
         tcode = {EVENT_TYPES[name]: c for name, c in TYPE_CODES.items()}
-        part, typ, day, key = array("i"), array("b"), array("i"), array("i")
-        code, code2, value = array("h"), array("h"), array("i")
+        part, typ, day = array("i"), array("b"), array("i")
+        # type-specific fields only for the events that have them: (row, key, code, code2, value)
+        x_row, x_key, x_code, x_code2, x_value = array("q"), array("i"), array("h"), array("h"), array("q")
         item_rows: list[int] = []
         items: list[tuple[int | None, ...]] = []
         problems: list[Problem] = []
+        part_append, typ_append, day_append = part.append, typ.append, day.append
         for row, e in enumerate(events):
             cls_ = type(e)
             tc = tcode.get(cls_)
@@ -192,9 +197,11 @@ class EventColumns:
             pi = pindex.get(pid)
             if pi is None:
                 pi = pindex[pid] = len(pindex)
-            part.append(pi)
-            typ.append(tc)
-            day.append(e.date.toordinal() - EPOCH_ORDINAL)
+            part_append(pi)
+            typ_append(tc)
+            day_append(e.date.toordinal() - EPOCH_ORDINAL)
+            if cls_ not in _WITH_FIELDS:
+                continue
             k, c1, c2, v = -1, -1, -1, 0
             if cls_ is Exited:
                 c1, c2 = reason_code[e.reason], outcome_code[e.outcome]  # type: ignore[attr-defined]
@@ -228,10 +235,11 @@ class EventColumns:
                     if ki is None:
                         ki = kindex[name] = len(kindex)
                     k = ki
-            key.append(k)
-            code.append(c1)
-            code2.append(c2)
-            value.append(v)
+            x_row.append(len(typ) - 1)
+            x_key.append(k)
+            x_code.append(c1)
+            x_code2.append(c2)
+            x_value.append(v)
         if problems:
             raise ValidationError("events cannot be converted", problems)
         item_matrix = np.full((len(items), _ITEMS), -1, dtype=np.int8)
@@ -239,13 +247,18 @@ class EventColumns:
             for j, answer in enumerate(sheet[:_ITEMS]):
                 if answer is not None:
                     item_matrix[i, j] = answer if 0 <= answer <= 100 else 127  # 127: out of any range
+        n = len(typ)
+        key, code = np.full(n, -1, dtype=np.int32), np.full(n, -1, dtype=np.int16)
+        code2, value = np.full(n, -1, dtype=np.int16), np.zeros(n, dtype=np.int32)
+        rows = np.frombuffer(x_row, dtype=np.int64)
+        key[rows] = np.frombuffer(x_key, dtype=np.int32)
+        code[rows] = np.frombuffer(x_code, dtype=np.int16)
+        code2[rows] = np.frombuffer(x_code2, dtype=np.int16)
+        value[rows] = np.frombuffer(x_value, dtype=np.int64)
         return cls(
             tuple(pindex), np.frombuffer(part, dtype=np.int32).copy(),
             np.frombuffer(typ, dtype=np.int8).copy(), np.frombuffer(day, dtype=np.int32).copy(),
-            np.frombuffer(key, dtype=np.int32).copy(),
-            np.frombuffer(code, dtype=np.int16).copy(), np.frombuffer(code2, dtype=np.int16).copy(),
-            np.frombuffer(value, dtype=np.int32).copy(), tuple(kindex),
-            np.asarray(item_rows, dtype=np.int64), item_matrix,
+            key, code, code2, value, tuple(kindex), np.asarray(item_rows, dtype=np.int64), item_matrix,
         )
 
     @classmethod
