@@ -241,10 +241,9 @@ class ProgrammeReport:
                          + (f", counts rounded to {self.rule.round_to}" if self.rule.round_to else ""))
         for key, title, table in self.sections():
             lines += ["", f"## {title}", _render(key, table, self.group_by is not None)]
+        load_cols = ("month_end", "holders", "cases", "mean", "median", "max")
         lines += ["", "## Caseload per coach and tandem (month end)",
-                  format_table(("month_end", "holders", "cases", "mean", "median", "max"),
-                               [[r[c] for c in ("month_end", "holders", "cases", "mean", "median", "max")]
-                                for r in self._caseload_summary()])]
+                  format_table(load_cols, [[_fmt(r[c]) for c in load_cols] for r in self._caseload_summary()])]
         if self.cost is not None:
             be = self.cost.break_even
             lines.append(f"Break-even: {be.isoformat() if be else 'not within the period'}")
@@ -274,6 +273,8 @@ def _render(key: str, table: Table, grouped: bool) -> str:
     cols = list(table.columns())
     if isinstance(table, (WaitingList, CostRelief)) and len(rows) > 24:
         rows = rows[-24:]
+    if isinstance(table, SequenceSummary):  # shares and rates below 1: three decimals
+        return format_table(cols, [[r["measure"], f"{r['value']:.3f}"] for r in rows])
     return format_table(cols, [[_fmt(r[c]) for c in cols] for r in rows])
 
 
