@@ -647,194 +647,156 @@ def _from_dict(data: Mapping[str, Any], location: str) -> Scenario:
         if _is_probability(value, where("take_up"), problems):
             kwargs["take_up"] = float(value)
 
-    if "staffing" in data:
-        table = data["staffing"]
+    def section(key: str, allowed: set[str], what: str = "a table") -> Mapping[str, Any] | None:
+        """The table under ``key`` (None when absent or not a table), its keys checked."""
+        if key not in data:
+            return None
+        table = data[key]
         if not isinstance(table, Mapping):
-            problems.append(Problem(where("staffing"), "must be a table"))
-        else:
-            check_keys(table, {"coaches", "caseload", "fte", "tandems"}, where("staffing"))
-            st = dict(table)
-            if isinstance(st.get("fte"), int | float):
-                st["fte"] = [st["fte"]] * int(st.get("coaches", 1))
-            try:
-                kwargs["staffing"] = Staffing(**{k: v for k, v in st.items()
-                                                 if k in {"coaches", "caseload", "fte", "tandems"}})
-            except (TypeError, ValueError) as exc:
-                problems.append(Problem(where("staffing"), str(exc)))
+            problems.append(Problem(where(key), f"must be {what}"))
+            return None
+        if allowed:
+            check_keys(table, allowed, where(key))
+        return table
 
-    if "waiting_list" in data:
-        table = data["waiting_list"]
-        if not isinstance(table, Mapping):
-            problems.append(Problem(where("waiting_list"), "must be a table"))
-        else:
-            at = where("waiting_list")
-            check_keys(table, {"discipline", "max_length", "patience", "max_wait", "priority_share"}, at)
-            wl: dict[str, Any] = {k: table[k] for k in ("discipline", "max_length", "priority_share")
-                                  if k in table}
-            if wl.get("discipline", "fifo") not in ("fifo", "priority", "none"):
-                problems.append(Problem(f"{at}.discipline", f"unknown discipline {wl.pop('discipline')!r}; "
-                                        "use fifo, priority or none"))
-            if "patience" in table and "max_wait" in table:
-                problems.append(Problem(at, "give either patience or max_wait, not both"))
-            for key in ("patience", "max_wait"):
-                if key in table:
-                    dist = distribution_from_dict(table[key], location=f"{at}.{key}", problems=problems)
-                    if dist is not None:
-                        wl["patience"] = dist
-            if "max_length" in table and (not isinstance(table["max_length"], int)
-                                          or table["max_length"] < 0):
-                problems.append(Problem(f"{at}.max_length", "must be a non-negative integer"))
-                wl.pop("max_length")
-            try:
-                kwargs["waiting_list"] = WaitingListPolicy(**wl)
-            except (TypeError, ValueError) as exc:
-                problems.append(Problem(at, str(exc)))
+    def record(at: str, factory: Any, **fields: Any) -> Any:
+        """``factory(**fields)``, or None with the problem appended."""
+        try:
+            return factory(**fields)
+        except (TypeError, ValueError) as exc:
+            problems.append(Problem(at, str(exc)))
+            return None
+
+    staffing_keys = {"coaches", "caseload", "fte", "tandems"}
+    table = section("staffing", staffing_keys)
+    if table is not None:
+        st = {k: v for k, v in table.items() if k in staffing_keys}
+        if isinstance(st.get("fte"), int | float):
+            st["fte"] = [st["fte"]] * int(st.get("coaches", 1))
+        kwargs["staffing"] = record(where("staffing"), Staffing, **st)
+
+    table = section("waiting_list", {"discipline", "max_length", "patience", "max_wait", "priority_share"})
+    if table is not None:
+        at = where("waiting_list")
+        wl: dict[str, Any] = {k: table[k] for k in ("discipline", "max_length", "priority_share")
+                              if k in table}
+        if wl.get("discipline", "fifo") not in ("fifo", "priority", "none"):
+            problems.append(Problem(f"{at}.discipline", f"unknown discipline {wl.pop('discipline')!r}; "
+                                    "use fifo, priority or none"))
+        if "patience" in table and "max_wait" in table:
+            problems.append(Problem(at, "give either patience or max_wait, not both"))
+        for key in ("patience", "max_wait"):
+            if key in table:
+                dist = distribution_from_dict(table[key], location=f"{at}.{key}", problems=problems)
+                if dist is not None:
+                    wl["patience"] = dist
+        if "max_length" in table and (not isinstance(table["max_length"], int) or table["max_length"] < 0):
+            problems.append(Problem(f"{at}.max_length", "must be a non-negative integer"))
+            wl.pop("max_length")
+        kwargs["waiting_list"] = record(at, WaitingListPolicy, **wl)
 
     durations: dict[str, Distribution] = {}
-    table = data.get("durations", {})
-    if not isinstance(table, Mapping):
-        problems.append(Problem(where("durations"), "must be a table phase = distribution"))
-    else:
-        for pid, raw in table.items():
-            dist = distribution_from_dict(raw, location=f"{where('durations')}.{pid}", problems=problems)
-            if dist is not None:
-                durations[str(pid)] = dist
+    for pid, raw in (section("durations", set(), "a table phase = distribution") or {}).items():
+        dist = distribution_from_dict(raw, location=f"{where('durations')}.{pid}", problems=problems)
+        if dist is not None:
+            durations[str(pid)] = dist
     kwargs["durations"] = durations
 
     hazards: dict[str, PhaseHazards] = {}
-    table = data.get("hazards", {})
-    if not isinstance(table, Mapping):
-        problems.append(Problem(where("hazards"), "must be a table of phases"))
-    else:
-        for pid, raw in table.items():
-            at = f"{where('hazards')}.{pid}"
-            if not isinstance(raw, Mapping):
-                problems.append(Problem(at, "must be a table cause = monthly probability"))
-                continue
-            bad = sorted(set(raw) - set(CAUSES))
-            for cause in bad:
-                problems.append(Problem(f"{at}.{cause}", "unknown cause; known: integration, dropout, "
-                                        "health, moved, benefit_ended, transfer, other and outcome kinds"))
-            try:
-                hazards[str(pid)] = PhaseHazards({k: v for k, v in raw.items() if k not in bad})
-            except (TypeError, ValueError) as exc:
-                problems.append(Problem(at, str(exc)))
+    for pid, raw in (section("hazards", set(), "a table of phases") or {}).items():
+        at = f"{where('hazards')}.{pid}"
+        if not isinstance(raw, Mapping):
+            problems.append(Problem(at, "must be a table cause = monthly probability"))
+            continue
+        bad = sorted(set(raw) - set(CAUSES))
+        for cause in bad:
+            problems.append(Problem(f"{at}.{cause}", "unknown cause; known: integration, dropout, "
+                                    "health, moved, benefit_ended, transfer, other and outcome kinds"))
+        hz = record(at, PhaseHazards, rates={k: v for k, v in raw.items() if k not in bad})
+        if hz is not None:
+            hazards[str(pid)] = hz
     kwargs["hazards"] = hazards
 
     routing: dict[str, tuple[tuple[str, float], ...]] = {}
-    table = data.get("routing", {})
-    if not isinstance(table, Mapping):
-        problems.append(Problem(where("routing"), "must be a table of phases"))
-    else:
-        for pid, raw in table.items():
-            at = f"{where('routing')}.{pid}"
-            if not isinstance(raw, Mapping) or not all(
-                isinstance(v, int | float) and not isinstance(v, bool) for v in raw.values()
-            ):
-                problems.append(Problem(at, "must be a table next_phase = probability"))
-                continue
-            routing[str(pid)] = tuple((str(k), float(v)) for k, v in raw.items())
+    for pid, raw in (section("routing", set(), "a table of phases") or {}).items():
+        at = f"{where('routing')}.{pid}"
+        if not isinstance(raw, Mapping) or not all(
+            isinstance(v, int | float) and not isinstance(v, bool) for v in raw.values()
+        ):
+            problems.append(Problem(at, "must be a table next_phase = probability"))
+            continue
+        routing[str(pid)] = tuple((str(k), float(v)) for k, v in raw.items())
     kwargs["routing"] = routing
 
-    if "completion" in data:
-        table = data["completion"]
+    table = section("completion", set(), "a table outcome = probability")
+    if table is not None:
         pairs = []
-        if not isinstance(table, Mapping):
-            problems.append(Problem(where("completion"), "must be a table outcome = probability"))
-        else:
-            for kind, p in table.items():
-                try:
-                    pairs.append((OutcomeKind(kind), float(p)))
-                except (ValueError, TypeError):
-                    problems.append(Problem(f"{where('completion')}.{kind}", "unknown outcome kind or "
-                                            "not a probability"))
-            kwargs["completion"] = tuple(pairs)
-
-    if "extension" in data:
-        table = data["extension"]
-        if not isinstance(table, Mapping):
-            problems.append(Problem(where("extension"), "must be a table"))
-        else:
-            check_keys(table, {"probability", "max_extensions", "length", "max_duration"}, where("extension"))
-            p = table.get("probability", 0.0)
-            if _is_probability(p, f"{where('extension')}.probability", problems):
-                kwargs["extension_probability"] = float(p)
-            if programme is not None and {"max_extensions", "length", "max_duration"} & set(table):
-                programme = _override_extension(programme, table, where("extension"), problems)
-                if programme is not None:
-                    kwargs["programme"] = programme
-
-    if "aftercare" in data:
-        table = data["aftercare"]
-        if not isinstance(table, Mapping):
-            problems.append(Problem(where("aftercare"), "must be a table"))
-        else:
-            at = where("aftercare")
-            check_keys(table, {"after", "duration"}, at)
-            ac: dict[str, Any] = {}
-            if "after" in table:
-                ac["after"] = table["after"]
-            if "duration" in table:
-                dist = distribution_from_dict(table["duration"], location=f"{at}.duration",
-                                              problems=problems)
-                if dist is not None:
-                    ac["duration"] = dist
-            elif programme is not None and programme.aftercare is not None:
-                ac["duration"] = Fixed(_months(programme.aftercare))
+        for kind, p in table.items():
             try:
-                kwargs["aftercare"] = Aftercare(**ac)
-            except (TypeError, ValueError) as exc:
-                problems.append(Problem(at, str(exc)))
+                pairs.append((OutcomeKind(kind), float(p)))
+            except (ValueError, TypeError):
+                problems.append(Problem(f"{where('completion')}.{kind}", "unknown outcome kind or "
+                                        "not a probability"))
+        kwargs["completion"] = tuple(pairs)
 
-    if "plans" in data:
-        table = data["plans"]
-        at = where("plans")
-        if not isinstance(table, Mapping):
-            problems.append(Problem(at, "must be a table"))
-        else:
-            check_keys(table, {"steps", "achieve", "due", "review"}, at)
-            try:
-                pl = {k: table[k] for k in ("steps", "achieve") if k in table}
-                pl.update({k: _months(table[k]) for k in ("due", "review") if k in table})
-                kwargs["plans"] = Plans(**pl)
-            except (TypeError, ValueError) as exc:
-                problems.append(Problem(at, str(exc)))
+    rule_keys = {"max_extensions", "length", "max_duration"}
+    table = section("extension", {"probability"} | rule_keys)
+    if table is not None:
+        p = table.get("probability", 0.0)
+        if _is_probability(p, f"{where('extension')}.probability", problems):
+            kwargs["extension_probability"] = float(p)
+        if programme is not None and rule_keys & set(table):
+            programme = _override_extension(programme, table, where("extension"), problems)
+            if programme is not None:
+                kwargs["programme"] = programme
 
-    if "scales" in data:
-        table = data["scales"]
-        at = where("scales")
-        models = []
-        if not isinstance(table, Mapping):
-            problems.append(Problem(at, "must be a table of scales (who5, swe)"))
-        else:
-            for name, raw in table.items():
-                if name not in SCALE_ITEMS or not isinstance(raw, Mapping):
-                    problems.append(Problem(f"{at}.{name}", "a scale is who5 or swe with entry, exit, sd"))
-                    continue
-                check_keys(raw, {"entry", "exit", "sd"}, f"{at}.{name}")
-                try:
-                    args = {k: raw[k] for k in ("entry", "exit", "sd") if k in raw}
-                    models.append(ScaleModel(name, **args))
-                except (TypeError, ValueError) as exc:
-                    problems.append(Problem(f"{at}.{name}", str(exc)))
-        kwargs["scales"] = tuple(models)
+    table = section("aftercare", {"after", "duration"})
+    if table is not None:
+        at = where("aftercare")
+        ac: dict[str, Any] = {}
+        if "after" in table:
+            ac["after"] = table["after"]
+        if "duration" in table:
+            dist = distribution_from_dict(table["duration"], location=f"{at}.duration", problems=problems)
+            if dist is not None:
+                ac["duration"] = dist
+        elif programme is not None and programme.aftercare is not None:
+            ac["duration"] = Fixed(_months(programme.aftercare))
+        kwargs["aftercare"] = record(at, Aftercare, **ac)
 
-    if "follow_up" in data:
-        table = data["follow_up"]
-        if not isinstance(table, Mapping):
-            problems.append(Problem(where("follow_up"), "must be a table"))
+    table = section("plans", {"steps", "achieve", "due", "review"})
+    if table is not None:
+        try:
+            pl = {k: table[k] for k in ("steps", "achieve") if k in table}
+            pl.update({k: _months(table[k]) for k in ("due", "review") if k in table})
+        except ValueError as exc:
+            problems.append(Problem(where("plans"), str(exc)))
         else:
-            at = where("follow_up")
-            check_keys(table, {"months", "retention", "later_work"}, at)
-            try:
-                fu = FollowUps(**{k: table[k] for k in ("months", "retention", "later_work") if k in table})
-                bad_p = [p for _, p in fu.retention + fu.later_work if not 0 <= p <= 1]
-                if bad_p or any(m <= 0 for m in fu.months):
-                    problems.append(Problem(at, "months must be positive and probabilities in [0, 1]"))
-                else:
-                    kwargs["follow_ups"] = fu
-            except (TypeError, ValueError) as exc:
-                problems.append(Problem(at, str(exc)))
+            kwargs["plans"] = record(where("plans"), Plans, **pl)
+
+    models = []
+    for name, raw in (section("scales", set(), "a table of scales (who5, swe)") or {}).items():
+        at = f"{where('scales')}.{name}"
+        if name not in SCALE_ITEMS or not isinstance(raw, Mapping):
+            problems.append(Problem(at, "a scale is who5 or swe with entry, exit, sd"))
+            continue
+        check_keys(raw, {"entry", "exit", "sd"}, at)
+        model = record(at, ScaleModel, scale=name, **{k: raw[k] for k in ("entry", "exit", "sd") if k in raw})
+        if model is not None:
+            models.append(model)
+    kwargs["scales"] = tuple(models)
+
+    table = section("follow_up", {"months", "retention", "later_work"})
+    if table is not None:
+        at = where("follow_up")
+        fu = record(at, FollowUps, **{k: v for k, v in table.items() if k in ("months", "retention",
+                                                                                "later_work")})
+        if fu is not None:
+            bad_p = any(not 0 <= p <= 1 for _, p in fu.retention + fu.later_work)
+            if bad_p or any(m <= 0 for m in fu.months):
+                problems.append(Problem(at, "months must be positive and probabilities in [0, 1]"))
+            else:
+                kwargs["follow_ups"] = fu
 
     if "calibration" in data:
         items = data["calibration"]
@@ -861,6 +823,7 @@ def _from_dict(data: Mapping[str, Any], location: str) -> Scenario:
         ):
             if f"{location}.{p.location}" not in seen:
                 problems.append(Problem(f"{location}.{p.location}", p.message))
+    kwargs = {k: v for k, v in kwargs.items() if v is not None}
     complete = all(k in kwargs for k in ("id", "programme", "referrals", "start", "horizon"))
     if complete and not problems:
         try:
