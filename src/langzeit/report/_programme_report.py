@@ -243,7 +243,8 @@ class ProgrammeReport:
             lines += ["", f"## {title}", _render(key, table, self.group_by is not None)]
         load_cols = ("month_end", "holders", "cases", "mean", "median", "max")
         lines += ["", "## Caseload per coach and tandem (month end)",
-                  format_table(load_cols, [[_fmt(r[c]) for c in load_cols] for r in self._caseload_summary()])]
+                  format_table(load_cols, [[_fmt(r[c]) for c in load_cols]
+                                           for r in self._caseload_summary()])]
         if self.cost is not None:
             be = self.cost.break_even
             lines.append(f"Break-even: {be.isoformat() if be else 'not within the period'}")
