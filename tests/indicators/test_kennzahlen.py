@@ -510,3 +510,30 @@ def test_continuity_needs_the_sixth_stichtag_too() -> None:
     """Svp from 2024-06-12 to 2024-12-30 misses S(Dec 2024) = 2024-12-31: not continuous under 2019."""
     r = run([elb("a", "2023-01-01"), job("a", "svp", "2024-06-12", "2024-12-30")])
     assert val(r, "K2E3")[:2] == (0, 1)
+
+
+def test_monthly_counts_show_stock_entries_and_exits(scenario: KennzahlenResult) -> None:
+    """Monthly components of JC 1: stocks 4 (Jun 2023) … 6 (Nov), entries Sep/Nov, exits Jan/Mar."""
+    m = scenario.monthly()
+    assert m.months[0] == D(2023, 6, 1)
+    assert m.months[-1] == JUNE
+    stocks = [m.get("1", month, "stock") for month in m.months]
+    assert stocks == [4, 4, 4, 5, 5, 6, 6, 5, 5, 4, 4, 4, 4]
+    entries = {month.month for month in m.months[1:] if m.get("1", month, "entries")}
+    exits = {month.month for month in m.months[1:] if m.get("1", month, "exits")}
+    assert (entries, exits) == ({9, 11}, {1, 3})
+    assert m.get("1", D(2023, 9, 1), "lzb_entries") == 1
+    assert m.get("1", D(2023, 9, 1), "integrationen", "M") == 1
+    assert m.get("1", JUNE, "llu_euros") == 700.0
+    assert m.get("1", D(2023, 6, 1), "entries") is None  # needs S(May 2023), not computed
+    assert len(m.rows()) == 2 * 13 * 3
+
+
+def test_monthly_follow_up_counts_are_unknown_beyond_the_data_end() -> None:
+    """Data to 2024-09-30: continuity of June 2024 (needs S(Dec 2024)) is unknown, bedarfsdeckend known."""
+    m = run([elb("a", "2023-01-01"), job("a", "svp", "2024-06-10")], data_end=D(2024, 9, 30)).monthly()
+    assert m.get("1", JUNE, "svp_continuous_2019") is None
+    assert m.get("1", JUNE, "bedarfsdeckend") == 0
+    assert m.get("1", JUNE, "svp_integrationen") == 1
+    with pytest.raises(UnknownNameError):
+        m.get("1", JUNE, "nonsense")

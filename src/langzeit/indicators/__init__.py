@@ -16,7 +16,14 @@ from langzeit.indicators._confidentiality import (
 )
 from langzeit.indicators._cost import CostRelief, StaffCost, cost_relief
 from langzeit.indicators._intervals import garwood_interval, poisson_rate_interval, wilson_interval
-from langzeit.indicators._kennzahlen import CODES, GROUPS, KennzahlCell, KennzahlenResult, kennzahlen
+from langzeit.indicators._kennzahlen import (
+    CODES,
+    GROUPS,
+    KennzahlCell,
+    KennzahlenResult,
+    MonthlyCounts,
+    kennzahlen,
+)
 from langzeit.indicators._programme import (
     ParticipantSummary,
     dropout_rate,
@@ -75,6 +82,7 @@ __all__: list[str] = [
     "Grouping",
     "KennzahlCell",
     "KennzahlenResult",
+    "MonthlyCounts",
     "ParticipantSummary",
     "Rate",
     "RateTable",

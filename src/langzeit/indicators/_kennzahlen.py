@@ -59,7 +59,7 @@ from langzeit.indicators._kennzahlen_counts import (
 from langzeit.spells import SpellKind, SpellTable, date_to_day, label_sort_key
 from langzeit.tabular import Table
 
-__all__ = ["CODES", "GROUPS", "KennzahlCell", "KennzahlenResult", "kennzahlen"]
+__all__ = ["CODES", "GROUPS", "KennzahlCell", "KennzahlenResult", "MonthlyCounts", "kennzahlen"]
 
 CODES = (
     "K1", "K1E1", "K1E2", "K1E3", "K1E4",
@@ -512,7 +512,152 @@ class KennzahlenResult(Table):
         names = self.columns()
         return [{name: getattr(c, name) for name in names} for c in self.cells()]
 
+    def monthly(self) -> MonthlyCounts:
+        """The monthly partial counts behind the cells (stock, entries, exits, LZB, Integrationen …).
+
+        One row per jobcenter, component month (the 12 months before the first reference
+        month up to the last one) and group. Raw counts: apply confidentiality before
+        publishing them (e.g. with a :class:`~langzeit.indicators.CountTable`).
+
+        Returns:
+            The monthly counts.
+
+        Examples:
+            >>> from langzeit.spells import SpellTable
+            >>> s = SpellTable.from_records([{"person_id": "a", "kind": "elb", "start": "2024-03-10",
+            ...                               "jobcenter": "7"}], data_end=dt.date(2024, 12, 31))
+            >>> m = kennzahlen(s, dt.date(2024, 6, 1)).monthly()
+            >>> m.get("7", dt.date(2024, 3, 1), "entries"), m.get("7", dt.date(2024, 6, 1), "stock")
+            (1, 1)
+        """
+        return MonthlyCounts(
+            counts=self.counts, jobcenters=self.jobcenters, first_month=self.first_month,
+            stichtag=self.stichtag, data_end=self.data_end,
+        )
+
     _title = "Kennzahlen nach § 48a SGB II"
+
+
+# public names of the monthly components, and how many months of follow-up each needs
+_MONTHLY = {
+    "STOCK": ("stock", 0), "SP_STOCK": ("single_parent_stock", 0), "LZB": ("lzb", 0),
+    "LZB_ACT": ("lzb_activated", 0), "ENTRIES": ("entries", 0), "EXITS": ("exits", 0),
+    "LZB_ENTRIES": ("lzb_entries", 0), "LZB_EXITS": ("lzb_exits", 0), "INTEG": ("integrationen", 0),
+    "INTEG_SP": ("integrationen_single_parent", 0), "INTEG_LZB": ("integrationen_lzb", 0),
+    "MINIJOB": ("minijob_starts", 0), "PUBEMP": ("public_employment_starts", 0),
+    "SVP_INTEG": ("svp_integrationen", 0), "SVP_CONT_2019": ("svp_continuous_2019", 6),
+    "SVP_CONT_2011": ("svp_continuous_2011", 12), "BEDARF": ("bedarfsdeckend", 3),
+    "LLU_CENTS": ("llu_euros", 0), "LLU_N": ("llu_persons", 0), "LUH_CENTS": ("luh_euros", 0),
+    "LUH_N": ("luh_persons", 0),
+}
+_NEEDS_PREVIOUS = frozenset(
+    {"ENTRIES", "EXITS", "LZB_ENTRIES", "LZB_EXITS", "INTEG", "INTEG_SP", "INTEG_LZB", "MINIJOB", "PUBEMP",
+     "SVP_INTEG", "SVP_CONT_2019", "SVP_CONT_2011", "BEDARF"}
+)
+
+
+@attrs.frozen(eq=False)
+class MonthlyCounts(Table):
+    """Monthly partial counts per jobcenter, month and group (see :meth:`KennzahlenResult.monthly`).
+
+    Components: ``stock`` (ELB at S(k)), ``single_parent_stock``, ``lzb``, ``lzb_activated``,
+    ``entries``, ``exits``, ``lzb_entries``, ``lzb_exits`` (convention 2), ``integrationen``
+    (of month k), ``integrationen_single_parent``, ``integrationen_lzb``, ``minijob_starts``,
+    ``public_employment_starts``, ``svp_integrationen``, ``svp_continuous_2019``,
+    ``svp_continuous_2011``, ``bedarfsdeckend``, ``llu_euros``, ``llu_persons``,
+    ``luh_euros``, ``luh_persons``. A count is None where the data do not reach a
+    Stichtag it needs (and for the flows of the first month, which need the month before).
+
+    Args:
+        counts: the partial counts of a :class:`KennzahlenResult`.
+        jobcenters: the jobcenter ids.
+        first_month: the first month (first day).
+        stichtag: the day of month of S(m), None for the last day.
+        data_end: the data's end.
+
+    Examples:
+        >>> MonthlyCounts(np.zeros((0, 1, 3, len(COMPONENTS)), dtype=np.int64), (), dt.date(2024, 1, 1),
+        ...               None, dt.date(2024, 12, 31)).rows()
+        []
+    """
+
+    counts: npt.NDArray[np.int64]
+    jobcenters: tuple[str, ...]
+    first_month: dt.date
+    stichtag: int | None
+    data_end: dt.date
+
+    @property
+    def months(self) -> tuple[dt.date, ...]:
+        """The months covered (first days)."""
+        first = month_index(self.first_month)
+        return tuple(_month_of(first + i) for i in range(self.counts.shape[1]))
+
+    def _known(self, k: int, component: str) -> bool:
+        if component in _NEEDS_PREVIOUS and k == 0:
+            return False
+        follow = _MONTHLY[component][1]
+        day = stichtag_of(month_index(self.first_month) + k + follow, self.stichtag)
+        return day <= self.data_end
+
+    def get(self, jobcenter: str, month: dt.date, component: str, group: str = "all") -> int | float | None:
+        """One count.
+
+        Args:
+            jobcenter: the jobcenter id.
+            month: any day of the month.
+            component: a component name, e.g. ``"entries"``.
+            group: ``"all"``, ``"F"`` or ``"M"``.
+
+        Returns:
+            The count (euros for ``llu_euros``/``luh_euros``), or None when not known.
+
+        Raises:
+            UnknownNameError: an unknown jobcenter, month, component or group.
+
+        Examples:
+            >>> m = MonthlyCounts(np.zeros((1, 1, 3, len(COMPONENTS)), dtype=np.int64), ("1",),
+            ...                   dt.date(2024, 1, 1), None, dt.date(2024, 12, 31))
+            >>> m.get("1", dt.date(2024, 1, 9), "stock"), m.get("1", dt.date(2024, 1, 1), "entries")
+            (0, None)
+        """
+        names = {public: raw for raw, (public, _) in _MONTHLY.items()}
+        month = _first_of_month(month)
+        for kind, name, known in (
+            ("jobcenter", jobcenter, self.jobcenters), ("month", month, self.months),
+            ("component", component, tuple(names)), ("group", group, GROUPS),
+        ):
+            if name not in known:
+                raise UnknownNameError(kind, str(name), [str(k) for k in known])
+        raw, k = names[component], self.months.index(month)
+        if not self._known(k, raw):
+            return None
+        values = self.counts[self.jobcenters.index(jobcenter), k, :, _C[raw]]
+        value = int(values.sum()) if group == "all" else int(values[GROUPS.index(group) - 1])
+        return value / 100.0 if raw.endswith("_CENTS") else value
+
+    def columns(self) -> tuple[str, ...]:
+        """``jobcenter``, ``month``, ``group`` and one column per component."""
+        return ("jobcenter", "month", "group", *(public for public, _ in _MONTHLY.values()))
+
+    def rows(self) -> list[dict[str, Any]]:
+        """One dict per jobcenter, month and group."""
+        out = []
+        for j, jc in enumerate(self.jobcenters):
+            for k, month in enumerate(self.months):
+                for g, group in enumerate(GROUPS):
+                    row: dict[str, Any] = {"jobcenter": jc, "month": month, "group": group}
+                    for raw, (public, _) in _MONTHLY.items():
+                        if not self._known(k, raw):
+                            row[public] = None
+                            continue
+                        values = self.counts[j, k, :, _C[raw]]
+                        value = int(values.sum()) if g == 0 else int(values[g - 1])
+                        row[public] = value / 100.0 if raw.endswith("_CENTS") else value
+                    out.append(row)
+        return out
+
+    _title = "Monthly partial counts (§ 48a)"
 
 
 def kennzahlen(
