@@ -105,7 +105,7 @@ def main() -> None:
     whole["parallel_offers_busiest_area"], _ = _timed(lambda: parallel_offers(space, areas=[busiest]))
     if args.all_pairs:
         whole["parallel_offers_all_areas"], par = _timed(lambda: parallel_offers(space))
-        result["parallel_pairs_listed"] = len(par.pairs)
+        result["parallel_pairs_listed"] = len(par)
     events = [
         ActorReferred(f"e{i}", ids[i % len(ids)], date(2024, 1, 1) + timedelta(days=i % 366),
                       actor_id=f"o{i % args.actors}", need="debt")
