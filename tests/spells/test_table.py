@@ -84,3 +84,13 @@ def test_kind_labels() -> None:
 def test_jobcenter_ids_sort_numbers_first() -> None:
     """Numeric ids compare as numbers, before other ids."""
     assert sorted(["B", "10", "2", "A"], key=label_sort_key) == ["2", "10", "A", "B"]
+
+
+def test_html_shows_only_the_first_rows() -> None:
+    """The Jupyter view of a large table decodes only its first 20 spells and names the size."""
+    from langzeit.spells import generate_spells
+
+    t = generate_spells(300, seed=1)
+    html = t._repr_html_()
+    assert html.count("<tr>") == 21  # header + 20 rows
+    assert f"{len(t)} spells of 300 persons" in html

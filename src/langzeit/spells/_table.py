@@ -12,7 +12,7 @@ import numpy as np
 import numpy.typing as npt
 
 from langzeit.exceptions import RowProblem
-from langzeit.tabular import Table
+from langzeit.tabular import Table, rows_to_html
 
 __all__ = [
     "ACTIVATION_INSTRUMENTS",
@@ -33,6 +33,8 @@ _EPOCH_ORDINAL = EPOCH.toordinal()
 
 OPEN_END = int(np.iinfo(np.int32).max)
 """The ``end`` day number of an open (ongoing) spell: it runs to the data's end."""
+
+_HTML_ROWS = 20
 
 NO_CODE = -1
 """The jobcenter or instrument code of a row that has none."""
@@ -333,6 +335,12 @@ class SpellTable(Table):
             instrument=self.instrument[m], amount=self.amount[m],
             line=None if self.line is None else self.line[m], rejected=(),
         )
+
+    def _repr_html_(self) -> str:
+        # decode only the rows that are shown: a national table has tens of millions
+        head = self.select(np.arange(min(len(self), _HTML_ROWS)))
+        title = f"{len(self)} spells of {self.n_persons} persons, data end {self.data_end_date.isoformat()}"
+        return rows_to_html(head.rows(), self.columns(), title=title)
 
     def columns(self) -> tuple[str, ...]:
         """The column names of :meth:`rows` (the CSV columns)."""
