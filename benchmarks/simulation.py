@@ -114,8 +114,8 @@ def six_phase_scenario(n: int) -> Scenario:
             + [{"from": a, "to": "exit"} for a in phases],
         },
         "referrals": {"kind": "poisson", "rate": n / months},
-        "take_up": 0.9,
-        "staffing": {"coaches": 500, "caseload": 12},
+        "take_up": 0.95,
+        "staffing": {"coaches": 900, "caseload": 12},
         "waiting_list": {"discipline": "fifo", "max_wait": "6 months"},
         "durations": {
             "intake": {"kind": "exponential", "mean": 14, "unit": "days"},
