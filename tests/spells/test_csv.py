@@ -192,3 +192,12 @@ def test_quoted_fields_and_line_breaks_keep_exact_line_numbers() -> None:
     t = read(text, strict=False)
     assert t.jobcenter_labels == ("JC\nSüd", "JC, Nord")
     assert [p.line for p in t.rejected] == [5]
+
+
+def test_windows_line_ends_and_a_byte_order_mark() -> None:
+    """CRLF line ends and a UTF-8 BOM (as Excel writes them) read like plain files."""
+    text = "\ufeff" + GOOD.replace("\n", "\r\n")
+    t = read(text)
+    assert len(t) == 4
+    assert t.jobcenter_labels == ("JC1",)
+    assert t.amount[3] == 563.5
