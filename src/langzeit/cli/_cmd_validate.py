@@ -1,9 +1,13 @@
 """CLI layer: ``langzeit validate FILE`` — list every problem of an input file.
 
-Programme models (``.toml``) and event logs (``.jsonl``, ``.csv``, ``.sqlite``, ``.db``)
-are checked; each problem is printed with its location (``file:line: reason`` for
-event logs). JSON output keys: ``file``, ``kind``, ``valid``, ``problems`` and, for
-event logs, ``events`` (the number of valid events).
+Programme models and scenarios (``.toml``), event logs (``.jsonl``, ``.csv``,
+``.sqlite``, ``.db``) and administrative spell files (``.csv`` with the header of
+DOMAIN.md § 2) are checked; each problem is printed with its location
+(``file:line: reason`` for data files). A ``.csv`` file is an event log when its first
+line is the event-log version line (``#langzeit-events v1``), a spell file otherwise.
+JSON output keys: ``file``, ``kind`` (``programme``, ``scenario``, ``events``,
+``spells``…), ``valid``, ``problems`` and, for data files, ``events`` or ``spells``
+(the number of valid records).
 """
 
 from __future__ import annotations
@@ -16,7 +20,9 @@ from typing import Any
 from langzeit.cli._output import add_format_option, print_json
 from langzeit.domain import Programme
 from langzeit.exceptions import DataFormatError, Problem, ValidationError
-from langzeit.store import FORMATS, read_events
+from langzeit.simulation import Scenario
+from langzeit.spells import read_spells
+from langzeit.store import CSV_VERSION_LINE, FORMATS, read_events
 
 __all__ = ["register"]
 
@@ -25,10 +31,14 @@ def register(sub: Any) -> None:
     """Register the ``validate`` sub-command."""
     p: argparse.ArgumentParser = sub.add_parser(
         "validate",
-        help="check a programme model (TOML) or an event log (JSONL, CSV, SQLite) "
-        "and list every problem with its location",
+        help="check a programme model or scenario (TOML), an event log (JSONL, CSV, SQLite) "
+        "or a spell file (CSV) and list every problem with its location",
     )
-    p.add_argument("file", help="a programme model (.toml) or an event log (.jsonl, .csv, .sqlite, .db)")
+    p.add_argument(
+        "file",
+        help="a programme model or scenario (.toml), an event log (.jsonl, .csv, .sqlite, .db) "
+        "or a spell file (.csv)",
+    )
     add_format_option(p)
     p.set_defaults(run=run)
 
@@ -41,9 +51,24 @@ def _check_events(path: Path) -> tuple[str, list[str], int]:
     return "events", [str(p) for p in result.rejected], len(result.log)
 
 
+def _is_event_csv(path: Path) -> bool:
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        return handle.readline().strip().startswith(CSV_VERSION_LINE.split()[0])
+
+
+def _check_spells(path: Path) -> tuple[str, list[str], int]:
+    try:
+        table = read_spells(path, strict=False)
+    except DataFormatError as exc:
+        return "spells", [str(p) for p in exc.problems] or [exc.message], 0
+    return "spells", [str(p) for p in table.rejected], len(table)
+
+
 def _check(path: Path) -> tuple[str, list[str], int | None]:
     if not path.exists():
         return "missing", [f"{path}: file not found"], None
+    if path.suffix.lower() == ".csv" and not _is_event_csv(path):
+        return _check_spells(path)
     if path.suffix.lower() in FORMATS:
         return _check_events(path)
     if path.suffix == ".toml":
@@ -51,13 +76,20 @@ def _check(path: Path) -> tuple[str, list[str], int | None]:
             data = tomllib.loads(path.read_text(encoding="utf-8"))
         except tomllib.TOMLDecodeError as exc:
             return "toml", [f"{path}: not valid TOML: {exc}"], None
-        if "programme" in data or "phases" in data:
+        if "scenario" in data or "referrals" in data:
+            try:
+                Scenario.from_toml(path)
+            except ValidationError as exc:
+                return "scenario", [str(p) for p in exc.problems] or [exc.message], None
+            return "scenario", [], None
+        if isinstance(data.get("programme"), dict) or "phases" in data:
             try:
                 Programme.from_toml(path)
             except ValidationError as exc:
                 return "programme", [str(p) for p in exc.problems] or [exc.message], None
             return "programme", [], None
-        return "toml", [str(Problem(str(path), "not a programme model (no [programme] table)"))], None
+        problem = Problem(str(path), "neither a programme model ([programme]) nor a scenario ([scenario])")
+        return "toml", [str(problem)], None
     known = ", ".join([".toml", *FORMATS])
     return "unknown", [f"{path}: unknown file kind (expected {known})"], None
 
@@ -65,17 +97,18 @@ def _check(path: Path) -> tuple[str, list[str], int | None]:
 def run(args: argparse.Namespace) -> int:
     """Validate the file; exit code 1 when it has problems."""
     path = Path(args.file)
-    kind, problems, n_events = _check(path)
+    kind, problems, n_records = _check(path)
+    unit = "spells" if kind == "spells" else "events"
     if args.format == "json":
         out: dict[str, Any] = {"file": str(path), "kind": kind, "valid": not problems,
                                "problems": problems}
-        if n_events is not None:
-            out["events"] = n_events
+        if n_records is not None:
+            out[unit] = n_records
         print_json(out)
     elif problems:
         for line in problems:
             print(line)
     else:
-        detail = f" ({n_events} events)" if n_events is not None else ""
+        detail = f" ({n_records} {unit})" if n_records is not None else ""
         print(f"{path}: valid {kind}{detail}")
     return 1 if problems else 0

@@ -358,6 +358,9 @@ class Programme:
             ... }).capacity.total
             24
         """
+        if not isinstance(data, Mapping):
+            raise ValidationError(f"invalid programme at {location}",
+                                  [Problem(location, f"expected a table, got {data!r}")])
         problems: list[Problem] = []
 
         def build(where: str, factory: Any, kwargs: dict[str, Any]) -> Any:
