@@ -10,6 +10,7 @@ from _programme_log import ATTRIBUTES, END, hand_log
 from langzeit.exceptions import ValidationError
 from langzeit.indicators import (
     EventColumns,
+    actor_referral_rate,
     caseloads,
     competing_exits,
     dropout_rate,
@@ -148,10 +149,12 @@ def test_caseloads_per_coach_and_tandem(cols: EventColumns) -> None:
 
 
 def test_caseload_confidentiality_hides_small_loads(cols: EventColumns) -> None:
-    """With min_n 3, loads of 1 and 2 are not published."""
+    """With min_n 3, per-holder loads of 1 and 2 are not published."""
     c = suppress(caseloads(cols, data_end=END), min_n=3)
-    assert int(c.load.max()) == 3
-    assert set(np.unique(c.load).tolist()) == {0, 3}
+    shown = [r["cases"] for r in c.rows()]
+    assert set(shown) == {None, 3}
+    assert shown.count(3) == 2  # c1 in March and April
+    assert c.summary()[3]["cases"] == 4  # summaries still count every case
 
 
 def test_competing_exits_hand_case(cols: EventColumns) -> None:
@@ -283,3 +286,15 @@ def test_grouping_must_fit_the_log(cols: EventColumns) -> None:
     g = group_participants(["x"], {}, "sex")
     with pytest.raises(ValidationError):
         take_up(cols, by=g)
+
+
+def test_actor_referral_rate_counts_participants_once() -> None:
+    """Two referrals of p1 count once; p2 admitted without referral; p3 referred but never admitted."""
+    from langzeit.events import ActorReferred, Admitted
+
+    log = [Admitted("a1", "p1", date(2024, 1, 8)), Admitted("a2", "p2", date(2024, 1, 8)),
+           ActorReferred("r1", "p1", date(2024, 2, 1), actor_id="sb"),
+           ActorReferred("r2", "p1", date(2024, 3, 1), actor_id="club"),
+           ActorReferred("r3", "p3", date(2024, 3, 1), actor_id="club")]
+    r = actor_referral_rate(log).get("referred_to_actor")
+    assert (r.numerator, r.denominator) == (1, 2)

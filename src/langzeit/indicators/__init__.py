@@ -26,6 +26,7 @@ from langzeit.indicators._kennzahlen import (
 )
 from langzeit.indicators._programme import (
     ParticipantSummary,
+    actor_referral_rate,
     dropout_rate,
     exits_by_phase,
     extension_rate,
@@ -98,6 +99,7 @@ __all__: list[str] = [
     "TransitionRates",
     "WaitingList",
     "aalen_johansen",
+    "actor_referral_rate",
     "caseloads",
     "competing_exits",
     "cost_relief",

@@ -49,6 +49,7 @@ from langzeit.tabular import Table
 
 __all__ = [
     "ParticipantSummary",
+    "actor_referral_rate",
     "dropout_rate",
     "exits_by_phase",
     "extension_rate",
@@ -138,6 +139,34 @@ def extension_rate(data: Data, *, by: Grouping | None = None, level: float = 0.9
     p, g = _pathways(cols), _grouping(cols, by)
     return _single_rate("extension_rate", "extended", p.extensions > 0, _has(p.first["admitted"]), g, level,
                         "extended / admitted")
+
+
+def actor_referral_rate(data: Data, *, by: Grouping | None = None, level: float = 0.95) -> RateTable:
+    """Networks: admitted participants referred to at least one actor of the social space / admitted.
+
+    Args:
+        data: the event log.
+        by: optional grouping.
+        level: confidence level.
+
+    Returns:
+        A rate table with item ``referred_to_actor`` (``ActorReferred`` events at any time).
+
+    Examples:
+        >>> from datetime import date
+        >>> from langzeit.events import Admitted, ActorReferred
+        >>> log = [Admitted("e1", "p1", date(2024, 1, 8)), Admitted("e2", "p2", date(2024, 1, 8)),
+        ...        ActorReferred("e3", "p1", date(2024, 2, 1), actor_id="sb-1", need="debt"),
+        ...        ActorReferred("e4", "p1", date(2024, 3, 1), actor_id="club-2")]
+        >>> actor_referral_rate(log).get("referred_to_actor").value
+        50.0
+    """
+    cols = as_columns(data)
+    p, g = _pathways(cols), _grouping(cols, by)
+    referred = np.zeros(cols.n_participants, dtype=bool)
+    referred[cols.participant[cols.type == TYPE_CODES["actor_referred"]]] = True
+    return _single_rate("actor_referral_rate", "referred_to_actor", referred, _has(p.first["admitted"]), g,
+                        level, "referred to an actor / admitted")
 
 
 def plan_step_achievement(data: Data, *, by: Grouping | None = None, level: float = 0.95) -> RateTable:

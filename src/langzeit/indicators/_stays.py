@@ -241,6 +241,7 @@ class Caseloads(Table):
     holders: tuple[str, ...]
     kinds: tuple[str, ...]
     load: IntArray
+    flags: npt.NDArray[np.int8] | None = None
 
     _title = "Caseload per coach and tandem"
 
@@ -249,17 +250,29 @@ class Caseloads(Table):
         return ("month_end", "holder", "kind", "cases")
 
     def rows(self) -> list[dict[str, Any]]:
-        """One row per holder and month with at least one case."""
+        """One row per holder and month with at least one case (cases None when suppressed)."""
         h, m = np.nonzero(self.load)
+        hidden = np.zeros(self.load.shape, dtype=bool) if self.flags is None else self.flags != SHOWN
         return [{"month_end": self.month_ends[j], "holder": self.holders[i], "kind": self.kinds[i],
-                 "cases": int(self.load[i, j])} for i, j in zip(h.tolist(), m.tolist(), strict=True)]
+                 "cases": None if hidden[i, j] else int(self.load[i, j])}
+                for i, j in zip(h.tolist(), m.tolist(), strict=True)]
 
-    def summary(self, *, kind: str | None = None) -> list[dict[str, Any]]:
-        """Per month: holders with cases, mean, median and maximum caseload among them.
+    def summary(self, *, kind: str | None = None, limit: int | None = None) -> list[dict[str, Any]]:
+        """Per month: holders with cases, cases, mean, median and maximum caseload among them.
+
+        Summaries run over all holders (also over cells suppressed in :meth:`rows`).
+
+        Args:
+            kind: only ``"coach"`` or only ``"tandem"`` holders (default both).
+            limit: a caseload limit (e.g. 12): adds ``over_limit``, the holders above it.
+
+        Returns:
+            One dict per month.
 
         Examples:
-            >>> caseloads([]).summary()
-            []
+            >>> c = Caseloads((date(2024, 1, 31),), ("c1", "c2"), ("coach", "coach"), np.array([[13], [9]]))
+            >>> c.summary(limit=12)[0]["over_limit"], c.summary()[0]["mean"]
+            (1, 11.0)
         """
         sel = np.array([kind is None or k == kind for k in self.kinds], dtype=bool)
         load = self.load[sel] if len(self.holders) else np.zeros((0, len(self.month_ends)), dtype=np.int64)
@@ -267,24 +280,26 @@ class Caseloads(Table):
         for j, d in enumerate(self.month_ends):
             col = load[:, j]
             col = col[col > 0]
-            out.append({"month_end": d, "holders": len(col),
-                        "cases": int(col.sum()),
-                        "mean": float(col.mean()) if len(col) else None,
-                        "median": float(np.median(col)) if len(col) else None,
-                        "max": int(col.max()) if len(col) else None})
+            row: dict[str, Any] = {"month_end": d, "holders": len(col), "cases": int(col.sum()),
+                                   "mean": float(col.mean()) if len(col) else None,
+                                   "median": float(np.median(col)) if len(col) else None,
+                                   "max": int(col.max()) if len(col) else None}
+            if limit is not None:
+                row["over_limit"] = int((col > limit).sum())
+            out.append(row)
         return out
 
     def with_confidentiality(self, rule: ConfidentialityRule) -> Caseloads:
-        """Caseloads of 1 … min_n − 1 cases are set to 0 in the per-holder table (primary rule).
+        """Flag per-holder caseloads of 1 … min_n − 1 cases (primary rule); :meth:`rows` hides them.
 
         Examples:
             >>> c = Caseloads((), ("c1",), ("coach",), np.array([[2, 5]]))
-            >>> c.with_confidentiality(ConfidentialityRule()).load.tolist()
-            [[0, 5]]
+            >>> c.with_confidentiality(ConfidentialityRule()).flags.tolist()
+            [[1, 0]]
         """
         flags = suppression_flags(self.load, min_n=rule.min_n, row_totals=False, column_totals=False,
                                   secondary=False) if self.load.size else np.zeros(self.load.shape, np.int8)
-        return attrs.evolve(self, load=np.where(flags != SHOWN, 0, self.load))
+        return attrs.evolve(self, flags=flags.astype(np.int8))
 
 
 def caseloads(data: Data, *, data_end: date | None = None) -> Caseloads:

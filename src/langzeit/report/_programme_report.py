@@ -29,6 +29,7 @@ from langzeit.indicators import (
     StaffCost,
     StayLengths,
     WaitingList,
+    actor_referral_rate,
     caseloads,
     competing_exits,
     cost_relief,
@@ -153,6 +154,7 @@ class ProgrammeReport:
     outcomes: RateTable
     sustainability: RateTable
     plan_steps: RateTable
+    networks: RateTable
     stays: StayLengths
     waiting: WaitingList
     caseloads: Caseloads
@@ -177,6 +179,7 @@ class ProgrammeReport:
             ("outcomes", "Outcomes at exit (Integration = § 48a SGB II)", self.outcomes),
             ("sustainability", "Status after exit", self.sustainability),
             ("plan_steps", "Cooperation plan steps", self.plan_steps),
+            ("networks", "Referrals into the social space", self.networks),
             ("stay_months", "Stay length (months, completed stays)", self.stays.actual),
         ]
         if self.stays.over_planned is not None:
@@ -360,6 +363,7 @@ def build_programme_report(
         outcomes=outcomes_by_kind(cols, by=g, level=level),
         sustainability=sustainability(cols, by=g, data_end=end, level=level),
         plan_steps=plan_step_achievement(cols, by=g, level=level),
+        networks=actor_referral_rate(cols, by=g, level=level),
         stays=stay_lengths(cols, planned_months=planned_months, by=g, level=level),
         waiting=waiting_list(cols, by=g, data_end=end),
         caseloads=caseloads(cols, data_end=end),
@@ -396,6 +400,7 @@ def with_confidentiality(report: ProgrammeReport, rule: ConfidentialityRule) -> 
         report, rule=rule, funnel=sup(report.funnel), exits_by_phase=sup(report.exits_by_phase),
         take_up=sup(report.take_up), dropout=sup(report.dropout), extension=sup(report.extension),
         outcomes=sup(report.outcomes), sustainability=sup(report.sustainability),
-        plan_steps=sup(report.plan_steps), stays=stays, waiting=waiting, caseloads=sup(report.caseloads),
+        plan_steps=sup(report.plan_steps), networks=sup(report.networks),
+        stays=stays, waiting=waiting, caseloads=sup(report.caseloads),
         scales=tuple(sup(s) for s in report.scales), competing_exits=sup(report.competing_exits), cost=cost,
     )
