@@ -203,6 +203,7 @@ def compute_counts(
     elb_mask = spells.kind == SpellKind.ELB
     elb_jcs = np.unique(spells.jobcenter[elb_mask])
     elb_jcs = elb_jcs[elb_jcs >= 0].astype(np.int64)
+    elb_mask &= spells.start <= data_end  # later spells cover no evaluated Stichtag
     labels = spells.jobcenter_labels
     if jobcenters is None:
         out_codes = elb_jcs
