@@ -182,3 +182,25 @@ _SYNTH = {
 def test_every_need_has_a_label(need: Need) -> None:
     """Every need has a German label."""
     assert need.label
+
+
+@given(st.integers(0, 39), st.sampled_from(["rural", "city"]), st.sampled_from(list(Need)))
+def test_hindrance_counts_equal_counting_offer_by_offer(pick: int, setting: str, need: Need) -> None:
+    """Oracle: the column count of hindrances equals applying offer_hindrances to every offer."""
+    from collections import Counter
+
+    from langzeit.network._coverage import _blocked
+    from langzeit.network._reach import offer_index
+
+    space = _SYNTH[setting]
+    profile = space.participants[sorted(space.participants)[pick]]
+    age = profile.age_on(date(2025, 1, 1))
+    expected: Counter[Hindrance] = Counter()
+    for s, loc in offer_index(space).everywhere.get(need, []):
+        route = Trip(0, 0.0) if loc is None else trip(space, profile.home_area, loc)
+        expected.update(offer_hindrances(profile, s, loc, route, age=age))
+    got = _blocked(space, profile, need, age)
+    if got.offers:
+        assert dict(got.blocked) == dict(expected)
+    else:
+        assert got.hindrances == (Hindrance.NO_OFFER,)

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterable
 from datetime import date, time
 from typing import Any
 
 import attrs
+import numpy as np
+import numpy.typing as npt
 
 from langzeit.network._reach import Trip, connections, offer_index, reachable_areas, trip
 from langzeit.network._records import (
@@ -321,21 +322,105 @@ def needs_coverage(
     return NeedsCoverage(participant_id, tuple(out))
 
 
+@attrs.frozen(eq=False)
+class _OfferArrays:
+    """The offers of one need as columns, for counting hindrances without a loop over offers."""
+
+    offers: list[tuple[Service, Location | None]]
+    area: npt.NDArray[np.int64]  # -1: outreach (no trip)
+    transit: npt.NDArray[np.int64]
+    fare: npt.NDArray[np.float64]
+    inactive: npt.NDArray[np.bool_]
+    full: npt.NDArray[np.bool_]
+    min_age: npt.NDArray[np.int64]
+    max_age: npt.NDArray[np.int64]
+    scheduled: npt.NDArray[np.bool_]
+    closes: npt.NDArray[np.int64]  # latest closing time, minutes after midnight
+
+
+_NO_AGE_LIMIT = 10**6
+
+
+def _offer_arrays(space: SocialSpace, need: Need) -> _OfferArrays:
+    cache: dict[Need, _OfferArrays] = space._cached("offer_arrays", dict)
+    found = cache.get(need)
+    if found is None:
+        offers = offer_index(space).everywhere.get(need, [])
+        areas = _area_codes(space)
+        services = [s for s, _ in offers]
+        found = _OfferArrays(
+            offers,
+            np.array([-1 if loc is None else areas[loc.area] for _, loc in offers], dtype=np.int64),
+            np.array([0 if loc is None else loc.transit_minutes for _, loc in offers], dtype=np.int64),
+            np.array([0.0 if loc is None else loc.fare for _, loc in offers], dtype=np.float64),
+            np.array([not s.is_offered for s in services], dtype=bool),
+            np.array([s.available == 0 for s in services], dtype=bool),
+            np.array([-1 if s.minimum_age is None else s.minimum_age for s in services], dtype=np.int64),
+            np.array([_NO_AGE_LIMIT if s.maximum_age is None else s.maximum_age for s in services],
+                     dtype=np.int64),
+            np.array([bool(s.schedules) for s in services], dtype=bool),
+            np.array([max((minutes_of(x.closes_at) for x in s.schedules), default=0) for s in services],
+                     dtype=np.int64),
+        )
+        cache[need] = found
+    return found
+
+
+def _area_codes(space: SocialSpace) -> dict[str, int]:
+    return space._cached("area_codes", lambda: {a: i for i, a in enumerate(space.areas)})
+
+
+def _travel_from(space: SocialSpace, home: str) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+    """Minutes and fare from ``home`` to every area's stop (infinite minutes: no connection)."""
+    cache: dict[str, tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]] = space._cached(
+        "travel_from", dict)
+    found = cache.get(home)
+    if found is None:
+        areas = _area_codes(space)
+        minutes = np.full(len(areas), np.inf)
+        fares = np.zeros(len(areas))
+        for c in connections(space).get(home, []):
+            minutes[areas[c.area]], fares[areas[c.area]] = c.minutes, c.fare
+        found = cache[home] = (minutes, fares)
+    return found
+
+
 def _blocked(space: SocialSpace, profile: ParticipantProfile, need: Need, age: int | None) -> NeedCoverage:
-    index = offer_index(space)
-    offers = index.everywhere.get(need, [])
-    if not offers:
+    """Count the hindrances of every offer for ``need`` at once.
+
+    Column arithmetic with the rules of :func:`offer_hindrances`, which then
+    describes the nearest blocked offer.
+    """
+    arr = _offer_arrays(space, need)
+    if not arr.offers:
         return NeedCoverage(need, False, offers=0, blocked=((Hindrance.NO_OFFER, 0),),
                             nearest=Hindrance.NO_OFFER.label)
-    counts: Counter[Hindrance] = Counter()
-    nearest: tuple[Any, ...] | None = None
-    for s, loc in offers:
-        route = Trip(0, 0.0) if loc is None else trip(space, profile.home_area, loc)
-        found = offer_hindrances(profile, s, loc, route, age=age)
-        counts.update(found)
-        key = (len(found), 10**9 if route is None else route.minutes, s.id)
-        if nearest is None or key < nearest[0]:
-            nearest = (key, _describe(s, loc, route, found, profile))
-    ordered = sorted(counts.items(), key=lambda kv: (-kv[1], list(Hindrance).index(kv[0])))
-    return NeedCoverage(need, False, offers=len(offers), blocked=tuple(ordered),
-                        nearest="" if nearest is None else nearest[1])
+    to_minutes, to_fare = _travel_from(space, profile.home_area)
+    outreach = arr.area < 0
+    area = np.where(outreach, 0, arr.area)
+    connected = outreach | np.isfinite(to_minutes[area])
+    minutes = np.where(outreach, 0.0, to_minutes[area] + arr.transit)
+    fare = np.where(outreach, 0.0, to_fare[area] + arr.fare)
+    flags: dict[Hindrance, npt.NDArray[np.bool_]] = {
+        Hindrance.INACTIVE: arr.inactive,
+        Hindrance.NO_CONNECTION: ~connected,
+        Hindrance.TRAVEL_TIME: connected & (minutes > profile.max_minutes),
+        Hindrance.FARE: (connected & (fare > profile.max_fare + 1e-9) if profile.max_fare is not None
+                         else np.zeros(len(arr.offers), dtype=bool)),
+    }
+    if profile.earliest is not None:
+        arrival = np.where(connected, minutes, 0.0) + minutes_of(profile.earliest)
+        flags[Hindrance.EARLY_HOURS] = (
+            connected & arr.scheduled & ((arrival >= 24 * 60) | (arrival >= arr.closes)))
+    if age is not None:
+        flags[Hindrance.NOT_ELIGIBLE] = (age < arr.min_age) | (age > arr.max_age)
+    flags[Hindrance.NO_CAPACITY] = arr.full
+    counts = [(h, int(f.sum())) for h, f in flags.items() if f.any()]
+    ordered = sorted(counts, key=lambda kv: (-kv[1], list(Hindrance).index(kv[0])))
+    n_flags = np.sum(list(flags.values()), axis=0)
+    nearest_minutes = np.where(connected, minutes, 1e9)
+    j = int(np.lexsort((np.arange(len(arr.offers)), nearest_minutes, n_flags))[0])
+    s, loc = arr.offers[j]
+    route = Trip(0, 0.0) if loc is None else trip(space, profile.home_area, loc)
+    text = _describe(s, loc, route, offer_hindrances(profile, s, loc, route, age=age), profile)
+    return NeedCoverage(need, False, offers=len(arr.offers), blocked=tuple(ordered), nearest=text)
