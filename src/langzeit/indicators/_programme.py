@@ -28,7 +28,14 @@ import attrs
 import numpy as np
 
 from langzeit.domain import ExitReason
-from langzeit.indicators._columns import OUTCOMES, REASONS, TYPE_CODES, as_columns, dense_codes
+from langzeit.indicators._columns import (
+    OUTCOMES,
+    REASONS,
+    TYPE_CODES,
+    EventColumns,
+    as_columns,
+    dense_codes,
+)
 from langzeit.indicators._dates import add_months, from_day_number, months_between_days
 from langzeit.indicators._pathways import (
     _NONE,
@@ -316,6 +323,32 @@ def sustainability(data: Data, *, months: Sequence[int] = (6, 12), by: Grouping 
 # -- funnel -----------------------------------------------------------------------------------
 
 
+_ENTRY_STAGES = ("referred", "assessed", "participation_agreed", "admitted")
+
+
+def _entry_stage_order(cols: EventColumns) -> list[str]:
+    """Einström stages in the order they happen: a pairwise majority vote on first occurrence.
+
+    Each stage scores the share of pairs (over participants reaching both) in which its
+    first event (by day, then log row) comes first; stages sort by total score, ties in
+    the order of ``_ENTRY_STAGES``.
+    """
+    keys = {}
+    for name in _ENTRY_STAGES:
+        rows = _first_rows(cols, cols.type == TYPE_CODES[name])
+        safe = np.where(rows >= 0, rows, 0)
+        keys[name] = np.where(rows >= 0, (cols.day[safe].astype(np.int64) << 32) | safe, -1)
+    score = dict.fromkeys(_ENTRY_STAGES, 0.0)
+    for i, a in enumerate(_ENTRY_STAGES):
+        for b in _ENTRY_STAGES[i + 1:]:
+            both = (keys[a] >= 0) & (keys[b] >= 0)
+            if both.any():
+                a_first = float(np.mean(keys[a][both] < keys[b][both]))
+                score[a] += a_first
+                score[b] += 1.0 - a_first
+    return sorted(_ENTRY_STAGES, key=lambda name: (-score[name], _ENTRY_STAGES.index(name)))
+
+
 def funnel(data: Data, *, phases: Sequence[str] | None = None, by: Grouping | None = None,
            level: float = 0.95) -> RateTable:
     """The funnel: Einström, Durchström, Ausström with conversion from stage to stage.
@@ -323,8 +356,12 @@ def funnel(data: Data, *, phases: Sequence[str] | None = None, by: Grouping | No
     Stages: ``referred``, ``assessed``, ``participation_agreed``, ``admitted``
     (Einström), one ``phase:<id>`` per phase (Durchström), ``exited`` and
     ``integration`` (Ausström). Stages no participant reached are left out. The
-    numerator counts participants who reached the stage *and* the previous shown
-    stage, the denominator those who reached the previous stage (the first stage: itself).
+    Einström stages are ordered as they happen in the log, not by a fixed list: one
+    stage comes before another when most participants who reach both reach it first
+    (ties in the order above) — so in a programme that assesses during intake,
+    ``assessed`` follows ``admitted``. The numerator counts participants who reached
+    the stage *and* the previous shown stage, the denominator those who reached the
+    previous stage (the first stage: itself).
 
     Args:
         data: the event log.
@@ -348,8 +385,7 @@ def funnel(data: Data, *, phases: Sequence[str] | None = None, by: Grouping | No
     cols = as_columns(data)
     p, g = _pathways(cols), _grouping(cols, by)
     stages: list[tuple[str, BoolArray, str]] = [
-        (name, _has(p.first[name]), "Einström")
-        for name in ("referred", "assessed", "participation_agreed", "admitted")
+        (name, _has(p.first[name]), "Einström") for name in _entry_stage_order(cols)
     ]
     for code in _phase_codes(cols, phases):
         name = cols.keys[code] if code >= 0 else "?"
@@ -369,12 +405,36 @@ def funnel(data: Data, *, phases: Sequence[str] | None = None, by: Grouping | No
                                np.stack(dens, axis=1), notes=tuple(s[2] for s in stages), level=level)
 
 
+def _exit_phase_codes(cols: EventColumns, pe: IntArray, exit_day: IntArray) -> IntArray:
+    """Key codes of exit (terminal) phases, recognised in the log itself.
+
+    A phase is an exit phase when every entry into it is the participant's last phase
+    entry and falls on the participant's exit day: the engine enters a terminal phase
+    of the model and writes ``Exited`` on the same day. Exits are attributed to the
+    phase the participant left, not to the exit phase.
+    """
+    if pe.size == 0:
+        return np.zeros(0, dtype=np.int64)
+    who = cols.participant[pe]
+    entry_key = (cols.day[pe].astype(np.int64) << 32) | pe
+    last = np.full(cols.n_participants, -1, dtype=np.int64)
+    np.maximum.at(last, who, entry_key)
+    at_exit = (entry_key == last[who]) & (cols.day[pe].astype(np.int64) == exit_day[who])
+    code = cols.key[pe].astype(np.int64)
+    entries = np.bincount(code, minlength=len(cols.keys))
+    other = np.bincount(code[~at_exit], minlength=len(cols.keys))
+    out: IntArray = np.flatnonzero((entries > 0) & (other == 0))
+    return out
+
+
 def exits_by_phase(data: Data, *, phases: Sequence[str] | None = None, level: float = 0.95) -> RateTable:
     """Exits by reason from each phase, against the entries into that phase.
 
     Rows are phases (``"all"`` first; ``"-"`` for exits before any phase), items the
     exit reasons plus ``not_exited_here`` (moved on or still in the phase), so the items
-    of a row add up to its entries.
+    of a row add up to its entries. An exit counts for the phase the participant left:
+    exit (terminal) phases, recognised because every entry into them falls on the
+    participant's exit day, have no row of their own.
 
     Args:
         data: the event log.
@@ -397,13 +457,15 @@ def exits_by_phase(data: Data, *, phases: Sequence[str] | None = None, level: fl
     p = _pathways(cols)
     n = cols.n_participants
     pe = np.flatnonzero(cols.type == TYPE_CODES["phase_entered"])
-    # last phase entered on or before the exit day
+    terminal = _exit_phase_codes(cols, pe, p.exit_day)
+    pe = pe[~np.isin(cols.key[pe], terminal)]
+    # last phase (other than an exit phase) entered on or before the exit day
     before = cols.day[pe].astype(np.int64) <= p.exit_day[cols.participant[pe]]
     pe_b = pe[before]
     key = np.full(n, -1, dtype=np.int64)
     np.maximum.at(key, cols.participant[pe_b], (cols.day[pe_b].astype(np.int64) << 32) | pe_b)
     exit_phase = np.where(key >= 0, cols.key[np.where(key >= 0, key & 0xFFFFFFFF, 0)], -1)
-    codes = _phase_codes(cols, phases)
+    codes = [c for c in _phase_codes(cols, phases) if c not in set(terminal.tolist())]
     exited = p.exit_row >= 0
     labels = ["all"] + [cols.keys[c] if c >= 0 else "?" for c in codes]
     rows_num, rows_den = [], []
