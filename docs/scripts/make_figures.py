@@ -22,7 +22,6 @@ from pathlib import Path
 from typing import Any
 
 import attrs
-import numpy as np
 
 FIGURES = (
     "funnel", "waiting-list", "cumulative-incidence", "sequence-index", "state-distribution",
@@ -47,29 +46,11 @@ def scenarios() -> dict[str, Any]:
     }
 
 
-def synthetic_spells(seed: int = 7) -> Any:
-    """ELB spells of three jobcenters (800, 300 and 25 people) with Integrationen; data end 2024-12-31."""
-    from langzeit.spells import SpellTable
+def synthetic_spells() -> Any:
+    """Synthetic spells of three jobcenters (``generate_spells``); data end 2024-12-31."""
+    from langzeit.spells import generate_spells
 
-    rng = np.random.default_rng(seed)
-    end = dt.date(2024, 12, 31)
-    first = dt.date(2018, 1, 1).toordinal()
-    records: list[dict[str, Any]] = []
-    for jc, n in (("JC Nord", 800), ("JC Mitte", 300), ("JC Land", 25)):
-        starts = first + rng.integers(0, end.toordinal() - first - 180, n)
-        stays = rng.exponential(30 * 30.4, n).astype(int) + 31
-        works = rng.random(n) < 0.45
-        sexes = rng.choice(["F", "M"], n)
-        for i in range(n):
-            pid = f"{jc[3:4]}{i}"
-            stop = int(starts[i] + stays[i])
-            closed = stop < end.toordinal()
-            records.append({"person_id": pid, "kind": "elb", "jobcenter": jc, "sex": sexes[i],
-                            "start": dt.date.fromordinal(int(starts[i])),
-                            "end": dt.date.fromordinal(stop) if closed else ""})
-            if closed and works[i]:
-                records.append({"person_id": pid, "kind": "svp", "start": dt.date.fromordinal(stop)})
-    return SpellTable.from_records(records, data_end=end)
+    return generate_spells(3000, seed=7, end=dt.date(2024, 12, 31), n_jobcenters=3)
 
 
 def figures() -> dict[str, Callable[[], Any]]:
@@ -104,8 +85,8 @@ def figures() -> dict[str, Callable[[], Any]]:
 
     def kennzahlen_figure() -> Any:
         months = [dt.date(2024, m, 1) for m in range(1, 13)]
-        result = suppress(kennzahlen(synthetic_spells(), months), min_n=10)
-        return plot_kennzahlen(result, code="K2", group="F")[0]
+        result = suppress(kennzahlen(synthetic_spells(), months))
+        return plot_kennzahlen(result, code="K3E1", group="F")[0]
 
     return {
         "funnel": lambda: plot_funnel({k: funnel(r.log(0)) for k, r in runs.items()})[0],
