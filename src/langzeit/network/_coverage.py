@@ -10,7 +10,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from langzeit.network._reach import Trip, connections, offer_index, reachable_areas, trip
+from langzeit.network._reach import Trip, connections, offer_index, trip
 from langzeit.network._records import (
     Hindrance,
     Location,
@@ -251,9 +251,10 @@ def needs_coverage(
     the shortest trip, then the lower fare, then the service id.
 
     For an uncovered need every offer in the space is examined and the hindrances
-    are counted (``no_offer`` when there is none at all). The search for covered
-    needs uses the index of offers by need and area and stops at the first area
-    farther than the best offer found, so it does not scan the whole space.
+    are counted (``no_offer`` when there is none at all). The offers of each need
+    are held as columns (area, minutes and fare to the door, opening hours, age
+    limits, free places) built once per state of the space, so the rules run as
+    array arithmetic, never as a Python loop over offers or participants.
 
     Args:
         space: the social space.
@@ -277,48 +278,29 @@ def needs_coverage(
     """
     profile = space.participant(participant_id)
     wanted = sorted({Need(n) for n in (profile.needs if needs is None else needs)}, key=list(Need).index)
-    index = offer_index(space)
     known = known_organisations(space, participant_id)
+    codes = _org_codes(space)
+    known_codes = np.array(sorted(codes[o] for o in known), dtype=np.int64)
     age = profile.age_on(on)
-    areas = reachable_areas(space, profile)
-    conn = connections(space).get(profile.home_area, [])
     out = []
     for need in wanted:
-        best: tuple[Any, ...] | None = None
-        candidates: list[tuple[Service, Location | None]] = []
-        for s, loc in ((s, None) for s in index.outreach.get(need, ())):
-            candidates.append((s, loc))
-        for org in known:
-            for s in index.by_organisation.get(org, ()):
-                if need in s.needs:
-                    candidates += [(s, space.locations[lid]) for lid in s.location_ids]
-        for s, loc in candidates:
-            route = trip(space, profile.home_area, loc) if loc is not None else Trip(0, 0.0)
-            if route is not None and not offer_hindrances(profile, s, loc, route, age=age):
-                key = (s.organisation_id not in known, route.minutes, route.fare, s.id)
-                if best is None or key < best[0]:
-                    best = (key, s, loc, route)
-        if best is None or best[0][0]:
-            for c in conn:
-                if c.area not in areas:
-                    continue
-                if best is not None and c.minutes > best[0][1]:
-                    break
-                for s, loc in index.at(need, c.area):
-                    route = trip(space, profile.home_area, loc)
-                    if route is None or offer_hindrances(profile, s, loc, route, age=age):
-                        continue
-                    key = (s.organisation_id not in known, route.minutes, route.fare, s.id)
-                    if best is None or key < best[0]:
-                        best = (key, s, loc, route)
-        if best is not None:
-            _, s, loc, route = best
-            out.append(NeedCoverage(
-                need, True, s.id, s.organisation_id, "" if loc is None else loc.id, route.minutes,
-                route.fare, s.organisation_id in known, index.count(need),
-            ))
+        arr = _offer_arrays(space, need)
+        if not arr.offers:
+            out.append(NeedCoverage(need, False, offers=0, blocked=((Hindrance.NO_OFFER, 0),),
+                                    nearest=Hindrance.NO_OFFER.label))
             continue
-        out.append(_blocked(space, profile, need, age))
+        cols = _columns(space, arr, profile, age)
+        ok = np.flatnonzero(cols.n_flags == 0)
+        if len(ok):
+            unknown = ~np.isin(arr.org[ok], known_codes)
+            j = int(ok[np.lexsort((ok, cols.fare[ok], cols.minutes[ok], unknown))[0]])
+            s, loc = arr.offers[j]
+            out.append(NeedCoverage(
+                need, True, s.id, s.organisation_id, "" if loc is None else loc.id, int(cols.minutes[j]),
+                float(cols.fare[j]), s.organisation_id in known, len(arr.offers),
+            ))
+        else:
+            out.append(_blocked(space, arr, cols, profile, need, age))
     return NeedsCoverage(participant_id, tuple(out))
 
 
@@ -327,6 +309,7 @@ class _OfferArrays:
     """The offers of one need as columns, for counting hindrances without a loop over offers."""
 
     offers: list[tuple[Service, Location | None]]
+    org: npt.NDArray[np.int64]
     area: npt.NDArray[np.int64]  # -1: outreach (no trip)
     transit: npt.NDArray[np.int64]
     fare: npt.NDArray[np.float64]
@@ -348,8 +331,10 @@ def _offer_arrays(space: SocialSpace, need: Need) -> _OfferArrays:
         offers = offer_index(space).everywhere.get(need, [])
         areas = _area_codes(space)
         services = [s for s, _ in offers]
+        codes = _org_codes(space)
         found = _OfferArrays(
             offers,
+            np.array([codes[s.organisation_id] for s in services], dtype=np.int64),
             np.array([-1 if loc is None else areas[loc.area] for _, loc in offers], dtype=np.int64),
             np.array([0 if loc is None else loc.transit_minutes for _, loc in offers], dtype=np.int64),
             np.array([0.0 if loc is None else loc.fare for _, loc in offers], dtype=np.float64),
@@ -364,6 +349,10 @@ def _offer_arrays(space: SocialSpace, need: Need) -> _OfferArrays:
         )
         cache[need] = found
     return found
+
+
+def _org_codes(space: SocialSpace) -> dict[str, int]:
+    return space._cached("org_codes", lambda: {o: i for i, o in enumerate(sorted(space.organisations))})
 
 
 def _area_codes(space: SocialSpace) -> dict[str, int]:
@@ -385,16 +374,19 @@ def _travel_from(space: SocialSpace, home: str) -> tuple[npt.NDArray[np.float64]
     return found
 
 
-def _blocked(space: SocialSpace, profile: ParticipantProfile, need: Need, age: int | None) -> NeedCoverage:
-    """Count the hindrances of every offer for ``need`` at once.
+@attrs.frozen(eq=False)
+class _Columns:
+    """Per offer of one need, for one participant: trip minutes and fare, and every hindrance flag."""
 
-    Column arithmetic with the rules of :func:`offer_hindrances`, which then
-    describes the nearest blocked offer.
-    """
-    arr = _offer_arrays(space, need)
-    if not arr.offers:
-        return NeedCoverage(need, False, offers=0, blocked=((Hindrance.NO_OFFER, 0),),
-                            nearest=Hindrance.NO_OFFER.label)
+    connected: npt.NDArray[np.bool_]
+    minutes: npt.NDArray[np.float64]
+    fare: npt.NDArray[np.float64]
+    flags: dict[Hindrance, npt.NDArray[np.bool_]]
+    n_flags: npt.NDArray[np.int64]
+
+
+def _columns(space: SocialSpace, arr: _OfferArrays, profile: ParticipantProfile, age: int | None) -> _Columns:
+    """The rules of :func:`offer_hindrances` as column arithmetic over all offers of a need."""
     to_minutes, to_fare = _travel_from(space, profile.home_area)
     outreach = arr.area < 0
     area = np.where(outreach, 0, arr.area)
@@ -405,9 +397,9 @@ def _blocked(space: SocialSpace, profile: ParticipantProfile, need: Need, age: i
         Hindrance.INACTIVE: arr.inactive,
         Hindrance.NO_CONNECTION: ~connected,
         Hindrance.TRAVEL_TIME: connected & (minutes > profile.max_minutes),
-        Hindrance.FARE: (connected & (fare > profile.max_fare + 1e-9) if profile.max_fare is not None
-                         else np.zeros(len(arr.offers), dtype=bool)),
     }
+    if profile.max_fare is not None:
+        flags[Hindrance.FARE] = connected & (fare > profile.max_fare + 1e-9)
     if profile.earliest is not None:
         arrival = np.where(connected, minutes, 0.0) + minutes_of(profile.earliest)
         flags[Hindrance.EARLY_HOURS] = (
@@ -415,11 +407,17 @@ def _blocked(space: SocialSpace, profile: ParticipantProfile, need: Need, age: i
     if age is not None:
         flags[Hindrance.NOT_ELIGIBLE] = (age < arr.min_age) | (age > arr.max_age)
     flags[Hindrance.NO_CAPACITY] = arr.full
-    counts = [(h, int(f.sum())) for h, f in flags.items() if f.any()]
+    n_flags: npt.NDArray[np.int64] = np.asarray(np.sum(list(flags.values()), axis=0), dtype=np.int64)
+    return _Columns(connected, minutes, fare, flags, n_flags)
+
+
+def _blocked(space: SocialSpace, arr: _OfferArrays, cols: _Columns, profile: ParticipantProfile,
+             need: Need, age: int | None) -> NeedCoverage:
+    """The hindrances of an uncovered need, counted over all its offers, and the nearest blocked offer."""
+    counts = [(h, int(f.sum())) for h, f in cols.flags.items() if f.any()]
     ordered = sorted(counts, key=lambda kv: (-kv[1], list(Hindrance).index(kv[0])))
-    n_flags = np.sum(list(flags.values()), axis=0)
-    nearest_minutes = np.where(connected, minutes, 1e9)
-    j = int(np.lexsort((np.arange(len(arr.offers)), nearest_minutes, n_flags))[0])
+    nearest_minutes = np.where(cols.connected, cols.minutes, 1e9)
+    j = int(np.lexsort((np.arange(len(arr.offers)), nearest_minutes, cols.n_flags))[0])
     s, loc = arr.offers[j]
     route = Trip(0, 0.0) if loc is None else trip(space, profile.home_area, loc)
     text = _describe(s, loc, route, offer_hindrances(profile, s, loc, route, age=age), profile)
