@@ -95,4 +95,14 @@ def test_html_repr_lists_the_events(log: EventLog) -> None:
     """In Jupyter the log renders as an HTML table with one row per event."""
     html = log._repr_html_()
     assert html.count("<tr>") == 1 + len(log)
-    assert "<caption>event log</caption>" in html
+    assert "<caption>event log: 5 events, 1 participants</caption>" in html
+    assert "more events" not in html
+
+
+def test_html_repr_of_a_long_log_shows_the_first_events() -> None:
+    """A long log shows its first 60 events in log order and says how many more there are."""
+    log = EventLog([Referred(f"e{i}", f"p{i}", date(2024, 1, 1 + i % 28)) for i in range(100)])
+    html = log._repr_html_()
+    assert html.count("<tr>") == 1 + 60
+    assert "<p>40 more events; use to_frame()</p>" in html
+    assert html.index(">e28<") < html.index(">e1<")  # e28 (1 January) before e1 (2 January)

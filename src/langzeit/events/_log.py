@@ -14,7 +14,7 @@ from langzeit.events._codec import BASE_FIELDS, event_fields, event_to_record
 from langzeit.events._state import ParticipantState, replay
 from langzeit.events._types import EVENT_TYPES, Event
 from langzeit.exceptions import ConcurrencyConflict, Problem, UnknownNameError, ValidationError
-from langzeit.tabular import Table, rows_to_frame
+from langzeit.tabular import _HTML_MAX_ROWS, Table, rows_to_frame, rows_to_html
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -331,4 +331,11 @@ class EventLog(Table):
         dtypes = {c: _DTYPES[c] for c in columns if c in _DTYPES}
         return rows_to_frame(self.rows(), columns, dtypes=dtypes)
 
-    _title = "event log"
+    def _repr_html_(self) -> str:
+        """Jupyter: the first events in log order as a table (only those are decoded)."""
+        events = self.events()
+        head = [event_to_record(e) for e in events[:_HTML_MAX_ROWS]]
+        title = f"event log: {len(events)} events, {len(self._versions)} participants"
+        more = len(events) - len(head)
+        note = f"<p>{more} more events; use to_frame()</p>" if more > 0 else ""
+        return rows_to_html(head, self.columns(), title=title) + note
