@@ -246,9 +246,9 @@ def needs_coverage(
     obstacle is rarely knowledge but getting from knowing to doing: bus rides,
     distance, fares, early hours. An offer (a service at a location) covers a need
     when it meets the need and no hindrance of :func:`offer_hindrances` applies.
-    Among the offers that cover a need the one with a known face (a tie of the
-    participant or of one of their coaches to the organisation) is preferred, then
-    the shortest trip, then the lower fare, then the service id.
+    Among the offers that cover a need the one with a known face
+    (:func:`known_organisations`) is preferred, then the shortest trip, then the
+    lower fare, then the service id.
 
     For an uncovered need every offer in the space is examined and the hindrances
     are counted (``no_offer`` when there is none at all). The offers of each need

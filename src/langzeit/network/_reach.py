@@ -104,16 +104,10 @@ def reachable_areas(space: SocialSpace, profile: ParticipantProfile) -> frozense
 
 @attrs.frozen
 class OfferIndex:
-    """Offers (service at location) by need: per area, everywhere, without a place, and by organisation."""
+    """Offers (a service at a location, or an outreach service without one) by need: per area and all."""
 
     by_area: dict[Need, dict[str, list[tuple[Service, Location]]]]
     everywhere: dict[Need, list[tuple[Service, Location | None]]]
-    outreach: dict[Need, list[Service]]
-    by_organisation: dict[str, list[Service]]
-
-    def count(self, need: Need) -> int:
-        """How many offers (service at a location, or outreach service) meet ``need``."""
-        return len(self.everywhere.get(need, ()))
 
     def at(self, need: Need, area: str) -> Sequence[tuple[Service, Location]]:
         """Offers for ``need`` at locations in ``area``."""
@@ -128,21 +122,15 @@ def offer_index(space: SocialSpace) -> OfferIndex:
             lambda: defaultdict(list)
         )
         everywhere: dict[Need, list[tuple[Service, Location | None]]] = defaultdict(list)
-        outreach: dict[Need, list[Service]] = defaultdict(list)
-        by_org: dict[str, list[Service]] = defaultdict(list)
         locations = space.locations
         for s in sorted(space.services.values(), key=lambda s: s.id):
-            by_org[s.organisation_id].append(s)
             for need in s.needs:
                 if not s.location_ids:
-                    outreach[need].append(s)
                     everywhere[need].append((s, None))
                 for lid in s.location_ids:
                     loc = locations[lid]
                     by_area[need][loc.area].append((s, loc))
                     everywhere[need].append((s, loc))
-        return OfferIndex(
-            {n: dict(a) for n, a in by_area.items()}, dict(everywhere), dict(outreach), dict(by_org)
-        )
+        return OfferIndex({n: dict(a) for n, a in by_area.items()}, dict(everywhere))
 
     return space._cached("offers", build)
