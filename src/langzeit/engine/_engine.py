@@ -23,7 +23,7 @@ from langzeit.domain import (
     Tandem,
     parse_duration,
 )
-from langzeit.engine._books import OCCUPYING, Books, Key, state_key
+from langzeit.engine._books import Books, Key, state_key
 from langzeit.engine._commands import (
     AchievePlanStep,
     Admit,
@@ -123,14 +123,29 @@ _SCALES = {"swe": (10, 1, 4), "who5": (5, 0, 5)}
 
 @attrs.frozen
 class _Edge:
+    """A transition with what its guards need, computed once per engine."""
+
     target: Phase
     assessed: bool
     agreement: bool
     user: tuple[str, ...]
+    #: True when no consent, assessment, agreement or user guard applies to the edge
+    #: (then only the checks of entering a phase — maximum stay, places — remain).
+    plain: bool
 
 
-def _default_ids(participant_id: str, version: int) -> str:
-    return f"{participant_id}-{version}"
+def _plain_phase(phase: Phase) -> bool:
+    """Whether entering ``phase`` needs neither a consent nor an assessment."""
+    return not phase.data_exchange_with and not phase.requires_assessment
+
+
+#: ``"<participant_id>-<version>"``; a bound ``str.format`` costs no Python frame per event.
+_default_ids: Callable[[str, int], str] = "{}-{}".format
+
+
+def _occupying(status: Status) -> bool:
+    # identity tests: ``in _books.OCCUPYING`` would hash the enum member through a Python-level __hash__
+    return status is _ACTIVE or status is _PAUSED
 
 
 @attrs.define(eq=False)
@@ -208,7 +223,10 @@ class PathwayEngine:
     _ids: Callable[[str, int], str]
     _phases: dict[str, Phase] = attrs.field(init=False)
     _edges: dict[tuple[str, str], _Edge] = attrs.field(init=False)
-    _exits: dict[str, tuple[str, ...]] = attrs.field(init=False)
+    _exit_edges: dict[str, _Edge] = attrs.field(init=False)
+    _plain: dict[str, bool] = attrs.field(init=False)
+    _entry: Phase = attrs.field(init=False)
+    _limited_stay: bool = attrs.field(init=False)
     _coach_tandems: dict[str, tuple[str, ...]] = attrs.field(init=False)
     _total: int | None = attrs.field(init=False)
     _states: dict[str, StateBuilder] = attrs.field(init=False)
@@ -256,17 +274,22 @@ class PathwayEngine:
                 [Problem(f"guard {name!r}", "not built in and not passed in guards=") for name in unknown],
             )
         self._phases = {p.id: p for p in programme.phases}
+        self._plain = {p.id: _plain_phase(p) for p in programme.phases}
+        self._entry = self._phases[programme.entry]
+        self._limited_stay = programme.max_duration is not None
         self._edges = {}
         exits: dict[str, list[str]] = {}
         for t in programme.transitions:
             target = self._phases[t.target]
+            assessed, agreement = "assessed" in t.guards, "agreement" in t.guards
+            user = tuple(g for g in t.guards if g in self._user_guards)
             self._edges[(t.source, t.target)] = _Edge(
-                target, "assessed" in t.guards, "agreement" in t.guards,
-                tuple(g for g in t.guards if g in self._user_guards),
+                target, assessed, agreement, user,
+                self._plain[target.id] and not assessed and not agreement and not user,
             )
             if target.terminal:
                 exits.setdefault(t.source, []).append(t.target)
-        self._exits = {k: tuple(v) for k, v in exits.items()}
+        self._exit_edges = {k: self._edges[(k, v[0])] for k, v in exits.items()}
         by_coach: dict[str, list[str]] = {}
         for td in tandem_list:
             for cid in td.coach_ids:
@@ -290,9 +313,7 @@ class PathwayEngine:
 
     def _load(self) -> None:
         self._reset()
-        touched: dict[str, int] = {}
-        for event in self._store.events():
-            self._apply(event, touched)
+        self._apply(self._store.events(), {})
 
     def refresh(self) -> None:
         """Reload every participant's state from the store (after another writer appended).
@@ -324,31 +345,34 @@ class PathwayEngine:
                 self._account(pid, old_key, fresh, self._clock)
             else:
                 self._states.pop(pid, None)
-                if old is not None and old.status in OCCUPYING:
+                if old is not None and _occupying(old.status):
                     self._books.count(old_key, -1)
                 self._waiting.pop(pid, None)
 
     # -- the fold and the books ------------------------------------------------------------
 
-    def _apply(self, event: Event, touched: dict[str, int]) -> None:
-        pid = event.participant_id
-        b = self._states.get(pid)
-        if b is None:
-            b = self._states[pid] = StateBuilder(pid)
-            if pid not in touched:
-                touched[pid] = 0
-        elif pid not in touched:
-            touched[pid] = b.version
-        status, phase, coach, tandem = b.status, b.phase_id, b.coach_id, b.tandem_id  # state_key, inlined
-        b.apply(event)
-        if (b.status is not status or b.phase_id != phase or b.coach_id != coach
-                or b.tandem_id != tandem):
-            self._account(pid, (status, phase, coach, tandem), b, event.date)
+    def _apply(self, events: Iterable[Event], touched: dict[str, int]) -> None:
+        """Fold ``events`` into the states and the books; note first versions in ``touched``."""
+        states = self._states
+        for event in events:
+            pid = event.participant_id
+            b = states.get(pid)
+            if b is None:
+                b = states[pid] = StateBuilder(pid)
+                if pid not in touched:
+                    touched[pid] = 0
+            elif pid not in touched:
+                touched[pid] = b.version
+            status, phase, coach, tandem = b.status, b.phase_id, b.coach_id, b.tandem_id  # state_key
+            b.apply(event)
+            if (b.status is not status or b.phase_id != phase or b.coach_id != coach
+                    or b.tandem_id != tandem):
+                self._account(pid, (status, phase, coach, tandem), b, event.date)
 
     def _account(self, pid: str, old: Key, b: StateBuilder, day: date) -> None:
         books = self._books
-        old_occ = old[0] in OCCUPYING
-        new_occ = b.status in OCCUPYING
+        old_occ = _occupying(old[0])
+        new_occ = _occupying(b.status)
         if old_occ:
             books.count(old, -1)
             if not new_occ or old[1] != b.phase_id:
@@ -451,8 +475,7 @@ class PathwayEngine:
         touched: dict[str, int] = {}
         self._freed = False
         try:
-            for event in events:
-                self._apply(event, touched)
+            self._apply(events, touched)
             if self._freed and self.auto_admit and self._waiting:
                 self._fill(command.date, touched, events)
             self._store.extend(events, expected_versions=touched)
@@ -477,19 +500,20 @@ class PathwayEngine:
             if failures:
                 skipped.append(item)
                 continue
-            for event in new:
-                self._apply(event, touched)
-                events.append(event)
+            self._apply(new, touched)
+            events.extend(new)
             admitted += 1
         for item in skipped:
             heapq.heappush(heap, item)
 
     def _room(self) -> bool:
+        """Whether a place is free in the programme and in its entry phase."""
         books = self._books
         if self._total is not None and books.occupied >= self._total:
             return False
-        places = self._phases[self.programme.entry].places
-        return places is None or books.phase.get(self.programme.entry, 0) < places
+        entry = self._entry
+        places = entry.places
+        return places is None or books.phase.get(entry.id, 0) < places
 
     def admit_from_waiting_list(self, day: date, *, limit: int | None = None) -> tuple[Event, ...]:
         """Admit participants from the waiting list while places are free.
@@ -585,7 +609,7 @@ class PathwayEngine:
     def _holding_place(self, cmd: Command, fail: list[GuardFailure]) -> StateBuilder | None:
         """The participant if known and holding a place (active or paused), else None."""
         b = self._participant(cmd, fail)
-        if b is not None and b.status not in OCCUPYING:
+        if b is not None and not _occupying(b.status):
             fail.append(self._not_admitted(b))
             return None
         return b
@@ -617,24 +641,28 @@ class PathwayEngine:
 
     def _phase_guards(self, b: StateBuilder, cmd: Command, target: Phase, edge: _Edge | None,
                       fail: list[GuardFailure], *, entering: bool) -> None:
-        for org in target.data_exchange_with:
-            if not self._has_consent(b, (_DATA,), org):
-                fail.append(GuardFailure("consent", f"no consent for data exchange with {self._org(org)}"))
-        if (target.requires_assessment or (edge is not None and edge.assessed)) and b.assessed is None:
-            fail.append(GuardFailure(
-                "assessed", f"phase {target.id!r} requires an assessment (Potenzialanalyse); none recorded"))
-        if edge is not None and edge.agreement and b.agreed is None:
-            fail.append(GuardFailure(
-                "agreement", f"participant {b.participant_id!r} has not agreed to take part"))
-        if entering:
-            end = self._max_end(b)
-            if end is not None and cmd.date > end:
+        plain = self._plain[target.id] if edge is None else edge.plain
+        if not plain:  # precomputed: most edges need no consent, assessment or agreement
+            for org in target.data_exchange_with:
+                if not self._has_consent(b, (_DATA,), org):
+                    fail.append(GuardFailure("consent",
+                                             f"no consent for data exchange with {self._org(org)}"))
+            if (target.requires_assessment or (edge is not None and edge.assessed)) and b.assessed is None:
+                fail.append(GuardFailure("assessed", f"phase {target.id!r} requires an assessment "
+                                                     f"(Potenzialanalyse); none recorded"))
+            if edge is not None and edge.agreement and b.agreed is None:
                 fail.append(GuardFailure(
-                    "max_duration", f"the maximum stay ended on {end.isoformat()}; extend the stay first"))
+                    "agreement", f"participant {b.participant_id!r} has not agreed to take part"))
+        if entering:
+            if self._limited_stay or b.extended_until is not None:
+                end = self._max_end(b)
+                if end is not None and cmd.date > end:
+                    fail.append(GuardFailure("max_duration", f"the maximum stay ended on {end.isoformat()}; "
+                                                             f"extend the stay first"))
             places = target.places
             if places is not None and self._books.phase.get(target.id, 0) >= places:
                 fail.append(GuardFailure("capacity", f"all {places} places in phase {target.id!r} are taken"))
-        if edge is not None and edge.user:
+        if not plain and edge is not None and edge.user:
             state = b.freeze()
             for name in edge.user:
                 reason = self._user_guards[name](state, cmd)
@@ -646,8 +674,7 @@ class PathwayEngine:
             fail.append(GuardFailure(
                 "agreement", f"{self.programme.name} is voluntary: participant {b.participant_id!r} "
                              f"has not agreed to take part"))
-        entry = self._phases[self.programme.entry]
-        self._phase_guards(b, cmd, entry, None, fail, entering=False)
+        self._phase_guards(b, cmd, self._entry, None, fail, entering=False)
 
     def _room_failures(self) -> list[GuardFailure]:
         out = []
@@ -676,9 +703,6 @@ class PathwayEngine:
         return load
 
     # -- command handlers: compute events without changing anything ---------------------------
-
-    def _eid(self, pid: str, version: int) -> str:
-        return self._ids(pid, version)
 
     def _do_refer(self, cmd: Refer, fail: list[GuardFailure]) -> list[Event]:
         pid = cmd.participant_id
@@ -759,16 +783,15 @@ class PathwayEngine:
             return []
         self._admission_guards(b, cmd, fail)
         self._not_before_clock(cmd, b, fail)
-        full = self._room_failures()
         pid = b.participant_id
         v = b.version
-        if full:
+        if not self._room():  # the reasons are only spelt out when there is no room
             if not fail and cmd.waitlist and status is _REFERRED:
                 return [Waitlisted(self._ids(pid, v + 1), pid, cmd.date, priority=cmd.priority)]
-            fail.extend(full)
+            fail.extend(self._room_failures())
             return []
         return [Admitted(self._ids(pid, v + 1), pid, cmd.date),
-                PhaseEntered(self._ids(pid, v + 2), pid, cmd.date, phase_id=self.programme.entry)]
+                PhaseEntered(self._ids(pid, v + 2), pid, cmd.date, phase_id=self._entry.id)]
 
     def _do_waitlist(self, cmd: Waitlist, fail: list[GuardFailure]) -> list[Event]:
         b = self._participant(cmd, fail)
@@ -962,13 +985,14 @@ class PathwayEngine:
         if b is None:
             return []
         current = b.phase_id or ""
+        edge: _Edge | None
         if cmd.phase_id is None:
-            options = self._exits.get(current, ())
-            if not options:
+            edge = self._exit_edges.get(current)
+            if edge is None:
                 fail.append(GuardFailure("edge", f"no transition from phase {current!r} to an exit "
                                                  f"phase in {self.programme.name}"))
                 return []
-            target_id = options[0]
+            target_id = edge.target.id
         else:
             target_id = cmd.phase_id
             target = self._phases.get(target_id)
@@ -976,12 +1000,13 @@ class PathwayEngine:
                 fail.append(GuardFailure("edge", f"{target_id!r} is not an exit phase of "
                                                  f"{self.programme.name}"))
                 return []
-        edge = self._edges.get((current, target_id))
-        if edge is None:
-            fail.append(GuardFailure("edge", f"no transition from phase {current!r} to "
-                                             f"{target_id!r} in {self.programme.name}"))
-            return []
-        self._phase_guards(b, cmd, edge.target, edge, fail, entering=False)
+            edge = self._edges.get((current, target_id))
+            if edge is None:
+                fail.append(GuardFailure("edge", f"no transition from phase {current!r} to "
+                                                 f"{target_id!r} in {self.programme.name}"))
+                return []
+        if not edge.plain:
+            self._phase_guards(b, cmd, edge.target, edge, fail, entering=False)
         pid = b.participant_id
         v = b.version
         return [PhaseEntered(self._ids(pid, v + 1), pid, cmd.date, phase_id=target_id),
@@ -1319,7 +1344,7 @@ class PathwayEngine:
         plus = self._plus
         for pid, b in self._states.items():
             status = b.status
-            if status in OCCUPYING:
+            if _occupying(status):
                 phase = self._phases.get(b.phase_id or "")
                 if phase is not None and b.phase_entered is not None:
                     for kind, length in (("phase_end", phase.planned_duration),

@@ -200,7 +200,8 @@ class _Run:
         self.outcome_code = {o: i for i, o in enumerate(OUTCOMES)}
 
     def _stream(self, dist: Distribution) -> Callable[[], float]:
-        return _Stream(lambda n: dist.sample(self.rng, n))
+        rng = self.rng  # not self: a closure over the run would make it a reference cycle
+        return _Stream(lambda n: dist.sample(rng, n))
 
     def day(self, t: float) -> date:
         d = int(t)
