@@ -239,7 +239,9 @@ def parallel_offers(
             keep = org[a] != org[b]
             a, b = a[keep], b[keep]
             lo, hi = np.minimum(org[a], org[b]), np.maximum(org[a], org[b])
-            linked = np.isin(lo * n_orgs + hi, linked_codes)
+            pair = lo * n_orgs + hi
+            at = np.minimum(np.searchsorted(linked_codes, pair), max(len(linked_codes) - 1, 0))
+            linked = linked_codes[at] == pair if len(linked_codes) else np.zeros(len(pair), dtype=bool)
             if not include_linked:
                 a, b, linked = a[~linked], b[~linked], linked[~linked]
             if len(a):
