@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from datetime import date
-from typing import ClassVar
+from typing import Any, ClassVar, TypeVar
 
 import attrs
 
@@ -37,6 +38,38 @@ __all__ = [
     "TandemAssigned",
     "Waitlisted",
 ]
+
+
+_T = TypeVar("_T")
+
+
+def _slot_constructor(cls: type[_T], params: Sequence[str]) -> Callable[..., _T]:
+    """A fast positional constructor of a frozen, slotted attrs class for trusted bulk readers.
+
+    The returned function takes every field, in the order of ``params``, and sets the
+    slots directly: no converters run, so the values must already be what the
+    converters return (enumeration members, tuples). Measured (``benchmarks/event_store.py``)
+    about twice as fast as the attrs ``__init__``; the instance is equal to one built
+    by ``cls(...)`` from the same values.
+
+    Raises:
+        TypeError: ``params`` is not a permutation of the fields, or a field is not a slot.
+    """
+    names = [f.name for f in attrs.fields(cls)]  # type: ignore[arg-type]  # cls is an attrs class
+    if sorted(names) != sorted(params):
+        raise TypeError(f"{cls.__name__}: params must name every field once, got {params}")
+    namespace: dict[str, Any] = {"_new": object.__new__, "_cls": cls}
+    lines = [f"def make({', '.join(params)}):", "    self = _new(_cls)"]
+    for i, name in enumerate(params):
+        slot = getattr(cls, name)
+        if type(slot).__name__ != "member_descriptor":
+            raise TypeError(f"{cls.__name__}.{name} is not a slot")
+        namespace[f"_set{i}"] = slot.__set__
+        lines.append(f"    _set{i}(self, {name})")
+    lines.append("    return self")
+    exec("\n".join(lines), namespace)  # the source is built above from field names only
+    make: Callable[..., _T] = namespace["make"]
+    return make
 
 
 @attrs.frozen

@@ -39,10 +39,10 @@ from langzeit.events import (
     Event,
     EventLog,
     ParticipantState,
-    event_from_record,
     event_to_record,
     replay,
 )
+from langzeit.events._codec import events_from_rows
 from langzeit.exceptions import (
     ConcurrencyConflict,
     DataFormatError,
@@ -393,29 +393,16 @@ store has 1; nothing was written
     # -- reading ------------------------------------------------------------------------------
 
     def _decode(self, rows: Iterable[tuple[Any, ...]]) -> list[Event]:
-        """Stored rows to events through the codec; every bad row is reported (one loop: hot path)."""
-        out: list[Event] = []
-        append = out.append
-        problems: list[RowProblem] = []
+        """Stored rows to events by the codec's bulk decoder; every bad row is reported."""
         cache: dict[str, dict[str, Any]] = {}
-        for seq, event_id, participant_id, type_name, day, data in rows:
-            record = {"event_id": event_id, "participant_id": participant_id, "type": type_name,
-                      "date": day}
-            if data is not None:
-                fields = _payload(data, cache)
-                if isinstance(fields, str):
-                    problems.append(RowProblem(display_name(self._path), seq, fields, str(data)))
-                    continue
-                record.update(fields)
-            try:
-                append(event_from_record(record))
-            except ValueError as exc:
-                problems.append(RowProblem(display_name(self._path), seq, str(exc), data or ""))
-        if problems:
-            problems.sort(key=lambda p: p.line)
+        rows = rows if isinstance(rows, list) else list(rows)
+        events, bad = events_from_rows(rows, lambda data: _payload(data, cache))
+        if bad:
             file = display_name(self._path)
+            text = {row[0]: "" if row[5] is None else str(row[5]) for row in rows}
+            problems = [RowProblem(file, seq, reason, text[seq]) for seq, reason in sorted(bad)]
             raise DataFormatError(f"{file}: stored events cannot be read", problems)
-        return out
+        return events
 
     def raw_rows(self) -> Iterator[RawItem]:
         """Every stored row as ``(seq, raw text, record or reason)``, in append order (for readers)."""
@@ -455,9 +442,10 @@ store has 1; nothing was written
             where.append("date <= ?")
             params.append(until.isoformat())
         clause = f" WHERE {' AND '.join(where)}" if where else ""
-        rows = self._conn.execute(f"SELECT {_COLUMNS} FROM events{clause} ORDER BY seq", params).fetchall()
-        rows.sort(key=_BY_DATE)  # stable: same-day events stay in append order (faster than the index)
-        with _bulk():
+        with _bulk():  # the fetched row tuples are many small objects too
+            sql = f"SELECT {_COLUMNS} FROM events{clause} ORDER BY seq"
+            rows = self._conn.execute(sql, params).fetchall()
+            rows.sort(key=_BY_DATE)  # stable: same-day events stay in append order (faster than the index)
             return self._decode(rows)
 
     def __iter__(self) -> Iterator[Event]:
@@ -525,9 +513,8 @@ store has 1; nothing was written
             ...     store.replay(as_of=date(2024, 1, 10))["p1"].status.value
             'referred'
         """
-        events = self.events(until=as_of)
         with _bulk():
-            return replay(events, as_of=as_of)
+            return replay(self.events(until=as_of), as_of=as_of)
 
     def state(self, participant_id: str, *, as_of: date | None = None) -> ParticipantState:
         """One participant's state at ``as_of``.
