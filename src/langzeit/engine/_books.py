@@ -71,6 +71,32 @@ class Books:
         if tandem is not None:
             self.tandem[tandem] = self.tandem.get(tandem, 0) + n
 
+    def move(self, old: Key | None, new: Key | None) -> None:
+        """Move one participant's share from ``old`` to ``new`` (None: not occupying).
+
+        The same counts as ``count(old, -1)`` and ``count(new, 1)``, in one call: the
+        engine moves a participant on nearly every event.
+        """
+        phase, coach, tandem = self.phase, self.coach, self.tandem
+        if old is None:
+            self.occupied += 1
+        else:
+            if new is None:
+                self.occupied -= 1
+            _, p, c, t = old
+            phase[p] = phase.get(p, 0) - 1
+            if c is not None:
+                coach[c] = coach.get(c, 0) - 1
+            if t is not None:
+                tandem[t] = tandem.get(t, 0) - 1
+        if new is not None:
+            _, p, c, t = new
+            phase[p] = phase.get(p, 0) + 1
+            if c is not None:
+                coach[c] = coach.get(c, 0) + 1
+            if t is not None:
+                tandem[t] = tandem.get(t, 0) + 1
+
     def snapshot(self) -> tuple[int, dict[str | None, int], dict[str, int], dict[str, int]]:
         """The counts without zero entries, for comparisons."""
         return (

@@ -370,21 +370,20 @@ class PathwayEngine:
                 self._account(pid, (status, phase, coach, tandem), b, event.date)
 
     def _account(self, pid: str, old: Key, b: StateBuilder, day: date) -> None:
-        books = self._books
-        old_occ = _occupying(old[0])
-        new_occ = _occupying(b.status)
-        if old_occ:
-            books.count(old, -1)
-            if not new_occ or old[1] != b.phase_id:
+        old_status, status = old[0], b.status
+        old_occ = old_status is _ACTIVE or old_status is _PAUSED  # _occupying, inlined
+        new_occ = status is _ACTIVE or status is _PAUSED
+        if old_occ or new_occ:
+            self._books.move(old if old_occ else None,
+                             (status, b.phase_id, b.coach_id, b.tandem_id) if new_occ else None)
+            if old_occ and (not new_occ or old[1] != b.phase_id):
                 self._freed = True
-        if new_occ:
-            books.count((b.status, b.phase_id, b.coach_id, b.tandem_id), 1)
-        if (old_occ or new_occ) and day > self._clock:
-            self._clock = day
-        if old[0] is _WAITLISTED:
-            if b.status is not _WAITLISTED:
+            if day > self._clock:
+                self._clock = day
+        if old_status is _WAITLISTED:
+            if status is not _WAITLISTED:
                 self._waiting.pop(pid, None)
-        elif b.status is _WAITLISTED:
+        elif status is _WAITLISTED:
             self._enqueue(pid, b)
 
     def _enqueue(self, pid: str, b: StateBuilder) -> None:
@@ -674,7 +673,8 @@ class PathwayEngine:
             fail.append(GuardFailure(
                 "agreement", f"{self.programme.name} is voluntary: participant {b.participant_id!r} "
                              f"has not agreed to take part"))
-        self._phase_guards(b, cmd, self._entry, None, fail, entering=False)
+        if not self._plain[self._entry.id]:  # a plain entry phase needs no consent or assessment
+            self._phase_guards(b, cmd, self._entry, None, fail, entering=False)
 
     def _room_failures(self) -> list[GuardFailure]:
         out = []
@@ -782,7 +782,8 @@ class PathwayEngine:
             fail.append(self._status_failure(b, "admit"))
             return []
         self._admission_guards(b, cmd, fail)
-        self._not_before_clock(cmd, b, fail)
+        if cmd.date < self._clock:
+            self._not_before_clock(cmd, b, fail)
         pid = b.participant_id
         v = b.version
         if not self._room():  # the reasons are only spelt out when there is no room
@@ -835,7 +836,8 @@ class PathwayEngine:
             fail.append(GuardFailure("edge", f"no transition from phase {b.phase_id!r} to "
                                              f"{cmd.phase_id!r} in {self.programme.name}"))
         self._phase_guards(b, cmd, target, edge, fail, entering=True)
-        self._not_before_clock(cmd, b, fail)
+        if cmd.date < self._clock:
+            self._not_before_clock(cmd, b, fail)
         return [PhaseEntered(self._ids(b.participant_id, b.version + 1), b.participant_id, cmd.date,
                              phase_id=cmd.phase_id)]
 
@@ -890,7 +892,8 @@ class PathwayEngine:
         if b.coach_id == coach.id:
             fail.append(GuardFailure("status", f"coach {coach.id!r} already has the case"))
         self._caseload_guard(coach, b, fail)
-        self._not_before_clock(cmd, b, fail)
+        if cmd.date < self._clock:
+            self._not_before_clock(cmd, b, fail)
         return [CoachAssigned(self._ids(b.participant_id, b.version + 1), b.participant_id, cmd.date,
                               coach_id=coach.id)]
 
@@ -910,7 +913,8 @@ class PathwayEngine:
                 "caseload", f"tandem {tandem.id!r} already holds {load} of {tandem.max_cases} cases"))
         for member in tandem.members:
             self._caseload_guard(member.coach, b, fail, tandem=tandem.id)
-        self._not_before_clock(cmd, b, fail)
+        if cmd.date < self._clock:
+            self._not_before_clock(cmd, b, fail)
         return [TandemAssigned(self._ids(b.participant_id, b.version + 1), b.participant_id, cmd.date,
                                tandem_id=tandem.id)]
 

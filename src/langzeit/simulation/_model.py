@@ -166,8 +166,12 @@ class _Run:
         self.patience = self._stream(wl.patience) if wl.patience is not None else None
         ac = scenario.aftercare
         self.aftercare = self._stream(ac.duration) if ac is not None and prog.aftercare is not None else None
-        self.heap: list[tuple[float, int, int, int, int, Any]] = []
+        # the pending actions: a calendar of small heaps, one per day (a day's heap holds the
+        # actions whose time falls on that day; popping day by day gives the order of one heap
+        # over all actions, without sifting through a heap of every pending action)
+        self.calendar: dict[int, list[tuple[float, int, int, int, int, Any]]] = {}
         self.seq = 0
+        self.deadlines: dict[int, float] = {}  # admission day -> model time of the maximum stay's end
         self.days: dict[int, date] = {}
         # per participant (index = number - 1), sized in run() once the referrals are drawn
         self.ids: list[str] = []
@@ -212,7 +216,13 @@ class _Run:
 
     def push(self, t: float, action: int, i: int, payload: Any = None) -> None:
         self.seq += 1
-        heapq.heappush(self.heap, (t, action, self.seq, i, self.token[i], payload))
+        entry = (t, action, self.seq, i, self.token[i], payload)
+        day = int(t)
+        bucket = self.calendar.get(day)
+        if bucket is None:
+            self.calendar[day] = [entry]
+        else:
+            heapq.heappush(bucket, entry)
 
     # -- the loop ----------------------------------------------------------------------------
 
@@ -235,7 +245,8 @@ class _Run:
         self.staff = [None] * n
         self.assessed = [False] * n
         self.consents = [None] * n
-        heap = self.heap
+        calendar = self.calendar
+        cursor = int(start)  # no action is ever pushed for a day before the cursor
         pop = heapq.heappop
         handlers = (self.on_hazard, self.on_phase_end, self.on_deadline, self.on_renege,
                     self.on_aftercare_end, self.on_follow_up, self.on_step, self.on_review)
@@ -245,8 +256,14 @@ class _Run:
         k = 0
         while True:
             next_arrival = arrivals[k] if k < n else end
-            if heap and heap[0][0] <= next_arrival:
-                t, action, _, i, tok, payload = pop(heap)
+            last = int(next_arrival)
+            bucket = calendar.get(cursor)
+            while not bucket and cursor < last:  # move to the first day with actions left
+                calendar.pop(cursor, None)
+                cursor += 1
+                bucket = calendar.get(cursor)
+            if bucket and bucket[0][0] <= next_arrival:
+                t, action, _, i, tok, payload = pop(bucket)
                 if t >= end:
                     break
                 if tok == token[i]:
@@ -315,8 +332,11 @@ class _Run:
             self.assign(i, pid, t)
         max_duration = self.prog.max_duration
         if max_duration is not None:
-            until = self.day(t) + max_duration
-            self.push(to_time(until) + (t - int(t)), _DEADLINE, i)
+            day = int(t)
+            until = self.deadlines.get(day)
+            if until is None:
+                until = self.deadlines[day] = to_time(self.day(t) + max_duration)
+            self.push(until + (t - day), _DEADLINE, i)
         self.start_phase(i, self.prog.entry, t)
         if self.s.scales:
             self.score(i, pid, t, exit_mean=False)
