@@ -238,6 +238,7 @@ class PathwayEngine:
     _clock: date = attrs.field(init=False)
     _freed: bool = attrs.field(init=False)
     _plus_cache: dict[tuple[date, int], date] = attrs.field(init=False)
+    _max_ends: dict[date, date] = attrs.field(init=False)
 
     def __init__(
         self,
@@ -297,6 +298,7 @@ class PathwayEngine:
         self._coach_tandems = {k: tuple(v) for k, v in by_coach.items()}
         self._total = programme.capacity.total
         self._plus_cache = {}
+        self._max_ends = {}
         self._load()
 
     # -- loading ---------------------------------------------------------------------------
@@ -636,7 +638,10 @@ class PathwayEngine:
         limit = self.programme.max_duration
         if limit is None or b.admitted is None:
             return None
-        return self._plus(b.admitted, limit)
+        end = self._max_ends.get(b.admitted)  # keyed by the day alone: dates cache their hash
+        if end is None:
+            end = self._max_ends[b.admitted] = b.admitted + limit
+        return end
 
     def _phase_guards(self, b: StateBuilder, cmd: Command, target: Phase, edge: _Edge | None,
                       fail: list[GuardFailure], *, entering: bool) -> None:
