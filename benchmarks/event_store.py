@@ -18,7 +18,6 @@ import sqlite3
 import tempfile
 import time
 from datetime import date, timedelta
-from operator import itemgetter
 from pathlib import Path
 
 from langzeit.events import (
@@ -85,14 +84,14 @@ def main() -> None:
             replay_s, replay_cpu = time.perf_counter() - t0, time.process_time() - c0
         assert sum(s.version for s in states.values()) == len(events)
 
-        # the parts, each timed as the store runs it (garbage collector paused, rows sorted in Python)
+        # the parts, each on all rows at once with the garbage collector paused; the store streams
+        # chunks of 1,024 rows through decode and fold, so its total is less than their sum
         with _bulk():
             conn = sqlite3.connect(path)
             t0 = time.perf_counter()
             rows = conn.execute(
-                "SELECT seq, event_id, participant_id, type, date, data FROM events ORDER BY seq"
+                "SELECT seq, event_id, participant_id, type, date, data FROM events ORDER BY date, seq"
             ).fetchall()
-            rows.sort(key=itemgetter(4))
             fetch_s = time.perf_counter() - t0
             conn.close()
             with SqliteEventStore(path) as store:

@@ -22,6 +22,7 @@ __all__ = [
     "BASE_FIELDS",
     "EVENT_FORMAT",
     "EVENT_FORMAT_VERSION",
+    "RowDecoder",
     "event_fields",
     "event_from_record",
     "event_to_record",
@@ -269,6 +270,83 @@ def _row_event(
         return str(exc), found
 
 
+class RowDecoder:
+    """The bulk decoder behind :func:`events_from_rows`, keeping what it learnt between calls.
+
+    A store that reads in chunks (to fold each chunk while it is still in the CPU cache)
+    calls one decoder per read on every chunk; dates and payloads seen in one chunk are
+    then known in the next.
+
+    Args:
+        fields: a payload's type-specific fields, or the reason it cannot be read
+            (see :func:`events_from_rows`).
+
+    Examples:
+        >>> import json
+        >>> decode = RowDecoder(json.loads)
+        >>> decode([(1, "e1", "p1", "admitted", "2024-02-01", None)])
+        ([Admitted(event_id='e1', participant_id='p1', date=datetime.date(2024, 2, 1))], [])
+        >>> decode([(2, "e2", "p1", "admitted", "2024-02-01", '{"x": 1}')])
+        ([], [(2, "unknown fields for 'admitted': x")])
+    """
+
+    __slots__ = ("_dates", "_fields", "_learned", "_makers")
+
+    def __init__(self, fields: Callable[[Any], Mapping[str, Any] | str]) -> None:
+        self._fields = fields
+        self._dates: dict[str, date] = {}
+        self._makers: dict[str, dict[Any, Callable[[str, str, date], Event]]] = {}  # by type, payload
+        self._learned = 0
+
+    def __call__(self, rows: Iterable[Sequence[Any]]) -> tuple[list[Event], list[tuple[Any, str]]]:
+        """Decode rows as :func:`events_from_rows` does.
+
+        Args:
+            rows: ``(line, event_id, participant_id, type, date, payload)`` rows.
+
+        Returns:
+            The events of the good rows, in order, and ``(line, reason)`` for every bad row.
+        """
+        events: list[Event] = []
+        append = events.append
+        bad: list[tuple[Any, str]] = []
+        dates, makers = self._dates, self._makers
+        for row in rows:
+            _, event_id, participant_id, type_name, day, payload = row
+            try:  # the hot path: a known-good date and (type, payload); the ids checked as the codec does
+                make = makers[type_name][payload]
+                when = dates[day]
+            except (KeyError, TypeError):
+                pass
+            else:
+                if event_id and participant_id and event_id.__class__ is str is participant_id.__class__:
+                    append(make(event_id, participant_id, when))
+                    continue
+            event, found = _row_event(row, self._fields)
+            if isinstance(event, str):
+                bad.append((row[0], event))
+                continue
+            append(event)
+            if day.__class__ is str:
+                dates[day] = event.date
+            if self._learned < _PAYLOAD_CACHE_LIMIT and not _BASE_SET & found.keys():
+                self._learn(event, payload)
+        return events, bad
+
+    def _learn(self, event: Event, payload: Any) -> None:
+        """Keep the checked type-specific values of a good row's payload for the rows that repeat it."""
+        try:
+            hash(payload)
+        except TypeError:
+            return
+        values = [getattr(event, name) for name in event_fields(event.type)]
+        make = _constructor(event.type)
+        if values:
+            make = functools.partial(make, *values)
+        self._makers.setdefault(event.type, {})[payload] = make
+        self._learned += 1
+
+
 def events_from_rows(
     rows: Iterable[Sequence[Any]], fields: Callable[[Any], Mapping[str, Any] | str]
 ) -> tuple[list[Event], list[tuple[Any, str]]]:
@@ -303,37 +381,4 @@ reason=<ExitReason.WORK: 'work'>, outcome=<OutcomeKind.NONE: 'none'>)]
         >>> bad
         [(2, "date: bad date '2024-02-31' (expected YYYY-MM-DD)")]
     """
-    events: list[Event] = []
-    append = events.append
-    bad: list[tuple[Any, str]] = []
-    dates: dict[str, date] = {}
-    makers: dict[str, dict[Any, Callable[[str, str, date], Event]]] = {}  # by type, then payload
-    learned = 0
-    for row in rows:
-        _, event_id, participant_id, type_name, day, payload = row
-        try:  # the hot path: a known-good date and (type, payload); the ids checked as the codec does
-            make = makers[type_name][payload]
-            when = dates[day]
-        except (KeyError, TypeError):
-            pass
-        else:
-            if event_id.__class__ is str and participant_id.__class__ is str and event_id and participant_id:
-                append(make(event_id, participant_id, when))
-                continue
-        event, found = _row_event(row, fields)
-        if isinstance(event, str):
-            bad.append((row[0], event))
-            continue
-        append(event)
-        if day.__class__ is str:
-            dates[day] = event.date
-        if learned < _PAYLOAD_CACHE_LIMIT and not _BASE_SET & found.keys():
-            try:
-                hash(payload)
-            except TypeError:
-                continue
-            values = [getattr(event, name) for name in event_fields(type_name)]
-            make = _constructor(type_name)
-            makers.setdefault(type_name, {})[payload] = functools.partial(make, *values) if values else make
-            learned += 1
-    return events, bad
+    return RowDecoder(fields)(rows)

@@ -36,6 +36,7 @@ from langzeit.events._types import (
     ScaleScored,
     TandemAssigned,
     Waitlisted,
+    _slot_constructor,
 )
 
 __all__ = ["ActiveConsent", "ParticipantState", "StateBuilder", "Status", "replay"]
@@ -245,24 +246,25 @@ class StateBuilder:
 
     def freeze(self) -> ParticipantState:
         """The state as a frozen :class:`ParticipantState`."""
-        return ParticipantState(
-            participant_id=self.participant_id, status=self.status, version=self.version,
-            programme_id=self.programme_id, referred=self.referred, assessed=self.assessed,
-            assessment_result=self.assessment_result, agreed=self.agreed,
-            waitlisted=self.waitlisted, waitlist_priority=self.waitlist_priority,
-            admitted=self.admitted, phase_id=self.phase_id, phase_entered=self.phase_entered,
-            phases=tuple(self.phases), extensions=self.extensions,
-            extended_until=self.extended_until, paused_since=self.paused_since,
-            coach_id=self.coach_id, tandem_id=self.tandem_id,
-            consents=tuple([self.consents[k] for k in sorted(self.consents)]) if self.consents else (),
-            plan_goal=self.plan_goal, plan_review=self.plan_review,
-            open_steps=frozenset(self.open_steps) if self.open_steps else _NO_STEPS,
-            achieved_steps=frozenset(self.achieved_steps) if self.achieved_steps else _NO_STEPS,
-            actor_referrals=self.actor_referrals, scales_scored=self.scales_scored,
-            ended=self.ended, exit_reason=self.exit_reason, outcome=self.outcome,
-            aftercare_started=self.aftercare_started, aftercare_ended=self.aftercare_ended,
-            follow_ups=tuple(self.follow_ups), last_event=self.last_event,
+        consents = self.consents
+        return _new_state(  # positional, in the order of ParticipantState's fields
+            self.participant_id, self.status, self.version, self.programme_id, self.referred,
+            self.assessed, self.assessment_result, self.agreed, self.waitlisted,
+            self.waitlist_priority, self.admitted, self.phase_id, self.phase_entered,
+            tuple(self.phases), self.extensions, self.extended_until, self.paused_since,
+            self.coach_id, self.tandem_id,
+            tuple([consents[k] for k in sorted(consents)]) if consents else (),
+            self.plan_goal, self.plan_review,
+            frozenset(self.open_steps) if self.open_steps else _NO_STEPS,
+            frozenset(self.achieved_steps) if self.achieved_steps else _NO_STEPS,
+            self.actor_referrals, self.scales_scored, self.ended, self.exit_reason, self.outcome,
+            self.aftercare_started, self.aftercare_ended, tuple(self.follow_ups), self.last_event,
         )
+
+
+#: ``ParticipantState(*fields)`` without attrs' per-field ``setattr`` (one state per participant
+#: per replay; no field has a converter). ``tests/events/test_state_freeze.py`` checks the order.
+_new_state = _slot_constructor(ParticipantState, [f.name for f in attrs.fields(ParticipantState)])
 
 
 #: The former private name, kept for compatibility.
