@@ -55,3 +55,25 @@ def test_scenario_missing_keys_lists_every_missing_key(
     problems = json.loads(capsys.readouterr().out)["problems"]
     assert len(problems) >= 3
     assert all("required key missing" in p for p in problems)
+
+
+EXAMPLES = Path(__file__).parents[2] / "examples"
+
+
+def test_shipped_social_space_is_valid(capsys: pytest.CaptureFixture[str]) -> None:
+    """The shipped Plön-like social space validates as kind 'social_space'."""
+    assert main(["validate", str(EXAMPLES / "social-space-ploen.json"), "--format", "json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert (out["kind"], out["valid"], out["problems"]) == ("social_space", True, [])
+
+
+def test_bad_social_space_lists_every_bad_record(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Two bad records in a social-space file are both reported, each with its location."""
+    f = tmp_path / "space.json"
+    f.write_text('{"organizations": [{"id": "a"}], "services": [{"id": "s", "organization_id": "a"}]}',
+                 encoding="utf-8")
+    assert main(["validate", str(f)]) == 1
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 2
+    assert lines[0].startswith(f"{f}: organizations[0]")
+    assert lines[1].startswith(f"{f}: services[0]")

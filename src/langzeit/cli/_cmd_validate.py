@@ -1,12 +1,13 @@
 """CLI layer: ``langzeit validate FILE`` — list every problem of an input file.
 
 Programme models and scenarios (``.toml``), event logs (``.jsonl``, ``.csv``,
-``.sqlite``, ``.db``) and administrative spell files (``.csv`` with the header of
-DOMAIN.md § 2) are checked; each problem is printed with its location
+``.sqlite``, ``.db``), administrative spell files (``.csv`` with the header of
+DOMAIN.md § 2) and social spaces (``.json``, the HSDS-compatible format of
+``langzeit.network``) are checked; each problem is printed with its location
 (``file:line: reason`` for data files). A ``.csv`` file is an event log when its first
 line is the event-log version line (``#langzeit-events v1``), a spell file otherwise.
 JSON output keys: ``file``, ``kind`` (``programme``, ``scenario``, ``events``,
-``spells``…), ``valid``, ``problems`` and, for data files, ``events`` or ``spells``
+``spells``, ``social_space``…), ``valid``, ``problems`` and, for data files, ``events`` or ``spells``
 (the number of valid records).
 """
 
@@ -20,6 +21,7 @@ from typing import Any
 from langzeit.cli._output import add_format_option, print_json
 from langzeit.domain import Programme
 from langzeit.exceptions import DataFormatError, Problem, ValidationError
+from langzeit.network import SocialSpace
 from langzeit.simulation import Scenario
 from langzeit.spells import read_spells
 from langzeit.store import CSV_VERSION_LINE, FORMATS, read_events
@@ -36,8 +38,8 @@ def register(sub: Any) -> None:
     )
     p.add_argument(
         "file",
-        help="a programme model or scenario (.toml), an event log (.jsonl, .csv, .sqlite, .db) "
-        "or a spell file (.csv)",
+        help="a programme model or scenario (.toml), an event log (.jsonl, .csv, .sqlite, .db), "
+        "a spell file (.csv) or a social space (.json)",
     )
     add_format_option(p)
     p.set_defaults(run=run)
@@ -67,6 +69,12 @@ def _check_spells(path: Path) -> tuple[str, list[str], int]:
 def _check(path: Path) -> tuple[str, list[str], int | None]:
     if not path.exists():
         return "missing", [f"{path}: file not found"], None
+    if path.suffix.lower() == ".json":
+        try:
+            SocialSpace.from_json(path)
+        except ValidationError as exc:
+            return "social_space", [str(p) for p in exc.problems] or [exc.message], None
+        return "social_space", [], None
     if path.suffix.lower() == ".csv" and not _is_event_csv(path):
         return _check_spells(path)
     if path.suffix.lower() in FORMATS:
@@ -90,7 +98,7 @@ def _check(path: Path) -> tuple[str, list[str], int | None]:
             return "programme", [], None
         problem = Problem(str(path), "neither a programme model ([programme]) nor a scenario ([scenario])")
         return "toml", [str(problem)], None
-    known = ", ".join([".toml", *FORMATS])
+    known = ", ".join([".toml", ".json", *FORMATS])
     return "unknown", [f"{path}: unknown file kind (expected {known})"], None
 
 
