@@ -23,6 +23,7 @@ import argparse
 import gc
 import itertools
 import json
+import os
 import platform
 import tempfile
 import time
@@ -103,10 +104,14 @@ def run(n: int, store: EventStore | None, *, collect: bool = True) -> dict[str, 
             "commands_per_cpu_second": round(len(cmds) / cpu), "replay_seconds": round(replay_seconds, 4)}
 
 
-def best(n: int, repeat: int, *, collect: bool = True) -> dict[str, float | int]:
-    """The fastest of ``repeat`` in-memory runs (on a shared machine the least disturbed)."""
-    results = [run(n, None, collect=collect) for _ in range(repeat)]
-    return max(results, key=lambda r: r["commands_per_cpu_second"])
+def median(n: int, repeat: int, *, collect: bool = True) -> dict[str, object]:
+    """The median of ``repeat`` in-memory runs by CPU time, with every run's rates listed."""
+    results = sorted((run(n, None, collect=collect) for _ in range(max(1, repeat))),
+                     key=lambda r: r["cpu_seconds"])
+    out: dict[str, object] = dict(results[(len(results) - 1) // 2])
+    out["commands_per_second_runs"] = [r["commands_per_second"] for r in results]
+    out["commands_per_cpu_second_runs"] = [r["commands_per_cpu_second"] for r in results]
+    return out
 
 
 def main() -> None:
@@ -117,10 +122,11 @@ def main() -> None:
     args = parser.parse_args()
     out: dict[str, object] = {"benchmark": "engine", "python": platform.python_version(),
                               "goal_commands_per_second": 50_000}
-    out["memory"] = best(args.participants, args.repeat)
+    out["load_average_before"] = [round(x, 2) for x in os.getloadavg()]
+    out["memory"] = median(args.participants, args.repeat)
     # Python's cyclic garbage collector scans the growing heap of events and states; an
     # application may gc.freeze() after loading, a simulator disables it per run.
-    out["memory_gc_disabled"] = best(args.participants, args.repeat, collect=False)
+    out["memory_gc_disabled"] = median(args.participants, args.repeat, collect=False)
     try:
         from langzeit.store import SqliteEventStore
     except ImportError:  # pragma: no cover - the store is part of langzeit
@@ -134,6 +140,7 @@ def main() -> None:
                     out[f"sqlite_{sync.lower()}"] = run(args.sqlite_participants, store)
                 finally:
                     store.close()
+    out["load_average_after"] = [round(x, 2) for x in os.getloadavg()]
     print(json.dumps(out, indent=2))
 
 

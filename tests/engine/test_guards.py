@@ -384,3 +384,33 @@ def test_exit_into_a_named_exit_phase(engine: PathwayEngine) -> None:
     events = engine.exit("p1", date(2024, 2, 1), "dropout", phase_id="dropout")
     assert events[0].phase_id == "dropout"  # type: ignore[attr-defined]
     assert engine.state("p1").exit_reason is ExitReason.DROPOUT
+
+
+def test_exit_along_an_edge_with_guards_checks_them_all() -> None:
+    """An exit edge with a user guard, an assessment and consent lists all three failures."""
+    from langzeit.domain import Phase, Programme, Transition
+
+    prog = Programme("x", "X", phases=[Phase("a"), Phase("z", terminal=True, data_exchange_with=["kh"])],
+                     transitions=[Transition("a", "z", guards=["assessed", "closing"])], voluntary=False)
+    engine = PathwayEngine(prog, guards={"closing": lambda state, command: "closing talk missing"})
+    engine.refer("p1", D0)
+    engine.admit("p1", D0)
+    assert guards_of(engine, Exit("p1", D0, ExitReason.COMPLETED)) == ["consent", "assessed", "closing"]
+    engine.record_consent("p1", D0, "kh")
+    engine.assess("p1", D0)
+    assert guards_of(engine, Exit("p1", D0, ExitReason.COMPLETED)) == ["closing"]
+
+
+def test_admission_to_an_entry_phase_needing_assessment_and_consent() -> None:
+    """Admission checks the entry phase's consent and assessment; with both it passes."""
+    from langzeit.domain import Phase, Programme, Transition
+
+    prog = Programme("x", "X", phases=[Phase("a", requires_assessment=True, data_exchange_with=["kh"]),
+                                       Phase("z", terminal=True)],
+                     transitions=[Transition("a", "z")], voluntary=False)
+    engine = PathwayEngine(prog)
+    engine.refer("p1", D0)
+    assert guards_of(engine, Admit("p1", D0)) == ["consent", "assessed"]
+    engine.record_consent("p1", D0, "kh")
+    engine.assess("p1", D0)
+    assert guards_of(engine, Admit("p1", D0)) == []

@@ -61,15 +61,10 @@ class Books:
 
     def count(self, key: Key, n: int) -> None:
         """Add (``n=1``) or remove (``n=-1``) one occupying participant."""
-        self.occupied += n
-        phase = key[1]
-        self.phase[phase] = self.phase.get(phase, 0) + n
-        coach = key[2]
-        if coach is not None:
-            self.coach[coach] = self.coach.get(coach, 0) + n
-        tandem = key[3]
-        if tandem is not None:
-            self.tandem[tandem] = self.tandem.get(tandem, 0) + n
+        if n > 0:
+            self.move(None, key)
+        else:
+            self.move(key, None)
 
     def move(self, old: Key | None, new: Key | None) -> None:
         """Move one participant's share from ``old`` to ``new`` (None: not occupying).
@@ -78,11 +73,8 @@ class Books:
         engine moves a participant on nearly every event.
         """
         phase, coach, tandem = self.phase, self.coach, self.tandem
-        if old is None:
-            self.occupied += 1
-        else:
-            if new is None:
-                self.occupied -= 1
+        if old is not None:
+            self.occupied -= 1
             _, p, c, t = old
             phase[p] = phase.get(p, 0) - 1
             if c is not None:
@@ -90,6 +82,7 @@ class Books:
             if t is not None:
                 tandem[t] = tandem.get(t, 0) - 1
         if new is not None:
+            self.occupied += 1
             _, p, c, t = new
             phase[p] = phase.get(p, 0) + 1
             if c is not None:
