@@ -4,6 +4,7 @@ import json
 from datetime import date
 from typing import Any
 
+import attrs
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -165,3 +166,14 @@ def test_slot_constructor_refuses_missing_or_unknown_fields() -> None:
         _slot_constructor(Referred, ("event_id", "participant_id", "date"))
     with pytest.raises(TypeError, match="every field once"):
         _slot_constructor(Referred, ("event_id", "participant_id", "date", "referrer", "referrer"))
+
+
+def test_slot_constructor_refuses_classes_that_validate() -> None:
+    """A class with a validator (which the fast constructor would skip) is refused."""
+
+    @attrs.frozen
+    class Checked:
+        n: int = attrs.field(validator=attrs.validators.ge(0))
+
+    with pytest.raises(TypeError, match="validates its values"):
+        _slot_constructor(Checked, ("n",))

@@ -53,11 +53,16 @@ def _slot_constructor(cls: type[_T], params: Sequence[str]) -> Callable[..., _T]
     by ``cls(...)`` from the same values.
 
     Raises:
-        TypeError: ``params`` is not a permutation of the fields, or a field is not a slot.
+        TypeError: ``params`` is not a permutation of the fields, a field is not a slot, or
+            the class checks its values (validators, ``__attrs_post_init__``), which this
+            constructor would skip.
     """
-    names = [f.name for f in attrs.fields(cls)]  # type: ignore[arg-type]  # cls is an attrs class
+    fields = attrs.fields(cls)  # type: ignore[arg-type]  # cls is an attrs class
+    names = [f.name for f in fields]
     if sorted(names) != sorted(params):
         raise TypeError(f"{cls.__name__}: params must name every field once, got {params}")
+    if any(f.validator is not None for f in fields) or hasattr(cls, "__attrs_post_init__"):
+        raise TypeError(f"{cls.__name__} validates its values: build it with its own constructor")
     namespace: dict[str, Any] = {"_new": object.__new__, "_cls": cls}
     lines = [f"def make({', '.join(params)}):", "    self = _new(_cls)"]
     for i, name in enumerate(params):
