@@ -87,12 +87,12 @@ from langzeit.events import (
     Reneged,
     Resumed,
     ScaleScored,
+    StateBuilder,
     Status,
     TandemAssigned,
     Waitlisted,
     replay,
 )
-from langzeit.events._state import StateBuilder
 from langzeit.exceptions import (
     CapacityExceeded,
     GuardFailure,

@@ -17,9 +17,11 @@ from langzeit.events._codec import (
     BASE_FIELDS,
     EVENT_FORMAT,
     EVENT_FORMAT_VERSION,
+    RowDecoder,
     event_fields,
     event_from_record,
     event_to_record,
+    events_from_rows,
 )
 from langzeit.events._log import EventLog
 from langzeit.events._protocol import EventStore
@@ -84,6 +86,7 @@ __all__ = [
     "Referred",
     "Reneged",
     "Resumed",
+    "RowDecoder",
     "ScaleScored",
     "StateBuilder",
     "Status",
@@ -92,5 +95,6 @@ __all__ = [
     "event_fields",
     "event_from_record",
     "event_to_record",
+    "events_from_rows",
     "replay",
 ]

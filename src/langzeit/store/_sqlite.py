@@ -41,10 +41,10 @@ from langzeit.events import (
     Event,
     EventLog,
     ParticipantState,
+    RowDecoder,
     event_to_record,
     replay,
 )
-from langzeit.events._codec import RowDecoder
 from langzeit.exceptions import (
     ConcurrencyConflict,
     DataFormatError,
