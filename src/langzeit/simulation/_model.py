@@ -170,6 +170,7 @@ class _Run:
         # actions whose time falls on that day; popping day by day gives the order of one heap
         # over all actions, without sifting through a heap of every pending action)
         self.calendar: dict[int, list[tuple[float, int, int, int, int, Any]]] = {}
+        self.cursor = 0  # the calendar's current day: no day before it holds actions
         self.seq = 0
         self.deadlines: dict[int, float] = {}  # admission day -> model time of the maximum stay's end
         self.days: dict[int, date] = {}
@@ -218,6 +219,8 @@ class _Run:
         self.seq += 1
         entry = (t, action, self.seq, i, self.token[i], payload)
         day = int(t)
+        if day < self.cursor:  # never in the model (actions lie ahead), but then it goes first
+            day = self.cursor
         bucket = self.calendar.get(day)
         if bucket is None:
             self.calendar[day] = [entry]
@@ -246,7 +249,7 @@ class _Run:
         self.assessed = [False] * n
         self.consents = [None] * n
         calendar = self.calendar
-        cursor = int(start)  # no action is ever pushed for a day before the cursor
+        cursor = self.cursor = int(start)
         pop = heapq.heappop
         handlers = (self.on_hazard, self.on_phase_end, self.on_deadline, self.on_renege,
                     self.on_aftercare_end, self.on_follow_up, self.on_step, self.on_review)
@@ -262,6 +265,7 @@ class _Run:
                 calendar.pop(cursor, None)
                 cursor += 1
                 bucket = calendar.get(cursor)
+                self.cursor = cursor
             if bucket and bucket[0][0] <= next_arrival:
                 t, action, _, i, tok, payload = pop(bucket)
                 if t >= end:
