@@ -2,6 +2,8 @@
 
 Figures: commands per wall-clock second and per CPU second (the machine may be
 shared), the same with the garbage collector off, and the replay time of the log.
+In-memory figures are the median of ``--repeat`` runs (by CPU time) with every
+run's rates and the load average before and after.
 
 A 6-phase programme (six working phases and an exit phase, one phase with limited
 places, coaches at 1:60) and N participants, each going through referral,
