@@ -109,3 +109,13 @@ def test_flows_refuse_months_outside_the_sequences(seqs: StateSequences) -> None
     """A month beyond the sequences' length is a ValidationError."""
     with pytest.raises(ValidationError):
         plot_phase_flows(seqs, months=[0, 5])
+
+
+def test_empty_sequences_give_empty_plots() -> None:
+    """Without any sequence the three plots draw nothing and raise nothing."""
+    empty = StateSequences((), ("a",), np.zeros((0, 12), dtype=int))
+    assert not plot_sequence_index(empty)[1].images
+    assert not plot_state_distribution(empty)[1].containers
+    _, ax = plot_phase_flows(empty)
+    assert not ax.patches
+    assert not ax.collections

@@ -79,6 +79,9 @@ def plot_sequence_index(
         states = states[np.lexsort(states.T[::-1])]
     cmap = ListedColormap([colours[s] for s in sequences.alphabet] or ["white"])
     masked = np.ma.masked_less(states, 0)
+    if masked.size == 0:  # nothing observed: an empty plot, not a degenerate image
+        ax.set_title("Sequence index plot")
+        return fig, ax
     ax.imshow(masked, aspect="auto", interpolation="nearest", cmap=cmap, vmin=-0.5,
               vmax=max(len(sequences.alphabet), 1) - 0.5,
               extent=(-0.5, states.shape[1] - 0.5, len(states) - 0.5, -0.5))
@@ -169,7 +172,7 @@ def plot_phase_flows(
     Args:
         sequences: the sequences (e.g. :func:`~langzeit.indicators.state_sequences`).
         months: the months to draw (default: every 6th month if more than 12 are
-            observed, else every month).
+            observed, else every month; none if nothing is observed).
         gap: space between blocks, as a share of the number of sequences.
         ax: draw into these axes (default: a new figure).
 
@@ -178,7 +181,7 @@ def plot_phase_flows(
         a month) and one filled area with the gid ``"flow"`` per non-empty flow.
 
     Raises:
-        ValidationError: a month outside the sequences' length.
+        ValidationError: a month outside the sequences' length, or ``months`` empty.
         ImportError: matplotlib is not installed.
 
     Examples:
@@ -194,7 +197,7 @@ def plot_phase_flows(
     observed = _observed_months(sequences)
     chosen = list(months) if months is not None else list(range(0, observed, 6 if observed > 12 else 1))
     bad = [m for m in chosen if not 0 <= m < width]
-    if bad or not chosen:
+    if bad or (months is not None and not chosen):
         raise ValidationError("months outside the sequences",
                               [Problem("months", f"{bad or 'none'}; the sequences have {width} months")])
     colours = state_colours(sequences.alphabet)
