@@ -1050,7 +1050,7 @@ class PathwayEngine:
         if b.status is not _EXITED:
             fail.append(GuardFailure("status", f"participant {b.participant_id!r} has not exited "
                                                f"(status: {b.status.value})"))
-        if any(m == cmd.months_after_exit for m, _ in b.follow_ups):
+        if b.follow_ups and any(m == cmd.months_after_exit for m, _ in b.follow_ups):
             fail.append(GuardFailure("follow_up", f"the {cmd.months_after_exit}-month follow-up is "
                                                   f"recorded already"))
         return [FollowUp(self._ids(b.participant_id, b.version + 1), b.participant_id, cmd.date,
