@@ -104,9 +104,9 @@ class _AppendLog:
     _events: list[Event] = attrs.field(factory=list)
 
     def extend(self, events: Iterable[Event], *, expected_versions: Mapping[str, int] | None = None) -> int:
-        before = len(self._events)
-        self._events.extend(events)
-        return len(self._events) - before
+        batch = events if type(events) is list else list(events)  # the engine hands over lists
+        self._events += batch
+        return len(batch)
 
     def events(self, *, participant_id: str | None = None, until: date | None = None) -> list[Event]:
         return EventLog(self._events).events(participant_id=participant_id, until=until)  # queries only
