@@ -7,8 +7,12 @@ with stable keys for scripts. Exit codes: 0 success, 1 the input has problems
 (listed), 2 usage errors.
 
 Examples:
-    >>> main(["--version"])  # doctest: +SKIP
-    langzeit 0.1.0
+    >>> try:
+    ...     main(["--version"])
+    ... except SystemExit as done:
+    ...     print("exit code", done.code)
+    langzeit ...
+    exit code 0
 """
 
 from __future__ import annotations
