@@ -10,9 +10,11 @@ from pathlib import Path
 from typing import Any
 
 from langzeit.cli._output import add_format_option, print_json
+from langzeit.events import EventLog
 from langzeit.exceptions import Problem, ValidationError
+from langzeit.indicators import EventColumns
 from langzeit.report import build_programme_report
-from langzeit.store import read_events
+from langzeit.store import SqliteEventStore, read_events
 
 __all__ = ["register", "run"]
 
@@ -57,7 +59,13 @@ def run(args: argparse.Namespace) -> int:
         print("--by needs --participants FILE.csv", file=sys.stderr)
         return 2
     try:
-        log = read_events(path)
+        log: EventColumns | EventLog
+        if path.suffix.lower() in (".sqlite", ".db"):
+            # Stream the store into columns: no EventLog of the whole file in memory.
+            with SqliteEventStore(path, readonly=True) as store:
+                log = EventColumns.from_events(store.iter_events())
+        else:
+            log = read_events(path)
     except ValueError as exc:  # unknown suffix; DataFormatError is reported by main()
         if isinstance(exc, ValidationError):
             raise

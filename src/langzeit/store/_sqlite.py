@@ -465,6 +465,32 @@ store has 1; nothing was written
         cursor = self._conn.execute(f"SELECT {_COLUMNS} FROM events{clause} ORDER BY date, seq", params)
         return self._chunks(cursor)
 
+    def iter_events(self) -> Iterator[Event]:
+        """Stream every event in log order (by date, then append order), a chunk at a time.
+
+        Unlike :meth:`events`, nothing but the current chunk is held in memory: a reader
+        that folds or converts the events as they come (for example into
+        ``langzeit.indicators.EventColumns``) handles logs larger than memory would hold
+        as an :class:`~langzeit.events.EventLog`. Bad stored rows are reported, all at once,
+        after the last chunk.
+
+        Raises:
+            DataFormatError: stored rows that cannot be decoded (every one listed).
+
+        Examples:
+            >>> import tempfile, pathlib
+            >>> from datetime import date
+            >>> from langzeit.events import Referred
+            >>> with SqliteEventStore(pathlib.Path(tempfile.mkdtemp()) / "s.sqlite") as store:
+            ...     _ = store.extend([Referred("e2", "p1", date(2024, 3, 1)),
+            ...                       Referred("e1", "p2", date(2024, 1, 8))])
+            ...     [e.event_id for e in store.iter_events()]
+            ['e1', 'e2']
+        """
+        with _bulk():
+            for chunk in self._read(None, None):
+                yield from chunk
+
     def __iter__(self) -> Iterator[Event]:
         """Events in append order (the order :meth:`to_log` keeps)."""
         with _bulk():
