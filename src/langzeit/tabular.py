@@ -56,7 +56,10 @@ def rows_to_frame(
     """A pandas DataFrame with exactly ``columns`` (in that order) from ``rows``.
 
     Enumerations become their values; ``dtypes`` (e.g. ``{"n": "Int64"}``) are applied,
-    nullable dtypes keep missing values as ``<NA>``.
+    nullable dtypes keep missing values as ``<NA>``. Columns without an explicit dtype
+    get a stable one where pandas would fall back to ``object``: dates become
+    ``datetime64``, whole numbers with gaps (suppressed cells) ``Int64``, flags with gaps
+    ``boolean``.
 
     Args:
         rows: flat mappings from column name to value.
@@ -72,6 +75,11 @@ def rows_to_frame(
     Examples:
         >>> rows_to_frame([{"a": 1, "b": None}], ["a", "b"], dtypes={"b": "Int64"}).dtypes.tolist()
         [dtype('int64'), Int64Dtype()]
+        >>> import datetime
+        >>> rows = [{"day": datetime.date(2024, 1, 31), "n": 4},
+        ...         {"day": datetime.date(2024, 2, 29), "n": None}]
+        >>> rows_to_frame(rows, ["day", "n"]).dtypes.astype(str).tolist()
+        ['datetime64[ns]', 'Int64']
     """
     try:
         import pandas as pd
@@ -79,13 +87,38 @@ def rows_to_frame(
         raise ImportError("to_frame() needs pandas: pip install 'langzeit[pandas]'") from exc
     data = {c: [_plain(r.get(c)) for r in rows] for c in columns}
     frame = pd.DataFrame(data, columns=list(columns))
-    for column, dtype in (dtypes or {}).items():
-        if column in frame.columns:
-            if dtype == "date":
-                frame[column] = pd.to_datetime(frame[column])
-            else:
-                frame[column] = frame[column].astype(dtype)  # type: ignore[call-overload]
+    explicit = dtypes or {}
+    for column in columns:
+        dtype = explicit.get(column) or _inferred_dtype(data[column])
+        if dtype is None:
+            continue
+        if dtype == "date":
+            frame[column] = pd.to_datetime(frame[column])
+        else:
+            frame[column] = frame[column].astype(dtype)  # type: ignore[call-overload]
     return frame
+
+
+def _inferred_dtype(values: Sequence[Any]) -> str | None:
+    """A stable pandas dtype for a column whose values pandas would leave as ``object``.
+
+    Dates become ``datetime64``; whole numbers with gaps (e.g. suppressed cells) ``Int64``;
+    flags with gaps ``boolean``; numbers mixing whole and decimal values ``float64``.
+    Columns pandas types well by itself are left alone (None).
+    """
+    present = [v for v in values if v is not None]
+    if not present:
+        return None
+    kinds = {type(v) for v in present}
+    if kinds <= {_dt.date} and not any(isinstance(v, _dt.datetime) for v in present):
+        return "date"
+    if kinds == {bool}:
+        return "boolean" if len(present) < len(values) else None
+    if kinds <= {int} and len(present) < len(values):
+        return "Int64"
+    if kinds == {int, float}:
+        return "float64"
+    return None
 
 
 def _cell(value: Any) -> str:
