@@ -58,6 +58,7 @@ from langzeit.simulation._results import (
     replication_metrics,
 )
 from langzeit.simulation._scenario import SCALE_ITEMS, Scenario
+from langzeit.simulation._streams import Streams
 
 __all__ = ["run_replication"]
 
@@ -69,6 +70,11 @@ _new_engine: Callable[..., PathwayEngine] = PathwayEngine
 
 # action codes, ordered so that on equal times exits free places before arrivals take them
 _EXIT_HAZARD, _PHASE_END, _DEADLINE, _RENEGE, _AFTERCARE_END, _FOLLOW_UP, _STEP, _REVIEW = range(8)
+
+
+def _draws(dist: Distribution, rng: np.random.Generator) -> _Stream:
+    """One value at a time from ``dist`` on its own generator ``rng``."""
+    return _Stream(lambda n: dist.sample(rng, n))
 
 
 class _Stream:
@@ -148,7 +154,16 @@ class _Run:
             auto_admit=not self.cohorts,
         )
         self.exec = self.engine.execute
-        self.u = _Stream(rng.random)
+        streams = Streams(rng, prog)
+        self.streams = streams
+        self.take_up_u = _Stream(streams.take_up.random)
+        self.priority_u = _Stream(streams.priority.random)
+        self.hazard_u = _Stream(streams.hazards.random)
+        self.routing_u = _Stream(streams.routing.random)
+        self.completion_u = _Stream(streams.completion.random)
+        self.extension_u = _Stream(streams.extension.random)
+        self.follow_up_u = _Stream(streams.follow_up.random)
+        self.plan_u = _Stream(streams.plans.random)
         self.durations: dict[str, Callable[[], float]] = {}
         self.terminal = {p.id for p in prog.phases if p.terminal}
         self.default_next: dict[str, str] = {}
@@ -162,10 +177,11 @@ class _Run:
                     self.last_phases.add(p.id)
         for p in prog.phases:
             if not p.terminal:
-                self.durations[p.id] = self._stream(scenario.duration(p.id))
-        self.patience = self._stream(wl.patience) if wl.patience is not None else None
+                self.durations[p.id] = _draws(scenario.duration(p.id), streams.duration[p.id])
+        self.patience = _draws(wl.patience, streams.patience) if wl.patience is not None else None
         ac = scenario.aftercare
-        self.aftercare = self._stream(ac.duration) if ac is not None and prog.aftercare is not None else None
+        self.aftercare = (_draws(ac.duration, streams.aftercare)
+                          if ac is not None and prog.aftercare is not None else None)
         # the pending actions: a calendar of small heaps, one per day (a day's heap holds the
         # actions whose time falls on that day; popping day by day gives the order of one heap
         # over all actions, without sifting through a heap of every pending action)
@@ -204,10 +220,6 @@ class _Run:
         self.reason_code = {r: i for i, r in enumerate(EXIT_REASONS)}
         self.outcome_code = {o: i for i, o in enumerate(OUTCOMES)}
 
-    def _stream(self, dist: Distribution) -> Callable[[], float]:
-        rng = self.rng  # not self: a closure over the run would make it a reference cycle
-        return _Stream(lambda n: dist.sample(rng, n))
-
     def day(self, t: float) -> date:
         d = int(t)
         out = self.days.get(d)
@@ -233,7 +245,7 @@ class _Run:
         s = self.s
         start = to_time(s.start)
         self.end = end = to_time(s.end)
-        arrivals = s.referrals.arrivals(self.rng, start, end).tolist()
+        arrivals = s.referrals.arrivals(self.streams.arrivals, start, end).tolist()
         n = len(arrivals)
         nan = float("nan")
         self.ids = [f"p{i:06d}" for i in range(1, n + 1)]
@@ -291,7 +303,7 @@ class _Run:
             self.last_cohort = t  # a new cycle starts: those waiting from before go first
             self.after(self.engine.admit_from_waiting_list(day), t)
         ex(Refer(pid, day))
-        took = s.take_up >= 1.0 or self.u() < s.take_up
+        took = s.take_up >= 1.0 or self.take_up_u() < s.take_up
         self.agreed[i] = took
         if not took:
             ex(Decline(pid, day, reason="no take-up"))
@@ -299,7 +311,7 @@ class _Run:
         if self.prog.voluntary:
             ex(AgreeParticipation(pid, day))
         wl = s.waiting_list
-        priority = 1 if wl.priority_share and self.u() < wl.priority_share else 0
+        priority = 1 if wl.priority_share and self.priority_u() < wl.priority_share else 0
         self.consent(i, pid, day, self.prog.entry)
         if self.entry_assessed:
             ex(Assess(pid, day, result="suitable"))
@@ -353,7 +365,7 @@ class _Run:
         for model in self.s.scales:
             _, low, high = SCALE_ITEMS[model.scale]
             mean = model.exit if exit_mean else model.entry
-            raw = np.clip(np.rint(self.rng.normal(mean, model.sd, model.items)), low, high)
+            raw = np.clip(np.rint(self.streams.scales.normal(mean, model.sd, model.items)), low, high)
             self.exec(ScoreScale(pid, day, model.scale, tuple(int(v) for v in raw)))
 
     def plan(self, i: int, pid: str, t: float, *, first: bool) -> None:
@@ -369,8 +381,8 @@ class _Run:
             for k in range(1, plans.steps + 1):
                 step = f"s{k}"
                 self.exec(AgreePlanStep(pid, day, step, description=f"Schritt {k}", due=self.day(due)))
-                if self.u() < plans.achieve:
-                    self.push(t + self.u() * (due - t), _STEP, i, step)
+                if self.plan_u() < plans.achieve:
+                    self.push(t + self.plan_u() * (due - t), _STEP, i, step)
 
     def on_step(self, t: float, i: int, step: str) -> None:
         self.exec(AchievePlanStep(self.ids[i], self.day(t), step))
@@ -423,7 +435,7 @@ class _Run:
         stay = self.durations[phase]()
         hz = self.s.hazards.get(phase)
         if hz is not None:
-            u = self.u
+            u = self.hazard_u
             hit = hz.draw(u(), u(), u())
             if hit is not None and hit[0] < stay:
                 self.push(add_months(t, hit[0]), _EXIT_HAZARD, i, hit[1])
@@ -433,7 +445,7 @@ class _Run:
     def on_phase_end(self, t: float, i: int, phase: str) -> None:
         nxt = self.default_next[phase]
         if phase in self.s.routing:
-            u = self.u()
+            u = self.routing_u()
             acc = 0.0
             for target, p in self.s.routing[phase]:
                 acc += p
@@ -443,7 +455,7 @@ class _Run:
         if nxt in self.terminal:
             outcome = OutcomeKind.NONE
             if phase in self.last_phases:  # the pathway's end: outcomes of completers
-                u = self.u()
+                u = self.completion_u()
                 acc = 0.0
                 for kind, p in self.s.completion:
                     acc += p
@@ -471,7 +483,7 @@ class _Run:
 
     def on_deadline(self, t: float, i: int, _payload: Any) -> None:
         s = self.s
-        if s.extension_probability and self.u() < s.extension_probability:
+        if s.extension_probability and self.extension_u() < s.extension_probability:
             try:
                 events = self.exec(Extend(self.ids[i], self.day(t), reason="Verlängerung"))
             except TransitionRefused:
@@ -512,9 +524,9 @@ class _Run:
         if fu is not None:
             for m in fu.months:
                 if outcome.is_work:
-                    status = outcome if self.u() < fu.retention_at(m) else OutcomeKind.NONE
+                    status = outcome if self.follow_up_u() < fu.retention_at(m) else OutcomeKind.NONE
                 else:
-                    status = OutcomeKind.SVP if self.u() < fu.later_work_at(m) else OutcomeKind.NONE
+                    status = OutcomeKind.SVP if self.follow_up_u() < fu.later_work_at(m) else OutcomeKind.NONE
                 self.push(add_months(t, m), _FOLLOW_UP, i, (m, status))
 
     def on_aftercare_end(self, t: float, i: int, _payload: Any) -> None:
