@@ -25,6 +25,7 @@ from langzeit.simulation._distributions import (
     distribution_from_dict,
 )
 from langzeit.simulation._hazards import CAUSES, PhaseHazards, cause_exit
+from langzeit.simulation._queue import queue_obstacles
 from langzeit.simulation._referrals import (
     CohortReferrals,
     OpenDayReferrals,
@@ -95,6 +96,7 @@ __all__ = [
     "erlang_c",
     "load_scenario",
     "mean_interval",
+    "queue_obstacles",
     "replication_metrics",
     "simulate",
     "student_t_quantile",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import concurrent.futures
 import os
 from collections.abc import Callable
+from typing import Literal
 
 import numpy as np
 
@@ -17,12 +18,40 @@ __all__ = ["DEFAULT_SEED", "simulate"]
 DEFAULT_SEED = 2024
 
 
+Method = Literal["auto", "engine", "queue"]
+
+
 def _one(scenario: Scenario, stream: np.random.SeedSequence, index: int, keep_events: bool,
-         tick: Callable[[float], None] | None = None) -> Replication:
+         tick: Callable[[float], None] | None = None, queue: bool = False) -> Replication:
+    if queue:
+        from langzeit.simulation._queue import run_queue
+
+        replication = run_queue(scenario, np.random.default_rng(stream), index=index)
+        if tick is not None:
+            tick(1.0)
+        return replication
     from langzeit.simulation._model import run_replication
 
     return run_replication(scenario, np.random.default_rng(stream), index=index, keep_events=keep_events,
                            tick=tick)
+
+
+def _use_queue(scenario: Scenario, method: str, keep_events: bool) -> bool:
+    """Whether to run the queue kernel; refuses a ``method`` that cannot be honoured."""
+    from langzeit.simulation._queue import queue_obstacles
+
+    if method == "engine":
+        return False
+    if method == "auto":
+        return not keep_events and not queue_obstacles(scenario)
+    if method != "queue":
+        raise ValueError(f"method must be 'auto', 'engine' or 'queue', got {method!r}")
+    if keep_events:
+        raise ValueError("the queue kernel writes no events: pass keep_events=False (or method='engine')")
+    obstacles = queue_obstacles(scenario)
+    if obstacles:
+        raise ValueError(f"scenario {scenario.id!r} is not a plain queue: " + "; ".join(obstacles))
+    return True
 
 
 class _Tick:
@@ -45,6 +74,7 @@ def simulate(
     processes: int | None = 1,
     keep_events: bool = True,
     progress: Callable[[float, int], None] | None = None,
+    method: Method = "auto",
 ) -> SimulationResult:
     """Run a scenario ``replications`` times on independent random streams.
 
@@ -60,6 +90,12 @@ def simulate(
         processes: worker processes (1: serial in this process; None: one per CPU).
         keep_events: keep each replication's events (False keeps only pathways and
             metrics: less memory and faster transfer between processes).
+        method: ``"engine"`` runs every replication as the event loop through the
+            pathway engine; ``"queue"`` computes pathways and metrics with the queue
+            kernel (no events; only for scenarios without
+            :func:`~langzeit.simulation.queue_obstacles`), which gives the same
+            pathways draw for draw, 10–50 × faster; ``"auto"`` (default) takes the
+            kernel when the events are not kept and the scenario is a plain queue.
         progress: called with ``(done, total)`` after each finished replication; in
             serial runs also with a fractional ``done`` while a replication advances
             (about 100 times each), so long single runs show progress too.
@@ -68,7 +104,9 @@ def simulate(
         The replications in index order.
 
     Raises:
-        ValueError: ``replications`` or ``processes`` below 1.
+        ValueError: ``replications`` or ``processes`` below 1; an unknown ``method``;
+            ``method="queue"`` with ``keep_events=True`` or for a scenario that is not a
+            plain queue (the reasons are listed).
 
     Examples:
         >>> from langzeit.simulation import load_scenario
@@ -76,23 +114,33 @@ def simulate(
         >>> b = simulate(load_scenario("sanus-le"), seed=7, replications=2)
         >>> a.replications[1].events == b.replications[1].events
         True
+
+        Without events, a plain queue runs in the queue kernel, with the same pathways:
+
+        >>> queue = load_scenario("mm-c-queue")
+        >>> fast = simulate(queue, seed=7, keep_events=False)
+        >>> slow = simulate(queue, seed=7, method="engine")
+        >>> fast.replications[0].metrics == slow.replications[0].metrics
+        True
     """
     if replications < 1:
         raise ValueError(f"replications must be at least 1, got {replications}")
     if processes is not None and processes < 1:
         raise ValueError(f"processes must be at least 1, got {processes}")
+    queue = _use_queue(scenario, method, keep_events)
     streams = np.random.SeedSequence(seed).spawn(replications)
     workers = min(processes or os.cpu_count() or 1, replications)
     done: list[Replication | None] = [None] * replications
     if workers == 1:
         for i, stream in enumerate(streams):
             tick = None if progress is None else _Tick(progress, i, replications)
-            done[i] = _one(scenario, stream, i, keep_events, tick)
+            done[i] = _one(scenario, stream, i, keep_events, tick, queue)
             if progress is not None:
                 progress(i + 1, replications)
     else:
         with concurrent.futures.ProcessPoolExecutor(max_workers=workers) as pool:
-            futures = {pool.submit(_one, scenario, s, i, keep_events): i for i, s in enumerate(streams)}
+            futures = {pool.submit(_one, scenario, s, i, keep_events, None, queue): i
+                       for i, s in enumerate(streams)}
             for n, future in enumerate(concurrent.futures.as_completed(futures), start=1):
                 done[futures[future]] = future.result()
                 if progress is not None:
