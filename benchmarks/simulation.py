@@ -1,11 +1,15 @@
 """Benchmark of the scenario simulator (issue #6); prints JSON.
 
 (a) An M/M/c queue (default M/M/12, λ = 10 and μ = 1 per day, 10,000 days:
-    about 100,000 participants) in langzeit — events through the pathway engine —,
-    in Ciw 3.2 and in SimPy 4, with wall times and mean waits next to the Erlang C
-    value. Goal: langzeit faster than both, at least 5 × faster than Ciw. Speed-ups
-    compare CPU seconds (``time.process_time``), which a shared machine disturbs less
-    than wall time; both are printed.
+    about 100,000 participants) in langzeit, in Ciw 3.2 and in SimPy 4, with wall
+    times and mean waits next to the Erlang C value. langzeit runs twice on the same
+    seed: ``langzeit`` without events (the queue kernel: every participant's
+    pathway and the metrics — what Ciw's records hold) and ``langzeit_with_events``
+    (the event loop through the pathway engine, every event kept);
+    ``kernel_equals_engine`` says whether both gave the same metrics. Goal: langzeit
+    faster than both, at least 5 × faster than Ciw. Speed-ups compare CPU seconds
+    (``time.process_time``), which a shared machine disturbs less than wall time;
+    both are printed.
 (b) 100,000 participants through a 6-phase programme with capacity, monthly
     competing hazards, extensions and aftercare. Goal: at most 10 s on one core.
 
@@ -49,14 +53,18 @@ def mmc_scenario(lam: float, mu: float, c: int, days: float) -> Scenario:
     })
 
 
-def run_langzeit(lam: float, mu: float, c: int, days: float, seed: int) -> dict[str, Any]:
+def run_langzeit(lam: float, mu: float, c: int, days: float, seed: int, *, events: bool) -> dict[str, Any]:
+    """Langzeit on the queue: with events (the event loop through the pathway engine) or
+    without (pathways and metrics, like Ciw's records; the queue kernel).
+    """
     scenario = mmc_scenario(lam, mu, c, days)
     t0, c0 = time.perf_counter(), time.process_time()
-    result = simulate(scenario, seed=seed, replications=1)
+    result = simulate(scenario, seed=seed, replications=1, keep_events=events)
     wall, cpu = time.perf_counter() - t0, time.process_time() - c0
     rep = result.replications[0]
     return {"wall_s": round(wall, 3), "cpu_s": round(cpu, 3), "participants": len(rep.pathways),
-            "events": len(rep.events), "mean_wait": rep.metrics["mean_wait_days"]}
+            "events": len(rep.events), "mean_wait": rep.metrics["mean_wait_days"],
+            "metrics": dict(rep.metrics)}
 
 
 def run_ciw(lam: float, mu: float, c: int, days: float, seed: int) -> dict[str, Any]:
@@ -186,7 +194,13 @@ def main(argv: list[str] | None = None) -> int:
     mmc: dict[str, Any] = {"lambda": args.lam, "mu": args.mu, "servers": args.servers, "days": args.days,
                            "erlang_c_mean_wait": theory.mean_wait}
     if "mmc" not in args.skip:
-        mmc["langzeit"] = median_run(lambda: run_langzeit(*queue), args.repeat)
+        mmc["langzeit"] = median_run(lambda: run_langzeit(*queue, events=False), args.repeat)
+        mmc["langzeit"]["how"] = "queue kernel: pathways and metrics of every participant, no events"
+        mmc["langzeit_with_events"] = median_run(lambda: run_langzeit(*queue, events=True), args.repeat)
+        mmc["langzeit_with_events"]["how"] = "event loop through the pathway engine, events kept"
+        # the two must describe the same participants: same seed, same pathways, same metrics
+        mmc["kernel_equals_engine"] = (mmc["langzeit"].pop("metrics")
+                                       == mmc["langzeit_with_events"].pop("metrics"))
     if "ciw" not in args.skip:
         mmc["ciw"] = median_run(lambda: run_ciw(*queue), args.repeat)
     if "simpy" not in args.skip:
@@ -195,6 +209,8 @@ def main(argv: list[str] | None = None) -> int:
         for other in ("ciw", "simpy"):
             if other in mmc:
                 mmc[f"speedup_vs_{other}"] = round(mmc[other]["cpu_s"] / mmc["langzeit"]["cpu_s"], 2)
+                mmc[f"speedup_with_events_vs_{other}"] = round(
+                    mmc[other]["cpu_s"] / mmc["langzeit_with_events"]["cpu_s"], 2)
     out["mmc"] = mmc
     if "six" not in args.skip:
         out["six_phase"] = median_run(lambda: run_six_phase(args.participants, args.seed), args.repeat)
