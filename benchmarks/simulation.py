@@ -54,8 +54,10 @@ def mmc_scenario(lam: float, mu: float, c: int, days: float) -> Scenario:
 
 
 def run_langzeit(lam: float, mu: float, c: int, days: float, seed: int, *, events: bool) -> dict[str, Any]:
-    """Langzeit on the queue: with events (the event loop through the pathway engine) or
-    without (pathways and metrics, like Ciw's records; the queue kernel).
+    """Run langzeit on the queue, with or without events.
+
+    With events, the event loop runs through the pathway engine; without, the queue
+    kernel gives every participant's pathway and the metrics (like Ciw's records).
     """
     scenario = mmc_scenario(lam, mu, c, days)
     t0, c0 = time.perf_counter(), time.process_time()
