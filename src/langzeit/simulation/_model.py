@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import gc
 import heapq
-from collections.abc import Callable, Iterable, Mapping
+import itertools
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import date
 from typing import Any
 
@@ -72,28 +73,19 @@ _new_engine: Callable[..., PathwayEngine] = PathwayEngine
 _EXIT_HAZARD, _PHASE_END, _DEADLINE, _RENEGE, _AFTERCARE_END, _FOLLOW_UP, _STEP, _REVIEW = range(8)
 
 
-def _draws(dist: Distribution, rng: np.random.Generator) -> _Stream:
+def _stream(draw: Callable[[int], np.ndarray[Any, Any]]) -> Callable[[], float]:
+    """One value per call, drawn in blocks (deterministic: values are consumed in loop order).
+
+    The result is the ``__next__`` of a chain over blocks that are drawn only when the
+    previous one is used up, so a call costs no Python frame.
+    """
+    blocks: Iterator[list[float]] = iter(lambda: draw(_BLOCK).tolist(), None)
+    return itertools.chain.from_iterable(blocks).__next__
+
+
+def _draws(dist: Distribution, rng: np.random.Generator) -> Callable[[], float]:
     """One value at a time from ``dist`` on its own generator ``rng``."""
-    return _Stream(lambda n: dist.sample(rng, n))
-
-
-class _Stream:
-    """Values drawn from a generator in blocks (deterministic: consumed in loop order)."""
-
-    __slots__ = ("_buf", "_draw", "_pos")
-
-    def __init__(self, draw: Callable[[int], np.ndarray[Any, Any]]) -> None:
-        self._draw = draw
-        self._buf: list[float] = []
-        self._pos = 0
-
-    def __call__(self) -> float:
-        pos = self._pos
-        if pos >= len(self._buf):
-            self._buf = self._draw(_BLOCK).tolist()
-            pos = 0
-        self._pos = pos + 1
-        return self._buf[pos]
+    return _stream(lambda n: dist.sample(rng, n))
 
 
 @attrs.define(eq=False)
@@ -156,14 +148,14 @@ class _Run:
         self.exec = self.engine.execute
         streams = Streams(rng, prog)
         self.streams = streams
-        self.take_up_u = _Stream(streams.take_up.random)
-        self.priority_u = _Stream(streams.priority.random)
-        self.hazard_u = _Stream(streams.hazards.random)
-        self.routing_u = _Stream(streams.routing.random)
-        self.completion_u = _Stream(streams.completion.random)
-        self.extension_u = _Stream(streams.extension.random)
-        self.follow_up_u = _Stream(streams.follow_up.random)
-        self.plan_u = _Stream(streams.plans.random)
+        self.take_up_u = _stream(streams.take_up.random)
+        self.priority_u = _stream(streams.priority.random)
+        self.hazard_u = _stream(streams.hazards.random)
+        self.routing_u = _stream(streams.routing.random)
+        self.completion_u = _stream(streams.completion.random)
+        self.extension_u = _stream(streams.extension.random)
+        self.follow_up_u = _stream(streams.follow_up.random)
+        self.plan_u = _stream(streams.plans.random)
         self.durations: dict[str, Callable[[], float]] = {}
         self.terminal = {p.id for p in prog.phases if p.terminal}
         self.default_next: dict[str, str] = {}
@@ -182,9 +174,10 @@ class _Run:
         ac = scenario.aftercare
         self.aftercare = (_draws(ac.duration, streams.aftercare)
                           if ac is not None and prog.aftercare is not None else None)
-        # the pending actions: a calendar of small heaps, one per day (a day's heap holds the
-        # actions whose time falls on that day; popping day by day gives the order of one heap
-        # over all actions, without sifting through a heap of every pending action)
+        # the pending actions: a calendar with one bucket per day (the actions whose time falls
+        # on that day). Later days' buckets are plain lists, sorted once when the loop reaches
+        # the day; the current day's bucket is a heap. Popping day by day gives the order of
+        # one heap over all actions, without sifting through a heap of every pending action.
         self.calendar: dict[int, list[tuple[float, int, int, int, int, Any]]] = {}
         self.cursor = 0  # the calendar's current day: no day before it holds actions
         self.seq = 0
@@ -231,9 +224,16 @@ class _Run:
         self.seq += 1
         entry = (t, action, self.seq, i, self.token[i], payload)
         day = int(t)
+        bucket = self.calendar.get(day)
+        if day > self.cursor:  # a later day: its bucket is sorted once the loop reaches it
+            if bucket is None:
+                self.calendar[day] = [entry]
+            else:
+                bucket.append(entry)
+            return
         if day < self.cursor:  # never in the model (actions lie ahead), but then it goes first
             day = self.cursor
-        bucket = self.calendar.get(day)
+            bucket = self.calendar.get(day)
         if bucket is None:
             self.calendar[day] = [entry]
         else:
@@ -278,6 +278,8 @@ class _Run:
                 cursor += 1
                 bucket = calendar.get(cursor)
                 self.cursor = cursor
+                if bucket:
+                    bucket.sort()  # a sorted list is a heap: from now on the day is kept as one
             if bucket and bucket[0][0] <= next_arrival:
                 t, action, _, i, tok, payload = pop(bucket)
                 if t >= end:
@@ -572,6 +574,7 @@ def run_replication(
         metrics = replication_metrics(pathways, observed_from=to_time(scenario.observed_from),
                                       end=to_time(scenario.end))
         events = tuple(run.log._events) if keep_events else ()
+        del run  # the engine's states and the loop's lists go now, before the collector runs again
         return Replication(index, events, pathways, metrics)
     finally:
         if enabled:
