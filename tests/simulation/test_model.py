@@ -23,3 +23,33 @@ def test_a_replication_leaves_no_reference_cycles(name: str) -> None:
         if enabled:
             gc.enable()
     assert len(replication.events) > 0
+
+
+def test_a_replication_restores_the_collector() -> None:
+    """The collector is on again after a run, and nothing stays frozen."""
+    assert gc.isenabled()
+    run_replication(load_scenario("mm-c-queue"), np.random.default_rng(1))
+    assert gc.isenabled()
+    assert gc.get_freeze_count() == 0
+
+
+def test_a_replication_keeps_a_programs_own_frozen_objects() -> None:
+    """A program that froze objects (a forking server) finds them still frozen."""
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        assert frozen > 0
+        run_replication(load_scenario("mm-c-queue"), np.random.default_rng(1))
+        assert 0 < gc.get_freeze_count() <= frozen  # frozen objects freed meanwhile leave the count
+    finally:
+        gc.unfreeze()
+
+
+def test_a_replication_leaves_the_collector_off_when_it_was() -> None:
+    """A caller that turned the collector off keeps it off."""
+    gc.disable()
+    try:
+        run_replication(load_scenario("mm-c-queue"), np.random.default_rng(1))
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
