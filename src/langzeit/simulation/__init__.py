@@ -5,7 +5,9 @@ stays, monthly competing hazards, extensions, aftercare and follow-ups of a
 programme. :func:`simulate` runs it through the pathway engine — every admission,
 waiting-list and extension decision is the engine's — on independent random streams
 per replication, and returns the events (the same types as live case work), the
-pathways on the continuous model clock and per-replication metrics.
+pathways on the continuous model clock and per-replication metrics. Plain queues
+(see :func:`queue_obstacles`) run without events in the queue kernel, which gives
+the same pathways and metrics draw for draw, 10–50 times faster.
 
 Examples:
     >>> from langzeit.simulation import load_scenario, simulate
