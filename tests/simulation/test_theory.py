@@ -17,12 +17,15 @@ def _erlang_c(lam: float, mu: float, c: int) -> tuple[float, float]:
     return p_wait, p_wait / (c * mu - lam)
 
 
-@pytest.fixture(scope="module")
-def mmc() -> object:
-    """The built-in M/M/12 queue over 300 days after its warm-up, 10 replications."""
+@pytest.fixture(scope="module", params=["engine", "queue"])
+def mmc(request: pytest.FixtureRequest) -> object:
+    """The built-in M/M/12 queue over 300 days after its warm-up, 10 replications.
+
+    Run both ways: the event loop through the engine, and the queue kernel.
+    """
     scenario = load_scenario("mm-c-queue")
     scenario = attrs.evolve(scenario, horizon=relativedelta(days=300))
-    return simulate(scenario, seed=2024, replications=10, keep_events=False)
+    return simulate(scenario, seed=2024, replications=10, keep_events=False, method=request.param)
 
 
 def _rates() -> tuple[float, float, int]:
