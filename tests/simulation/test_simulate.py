@@ -34,7 +34,7 @@ from langzeit.events import (
     Waitlisted,
     replay,
 )
-from langzeit.simulation import Scenario, compare, load_scenario, simulate
+from langzeit.simulation import Scenario, SimulationResult, Staffing, compare, load_scenario, simulate
 
 
 def _small(**changes: Any) -> Scenario:
@@ -364,3 +364,59 @@ def test_early_routing_to_an_exit_has_no_outcome() -> None:
             outcomes[e.outcome.value] += 1
     assert outcomes
     assert set(outcomes) == {"none"}
+
+
+def _result_of(values: list[float], scenario_id: str = "mm-c-queue") -> SimulationResult:
+    """A result whose replications carry only the metric ``m``."""
+    from langzeit.simulation import Pathways, Replication
+
+    empty = Pathways.from_lists(referred=[], agreed=[])
+    reps = tuple(Replication(i, (), empty, {"m": v}) for i, v in enumerate(values))
+    return SimulationResult(load_scenario(scenario_id), 1, reps)
+
+
+def test_paired_comparison_is_the_t_interval_of_the_differences() -> None:
+    """Hand case: differences 1, 2, 2 → mean 5/3, sd √(1/3), t(0.975, 2) = 4.302653."""
+    c = compare(_result_of([1.0, 2.0, 3.0]), _result_of([2.0, 4.0, 5.0]), paired=True)
+    row = c.rows()[0]
+    half = 4.302652729749464 * math.sqrt(1 / 3) / math.sqrt(3)
+    assert row["difference"] == pytest.approx(5 / 3)
+    assert (row["low"], row["high"]) == (pytest.approx(5 / 3 - half), pytest.approx(5 / 3 + half))
+    assert (row["baseline"], row["alternative"]) == (pytest.approx(2.0), pytest.approx(11 / 3))
+
+
+def test_paired_comparison_leaves_out_pairs_with_a_missing_value() -> None:
+    """A NaN on either side drops the pair from the difference and from both means."""
+    c = compare(_result_of([1.0, math.nan, 3.0]), _result_of([2.0, 4.0, math.nan]), paired=True)
+    row = c.rows()[0]
+    assert (row["baseline"], row["alternative"], row["difference"]) == (1.0, 2.0, 1.0)
+    assert row["low"] is None  # one pair left: no interval
+
+
+def test_paired_comparison_needs_equally_many_replications() -> None:
+    """Pairs by index only exist when both results have the same number of replications."""
+    with pytest.raises(ValueError, match="equally many replications"):
+        compare(_result_of([1.0, 2.0]), _result_of([1.0, 2.0, 3.0]), paired=True)
+
+
+def test_same_scenario_and_seed_compare_to_exactly_zero() -> None:
+    """Common random numbers: a scenario against itself on the same seed differs nowhere."""
+    scenario = load_scenario("geh-vor")
+    a = simulate(scenario, seed=4, replications=3, keep_events=False)
+    b = simulate(scenario, seed=4, replications=3, keep_events=False)
+    for row in compare(a, b, paired=True).rows():
+        assert row["difference"] == 0.0 or math.isnan(row["difference"]), row
+
+
+def test_common_random_numbers_narrow_the_interval() -> None:
+    """Four coaches instead of three, same seed and paired: narrower than Welch on other seeds."""
+    base = load_scenario("geh-vor")
+    four = attrs.evolve(base, id="geh-vor-4",
+                        staffing=Staffing(coaches=4, caseload=12, fte=(1.0, 1.0, 0.7, 1.0), tandems=True))
+    a = simulate(base, seed=1, replications=8, keep_events=False)
+    paired = {r["metric"]: r for r in compare(
+        a, simulate(four, seed=1, replications=8, keep_events=False), paired=True).rows()}
+    welch = {r["metric"]: r for r in compare(
+        a, simulate(four, seed=2, replications=8, keep_events=False)).rows()}
+    for metric in ("admitted", "mean_wait_days", "reneged"):
+        assert paired[metric]["high"] - paired[metric]["low"] < welch[metric]["high"] - welch[metric]["low"]
