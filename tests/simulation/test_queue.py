@@ -191,3 +191,19 @@ def test_parallel_kernel_runs_equal_serial_ones() -> None:
     serial = simulate(scenario, seed=9, replications=2, keep_events=False)
     parallel = simulate(scenario, seed=9, replications=2, keep_events=False, processes=2)
     assert [r.metrics for r in serial.replications] == [r.metrics for r in parallel.replications]
+
+
+def test_events_of_some_replications_only() -> None:
+    """keep_events={0} keeps the first log; the others' metrics equal a run that keeps all."""
+    scenario = load_scenario("mm-c-queue")
+    some = simulate(scenario, seed=8, replications=3, keep_events={0})
+    everything = simulate(scenario, seed=8, replications=3)
+    assert some.replications[0].events == everything.replications[0].events
+    assert [r.events for r in some.replications[1:]] == [(), ()]
+    assert [r.metrics for r in some.replications] == [r.metrics for r in everything.replications]
+
+
+def test_keeping_events_of_a_missing_replication_is_an_error() -> None:
+    """A replication index outside the run is named in the error."""
+    with pytest.raises(ValueError, match=r"\[3\]"):
+        simulate(load_scenario("mm-c-queue"), replications=3, keep_events={0, 3})

@@ -132,7 +132,8 @@ def run(args: argparse.Namespace) -> int:
               file=sys.stderr)
         return 2
     result = simulate(scenario, seed=args.seed, replications=args.replications,
-                      processes=args.processes, progress=_Progress(f"simulating {scenario.id}"))
+                      processes=args.processes, keep_events={0},  # the report and --out read the first
+                      progress=_Progress(f"simulating {scenario.id}"))
     report = _report(result)
     programme_report = _programme_report(result)
     if args.out:

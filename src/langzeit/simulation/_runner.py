@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import Literal
 
 import numpy as np
@@ -72,7 +72,7 @@ def simulate(
     seed: int = DEFAULT_SEED,
     replications: int = 1,
     processes: int | None = 1,
-    keep_events: bool = True,
+    keep_events: bool | Collection[int] = True,
     progress: Callable[[float, int], None] | None = None,
     method: Method = "auto",
 ) -> SimulationResult:
@@ -89,7 +89,10 @@ def simulate(
         replications: how many replications.
         processes: worker processes (1: serial in this process; None: one per CPU).
         keep_events: keep each replication's events (False keeps only pathways and
-            metrics: less memory and faster transfer between processes).
+            metrics: less memory and faster transfer between processes), or the
+            indices of the replications whose events to keep (``{0}``: the first
+            only, e.g. for its programme report; the others' metrics are the same
+            whichever way they are run).
         method: ``"engine"`` runs every replication as the event loop through the
             pathway engine; ``"queue"`` computes pathways and metrics with the queue
             kernel (no events; only for scenarios without
@@ -105,8 +108,9 @@ def simulate(
 
     Raises:
         ValueError: ``replications`` or ``processes`` below 1; an unknown ``method``;
-            ``method="queue"`` with ``keep_events=True`` or for a scenario that is not a
-            plain queue (the reasons are listed).
+            ``method="queue"`` when events are kept or for a scenario that is not a
+            plain queue (the reasons are listed); ``keep_events`` names a replication
+            that does not exist.
 
     Examples:
         >>> from langzeit.simulation import load_scenario
@@ -122,24 +126,39 @@ def simulate(
         >>> slow = simulate(queue, seed=7, method="engine")
         >>> fast.replications[0].metrics == slow.replications[0].metrics
         True
+
+        Events of the first replication only (the others run in the kernel):
+
+        >>> some = simulate(queue, seed=7, replications=3, keep_events={0})
+        >>> [len(r.events) > 0 for r in some.replications]
+        [True, False, False]
     """
     if replications < 1:
         raise ValueError(f"replications must be at least 1, got {replications}")
     if processes is not None and processes < 1:
         raise ValueError(f"processes must be at least 1, got {processes}")
-    queue = _use_queue(scenario, method, keep_events)
+    if isinstance(keep_events, bool):
+        keep = [keep_events] * replications
+    else:
+        wanted = set(keep_events)
+        outside = sorted(i for i in wanted if not (isinstance(i, int) and 0 <= i < replications))
+        if outside:
+            raise ValueError(f"keep_events names replications that do not exist: {outside} "
+                             f"(there are {replications}, numbered from 0)")
+        keep = [i in wanted for i in range(replications)]
+    queue = [_use_queue(scenario, method, k) for k in keep]
     streams = np.random.SeedSequence(seed).spawn(replications)
     workers = min(processes or os.cpu_count() or 1, replications)
     done: list[Replication | None] = [None] * replications
     if workers == 1:
         for i, stream in enumerate(streams):
             tick = None if progress is None else _Tick(progress, i, replications)
-            done[i] = _one(scenario, stream, i, keep_events, tick, queue)
+            done[i] = _one(scenario, stream, i, keep[i], tick, queue[i])
             if progress is not None:
                 progress(i + 1, replications)
     else:
         with concurrent.futures.ProcessPoolExecutor(max_workers=workers) as pool:
-            futures = {pool.submit(_one, scenario, s, i, keep_events, None, queue): i
+            futures = {pool.submit(_one, scenario, s, i, keep[i], None, queue[i]): i
                        for i, s in enumerate(streams)}
             for n, future in enumerate(concurrent.futures.as_completed(futures), start=1):
                 done[futures[future]] = future.result()
