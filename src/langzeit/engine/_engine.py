@@ -477,7 +477,7 @@ class PathwayEngine:
         self._freed = False
         try:
             self._apply(events, touched)
-            if self._freed and self.auto_admit and self._waiting:
+            if self._freed and self.auto_admit and self._waiting and self._room():
                 self._fill(command.date, touched, events)
             self._store.extend(events, expected_versions=touched)
         except BaseException:
