@@ -49,7 +49,7 @@ from langzeit.engine import (
 from langzeit.events import Admitted, Event, EventLog, Extended, Waitlisted
 from langzeit.simulation._clock import add_months, to_time
 from langzeit.simulation._distributions import Distribution
-from langzeit.simulation._hazards import cause_exit
+from langzeit.simulation._hazards import CAUSES
 from langzeit.simulation._referrals import CohortReferrals
 from langzeit.simulation._results import (
     EXIT_REASONS,
@@ -212,6 +212,24 @@ class _Run:
         self.waiting = 0
         self.reason_code = {r: i for i, r in enumerate(EXIT_REASONS)}
         self.outcome_code = {o: i for i, o in enumerate(OUTCOMES)}
+        # per-phase and per-outcome answers the hot handlers would otherwise recompute each time
+        self.phase_start = {  # phase -> (its entry times, its stays, its hazards or None)
+            p.id: (self.entries[p.id], self.durations[p.id], scenario.hazards.get(p.id))
+            for p in prog.phases if not p.terminal
+        }
+        self.plain_next = {  # phase -> the next phase, where moving on needs no draw, assessment or consent
+            phase: nxt for phase, nxt in self.default_next.items()
+            if phase not in scenario.routing and nxt not in self.terminal
+            and not self.needs_assessment[(phase, nxt)] and not self.orgs[nxt]
+        }
+        self.hazard_exit = dict(CAUSES)  # cause -> (exit reason, outcome)
+        self.is_work = {o: o.is_work for o in OutcomeKind}
+        ac, fu = scenario.aftercare, scenario.follow_ups
+        self.aftercare_after = {o: self.aftercare is not None and ac is not None and ac.applies(o)
+                                for o in OutcomeKind}
+        self.follow_up_plan = (  # (month, retention in work, later insured work)
+            tuple((m, fu.retention_at(m), fu.later_work_at(m)) for m in fu.months) if fu is not None else ()
+        )
 
     def day(self, t: float) -> date:
         d = int(t)
@@ -433,9 +451,9 @@ class _Run:
                 given.add(org)
 
     def start_phase(self, i: int, phase: str, t: float) -> None:
-        self.entries[phase].append(t)
-        stay = self.durations[phase]()
-        hz = self.s.hazards.get(phase)
+        entries, durations, hz = self.phase_start[phase]
+        entries.append(t)
+        stay = durations()
         if hz is not None:
             u = self.hazard_u
             hit = hz.draw(u(), u(), u())
@@ -445,6 +463,16 @@ class _Run:
         self.push(add_months(t, stay), _PHASE_END, i, phase)
 
     def on_phase_end(self, t: float, i: int, phase: str) -> None:
+        nxt = self.plain_next.get(phase)
+        if nxt is not None:  # on along the phase model, with nothing to draw or record first
+            day = self.days.get(int(t)) or self.day(t)
+            try:
+                self.exec(EnterPhase(self.ids[i], day, nxt))
+            except CapacityExceeded:
+                self.push(add_months(t, 1.0), _PHASE_END, i, phase)  # phase full: try again in a month
+                return
+            self.start_phase(i, nxt, t)
+            return
         nxt = self.default_next[phase]
         if phase in self.s.routing:
             u = self.routing_u()
@@ -480,7 +508,7 @@ class _Run:
         self.start_phase(i, nxt, t)
 
     def on_hazard(self, t: float, i: int, cause: str) -> None:
-        reason, outcome = cause_exit(cause)
+        reason, outcome = self.hazard_exit[cause]
         self.leave(i, t, reason, outcome, None)
 
     def on_deadline(self, t: float, i: int, _payload: Any) -> None:
@@ -510,7 +538,7 @@ class _Run:
         self.token[i] += 1
         staff = self.staff[i]
         if self.s.scales:
-            self.score(i, pid, t, exit_mean=reason is ExitReason.COMPLETED or outcome.is_work)
+            self.score(i, pid, t, exit_mean=reason is ExitReason.COMPLETED or self.is_work[outcome])
         events = self.exec(Exit(pid, day, reason, outcome, phase))
         if staff is not None:
             self.free_staff(staff, -1)
@@ -518,18 +546,18 @@ class _Run:
         self.reason[i] = self.reason_code[reason]
         self.outcome[i] = self.outcome_code[outcome]
         self.after(events, t)
-        s = self.s
-        if self.aftercare is not None and s.aftercare is not None and s.aftercare.applies(outcome):
+        if self.aftercare_after[outcome]:
             self.exec(StartAftercare(pid, day))
-            self.push(add_months(t, self.aftercare()), _AFTERCARE_END, i)
-        fu = s.follow_ups
-        if fu is not None:
-            for m in fu.months:
-                if outcome.is_work:
-                    status = outcome if self.follow_up_u() < fu.retention_at(m) else OutcomeKind.NONE
-                else:
-                    status = OutcomeKind.SVP if self.follow_up_u() < fu.later_work_at(m) else OutcomeKind.NONE
-                self.push(add_months(t, m), _FOLLOW_UP, i, (m, status))
+            self.push(add_months(t, self.aftercare()), _AFTERCARE_END, i)  # type: ignore[misc]
+        if self.follow_up_plan:
+            u, push, none = self.follow_up_u, self.push, OutcomeKind.NONE
+            if self.is_work[outcome]:
+                for m, retention, _ in self.follow_up_plan:
+                    push(add_months(t, m), _FOLLOW_UP, i, (m, outcome if u() < retention else none))
+            else:
+                svp = OutcomeKind.SVP
+                for m, _, later in self.follow_up_plan:
+                    push(add_months(t, m), _FOLLOW_UP, i, (m, svp if u() < later else none))
 
     def on_aftercare_end(self, t: float, i: int, _payload: Any) -> None:
         self.exec(EndAftercare(self.ids[i], self.day(t)))
