@@ -233,7 +233,7 @@ class PathwayEngine:
     _books: Books = attrs.field(init=False)
     _waiting: dict[str, tuple[int, ...]] = attrs.field(init=False)
     _wait_keys: dict[str, tuple[int, ...]] = attrs.field(init=False)
-    _heap: list[tuple[tuple[int, ...], str]] = attrs.field(init=False)
+    _heap: list[tuple[Any, ...]] = attrs.field(init=False)  # (*wait key, participant id), flat
     _seq: int = attrs.field(init=False)
     _clock: date = attrs.field(init=False)
     _freed: bool = attrs.field(init=False)
@@ -400,7 +400,7 @@ class PathwayEngine:
             )
             self._wait_keys[pid] = key
         self._waiting[pid] = key
-        heapq.heappush(self._heap, (key, pid))
+        heapq.heappush(self._heap, (*key, pid))  # flat: cheaper to compare than (key, pid)
 
     def _plus(self, day: date, duration: relativedelta) -> date:
         key = (day, id(duration))
@@ -488,13 +488,15 @@ class PathwayEngine:
     def _fill(self, day: date, touched: dict[str, int], events: list[Event],
               limit: int | None = None) -> None:
         day = max(day, self._clock)
-        skipped: list[tuple[tuple[int, ...], str]] = []
+        skipped: list[tuple[Any, ...]] = []
         heap = self._heap
+        waiting = self._waiting
         admitted = 0
         while heap and self._room() and (limit is None or admitted < limit):
             item = heapq.heappop(heap)
-            key, pid = item
-            if self._waiting.get(pid) != key:
+            pid = item[-1]
+            key = waiting.get(pid)
+            if key is None or key[-1] != item[-2]:  # stale: admitted, reneged or listed anew since
                 continue
             failures: list[GuardFailure] = []
             new = self._do_admit(Admit(pid, day, waitlist=False), failures)
