@@ -1,6 +1,7 @@
 """Every result table of a real run is a tidy frame (its columns, one row per row) and HTML in Jupyter."""
 
 import datetime as dt
+import html
 from collections.abc import Callable
 from typing import Any
 
@@ -108,3 +109,24 @@ def test_suppressed_cells_are_missing_in_the_frame() -> None:
     hidden = frame[frame["flag"] != ""]
     assert len(hidden) > 0
     assert hidden["count"].isna().all()
+
+
+def test_a_simulation_result_renders_with_its_summary(run: Any) -> None:
+    """In Jupyter a SimulationResult shows what was run, then the summary table."""
+    page = run._repr_html_()
+    assert page.startswith("<p><b>")
+    assert f"seed {run.seed}" in page
+    assert "<table><caption>" in page
+    assert "referred" in page
+
+
+def test_a_programme_report_renders_every_section(log: EventLog) -> None:
+    """In Jupyter a ProgrammeReport shows its head line and one titled table per section."""
+    from langzeit.report import build_programme_report
+
+    report = build_programme_report(log, min_n=None)
+    page = report._repr_html_()
+    assert f"{report.participants:,} participants" in page
+    for _, title, _ in report.sections():
+        assert html.escape(title) in page
+    assert page.count("<table>") == len(report.sections())

@@ -9,6 +9,7 @@ with stable keys (:meth:`ProgrammeReport.to_dict`).
 
 from __future__ import annotations
 
+import html
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from typing import Any
@@ -227,6 +228,16 @@ class ProgrammeReport:
             "break_even": None if self.cost is None or self.cost.break_even is None
             else self.cost.break_even.isoformat(),
         }
+
+    def _repr_html_(self) -> str:
+        """Jupyter view: the head line, then every section as a titled table."""
+        head = (f"<p><b>Programme report</b>: {self.participants:,} participants, {self.events:,} events, "
+                f"data end {self.data_end.isoformat()}"
+                + ("" if self.rule is None else f"; cells below {self.rule.min_n} suppressed") + "</p>")
+        parts = [head]
+        for _, title, table in self.sections():
+            parts.append(f"<h4>{html.escape(title)}</h4>{table._repr_html_()}")
+        return "".join(parts)
 
     def to_text(self) -> str:
         """The report as plain text: one aligned table per section.

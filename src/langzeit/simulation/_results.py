@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import math
 from collections.abc import Mapping, Sequence
 from datetime import date
@@ -367,11 +368,15 @@ class SimulationResult:
         seed: the seed of the ``SeedSequence``.
         replications: the replications, by index.
 
+    In Jupyter a result shows what was run and its :meth:`summary`.
+
     Examples:
         >>> from langzeit.simulation import simulate, load_scenario
         >>> r = simulate(load_scenario("pan-ploen"), seed=1, replications=2)
         >>> len(r.replications), r.summary().replications
         (2, 2)
+        >>> r._repr_html_().startswith("<p><b>PaN (Kreis Plön)")
+        True
     """
 
     scenario: Any
@@ -396,6 +401,16 @@ class SimulationResult:
     def log(self, index: int = 0) -> EventLog:
         """The event log of one replication."""
         return self.replications[index].log()
+
+    def _repr_html_(self) -> str:
+        """Jupyter view: what was run, then :meth:`summary` as a table."""
+        s = self.scenario
+        n = len(self.replications)
+        events = sum(len(r.events) for r in self.replications)
+        head = (f"<p><b>{html.escape(str(s.name))}</b> ({html.escape(str(s.id))}): seed {self.seed}, "
+                f"{n} replication{'s' if n != 1 else ''}, {s.observed_from.isoformat()} to "
+                f"{s.end.isoformat()}, {events:,} events kept</p>")
+        return head + self.summary()._repr_html_()
 
 
 @attrs.frozen
