@@ -130,3 +130,13 @@ def test_a_programme_report_renders_every_section(log: EventLog) -> None:
     for _, title, _ in report.sections():
         assert html.escape(title) in page
     assert page.count("<table>") == len(report.sections())
+
+
+def test_state_sequences_give_the_wide_frame_of_traminer() -> None:
+    """One row per sequence, one column per month, missing where a month is not observed."""
+    from langzeit.indicators import StateSequences
+
+    frame = StateSequences.from_lists([["a", "b"], ["b"]], ids=["p1", "p2"]).to_frame()
+    assert list(frame.columns) == ["id", "m0", "m1"]
+    assert frame.loc[0, "m1"] == "b"
+    assert pd.isna(frame.loc[1, "m1"])

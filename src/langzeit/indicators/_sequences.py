@@ -69,8 +69,12 @@ def _state_matrix(values: Any) -> StateMatrix:
 
 
 @attrs.frozen(eq=False)
-class StateSequences:
+class StateSequences(Table):
     """Monthly state sequences: one row per sequence, states as codes into ``alphabet``.
+
+    As a table (``rows()``, ``to_frame()``, the Jupyter view) each sequence is one row:
+    its ``id``, then one column per month (``m0``, ``m1``, …) with the state's name,
+    empty (None) where the month is not observed — the wide "STS" form of TraMineR.
 
     Args:
         ids: one id per sequence (e.g. the participant's).
@@ -85,7 +89,11 @@ class StateSequences:
         >>> s = StateSequences.from_lists([["a", "a", "b"], ["b", "b"]])
         >>> s.alphabet, s.lengths.tolist()
         (('a', 'b'), [3, 2])
+        >>> s.rows()[1]
+        {'id': '1', 'm0': 'b', 'm1': 'b', 'm2': None}
     """
+
+    _title = "monthly state sequences"
 
     ids: tuple[str, ...] = attrs.field(converter=_str_tuple)
     alphabet: tuple[str, ...] = attrs.field(converter=_str_tuple)
@@ -161,6 +169,17 @@ class StateSequences:
         keep = self.lengths >= months
         return StateSequences(tuple(np.asarray(self.ids, dtype=object)[keep]), self.alphabet,
                               self.states[keep, :months])
+
+    def columns(self) -> tuple[str, ...]:
+        """``id``, then ``m0``, ``m1``, … (months since the origin)."""
+        return ("id", *(f"m{k}" for k in range(self.states.shape[1] if self.states.ndim == 2 else 0)))
+
+    def rows(self) -> list[dict[str, Any]]:
+        """One row per sequence: its id and each month's state name (None: not observed)."""
+        names = (*self.alphabet, None)  # code -1 picks the last entry: not observed
+        months = self.columns()[1:]
+        return [{"id": pid, **{m: names[c] for m, c in zip(months, row, strict=True)}}
+                for pid, row in zip(self.ids, self.states.tolist(), strict=True)]
 
     def to_lists(self) -> list[list[str]]:
         """The sequences as lists of state names (unobserved months left out).
