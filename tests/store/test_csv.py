@@ -133,6 +133,17 @@ def test_lenient_read_keeps_good_rows(tmp_path: Path) -> None:
     assert [(p.line, p.reason) for p in result.rejected] == [(4, "event_id: bad id ''")]
 
 
+def test_lenient_read_lists_rejected_lines_as_a_frame(tmp_path: Path) -> None:
+    """A ReadResult is a table of its rejected lines, raw text included, for fixing the file."""
+    pytest.importorskip("pandas")
+    path = _file(tmp_path, "#langzeit-events v1\nevent_id,participant_id,type,date\n"
+                           "e1,p1,admitted,2024-02-01\n,p1,admitted,2024-02-01\n")
+    frame = read_csv(path, strict=False).to_frame()
+    assert list(frame.columns) == ["file", "line", "reason", "text"]
+    assert frame.loc[0, "line"] == 4
+    assert frame.loc[0, "text"] == ",p1,admitted,2024-02-01"
+
+
 @pytest.mark.parametrize(
     ("text", "line", "reason"),
     [

@@ -13,13 +13,18 @@ import attrs
 
 from langzeit.events import Event, EventLog, event_from_record
 from langzeit.exceptions import DataFormatError, RowProblem
+from langzeit.tabular import Table
 
 __all__ = ["ReadResult"]
 
 
 @attrs.frozen
-class ReadResult:
+class ReadResult(Table):
     """What a lenient read found: every valid event, and every rejected line with its reason.
+
+    As a table (``rows()``, ``to_frame()``, the Jupyter view) it lists the rejected
+    lines — file, line, reason, raw text —, for fixing the file; the events are in
+    :attr:`log` (``log.to_frame()``).
 
     Args:
         log: the valid events, in file order.
@@ -27,13 +32,23 @@ class ReadResult:
 
     Examples:
         >>> from langzeit.events import EventLog
-        >>> r = ReadResult(EventLog(), ())
-        >>> r.ok, len(r.log)
-        (True, 0)
+        >>> r = ReadResult(EventLog(), (RowProblem("log.csv", 3, "bad date"),))
+        >>> r.ok, len(r.log), r.rows()
+        (False, 0, [{'file': 'log.csv', 'line': 3, 'reason': 'bad date', 'text': ''}])
     """
+
+    _title = "rejected lines"
 
     log: EventLog
     rejected: tuple[RowProblem, ...] = ()
+
+    def columns(self) -> tuple[str, ...]:
+        """``file``, ``line``, ``reason``, ``text``."""
+        return ("file", "line", "reason", "text")
+
+    def rows(self) -> list[dict[str, Any]]:
+        """One row per rejected line, in file order."""
+        return [{"file": p.file, "line": p.line, "reason": p.reason, "text": p.text} for p in self.rejected]
 
     @property
     def ok(self) -> bool:
