@@ -546,9 +546,10 @@ class _Run:
         self.reason[i] = self.reason_code[reason]
         self.outcome[i] = self.outcome_code[outcome]
         self.after(events, t)
-        if self.aftercare_after[outcome]:
+        aftercare = self.aftercare
+        if aftercare is not None and self.aftercare_after[outcome]:
             self.exec(StartAftercare(pid, day))
-            self.push(add_months(t, self.aftercare()), _AFTERCARE_END, i)  # type: ignore[misc]
+            self.push(add_months(t, aftercare()), _AFTERCARE_END, i)
         if self.follow_up_plan:
             u, push, none = self.follow_up_u, self.push, OutcomeKind.NONE
             if self.is_work[outcome]:
