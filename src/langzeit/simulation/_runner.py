@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import concurrent.futures
+import numbers
 import os
 from collections.abc import Callable, Collection
 from typing import Literal
@@ -140,8 +141,8 @@ def simulate(
     if isinstance(keep_events, bool):
         keep = [keep_events] * replications
     else:
-        wanted = set(keep_events)
-        outside = sorted(i for i in wanted if not (isinstance(i, int) and 0 <= i < replications))
+        wanted = {int(i) if isinstance(i, numbers.Integral) else i for i in keep_events}  # numpy ints too
+        outside = sorted((i for i in wanted if not (isinstance(i, int) and 0 <= i < replications)), key=repr)
         if outside:
             raise ValueError(f"keep_events names replications that do not exist: {outside} "
                              f"(there are {replications}, numbered from 0)")
