@@ -30,7 +30,7 @@ from langzeit.domain import ExitReason
 from langzeit.simulation._clock import add_months, to_time
 from langzeit.simulation._distributions import DAYS_PER_MONTH
 from langzeit.simulation._referrals import CohortReferrals
-from langzeit.simulation._results import EXIT_REASONS, Pathways, Replication, replication_metrics
+from langzeit.simulation._results import EXIT_REASONS, OUTCOMES, Pathways, Replication, replication_metrics
 from langzeit.simulation._scenario import Scenario
 from langzeit.simulation._streams import Streams
 
@@ -191,8 +191,6 @@ def run_queue(scenario: Scenario, rng: np.random.Generator, *, index: int = 0) -
 
 def _completions(s: Scenario, streams: Streams, ends: list[float]) -> tuple[list[float], list[int]]:
     """Exit times and outcome codes: completers' outcomes drawn in the order of their exits."""
-    from langzeit.simulation._results import OUTCOMES
-
     exits = np.asarray(ends, dtype=np.float64)
     done = np.flatnonzero(~np.isnan(exits))
     order = done[np.argsort(exits[done], kind="stable")]  # ties: in order of admission
