@@ -225,6 +225,16 @@ def main(argv: list[str] | None = None) -> int:
     out["mmc"] = mmc
     if "six" not in args.skip:
         out["six_phase"] = median_run(lambda: run_six_phase(args.participants, args.seed), args.repeat)
+    goals: dict[str, bool] = {}
+    if {"langzeit", "ciw", "simpy"} <= set(mmc):
+        others = min(mmc["ciw"]["cpu_s"], mmc["simpy"]["cpu_s"])
+        for run in ("langzeit", "langzeit_with_events"):
+            cpu = mmc[run]["cpu_s"]
+            goals[f"a_{run}_faster_than_ciw_and_simpy"] = cpu < others
+            goals[f"a_{run}_at_least_5x_ciw"] = 5 * cpu <= mmc["ciw"]["cpu_s"]
+    if "six_phase" in out:
+        goals["b_at_most_10_s"] = out["six_phase"]["cpu_s"] <= 10.0
+    out["goals_met"] = goals
     out["load_average_after"] = [round(x, 2) for x in os.getloadavg()]
     json.dump(out, sys.stdout, indent=2)
     sys.stdout.write("\n")
