@@ -4,6 +4,7 @@ import csv
 from datetime import date
 from pathlib import Path
 from tempfile import TemporaryDirectory
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -23,7 +24,7 @@ from langzeit.events import (
 )
 from langzeit.exceptions import DataFormatError
 from langzeit.store import CSV_COLUMNS, CSV_VERSION_LINE, read_csv, write_csv
-from strategies import event_logs
+from strategies import event_logs, events
 
 
 def _file(tmp_path: Path, text: str) -> Path:
@@ -205,3 +206,43 @@ def test_lenient_read_drops_exactly_the_broken_rows(log: EventLog, data: st.Data
     assert list(result.log) == [e for i, e in enumerate(events) if i not in broken]
     assert [p.line for p in result.rejected] == sorted(starts[i + 2] for i in broken)
     assert all(p.reason == "unknown event type 'nope'" for p in result.rejected)
+
+
+_CELL_NOISE = st.sampled_from(["", "x", "1", "-3", "true", "false", "2024-02-30", "[1,2]", "{bad", "1.5",
+                               " "])
+
+
+@settings(max_examples=400, deadline=None)
+@given(events(), st.data(), st.permutations(list(CSV_COLUMNS)))
+def test_fast_row_decoding_equals_the_checked_one(event: Any, data: st.DataObject,
+                                                  columns: list[str]) -> None:
+    """Per-type layouts build exactly the record (or reason) that the cell-by-cell decoder builds."""
+    from langzeit.store._csv import FIELD_KINDS, _cell_row, _Layout, _record
+
+    cells = dict(zip(CSV_COLUMNS, _cell_row(event), strict=True))
+    own = ["date", *FIELD_KINDS[event.type]]  # the cells that matter most: the type's own and the date
+    targets = st.one_of(st.sampled_from(own), st.sampled_from(CSV_COLUMNS))
+    for column, value in data.draw(st.lists(st.tuples(targets, _CELL_NOISE), max_size=3)):
+        cells[column] = value  # bad values, blanks, unknown fields, wrong kinds
+    row = [cells[c] for c in columns]
+    fast, slow = _Layout(columns).record(row), _record(columns, row)
+    assert fast == slow
+    if isinstance(slow, dict):
+        assert list(fast) == list(slow)  # same key order: the codec's reasons follow it
+
+
+@pytest.mark.parametrize("column", ["priority", "date", "phase_id"])
+def test_fast_row_decoding_leaves_out_blank_cells_as_the_checked_one(column: str) -> None:
+    """A blank integer cell is left out of the record (the codec then says what is missing)."""
+    from langzeit.store._csv import _Layout, _record
+
+    columns = list(CSV_COLUMNS)
+    row = dict.fromkeys(columns, "")
+    row.update({"event_id": "e1", "participant_id": "p1", "type": "waitlisted", "date": "2024-01-02",
+                "priority": "2"})
+    row[column] = ""
+    cells = [row[c] for c in columns]
+    fast, slow = _Layout(columns).record(cells), _record(columns, cells)
+    assert fast == slow
+    assert isinstance(fast, dict)
+    assert list(fast) == list(slow)

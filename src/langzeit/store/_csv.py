@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import csv
 import json
+import operator
 import os
 import re
 from collections.abc import Iterable, Iterator
@@ -130,6 +131,73 @@ def _value(kind: str, cell: str) -> tuple[bool, Any]:
     return True, cell
 
 
+class _Layout:
+    """What a header means for each event type, worked out once per file and type.
+
+    For a type, ``fields`` are the columns its records read, in column order, each
+    with its kind (None: a base field), and ``others`` the columns that must be
+    empty. :meth:`record` decodes a row that fits (every other cell empty, every
+    value valid) without looking at the other columns one by one, and leaves every
+    other row to :func:`_record`, which names each problem.
+    """
+
+    __slots__ = ("_columns", "_plans", "_type_at")
+
+    def __init__(self, columns: list[str]) -> None:
+        self._columns = columns
+        self._type_at = columns.index("type")
+        self._plans: dict[str, tuple[list[tuple[int, str, str | None]], Any] | None] = {}
+
+    def _plan(self, type_name: str) -> tuple[list[tuple[int, str, str | None]], Any] | None:
+        kinds = FIELD_KINDS.get(type_name)
+        if kinds is None:
+            return None
+        fields: list[tuple[int, str, str | None]] = []
+        others: list[int] = []
+        for k, column in enumerate(self._columns):
+            if column in BASE_FIELDS:
+                fields.append((k, column, None))
+            elif column in kinds:
+                fields.append((k, column, kinds[column]))
+            else:
+                others.append(k)
+        pick = operator.itemgetter(*others) if len(others) > 1 else (
+            (lambda cells: (cells[others[0]],)) if others else (lambda cells: ()))
+        return fields, pick
+
+    def record(self, cells: list[str]) -> dict[str, Any] | str:
+        """The record of a row, exactly as :func:`_record` builds it."""
+        columns = self._columns
+        if len(cells) != len(columns):
+            return _record(columns, cells)
+        type_name = cells[self._type_at]
+        try:
+            plan = self._plans[type_name]
+        except KeyError:
+            plan = self._plans[type_name] = self._plan(type_name)
+        if plan is None:
+            return _record(columns, cells)
+        fields, pick = plan
+        if any(pick(cells)):  # an unknown field for this type: let _record name it
+            return _record(columns, cells)
+        record: dict[str, Any] = {}
+        for k, column, kind in fields:
+            cell = cells[k]
+            if kind is None:
+                if cell != "" or column != "date":
+                    record[column] = cell
+            elif kind == _TEXT:
+                record[column] = cell
+            else:
+                try:
+                    present, value = _value(kind, cell)
+                except ValueError:
+                    return _record(columns, cells)
+                if present:
+                    record[column] = value
+        return record
+
+
 def _record(columns: list[str], cells: list[str]) -> dict[str, Any] | str:
     if len(cells) != len(columns):
         return f"expected {len(columns)} cells, got {len(cells)}"
@@ -190,9 +258,10 @@ def _items(path: Path, file: str) -> Iterator[RawItem]:
             if reasons:
                 raise fail(file, line, "header: " + "; ".join(reasons), ",".join(columns))
             line = reader.line_num + 1
+            layout = _Layout(columns)
             for cells in reader:
                 if cells:
-                    yield line, ",".join(cells), _record(columns, cells)
+                    yield line, ",".join(cells), layout.record(cells)
                 line = reader.line_num + 1
         except csv.Error as exc:
             raise fail(file, line, f"malformed CSV: {exc}") from None
@@ -265,10 +334,13 @@ def write_csv(events: EventLog | Iterable[Event], path: str | os.PathLike[str]) 
         writer.writerow([CSV_VERSION_LINE])
         writer.writerow(CSV_COLUMNS)
         for event in todo:
-            record = event_to_record(event)
-            kinds = FIELD_KINDS[event.type]
-            writer.writerow([
-                record[c] if c in BASE_FIELDS else (_cell(kinds[c], record[c]) if c in kinds else "")
-                for c in CSV_COLUMNS
-            ])
+            writer.writerow(_cell_row(event))
     return len(todo)
+
+
+def _cell_row(event: Event) -> list[str]:
+    """An event's cells under :data:`CSV_COLUMNS`."""
+    record = event_to_record(event)
+    kinds = FIELD_KINDS[event.type]
+    return [record[c] if c in BASE_FIELDS else (_cell(kinds[c], record[c]) if c in kinds else "")
+            for c in CSV_COLUMNS]

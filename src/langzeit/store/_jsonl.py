@@ -26,17 +26,25 @@ HEADER = {"format": EVENT_FORMAT, "version": EVENT_FORMAT_VERSION}
 
 
 def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in out:
-            raise ValueError(f"key {key!r} appears twice")
-        out[key] = value
+    out = dict(pairs)
+    if len(out) != len(pairs):  # rare: find the first key that repeats, for the reason
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise ValueError(f"key {key!r} appears twice")
+            seen.add(key)
     return out
 
 
+#: One decoder for every line (``json.loads`` with options builds a new one per call).
+_DECODE = json.JSONDecoder(object_pairs_hook=_no_duplicate_keys).decode
+
+
 def _parse(text: str) -> dict[str, Any] | str:
+    if text.startswith("\ufeff"):  # as json.loads reports it
+        return "malformed JSON: Unexpected UTF-8 BOM (decode using utf-8-sig) at column 1"
     try:
-        value = json.loads(text, object_pairs_hook=_no_duplicate_keys)
+        value = _DECODE(text)
     except json.JSONDecodeError as exc:
         return f"malformed JSON: {exc.msg} at column {exc.colno}"
     except ValueError as exc:
