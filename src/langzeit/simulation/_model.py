@@ -11,7 +11,6 @@ place is filled by the engine's own waiting list (``auto_admit``).
 
 from __future__ import annotations
 
-import gc
 import heapq
 import itertools
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -21,6 +20,7 @@ from typing import Any
 import attrs
 import numpy as np
 
+from langzeit._gc import collector_paused
 from langzeit.domain import Capacity, ExitReason, OutcomeKind
 from langzeit.engine import (
     AchievePlanStep,
@@ -594,9 +594,7 @@ def run_replication(
     Returns:
         The replication's events, pathways and metrics.
     """
-    enabled = gc.isenabled()
-    gc.disable()  # a run allocates millions of events that live to the end: no cycles to collect
-    try:
+    with collector_paused():  # a run allocates millions of events that live to the end: no cycles
         run = _Run(scenario, rng)
         run.run(tick)
         pathways = run.pathways()
@@ -605,23 +603,3 @@ def run_replication(
         events = tuple(run.log._events) if keep_events else ()
         del run  # the engine's states and the loop's lists go now, before the collector runs again
         return Replication(index, events, pathways, metrics)
-    finally:
-        if enabled:
-            _promote_survivors()
-            gc.enable()
-
-
-def _promote_survivors() -> None:
-    """Move every object the collector tracks into its oldest generation, without a scan.
-
-    With the collector off, the run's events (millions, all alive: the result holds
-    them) pile up in the youngest generation; the first collections after turning it
-    back on would scan them twice (youngest, then middle generation) only to promote
-    them. ``gc.freeze()`` followed by ``gc.unfreeze()`` moves them straight to the
-    oldest generation, which full collections scan as always: only *when* cyclic
-    garbage is found changes, never *whether*. Skipped when the program froze objects
-    itself (a forking server), whose frozen set must stay as it is.
-    """
-    if gc.get_freeze_count() == 0:
-        gc.freeze()
-        gc.unfreeze()

@@ -19,8 +19,6 @@ base columns, so every store format shares the one codec.
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import itertools
 import json
 import os
@@ -34,6 +32,7 @@ from typing import Any, Literal
 
 import attrs
 
+from langzeit._gc import collector_paused
 from langzeit.events import (
     BASE_FIELDS,
     EVENT_FORMAT,
@@ -85,22 +84,9 @@ _ENCODE = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode  # 
 _READ_CHUNK = 1024  # rows decoded (and folded) at a time: small enough to stay in the CPU cache
 
 
-@contextlib.contextmanager
-def _bulk() -> Iterator[None]:
-    """Pause the cyclic garbage collector while many acyclic event objects are built.
-
-    Decoding creates hundreds of thousands of small objects; each allocation burst
-    would trigger collections that find nothing (events hold no cycles). Measured
-    in ``benchmarks/event_store.py``: about 40 % faster replay. The previous state is
-    restored on exit.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
+#: Pause the cyclic collector while many acyclic event objects are decoded (measured in
+#: ``benchmarks/event_store.py``: about 40 % faster replay); survivors are promoted on exit.
+_bulk = collector_paused
 
 
 def _row_of(event: Event) -> tuple[str, str, str, str, str | None]:
