@@ -171,11 +171,21 @@ class StateSequences(Table):
                               self.states[keep, :months])
 
     def columns(self) -> tuple[str, ...]:
-        """``id``, then ``m0``, ``m1``, … (months since the origin)."""
+        """``id``, then ``m0``, ``m1``, … (months since the origin).
+
+        Examples:
+            >>> StateSequences.from_lists([["a", "b"]]).columns()
+            ('id', 'm0', 'm1')
+        """
         return ("id", *(f"m{k}" for k in range(self.states.shape[1] if self.states.ndim == 2 else 0)))
 
     def rows(self) -> list[dict[str, Any]]:
-        """One row per sequence: its id and each month's state name (None: not observed)."""
+        """One row per sequence: its id and each month's state name (None: not observed).
+
+        Examples:
+            >>> StateSequences.from_lists([["a", "b"], ["b"]], ids=["p1", "p2"]).rows()[1]
+            {'id': 'p2', 'm0': 'b', 'm1': None}
+        """
         names = (*self.alphabet, None)  # code -1 picks the last entry: not observed
         months = self.columns()[1:]
         return [{"id": pid, **{m: names[c] for m, c in zip(months, row, strict=True)}}

@@ -43,11 +43,23 @@ class ReadResult(Table):
     rejected: tuple[RowProblem, ...] = ()
 
     def columns(self) -> tuple[str, ...]:
-        """``file``, ``line``, ``reason``, ``text``."""
+        """``file``, ``line``, ``reason``, ``text``.
+
+        Examples:
+            >>> from langzeit.events import EventLog
+            >>> ReadResult(EventLog()).columns()
+            ('file', 'line', 'reason', 'text')
+        """
         return ("file", "line", "reason", "text")
 
     def rows(self) -> list[dict[str, Any]]:
-        """One row per rejected line, in file order."""
+        """One row per rejected line, in file order.
+
+        Examples:
+            >>> from langzeit.events import EventLog
+            >>> ReadResult(EventLog(), (RowProblem("a.jsonl", 2, "bad"),)).rows()[0]["line"]
+            2
+        """
         return [{"file": p.file, "line": p.line, "reason": p.reason, "text": p.text} for p in self.rejected]
 
     @property
