@@ -49,7 +49,7 @@ from langzeit.events import (
 )
 from langzeit.indicators import EventColumns, StateSequences, optimal_matching_distances
 from langzeit.indicators._columns import OUTCOMES, REASONS, TYPE_CODES
-from langzeit.indicators._dates import day_number
+from langzeit._calendar import day_number
 from langzeit.report import build_programme_report
 
 DATA_END = date(2024, 12, 31)

@@ -7,6 +7,7 @@ from dateutil.relativedelta import relativedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from langzeit._calendar import add_months, day_number, from_day_number, months_between_days
 from langzeit.domain import months_between
 from langzeit.events import Admitted, Event, Exited, Extended, Referred
 from langzeit.indicators import (
@@ -26,7 +27,6 @@ from langzeit.indicators import (
     take_up,
     waiting_list,
 )
-from langzeit.indicators._dates import add_months, day_number, from_day_number, months_between_days
 from strategies import event_logs
 
 days = st.dates(date(2000, 1, 1), date(2040, 12, 31))

@@ -115,7 +115,7 @@ def test_referral_kinds_are_read() -> None:
     data["referrals"] = {"kind": "open_days", "every": 3, "mean": 20}
     assert Scenario.from_dict(data).referrals == OpenDayReferrals(every=3.0, mean=20.0)
     data["referrals"] = {"kind": "poisson", "rate": 2, "per": "week"}
-    assert Scenario.from_dict(data).referrals.rate == pytest.approx(2 * 365.25 / 12 / 7)  # type: ignore[attr-defined]
+    assert Scenario.from_dict(data).referrals.rate == pytest.approx(2 * 365.2425 / 12 / 7)  # type: ignore[attr-defined]
 
 
 def test_waiting_list_patience_and_max_wait_are_distributions() -> None:

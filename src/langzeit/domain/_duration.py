@@ -7,6 +7,8 @@ from datetime import date
 
 from dateutil.relativedelta import relativedelta
 
+from langzeit import _calendar
+
 __all__ = ["format_duration", "is_negative", "months_between", "parse_duration"]
 
 _REFERENCE = date(2001, 1, 31)
@@ -132,5 +134,4 @@ def months_between(start: date, end: date) -> int:
         >>> months_between(date(2024, 1, 15), date(2024, 7, 15))
         6
     """
-    rd = relativedelta(end, start)
-    return rd.years * 12 + rd.months
+    return _calendar.months_between(start, end)

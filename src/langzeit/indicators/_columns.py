@@ -17,6 +17,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
+from langzeit._calendar import EPOCH_ORDINAL, from_day_number
 from langzeit.domain import ExitReason, OutcomeKind
 from langzeit.events import (
     EVENT_TYPES,
@@ -34,7 +35,6 @@ from langzeit.events import (
     Waitlisted,
 )
 from langzeit.exceptions import Problem, ValidationError
-from langzeit.indicators._dates import EPOCH_ORDINAL, from_day_number
 
 __all__ = [
     "EXIT_CAUSES",

@@ -20,12 +20,12 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
+from langzeit._calendar import day_number, from_day_number, month_end, month_index, month_of
 from langzeit.domain import Coach, OutcomeKind
 from langzeit.events import Event
 from langzeit.exceptions import Problem, ValidationError
 from langzeit.indicators._columns import OUTCOMES, TYPE_CODES, EventColumns, as_columns
 from langzeit.indicators._confidentiality import ConfidentialityRule
-from langzeit.indicators._dates import day_number, from_day_number, month_end, month_index
 from langzeit.indicators._pathways import _NONE, _pathways
 from langzeit.tabular import Table
 
@@ -199,8 +199,8 @@ def cost_relief(
     """
     cols = as_columns(data)
     last = end if end is not None else (cols.last_date or start)
-    first_m = int(month_index(np.array([day_number(start)]))[0])
-    last_m = int(month_index(np.array([day_number(last)]))[0])
+    first_m = month_of(start)
+    last_m = month_of(last)
     if last_m < first_m:
         raise ValidationError("period invalid", [Problem("end", f"{last} is before {start}")])
     m = last_m - first_m + 1

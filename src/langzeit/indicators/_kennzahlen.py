@@ -42,6 +42,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
+from langzeit._calendar import month_first, month_of
 from langzeit.exceptions import UnknownNameError
 from langzeit.indicators._confidentiality import (
     SHOWN,
@@ -53,7 +54,6 @@ from langzeit.indicators._kennzahlen_counts import (
     COMPONENTS,
     Counts,
     compute_counts,
-    month_index,
     stichtag_of,
 )
 from langzeit.spells import SpellKind, SpellTable, date_to_day, label_sort_key
@@ -88,11 +88,6 @@ FloatArray = npt.NDArray[np.float64]
 
 def _first_of_month(value: dt.date) -> dt.date:
     return value.replace(day=1)
-
-
-def _month_of(index: int) -> dt.date:
-    year, m0 = divmod(index, 12)
-    return dt.date(year + 1970, m0 + 1, 1)
 
 
 @attrs.frozen
@@ -267,7 +262,7 @@ class KennzahlenResult(Table):
     def _stichtag_days(self, offsets: Sequence[int]) -> npt.NDArray[np.int64]:
         return np.array(
             [
-                [date_to_day(stichtag_of(month_index(m) + o, self.stichtag)) for o in offsets]
+                [date_to_day(stichtag_of(month_of(m) + o, self.stichtag)) for o in offsets]
                 for m in self.months
             ],
             dtype=np.int64,
@@ -277,7 +272,7 @@ class KennzahlenResult(Table):
         j = self.counts.shape[0]
         raw = self.counts.astype(np.float64)
         g4 = np.concatenate([raw, raw.sum(axis=2, keepdims=True)], axis=2)  # F, M, other, all
-        ri = np.array([month_index(m) - month_index(self.first_month) for m in self.months], dtype=np.int64)
+        ri = np.array([month_of(m) - month_of(self.first_month) for m in self.months], dtype=np.int64)
         end = date_to_day(self.data_end)
         s_m = self._stichtag_days([0, 3, 6, 12])
         avail = np.broadcast_to((s_m[:, 0] <= end)[None, :, None], (j, ri.size, 4))
@@ -590,14 +585,14 @@ class MonthlyCounts(Table):
     @property
     def months(self) -> tuple[dt.date, ...]:
         """The months covered (first days)."""
-        first = month_index(self.first_month)
-        return tuple(_month_of(first + i) for i in range(self.counts.shape[1]))
+        first = month_of(self.first_month)
+        return tuple(month_first(first + i) for i in range(self.counts.shape[1]))
 
     def _known(self, k: int, component: str) -> bool:
         if component in _NEEDS_PREVIOUS and k == 0:
             return False
         follow = _MONTHLY[component][1]
-        day = stichtag_of(month_index(self.first_month) + k + follow, self.stichtag)
+        day = stichtag_of(month_of(self.first_month) + k + follow, self.stichtag)
         return day <= self.data_end
 
     def get(self, jobcenter: str, month: dt.date, component: str, group: str = "all") -> int | float | None:
@@ -721,13 +716,13 @@ def kennzahlen(
                 raise UnknownNameError("jobcenter", j, sorted(elb_labels, key=label_sort_key))
     end = data_end if data_end is not None else spells.data_end_date
     counts: Counts = compute_counts(
-        spells, [month_index(m) for m in refs], stichtag=stichtag, data_end=date_to_day(end),
+        spells, [month_of(m) for m in refs], stichtag=stichtag, data_end=date_to_day(end),
         jobcenters=jobcenters, count_16k=count_16k,
     )
     return KennzahlenResult(
         counts=counts.counts,
         jobcenters=counts.jobcenters,
-        first_month=_month_of(counts.first_month),
+        first_month=month_first(counts.first_month),
         months=tuple(refs),
         stichtag=stichtag,
         data_end=end,

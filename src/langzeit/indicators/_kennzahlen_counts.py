@@ -38,7 +38,6 @@ Examples:
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 from collections.abc import Sequence
 from typing import Any
@@ -47,9 +46,10 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
+from langzeit._calendar import month_last
 from langzeit.spells import ACTIVATION_INSTRUMENTS, INTEGRATION_KINDS, SpellKind, SpellTable, date_to_day
 
-__all__ = ["COMPONENTS", "GROUP_OTHER", "Counts", "compute_counts", "month_index", "stichtag_of"]
+__all__ = ["COMPONENTS", "GROUP_OTHER", "Counts", "compute_counts", "stichtag_of"]
 
 COMPONENTS = (
     "STOCK", "SP_STOCK", "LZB", "LZB_ACT", "ENTRIES", "EXITS", "LZB_ENTRIES", "LZB_EXITS",
@@ -68,29 +68,17 @@ _SP_BIT = 4
 _GROUP_OF_SEX = np.array([GROUP_OTHER, GROUP_F, GROUP_M, GROUP_OTHER], dtype=np.uint8)
 
 
-def month_index(value: dt.date) -> int:
-    """Months since January 1970 of the month containing ``value``.
-
-    Examples:
-        >>> month_index(dt.date(1970, 2, 28))
-        1
-    """
-    return (value.year - 1970) * 12 + value.month - 1
-
-
 def stichtag_of(month: int, day: int | None) -> dt.date:
     """The Stichtag S(m) of month index ``month``: day ``day`` (or the last day when None/too late).
 
     Examples:
-        >>> stichtag_of(month_index(dt.date(2024, 2, 1)), None)
+        >>> stichtag_of(649, None)  # month index 649: February 2024
         datetime.date(2024, 2, 29)
-        >>> stichtag_of(month_index(dt.date(2024, 2, 1)), 15)
+        >>> stichtag_of(649, 15)
         datetime.date(2024, 2, 15)
     """
-    year, m0 = divmod(month, 12)
-    year += 1970
-    last = calendar.monthrange(year, m0 + 1)[1]
-    return dt.date(year, m0 + 1, last if day is None else min(day, last))
+    last = month_last(month)
+    return last if day is None or day >= last.day else last.replace(day=day)
 
 
 @attrs.frozen(eq=False)
@@ -182,7 +170,7 @@ def compute_counts(
 
     Args:
         spells: the spell table.
-        months: reference month indices (:func:`month_index`).
+        months: reference month indices (:func:`langzeit._calendar.month_of`).
         stichtag: day of the month of S(m), None for the last day.
         data_end: the data's end (day number): open spells run to it, later Stichtage are
             not evaluated.

@@ -16,10 +16,10 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
+from langzeit._calendar import day_number
 from langzeit.events import Event
 from langzeit.exceptions import Problem, ValidationError
 from langzeit.indicators._columns import TYPE_CODES, EventColumns
-from langzeit.indicators._dates import day_number
 from langzeit.indicators._tables import Grouping, RateTable, group_participants
 
 __all__: list[str] = []  # private helpers of the programme calculators
@@ -30,7 +30,6 @@ BoolArray = npt.NDArray[np.bool_]
 Data = EventColumns | Iterable[Event]
 
 _NONE = np.iinfo(np.int64).max  # "no such event"
-_DAYS_PER_MONTH = 365.2425 / 12
 _FIRST_TYPES = ("referred", "assessed", "participation_agreed", "declined", "waitlisted", "reneged",
                 "admitted", "extended")
 

@@ -27,6 +27,7 @@ from typing import Any
 import attrs
 import numpy as np
 
+from langzeit._calendar import add_months, from_day_number, months_between_days
 from langzeit.domain import ExitReason
 from langzeit.indicators._columns import (
     OUTCOMES,
@@ -36,7 +37,6 @@ from langzeit.indicators._columns import (
     as_columns,
     dense_codes,
 )
-from langzeit.indicators._dates import add_months, from_day_number, months_between_days
 from langzeit.indicators._pathways import (
     _NONE,
     BoolArray,

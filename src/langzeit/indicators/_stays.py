@@ -9,17 +9,17 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from langzeit.indicators._columns import TYPE_CODES, as_columns, dense_codes
-from langzeit.indicators._confidentiality import SHOWN, ConfidentialityRule, suppression_flags
-from langzeit.indicators._dates import (
+from langzeit._calendar import (
+    DAYS_PER_MONTH,
     add_months,
     from_day_number,
     month_end,
     month_index,
     months_between_days,
 )
+from langzeit.indicators._columns import TYPE_CODES, as_columns, dense_codes
+from langzeit.indicators._confidentiality import SHOWN, ConfidentialityRule, suppression_flags
 from langzeit.indicators._pathways import (
-    _DAYS_PER_MONTH,
     _NONE,
     Data,
     IntArray,
@@ -206,7 +206,7 @@ def stay_lengths(data: Data, *, planned_months: float | None = None, by: Groupin
     done = adm & (p.exit_row >= 0) & (p.exit_day >= p.first["admitted"])
     adm_d, exit_d = p.first["admitted"][done], p.exit_day[done]
     whole = months_between_days(adm_d, exit_d)
-    months = whole + (exit_d - add_months(adm_d, whole)) / _DAYS_PER_MONTH
+    months = whole + (exit_d - add_months(adm_d, whole)) / DAYS_PER_MONTH
     actual = DistributionTable.of_values("stay_months", months, g.codes[done], g.names, level=level)
     over = None
     if planned_months is not None:

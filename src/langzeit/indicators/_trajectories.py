@@ -6,8 +6,8 @@ from datetime import date
 
 import numpy as np
 
+from langzeit._calendar import add_months, months_between_days
 from langzeit.indicators._columns import EXIT_CAUSES, TYPE_CODES, as_columns, exit_causes
-from langzeit.indicators._dates import add_months, months_between_days
 from langzeit.indicators._pathways import (
     Data,
     _data_end,

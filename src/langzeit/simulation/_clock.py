@@ -5,7 +5,8 @@ day (``date.toordinal()``) plus the fraction of the day elapsed. Events carry th
 date ``date.fromordinal(floor(t))``; ordering within a day follows ``t``, so a
 queue in continuous time (M/M/c) behaves exactly, while its events carry dates.
 Whole months are calendar months (``relativedelta`` semantics: the day is clipped
-to the month's length); a fractional month is ``365.25 / 12`` days.
+to the month's length); a fractional month is ``DAYS_PER_MONTH`` (365.2425 / 12) days.
+The calendar itself is :mod:`langzeit._calendar`.
 """
 
 from __future__ import annotations
@@ -13,20 +14,12 @@ from __future__ import annotations
 import math
 from datetime import date
 
-from langzeit.simulation._distributions import DAYS_PER_MONTH
+from langzeit._calendar import DAYS_PER_MONTH, shift_months
 
 __all__ = ["add_months", "day_of", "to_time"]
 
-_MONTH_DAYS = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
-
 #: (day ordinal, whole months) -> day ordinal; pure calendar arithmetic, safe to share.
 _CACHE: dict[tuple[int, int], int] = {}
-
-
-def _month_length(year: int, month: int) -> int:
-    if month == 2 and year % 4 == 0 and (year % 100 != 0 or year % 400 == 0):
-        return 29
-    return _MONTH_DAYS[month - 1]
 
 
 def to_time(day: date) -> float:
@@ -67,8 +60,8 @@ def add_months(t: float, months: float) -> float:
         datetime.date(2024, 2, 29)
         >>> day_of(add_months(to_time(date(2024, 1, 15)), 12))
         datetime.date(2025, 1, 15)
-        >>> add_months(to_time(date(2024, 1, 1)), 0.5) - to_time(date(2024, 1, 1))
-        15.21875
+        >>> round(add_months(to_time(date(2024, 1, 1)), 0.5) - to_time(date(2024, 1, 1)), 6)
+        15.218437
     """
     whole = math.floor(months)
     if whole:
@@ -76,12 +69,7 @@ def add_months(t: float, months: float) -> float:
         key = (ordinal, whole)
         target = _CACHE.get(key)
         if target is None:
-            d = date.fromordinal(ordinal)
-            index = d.year * 12 + d.month - 1 + whole
-            year, month = divmod(index, 12)
-            month += 1
-            day = min(d.day, _month_length(year, month))
-            target = date(year, month, day).toordinal()
+            target = shift_months(date.fromordinal(ordinal), whole).toordinal()
             if len(_CACHE) > 200_000:
                 _CACHE.clear()
             _CACHE[key] = target

@@ -15,6 +15,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
+from langzeit._calendar import DAYS_PER_MONTH
 from langzeit.exceptions import Problem
 
 __all__ = [
@@ -28,8 +29,6 @@ __all__ = [
     "distribution_from_dict",
 ]
 
-#: Mean length of a calendar month in days (365.25 / 12), used for units other than months.
-DAYS_PER_MONTH = 365.25 / 12
 
 _UNIT_MONTHS = {
     "months": 1.0, "month": 1.0,

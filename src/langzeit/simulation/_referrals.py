@@ -39,7 +39,7 @@ class PoissonReferrals:
     are independent uniforms (the order-statistics property), so the draw is exact.
 
     Args:
-        rate: expected referrals per month (of 365.25 / 12 days).
+        rate: expected referrals per month (of ``DAYS_PER_MONTH`` = 365.2425 / 12 days).
 
     Examples:
         >>> times = PoissonReferrals(30.0).arrivals(np.random.default_rng(7), 0.0, 3652.5)

@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from langzeit._calendar import month_first, month_of
 from langzeit.spells._table import NO_CODE, OPEN_END, SexCode, SpellKind, SpellTable, date_to_day, day_to_date
 
 __all__ = ["generate_spells"]
@@ -37,15 +38,6 @@ def _pick(rng: np.random.Generator, n: int, table: tuple[tuple[str, float], ...]
     idx = rng.choice(len(labels), size=n, p=p / p.sum())
     codes = np.array([_INSTRUMENTS.index(label) for label in labels], dtype=np.int16)
     return codes[idx]
-
-
-def _month_of_day(day: int) -> int:
-    d = day_to_date(day)
-    return (d.year - 1970) * 12 + d.month - 1
-
-
-def _month_date(month: int) -> dt.date:
-    return dt.date(1970 + month // 12, month % 12 + 1, 1)
 
 
 def _segment_cumsum(values: IntArray, first_of_group: npt.NDArray[np.bool_]) -> IntArray:
@@ -183,10 +175,10 @@ def generate_spells(
     a_lo = np.maximum(e_start, from_day)
     a_hi = np.minimum(e_end, day_end)
     has = np.flatnonzero(a_lo <= a_hi)
-    first_month = _month_of_day(min(from_day, day_end))
-    n_table = _month_of_day(day_end) - first_month + 2
+    first_month = month_of(day_to_date(min(from_day, day_end)))
+    n_table = month_of(day_to_date(day_end)) - first_month + 2
     month_first_day = np.array(
-        [date_to_day(_month_date(first_month + i)) for i in range(n_table)], dtype=np.int64
+        [date_to_day(month_first(first_month + i)) for i in range(n_table)], dtype=np.int64
     )
     m_lo = np.searchsorted(month_first_day, a_lo[has], side="right") - 1
     m_hi = np.searchsorted(month_first_day, a_hi[has], side="right") - 1

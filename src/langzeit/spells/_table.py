@@ -11,6 +11,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
+from langzeit._calendar import day_number, from_day_number
 from langzeit.exceptions import RowProblem
 from langzeit.tabular import Table, rows_to_html
 
@@ -27,9 +28,6 @@ __all__ = [
     "day_to_date",
     "label_sort_key",
 ]
-
-EPOCH = dt.date(1970, 1, 1)
-_EPOCH_ORDINAL = EPOCH.toordinal()
 
 OPEN_END = int(np.iinfo(np.int32).max)
 """The ``end`` day number of an open (ongoing) spell: it runs to the data's end."""
@@ -118,7 +116,7 @@ def date_to_day(value: dt.date) -> int:
         >>> date_to_day(dt.date(1970, 1, 2))
         1
     """
-    return value.toordinal() - _EPOCH_ORDINAL
+    return day_number(value)
 
 
 def day_to_date(day: int) -> dt.date:
@@ -134,7 +132,7 @@ def day_to_date(day: int) -> dt.date:
         >>> day_to_date(19723)
         datetime.date(2024, 1, 1)
     """
-    return dt.date.fromordinal(int(day) + _EPOCH_ORDINAL)
+    return from_day_number(day)
 
 
 def label_sort_key(label: str) -> tuple[int, int, str]:
