@@ -32,6 +32,7 @@ from typing import Any
 
 import numpy as np
 
+from langzeit._calendar import day_number
 from langzeit.events import (
     Admitted,
     Assessed,
@@ -49,7 +50,6 @@ from langzeit.events import (
 )
 from langzeit.indicators import EventColumns, StateSequences, optimal_matching_distances
 from langzeit.indicators._columns import OUTCOMES, REASONS, TYPE_CODES
-from langzeit._calendar import day_number
 from langzeit.report import build_programme_report
 
 DATA_END = date(2024, 12, 31)
