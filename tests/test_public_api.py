@@ -63,7 +63,8 @@ def test_package_layers_do_not_import_upwards() -> None:
         "indicators": {"domain", "events", "spells"},
         "network": {"domain", "events"},
         "simulation": {"domain", "events", "engine", "programmes"},
-        "report": {"indicators", "domain", "events", "spells", "network", "simulation"},
+        "evaluation": {"domain", "events", "spells", "indicators"},
+        "report": {"indicators", "domain", "events", "spells", "network", "simulation", "evaluation"},
     }
     root = Path(langzeit.__file__).parent
     bad = []
