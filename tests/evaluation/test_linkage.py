@@ -32,7 +32,8 @@ def test_every_unlinked_participant_is_reported_with_its_reason() -> None:
     lk = link(log, t, mapping={"p1": "x1", "p2": "x9", "p4": "x2", "p5": "x2"})
     assert dict(lk.unlinked) == {"p2": NOT_IN_SPELLS, "p3": NOT_IN_MAPPING, "p4": SHARED_PERSON,
                                  "p5": SHARED_PERSON}
-    assert lk.n_linked == 1 and len(lk) == 5
+    assert lk.n_linked == 1
+    assert len(lk) == 5
     assert lk.reason_counts() == {NOT_IN_SPELLS: 1, NOT_IN_MAPPING: 1, SHARED_PERSON: 2}
     assert lk.rows()[0] == {"participant_id": "p1", "person_id": "x1", "linked": True, "reason": ""}
 

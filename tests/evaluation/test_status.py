@@ -15,13 +15,16 @@ END = dt.date(2025, 12, 31)
 def _table() -> SpellTable:
     return SpellTable.from_records([
         # p1: in benefit 2023-01-01 .. open, single parent in JC2 since 2024-01-01
-        {"person_id": "p1", "kind": "elb", "start": "2023-01-01", "end": "2023-12-31", "jobcenter": "1", "sex": "F"},
+        {"person_id": "p1", "kind": "elb", "start": "2023-01-01", "end": "2023-12-31", "jobcenter": "1",
+         "sex": "F"},
         {"person_id": "p1", "kind": "elb", "start": "2024-01-01", "end": "", "jobcenter": "2", "sex": "F",
          "single_parent": "1"},
         {"person_id": "p1", "kind": "svp", "start": "2023-05-02", "end": "2023-06-30"},
-        {"person_id": "p1", "kind": "measure", "start": "2023-08-01", "end": "2023-09-30", "instrument": "45sgb3"},
+        {"person_id": "p1", "kind": "measure", "start": "2023-08-01", "end": "2023-09-30",
+         "instrument": "45sgb3"},
         # p2: benefit only 2024-03-01 .. 2024-03-31
-        {"person_id": "p2", "kind": "elb", "start": "2024-03-01", "end": "2024-03-31", "jobcenter": "1", "sex": "M"},
+        {"person_id": "p2", "kind": "elb", "start": "2024-03-01", "end": "2024-03-31", "jobcenter": "1",
+         "sex": "M"},
     ], data_end=END)
 
 
@@ -37,12 +40,17 @@ def test_status_at_admission_hand_computed() -> None:
     assert r1["months_in_benefit_24"] == round(731 / 30.4375, 2)
     assert r1["months_in_benefit_60"] == round(731 / 30.4375, 2)
     # window [2023-01-03, 2025-01-01] lies inside the benefit spells: 730 days >= 638
-    assert r1["lzb"] is True and r1["single_parent"] is True and r1["jobcenter"] == "2"
-    assert r1["integrationen_60"] == 1 and r1["measures_60"] == 1
+    assert r1["lzb"] is True
+    assert r1["single_parent"] is True
+    assert r1["jobcenter"] == "2"
+    assert r1["integrationen_60"] == 1
+    assert r1["measures_60"] == 1
     assert r1["lza"] is None
     # p2 on 2024-04-01: out of benefit, 31 days in the 24 months before
-    assert r2["in_benefit"] is False and r2["jobcenter"] is None
-    assert r2["months_in_benefit_24"] == round(31 / 30.4375, 2) and r2["lzb"] is False
+    assert r2["in_benefit"] is False
+    assert r2["jobcenter"] is None
+    assert r2["months_in_benefit_24"] == round(31 / 30.4375, 2)
+    assert r2["lzb"] is False
 
 
 def test_referral_origin_uses_the_referral_date() -> None:

@@ -42,8 +42,9 @@ def test_lzb_boundary_hand_computed() -> None:
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.lists(st.tuples(st.integers(0, 2), st.integers(0, 60), st.integers(0, 20)), min_size=0, max_size=8),
-       st.lists(st.tuples(st.integers(0, 2), st.integers(-5, 90), st.integers(0, 40)), min_size=1, max_size=10))
+@given(st.lists(st.tuples(st.integers(0, 2), st.integers(0, 60), st.integers(0, 20)), max_size=8),
+       st.lists(st.tuples(st.integers(0, 2), st.integers(-5, 90), st.integers(0, 40)), min_size=1,
+                max_size=10))
 def test_days_covered_equals_counting_days(spells: list[tuple[int, int, int]],
                                            queries: list[tuple[int, int, int]]) -> None:
     """Covered days of a window equal the days of the window in some spell (counted one by one)."""
