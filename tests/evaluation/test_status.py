@@ -4,6 +4,7 @@ import datetime as dt
 
 import numpy as np
 
+from langzeit._calendar import DAYS_PER_MONTH
 from langzeit.evaluation import SpellIndex, UnemploymentSpells, entry_status, link
 from langzeit.events import Admitted, Referred
 from langzeit.indicators import EventColumns
@@ -37,8 +38,8 @@ def test_status_at_admission_hand_computed() -> None:
     s = entry_status(link(cols, t), cols, SpellIndex(t))
     r1, r2 = s.rows()
     # p1 on 2025-01-01: 24 months back = 2023-01-01 .. 2024-12-31, all 731 days in benefit
-    assert r1["months_in_benefit_24"] == round(731 / 30.4375, 2)
-    assert r1["months_in_benefit_60"] == round(731 / 30.4375, 2)
+    assert r1["months_in_benefit_24"] == round(731 / DAYS_PER_MONTH, 2)
+    assert r1["months_in_benefit_60"] == round(731 / DAYS_PER_MONTH, 2)
     # window [2023-01-03, 2025-01-01] lies inside the benefit spells: 730 days >= 638
     assert r1["lzb"] is True
     assert r1["single_parent"] is True
@@ -49,7 +50,7 @@ def test_status_at_admission_hand_computed() -> None:
     # p2 on 2024-04-01: out of benefit, 31 days in the 24 months before
     assert r2["in_benefit"] is False
     assert r2["jobcenter"] is None
-    assert r2["months_in_benefit_24"] == round(31 / 30.4375, 2)
+    assert r2["months_in_benefit_24"] == round(31 / DAYS_PER_MONTH, 2)
     assert r2["lzb"] is False
 
 
@@ -62,7 +63,7 @@ def test_referral_origin_uses_the_referral_date() -> None:
     assert s.participant_ids == ("p1",)
     assert s.day.tolist() == [date_to_day(dt.date(2024, 6, 1))]
     # 2022-06-01 .. 2024-05-31: benefit from 2023-01-01 = 517 days; LZB window 2022-06-03 ..: 517 < 638
-    assert s.rows()[0]["months_in_benefit_24"] == round(517 / 30.4375, 2)
+    assert s.rows()[0]["months_in_benefit_24"] == round(517 / DAYS_PER_MONTH, 2)
     assert s.rows()[0]["lzb"] is False
 
 

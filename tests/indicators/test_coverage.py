@@ -6,15 +6,16 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from langzeit._calendar import month_of
 from langzeit.indicators import SpellCoverage, long_term_recipient
-from langzeit.indicators._kennzahlen_counts import C, compute_counts, month_index
+from langzeit.indicators._kennzahlen_counts import C, compute_counts
 from langzeit.spells import SpellKind, SpellTable, date_to_day, generate_spells
 
 
 def test_lzb_per_person_equals_the_kennzahlen_lzb_stock() -> None:
     """Summed over persons, the per-person LZB rule gives the Kennzahlen' LZB stock at each Stichtag."""
     t = generate_spells(3000, seed=5, start=dt.date(2020, 1, 1), end=dt.date(2024, 6, 30))
-    months = [month_index(dt.date(2024, 5, 1))]
+    months = [month_of(dt.date(2024, 5, 1))]
     counts = compute_counts(t, months, stichtag=None, data_end=t.data_end, jobcenters=None, count_16k=False)
     cov = SpellCoverage.from_spells(t, [SpellKind.ELB])
     persons = np.arange(t.n_persons)

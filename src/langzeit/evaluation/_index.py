@@ -15,8 +15,8 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
+from langzeit._calendar import DAYS_PER_MONTH, add_months, month_end, month_index
 from langzeit.indicators import SpellCoverage, long_term_recipient
-from langzeit.indicators._dates import add_months, month_end, month_index
 from langzeit.spells import INTEGRATION_KINDS, NO_CODE, SpellKind, SpellTable
 
 __all__ = ["SpellIndex", "Starts"]
@@ -184,14 +184,14 @@ class SpellIndex:
         return long_term_recipient(self.elb, person, day)
 
     def months_in_benefit(self, person: Any, day: Any, months: int) -> npt.NDArray[np.float64]:
-        """Days in benefit in the ``months`` calendar months before ``day``, in months (days / 30.4375).
+        """Days in benefit in the ``months`` calendar months before ``day``, in months of 365.2425 / 12 days.
 
         The window is ``[day − months months, day − 1]``; the union of ``elb`` spells counts
         overlaps once.
         """
         d = np.asarray(day, dtype=np.int64)
         first = add_months(d, -months)
-        out: npt.NDArray[np.float64] = self.elb.days_covered(person, first, d - 1) / 30.4375
+        out: npt.NDArray[np.float64] = self.elb.days_covered(person, first, d - 1) / DAYS_PER_MONTH
         return out
 
     def attributes(self, person: Any, day: Any) -> tuple[IntArray, IntArray, BoolArray]:

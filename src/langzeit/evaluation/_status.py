@@ -9,12 +9,11 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
+from langzeit._calendar import add_months
 from langzeit.evaluation._index import SpellIndex, _pack
 from langzeit.evaluation._linkage import Linkage
 from langzeit.exceptions import Problem, ValidationError
 from langzeit.indicators import EventColumns, SpellCoverage
-from langzeit.indicators._dates import add_months
-from langzeit.indicators._kennzahlen_counts import _union_intervals
 from langzeit.spells import SexCode, SpellKind, SpellTable, date_to_day, day_to_date
 from langzeit.tabular import Table
 
@@ -193,7 +192,8 @@ class UnemploymentSpells:
         s = np.concatenate([self.start[unemployed | bridge], spells.start[m45].astype(np.int64)])
         e = np.concatenate([self.end[unemployed | bridge],
                             np.minimum(spells.end[m45].astype(np.int64), spells.data_end)])
-        up, us, ue = _union_intervals(p.astype(np.int32), s, e)
+        periods = SpellCoverage.from_intervals(p, s, e, spells.n_persons)
+        up, us, ue = periods.person, periods.start, periods.end
         period_keys = _pack(up, us)
         q_p = np.asarray(person, dtype=np.int64)
         q_d = np.asarray(day, dtype=np.int64)
@@ -217,7 +217,7 @@ class EntryStatus(Table):
         person: their person index in the spell table.
         day: the entry day (day number).
         in_benefit: in the ELB stock on the day.
-        months_24: months in benefit (days / 30.4375) in the 24 months before the day.
+        months_24: months in benefit (days / (365.2425 / 12)) in the 24 months before the day.
         months_60: the same over 60 months.
         lzb: long-term recipient on the day (§ 48a rule).
         lza: long-term unemployed on the day (§ 18 SGB III): 1/0, -1 when no unemployment periods were given.
@@ -343,7 +343,7 @@ def entry_status(
     """Status of every linked participant on the date of their first ``origin`` event.
 
     Months in benefit count the days of the union of ``elb`` spells in the 24 (60)
-    calendar months before the day, divided by 30.4375; LZB is the § 48a rule on the day
+    calendar months before the day, divided by 365.2425 / 12; LZB is the § 48a rule on the day
     (:func:`~langzeit.indicators.long_term_recipient`); LZA the § 18 SGB III rule when
     unemployment periods are given; household type and jobcenter come from the deciding
     ``elb`` spell (convention 1); earlier Integrationen and measure starts count the 60
