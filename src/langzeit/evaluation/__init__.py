@@ -7,6 +7,15 @@ difference-in-differences). See the guide ``docs/guides/evaluation.md``.
 
 from langzeit.evaluation._index import SpellIndex
 from langzeit.evaluation._linkage import NOT_IN_MAPPING, NOT_IN_SPELLS, SHARED_PERSON, Linkage, link
+from langzeit.evaluation._outcomes import (
+    HORIZONS,
+    OUTCOMES,
+    STATES,
+    Outcomes,
+    outcomes_of,
+    participant_outcomes,
+    state_sequences_of,
+)
 from langzeit.evaluation._status import (
     ORIGINS,
     EntryStatus,
@@ -17,16 +26,23 @@ from langzeit.evaluation._status import (
 )
 
 __all__ = [
+    "HORIZONS",
     "NOT_IN_MAPPING",
     "NOT_IN_SPELLS",
     "ORIGINS",
+    "OUTCOMES",
     "SHARED_PERSON",
+    "STATES",
     "EntryStatus",
     "Linkage",
+    "Outcomes",
     "PersonAttributes",
     "SpellIndex",
     "UnemploymentSpells",
     "entry_days",
     "entry_status",
     "link",
+    "outcomes_of",
+    "participant_outcomes",
+    "state_sequences_of",
 ]
