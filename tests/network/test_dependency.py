@@ -11,6 +11,8 @@ from langzeit.network import (
     coach_dependency,
     example_space,
     sole_contacts,
+    space_from_dict,
+    space_to_dict,
     synthetic_space,
 )
 
@@ -61,14 +63,14 @@ def test_sole_contacts_list_kind_and_tie() -> None:
 
 
 def _without_contacts_of(space: SocialSpace, coach: str) -> SocialSpace:
-    doc = space.to_dict()
+    doc = space_to_dict(space)
     kinds = {n: space.kind_of(n) for n in space.graph.nodes}
     doc["ties"] = [
         t for t in doc["ties"]
         if not (coach in (t["source"], t["target"])
                 and kinds[t["target"] if t["source"] == coach else t["source"]] is NodeKind.ORGANISATION)
     ]
-    return SocialSpace.from_dict(doc)
+    return space_from_dict(doc)
 
 
 _SPACE = synthetic_space("rural", actors=80, participants=120, seed=11)

@@ -2,6 +2,7 @@
 
 import json
 from pathlib import Path
+from typing import Any
 
 import networkx as nx
 import pytest
@@ -20,7 +21,12 @@ from langzeit.network import (
     Tie,
     Travel,
     example_space,
+    read_space,
+    space_from_dict,
+    space_to_dict,
     synthetic_space,
+    write_graphml,
+    write_space,
 )
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
@@ -36,7 +42,7 @@ def _base() -> SocialSpace:
 def test_add_lists_every_problem_and_adds_nothing() -> None:
     """A batch with several problems raises them all at once and leaves the space unchanged."""
     s = _base()
-    before = s.to_dict()
+    before = space_to_dict(s)
     with pytest.raises(ValidationError) as info:
         s.add(
             Organisation("p", "clash with participant id"),
@@ -57,7 +63,7 @@ def test_add_lists_every_problem_and_adds_nothing() -> None:
         "consent 'k': unknown recipient 'ghost'",
         "coach 'c2': unknown organisation 'missing'",
     ]
-    assert s.to_dict() == before
+    assert space_to_dict(s) == before
 
 
 def test_records_of_one_batch_may_refer_to_each_other() -> None:
@@ -106,22 +112,22 @@ def test_json_round_trip_keeps_everything(name: str, tmp_path: Path) -> None:
     """Writing and reading the JSON document gives the same document back."""
     space = example_space(name)
     path = tmp_path / "space.json"
-    space.to_json(path)
-    again = SocialSpace.from_json(path)
-    assert again.to_dict() == space.to_dict()
+    write_space(space, path)
+    again = read_space(path)
+    assert space_to_dict(again) == space_to_dict(space)
     assert len(again.ties) == len(space.ties)
 
 
 @pytest.mark.parametrize("name", EXAMPLE_SPACES)
 def test_shipped_example_files_match_the_builtin_spaces(name: str) -> None:
     """examples/social-space-<name>.json is exactly the built-in example space."""
-    shipped = SocialSpace.from_json(EXAMPLES / f"social-space-{name}.json")
-    assert shipped.to_dict() == example_space(name).to_dict()
+    shipped = read_space(EXAMPLES / f"social-space-{name}.json")
+    assert space_to_dict(shipped) == space_to_dict(example_space(name))
 
 
 def test_json_uses_hsds_names() -> None:
     """Organisations, services, locations and service_at_locations use HSDS field names."""
-    doc = example_space().to_dict()
+    doc = space_to_dict(example_space())
     service = next(s for s in doc["services"] if s["id"] == "tk-preetz-beh")
     assert service["organization_id"] == "tk-preetz"
     assert service["service_capacities"] == [{"maximum": 20, "available": 0}]
@@ -133,7 +139,7 @@ def test_json_uses_hsds_names() -> None:
 
 def test_import_reports_every_problem_with_its_location() -> None:
     """A bad document lists each problem with file, section, index and id; nothing is returned."""
-    doc = example_space().to_dict()
+    doc = space_to_dict(example_space())
     doc["services"][0]["needs"] = ["debt", "flying"]
     doc["services"][1].pop("name")
     doc["ties"][0]["since"] = "2024-13-01"
@@ -142,7 +148,7 @@ def test_import_reports_every_problem_with_its_location() -> None:
     doc["service_at_locations"].append({"id": "x", "service_id": "nope", "location_id": "l"})
     doc["consents"] = "all"
     with pytest.raises(ValidationError) as info:
-        SocialSpace.from_dict(doc, source="s.json")
+        space_from_dict(doc, source="s.json")
     text = [str(p) for p in info.value.problems]
     assert text[0] == "s.json: consents: must be a list"
     assert text[1] == "s.json: service_at_locations[10]: unknown service 'nope'"
@@ -158,10 +164,10 @@ def test_import_reports_every_problem_with_its_location() -> None:
 def test_import_refuses_other_formats_and_newer_versions() -> None:
     """The format name and version are checked."""
     with pytest.raises(ValidationError) as info:
-        SocialSpace.from_dict({"format": "hsds", "version": 2})
+        space_from_dict({"format": "hsds", "version": 2})
     assert [p.location for p in info.value.problems] == ["<memory>: format", "<memory>: version"]
     with pytest.raises(ValidationError, match="expected a JSON object"):
-        SocialSpace.from_dict([1, 2])
+        space_from_dict([1, 2])
 
 
 def test_invalid_json_names_line_and_column(tmp_path: Path) -> None:
@@ -169,7 +175,7 @@ def test_invalid_json_names_line_and_column(tmp_path: Path) -> None:
     path = tmp_path / "bad.json"
     path.write_text('{"organizations": [\n  {"id": }\n]}', encoding="utf-8")
     with pytest.raises(ValidationError) as info:
-        SocialSpace.from_json(path)
+        read_space(path)
     assert info.value.problems[0].location == f"{path}:2:10"
 
 
@@ -177,14 +183,14 @@ def test_import_ignores_unknown_hsds_fields() -> None:
     """Other HSDS fields (email, url, description) are ignored, not errors."""
     doc = {"organizations": [{"id": "o", "name": "O", "email": "a@b", "url": "x", "description": "d"}],
            "locations": [{"id": "l", "name": "L", "area": "A", "latitude": 54.2}]}
-    assert SocialSpace.from_dict(doc).locations["l"].area == "A"
+    assert space_from_dict(doc).locations["l"].area == "A"
 
 
 def test_graphml_export_round_trips_through_networkx(tmp_path: Path) -> None:
     """GraphML holds every node and tie with scalar attributes."""
     space = example_space()
     path = tmp_path / "space.graphml"
-    space.to_graphml(path)
+    write_graphml(space, path)
     g = nx.read_graphml(path, force_multigraph=True)
     assert g.number_of_nodes() == space.graph.number_of_nodes()
     assert g.number_of_edges() == len(space.ties)
@@ -192,7 +198,7 @@ def test_graphml_export_round_trips_through_networkx(tmp_path: Path) -> None:
     assert g.nodes["tk-preetz"]["services"] == "tk-preetz-beh"
     kinds = {d["kind"] for _, _, d in g.edges(data=True)}
     assert kinds == {"institutional", "personal"}
-    assert json.loads(json.dumps(space.to_dict()))  # the document is plain JSON
+    assert json.loads(json.dumps(space_to_dict(space)))  # the document is plain JSON
 
 
 @settings(max_examples=10)
@@ -200,5 +206,24 @@ def test_graphml_export_round_trips_through_networkx(tmp_path: Path) -> None:
 def test_synthetic_spaces_round_trip_through_json(setting: str, seed: int) -> None:
     """Any generated space survives to_dict / from_dict unchanged (also through JSON text)."""
     space = synthetic_space(setting, actors=30, participants=25, seed=seed)
-    doc = json.loads(json.dumps(space.to_dict()))
-    assert SocialSpace.from_dict(doc).to_dict() == space.to_dict()
+    doc = json.loads(json.dumps(space_to_dict(space)))
+    assert space_to_dict(space_from_dict(doc)) == space_to_dict(space)
+
+
+@pytest.mark.parametrize(
+    ("call", "replacement"),
+    [
+        (lambda space, path: SocialSpace.from_dict(space_to_dict(space)), "space_from_dict"),
+        (lambda space, path: space.to_dict(), "space_to_dict"),
+        (lambda space, path: space.to_json(path), "write_space"),
+        (lambda space, path: (write_space(space, path), SocialSpace.from_json(path)), "read_space"),
+        (lambda space, path: space.to_graphml(path), "write_graphml"),
+    ],
+)
+def test_deprecated_format_methods_warn_and_still_work(call: Any, replacement: str, tmp_path: Path) -> None:
+    """The old ``SocialSpace`` format methods warn, name the new function and give its result."""
+    space = example_space()
+    with pytest.warns(DeprecationWarning, match=replacement):
+        call(space, tmp_path / "s.json")
+    with pytest.warns(DeprecationWarning, match="space_to_dict"):
+        assert space.to_dict() == space_to_dict(space)

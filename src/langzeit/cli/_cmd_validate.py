@@ -21,7 +21,7 @@ from typing import Any
 from langzeit.cli._output import add_format_option, print_json
 from langzeit.domain import Programme
 from langzeit.exceptions import DataFormatError, Problem, ValidationError
-from langzeit.network import SocialSpace
+from langzeit.network import read_space
 from langzeit.simulation import Scenario
 from langzeit.spells import read_spells
 from langzeit.store import CSV_VERSION_LINE, FORMATS, read_events
@@ -71,7 +71,7 @@ def _check(path: Path) -> tuple[str, list[str], int | None]:
         return "missing", [f"{path}: file not found"], None
     if path.suffix.lower() == ".json":
         try:
-            SocialSpace.from_json(path)
+            read_space(path)
         except ValidationError as exc:
             return "social_space", [str(p) for p in exc.problems] or [exc.message], None
         return "social_space", [], None

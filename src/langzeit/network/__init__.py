@@ -17,6 +17,7 @@ Examples:
     'Kindertagesbetreuung (Kita Lütjenburg, Lütjenburg): keine freien Plätze'
 """
 
+from langzeit.network import _legacy  # noqa: F401  (attaches SocialSpace's deprecated format methods)
 from langzeit.network._brokers import (
     Bridge,
     Bridges,
@@ -43,6 +44,7 @@ from langzeit.network._dependency import (
     sole_contacts,
 )
 from langzeit.network._examples import EXAMPLE_SPACES, example_space
+from langzeit.network._formats import read_space, space_from_dict, space_to_dict, write_graphml, write_space
 from langzeit.network._generate import SETTINGS, SpaceSettings, synthetic_space
 from langzeit.network._maps import MapNode, NetworkMap, network_map
 from langzeit.network._parallel import (
@@ -136,8 +138,13 @@ __all__ = [
     "people_in_reach",
     "plot_network_map",
     "professional_graph",
+    "read_space",
     "rechtskreis_bridges",
     "sole_contacts",
+    "space_from_dict",
+    "space_to_dict",
     "synthetic_space",
     "trip",
+    "write_graphml",
+    "write_space",
 ]

@@ -11,6 +11,7 @@ import numpy.typing as npt
 
 from langzeit.domain import LegalDomain
 from langzeit.exceptions import Problem, ValidationError
+from langzeit.network._memo import derived
 from langzeit.network._records import NodeKind
 from langzeit.network._space import SocialSpace
 from langzeit.tabular import Table
@@ -44,7 +45,7 @@ def professional_graph(space: SocialSpace) -> nx.Graph:
 def _professional(space: SocialSpace) -> nx.Graph:
     def build() -> nx.Graph:
         g = nx.Graph()
-        kinds = space._kinds
+        kinds = space.kinds
         g.add_nodes_from((o, {"kind": NodeKind.ORGANISATION}) for o in space.organisations)
         g.add_nodes_from((c, {"kind": NodeKind.COACH}) for c in space.coaches)
         g.add_edges_from(
@@ -60,14 +61,14 @@ def _professional(space: SocialSpace) -> nx.Graph:
                     data["weight"] = max(data["weight"], t.strength)
         return g
 
-    return space._cached("professional_graph", build)
+    return derived(space, "professional_graph", build)
 
 
 def _csr(g: nx.Graph) -> tuple[list[str], npt.NDArray[np.int64], npt.NDArray[np.int64]]:
     """Nodes (sorted) and the CSR adjacency (both directions) of a simple undirected graph."""
     nodes = sorted(g)
     index = {n: i for i, n in enumerate(nodes)}
-    adj = g._adj
+    adj = g.adj
     degree = np.fromiter((len(adj[n]) for n in nodes), dtype=np.int64, count=len(nodes))
     indptr = np.zeros(len(nodes) + 1, dtype=np.int64)
     np.cumsum(degree, out=indptr[1:])
@@ -243,7 +244,7 @@ def brokers(space: SocialSpace, *, top: int = 10, k: int | None = None, seed: in
     if problems:
         raise ValidationError("brokers not computable", problems)
     g = _professional(space)
-    nodes, indptr, indices = space._cached("professional_csr", lambda: _csr(g))
+    nodes, indptr, indices = derived(space, "professional_csr", lambda: _csr(g))
     n = len(nodes)
     sample = None if k is None or k >= n else k
     if sample is None:
@@ -338,9 +339,9 @@ def rechtskreis_bridges(space: SocialSpace) -> Bridges:
         [('t-bruecke-dak', 'SGB II', 'SGB V', True), ('t-jc-drv', 'SGB II', 'SGB VI', False)]
     """
     g = _professional(space)
-    nodes, indptr, indices = space._cached("professional_csr", lambda: _csr(g))
+    nodes, indptr, indices = derived(space, "professional_csr", lambda: _csr(g))
     graph_bridges = {(nodes[a], nodes[b]) for a, b in _bridges(indptr, indices)}
-    kinds = space._kinds
+    kinds = space.kinds
     professional = (NodeKind.ORGANISATION, NodeKind.COACH)
     ties = [t for t in space.ties.values()
             if kinds[t.source] in professional and kinds[t.target] in professional]

@@ -10,6 +10,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
+from langzeit.network._memo import derived
 from langzeit.network._reach import Trip, connections, offer_index, trip
 from langzeit.network._records import (
     Hindrance,
@@ -146,8 +147,8 @@ def known_organisations(space: SocialSpace, participant_id: str) -> frozenset[st
         >>> sorted(known_organisations(example_space(), "p-bernd"))
         ['bruecke', 'sucht-preetz', 'tk-luetjenburg']
     """
-    adj = space._graph._adj
-    kinds = space._kinds
+    adj = space.adjacency
+    kinds = space.kinds
     found = set()
     for v in adj[participant_id]:
         kind = kinds[v]
@@ -325,7 +326,7 @@ _NO_AGE_LIMIT = 10**6
 
 
 def _offer_arrays(space: SocialSpace, need: Need) -> _OfferArrays:
-    cache: dict[Need, _OfferArrays] = space._cached("offer_arrays", dict)
+    cache: dict[Need, _OfferArrays] = derived(space, "offer_arrays", dict)
     found = cache.get(need)
     if found is None:
         offers = offer_index(space).everywhere.get(need, [])
@@ -352,17 +353,17 @@ def _offer_arrays(space: SocialSpace, need: Need) -> _OfferArrays:
 
 
 def _org_codes(space: SocialSpace) -> dict[str, int]:
-    return space._cached("org_codes", lambda: {o: i for i, o in enumerate(sorted(space.organisations))})
+    return derived(space, "org_codes", lambda: {o: i for i, o in enumerate(sorted(space.organisations))})
 
 
 def _area_codes(space: SocialSpace) -> dict[str, int]:
-    return space._cached("area_codes", lambda: {a: i for i, a in enumerate(space.areas)})
+    return derived(space, "area_codes", lambda: {a: i for i, a in enumerate(space.areas)})
 
 
 def _travel_from(space: SocialSpace, home: str) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
     """Minutes and fare from ``home`` to every area's stop (infinite minutes: no connection)."""
-    cache: dict[str, tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]] = space._cached(
-        "travel_from", dict)
+    cache: dict[str, tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]] = derived(
+        space, "travel_from", dict)
     found = cache.get(home)
     if found is None:
         areas = _area_codes(space)

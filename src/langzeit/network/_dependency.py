@@ -7,6 +7,7 @@ from typing import Any
 
 import attrs
 
+from langzeit.network._memo import derived
 from langzeit.network._records import NodeKind, Tie
 from langzeit.network._space import SocialSpace
 from langzeit.tabular import Table
@@ -55,8 +56,8 @@ class SoleContacts(Table):
 
 def _coach_contacts(space: SocialSpace) -> dict[str, dict[str, list[Tie]]]:
     """Coach id -> organisation id -> the coach's ties to it (not to the coach's own employer)."""
-    adj = space._graph._adj
-    kinds = space._kinds
+    adj = space.adjacency
+    kinds = space.kinds
     out: dict[str, dict[str, list[Tie]]] = {}
     for cid, coach in space.coaches.items():
         contacts: dict[str, list[Tie]] = {}
@@ -71,7 +72,7 @@ def _org_links(space: SocialSpace) -> dict[str, set[str]]:
     """Organisation id -> organisations it has an organisation-level tie with (cached on the space)."""
 
     def build() -> dict[str, set[str]]:
-        kinds = space._kinds
+        kinds = space.kinds
         links: dict[str, set[str]] = {oid: set() for oid in space.organisations}
         org = NodeKind.ORGANISATION
         for t in space.ties.values():
@@ -80,7 +81,7 @@ def _org_links(space: SocialSpace) -> dict[str, set[str]]:
                 links[t.target].add(t.source)
         return links
 
-    return space._cached("org_links", build)
+    return derived(space, "org_links", build)
 
 
 def sole_contacts(space: SocialSpace) -> SoleContacts:
@@ -228,8 +229,8 @@ def coach_dependency(space: SocialSpace, *, programme_id: str | None = None) -> 
     """
     contacts = {cid: set(orgs) for cid, orgs in _coach_contacts(space).items()}
     links = _org_links(space)
-    adj = space._graph._adj
-    kinds = space._kinds
+    adj = space.adjacency
+    kinds = space.kinds
     employer = {cid: c.organisation_id for cid, c in space.coaches.items()}
     cases: dict[str, int] = defaultdict(int)
     paths: dict[str, int] = defaultdict(int)

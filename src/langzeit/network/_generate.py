@@ -169,7 +169,8 @@ def synthetic_space(
         >>> s = synthetic_space("city", actors=60, participants=100, seed=1)
         >>> len(s.organisations), len(s.participants), len(s.coaches)
         (60, 100, 2)
-        >>> s.to_dict() == synthetic_space("city", actors=60, participants=100, seed=1).to_dict()
+        >>> from langzeit.network import space_to_dict
+        >>> space_to_dict(s) == space_to_dict(synthetic_space("city", actors=60, participants=100, seed=1))
         True
     """
     if isinstance(setting, str):

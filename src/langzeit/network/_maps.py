@@ -9,6 +9,7 @@ import attrs
 import networkx as nx
 
 from langzeit.exceptions import Problem, ValidationError
+from langzeit.network._memo import derived
 from langzeit.network._records import NodeKind, Tie, TieKind
 from langzeit.network._space import SocialSpace
 from langzeit.tabular import Table
@@ -120,8 +121,8 @@ class NetworkMap(Table):
 def _bfs(
     space: SocialSpace, start: str, radius: int, kinds: frozenset[TieKind], private: bool
 ) -> dict[str, int]:
-    adj = space._graph._adj
-    node_kinds = space._kinds
+    adj = space.adjacency
+    node_kinds = space.kinds
     dist = {start: 0}
     frontier = [start]
     for d in range(1, radius + 1):
@@ -202,7 +203,7 @@ def network_map(
     nodes = [_map_node(space, n, d, n in personal, n in institutional) for n, d in dist.items()]
     nodes.sort(key=lambda n: (n.distance, n.id))
     ties: dict[str, Tie] = {}
-    adj = space._graph._adj
+    adj = space.adjacency
     for u in dist:
         for v, keyed in adj[u].items():
             if v in dist:
@@ -214,7 +215,7 @@ def network_map(
 
 
 def _map_node(space: SocialSpace, node: str, distance: int, personal: bool, institutional: bool) -> MapNode:
-    kind = space._kinds[node]
+    kind = space.kinds[node]
     label = legal = area = ""
     if kind is NodeKind.ORGANISATION:
         org = space.organisations[node]
@@ -241,4 +242,4 @@ def _org_areas(space: SocialSpace) -> dict[str, tuple[str, ...]]:
                 found.setdefault(loc.organisation_id, set()).add(loc.area)
         return {k: tuple(sorted(v)) for k, v in found.items()}
 
-    return space._cached("org_areas", build)
+    return derived(space, "org_areas", build)

@@ -11,6 +11,7 @@ import numpy as np
 import numpy.typing as npt
 
 from langzeit.network._dependency import _org_links
+from langzeit.network._memo import derived
 from langzeit.network._reach import offer_index, reachable_areas
 from langzeit.network._records import Need, ParticipantProfile, Service
 from langzeit.network._space import SocialSpace
@@ -146,7 +147,7 @@ def _link_codes(space: SocialSpace) -> tuple[dict[str, int], npt.NDArray[np.int6
         ]
         return codes, np.unique(np.asarray(pairs, dtype=np.int64))
 
-    return space._cached("org_link_codes", build)
+    return derived(space, "org_link_codes", build)
 
 
 def people_in_reach(space: SocialSpace) -> Counter[tuple[Need, str]]:
@@ -181,7 +182,7 @@ def people_in_reach(space: SocialSpace) -> Counter[tuple[Need, str]]:
                 out[(key[3], area)] += n
         return out
 
-    return space._cached("people_in_reach", build)
+    return derived(space, "people_in_reach", build)
 
 
 def parallel_offers(

@@ -10,6 +10,7 @@ import numpy as np
 import numpy.typing as npt
 
 from langzeit.exceptions import Problem, ValidationError
+from langzeit.network._memo import derived
 from langzeit.network._reach import reachable_areas
 from langzeit.network._records import Need, ParticipantProfile
 from langzeit.network._space import SocialSpace
@@ -101,7 +102,7 @@ def _index(space: SocialSpace) -> _PeerIndex:
             {k: np.asarray(v, dtype=np.int64) for k, v in members.items()},
         )
 
-    return space._cached("peer_index", build)
+    return derived(space, "peer_index", build)
 
 
 def _shared_areas(space: SocialSpace, index: _PeerIndex, ego: ParticipantProfile) -> npt.NDArray[np.int64]:

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 import attrs
 
+from langzeit.network._memo import derived
 from langzeit.network._records import Location, Need, ParticipantProfile, Service
 from langzeit.network._space import SocialSpace
 
@@ -52,7 +53,7 @@ def connections(space: SocialSpace) -> dict[str, list[Connection]]:
             rows.sort(key=lambda c: (c.minutes, c.area))
         return dict(out)
 
-    return space._cached("connections", build)
+    return derived(space, "connections", build)
 
 
 def trip(space: SocialSpace, home_area: str, location: Location) -> Trip | None:
@@ -90,7 +91,7 @@ def trip(space: SocialSpace, home_area: str, location: Location) -> Trip | None:
 def reachable_areas(space: SocialSpace, profile: ParticipantProfile) -> frozenset[str]:
     """Areas whose stop a participant reaches within their time and fare limits."""
     key = ("areas", profile.home_area, profile.max_minutes, profile.max_fare)
-    cache: dict[tuple[object, ...], frozenset[str]] = space._cached("reachable_areas", dict)
+    cache: dict[tuple[object, ...], frozenset[str]] = derived(space, "reachable_areas", dict)
     found = cache.get(key)
     if found is None:
         rows = connections(space).get(profile.home_area, [Connection(profile.home_area, 0, 0.0)])
@@ -133,4 +134,4 @@ def offer_index(space: SocialSpace) -> OfferIndex:
                     everywhere[need].append((s, loc))
         return OfferIndex({n: dict(a) for n, a in by_area.items()}, dict(everywhere))
 
-    return space._cached("offers", build)
+    return derived(space, "offers", build)

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import json
+import os
 import types
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Mapping
-from pathlib import Path
-from typing import Any, TypeVar
+from collections.abc import Iterable, Iterator, Mapping
+from typing import TYPE_CHECKING, Any
 
 import attrs
 import networkx as nx
@@ -27,7 +26,6 @@ from langzeit.network._records import (
 __all__ = ["Record", "SocialSpace"]
 
 Record = Organisation | Location | Service | Travel | ParticipantProfile | Coach | Person | Tie | Consent
-_T = TypeVar("_T")
 
 _NODE_KIND: dict[type, NodeKind] = {
     Organisation: NodeKind.ORGANISATION,
@@ -67,7 +65,8 @@ class SocialSpace:
 
     Build it with :meth:`add` / :meth:`extend` (every record validated, every
     problem reported at once, nothing added when anything is wrong), or read it
-    with :meth:`from_json` / :meth:`from_dict`.
+    with :func:`~langzeit.network.read_space` / :func:`~langzeit.network.space_from_dict`
+    (the file formats are functions beside the model, not methods of it).
 
     Args:
         name: a label, e.g. ``"Kreis Plön"``.
@@ -104,7 +103,7 @@ class SocialSpace:
     _consents: dict[str, Consent] = attrs.field(factory=dict, init=False)
     _kinds: dict[str, NodeKind] = attrs.field(factory=dict, init=False)
     _graph: nx.MultiGraph = attrs.field(factory=nx.MultiGraph, init=False)
-    _cache: dict[str, Any] = attrs.field(factory=dict, init=False)
+    _version: int = attrs.field(default=0, init=False)
 
     # -- building ----------------------------------------------------------------------------
 
@@ -230,7 +229,7 @@ class SocialSpace:
         for tie in ties:
             self._ties[tie.id] = tie
         graph.add_edges_from((t.source, t.target, t.id, {"tie": t}) for t in ties)
-        self._cache.clear()
+        self._version += 1
 
     # -- reading -----------------------------------------------------------------------------
 
@@ -283,6 +282,44 @@ class SocialSpace:
     def graph(self) -> nx.MultiGraph:
         """A read-only view of the graph (nodes: ids with ``kind``; edges keyed by tie id with ``tie``)."""
         return nx.graphviews.subgraph_view(self._graph)
+
+    @property
+    def kinds(self) -> Mapping[str, NodeKind]:
+        """The kind of every node by id (read-only).
+
+        Examples:
+            >>> from langzeit.network import example_space
+            >>> example_space().kinds["c-lena"]
+            <NodeKind.COACH: 'coach'>
+        """
+        return types.MappingProxyType(self._kinds)
+
+    @property
+    def adjacency(self) -> Mapping[str, Mapping[str, Mapping[str, Mapping[str, Any]]]]:
+        """The graph's adjacency: node -> neighbour -> tie id -> edge data (``"tie"``: the :class:`Tie`).
+
+        The graph's own mappings, read-only (the fast way for analyses to walk the
+        ties; :attr:`graph` is the networkx view of the same).
+
+        Examples:
+            >>> from langzeit.network import example_space
+            >>> sorted(example_space().adjacency["p-anna"])
+            ['c-lena', 'c-mira', 'n-schwester', 'sv-ploen']
+        """
+        return types.MappingProxyType(self._graph._adj)
+
+    @property
+    def version(self) -> int:
+        """A counter that grows with every successful :meth:`extend` (for indexes derived from the space).
+
+        Examples:
+            >>> space = SocialSpace()
+            >>> before = space.version
+            >>> space.add(Organisation("o", "O"))
+            >>> space.version > before
+            True
+        """
+        return self._version
 
     @property
     def areas(self) -> tuple[str, ...]:
@@ -365,13 +402,6 @@ class SocialSpace:
             return self._coaches[node_id].organisation_id
         return ""
 
-    def _cached(self, key: str, build: Callable[[], _T]) -> _T:
-        """An index built once per state of the space (dropped on every change)."""
-        if key not in self._cache:
-            self._cache[key] = build()
-        value: _T = self._cache[key]
-        return value
-
     def __repr__(self) -> str:
         return (
             f"<SocialSpace {self.name!r}: {len(self._organisations)} organisations, "
@@ -379,83 +409,21 @@ class SocialSpace:
             f"{len(self._coaches)} coaches, {len(self._ties)} ties>"
         )
 
-    # -- formats -----------------------------------------------------------------------------
+    if TYPE_CHECKING:  # deprecated; attached by langzeit.network._legacy (no import of the formats here)
 
-    @classmethod
-    def from_dict(cls, data: Any, *, source: str = "<memory>") -> SocialSpace:
-        """Read a space from its JSON document (an HSDS-compatible subset, see :meth:`to_dict`).
+        @classmethod
+        def from_dict(cls, data: Any, *, source: str = "<memory>") -> SocialSpace:
+            """Deprecated: :func:`langzeit.network.space_from_dict`."""
 
-        Fields this library does not use (other HSDS fields) are ignored.
+        @classmethod
+        def from_json(cls, path: str | os.PathLike[str]) -> SocialSpace:
+            """Deprecated: :func:`langzeit.network.read_space`."""
 
-        Args:
-            data: the parsed JSON document.
-            source: the file name used in problem locations.
+        def to_dict(self) -> dict[str, Any]:
+            """Deprecated: :func:`langzeit.network.space_to_dict`."""
 
-        Returns:
-            The space.
+        def to_json(self, path: str | os.PathLike[str]) -> None:
+            """Deprecated: :func:`langzeit.network.write_space`."""
 
-        Raises:
-            ValidationError: every problem of the document, each with its location
-                (``"file.json: services[3].needs"``); no space is returned.
-        """
-        from langzeit.network._json import space_from_dict
-
-        return space_from_dict(cls, data, source=source)
-
-    @classmethod
-    def from_json(cls, path: str | Path) -> SocialSpace:
-        """Read a space from a JSON file (see :meth:`from_dict`).
-
-        Args:
-            path: the file.
-
-        Returns:
-            The space.
-
-        Raises:
-            ValidationError: the file is not valid JSON or has problems (all listed).
-        """
-        path = Path(path)
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except json.JSONDecodeError as exc:
-            raise ValidationError(
-                f"{path}: not valid JSON", [Problem(f"{path}:{exc.lineno}:{exc.colno}", exc.msg)]
-            ) from None
-        return cls.from_dict(data, source=str(path))
-
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON document of the space: HSDS names for organisations, services and locations.
-
-        Returns:
-            A JSON-ready dict with the keys ``format``, ``version``, ``name``,
-            ``organizations``, ``locations``, ``services``, ``service_at_locations``,
-            ``travel``, ``participants``, ``coaches``, ``persons``, ``ties``, ``consents``.
-        """
-        from langzeit.network._json import space_to_dict
-
-        return space_to_dict(self)
-
-    def to_json(self, path: str | Path) -> None:
-        """Write the space as JSON (UTF-8, German characters kept, stable order).
-
-        Args:
-            path: the file to write.
-        """
-        Path(path).write_text(
-            json.dumps(self.to_dict(), ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
-        )
-
-    def to_graphml(self, path: str | Path) -> None:
-        """Write the graph as GraphML (for Gephi, yEd, Cytoscape).
-
-        Nodes carry ``kind``, ``name``, ``legal_domain``, ``area``, ``role`` and the
-        ids of the services an organisation offers; edges (keyed by tie id) carry
-        ``kind``, ``held_by``, ``strength``, ``since``, ``last_contact`` and ``consent``.
-
-        Args:
-            path: the file to write.
-        """
-        from langzeit.network._json import flat_graph
-
-        nx.write_graphml(flat_graph(self), str(path))
+        def to_graphml(self, path: str | os.PathLike[str]) -> None:
+            """Deprecated: :func:`langzeit.network.write_graphml`."""

@@ -1,10 +1,17 @@
-"""Network layer: the JSON document of a social space (HSDS-compatible subset) and GraphML flattening."""
+"""Network layer: a social space's file formats, beside the model: JSON (HSDS-compatible subset), GraphML.
+
+:class:`~langzeit.network.SocialSpace` knows no file format (STYLE.md § 14); these
+functions read and write it, as :func:`langzeit.store.read_events` does for event logs.
+"""
 
 from __future__ import annotations
 
+import json
+import os
 from collections.abc import Callable
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from pathlib import Path
+from typing import Any
 
 import networkx as nx
 
@@ -19,14 +26,23 @@ from langzeit.network._records import (
     Tie,
     Travel,
 )
+from langzeit.network._space import Record, SocialSpace
 
-if TYPE_CHECKING:  # pragma: no cover
-    from langzeit.network._space import Record, SocialSpace
-
-__all__ = ["FORMAT", "VERSION", "flat_graph", "space_from_dict", "space_to_dict"]
+__all__ = [
+    "FORMAT",
+    "VERSION",
+    "flat_graph",
+    "read_space",
+    "space_from_dict",
+    "space_to_dict",
+    "write_graphml",
+    "write_space",
+]
 
 FORMAT = "langzeit-social-space"
+"""The ``format`` field of the social-space JSON document."""
 VERSION = 1
+"""The ``version`` this library writes (and the newest it reads)."""
 
 _SECTIONS = (
     "organizations", "locations", "services", "service_at_locations", "travel",
@@ -168,23 +184,24 @@ def _message(exc: Exception) -> str:
     return text
 
 
-def space_from_dict(cls: type[SocialSpace], data: Any, *, source: str = "<memory>") -> SocialSpace:
-    """Build a space from its JSON document; every problem reported, nothing half-imported.
+def space_from_dict(data: Any, *, source: str = "<memory>") -> SocialSpace:
+    """Build a space from its JSON document (see :func:`space_to_dict`); nothing half-imported.
+
+    Fields this library does not use (other HSDS fields) are ignored.
 
     Args:
-        cls: the space class.
-        data: the parsed document.
-        source: the file name used in locations.
+        data: the parsed JSON document.
+        source: the file name used in problem locations.
 
     Returns:
         The space.
 
     Raises:
-        ValidationError: every problem with its location.
+        ValidationError: every problem of the document, each with its location
+            (``"file.json: services[3].needs"``); no space is returned.
 
     Examples:
-        >>> from langzeit.network import SocialSpace
-        >>> SocialSpace.from_dict({"organizations": [{"id": "x", "name": "X"}]}).organisations["x"].name
+        >>> space_from_dict({"organizations": [{"id": "x", "name": "X"}]}).organisations["x"].name
         'X'
     """
     problems: list[Problem] = []
@@ -237,7 +254,7 @@ def space_from_dict(cls: type[SocialSpace], data: Any, *, source: str = "<memory
                 continue
             records.append(record)
             where.append(loc)
-    space = cls(str(data.get("name") or ""))
+    space = SocialSpace(str(data.get("name") or ""))
     try:
         space._extend(records, where, frozenset(unparsed))
     except ValidationError as exc:
@@ -248,12 +265,21 @@ def space_from_dict(cls: type[SocialSpace], data: Any, *, source: str = "<memory
 
 
 def space_to_dict(space: SocialSpace) -> dict[str, Any]:
-    """The JSON document of a space (see :meth:`SocialSpace.to_dict`).
+    """The JSON document of a space: HSDS names for organisations, services and locations.
+
+    Args:
+        space: the space.
+
+    Returns:
+        A JSON-ready dict with the keys ``format``, ``version``, ``name``,
+        ``organizations``, ``locations``, ``services``, ``service_at_locations``,
+        ``travel``, ``participants``, ``coaches``, ``persons``, ``ties``, ``consents``
+        (each list in id order).
 
     Examples:
-        >>> from langzeit.network import SocialSpace
-        >>> space_to_dict(SocialSpace("leer"))["format"]
-        'langzeit-social-space'
+        >>> doc = space_to_dict(SocialSpace("leer"))
+        >>> doc["format"], doc["version"], doc["organizations"]
+        ('langzeit-social-space', 1, [])
     """
     services = []
     at_locations = []
@@ -336,7 +362,6 @@ def flat_graph(space: SocialSpace) -> nx.MultiGraph:
     """A copy of the graph with only scalar attributes (what GraphML can hold).
 
     Examples:
-        >>> from langzeit.network import SocialSpace
         >>> flat_graph(SocialSpace()).number_of_nodes()
         0
     """
@@ -359,3 +384,75 @@ def flat_graph(space: SocialSpace) -> nx.MultiGraph:
                    strength=t.strength, since=_iso(t.since) or "",
                    last_contact=_iso(t.last_contact) or "", consent=t.consent)
     return g
+
+
+def read_space(path: str | os.PathLike[str]) -> SocialSpace:
+    """Read a space from its JSON file (see :func:`space_from_dict`).
+
+    Args:
+        path: the file (UTF-8 JSON).
+
+    Returns:
+        The space.
+
+    Raises:
+        ValidationError: the file is not valid JSON or has problems (all listed).
+        FileNotFoundError: the file does not exist.
+
+    Examples:
+        >>> import tempfile, pathlib
+        >>> from langzeit.network import example_space
+        >>> path = pathlib.Path(tempfile.mkdtemp()) / "ploen.json"
+        >>> write_space(example_space("ploen"), path)
+        >>> space_to_dict(read_space(path)) == space_to_dict(example_space("ploen"))
+        True
+    """
+    path = Path(path)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise ValidationError(
+            f"{path}: not valid JSON", [Problem(f"{path}:{exc.lineno}:{exc.colno}", exc.msg)]
+        ) from None
+    return space_from_dict(data, source=str(path))
+
+
+def write_space(space: SocialSpace, path: str | os.PathLike[str]) -> None:
+    """Write a space as its JSON document (UTF-8, German characters kept, stable order).
+
+    Args:
+        space: the space.
+        path: the file to write.
+
+    Examples:
+        >>> import tempfile, pathlib
+        >>> path = pathlib.Path(tempfile.mkdtemp()) / "leer.json"
+        >>> write_space(SocialSpace("leer"), path)
+        >>> path.read_text(encoding="utf-8").splitlines()[1]
+        ' "format": "langzeit-social-space",'
+    """
+    Path(path).write_text(
+        json.dumps(space_to_dict(space), ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
+    )
+
+
+def write_graphml(space: SocialSpace, path: str | os.PathLike[str]) -> None:
+    """Write the graph of a space as GraphML (for Gephi, yEd, Cytoscape).
+
+    Nodes carry ``kind``, ``name``, ``legal_domain``, ``area``, ``role`` and the
+    ids of the services an organisation offers; edges (keyed by tie id) carry
+    ``kind``, ``held_by``, ``strength``, ``since``, ``last_contact`` and ``consent``.
+
+    Args:
+        space: the space.
+        path: the file to write.
+
+    Examples:
+        >>> import tempfile, pathlib, networkx as nx
+        >>> from langzeit.network import example_space
+        >>> path = pathlib.Path(tempfile.mkdtemp()) / "ploen.graphml"
+        >>> write_graphml(example_space("ploen"), path)
+        >>> nx.read_graphml(path).nodes["c-lena"]["kind"]
+        'coach'
+    """
+    nx.write_graphml(flat_graph(space), str(path))
