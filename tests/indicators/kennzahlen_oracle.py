@@ -12,7 +12,13 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-ACTIVATION = {"16d", "16f", "16i", "16e_old", "staa", "45sgb3"}
+# The activation set of § 2 Abs. 2 Nr. 1 VO as DOMAIN.md § 3 words it, written out here independently of
+# the shipped catalogue: every § 16 measure (SGB III instruments opened to ELB), §§ 16d, 16f, 16i, the old
+# § 16e (public employment started before 2019) and Soziale Teilhabe; not the Vermittlungsbudget, § 16a,
+# § 16j, the employment-accompanying subsidies; 16k only on request.
+ACTIVATION = {"16d", "16f", "16i", "16e_old", "staa", "45sgb3", "48sgb3", "51sgb3", "54asgb3", "74sgb3",
+              "76sgb3", "81sgb3", "112sgb3"}
+NEW_16E = dt.date(2019, 1, 1)
 KIND_ORDER = {"svp": 0, "apprenticeship": 1, "self_employment": 2}
 Cell = tuple[float | None, float | None, float | None, bool]
 
@@ -38,10 +44,12 @@ class Oracle:
         stichtag: int | None = None,
         regime: str = "2019",
         count_16k: bool = False,
+        stock_window: str = "previous",
     ) -> None:
         self.data_end = data_end
         self.day = stichtag
         self.regime = regime
+        self.stock_window = stock_window
         self.activation = ACTIVATION | ({"16k"} if count_16k else set())
         self.spells: dict[str, list[dict[str, Any]]] = defaultdict(list)
         for r in records:
@@ -54,7 +62,8 @@ class Oracle:
                 "instrument": (r.get("instrument") or "").lower(), "amount": r.get("amount"),
             })
         self.jobcenters = sorted(
-            {s["jc"] for ss in self.spells.values() for s in ss if s["kind"] == "elb"}, key=_jc_key
+            {s["jc"] for ss in self.spells.values() for s in ss if s["kind"] in ("elb", "llu", "luh")},
+            key=_jc_key
         )
         self._stock_cache: dict[dt.date, dict[str, tuple[str, str, bool]]] = {}
 
@@ -104,9 +113,14 @@ class Oracle:
         return any(
             x["kind"] in kinds
             and x["start"] <= s <= x["end"]
-            and (not activation or x["instrument"] in self.activation)
+            and (not activation or self.activates(x))
             for x in self.spells[person]
         )
+
+    def activates(self, spell: Mapping[str, Any]) -> bool:
+        """Convention 7: the instrument classes the spell as activation (§ 16e by the law at its start)."""
+        code = spell["instrument"]
+        return code in self.activation or (code == "16e" and spell["start"] < NEW_16E)
 
     def starts(self, month: tuple[int, int], kinds: set[str]) -> list[tuple[str, str, str, bool, bool]]:
         """(person, kind, jc, sex, single parent, lzb) of the attributed starts of one month."""
@@ -145,16 +159,16 @@ class Oracle:
             return tally([(info, 1.0) for info in who.values()])
 
         def amounts(kind: str, mm: tuple[int, int]) -> dict[tuple[str, str], float]:
-            s = self.S(mm)
-            st = self.stock(s)
-            items = []
-            for p, spells in self.spells.items():
+            # convention 8: every row of the month counts for the jobcenter on the row, ELB or not
+            c: dict[tuple[str, str], float] = defaultdict(float)
+            for spells in self.spells.values():
                 for x in spells:
-                    if x["kind"] == kind and (x["start"].year, x["start"].month) == mm and p in st:
-                        items.append((st[p], float(x["amount"])))
-            return tally(items)
+                    if x["kind"] == kind and (x["start"].year, x["start"].month) == mm:
+                        c[(x["jc"], "all")] += float(x["amount"])
+            return c
 
-        months = [self.S(m, -i) for i in range(12)]  # S(m) ... S(m-11)
+        shift = 1 if self.stock_window == "previous" else 0
+        months = [self.S(m, -i - shift) for i in range(12)]  # S(m-1) ... S(m-12): the Vormonate
         avail = self.S(m) <= self.data_end
         out: dict[tuple[str, str, str], Cell] = {}
 
@@ -167,7 +181,7 @@ class Oracle:
         ) -> None:
             for jc in self.jobcenters:
                 for g in groups:
-                    if not ok:
+                    if not ok or (code in ("K1", "K1E1") and g != "all"):
                         out[(jc, g, code)] = (None, None, None, False)
                         continue
                     if value_fn is not None:

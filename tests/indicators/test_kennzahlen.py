@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from langzeit.exceptions import UnknownNameError
+from langzeit.exceptions import DataFormatError, UnknownNameError, ValidationError
 from langzeit.indicators import (
     KennzahlenResult,
     garwood_interval,
@@ -15,7 +15,7 @@ from langzeit.indicators import (
     suppress,
     wilson_interval,
 )
-from langzeit.spells import SpellTable
+from langzeit.spells import SpellTable, load_catalogue
 
 D = dt.date
 JUNE = D(2024, 6, 1)  # reference month m: S(m) = 2024-06-30, S(m-12) = 2023-06-30
@@ -37,9 +37,9 @@ def job(
     return {"person_id": pid, "kind": kind, "start": start, "end": end, "instrument": instrument}
 
 
-def money(pid: str, kind: str, start: str, amount: float) -> dict[str, Any]:
-    """An llu/luh amount record."""
-    return {"person_id": pid, "kind": kind, "start": start, "end": start, "amount": amount}
+def money(pid: str, kind: str, start: str, amount: float, jc: str = "1") -> dict[str, Any]:
+    """An llu/luh amount record (with the jobcenter it counts for, convention 8)."""
+    return {"person_id": pid, "kind": kind, "start": start, "end": start, "amount": amount, "jobcenter": jc}
 
 
 def run(
@@ -71,11 +71,13 @@ def val(result: KennzahlenResult, code: str, group: str = "all", jc: str = "1", 
 #                                                     2024-03-01 … 2024-12-31 (activation)
 #   G  F, single parent, elb 2023-11-20 … 2024-03-10  entry Nov 2023, exit Mar 2024; svp 2024-03-11 open
 #   H  M, elb 2020-01-01 open in JC 2                 (another jobcenter)
+#   K  A's child, never ELB: llu (Sozialgeld) 300 in Jun 2024 for JC 1 (counts, convention 8)
 #
-# Stocks S(k), Jun 2023 … Jun 2024:   all 4 4 4 5 5 6 6 5 5 4 4 4 4   (Σ Jul…Jun = 56)
-#                                      F   2 2 2 2 2 3 3 2 2 1 1 1 1   (Σ = 22)
-#                                      M   1 1 1 2 2 2 2 2 2 2 2 2 2   (Σ = 22)
-# LZB S(k), Jun 2023 … Jun 2024:       all 2 2 2 3 3 3 3 2 2 2 2 2 2   (Σ Jul…Jun = 28; C in Sep–Dec)
+# Stocks S(k), Jun 2023 … Jun 2024:   all 4 4 4 5 5 6 6 5 5 4 4 4 4   (Σ Jun…May = 56, Σ Jul…Jun = 56)
+#                                      F   2 2 2 2 2 3 3 2 2 1 1 1 1   (Σ Jun…May = 23, Jul…Jun = 22)
+#                                      M   1 1 1 2 2 2 2 2 2 2 2 2 2   (Σ Jun…May = 21, Jul…Jun = 22)
+# The mean stocks use the Vormonate S(m−12) … S(m−1) = Jun 2023 … May 2024 (convention 4).
+# LZB S(k), Jun 2023 … Jun 2024:       all 2 2 2 3 3 3 3 2 2 2 2 2 2   (Σ Jun…May = 28; C in Sep–Dec)
 #                                      F   1 1 1 2 2 2 2 1 1 1 1 1 1   (Σ = 16)
 # ---------------------------------------------------------------------------------------------
 SCENARIO = [
@@ -89,7 +91,7 @@ SCENARIO = [
     money("B", "llu", "2023-06-01", 250), money("B", "llu", "2024-06-01", 200),
     elb("C", "2022-01-01", "2024-01-15"),
     job("C", "apprenticeship", "2024-01-16"),
-    money("C", "llu", "2024-06-01", 999),  # not in the stock at S(Jun 2024): not counted
+    money("K", "llu", "2024-06-01", 300),  # never ELB: Sozialgeld counts for the row's jobcenter
     elb("D", "2023-09-10", sex="M"),
     job("D", "svp", "2023-09-20", "2024-02-15"),
     elb("E", "2020-01-01", sex="D"),
@@ -107,24 +109,53 @@ def scenario() -> KennzahlenResult:
     return run(SCENARIO)
 
 
-def test_k1_sums_llu_of_persons_in_the_stock(scenario: KennzahlenResult) -> None:
-    """K1 = Σ llu Jun 2024 / Σ llu Jun 2023 = (500 + 200) / (400 + 250) = 107.6923 %; C's 999 not counted."""
-    assert val(scenario, "K1") == (700.0, 650.0, 107.6923)
-    assert val(scenario, "K1", "F") == (500.0, 400.0, 125.0)
-    assert val(scenario, "K1", "M") == (200.0, 250.0, 80.0)
+def test_k1_sums_the_household_llu_of_the_jobcenter(scenario: KennzahlenResult) -> None:
+    """K1 = Σ llu Jun 2024 / Σ llu Jun 2023 = (500 + 200 + K's 300) / (400 + 250) = 153.8462 %.
+
+    K is never an ELB: the Sozialgeld of a non-employable member is part of K1 (§ 4 VO, convention 8).
+    """
+    assert val(scenario, "K1") == (1000.0, 650.0, 153.8462)
+    assert scenario.cell("1", JUNE, "K1").change == pytest.approx(53.846154, abs=1e-6)
+
+
+def test_k1_and_k1e1_are_reported_for_all_only(scenario: KennzahlenResult) -> None:
+    """The BA does not split K1/K1E1 by sex: the F and M cells are null and not available."""
+    for code in ("K1", "K1E1"):
+        for group in ("F", "M"):
+            c = scenario.cell("1", JUNE, code, group)
+            assert (c.available, c.numerator, c.denominator, c.value) == (False, None, None, None)
+            assert c.change is None
 
 
 def test_k1e1_sums_luh(scenario: KennzahlenResult) -> None:
-    """K1E1 = 330 / 300 = 110 %; no luh for men: value null."""
+    """K1E1 = 330 / 300 = 110 %, change +10."""
     assert val(scenario, "K1E1") == (330.0, 300.0, 110.0)
-    assert val(scenario, "K1E1", "M") == (0.0, 0.0, None)
+    assert scenario.cell("1", JUNE, "K1E1").change == pytest.approx(10.0)
+
+
+def test_amounts_count_for_the_jobcenter_on_their_row() -> None:
+    """An ELB of JC 1 whose llu row names JC 2 counts for JC 2 (the row decides, convention 8)."""
+    r = run([elb("a", "2020-01-01", jc="1"), elb("b", "2020-01-01", jc="2"),
+             money("a", "llu", "2024-06-01", 100.0, jc="2"), money("a", "llu", "2023-06-01", 80.0, jc="2")])
+    assert val(r, "K1", jc="2") == (100.0, 80.0, 125.0)
+    assert val(r, "K1", jc="1") == (0.0, 0.0, None)
+
+
+def test_llu_rows_need_a_jobcenter() -> None:
+    """An llu row without jobcenter is an input error with its line (strict) or a rejected row (lenient)."""
+    rows = [elb("a", "2020-01-01"), {**money("a", "llu", "2024-06-01", 100.0), "jobcenter": ""}]
+    with pytest.raises(DataFormatError, match=r"<records>:3: llu row without jobcenter"):
+        SpellTable.from_records(rows)
+    t = SpellTable.from_records(rows, strict=False)
+    assert (len(t), [p.line for p in t.rejected]) == (1, [3])
 
 
 def test_k1e2_is_the_stock_against_a_year_before(scenario: KennzahlenResult) -> None:
-    """K1E2 = 4 / 4; women 1 / 2; men 2 / 1."""
+    """K1E2 = 4 / 4; women 1 / 2 (change −50: "gesunken um 50 %"); men 2 / 1 (change +100)."""
     assert val(scenario, "K1E2") == (4, 4, 100.0)
     assert val(scenario, "K1E2", "F") == (1, 2, 50.0)
     assert val(scenario, "K1E2", "M") == (2, 1, 200.0)
+    assert [scenario.cell("1", JUNE, "K1E2", g).change for g in ("all", "F", "M")] == [0.0, -50.0, 100.0]
 
 
 def test_k1e3_is_the_mean_of_twelve_monthly_entry_rates(scenario: KennzahlenResult) -> None:
@@ -141,12 +172,35 @@ def test_k1e4_divides_exits_by_the_previous_stock(scenario: KennzahlenResult) ->
     assert val(scenario, "K1E4", "M") == (None, None, 0.0)
 
 
-def test_k2_counts_integrationen_per_mean_stock(scenario: KennzahlenResult) -> None:
-    """B (Oct), D (Sep), C (Jan), G (Mar), E (May): 5 / (56/12) = 107.1429 %; F 2/(22/12); M 2/(22/12)."""
+def test_k2_counts_integrationen_per_mean_stock_of_the_vormonate(scenario: KennzahlenResult) -> None:
+    """B (Oct), D (Sep), C (Jan), G (Mar), E (May): 5 / (56/12) = 107.1429 %; F 2/(23/12); M 2/(21/12).
+
+    The mean stock is that of S(Jun 2023) … S(May 2024) (convention 4); K2 carries no change.
+    """
     num, den, value = val(scenario, "K2")
     assert (num, den, value) == (5, pytest.approx(56 / 12), round(100 * 5 * 12 / 56, 4))
-    assert val(scenario, "K2", "F")[0::2] == (2, round(100 * 2 * 12 / 22, 4))
-    assert val(scenario, "K2", "M")[0::2] == (2, round(100 * 2 * 12 / 22, 4))
+    assert val(scenario, "K2", "F")[0::2] == (2, round(100 * 2 * 12 / 23, 4))
+    assert val(scenario, "K2", "M")[0::2] == (2, round(100 * 2 * 12 / 21, 4))
+    assert scenario.cell("1", JUNE, "K2").change is None
+
+
+def test_the_current_stock_window_is_an_option(scenario: KennzahlenResult) -> None:
+    """stock_window="current": S(Jul 2023) … S(Jun 2024): F 2/(22/12), M 2/(22/12)."""
+    r = run(SCENARIO, stock_window="current")
+    assert val(r, "K2", "F")[0::2] == (2, round(100 * 2 * 12 / 22, 4))
+    assert val(r, "K2", "M")[1] == pytest.approx(22 / 12)
+
+
+def test_the_vormonate_window_differs_where_the_stock_changed() -> None:
+    """Stock 1 at S(Jun 2023) … S(Dec 2023), 3 from S(Jan 2024): Vormonate Σ = 7 + 5·3 = 22, current 24.
+
+    a in the stock throughout; b and c enter on 2024-01-10; b starts svp on 2024-03-01.
+    K2 = 1 / (22/12) with the Vormonate, 1 / (24/12) = 50 % with the current window.
+    """
+    records = [elb("a", "2020-01-01"), elb("b", "2024-01-10"), elb("c", "2024-01-10"),
+               job("b", "svp", "2024-03-01")]
+    assert val(run(records), "K2") == (1, pytest.approx(22 / 12), round(100 * 12 / 22, 4))
+    assert val(run(records, stock_window="current"), "K2") == (1, 2.0, 50.0)
 
 
 def test_k2_interval_is_garwood_on_the_count_over_the_mean_stock(scenario: KennzahlenResult) -> None:
@@ -157,7 +211,7 @@ def test_k2_interval_is_garwood_on_the_count_over_the_mean_stock(scenario: Kennz
 
 
 def test_k2e1_counts_minijob_starts(scenario: KennzahlenResult) -> None:
-    """B's minijob (Feb): 1 / (56/12) = 21.4286 %."""
+    """B's minijob (Feb): 1 / (56/12) = 21.4286 % (the mean stock of the Vormonate)."""
     assert val(scenario, "K2E1")[0::2] == (1, round(100 * 12 / 56, 4))
     assert val(scenario, "K2E1", "F")[0] == 0
 
@@ -204,6 +258,64 @@ def test_k3e2_counts_lzb_with_activation_at_the_stichtag(scenario: KennzahlenRes
     assert val(run(SCENARIO, count_16k=True), "K3E2") == (2, 2, 100.0)
 
 
+def test_activation_is_every_paragraph_16_measure() -> None:
+    """Five LZB with a measure covering 2024-06-30: FbW, BaE, LTA count; Vermittlungsbudget, § 16a not: 3/5.
+
+    Codes 81sgb3, 76sgb3, 112sgb3 are activation (§ 2 Abs. 2 Nr. 1 VO); 44sgb3 and 16a are not named.
+    """
+    codes = ["81sgb3", "76sgb3", "112sgb3", "44sgb3", "16a"]
+    records = []
+    for i, code in enumerate(codes):
+        records += [elb(f"p{i}", "2020-01-01"), job(f"p{i}", "measure", "2024-05-01", "2024-07-31", code)]
+    assert val(run(records), "K3E2") == (3, 5, 60.0)
+
+
+def test_16e_is_classed_by_the_version_in_force_at_the_spells_start() -> None:
+    """§ 16e public employment that started in 2018 counts as activation in June 2024; 16e_old too."""
+    records = [elb("a", "2020-01-01"), job("a", "public_employment", "2018-06-01", "2024-12-31", "16e"),
+               elb("b", "2020-01-01"), job("b", "public_employment", "2018-06-01", "2024-12-31", "16e_old"),
+               elb("c", "2020-01-01"), job("c", "svp", "2024-02-01", None, "16e")]
+    assert val(run(records), "K3E2") == (2, 3, round(200 / 3, 4))
+
+
+def test_contradicting_instrument_spells_are_input_errors_with_their_lines() -> None:
+    """public_employment with 16e from 2019, with 16b; an unknown code; 16j after March 2024: all listed."""
+    rows = [
+        elb("a", "2020-01-01"),
+        job("a", "public_employment", "2019-03-01", None, "16e"),
+        job("a", "public_employment", "2020-03-01", None, "16b"),
+        job("a", "measure", "2020-03-01", None, "zz9"),
+        job("a", "measure", "2024-05-01", None, "16j"),
+        job("a", "measure", "2024-01-01", "2024-02-01", "16j"),
+    ]
+    with pytest.raises(DataFormatError) as info:
+        SpellTable.from_records(rows)
+    reasons = {p.line: p.reason for p in info.value.problems}
+    assert sorted(reasons) == [3, 4, 5, 6]
+    assert "may not appear on public_employment spells" in reasons[3]
+    assert "kind svp" in reasons[3]
+    assert "may not appear on public_employment spells" in reasons[4]
+    assert "'zz9' is not in the instrument catalogue" in reasons[5]
+    assert "did not exist at the spell's start" in reasons[6]
+    lenient = SpellTable.from_records(rows, strict=False)
+    assert (len(lenient), [p.line for p in lenient.rejected]) == (2, [3, 4, 5, 6])
+
+
+def test_a_user_catalogue_extends_the_shipped_one(tmp_path: Any) -> None:
+    """A code of the user's own file is accepted by the reader and classed as activation."""
+    path = tmp_path / "own.toml"
+    path.write_text('[[instrument]]\ncode = "jc_coach"\nlaw = "kommunal"\nname = "Coaching"\n'
+                    '[[instrument.period]]\ncategory = "activation"\nkinds = ["measure"]\n', encoding="utf-8")
+    cat = load_catalogue(path)
+    rows = [elb("a", "2020-01-01"), job("a", "measure", "2024-05-01", None, "jc_coach")]
+    with pytest.raises(DataFormatError, match="jc_coach"):
+        SpellTable.from_records(rows)
+    spells = SpellTable.from_records(rows, catalogue=cat, data_end=END)
+    assert val(kennzahlen(spells, JUNE, catalogue=cat), "K3E2") == (1, 1, 100.0)
+    with pytest.raises(ValidationError, match="catalogue"):
+        kennzahlen(spells, JUNE)
+
+
 def test_k3e3_and_k3e4_are_mean_lzb_entry_and_exit_rates(scenario: KennzahlenResult) -> None:
     """C becomes LZB in Sep (LZB stock 3) and leaves in Jan (previous LZB stock 3): (1/3)/12 each."""
     assert val(scenario, "K3E3")[2] == round(100 / 3 / 12, 4)
@@ -232,11 +344,15 @@ def test_other_jobcenters_are_reported_separately(scenario: KennzahlenResult) ->
 
 
 def test_every_jobcenter_group_and_code_is_reported(scenario: KennzahlenResult) -> None:
-    """2 jobcenters × 3 groups × 16 codes, each row with the documented keys."""
+    """2 jobcenters × 3 groups × 16 codes, each row with the documented keys and the official name."""
     rows = scenario.rows()
     assert len(rows) == 2 * 3 * 16
-    assert set(rows[0]) == {"jobcenter", "month", "group", "code", "numerator", "denominator", "value",
-                            "ci_low", "ci_high", "suppressed", "available"}
+    assert set(rows[0]) == {"jobcenter", "month", "group", "code", "name", "numerator", "denominator",
+                            "value", "change", "ci_low", "ci_high", "suppressed", "available"}
+    names = {r["code"]: r["name"] for r in rows}
+    assert names["K2"] == "Integrationsquote"
+    assert names["K3E2"] == "Aktivierungsquote der Langzeitleistungsbeziehenden"
+    assert all(r["change"] is None for r in rows if r["code"] not in ("K1", "K1E1", "K1E2", "K3"))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -308,14 +424,14 @@ def test_an_integration_in_the_entry_month_counts_through_the_new_stock() -> Non
     """Entrant a (via S(Jun)) and leaver b (via S(May)) count; c, ELB only from July, does not.
 
     a enters on 2024-06-10 and starts svp on 06-12; b leaves on 06-05 and starts on 06-06.
-    Mean stock Jul 2023 … Jun 2024: a 1 + b 11 (Jul–May) = 12, so 2 / 1 = 200 %.
+    Mean stock of the Vormonate Jun 2023 … May 2024: b 11 (Jul–May), so 2 / (11/12) = 218.1818 %.
     """
     r = run([
         elb("a", "2024-06-10"), job("a", "svp", "2024-06-12"),
         elb("b", "2023-07-01", "2024-06-05"), job("b", "svp", "2024-06-06"),
         elb("c", "2024-07-01"), job("c", "svp", "2024-06-12"),
     ])
-    assert val(r, "K2") == (2, 1.0, 200.0)
+    assert val(r, "K2") == (2, pytest.approx(11 / 12), round(100 * 2 * 12 / 11, 4))
 
 
 def test_the_previous_stock_decides_the_jobcenter_of_an_integration() -> None:
@@ -524,7 +640,8 @@ def test_monthly_counts_show_stock_entries_and_exits(scenario: KennzahlenResult)
     assert (entries, exits) == ({9, 11}, {1, 3})
     assert m.get("1", D(2023, 9, 1), "lzb_entries") == 1
     assert m.get("1", D(2023, 9, 1), "integrationen", "M") == 1
-    assert m.get("1", JUNE, "llu_euros") == 700.0
+    assert m.get("1", JUNE, "llu_euros") == 1000.0
+    assert m.get("1", JUNE, "llu_euros", "F") is None  # amounts are not split by sex
     assert m.get("1", D(2023, 6, 1), "entries") is None  # needs S(May 2023), not computed
     assert len(m.rows()) == 2 * 13 * 3
 

@@ -22,8 +22,8 @@ def test_json_has_the_stable_keys(capsys: pytest.CaptureFixture[str]) -> None:
     """Every object has exactly the documented keys; months are YYYY-MM."""
     data = _json(capsys, "--month", "2024-06")
     assert len(data) == 2 * 3 * 16
-    assert set(data[0]) == {"jobcenter", "month", "group", "code", "numerator", "denominator", "value",
-                            "ci_low", "ci_high", "suppressed", "available"}
+    assert set(data[0]) == {"jobcenter", "month", "group", "code", "name", "numerator", "denominator",
+                            "value", "change", "ci_low", "ci_high", "suppressed", "available"}
     assert data[0]["month"] == "2024-06"
 
 

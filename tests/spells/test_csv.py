@@ -20,7 +20,7 @@ GOOD = (
     + "p1,elb,2024-01-01,,JC1,F,1,,\n"
     + "p1,svp,2024-03-10,2024-09-30,,,,,\n"
     + "p2,measure,2024-02-01,2024-04-30,,,,45SGB3,\n"
-    + "p2,llu,2024-02-01,2024-02-29,,,,,563.5\n"
+    + "p2,llu,2024-02-01,2024-02-29,JC1,,,,563.5\n"
 )
 EXAMPLE = Path(__file__).parents[2] / "examples" / "spells-small.csv"
 
@@ -41,7 +41,7 @@ def test_columns_are_coded_numpy_arrays() -> None:
     assert t.start.dtype == np.int32
     assert t.start[0] == date_to_day(dt.date(2024, 1, 1))
     assert t.end[0] == OPEN_END
-    assert t.jobcenter.tolist() == [0, -1, -1, -1]
+    assert t.jobcenter.tolist() == [0, -1, -1, 0]
     assert t.jobcenter_labels == ("JC1",)
     assert t.sex.tolist() == [SexCode.F, 0, 0, 0]
     assert t.single_parent.tolist() == [True, False, False, False]
@@ -144,7 +144,7 @@ def test_numeric_jobcenter_ids_sort_numerically() -> None:
 def test_reading_a_path_and_the_shipped_example() -> None:
     """The shipped example reads without problems (23 spells, 7 persons, 2 jobcenters)."""
     t = read_spells(EXAMPLE)
-    assert (len(t), t.n_persons, t.jobcenter_labels) == (23, 7, ("1", "2"))
+    assert (len(t), t.n_persons, t.jobcenter_labels) == (23, 8, ("1", "2"))
     with pytest.raises(FileNotFoundError):
         read_spells(EXAMPLE.with_name("missing.csv"))
 

@@ -14,8 +14,12 @@ partition must hold **every spell of each person it holds**. Two ways merge exac
 - partition by person: every person's spells in exactly one part; compute each part
   for all jobcenters and merge (a jobcenter found in several parts is added up);
 - partition by jobcenter: the part of jobcenter set *J* holds all spells of every
-  person who ever had an ``elb`` spell at a jobcenter in *J*; compute it with
-  ``jobcenters=J``, the sets *J* being disjoint, and merge.
+  person who ever had an ``elb`` spell (or an ``llu``/``luh`` row) at a jobcenter in *J*;
+  compute it with ``jobcenters=J``, the sets *J* being disjoint, and merge.
+
+Cells are reported for every jobcenter on an ``elb`` row and every jobcenter that
+``llu``/``luh`` amounts count for (convention 8: the household's amounts count for the
+jobcenter on their row, also those of members who are not ELB).
 
 Examples:
     >>> import datetime as dt
@@ -54,12 +58,23 @@ from langzeit.indicators._kennzahlen_counts import (
     COMPONENTS,
     Counts,
     compute_counts,
+    reported_jobcenters,
     stichtag_of,
 )
-from langzeit.spells import SpellKind, SpellTable, date_to_day, label_sort_key
+from langzeit.spells import InstrumentCatalogue, SpellTable, date_to_day, label_sort_key
 from langzeit.tabular import Table
 
-__all__ = ["CODES", "GROUPS", "KennzahlCell", "KennzahlenResult", "MonthlyCounts", "kennzahlen"]
+__all__ = [
+    "ALL_ONLY",
+    "CODES",
+    "GROUPS",
+    "NAMES",
+    "YEAR_ON_YEAR",
+    "KennzahlCell",
+    "KennzahlenResult",
+    "MonthlyCounts",
+    "kennzahlen",
+]
 
 CODES = (
     "K1", "K1E1", "K1E2", "K1E3", "K1E4",
@@ -72,7 +87,35 @@ CODES = (
 GROUPS = ("all", "F", "M")
 """The reported groups: everybody, women, men (other sexes count in ``all`` only)."""
 
+NAMES = {
+    "K1": "Veränderung der Summe der Leistungen zum Lebensunterhalt",
+    "K1E1": "Veränderung der Summe der Leistungen für Unterkunft und Heizung",
+    "K1E2": "Veränderung der Zahl der erwerbsfähigen Leistungsberechtigten",
+    "K1E3": "Durchschnittliche Zugangsrate der erwerbsfähigen Leistungsberechtigten",
+    "K1E4": "Durchschnittliche Abgangsrate der erwerbsfähigen Leistungsberechtigten",
+    "K2": "Integrationsquote",
+    "K2E1": "Quote der Eintritte in geringfügige Beschäftigung",
+    "K2E2": "Quote der Eintritte in öffentlich geförderte Beschäftigung",
+    "K2E3": "Kontinuierliche Beschäftigung nach Integration",
+    "K2E4": "Integrationsquote der Alleinerziehenden",
+    "K3": "Veränderung des Bestands an Langzeitleistungsbeziehenden",
+    "K3E1": "Integrationsquote der Langzeitleistungsbeziehenden",
+    "K3E2": "Aktivierungsquote der Langzeitleistungsbeziehenden",
+    "K3E3": "Durchschnittliche Zugangsrate der Langzeitleistungsbeziehenden",
+    "K3E4": "Durchschnittliche Abgangsrate der Langzeitleistungsbeziehenden",
+    "bedarfsdeckend": "Anteil bedarfsdeckender Integrationen (BA-Monitoring, nicht in der Verordnung)",
+}
+"""The official German name of each code (§§ 4–6 of the Verordnung zur Festlegung der Kennzahlen
+nach § 48a SGB II, version of 15.03.2019; ``bedarfsdeckend`` is the BA's supplementary rate)."""
+
+YEAR_ON_YEAR = frozenset({"K1", "K1E1", "K1E2", "K3"})
+"""Codes published as a change against the month a year before: they carry ``change`` = value − 100."""
+
+ALL_ONLY = frozenset({"K1", "K1E1"})
+"""Codes the BA reports for ``all`` only (convention 8): their ``F``/``M`` cells are not available."""
+
 Regime = Literal["2019", "2011"]
+StockWindow = Literal["previous", "current"]
 
 _C = {name: i for i, name in enumerate(COMPONENTS)}
 _GARWOOD = frozenset({"K2", "K2E1", "K2E2", "K2E4", "K3E1"})
@@ -105,12 +148,17 @@ class KennzahlCell:
         value: 100 × numerator / denominator (percent); None when not computable or hidden.
         ci_low: lower limit of the interval in percent (Wilson or Garwood), or None.
         ci_high: upper limit in percent, or None.
-        available: False when the data do not reach a Stichtag the cell needs.
-        suppressed: True when confidentiality hides the value.
+        available: False when the data do not reach a Stichtag the cell needs (and for the
+            ``F``/``M`` cells of K1/K1E1, which are reported for ``all`` only).
+        suppressed: True when confidentiality hides the cell (then it has no number at all).
+        change: value − 100 for the year-on-year codes K1, K1E1, K1E2, K3 (−2.5: "gesunken
+            um 2,5 %"), None otherwise or when the value is null.
+        name: the official German name of the code (:data:`NAMES`).
 
     Examples:
-        >>> KennzahlCell("JC1", dt.date(2024, 1, 1), "all", "K3", 39, 40, 97.5, None, None, True, False).value
-        97.5
+        >>> c = KennzahlCell("JC1", dt.date(2024, 1, 1), "all", "K3", 39, 40, 97.5, None, None, True, False)
+        >>> c.change, c.name
+        (-2.5, 'Veränderung des Bestands an Langzeitleistungsbeziehenden')
     """
 
     jobcenter: str
@@ -124,6 +172,18 @@ class KennzahlCell:
     ci_high: float | None
     available: bool
     suppressed: bool
+    change: float | None = attrs.field()
+    name: str = attrs.field()
+
+    @change.default
+    def _change(self) -> float | None:
+        if self.code in YEAR_ON_YEAR and self.value is not None:
+            return round(self.value - 100.0, 10)
+        return None
+
+    @name.default
+    def _name(self) -> str:
+        return NAMES.get(self.code, self.code)
 
 
 @attrs.frozen
@@ -173,6 +233,9 @@ class KennzahlenResult(Table):
         level: the confidence level of the intervals.
         count_16k: whether ``16k`` counted as activation.
         confidentiality: the rule applied to the cells, or None.
+        stock_window: the months of the mean stocks of K2, K2E1, K2E2, K2E4, K3E1:
+            ``"previous"`` (default, convention 4: the *Vormonate* S(m−12) … S(m−1)) or
+            ``"current"`` (the earlier reading S(m−11) … S(m)).
 
     Examples:
         >>> from langzeit.spells import SpellTable
@@ -195,6 +258,7 @@ class KennzahlenResult(Table):
     level: float = 0.95
     count_16k: bool = False
     confidentiality: ConfidentialityRule | None = None
+    stock_window: StockWindow = "previous"
 
     # ---- combining ---------------------------------------------------------------------------
     def merge(self, other: KennzahlenResult) -> KennzahlenResult:
@@ -221,7 +285,8 @@ class KennzahlenResult(Table):
             ((), ('7',))
         """
         def key(r: KennzahlenResult) -> tuple[Any, ...]:
-            return (r.first_month, r.months, r.stichtag, r.data_end, r.count_16k, r.counts.shape[1:])
+            return (r.first_month, r.months, r.stichtag, r.data_end, r.count_16k, r.stock_window,
+                    r.regime, r.counts.shape[1:])
 
         if key(self) != key(other):
             raise ValueError("results cover different months or were computed with different options")
@@ -290,6 +355,14 @@ class KennzahlenResult(Table):
             out: FloatArray = series[:, ri + 1] - series[:, ri - 11]
             return out
 
+        shift = 1 if self.stock_window == "previous" else 0
+
+        def mean_stock(name: str) -> FloatArray:
+            """Mean of the 12 stocks S(m−12) … S(m−1) (convention 4), or S(m−11) … S(m)."""
+            series = cum[..., _C[name]]
+            out: FloatArray = (series[:, ri + 1 - shift] - series[:, ri - 11 - shift]) / 12.0
+            return out
+
         def months_of(name: str, shift: int = 0) -> FloatArray:
             out: FloatArray = np.stack([at(name, -i + shift) for i in range(12)], axis=-1)
             return out
@@ -326,23 +399,24 @@ class KennzahlenResult(Table):
                 primary_only_cases=np.where(available[..., None], np.concatenate([nums, dens], axis=-1), 0.0),
             )
 
-        mean_stock = window("STOCK") / 12.0
+        elb_mean = mean_stock("STOCK")
         cont = "SVP_CONT_2019" if self.regime == "2019" else "SVP_CONT_2011"
+        all_only = avail & (np.arange(4) >= 2)  # K1/K1E1: group "all" (and the unpublished "other")
         return {
-            "K1": cell(at("LLU_CENTS") / 100.0, at("LLU_CENTS", -12) / 100.0, avail, at("LLU_N"),
+            "K1": cell(at("LLU_CENTS") / 100.0, at("LLU_CENTS", -12) / 100.0, all_only, at("LLU_N"),
                        at("LLU_N", -12)),
-            "K1E1": cell(at("LUH_CENTS") / 100.0, at("LUH_CENTS", -12) / 100.0, avail, at("LUH_N"),
+            "K1E1": cell(at("LUH_CENTS") / 100.0, at("LUH_CENTS", -12) / 100.0, all_only, at("LUH_N"),
                          at("LUH_N", -12)),
             "K1E2": cell(at("STOCK"), at("STOCK", -12), avail),
             "K1E3": mean_of_rates("ENTRIES", "STOCK", 0),
             "K1E4": mean_of_rates("EXITS", "STOCK", -1),
-            "K2": cell(window("INTEG"), mean_stock, avail),
-            "K2E1": cell(window("MINIJOB"), mean_stock, avail),
-            "K2E2": cell(window("PUBEMP"), mean_stock, avail),
+            "K2": cell(window("INTEG"), elb_mean, avail),
+            "K2E1": cell(window("MINIJOB"), elb_mean, avail),
+            "K2E2": cell(window("PUBEMP"), elb_mean, avail),
             "K2E3": cell(window(cont), window("SVP_INTEG"), avail6 if self.regime == "2019" else avail12),
-            "K2E4": cell(window("INTEG_SP"), window("SP_STOCK") / 12.0, avail),
+            "K2E4": cell(window("INTEG_SP"), mean_stock("SP_STOCK"), avail),
             "K3": cell(at("LZB"), at("LZB", -12), avail),
-            "K3E1": cell(window("INTEG_LZB"), window("LZB") / 12.0, avail),
+            "K3E1": cell(window("INTEG_LZB"), mean_stock("LZB"), avail),
             "K3E2": cell(at("LZB_ACT"), at("LZB"), avail),
             "K3E3": mean_of_rates("LZB_ENTRIES", "LZB", 0),
             "K3E4": mean_of_rates("LZB_EXITS", "LZB", -1),
@@ -366,7 +440,7 @@ class KennzahlenResult(Table):
             ...                               "jobcenter": "7"}], data_end=dt.date(2024, 12, 31))
             >>> a = kennzahlen(s, dt.date(2024, 6, 1)).to_arrays()
             >>> a["value"].shape, int(a["available"].sum())
-            ((48,), 36)
+            ((48,), 32)
         """
         arrays = self._code_arrays()
         j, r = len(self.jobcenters), len(self.months)
@@ -498,8 +572,8 @@ class KennzahlenResult(Table):
     def columns(self) -> tuple[str, ...]:
         """The keys of a cell row (also the CLI's JSON keys)."""
         return (
-            "jobcenter", "month", "group", "code", "numerator", "denominator", "value", "ci_low", "ci_high",
-            "suppressed", "available",
+            "jobcenter", "month", "group", "code", "name", "numerator", "denominator", "value", "change",
+            "ci_low", "ci_high", "suppressed", "available",
         )
 
     def rows(self) -> list[dict[str, Any]]:
@@ -545,6 +619,7 @@ _MONTHLY = {
     "LLU_CENTS": ("llu_euros", 0), "LLU_N": ("llu_persons", 0), "LUH_CENTS": ("luh_euros", 0),
     "LUH_N": ("luh_persons", 0),
 }
+_AMOUNTS = frozenset({"LLU_CENTS", "LLU_N", "LUH_CENTS", "LUH_N"})  # reported for "all" only (conv. 8)
 _NEEDS_PREVIOUS = frozenset(
     {"ENTRIES", "EXITS", "LZB_ENTRIES", "LZB_EXITS", "INTEG", "INTEG_SP", "INTEG_LZB", "MINIJOB", "PUBEMP",
      "SVP_INTEG", "SVP_CONT_2019", "SVP_CONT_2011", "BEDARF"}
@@ -560,8 +635,9 @@ class MonthlyCounts(Table):
     (of month k), ``integrationen_single_parent``, ``integrationen_lzb``, ``minijob_starts``,
     ``public_employment_starts``, ``svp_integrationen``, ``svp_continuous_2019``,
     ``svp_continuous_2011``, ``bedarfsdeckend``, ``llu_euros``, ``llu_persons``,
-    ``luh_euros``, ``luh_persons``. A count is None where the data do not reach a
-    Stichtag it needs (and for the flows of the first month, which need the month before).
+    ``luh_euros``, ``luh_persons`` (amounts of the jobcenter's rows, ``all`` only). A count
+    is None where the data do not reach a Stichtag it needs (and for the flows of the first
+    month, which need the month before), and for the amounts of ``F``/``M``.
 
     Args:
         counts: the partial counts of a :class:`KennzahlenResult`.
@@ -625,7 +701,7 @@ class MonthlyCounts(Table):
             if name not in known:
                 raise UnknownNameError(kind, str(name), [str(k) for k in known])
         raw, k = names[component], self.months.index(month)
-        if not self._known(k, raw):
+        if not self._known(k, raw) or (group != "all" and raw in _AMOUNTS):
             return None
         values = self.counts[self.jobcenters.index(jobcenter), k, :, _C[raw]]
         value = int(values.sum()) if group == "all" else int(values[GROUPS.index(group) - 1])
@@ -643,7 +719,7 @@ class MonthlyCounts(Table):
                 for g, group in enumerate(GROUPS):
                     row: dict[str, Any] = {"jobcenter": jc, "month": month, "group": group}
                     for raw, (public, _) in _MONTHLY.items():
-                        if not self._known(k, raw):
+                        if not self._known(k, raw) or (g != 0 and raw in _AMOUNTS):
                             row[public] = None
                             continue
                         values = self.counts[j, k, :, _C[raw]]
@@ -665,6 +741,8 @@ def kennzahlen(
     regime: Regime = "2019",
     count_16k: bool = False,
     level: float = 0.95,
+    stock_window: StockWindow = "previous",
+    catalogue: InstrumentCatalogue | None = None,
 ) -> KennzahlenResult:
     """The § 48a Kennzahlen (K1–K3 with sub-indicators) for the given reference months.
 
@@ -675,41 +753,50 @@ def kennzahlen(
         data_end: the data's end (default: the table's, i.e. the latest date in the file);
             open spells run to it and cells needing a later Stichtag are not available.
         jobcenters: compute the cells of these jobcenters only (default: every jobcenter on
-            an ``elb`` row); persons are still followed through all jobcenters.
+            an ``elb``, ``llu`` or ``luh`` row); persons are still followed through all jobcenters.
         regime: the K2E3 continuity rule, ``"2019"`` (default) or ``"2011"``.
         count_16k: count instrument ``16k`` as activation (K3E2); default False.
         level: the confidence level of the intervals (default 0.95).
+        stock_window: the mean stocks of K2, K2E1, K2E2, K2E4 and K3E1 over the *Vormonate*
+            S(m−12) … S(m−1) (``"previous"``, default, convention 4, as the BA publishes K2)
+            or over S(m−11) … S(m) (``"current"``, the earlier reading).
+        catalogue: the instrument catalogue that classes activation (default: the shipped
+            one, :func:`~langzeit.spells.default_catalogue`).
 
     Returns:
         The result (apply :func:`~langzeit.indicators.suppress` before publishing).
 
     Raises:
-        UnknownNameError: a jobcenter in ``jobcenters`` has no ``elb`` row.
-        ValueError: no months, a bad ``regime``, ``stichtag`` or ``level``.
+        UnknownNameError: a jobcenter in ``jobcenters`` has no ``elb``, ``llu`` or ``luh`` row.
+        ValueError: no months, a bad ``regime``, ``stock_window``, ``stichtag`` or ``level``.
+        ValidationError: an instrument code of the table is not in the catalogue.
 
     Examples:
         >>> from langzeit.spells import SpellTable
         >>> s = SpellTable.from_records([
-        ...     {"person_id": "a", "kind": "elb", "start": "2023-01-01", "jobcenter": "JC1"},
+        ...     {"person_id": "a", "kind": "elb", "start": "2024-01-01", "jobcenter": "JC1"},
         ...     {"person_id": "a", "kind": "svp", "start": "2024-03-10"},
         ... ], data_end=dt.date(2025, 3, 31))
-        >>> r = kennzahlen(s, dt.date(2024, 12, 1))
-        >>> c = r.cell("JC1", dt.date(2024, 12, 1), "K2")
-        >>> c.numerator, c.denominator
-        (1, 1.0)
+        >>> c = kennzahlen(s, dt.date(2024, 12, 1)).cell("JC1", dt.date(2024, 12, 1), "K2")
+        >>> c.numerator, round(c.denominator, 4), c.name  # stocks S(Dec 2023) … S(Nov 2024): 11 of 12
+        (1, 0.9167, 'Integrationsquote')
+        >>> kennzahlen(s, dt.date(2024, 12, 1), stock_window="current").cell(
+        ...     "JC1", dt.date(2024, 12, 1), "K2").denominator
+        1.0
     """
     month_list = [months] if isinstance(months, dt.date) else list(months)
     if not month_list:
         raise ValueError("give at least one reference month")
     if regime not in ("2019", "2011"):
         raise ValueError(f"regime must be '2019' or '2011', got {regime!r}")
+    if stock_window not in ("previous", "current"):
+        raise ValueError(f"stock_window must be 'previous' or 'current', got {stock_window!r}")
     if stichtag is not None and not 1 <= stichtag <= 31:
         raise ValueError(f"stichtag must be a day of the month (1-31) or None, got {stichtag!r}")
     if not 0.0 < level < 1.0:
         raise ValueError(f"level must lie strictly between 0 and 1, got {level!r}")
     refs = sorted({_first_of_month(m) for m in month_list})
-    elb_codes = np.unique(spells.jobcenter[spells.kind == SpellKind.ELB])
-    elb_labels = {spells.jobcenter_labels[int(c)] for c in elb_codes if c >= 0}
+    elb_labels = {spells.jobcenter_labels[int(c)] for c in reported_jobcenters(spells)}
     if jobcenters is not None:
         for j in jobcenters:
             if j not in elb_labels:
@@ -717,7 +804,7 @@ def kennzahlen(
     end = data_end if data_end is not None else spells.data_end_date
     counts: Counts = compute_counts(
         spells, [month_of(m) for m in refs], stichtag=stichtag, data_end=date_to_day(end),
-        jobcenters=jobcenters, count_16k=count_16k,
+        jobcenters=jobcenters, count_16k=count_16k, catalogue=catalogue,
     )
     return KennzahlenResult(
         counts=counts.counts,
@@ -729,5 +816,6 @@ def kennzahlen(
         regime=regime,
         level=level,
         count_16k=count_16k,
+        stock_window=stock_window,
     )
 

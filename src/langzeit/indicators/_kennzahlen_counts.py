@@ -13,7 +13,9 @@ The components (DOMAIN.md § 3 and its conventions, numbered as there):
 ``SP_STOCK``              … of them single parents
 ``LZB``                   long-term recipients at S(k): union of all ``elb`` spells
                           covers ≥ 638 days of [S − 729, S]
-``LZB_ACT``               LZB at S(k) with an activation spell covering S(k) (conv. 7)
+``LZB_ACT``               LZB at S(k) with an activation spell covering S(k): a ``measure`` or
+                          ``public_employment`` whose instrument the catalogue classes as
+                          activation at the spell's start (conv. 7, DOMAIN.md § 3a)
 ``ENTRIES``/``EXITS``     in some stock at S(k) and none at S(k−1), counted where it is at
                           S(k); exits the reverse, counted where it was at S(k−1) (conv. 2)
 ``LZB_ENTRIES``/``…EXITS``  the same for LZB status
@@ -26,8 +28,11 @@ The components (DOMAIN.md § 3 and its conventions, numbered as there):
 ``SVP_CONT_2019``         … with an ``svp`` spell covering each of S(k+1) … S(k+6)
 ``SVP_CONT_2011``         … with an ``svp`` spell covering S(k+12)
 ``BEDARF``                Integrationen whose person is in no ELB stock at S(k+3)
-``LLU_CENTS``/``LLU_N``   Σ ``llu`` amounts (cents) of month k where the person is in the
-                          stock at S(k) (conv. 8), and the number of such persons
+``LLU_CENTS``/``LLU_N``   Σ ``llu`` amounts (cents) of month k (the month containing the row's
+                          start) for the jobcenter on the row, whether or not the person is an
+                          ELB (conv. 8: Sozialgeld of non-employable members is part of K1),
+                          and the number of distinct persons behind them; counted in the group
+                          "other" only (K1/K1E1 are not split by sex)
 ``LUH_CENTS``/``LUH_N``   the same for ``luh``
 ========================  =============================================================
 
@@ -47,9 +52,16 @@ import numpy as np
 import numpy.typing as npt
 
 from langzeit._calendar import month_last
-from langzeit.spells import ACTIVATION_INSTRUMENTS, INTEGRATION_KINDS, SpellKind, SpellTable, date_to_day
+from langzeit.spells import (
+    INTEGRATION_KINDS,
+    InstrumentCatalogue,
+    SpellKind,
+    SpellTable,
+    date_to_day,
+    default_catalogue,
+)
 
-__all__ = ["COMPONENTS", "GROUP_OTHER", "Counts", "compute_counts", "stichtag_of"]
+__all__ = ["COMPONENTS", "GROUP_OTHER", "Counts", "compute_counts", "reported_jobcenters", "stichtag_of"]
 
 COMPONENTS = (
     "STOCK", "SP_STOCK", "LZB", "LZB_ACT", "ENTRIES", "EXITS", "LZB_ENTRIES", "LZB_EXITS",
@@ -130,6 +142,23 @@ class _Tally:
         self.counts[..., C[component]] += summed.astype(np.int64).reshape(self.counts.shape[:3])
 
 
+def reported_jobcenters(spells: SpellTable) -> npt.NDArray[np.int64]:
+    """Codes of the jobcenters that get cells: on an ``elb`` row or an ``llu``/``luh`` row (conv. 8, 11).
+
+    Examples:
+        >>> from langzeit.spells import SpellTable
+        >>> t = SpellTable.from_records([{"person_id": "k", "kind": "llu", "start": "2024-01-01",
+        ...                               "jobcenter": "7", "amount": 9}, {"person_id": "k", "kind": "svp",
+        ...                               "start": "2024-01-01", "jobcenter": "8"}])
+        >>> [t.jobcenter_labels[c] for c in reported_jobcenters(t)]
+        ['7']
+    """
+    rows = np.isin(spells.kind, (SpellKind.ELB, SpellKind.LLU, SpellKind.LUH))
+    codes = np.unique(spells.jobcenter[rows])
+    out: npt.NDArray[np.int64] = codes[codes >= 0].astype(np.int64)
+    return out
+
+
 def _stichtag_days(first: int, n: int, day: int | None) -> npt.NDArray[np.int64]:
     return np.array([date_to_day(stichtag_of(first + i, day)) for i in range(n)], dtype=np.int64)
 
@@ -165,6 +194,7 @@ def compute_counts(
     data_end: int,
     jobcenters: Sequence[str] | None,
     count_16k: bool,
+    catalogue: InstrumentCatalogue | None = None,
 ) -> Counts:
     """Partial counts for the component months ``min(months) − 12`` … ``max(months)``.
 
@@ -175,11 +205,15 @@ def compute_counts(
         data_end: the data's end (day number): open spells run to it, later Stichtage are
             not evaluated.
         jobcenters: the jobcenters to count for (labels); None for every jobcenter on an
-            ``elb`` row. Persons are still followed through all jobcenters.
+            ``elb``, ``llu`` or ``luh`` row. Persons are still followed through all jobcenters.
         count_16k: count ``16k`` as an activation instrument.
+        catalogue: the instrument catalogue (default: the shipped one).
 
     Returns:
         The counts.
+
+    Raises:
+        ValidationError: an instrument code of the table is not in the catalogue.
     """
     lo, hi = min(months) - 12, max(months)
     n_months = hi - lo + 1
@@ -189,8 +223,7 @@ def compute_counts(
     n_persons = spells.n_persons
 
     elb_mask = spells.kind == SpellKind.ELB
-    elb_jcs = np.unique(spells.jobcenter[elb_mask])
-    elb_jcs = elb_jcs[elb_jcs >= 0].astype(np.int64)
+    elb_jcs = reported_jobcenters(spells)
     elb_mask &= spells.start <= data_end  # later spells cover no evaluated Stichtag
     labels = spells.jobcenter_labels
     if jobcenters is None:
@@ -241,11 +274,9 @@ def compute_counts(
         lzb[k] = in_stock[k] & (covered >= LZB_MIN_DAYS)
 
     # ---- activation spells covering S(k) -------------------------------------------------------
-    act_labels = ACTIVATION_INSTRUMENTS | ({"16k"} if count_16k else set())
-    act_code = np.array([label in act_labels for label in spells.instrument_labels] + [False], dtype=np.bool_)
-    act_mask = np.isin(spells.kind, (SpellKind.MEASURE, SpellKind.PUBLIC_EMPLOYMENT)) & act_code[
-        spells.instrument
-    ]
+    cat = catalogue if catalogue is not None else default_catalogue()
+    act_mask = np.isin(spells.kind, (SpellKind.MEASURE, SpellKind.PUBLIC_EMPLOYMENT))
+    act_mask &= cat.activation(spells.instrument, spells.instrument_labels, spells.start, count_16k=count_16k)
     ap, as_, ae = spells.person[act_mask], spells.start[act_mask], np.minimum(spells.end[act_mask], data_end)
 
     # ---- stocks, entries and exits per component month ----------------------------------------
@@ -333,7 +364,7 @@ def compute_counts(
         g = (flat_attr[day_k * n_persons + person] & 3).astype(np.uint8)
         tally.add(component, mk, jc, g)
 
-    # ---- llu / luh amounts of the month containing start, where in the stock at its S ----------
+    # ---- llu / luh amounts of the month containing start, for the row's jobcenter (conv. 8) -----
     n_amount_months = min(n_avail, n_months)
     month_first = np.array(
         [date_to_day(stichtag_of(lo + i, 1)) for i in range(n_amount_months + 1)], dtype=np.int64
@@ -341,23 +372,24 @@ def compute_counts(
     # the month of a day by table lookup (one gather instead of calendar arithmetic per row)
     day_month = np.repeat(np.arange(n_amount_months, dtype=np.int64), np.diff(month_first))
     amount_kinds = ((SpellKind.LLU, "LLU_CENTS", "LLU_N"), (SpellKind.LUH, "LUH_CENTS", "LUH_N"))
+    n_slots = n_amount_months * n_persons
     for kind_, cents_name, n_name in amount_kinds:
         mask = spells.kind == kind_
         mask &= spells.start >= month_first[0]
         mask &= spells.start < month_first[-1]
+        mask &= spells.jobcenter >= 0
         month = day_month[spells.start[mask] - month_first[0]]
-        cell = month * n_persons + spells.person[mask]
-        jc = flat_jc[cell]
-        inside = jc >= 0
-        cell, month, jc = cell[inside], month[inside], jc[inside]
+        jc = spells.jobcenter[mask].astype(np.int64)
+        out_jc = jc_map[jc]
+        inside = out_jc >= 0
+        month, jc, person = month[inside], jc[inside], spells.person[mask][inside].astype(np.int64)
         cents = np.rint(spells.amount[mask][inside] * 100.0)
-        g = flat_attr[cell] & 3
-        tally.add(cents_name, month, jc, g, weights=cents)
-        seen = np.zeros(n_amount_months * n_persons, dtype=np.bool_)
-        seen[cell] = True
-        distinct = np.flatnonzero(seen)
-        g = flat_attr[distinct] & 3
-        tally.add(n_name, distinct // n_persons, flat_jc[distinct], g)
+        other = np.full(month.size, GROUP_OTHER, dtype=np.uint8)
+        tally.add(cents_name, month, jc, other, weights=cents)
+        # distinct persons per jobcenter and month (the cases behind the sum)
+        key = np.unique((jc_map[jc] * n_slots) + month * n_persons + person)
+        tally.add(n_name, (key % n_slots) // n_persons, out_codes[key // n_slots],
+                  np.full(key.size, GROUP_OTHER, dtype=np.uint8))
 
     return Counts(
         counts=tally.counts,

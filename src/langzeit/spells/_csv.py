@@ -17,6 +17,7 @@ import numpy as np
 import numpy.typing as npt
 
 from langzeit.exceptions import DataFormatError, RowProblem
+from langzeit.spells._catalogue import InstrumentCatalogue, check_spell_rules
 from langzeit.spells._table import (
     NO_CODE,
     OPEN_END,
@@ -202,6 +203,7 @@ def _parse(
     file: str,
     data_end: dt.date | None,
     strict: bool,
+    catalogue: InstrumentCatalogue | None = None,
 ) -> SpellTable:
     header = [h.strip() for h in header]
     missing = [c for c in REQUIRED if c not in header]
@@ -247,9 +249,8 @@ def _parse(
             problems += chunk.row_problems(file, lines, {i: raw(i) for i in bad})
         chunks.append(chunk)
     problems.sort(key=lambda p: p.line)
-    if problems and strict:
-        raise DataFormatError(file, problems)
-    return _assemble(chunks, data_end=data_end, rejected=problems)
+    table = _assemble(chunks, data_end=data_end, rejected=problems)
+    return check_spell_rules(table, file=file, strict=strict, catalogue=catalogue)
 
 
 def _assemble(chunks: list[_Chunk], *, data_end: dt.date | None, rejected: list[RowProblem]) -> SpellTable:
@@ -282,6 +283,7 @@ def read_spells(
     *,
     strict: bool = True,
     data_end: dt.date | None = None,
+    catalogue: InstrumentCatalogue | None = None,
 ) -> SpellTable:
     r"""Read a spell CSV file (DOMAIN.md § 2) into a columnar :class:`SpellTable`.
 
@@ -294,6 +296,8 @@ def read_spells(
         strict: raise on any bad row (default); with ``strict=False`` keep every valid
             row and return the bad ones in the table's ``rejected``.
         data_end: the data's end (default: the latest start or end date in the file).
+        catalogue: the instrument catalogue the ``instrument`` codes are checked against
+            (default: the shipped one, :func:`~langzeit.spells.default_catalogue`).
 
     Returns:
         The table; ``rejected`` lists the rows skipped in lenient mode.
@@ -317,16 +321,20 @@ def read_spells(
     if isinstance(source, str | os.PathLike):
         path = Path(source)
         with path.open(encoding="utf-8-sig", newline="") as handle:
-            return _read_stream(handle, str(path), strict=strict, data_end=data_end)
-    return _read_stream(source, str(getattr(source, "name", "<stream>")), strict=strict, data_end=data_end)
+            return _read_stream(handle, str(path), strict=strict, data_end=data_end, catalogue=catalogue)
+    return _read_stream(source, str(getattr(source, "name", "<stream>")), strict=strict, data_end=data_end,
+                        catalogue=catalogue)
 
 
-def _read_stream(handle: IO[str], file: str, *, strict: bool, data_end: dt.date | None) -> SpellTable:
+def _read_stream(
+    handle: IO[str], file: str, *, strict: bool, data_end: dt.date | None,
+    catalogue: InstrumentCatalogue | None,
+) -> SpellTable:
     first = handle.readline()
     if not first:
         raise DataFormatError(file, [RowProblem(file, 1, "empty file: no header")])
     header = next(csv.reader([first.lstrip("\ufeff")]))
-    return _parse(header, _blocks(handle), file=file, data_end=data_end, strict=strict)
+    return _parse(header, _blocks(handle), file=file, data_end=data_end, strict=strict, catalogue=catalogue)
 
 
 def _blocks(handle: IO[str]) -> Iterator[Block]:
@@ -397,7 +405,8 @@ def _text(value: Any) -> str:
 
 
 def parse_records(
-    records: Iterable[Mapping[str, Any]], *, file: str, data_end: dt.date | None, strict: bool
+    records: Iterable[Mapping[str, Any]], *, file: str, data_end: dt.date | None, strict: bool,
+    catalogue: InstrumentCatalogue | None = None,
 ) -> SpellTable:
     """Parse dicts keyed like the CSV columns with the CSV rules (record ``i`` is line ``i + 2``).
 
@@ -406,6 +415,7 @@ def parse_records(
         file: the name used in problems.
         data_end: the data's end (default: the latest date).
         strict: raise on bad records or keep the valid ones.
+        catalogue: the instrument catalogue (default: the shipped one).
 
     Returns:
         The table.
@@ -423,7 +433,7 @@ def parse_records(
     header = list(COLUMNS) + extra
     rows = [[_text(r.get(c)) for c in header] for r in recs]
     block = (np.arange(2, 2 + len(rows), dtype=np.int64), rows)
-    return _parse(header, [block], file=file, data_end=data_end, strict=strict)
+    return _parse(header, [block], file=file, data_end=data_end, strict=strict, catalogue=catalogue)
 
 
 def write_spells(table: SpellTable, target: str | os.PathLike[str] | IO[str]) -> None:
@@ -435,12 +445,12 @@ def write_spells(table: SpellTable, target: str | os.PathLike[str] | IO[str]) ->
 
     Examples:
         >>> t = SpellTable.from_records([{"person_id": "p1", "kind": "luh", "start": "2024-01-01",
-        ...                               "end": "2024-01-31", "amount": 412.5}])
+        ...                               "end": "2024-01-31", "jobcenter": "7", "amount": 412.5}])
         >>> buf = io.StringIO()
         >>> write_spells(t, buf)
         >>> print(buf.getvalue().strip())
         person_id,kind,start,end,jobcenter,sex,single_parent,instrument,amount
-        p1,luh,2024-01-01,2024-01-31,,,0,,412.5
+        p1,luh,2024-01-01,2024-01-31,7,,0,,412.5
     """
     if isinstance(target, str | os.PathLike):
         with Path(target).open("w", encoding="utf-8", newline="") as handle:

@@ -6,7 +6,8 @@ gaps, some of them in another jobcenter after a move (overlapping the old one by
 days); job starts of every kind — insured jobs that end benefit receipt, jobs while
 still receiving benefits (Aufstocker), apprenticeships, self-employment, Minijobs —,
 public employment (§§ 16d, 16i, 16e old, Soziale Teilhabe) and measures (§ 45 SGB III,
-§ 16f, § 16k, wage subsidies, Vermittlungsbudget); and monthly ``llu``/``luh``
+§§ 81 ff. SGB III, § 16f, § 16k, Vermittlungsbudget), with codes of the instrument
+catalogue valid at their start; and monthly ``llu``/``luh``
 entitlements for the months of benefit receipt. Spells that reach beyond ``end`` are
 open. The figures are plausible, not calibrated: use them to exercise code, not to
 learn about jobcenters.
@@ -25,11 +26,35 @@ from langzeit.spells._table import NO_CODE, OPEN_END, SexCode, SpellKind, SpellT
 
 __all__ = ["generate_spells"]
 
-_INSTRUMENTS = ("16b", "16d", "16e", "16e_old", "16f", "16i", "16k", "45sgb3", "staa", "vb")
-_PUBLIC = (("16d", 0.6), ("16i", 0.25), ("16e_old", 0.05), ("staa", 0.10))
-_MEASURES = (("45sgb3", 0.5), ("16f", 0.1), ("16k", 0.1), ("16b", 0.1), ("16e", 0.05), ("vb", 0.15))
+_INSTRUMENTS = ("16d", "16e_old", "16f", "16i", "16k", "44sgb3", "45sgb3", "81sgb3", "staa")
+# the codes of the instrument catalogue, valid at the spell's start: public employment before 2019
+# (§ 16e old version, Soziale Teilhabe) and from 2019 (§ 16i); § 16k only from July 2023
+_PUBLIC_OLD = (("16d", 0.6), ("16e_old", 0.15), ("staa", 0.25))
+_PUBLIC = (("16d", 0.7), ("16i", 0.3))
+_MEASURES_OLD = (("45sgb3", 0.55), ("16f", 0.1), ("81sgb3", 0.2), ("44sgb3", 0.15))
+_MEASURES = (("45sgb3", 0.5), ("16f", 0.1), ("16k", 0.1), ("81sgb3", 0.15), ("44sgb3", 0.15))
+_DAY_2019 = 17897  # 2019-01-01
+_DAY_16K = 19539  # 2023-07-01
 
 IntArray = npt.NDArray[np.int64]
+
+
+def _dated_pick(
+    rng: np.random.Generator, start: IntArray,
+    tables: tuple[tuple[int | None, tuple[tuple[str, float], ...]], ...],
+) -> npt.NDArray[np.int16]:
+    """Instrument codes by start day: ``tables`` are (first day after the table's period, table)."""
+    out = np.full(start.shape, NO_CODE, dtype=np.int16)
+    lo: int | None = None
+    for until, table in tables:
+        rows = np.ones(start.shape, dtype=np.bool_)
+        if lo is not None:
+            rows &= start >= lo
+        if until is not None:
+            rows &= start < until
+        out[rows] = _pick(rng, int(rows.sum()), table)
+        lo = until
+    return out
 
 
 def _pick(rng: np.random.Generator, n: int, table: tuple[tuple[str, float], ...]) -> npt.NDArray[np.int16]:
@@ -165,9 +190,13 @@ def generate_spells(
     mini = rng.random(n_elb) < 0.18
     add(mini, SpellKind.MINIJOB, within(mini), 150.0)
     public = rng.random(n_elb) < 0.06
-    add(public, SpellKind.PUBLIC_EMPLOYMENT, within(public), 300.0, _pick(rng, int(public.sum()), _PUBLIC))
+    begin = within(public)
+    add(public, SpellKind.PUBLIC_EMPLOYMENT, begin, 300.0,
+        _dated_pick(rng, begin, ((_DAY_2019, _PUBLIC_OLD), (None, _PUBLIC))))
     measure = rng.random(n_elb) < 0.35
-    add(measure, SpellKind.MEASURE, within(measure), 90.0, _pick(rng, int(measure.sum()), _MEASURES))
+    begin = within(measure)
+    add(measure, SpellKind.MEASURE, begin, 90.0,
+        _dated_pick(rng, begin, ((_DAY_16K, _MEASURES_OLD), (None, _MEASURES))))
 
     # ---- monthly entitlements (llu, luh) for the months of benefit receipt --------------------
     # a household's entitlement is the same month after month: one amount per benefit spell
@@ -220,6 +249,7 @@ def generate_spells(
     spell_end[job_rows] = np.where(job_end[job_keep] > day_end, OPEN_END, job_end[job_keep])
     spell_end[llu_rows] = spell_end[luh_rows] = month_end
     jobcenter[elb_rows] = jc
+    jobcenter[llu_rows] = jobcenter[luh_rows] = jc[row_spell]  # amounts carry their jobcenter (conv. 8)
     all_sex[elb_rows], all_sp[elb_rows] = sex[person], single_parent[person]
     instrument[job_rows] = np.concatenate(instruments)[job_keep]
     amount[llu_rows], amount[luh_rows] = llu, luh

@@ -16,7 +16,6 @@ from langzeit.exceptions import RowProblem
 from langzeit.tabular import Table, rows_to_html
 
 __all__ = [
-    "ACTIVATION_INSTRUMENTS",
     "INTEGRATION_KINDS",
     "NO_CODE",
     "OPEN_END",
@@ -80,9 +79,6 @@ class SpellKind(enum.IntEnum):
 
 INTEGRATION_KINDS = (SpellKind.SVP, SpellKind.APPRENTICESHIP, SpellKind.SELF_EMPLOYMENT)
 """Kinds whose start is an Integration (§ 5 Abs. 1 VO), in the tie-break order of convention 5."""
-
-ACTIVATION_INSTRUMENTS = frozenset({"16d", "16f", "16i", "16e_old", "staa", "45sgb3"})
-"""Activation instruments (§ 2 Abs. 2 Nr. 1 VO, DOMAIN.md convention 7); ``16k`` only on request."""
 
 
 class SexCode(enum.IntEnum):
@@ -282,7 +278,8 @@ class SpellTable(Table):
 
     @classmethod
     def from_records(
-        cls, records: Sequence[dict[str, Any]], *, data_end: dt.date | None = None, strict: bool = True
+        cls, records: Sequence[dict[str, Any]], *, data_end: dt.date | None = None, strict: bool = True,
+        catalogue: Any = None,
     ) -> SpellTable:
         """A table from dicts keyed like the CSV columns (values as text, dates or numbers).
 
@@ -293,6 +290,8 @@ class SpellTable(Table):
             records: one dict per spell (``person_id``, ``kind``, ``start``, ``end``, ...).
             data_end: the data's end (default: the latest date in the records).
             strict: raise on bad records (default) or keep the valid ones.
+            catalogue: the :class:`~langzeit.spells.InstrumentCatalogue` to check instrument
+                codes against (default: the shipped one).
 
         Returns:
             The table.
@@ -307,7 +306,7 @@ class SpellTable(Table):
         """
         from langzeit.spells._csv import parse_records
 
-        return parse_records(records, file="<records>", data_end=data_end, strict=strict)
+        return parse_records(records, file="<records>", data_end=data_end, strict=strict, catalogue=catalogue)
 
     def select(self, mask: npt.ArrayLike) -> SpellTable:
         """The spells where ``mask`` is true (persons, labels and data end are kept).
