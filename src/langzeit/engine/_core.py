@@ -1,0 +1,388 @@
+"""Engine layer: the engine's core — its state, the fold into it, and the guard checks.
+
+:class:`EngineCore` holds what the engine knows: every participant's state (kept
+incrementally through the event layer's one fold, :class:`~langzeit.events.StateBuilder`),
+the books of places and caseloads, the waiting list (:mod:`._waiting`) and the model
+clock. Its methods fold events into that state and check the built-in guards; they
+never write to the store. The command handlers (:mod:`._handlers`) turn commands into
+events with these checks, the read-only queries (:mod:`._queries`) read the state, and
+:class:`~langzeit.engine.PathwayEngine` (:mod:`._engine`) is the facade that executes
+commands and appends their events.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import date
+from typing import Literal
+
+import attrs
+from dateutil.relativedelta import relativedelta
+
+from langzeit.domain import (
+    BUILTIN_GUARDS,
+    Coach,
+    ConsentPurpose,
+    Organisation,
+    Phase,
+    Programme,
+    Tandem,
+    parse_duration,
+)
+from langzeit.engine._books import Books, Key, state_key
+from langzeit.engine._commands import Command
+from langzeit.engine._waiting import WaitQueue
+from langzeit.events import (
+    Event,
+    EventLog,
+    EventStore,
+    ParticipantState,
+    StateBuilder,
+    Status,
+)
+from langzeit.exceptions import GuardFailure, Problem, ValidationError
+
+__all__ = ["Edge", "EngineCore", "UserGuard", "occupying"]
+
+#: A user guard: gets the participant's state and the command, returns a reason to
+#: refuse (a readable sentence) or None to let the command pass.
+UserGuard = Callable[[ParticipantState, Command], "str | None"]
+
+_ACTIVE = Status.ACTIVE
+_PAUSED = Status.PAUSED
+_WAITLISTED = Status.WAITLISTED
+_DATA = ConsentPurpose.DATA_EXCHANGE
+
+
+@attrs.frozen
+class Edge:
+    """A transition with what its guards need, computed once per engine."""
+
+    target: Phase
+    assessed: bool
+    agreement: bool
+    user: tuple[str, ...]
+    #: True when no consent, assessment, agreement or user guard applies to the edge
+    #: (then only the checks of entering a phase — maximum stay, places — remain).
+    plain: bool
+
+
+def _plain_phase(phase: Phase) -> bool:
+    """Whether entering ``phase`` needs neither a consent nor an assessment."""
+    return not phase.data_exchange_with and not phase.requires_assessment
+
+
+#: ``"<participant_id>-<version>"``; a bound ``str.format`` costs no Python frame per event.
+_default_ids: Callable[[str, int], str] = "{}-{}".format
+
+
+def occupying(status: Status) -> bool:
+    """Whether ``status`` holds a place (active or paused)."""
+    # identity tests: ``in _books.OCCUPYING`` would hash the enum member through a Python-level __hash__
+    return status is _ACTIVE or status is _PAUSED
+
+
+@attrs.define(eq=False)
+class EngineCore:
+    """The state of one programme's pathways and the guard checks over it (private base).
+
+    The constructor's arguments are those of :class:`~langzeit.engine.PathwayEngine`.
+    """
+
+    programme: Programme
+    _store: EventStore
+    _coaches: dict[str, Coach]
+    _tandems: dict[str, Tandem]
+    _org_names: dict[str, str]
+    _user_guards: dict[str, UserGuard]
+    discipline: str
+    max_wait: relativedelta | None
+    auto_admit: bool
+    _ids: Callable[[str, int], str]
+    _phases: dict[str, Phase] = attrs.field(init=False)
+    _edges: dict[tuple[str, str], Edge] = attrs.field(init=False)
+    _exit_edges: dict[str, Edge] = attrs.field(init=False)
+    _plain: dict[str, bool] = attrs.field(init=False)
+    _entry: Phase = attrs.field(init=False)
+    _limited_stay: bool = attrs.field(init=False)
+    _coach_tandems: dict[str, tuple[str, ...]] = attrs.field(init=False)
+    _total: int | None = attrs.field(init=False)
+    _states: dict[str, StateBuilder] = attrs.field(init=False)
+    _books: Books = attrs.field(init=False)
+    _queue: WaitQueue = attrs.field(init=False)
+    _clock: date = attrs.field(init=False)
+    _freed: bool = attrs.field(init=False)
+    _plus_cache: dict[tuple[date, int], date] = attrs.field(init=False)
+    _max_ends: dict[date, date] = attrs.field(init=False)
+
+    def __init__(
+        self,
+        programme: Programme,
+        *,
+        store: EventStore | None = None,
+        coaches: Iterable[Coach] = (),
+        tandems: Iterable[Tandem] = (),
+        organisations: Iterable[Organisation] = (),
+        guards: Mapping[str, UserGuard] | None = None,
+        discipline: Literal["fifo", "priority"] = "fifo",
+        max_wait: relativedelta | int | str | None = None,
+        auto_admit: bool = True,
+        id_factory: Callable[[str, int], str] | None = None,
+    ) -> None:
+        if discipline not in ("fifo", "priority"):
+            raise ValidationError("invalid engine options",
+                                  [Problem("discipline", f"'fifo' or 'priority', got {discipline!r}")])
+        tandem_list = list(tandems)
+        coach_map = {c.id: c for c in coaches}
+        for tandem in tandem_list:
+            for m in tandem.members:
+                coach_map.setdefault(m.coach.id, m.coach)
+        self.__attrs_init__(  # type: ignore[attr-defined]  # attrs generates it when __init__ is custom
+            programme, EventLog() if store is None else store, coach_map,
+            {td.id: td for td in tandem_list}, {o.id: o.name for o in organisations},
+            dict(guards or {}), discipline, None if max_wait is None else parse_duration(max_wait),
+            auto_admit, id_factory or _default_ids,
+        )
+        unknown = sorted(programme.guard_names - BUILTIN_GUARDS - set(self._user_guards))
+        if unknown:
+            raise ValidationError(
+                f"programme {programme.id!r} names guards the engine does not know",
+                [Problem(f"guard {name!r}", "not built in and not passed in guards=") for name in unknown],
+            )
+        self._phases = {p.id: p for p in programme.phases}
+        self._plain = {p.id: _plain_phase(p) for p in programme.phases}
+        self._entry = self._phases[programme.entry]
+        self._limited_stay = programme.max_duration is not None
+        self._edges = {}
+        exits: dict[str, list[str]] = {}
+        for t in programme.transitions:
+            target = self._phases[t.target]
+            assessed, agreement = "assessed" in t.guards, "agreement" in t.guards
+            user = tuple(g for g in t.guards if g in self._user_guards)
+            self._edges[(t.source, t.target)] = Edge(
+                target, assessed, agreement, user,
+                self._plain[target.id] and not assessed and not agreement and not user,
+            )
+            if target.terminal:
+                exits.setdefault(t.source, []).append(t.target)
+        self._exit_edges = {k: self._edges[(k, v[0])] for k, v in exits.items()}
+        by_coach: dict[str, list[str]] = {}
+        for td in tandem_list:
+            for cid in td.coach_ids:
+                by_coach.setdefault(cid, []).append(td.id)
+        self._coach_tandems = {k: tuple(v) for k, v in by_coach.items()}
+        self._total = programme.capacity.total
+        self._plus_cache = {}
+        self._max_ends = {}
+        self._load()
+
+    # -- loading ---------------------------------------------------------------------------
+
+    def _reset(self) -> None:
+        self._states = {}
+        self._books = Books()
+        self._queue = WaitQueue(self.discipline)
+        self._clock = date.min
+        self._freed = False
+
+    def _load(self) -> None:
+        self._reset()
+        self._apply(self._store.events(), {})
+
+    def _reload(self, participant_ids: Iterable[str]) -> None:
+        for pid in participant_ids:
+            old = self._states.get(pid)
+            fresh = StateBuilder(pid)
+            for event in self._store.events(participant_id=pid):
+                fresh.apply(event)
+            old_key: Key = state_key(old) if old is not None else (Status.REFERRED, None, None, None)
+            if fresh.version:
+                self._states[pid] = fresh
+                self._account(pid, old_key, fresh, self._clock)
+            else:
+                self._states.pop(pid, None)
+                if old is not None and occupying(old.status):
+                    self._books.count(old_key, -1)
+                self._queue.discard(pid)
+
+    # -- the fold and the books ------------------------------------------------------------
+
+    def _apply(self, events: Iterable[Event], touched: dict[str, int]) -> None:
+        """Fold ``events`` into the states and the books; note first versions in ``touched``."""
+        states = self._states
+        for event in events:
+            pid = event.participant_id
+            b = states.get(pid)
+            if b is None:
+                b = states[pid] = StateBuilder(pid)
+                if pid not in touched:
+                    touched[pid] = 0
+            elif pid not in touched:
+                touched[pid] = b.version
+            status, phase, coach, tandem = b.status, b.phase_id, b.coach_id, b.tandem_id  # state_key
+            b.apply(event)
+            if (b.status is not status or b.phase_id != phase or b.coach_id != coach
+                    or b.tandem_id != tandem):
+                self._account(pid, (status, phase, coach, tandem), b, event.date)
+
+    def _account(self, pid: str, old: Key, b: StateBuilder, day: date) -> None:
+        old_status, status = old[0], b.status
+        old_occ = old_status is _ACTIVE or old_status is _PAUSED  # occupying, inlined
+        new_occ = status is _ACTIVE or status is _PAUSED
+        if old_occ or new_occ:
+            self._books.move(old if old_occ else None,
+                             (status, b.phase_id, b.coach_id, b.tandem_id) if new_occ else None)
+            if old_occ and (not new_occ or old[1] != b.phase_id):
+                self._freed = True
+            if day > self._clock:
+                self._clock = day
+        if old_status is _WAITLISTED:
+            if status is not _WAITLISTED:
+                self._queue.discard(pid)
+        elif status is _WAITLISTED:
+            assert b.waitlisted is not None
+            self._queue.add(pid, b.waitlisted, b.waitlist_priority)
+
+    def _plus(self, day: date, duration: relativedelta) -> date:
+        key = (day, id(duration))
+        out = self._plus_cache.get(key)
+        if out is None:
+            out = self._plus_cache[key] = day + duration
+        return out
+
+    def _head(self, b: StateBuilder, cmd: Command, n: int = 1) -> tuple[str, str, date]:
+        """The first fields of the participant's ``n``-th next event: event id, participant, day."""
+        pid = b.participant_id
+        return self._ids(pid, b.version + n), pid, cmd.date
+
+    # -- places ----------------------------------------------------------------------------
+
+    def _room(self) -> bool:
+        """Whether a place is free in the programme and in its entry phase."""
+        books = self._books
+        if self._total is not None and books.occupied >= self._total:
+            return False
+        entry = self._entry
+        places = entry.places
+        return places is None or books.phase.get(entry.id, 0) < places
+
+    def _room_failures(self) -> list[GuardFailure]:
+        out = []
+        total = self._total
+        if total is not None and self._books.occupied >= total:
+            out.append(GuardFailure("capacity", f"all {total} places of {self.programme.name} are taken"))
+        entry = self._phases[self.programme.entry]
+        if entry.places is not None and self._books.phase.get(entry.id, 0) >= entry.places:
+            out.append(GuardFailure("capacity", f"all {entry.places} places in phase {entry.id!r} are taken"))
+        return out
+
+    def _max_end(self, b: StateBuilder) -> date | None:
+        if b.extended_until is not None:
+            return b.extended_until
+        limit = self.programme.max_duration
+        if limit is None or b.admitted is None:
+            return None
+        end = self._max_ends.get(b.admitted)  # keyed by the day alone: dates cache their hash
+        if end is None:
+            end = self._max_ends[b.admitted] = b.admitted + limit
+        return end
+
+    # -- guards ----------------------------------------------------------------------------
+
+    def _participant(self, cmd: Command, fail: list[GuardFailure]) -> StateBuilder | None:
+        b = self._states.get(cmd.participant_id)
+        if b is None:
+            fail.append(GuardFailure("known", f"participant {cmd.participant_id!r} has not been "
+                                              f"referred to {self.programme.name}"))
+            return None
+        last = b.last_event
+        if last is not None and cmd.date < last:
+            fail.append(GuardFailure(
+                "chronology", f"dated {cmd.date.isoformat()}, before the participant's last event "
+                              f"on {last.isoformat()}"))
+        return b
+
+    def _holding_place(self, cmd: Command, fail: list[GuardFailure]) -> StateBuilder | None:
+        """The participant if known and holding a place (active or paused), else None."""
+        b = self._participant(cmd, fail)
+        if b is not None and not occupying(b.status):
+            fail.append(self._not_admitted(b))
+            return None
+        return b
+
+    def _not_before_clock(self, cmd: Command, b: StateBuilder, fail: list[GuardFailure]) -> None:
+        if cmd.date < self._clock and (b.last_event is None or cmd.date >= b.last_event):
+            fail.append(GuardFailure(
+                "chronology", f"dated {cmd.date.isoformat()}, before the last change of places or "
+                              f"caseloads on {self._clock.isoformat()}"))
+
+    @staticmethod
+    def _status_failure(b: StateBuilder, what: str) -> GuardFailure:
+        return GuardFailure("status", f"cannot {what} participant {b.participant_id!r} "
+                                      f"with status {b.status.value!r}")
+
+    @staticmethod
+    def _not_admitted(b: StateBuilder) -> GuardFailure:
+        return GuardFailure("admitted", f"participant {b.participant_id!r} is not admitted "
+                                        f"(status: {b.status.value})")
+
+    def _org(self, org_id: str) -> str:
+        return self._org_names.get(org_id, org_id)
+
+    @staticmethod
+    def _has_consent(b: StateBuilder, purposes: Sequence[ConsentPurpose], recipient: str) -> bool:
+        return any(c.recipient == recipient and c.purpose in purposes for c in b.consents.values())
+
+    def _phase_guards(self, b: StateBuilder, cmd: Command, target: Phase, edge: Edge | None,
+                      fail: list[GuardFailure], *, entering: bool) -> None:
+        plain = self._plain[target.id] if edge is None else edge.plain
+        if not plain:  # precomputed: most edges need no consent, assessment or agreement
+            for org in target.data_exchange_with:
+                if not self._has_consent(b, (_DATA,), org):
+                    fail.append(GuardFailure("consent",
+                                             f"no consent for data exchange with {self._org(org)}"))
+            if (target.requires_assessment or (edge is not None and edge.assessed)) and b.assessed is None:
+                fail.append(GuardFailure("assessed", f"phase {target.id!r} requires an assessment "
+                                                     f"(Potenzialanalyse); none recorded"))
+            if edge is not None and edge.agreement and b.agreed is None:
+                fail.append(GuardFailure(
+                    "agreement", f"participant {b.participant_id!r} has not agreed to take part"))
+        if entering:
+            if self._limited_stay or b.extended_until is not None:
+                end = self._max_end(b)
+                if end is not None and cmd.date > end:
+                    fail.append(GuardFailure("max_duration", f"the maximum stay ended on {end.isoformat()}; "
+                                                             f"extend the stay first"))
+            places = target.places
+            if places is not None and self._books.phase.get(target.id, 0) >= places:
+                fail.append(GuardFailure("capacity", f"all {places} places in phase {target.id!r} are taken"))
+        if not plain and edge is not None and edge.user:
+            state = b.freeze()
+            for name in edge.user:
+                reason = self._user_guards[name](state, cmd)
+                if reason:
+                    fail.append(GuardFailure(name, reason))
+
+    def _admission_guards(self, b: StateBuilder, cmd: Command, fail: list[GuardFailure]) -> None:
+        if self.programme.voluntary and b.agreed is None:
+            fail.append(GuardFailure(
+                "agreement", f"{self.programme.name} is voluntary: participant {b.participant_id!r} "
+                             f"has not agreed to take part"))
+        if not self._plain[self._entry.id]:  # a plain entry phase needs no consent or assessment
+            self._phase_guards(b, cmd, self._entry, None, fail, entering=False)
+
+    def _caseload_guard(self, coach: Coach, b: StateBuilder, fail: list[GuardFailure], *,
+                        tandem: str = "") -> None:
+        load = self._coach_load(coach.id, b)
+        if load >= coach.max_cases:
+            who = f"coach {coach.id!r}" + (f" of tandem {tandem!r}" if tandem else "")
+            fail.append(GuardFailure(
+                "caseload", f"{who} already holds {load} of {coach.max_cases} cases "
+                            f"(Betreuungsschlüssel 1:{coach.caseload_limit} at {coach.fte:g} FTE)"))
+
+    def _coach_load(self, coach_id: str, b: StateBuilder) -> int:
+        books = self._books
+        load = books.coach.get(coach_id, 0) - (b.coach_id == coach_id)
+        for tid in self._coach_tandems.get(coach_id, ()):
+            load += books.tandem.get(tid, 0) - (b.tandem_id == tid)
+        return load
