@@ -13,10 +13,10 @@ from langzeit.network import (
     NodeKind,
     example_space,
     network_map,
-    plot_network_map,
     space_to_dict,
     synthetic_space,
 )
+from langzeit.report import plot_network_map
 
 
 def test_same_seed_same_space_other_seed_other_space() -> None:

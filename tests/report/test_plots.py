@@ -305,8 +305,10 @@ def test_exit_causes_keep_their_colour() -> None:
     assert len({str(c) for c in b.values()}) == 5
 
 
-def test_network_map_plot_is_reexported() -> None:
-    """The network map is the network layer's plot, re-exported here, not a second copy."""
+def test_old_network_name_of_the_map_plot_says_where_it_moved() -> None:
+    """Every plot lives in ``langzeit.report``; the network map's old name points here."""
     from langzeit import network
 
-    assert plot_network_map is network.plot_network_map
+    with pytest.raises(AttributeError, match=r"langzeit\.report\.plot_network_map"):
+        network.plot_network_map  # noqa: B018
+    assert plot_network_map.__module__ == "langzeit.report._plot_network"

@@ -56,7 +56,7 @@ from langzeit.indicators._sequences import (
 from langzeit.indicators._stays import (
     Caseloads,
     StayLengths,
-    WaitingList,
+    WaitingListStatistics,
     caseloads,
     stay_lengths,
     waiting_list,
@@ -99,7 +99,7 @@ __all__: list[str] = [
     "SupportsSuppression",
     "SurvivalCurve",
     "TransitionRates",
-    "WaitingList",
+    "WaitingListStatistics",
     "aalen_johansen",
     "actor_referral_rate",
     "caseloads",
@@ -139,3 +139,18 @@ __all__: list[str] = [
     "waiting_list",
     "wilson_interval",
 ]
+
+
+def __getattr__(name: str) -> object:
+    """``WaitingList``, the old name of :class:`WaitingListStatistics` (deprecated).
+
+    The engine's :class:`langzeit.engine.WaitingList` is the list itself.
+    """
+    if name == "WaitingList":
+        import warnings
+
+        warnings.warn("langzeit.indicators.WaitingList is deprecated; use WaitingListStatistics "
+                      "(langzeit.engine.WaitingList is the engine's list of waiting participants)",
+                      DeprecationWarning, stacklevel=2)
+        return WaitingListStatistics
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

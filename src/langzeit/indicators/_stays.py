@@ -35,7 +35,7 @@ from langzeit.tabular import Table
 __all__ = [
     "Caseloads",
     "StayLengths",
-    "WaitingList",
+    "WaitingListStatistics",
     "caseloads",
     "stay_lengths",
     "waiting_list",
@@ -46,7 +46,7 @@ __all__ = [
 
 
 @attrs.frozen(eq=False)
-class WaitingList(Table):
+class WaitingListStatistics(Table):
     """Waiting-list length at each month's end and the waiting times of those who left it.
 
     ``times`` is the distribution of days waited until admission; ``reneged`` and
@@ -81,12 +81,12 @@ class WaitingList(Table):
         return [{"month_end": d, "waiting": None if self.flags is not None and self.flags[i] else int(n)}
                 for i, (d, n) in enumerate(zip(self.month_ends, self.length, strict=True))]
 
-    def with_confidentiality(self, rule: ConfidentialityRule) -> WaitingList:
+    def with_confidentiality(self, rule: ConfidentialityRule) -> WaitingListStatistics:
         """Suppress monthly lengths of 1 … min_n − 1 and small groups of the waiting times.
 
         Examples:
             >>> from datetime import date
-            >>> w = WaitingList((date(2024, 1, 31), date(2024, 2, 29)), np.array([1, 4]),
+            >>> w = WaitingListStatistics((date(2024, 1, 31), date(2024, 2, 29)), np.array([1, 4]),
             ...                 waiting_list([]).times, np.zeros(1, int), np.zeros(1, int))
             >>> [r["waiting"] for r in w.with_confidentiality(ConfidentialityRule()).rows()]
             [None, 4]
@@ -106,7 +106,9 @@ def _monthly_stock(start: IntArray, end: IntArray, first_month: int, last_month:
     return out
 
 
-def waiting_list(data: Data, *, by: Grouping | None = None, data_end: date | None = None) -> WaitingList:
+def waiting_list(
+    data: Data, *, by: Grouping | None = None, data_end: date | None = None,
+) -> WaitingListStatistics:
     """Waiting-list length over time and the distribution of waiting times.
 
     A participant waits from the first ``Waitlisted`` until the first admission,
@@ -142,12 +144,13 @@ def waiting_list(data: Data, *, by: Grouping | None = None, data_end: date | Non
     times = DistributionTable.of_values("waiting_days", (stop - start)[admitted].astype(np.float64),
                                         g.codes[admitted], g.names)
     if not waits.any():
-        return WaitingList((), np.zeros(0, dtype=np.int64), times, g.counts(reneged), g.counts(still))
+        empty = np.zeros(0, dtype=np.int64)
+        return WaitingListStatistics((), empty, times, g.counts(reneged), g.counts(still))
     first_m = int(month_index(start[waits]).min())
     last_m = int(month_index(np.array([end_day]))[0])
     length = _monthly_stock(start[waits], stop[waits], first_m, last_m)
     ends = tuple(from_day_number(int(d)) for d in month_end(np.arange(first_m, last_m + 1)))
-    return WaitingList(ends, length, times, g.counts(reneged), g.counts(still))
+    return WaitingListStatistics(ends, length, times, g.counts(reneged), g.counts(still))
 
 
 @attrs.frozen(eq=False)

@@ -58,7 +58,6 @@ from langzeit.network._parallel import (
     people_in_reach,
 )
 from langzeit.network._peers import PeerCandidate, PeerCandidates, peer_candidates
-from langzeit.network._plot import plot_network_map
 from langzeit.network._reach import Trip, trip
 from langzeit.network._records import (
     WEEKDAYS,
@@ -136,7 +135,6 @@ __all__ = [
     "parallel_summary",
     "peer_candidates",
     "people_in_reach",
-    "plot_network_map",
     "professional_graph",
     "read_space",
     "rechtskreis_bridges",
@@ -148,3 +146,13 @@ __all__ = [
     "write_graphml",
     "write_space",
 ]
+
+
+def __getattr__(name: str) -> object:
+    """Point the old name of the network-map plot at its new home (plots live in ``langzeit.report``)."""
+    if name == "plot_network_map":
+        raise AttributeError(
+            "langzeit.network.plot_network_map moved to langzeit.report.plot_network_map "
+            "(every plot lives in langzeit.report)"
+        )
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -7,8 +7,8 @@ The plots (optional extra ``plot``; matplotlib is imported on first use) each dr
 result — or several named ones, e.g. scenarios — and return ``(figure, axes)``:
 :func:`plot_funnel`, :func:`plot_waiting_list`, :func:`plot_cumulative_incidence`,
 :func:`plot_sequence_index`, :func:`plot_state_distribution`, :func:`plot_phase_flows`,
-:func:`plot_kennzahlen`, :func:`plot_comparison`; :func:`plot_network_map` is the network
-layer's, re-exported.
+:func:`plot_kennzahlen`, :func:`plot_comparison`, :func:`plot_network_map`. Every plot of the
+library lives here, whichever layer computed the result it draws (one rule, DESIGN.md).
 
 Examples:
     >>> from datetime import date
@@ -17,7 +17,7 @@ Examples:
     1
 """
 
-from langzeit.network import plot_network_map
+from langzeit.report._plot_network import plot_network_map
 from langzeit.report._plot_sequences import plot_phase_flows, plot_sequence_index, plot_state_distribution
 from langzeit.report._plots import (
     plot_comparison,

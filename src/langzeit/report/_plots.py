@@ -15,7 +15,14 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from langzeit.exceptions import Problem, UnknownNameError, ValidationError
-from langzeit.indicators import CODES, GROUPS, CumulativeIncidence, KennzahlenResult, RateTable, WaitingList
+from langzeit.indicators import (
+    CODES,
+    GROUPS,
+    CumulativeIncidence,
+    KennzahlenResult,
+    RateTable,
+    WaitingListStatistics,
+)
 from langzeit.report._plot_base import as_mapping, axes, date_axis, state_colours
 from langzeit.simulation import Comparison
 
@@ -28,6 +35,9 @@ __all__ = [
 ]
 
 _LINESTYLES = ("-", "--", ":", "-.")
+
+
+_Waiting = WaitingListStatistics
 
 
 def plot_funnel(
@@ -110,7 +120,9 @@ def _days(dates: Sequence[date]) -> np.ndarray[Any, np.dtype[np.datetime64]]:
     return np.array(dates, dtype="datetime64[D]")
 
 
-def _monthly(tables: Sequence[WaitingList]) -> tuple[list[date], np.ndarray[Any, np.dtype[np.float64]]]:
+def _monthly(
+    tables: Sequence[WaitingListStatistics],
+) -> tuple[list[date], np.ndarray[Any, np.dtype[np.float64]]]:
     """Month ends of all tables and each table's length on them (0 outside its months)."""
     ends = sorted({d for t in tables for d in t.month_ends})
     index = {d: i for i, d in enumerate(ends)}
@@ -121,7 +133,7 @@ def _monthly(tables: Sequence[WaitingList]) -> tuple[list[date], np.ndarray[Any,
 
 
 def plot_waiting_list(
-    waiting: WaitingList | Sequence[WaitingList] | Mapping[str, WaitingList | Sequence[WaitingList]], *,
+    waiting: _Waiting | Sequence[_Waiting] | Mapping[str, _Waiting | Sequence[_Waiting]], *,
     band: bool = True, ax: Axes | None = None,
 ) -> tuple[Figure, Axes]:
     """Waiting-list length at each month's end, as steps — for one log, replications or scenarios.
@@ -153,15 +165,15 @@ def plot_waiting_list(
         >>> ax.lines[0].get_ydata().tolist()
         [2.0, 2.0, 1.0]
     """
-    if isinstance(waiting, WaitingList):
-        named: dict[str, WaitingList | Sequence[WaitingList]] = {"": waiting}
+    if isinstance(waiting, WaitingListStatistics):
+        named: dict[str, WaitingListStatistics | Sequence[WaitingListStatistics]] = {"": waiting}
     elif isinstance(waiting, Mapping):
         named = dict(waiting)
     else:
         named = {"": waiting}
     fig, ax = axes(ax)
     for k, (label, value) in enumerate(named.items()):
-        tables = [value] if isinstance(value, WaitingList) else list(value)
+        tables = [value] if isinstance(value, WaitingListStatistics) else list(value)
         month_ends, lengths = _monthly(tables)
         if not month_ends:
             continue
@@ -177,7 +189,7 @@ def plot_waiting_list(
     ax.set_xlabel("month end")
     ax.set_ylabel("people on the waiting list")
     ax.set_title("Waiting list")
-    if len(named) > 1 or any(not isinstance(v, WaitingList) for v in named.values()):
+    if len(named) > 1 or any(not isinstance(v, WaitingListStatistics) for v in named.values()):
         ax.legend()
     return fig, ax
 

@@ -29,7 +29,7 @@ from langzeit.indicators import (
     ScaleChange,
     StaffCost,
     StayLengths,
-    WaitingList,
+    WaitingListStatistics,
     actor_referral_rate,
     caseloads,
     competing_exits,
@@ -157,7 +157,7 @@ class ProgrammeReport:
     plan_steps: RateTable
     networks: RateTable
     stays: StayLengths
-    waiting: WaitingList
+    waiting: WaitingListStatistics
     caseloads: Caseloads
     scales: tuple[ScaleChange, ...]
     competing_exits: RateTable
@@ -286,7 +286,7 @@ def _render(key: str, table: Table, grouped: bool) -> str:
             body.append(([r["group"]] if len(headers) == 7 else []) + cells)
         return format_table(headers, body)
     cols = list(table.columns())
-    if isinstance(table, (WaitingList, CostRelief)) and len(rows) > 24:
+    if isinstance(table, (WaitingListStatistics, CostRelief)) and len(rows) > 24:
         rows = rows[-24:]
     if isinstance(table, SequenceSummary):  # shares and rates below 1: three decimals
         return format_table(cols, [[r["measure"], f"{r['value']:.3f}"] for r in rows])

@@ -1,4 +1,4 @@
-"""Network layer: drawing a network map with matplotlib (the optional ``plot`` extra, imported lazily)."""
+"""Report layer: drawing a network map with matplotlib (the optional ``plot`` extra, imported lazily)."""
 
 from __future__ import annotations
 
@@ -6,8 +6,7 @@ import math
 from pathlib import Path
 from typing import Any
 
-from langzeit.network._maps import NetworkMap
-from langzeit.network._records import NodeKind, TieKind
+from langzeit.network import NetworkMap, NodeKind, TieKind
 
 __all__ = ["plot_network_map"]
 
