@@ -3,8 +3,9 @@
 Each sub-command lives in its own private module ``cli/_cmd_<name>.py`` exposing
 ``register(subparsers)``; modules are discovered by that name, in sorted order.
 Every command takes ``--format text|json`` and prints JSON
-with stable keys for scripts. Exit codes: 0 success, 1 the input has problems
-(listed), 2 usage errors.
+with stable keys for scripts. Exit codes (:mod:`langzeit.cli._errors`): 0 success,
+1 ``validate`` found problems (listed), 2 bad input or usage, 3 the output could not be
+written, 70 a bug, 130 interrupted. A failure prints one line on stderr, never a traceback.
 
 Examples:
     >>> try:
@@ -19,13 +20,16 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import pkgutil
 import sys
+import traceback
 from collections.abc import Sequence
 from types import ModuleType
+from typing import NoReturn
 
 from langzeit import __version__
-from langzeit.exceptions import LangzeitError
+from langzeit.cli._errors import EXIT_BAD_INPUT, EXIT_INTERRUPTED, EXIT_OK, EXIT_OUTPUT, describe, one_line
 
 __all__ = ["build_parser", "main"]
 
@@ -35,6 +39,13 @@ def _command_modules() -> list[ModuleType]:
     return [importlib.import_module(f"{__name__}.{name}") for name in names]
 
 
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose usage errors are one line: what is wrong and where to look."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_BAD_INPUT, f"{self.prog}: error: {one_line(message)} (see `{self.prog} --help`)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``langzeit`` command with every sub-command.
 
@@ -42,7 +53,7 @@ def build_parser() -> argparse.ArgumentParser:
         >>> "validate" in build_parser().format_help()
         True
     """
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="langzeit",
         description="Support pathways of long-term benefit recipients (SGB II): "
         "simulate programmes, compute § 48a indicators and programme reports.",
@@ -54,27 +65,58 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _quiet_stdout() -> None:
+    """Send whatever is still buffered for stdout nowhere (the pipe is closed or the disk full)."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):  # pragma: no cover - stdout has no descriptor
+        pass
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``langzeit`` command; returns the exit code.
+
+    Every failure prints one line on stderr (``langzeit: error: WHERE: WHAT``) and no
+    traceback; the exit codes are those of :mod:`langzeit.cli._errors` (0 success,
+    1 ``validate`` found problems, 2 bad input, 3 the output could not be written,
+    70 a bug, 130 interrupted).
 
     Args:
         argv: arguments without the program name (default ``sys.argv[1:]``).
 
     Returns:
-        0 on success, 1 when the input has problems, 2 on usage errors.
+        The exit code.
 
     Examples:
-        >>> main(["validate", "no/such/file.toml"])
-        no/such/file.toml: file not found
-        1
+        >>> import contextlib, io
+        >>> err = io.StringIO()
+        >>> with contextlib.redirect_stderr(err):
+        ...     main(["validate", "no/such/file.toml"])
+        2
+        >>> print(err.getvalue(), end="")
+        langzeit: error: no/such/file.toml: file not found
     """
     parser = build_parser()
     args = parser.parse_args(argv)
+    if sys.stdout is None:  # started with stdout closed (`>&-`)
+        print("langzeit: error: standard output is closed", file=sys.stderr)
+        return EXIT_OUTPUT
     try:
         code: int = args.run(args)
-    except LangzeitError as exc:
-        print(str(exc), file=sys.stderr)
-        return 1
-    except BrokenPipeError:  # pragma: no cover - e.g. `langzeit ... | head`
-        return 0
+        sys.stdout.flush()
+    except BrokenPipeError:  # e.g. `langzeit ... | head`: the reader has all it wants
+        _quiet_stdout()
+        return EXIT_OK
+    except KeyboardInterrupt:
+        print("langzeit: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except Exception as exc:  # noqa: BLE001 - the command line shows one line, never a traceback
+        code, line = describe(exc)
+        if code == EXIT_OUTPUT:
+            _quiet_stdout()
+        if os.environ.get("LANGZEIT_TRACEBACK"):
+            traceback.print_exc()
+        print(f"langzeit: error: {line}", file=sys.stderr)
+        return code
     return code

@@ -23,6 +23,11 @@ Cells are text. A cell is read by the kind of the row's field:
   is absent: the event type's default applies, or the row is rejected when the
   field is required.
 * columns that are not fields of the row's type must be empty.
+* spreadsheet safety: a cell that would begin with ``=``, ``+``, ``-``, ``@``, a tab,
+  a CR or ``'`` (and is not a plain number) is written with a ``'`` in front, so that
+  a spreadsheet shows it as text instead of running it as a formula; the reader
+  drops that quote again, so a log reads back exactly as it was written
+  (:mod:`langzeit._spreadsheet`, the one rule for every CSV langzeit writes).
 
 A file may leave out type-specific columns (hand-made files): a missing column
 means the field is absent, so the event type's default applies.
@@ -41,6 +46,7 @@ from typing import Any, Literal, overload
 
 import attrs
 
+from langzeit._spreadsheet import escape_cell, unescape_cell
 from langzeit.events import (
     BASE_FIELDS,
     EVENT_FORMAT,
@@ -261,7 +267,10 @@ def _items(path: Path, file: str) -> Iterator[RawItem]:
             layout = _Layout(columns)
             for cells in reader:
                 if cells:
-                    yield line, ",".join(cells), layout.record(cells)
+                    text = ",".join(cells)
+                    if "'" in text:  # undo the spreadsheet escaping of write_csv
+                        cells = [unescape_cell(c) for c in cells]
+                    yield line, text, layout.record(cells)
                 line = reader.line_num + 1
         except csv.Error as exc:
             raise fail(file, line, f"malformed CSV: {exc}") from None
@@ -342,5 +351,5 @@ def _cell_row(event: Event) -> list[str]:
     """An event's cells under :data:`CSV_COLUMNS`."""
     record = event_to_record(event)
     kinds = FIELD_KINDS[event.type]
-    return [record[c] if c in BASE_FIELDS else (_cell(kinds[c], record[c]) if c in kinds else "")
+    return [escape_cell(record[c] if c in BASE_FIELDS else (_cell(kinds[c], record[c]) if c in kinds else ""))
             for c in CSV_COLUMNS]
