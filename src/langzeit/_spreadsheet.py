@@ -1,4 +1,4 @@
-"""Cross-cutting: cells that are safe to open in a spreadsheet (no formula injection).
+r"""Cross-cutting: cells that are safe to open in a spreadsheet (no formula injection).
 
 A spreadsheet program (Excel, LibreOffice Calc) runs a CSV cell that begins with
 ``=``, ``+``, ``-`` or ``@`` as a formula, and a leading tab or carriage return can
@@ -21,8 +21,8 @@ cells began with ``'=``, ``'+``, ``'-``, ``'@``, ``''`` or a quote before a tab 
 This module imports nothing of langzeit, so every layer may use it.
 
 Examples:
-    >>> escape_cell("=HYPERLINK(\\"http://x\\")")
-    '\\'=HYPERLINK("http://x")'
+    >>> escape_cell("=HYPERLINK(\"http://x\")")
+    '\'=HYPERLINK("http://x")'
     >>> unescape_cell(escape_cell("@SUM(A1)")) == "@SUM(A1)"
     True
     >>> escape_cell("-3"), escape_cell("Halle (Saale)")
@@ -44,7 +44,7 @@ _NUMBER = re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$")
 
 
 def escape_cell(text: str) -> str:
-    """The cell as it must be written to a CSV file that a spreadsheet may open.
+    r"""The cell as it must be written to a CSV file that a spreadsheet may open.
 
     Args:
         text: the cell's text.
@@ -54,8 +54,8 @@ def escape_cell(text: str) -> str:
         ``@``, tab, CR or ``'`` and is not a plain number; else ``text`` unchanged.
 
     Examples:
-        >>> [escape_cell(t) for t in ["+49 345 1234", "-1.5", "'quoted", "\\tx", ""]]
-        ["'+49 345 1234", '-1.5', "''quoted", "'\\tx", '']
+        >>> [escape_cell(t) for t in ["+49 345 1234", "-1.5", "'quoted", "\tx", ""]]
+        ["'+49 345 1234", '-1.5', "''quoted", "'\tx", '']
     """
     if not text or text[0] not in _ESCAPED:
         return text

@@ -32,8 +32,10 @@ Examples:
 from __future__ import annotations
 
 import datetime as _dt
+import json
 import math
 import os
+import re
 import tomllib
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
@@ -41,7 +43,7 @@ from typing import Any, TypeVar
 
 from langzeit.exceptions import Problem, ValidationError
 
-__all__ = ["MAX_TOML_BYTES", "TableReader", "read_toml"]
+__all__ = ["MAX_TOML_BYTES", "TableReader", "dumps_toml", "loads_toml", "read_toml"]
 
 T = TypeVar("T")
 
@@ -56,11 +58,12 @@ def _decode(raw: bytes, name: str) -> str:
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         raise ValidationError(f"{name}: not UTF-8 text", [Problem(
-            f"{name}:{line}", f"not UTF-8 text (byte 0x{raw[exc.start]:02x}); save the file as UTF-8")]) from None
+            f"{name}:{line}", f"not UTF-8 text (byte 0x{raw[exc.start]:02x}); save the file as UTF-8",
+        )]) from None
 
 
 def read_toml(path: str | os.PathLike[str], *, name: str | None = None) -> dict[str, Any]:
-    """The table of a TOML file, or one clear error naming the file (and line).
+    r"""The table of a TOML file, or one clear error naming the file (and line).
 
     Args:
         path: the file.
@@ -78,10 +81,10 @@ def read_toml(path: str | os.PathLike[str], *, name: str | None = None) -> dict[
     Examples:
         >>> import tempfile, pathlib
         >>> f = pathlib.Path(tempfile.mkdtemp()) / "p.toml"
-        >>> _ = f.write_bytes(b"\\xef\\xbb\\xbfid = 'x'\\n")  # a byte-order mark is fine
+        >>> _ = f.write_bytes(b"\xef\xbb\xbfid = 'x'\n")  # a byte-order mark is fine
         >>> read_toml(f)
         {'id': 'x'}
-        >>> _ = f.write_bytes(b"name = 'K\\xf6ln'\\n")  # latin-1
+        >>> _ = f.write_bytes(b"name = 'K\xf6ln'\n")  # latin-1
         >>> read_toml(f, name="p.toml")
         Traceback (most recent call last):
         ...
@@ -180,7 +183,8 @@ class TableReader:
         self.problems: list[Problem] = [] if problems is None else problems
         if allowed is not None:
             for key in sorted(set(data) - set(allowed), key=str):
-                self.problems.append(Problem(self.where(key), "unknown key; known: " + ", ".join(sorted(allowed))))
+                known = ", ".join(sorted(allowed))
+                self.problems.append(Problem(self.where(key), f"unknown key; known: {known}"))
         for key in required:
             if key not in data:
                 self.problems.append(Problem(self.where(key), "required key missing"))
@@ -325,10 +329,10 @@ class TableReader:
         return float(value)
 
     def _bounded(self, key: str | int | None, value: T, minimum: Any, maximum: Any) -> T | None:
-        if minimum is not None and value < minimum:  # type: ignore[operator]
+        if minimum is not None and value < minimum:
             self.problem(key, f"must be at least {minimum}, got {value}")
             return None
-        if maximum is not None and value > maximum:  # type: ignore[operator]
+        if maximum is not None and value > maximum:
             self.problem(key, f"must be at most {maximum}, got {value}")
             return None
         return value
@@ -385,7 +389,7 @@ class TableReader:
             self.problem(key, str(exc) or type(exc).__name__)
             return None
 
-    def build(self, factory: Callable[..., T], /, key: str | int | None = None, **kwargs: Any) -> T | None:
+    def build(self, factory: Callable[..., T], /, **kwargs: Any) -> T | None:
         """``factory(**kwargs)``, or None with its ``ValueError``/``TypeError`` as the problem.
 
         A :class:`ValidationError` of the factory adds each of its problems under this
@@ -399,11 +403,11 @@ class TableReader:
         try:
             return factory(**kwargs)
         except ValidationError as exc:
-            base = self.where(key)
+            base = self.where()
             self.problems.extend(Problem(f"{base}.{p.location}", p.message) if isinstance(p, Problem)
                                  else Problem(base, str(p)) for p in exc.problems)
         except (TypeError, ValueError, OverflowError) as exc:
-            self.problem(key, str(exc) or type(exc).__name__)
+            self.problem(None, str(exc) or type(exc).__name__)
         return None
 
     # -- tables and arrays ---------------------------------------------------------------
@@ -489,3 +493,95 @@ class TableReader:
         """
         if self.problems:
             raise ValidationError(message, self.problems)
+
+
+# -- writing ------------------------------------------------------------------------------
+
+_BARE_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
+
+
+def _key(key: str) -> str:
+    return key if _BARE_KEY.match(key) else _string(key)
+
+
+def _string(text: str) -> str:
+    # A JSON string is a TOML basic string, but for DEL, which TOML wants escaped.
+    return json.dumps(text, ensure_ascii=False).replace("\x7f", "\\u007f")
+
+
+def _scalar(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise ValueError(f"TOML has no {value!r} in langzeit's files")
+        return repr(value)
+    if isinstance(value, str):
+        return _string(value)
+    if isinstance(value, _dt.date) and not isinstance(value, _dt.datetime):
+        return value.isoformat()
+    if isinstance(value, Mapping):
+        return "{" + ", ".join(f"{_key(str(k))} = {_scalar(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(_scalar(v) for v in value) + "]"
+    raise TypeError(f"no TOML form for {value!r}")
+
+
+def _is_table_array(value: Any) -> bool:
+    return isinstance(value, list | tuple) and bool(value) and all(isinstance(v, Mapping) for v in value)
+
+
+def _emit(table: Mapping[str, Any], prefix: str, lines: list[str]) -> None:
+    nested = []
+    for key, value in table.items():
+        if isinstance(value, Mapping) or _is_table_array(value):
+            nested.append((key, value))
+        else:
+            lines.append(f"{_key(str(key))} = {_scalar(value)}")
+    for key, value in nested:
+        name = f"{prefix}{_key(str(key))}"
+        if isinstance(value, Mapping):
+            lines.extend(["", f"[{name}]"])
+            _emit(value, f"{name}.", lines)
+        else:
+            for item in value:
+                lines.extend(["", f"[[{name}]]"])
+                _emit(item, f"{name}.", lines)
+
+
+def dumps_toml(table: Mapping[str, Any]) -> str:
+    """A table as TOML text (tables as ``[sections]``, arrays of tables as ``[[…]]``).
+
+    Handles what langzeit's files hold: text, whole and finite numbers, booleans,
+    dates, arrays and tables; :func:`loads_toml` reads the text back to the same table.
+
+    Args:
+        table: the table.
+
+    Returns:
+        The TOML text, ending with a newline.
+
+    Examples:
+        >>> text = dumps_toml({"id": "x", "start": _dt.date(2024, 1, 1), "staffing": {"fte": [1.0, 0.5]},
+        ...                    "phases": [{"id": "a"}, {"id": "z", "terminal": True}]})
+        >>> print(text, end="")
+        id = "x"
+        start = 2024-01-01
+        <BLANKLINE>
+        [staffing]
+        fte = [1.0, 0.5]
+        <BLANKLINE>
+        [[phases]]
+        id = "a"
+        <BLANKLINE>
+        [[phases]]
+        id = "z"
+        terminal = true
+        >>> loads_toml(text, "x.toml")["phases"][1]
+        {'id': 'z', 'terminal': True}
+    """
+    lines: list[str] = []
+    _emit(table, "", lines)
+    return "\n".join(lines).lstrip("\n") + "\n"

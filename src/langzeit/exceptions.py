@@ -14,7 +14,8 @@ The tree::
     │   └── CapacityExceeded                    no place / caseload left
     ├── ConcurrencyConflict                     stale expected version on append
     ├── UnknownNameError (LookupError)          unknown programme, scenario, id
-    └── NotAvailableError                       a figure whose data do not reach
+    ├── NotAvailableError                       a figure whose data do not reach
+    └── LimitExceeded (ValueError)              a run or input beyond a documented bound
 
 Examples:
     >>> from langzeit.exceptions import ValidationError, Problem
@@ -39,6 +40,7 @@ __all__ = [
     "DataFormatError",
     "GuardFailure",
     "LangzeitError",
+    "LimitExceeded",
     "NotAvailableError",
     "Problem",
     "RowProblem",
@@ -270,4 +272,18 @@ class NotAvailableError(LangzeitError):
         Traceback (most recent call last):
         ...
         langzeit.exceptions.NotAvailableError: K2E3 for 2024-06 needs data up to 2024-12-31
+    """
+
+
+class LimitExceeded(LangzeitError, ValueError):
+    """A run or an input is beyond a documented bound; the message says how to raise it.
+
+    The bound protects against typos that would take hours and gigabytes (e.g. a
+    referral rate of 100,000 a month); a deliberate large run raises the bound
+    explicitly (``simulate(..., max_events=N)``, ``langzeit simulate --max-events N``).
+
+    Examples:
+        >>> e = LimitExceeded("about 2,400,000 referrals per replication, more than the bound")
+        >>> isinstance(e, ValueError), str(e)
+        (True, 'about 2,400,000 referrals per replication, more than the bound')
     """

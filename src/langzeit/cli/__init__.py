@@ -111,7 +111,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("langzeit: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
-    except Exception as exc:  # noqa: BLE001 - the command line shows one line, never a traceback
+    except Exception as exc:
         code, line = describe(exc)
         if code == EXIT_OUTPUT:
             _quiet_stdout()

@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 import argparse
-import csv
-import sys
-from datetime import date
-from pathlib import Path
 from typing import Any
 
+from langzeit.cli import _options as options
+from langzeit.cli._errors import BadInput
+from langzeit.cli._files import check_input
 from langzeit.cli._output import add_format_option, print_json
-from langzeit.events import EventLog
-from langzeit.exceptions import Problem, ValidationError
+from langzeit.cli._participants import read_participants
 from langzeit.indicators import EventColumns
 from langzeit.report import build_programme_report
-from langzeit.store import SqliteEventStore, read_events
+from langzeit.store import SqliteEventStore, format_of, read_events
 
 __all__ = ["register", "run"]
 
@@ -25,53 +23,41 @@ def register(sub: Any) -> None:
         "report", help="programme indicators of an event log (SQLite, JSON Lines or CSV)"
     )
     p.add_argument("events", help="the event log (.sqlite/.db, .jsonl or .csv)")
-    p.add_argument("--data-end", type=date.fromisoformat, default=None,
-                   help="the data's end, YYYY-MM-DD (default: the latest event)")
-    p.add_argument("--planned-months", type=float, default=None,
-                   help="planned stay in months (reports stays longer than planned)")
+    p.add_argument("--data-end", type=options.date, default=None,
+                   help="the data's end, YYYY-MM-DD, not before the first event (default: the latest event)")
+    p.add_argument("--planned-months", type=options.months, default=None,
+                   help="planned stay in months, more than 0 (reports stays longer than planned)")
     p.add_argument("--participants", default=None,
                    help="CSV with a participant_id column and attribute columns, for --by")
-    p.add_argument("--by", default=None, help="group by this participant attribute (e.g. sex)")
-    p.add_argument("--min-n", type=int, default=3,
+    p.add_argument("--by", default=None,
+                   help="group by this participant attribute (a column of --participants, e.g. sex)")
+    p.add_argument("--min-n", type=options.threshold, default=3,
                    help="least number of cases per published cell (default 3; 0: no suppression, "
                         "internal use only)")
-    p.add_argument("--round-to", type=int, default=None, help="round published counts to multiples of this")
+    p.add_argument("--round-to", type=options.round_to, default=None,
+                   help="round published counts to multiples of this (2 or more; 1: no rounding)")
     add_format_option(p)
     p.set_defaults(run=run)
 
 
-def _attributes(path: str) -> dict[str, dict[str, str]]:
-    with open(path, newline="", encoding="utf-8") as handle:
-        reader = csv.DictReader(handle)
-        if reader.fieldnames is None or "participant_id" not in reader.fieldnames:
-            raise ValidationError("participants file invalid",
-                                  [Problem(path, "needs a header with a participant_id column")])
-        return {row["participant_id"]: dict(row) for row in reader}
-
-
 def run(args: argparse.Namespace) -> int:
     """Read the log, compute the report, print it as text or JSON."""
-    path = Path(args.events)
-    if not path.exists():
-        print(f"{path}: file not found", file=sys.stderr)
-        return 1
+    path = check_input(args.events, "event log")
     if args.by and not args.participants:
-        print("--by needs --participants FILE.csv", file=sys.stderr)
-        return 2
-    try:
-        log: EventColumns | EventLog
-        if path.suffix.lower() in (".sqlite", ".db"):
-            # Stream the store into columns: no EventLog of the whole file in memory.
-            with SqliteEventStore(path, readonly=True) as store:
-                log = EventColumns.from_events(store.iter_events())
-        else:
-            log = read_events(path)
-    except ValueError as exc:  # unknown suffix; DataFormatError is reported by main()
-        if isinstance(exc, ValidationError):
-            raise
-        print(str(exc), file=sys.stderr)
-        return 1
-    attributes = _attributes(args.participants) if args.participants else None
+        raise BadInput("--by needs --participants FILE.csv")
+    kind = format_of(path)  # an unknown suffix is bad input before anything is read
+    attributes = read_participants(check_input(args.participants, "participants"), by=args.by) \
+        if args.participants else None
+    if kind == "sqlite":
+        # Stream the store into columns: no EventLog of the whole file in memory.
+        with SqliteEventStore(path, readonly=True) as store:
+            log = EventColumns.from_events(store.iter_events())
+    else:
+        log = EventColumns.from_events(read_events(path))
+    first = log.first_date
+    if args.data_end is not None and first is not None and args.data_end < first:
+        raise BadInput(f"--data-end {args.data_end}: before the first event of {path} ({first}); "
+                       "give the date the data reach")
     report = build_programme_report(
         log, data_end=args.data_end, participants=attributes, by=args.by, planned_months=args.planned_months,
         min_n=args.min_n or None, round_to=args.round_to,

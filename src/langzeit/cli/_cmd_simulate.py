@@ -11,20 +11,33 @@ from __future__ import annotations
 
 import argparse
 import math
+import sqlite3
 import sys
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from langzeit.cli import _options as options
+from langzeit.cli._errors import BadInput, OutputError
+from langzeit.cli._files import atomic_output, check_output
 from langzeit.cli._output import add_format_option, print_json, print_table
 from langzeit.domain import format_duration
 from langzeit.report import ProgrammeReport, build_programme_report
-from langzeit.simulation import DAYS_PER_MONTH, DEFAULT_SEED, SimulationResult, load_scenario, simulate
+from langzeit.simulation import (
+    DAYS_PER_MONTH,
+    DEFAULT_SEED,
+    MAX_EVENTS,
+    SimulationResult,
+    load_scenario,
+    simulate,
+)
 from langzeit.store import FORMATS, SqliteEventStore, write_events
 
 __all__ = ["register", "run"]
 
 _BAR = 30
+#: The most replications and worker processes the command line accepts.
+MAX_REPLICATIONS, MAX_PROCESSES = 100_000, 256
 
 
 def register(sub: Any) -> None:
@@ -33,14 +46,20 @@ def register(sub: Any) -> None:
         "simulate", help="run a scenario (TOML file or built-in name) and print the indicator report"
     )
     p.add_argument("scenario", help="a scenario TOML file or a built-in name (see `langzeit scenarios`)")
-    p.add_argument("--seed", type=int, default=DEFAULT_SEED,
-                   help=f"seed of the random streams (default {DEFAULT_SEED}: reproducible)")
-    p.add_argument("--replications", type=int, default=10,
-                   help="number of replications (default 10; the summary shows 95 %% intervals)")
-    p.add_argument("--processes", type=int, default=1,
+    p.add_argument("--seed", type=options.seed, default=DEFAULT_SEED,
+                   help=f"seed of the random streams, 0 to 2**128 - 1 (default {DEFAULT_SEED}: reproducible)")
+    p.add_argument("--replications", type=options.count(1, MAX_REPLICATIONS, "--replications"), default=10,
+                   help=f"number of replications, 1 to {MAX_REPLICATIONS} (default 10; the summary shows "
+                        "95 %% intervals)")
+    p.add_argument("--processes", type=options.count(1, MAX_PROCESSES, "--processes"), default=1,
                    help="worker processes for the replications (default 1; results do not depend on it)")
     p.add_argument("--out", help="write the event log of the first replication (SQLite by default; "
-                                 ".jsonl and .csv by suffix)")
+                                 ".jsonl and .csv by suffix); an existing file needs --force")
+    p.add_argument("--force", action="store_true",
+                   help="replace an existing --out file (as a whole, and only after a successful run)")
+    p.add_argument("--max-events", type=options.count(0, 10**12, "--max-events"), default=MAX_EVENTS,
+                   help=f"refuse a run whose replication is estimated above this many events (default "
+                        f"{MAX_EVENTS:,}; 0: no bound)")
     add_format_option(p)
     p.set_defaults(run=run)
 
@@ -106,12 +125,25 @@ def _report(result: SimulationResult) -> dict[str, Any]:
     }
 
 
+def _write(result: SimulationResult, out: Path) -> int:
+    """Write the first replication's log to ``out`` as a whole, atomically (see ``cli/_files``)."""
+    try:
+        with atomic_output(out) as tmp:
+            if out.suffix:
+                return write_events(result.log(0), tmp)
+            with SqliteEventStore(tmp) as store:  # no suffix: SQLite, the embedded default
+                return store.extend(result.log(0))
+    except (OSError, sqlite3.Error) as exc:
+        raise OutputError(f"--out {out}: cannot write the event log ({exc}); nothing was written") from exc
+
+
 def run(args: argparse.Namespace) -> int:
     """Simulate, print the report and optionally write the first replication's log.
 
     Examples:
         >>> run(argparse.Namespace(scenario="pan-ploen", seed=2024, replications=2, processes=1,
-        ...                        out=None, format="text"))  # doctest: +ELLIPSIS
+        ...                        out=None, force=False, max_events=10**6,
+        ...                        format="text"))  # doctest: +ELLIPSIS
         PaN (Kreis Plön): four cycles of 15
         scenario pan-ploen, programme pan, seed 2024, 2 replications, 2019-10-01 to 2023-11-01
         <BLANKLINE>
@@ -123,26 +155,20 @@ def run(args: argparse.Namespace) -> int:
         referred ...60...
         0
     """
+    out = None
+    if args.out:  # checked before the run: a wasted run is no clear error
+        if Path(args.out).suffix.lower() not in ("", *FORMATS):
+            raise BadInput(f"--out {args.out}: unknown event log format; use .sqlite, .db, .jsonl or .csv")
+        out = check_output(args.out, force=args.force)
     scenario = load_scenario(args.scenario)
-    if args.replications < 1 or args.processes < 1:
-        print("--replications and --processes must be at least 1", file=sys.stderr)
-        return 2
-    if args.out and Path(args.out).suffix.lower() not in ("", *FORMATS):
-        print(f"--out {args.out}: unknown event log format; use .sqlite, .db, .jsonl or .csv",
-              file=sys.stderr)
-        return 2
     result = simulate(scenario, seed=args.seed, replications=args.replications,
                       processes=args.processes, keep_events={0},  # the report and --out read the first
-                      progress=_Progress(f"simulating {scenario.id}"))
+                      progress=_Progress(f"simulating {scenario.id}"), max_events=args.max_events or None)
     report = _report(result)
     programme_report = _programme_report(result)
-    if args.out:
+    if out is not None:
         report["out"] = args.out
-        if Path(args.out).suffix:
-            report["written"] = write_events(result.log(0), args.out)
-        else:  # no suffix: SQLite, the embedded default
-            with SqliteEventStore(args.out) as store:
-                report["written"] = store.extend(result.log(0))
+        report["written"] = _write(result, out)
     if args.format == "json":
         print_json({**report, "programme_report": programme_report.to_dict()})
         return 0

@@ -8,16 +8,20 @@ DOMAIN.md § 2) and social spaces (``.json``, the HSDS-compatible format of
 line is the event-log version line (``#langzeit-events v1``), a spell file otherwise.
 JSON output keys: ``file``, ``kind`` (``programme``, ``scenario``, ``events``,
 ``spells``, ``social_space``…), ``valid``, ``problems`` and, for data files, ``events`` or ``spells``
-(the number of valid records).
+(the number of valid records). Exit code 0: valid; 1: the file has problems (each listed on
+one line on stdout); 2: the file cannot be checked at all (missing, a folder; one line on
+stderr).
 """
 
 from __future__ import annotations
 
 import argparse
-import tomllib
 from pathlib import Path
 from typing import Any
 
+from langzeit._toml import read_toml
+from langzeit.cli._errors import one_line
+from langzeit.cli._files import check_input
 from langzeit.cli._output import add_format_option, print_json
 from langzeit.domain import Programme
 from langzeit.exceptions import DataFormatError, Problem, ValidationError
@@ -49,52 +53,57 @@ def _check_events(path: Path) -> tuple[str, list[str], int]:
     try:
         result = read_events(path, strict=False)
     except DataFormatError as exc:
-        return "events", [str(p) for p in exc.problems] or [exc.message], 0
+        return "events", _problems(exc), 0
     return "events", [str(p) for p in result.rejected], len(result.log)
 
 
 def _is_event_csv(path: Path) -> bool:
-    with path.open(encoding="utf-8-sig", newline="") as handle:
-        return handle.readline().strip().startswith(CSV_VERSION_LINE.split()[0])
+    with path.open("rb") as handle:
+        first = handle.readline(4096).removeprefix(b"\xef\xbb\xbf")
+    return first.strip().startswith(CSV_VERSION_LINE.split()[0].encode())
 
 
 def _check_spells(path: Path) -> tuple[str, list[str], int]:
     try:
         table = read_spells(path, strict=False)
     except DataFormatError as exc:
-        return "spells", [str(p) for p in exc.problems] or [exc.message], 0
+        return "spells", _problems(exc), 0
+    except UnicodeDecodeError as exc:
+        return "spells", [f"{path}: not UTF-8 text ({exc.reason}); save the file as UTF-8"], 0
     return "spells", [str(p) for p in table.rejected], len(table)
 
 
+def _problems(exc: ValidationError) -> list[str]:
+    return [one_line(str(p)) for p in exc.problems] or [one_line(exc.message)]
+
+
 def _check(path: Path) -> tuple[str, list[str], int | None]:
-    if not path.exists():
-        return "missing", [f"{path}: file not found"], None
     if path.suffix.lower() == ".json":
         try:
             read_space(path)
         except ValidationError as exc:
-            return "social_space", [str(p) for p in exc.problems] or [exc.message], None
+            return "social_space", _problems(exc), None
         return "social_space", [], None
     if path.suffix.lower() == ".csv" and not _is_event_csv(path):
         return _check_spells(path)
     if path.suffix.lower() in FORMATS:
         return _check_events(path)
-    if path.suffix == ".toml":
+    if path.suffix.lower() == ".toml":
         try:
-            data = tomllib.loads(path.read_text(encoding="utf-8"))
-        except tomllib.TOMLDecodeError as exc:
-            return "toml", [f"{path}: not valid TOML: {exc}"], None
+            data = read_toml(path)
+        except ValidationError as exc:
+            return "toml", _problems(exc), None
         if "scenario" in data or "referrals" in data:
             try:
                 Scenario.from_toml(path)
             except ValidationError as exc:
-                return "scenario", [str(p) for p in exc.problems] or [exc.message], None
+                return "scenario", _problems(exc), None
             return "scenario", [], None
         if isinstance(data.get("programme"), dict) or "phases" in data:
             try:
                 Programme.from_toml(path)
             except ValidationError as exc:
-                return "programme", [str(p) for p in exc.problems] or [exc.message], None
+                return "programme", _problems(exc), None
             return "programme", [], None
         problem = Problem(str(path), "neither a programme model ([programme]) nor a scenario ([scenario])")
         return "toml", [str(problem)], None
@@ -103,8 +112,8 @@ def _check(path: Path) -> tuple[str, list[str], int | None]:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Validate the file; exit code 1 when it has problems."""
-    path = Path(args.file)
+    """Validate the file; exit code 1 when it has problems, 2 when it cannot be read at all."""
+    path = check_input(args.file)
     kind, problems, n_records = _check(path)
     unit = "spells" if kind == "spells" else "events"
     if args.format == "json":

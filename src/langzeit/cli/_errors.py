@@ -68,10 +68,10 @@ class OutputError(LangzeitError, OSError):
 
 
 def one_line(text: str) -> str:
-    """``text`` on one line: line breaks and runs of blanks become single spaces.
+    r"""``text`` on one line: line breaks and runs of blanks become single spaces.
 
     Examples:
-        >>> one_line("a\\n  b\\r\\nc")
+        >>> one_line("a\n  b\r\nc")
         'a b c'
     """
     return " ".join(text.split())
@@ -87,7 +87,8 @@ def _validation(exc: ValidationError) -> str:
     first = _problem_text(exc.problems[0])
     rest = len(exc.problems) - 1
     if rest:
-        first += f" (and {rest} more problem{'s' if rest != 1 else ''}; `langzeit validate FILE` lists them all)"
+        more = f"{rest} more problem{'s' if rest != 1 else ''}"
+        first += f" (and {more}; `langzeit validate FILE` lists them all)"
     return first
 
 
@@ -121,9 +122,9 @@ def describe(exc: BaseException) -> tuple[int, str]:
     Examples:
         >>> describe(FileNotFoundError(2, "No such file or directory", "events.jsonl"))
         (2, 'events.jsonl: file not found')
-        >>> describe(ValidationError("bad", [Problem("s.toml.referrals.rate", "must be positive"),
-        ...                                  Problem("s.toml.horizon", "x")]))[1]  # doctest: +ELLIPSIS
-        's.toml.referrals.rate: must be positive (and 1 more problem; `langzeit validate FILE` lists them all)'
+        >>> print(describe(ValidationError("bad", [Problem("s.toml.referrals.rate", "must be positive"),
+        ...                                        Problem("s.toml.horizon", "x")]))[1])  # doctest: +ELLIPSIS
+        s.toml.referrals.rate: must be positive (and 1 more problem; `langzeit validate FILE` lists ...)
         >>> describe(KeyError("x"))[0]
         70
     """

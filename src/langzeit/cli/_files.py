@@ -49,7 +49,7 @@ def check_input(path: str, what: str = "file") -> Path:
     """
     p = Path(path)
     if p.is_dir():
-        raise BadInput(f"{path}: is a folder, not a {what} file")
+        raise BadInput(f"{path}: is a folder, not a {'' if what == 'file' else what + ' '}file")
     if not p.exists():
         raise BadInput(f"{path}: {what} not found")
     return p

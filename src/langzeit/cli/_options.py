@@ -83,10 +83,10 @@ def threshold(text: str) -> int:
     Examples:
         >>> threshold("0"), threshold("3")
         (0, 3)
-        >>> threshold("-1")
+        >>> threshold("-1")  # doctest: +ELLIPSIS
         Traceback (most recent call last):
         ...
-        argparse.ArgumentTypeError: --min-n is 0 (no suppression) or a least cell size from 1 to 1000000, got -1
+        argparse.ArgumentTypeError: --min-n is 0 (no suppression) or a least cell size from 1 to ..., got -1
     """
     value = _integer(text, "--min-n")
     if not 0 <= value <= 1_000_000:

@@ -9,7 +9,10 @@ from dateutil.relativedelta import relativedelta
 
 from langzeit import _calendar
 
-__all__ = ["format_duration", "is_negative", "months_between", "parse_duration"]
+__all__ = ["MAX_DURATION_YEARS", "format_duration", "is_negative", "months_between", "parse_duration"]
+
+#: The longest duration read, either way (a century: no stay, horizon or rule is longer).
+MAX_DURATION_YEARS = 100
 
 _REFERENCE = date(2001, 1, 31)
 _UNITS = {
@@ -27,7 +30,8 @@ def parse_duration(value: object) -> relativedelta:
 
     Accepts a ``relativedelta``; an integer number of months; a text such as
     ``"12 months"``, ``"6 Monate"``, ``"2 weeks"``; an ISO 8601 period such as
-    ``"P1Y6M"``; or a table such as ``{months = 12}``.
+    ``"P1Y6M"``; or a table such as ``{months = 12}``. A duration longer than
+    :data:`MAX_DURATION_YEARS` either way is refused (dates would leave the calendar).
 
     Args:
         value: the value to read.
@@ -36,16 +40,31 @@ def parse_duration(value: object) -> relativedelta:
         The duration as a normalised ``relativedelta``.
 
     Raises:
-        ValueError: if the value is not a duration.
+        ValueError: if the value is not a duration, or longer than a century.
 
     Examples:
         >>> parse_duration("12 months")
         relativedelta(years=+1)
+        >>> parse_duration("100000000 months")
+        Traceback (most recent call last):
+        ...
+        ValueError: a duration of at most 100 years, got P8333333Y4M
         >>> parse_duration({"months": 18})
         relativedelta(years=+1, months=+6)
         >>> parse_duration("P6M") == parse_duration(6)
         True
     """
+    return _bounded(_parse_duration(value))
+
+
+def _bounded(duration: relativedelta) -> relativedelta:
+    months = abs(duration.years * 12 + duration.months) + abs(duration.days) / 31
+    if months > MAX_DURATION_YEARS * 12:
+        raise ValueError(f"a duration of at most {MAX_DURATION_YEARS} years, got {format_duration(duration)}")
+    return duration
+
+
+def _parse_duration(value: object) -> relativedelta:
     if isinstance(value, relativedelta):
         return value.normalized()
     if isinstance(value, bool):

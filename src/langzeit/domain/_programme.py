@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import tomllib
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -12,6 +11,7 @@ import attrs
 import networkx as nx
 from dateutil.relativedelta import relativedelta
 
+from langzeit._toml import TableReader, read_toml
 from langzeit.domain._duration import format_duration, is_negative, parse_duration
 from langzeit.exceptions import Problem, RowProblem, ValidationError
 
@@ -140,6 +140,32 @@ class Capacity:
         if self.coaches is not None and self.caseload is not None:
             return self.coaches * self.caseload
         return None
+
+
+_PROGRAMME_KEYS = frozenset({
+    "id", "name", "entry", "planned_duration", "max_duration", "voluntary", "aftercare",
+    "description", "capacity", "extension", "phases", "transitions",
+})
+_PHASE_KEYS = frozenset({
+    "id", "name", "planned_duration", "max_duration", "terminal", "places", "requires_assessment",
+    "data_exchange_with",
+})
+
+
+def _read_phase(t: TableReader) -> Phase | None:
+    """A phase from its table, or None with its problems in ``t.problems``."""
+    before = len(t.problems)
+    kwargs: dict[str, Any] = {"id": t.text("id", required=True), "name": t.text("name"),
+                              "terminal": t.flag("terminal"),
+                              "requires_assessment": t.flag("requires_assessment"),
+                              "places": t.integer("places")}
+    for key in ("planned_duration", "max_duration"):
+        kwargs[key] = t.value(key, parse_duration)
+    if "data_exchange_with" in t:
+        kwargs["data_exchange_with"] = t.value("data_exchange_with", _str_tuple)
+    if len(t.problems) > before:
+        return None
+    return t.build(Phase, **{k: v for k, v in kwargs.items() if v is not None})
 
 
 def _to_tuple(value: Iterable[Any]) -> tuple[Any, ...]:
@@ -361,69 +387,54 @@ class Programme:
         if not isinstance(data, Mapping):
             raise ValidationError(f"invalid programme at {location}",
                                   [Problem(location, f"expected a table, got {data!r}")])
-        problems: list[Problem] = []
-
-        def build(where: str, factory: Any, kwargs: dict[str, Any]) -> Any:
-            try:
-                return factory(**kwargs)
-            except (TypeError, ValueError) as exc:
-                problems.append(Problem(where, str(exc)))
-                return None
-
-        allowed = {"id", "name", "entry", "planned_duration", "max_duration", "voluntary",
-                   "aftercare", "description", "capacity", "extension", "phases", "transitions"}
-        for key in sorted(set(data) - allowed):
-            problems.append(Problem(f"{location}.{key}", "unknown key"))
-        for key in ("id", "name", "phases", "transitions"):
-            if key not in data:
-                problems.append(Problem(f"{location}.{key}", "required key missing"))
+        r = TableReader(data, location, allowed=_PROGRAMME_KEYS,
+                        required=("id", "name", "phases", "transitions"))
+        problems = r.problems
+        raw_phases = r.array("phases") or []
         phases = []
-        for i, raw in enumerate(data.get("phases", [])):
-            where = f"{location}.phases[{i}]"
-            if not isinstance(raw, Mapping) or "id" not in raw:
-                problems.append(Problem(where, "a phase is a table with at least an id"))
+        for t in r.tables("phases", allowed=_PHASE_KEYS):
+            if "id" not in t:
+                t.problem(None, "a phase is a table with at least an id")
                 continue
-            phase = build(where, Phase, dict(raw))
+            phase = _read_phase(t)
             if phase is not None:
                 phases.append(phase)
+        raw_transitions = r.array("transitions") or []
         transitions = []
-        for i, raw in enumerate(data.get("transitions", [])):
-            where = f"{location}.transitions[{i}]"
-            if not isinstance(raw, Mapping) or "from" not in raw or "to" not in raw:
-                problems.append(Problem(where, "a transition is a table with 'from' and 'to'"))
+        for t in r.tables("transitions", allowed={"from", "to", "guards"}):
+            if "from" not in t or "to" not in t:
+                t.problem(None, "a transition is a table with 'from' and 'to'")
                 continue
-            extra = set(raw) - {"from", "to", "guards"}
-            if extra:
-                problems.append(Problem(where, f"unknown keys {sorted(extra)}"))
-            t = build(where, Transition, {"source": raw["from"], "target": raw["to"],
-                                          "guards": raw.get("guards", ())})
-            if t is not None:
-                transitions.append(t)
+            before = len(problems)
+            ends = t.text("from"), t.text("to")
+            guards = t.value("guards", _str_tuple) if "guards" in t else ()
+            if len(problems) == before:
+                transition = t.build(Transition, source=ends[0], target=ends[1], guards=guards)
+                if transition is not None:
+                    transitions.append(transition)
         kwargs: dict[str, Any] = {"phases": phases, "transitions": transitions}
-        for key in ("id", "name", "entry", "voluntary", "description"):
-            if key in data:
-                kwargs[key] = data[key]
+        for key in ("id", "name", "entry", "description"):
+            kwargs[key] = r.text(key)
+        kwargs["voluntary"] = r.flag("voluntary")
         for key in ("planned_duration", "max_duration", "aftercare"):
-            if key in data:
-                try:
-                    kwargs[key] = parse_duration(data[key])
-                except ValueError as exc:
-                    problems.append(Problem(f"{location}.{key}", str(exc)))
-        for key, factory in (("capacity", Capacity), ("extension", ExtensionRule)):
-            if key not in data:
-                continue
-            if not isinstance(data[key], Mapping):
-                problems.append(Problem(f"{location}.{key}", f"expected a table, got {data[key]!r}"))
-                continue
-            value = build(f"{location}.{key}", factory, dict(data[key]))
-            if value is not None:
-                kwargs[key] = value
+            kwargs[key] = r.value(key, parse_duration)
+        cap = r.table("capacity", allowed={"places", "coaches", "caseload"})
+        if cap is not None:
+            counts = {k: cap.integer(k) for k in ("places", "coaches", "caseload") if k in cap}
+            kwargs["capacity"] = cap.build(Capacity, **{k: v for k, v in counts.items() if v is not None})
+        ext = r.table("extension", allowed={"max_extensions", "length"},
+                      required=("max_extensions", "length"))
+        if ext is not None:
+            n, length = ext.integer("max_extensions", minimum=0), ext.value("length", parse_duration)
+            if n is not None and length is not None:
+                kwargs["extension"] = ext.build(ExtensionRule, max_extensions=n, length=length)
+        kwargs = {k: v for k, v in kwargs.items() if v is not None}
         # Structural problems of the phase model are listed together with the key-level ones,
         # as long as every phase and transition could be read (else they would be misleading).
         parts_complete = (
             "id" in kwargs and "name" in kwargs
-            and len(phases) == len(data.get("phases", []))
-            and len(transitions) == len(data.get("transitions", []))
+            and len(phases) == len(raw_phases)
+            and len(transitions) == len(raw_transitions)
         )
         structural: list[Problem | RowProblem] = []
         if not problems or parts_complete:
@@ -444,7 +455,7 @@ class Programme:
 
     @classmethod
     def from_toml(cls, path: str | Path) -> Programme:
-        """Read a programme from a TOML file (the table of :meth:`from_dict`).
+        r"""Read a programme from a TOML file (the table of :meth:`from_dict`).
 
         A file may hold the table at top level or under ``[programme]``.
 
@@ -455,13 +466,20 @@ class Programme:
             The validated programme.
 
         Raises:
-            ValidationError: every problem, located by file and key.
+            ValidationError: every problem, located by file and key (also a file that is
+                not UTF-8 or not TOML, see :func:`langzeit._toml.read_toml`).
+            FileNotFoundError: the file does not exist.
+
+        Examples:
+            >>> import tempfile, pathlib
+            >>> f = pathlib.Path(tempfile.mkdtemp()) / "p.toml"
+            >>> _ = f.write_text('id = "p"\nname = "P"\n[[phases]]\nid = "a"\n[[phases]]\nid = "z"\n'
+            ...                  'terminal = true\n[[transitions]]\nfrom = "a"\nto = "z"\n')
+            >>> Programme.from_toml(f).terminal_phases
+            ('z',)
         """
         p = Path(path)
-        try:
-            data = tomllib.loads(p.read_text(encoding="utf-8"))
-        except tomllib.TOMLDecodeError as exc:
-            raise ValidationError(f"{p}: not valid TOML", [Problem(str(p), str(exc))]) from None
+        data = read_toml(p, name=p.name)
         table = data.get("programme", data)
         return cls.from_dict(table, location=f"{p.name}")
 

@@ -58,12 +58,14 @@ from langzeit.simulation._scenario import (
     builtin_scenarios,
     load_scenario,
 )
+from langzeit.simulation._size import MAX_EVENTS, RunSize, estimate_size
 from langzeit.simulation._stats import ErlangC, erlang_c, mean_interval, student_t_quantile, welch_interval
 
 __all__ = [
     "CAUSES",
     "DAYS_PER_MONTH",
     "DEFAULT_SEED",
+    "MAX_EVENTS",
     "SCALE_ITEMS",
     "Aftercare",
     "Calibration",
@@ -85,6 +87,7 @@ __all__ = [
     "ReferralProcess",
     "Replication",
     "ReplicationMetrics",
+    "RunSize",
     "ScaleModel",
     "Scenario",
     "SimulationResult",
@@ -96,6 +99,7 @@ __all__ = [
     "compare",
     "distribution_from_dict",
     "erlang_c",
+    "estimate_size",
     "load_scenario",
     "mean_interval",
     "queue_obstacles",

@@ -12,6 +12,7 @@ import numpy as np
 
 from langzeit.simulation._results import Replication, SimulationResult
 from langzeit.simulation._scenario import Scenario
+from langzeit.simulation._size import MAX_EVENTS, check_size
 
 __all__ = ["DEFAULT_SEED", "simulate"]
 
@@ -76,6 +77,7 @@ def simulate(
     keep_events: bool | Collection[int] = True,
     progress: Callable[[float, int], None] | None = None,
     method: Method = "auto",
+    max_events: int | None = MAX_EVENTS,
 ) -> SimulationResult:
     """Run a scenario ``replications`` times on independent random streams.
 
@@ -100,6 +102,8 @@ def simulate(
             :func:`~langzeit.simulation.queue_obstacles`), which gives the same
             pathways draw for draw, 10–50 × faster; ``"auto"`` (default) takes the
             kernel when the events are not kept and the scenario is a plain queue.
+        max_events: the bound on one replication's estimated events
+            (:func:`estimate_size`), checked before anything runs; None or 0: no bound.
         progress: called with ``(done, total)`` after each finished replication; in
             serial runs also with a fractional ``done`` while a replication advances
             (about 100 times each), so long single runs show progress too.
@@ -112,6 +116,7 @@ def simulate(
             ``method="queue"`` when events are kept or for a scenario that is not a
             plain queue (the reasons are listed); ``keep_events`` names a replication
             that does not exist.
+        LimitExceeded: the estimated events of a replication exceed ``max_events``.
 
     Examples:
         >>> from langzeit.simulation import load_scenario
@@ -138,6 +143,7 @@ def simulate(
         raise ValueError(f"replications must be at least 1, got {replications}")
     if processes is not None and processes < 1:
         raise ValueError(f"processes must be at least 1, got {processes}")
+    check_size(scenario, replications, max_events)
     if isinstance(keep_events, bool):
         keep = [keep_events] * replications
     else:

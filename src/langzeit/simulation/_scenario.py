@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as _dt
 import importlib.resources
-import tomllib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -12,10 +11,10 @@ from typing import Any
 import attrs
 from dateutil.relativedelta import relativedelta
 
+from langzeit._toml import dumps_toml, loads_toml, read_toml
 from langzeit.domain import (
     Coach,
     CoachRole,
-    ExtensionRule,
     OutcomeKind,
     Programme,
     Tandem,
@@ -24,14 +23,10 @@ from langzeit.domain import (
     parse_duration,
 )
 from langzeit.exceptions import Problem, UnknownNameError, ValidationError
-from langzeit.simulation._distributions import DAYS_PER_MONTH, Distribution, Fixed, distribution_from_dict
-from langzeit.simulation._hazards import CAUSES, PhaseHazards
-from langzeit.simulation._referrals import (
-    CohortReferrals,
-    OpenDayReferrals,
-    PoissonReferrals,
-    ReferralProcess,
-)
+from langzeit.simulation._distributions import Distribution, Fixed
+from langzeit.simulation._hazards import PhaseHazards
+from langzeit.simulation._referrals import ReferralProcess
+from langzeit.simulation._scenario_toml import months_of, scenario_from_dict, scenario_to_dict
 
 __all__ = [
     "SCALE_ITEMS",
@@ -46,14 +41,6 @@ __all__ = [
     "builtin_scenarios",
     "load_scenario",
 ]
-
-
-def _months(value: Any) -> float:
-    """A duration value (``12``, ``"6 months"``, ``"P1Y"``, ``{days = 10}``) in months."""
-    if isinstance(value, float) and not isinstance(value, bool):
-        return value
-    rd = parse_duration(value)
-    return rd.years * 12 + rd.months + rd.days / DAYS_PER_MONTH
 
 
 def _floats(value: Any) -> tuple[float, ...]:
@@ -201,6 +188,15 @@ class FollowUps:
     months: tuple[int, ...] = attrs.field(default=(6, 12), converter=_ints)
     retention: tuple[tuple[int, float], ...] = attrs.field(default=0.7, converter=_prob_map)
     later_work: tuple[tuple[int, float], ...] = attrs.field(default=0.0, converter=_prob_map)
+
+    def __attrs_post_init__(self) -> None:
+        twice = sorted({m for m in self.months if self.months.count(m) > 1})
+        if twice:
+            raise ValueError(f"months: each month once, {', '.join(map(str, twice))} given more than once")
+        if any(m <= 0 for m in self.months):
+            raise ValueError("months must be positive")
+        if any(not 0 <= p <= 1 for _, p in self.retention + self.later_work):
+            raise ValueError("probabilities must lie in [0, 1]")
 
     @staticmethod
     def _at(table: tuple[tuple[int, float], ...], month: int) -> float:
@@ -434,7 +430,7 @@ class Scenario:
             return self.durations[phase_id]
         planned = self.programme.phase(phase_id).planned_duration
         assert planned is not None  # checked at construction
-        return Fixed(_months(planned))
+        return Fixed(months_of(planned))
 
     # -- construction from data ------------------------------------------------------------
 
@@ -464,7 +460,7 @@ class Scenario:
               - scenario.horizon: must be positive, got P-3M
               - scenario.take_up: must be a probability in [0, 1], got 2
         """
-        return _from_dict(data, location)
+        return scenario_from_dict(data, location)
 
     @classmethod
     def from_toml(cls, path: str | Path) -> Scenario:
@@ -477,7 +473,9 @@ class Scenario:
             The validated scenario.
 
         Raises:
-            ValidationError: every problem, located by file and key.
+            ValidationError: every problem, located by file and key (also a file that is
+                not UTF-8 or not TOML; a UTF-8 byte-order mark is fine).
+            FileNotFoundError: the file does not exist.
 
         Examples:
             >>> import tempfile, pathlib
@@ -489,11 +487,119 @@ class Scenario:
             PoissonReferrals(rate=3.0)
         """
         p = Path(path)
+        data = read_toml(p, name=p.name)
+        return scenario_from_dict(data.get("scenario", data), p.name)
+
+    # -- as a value ------------------------------------------------------------------------
+
+    def to_dict(self) -> dict[str, Any]:
+        """The scenario as a TOML-ready table; :meth:`from_dict` reads it back to the same scenario.
+
+        The programme is written inline, with any rule the scenario changed.
+
+        Examples:
+            >>> s = load_scenario("pan-ploen")
+            >>> Scenario.from_dict(s.to_dict()).to_dict() == s.to_dict()
+            True
+            >>> s.to_dict()["referrals"]
+            {'kind': 'cohorts', 'size': 15, 'every': 12.0, 'offset': 0.0, 'count': 4}
+        """
+        return scenario_to_dict(self)
+
+    def to_toml(self) -> str:
+        """The scenario as TOML text, for a file that :meth:`from_toml` reads back.
+
+        Examples:
+            >>> from langzeit._toml import loads_toml
+            >>> s = load_scenario("geh-vor")
+            >>> text = s.to_toml()
+            >>> text.splitlines()[0]
+            'id = "geh-vor"'
+            >>> Scenario.from_dict(loads_toml(text, "geh-vor.toml")).to_dict() == s.to_dict()
+            True
+        """
+        return dumps_toml(self.to_dict())
+
+    def variant(self, changes: Mapping[str, Any], *, id: str | None = None) -> Scenario:
+        """A new scenario: this one's table with ``changes`` merged in, validated again.
+
+        ``changes`` is a table in the TOML format (nested tables are merged key by key,
+        everything else replaces); every problem of the result is listed, located under
+        ``variant``. This is how a notebook compares 1:12 with 1:15 without copying TOML.
+
+        Args:
+            changes: the keys to change, e.g. ``{"staffing": {"caseload": 15}}``.
+            id: the variant's id (default: this id with ``-variant``); its name follows
+                unless ``changes`` gives one.
+
+        Returns:
+            The validated variant.
+
+        Raises:
+            ValidationError: the variant has problems (all listed, e.g. ``variant.staffing.caseload``).
+
+        Examples:
+            >>> base = load_scenario("geh-vor")
+            >>> wider = base.variant({"staffing": {"caseload": 15}}, id="geh-vor-1-15")
+            >>> base.places, wider.places, wider.id
+            (32, 40, 'geh-vor-1-15')
+            >>> base.variant({"staffing": {"caseload": "fifteen"}})
+            Traceback (most recent call last):
+            ...
+            langzeit.exceptions.ValidationError: invalid scenario at variant (1 problem)
+              - variant.staffing.caseload: must be a whole number, got 'fifteen'
+        """
+        table = _merge(self.to_dict(), changes)
+        new_id = id if id is not None else f"{self.id}-variant"
+        table["id"] = new_id
+        if "name" not in changes:
+            table["name"] = new_id if self.name == self.id else f"{self.name} ({new_id})"
+        return scenario_from_dict(table, "variant")
+
+    def evolve(self, **changes: Any) -> Scenario:
+        """A copy with some fields replaced (``attrs.evolve``), validated again.
+
+        Args:
+            **changes: fields and their new values, e.g. ``staffing=Staffing(3, 15)``.
+
+        Returns:
+            The validated copy.
+
+        Raises:
+            ValidationError: the copy has problems (all listed).
+
+        Examples:
+            >>> s = load_scenario("geh-vor")
+            >>> s.evolve(take_up=0.5).take_up
+            0.5
+            >>> s.evolve(take_up=1.5)
+            Traceback (most recent call last):
+            ...
+            langzeit.exceptions.ValidationError: invalid scenario 'geh-vor' (1 problem)
+              - take_up: must be a probability in [0, 1], got 1.5
+        """
         try:
-            data = tomllib.loads(p.read_text(encoding="utf-8"))
-        except tomllib.TOMLDecodeError as exc:
-            raise ValidationError(f"{p}: not valid TOML", [Problem(str(p), str(exc))]) from None
-        return _from_dict(data.get("scenario", data), p.name)
+            return attrs.evolve(self, **changes)
+        except ValidationError:
+            raise
+        except (TypeError, ValueError) as exc:
+            text = str(exc)
+            field, _, rest = text.partition(" ")
+            if field in attrs.fields_dict(Scenario) and rest:
+                raise ValidationError(f"invalid scenario {self.id!r}", [Problem(field, rest)]) from None
+            raise ValidationError(f"invalid scenario {self.id!r}", [Problem("", text)]) from None
+
+
+def _merge(base: Mapping[str, Any], changes: Mapping[str, Any]) -> dict[str, Any]:
+    """``base`` with ``changes`` merged in: nested tables key by key, everything else replaced."""
+    out = dict(base)
+    for key, value in changes.items():
+        old = out.get(key)
+        if isinstance(value, Mapping) and isinstance(old, Mapping):
+            out[key] = _merge(old, value)
+        else:
+            out[key] = value
+    return out
 
 
 def _model_problems(
@@ -561,364 +667,6 @@ def _model_problems(
     return problems
 
 
-_TOP_KEYS = {
-    "id", "name", "description", "start", "horizon", "warm_up", "programme", "referrals",
-    "take_up", "staffing", "waiting_list", "durations", "hazards", "routing", "completion",
-    "extension", "aftercare", "follow_up", "plans", "scales", "calibration",
-}
-
-
-def _is_probability(value: Any, at: str, problems: list[Problem]) -> bool:
-    """Whether ``value`` is a number in [0, 1]; if not, the problem is appended."""
-    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
-        problems.append(Problem(at, f"must be a probability in [0, 1], got {value!r}"))
-        return False
-    return True
-
-
-def _from_dict(data: Mapping[str, Any], location: str) -> Scenario:
-    problems: list[Problem] = []
-
-    def where(key: str) -> str:
-        return f"{location}.{key}"
-
-    def check_keys(table: Mapping[str, Any], allowed: set[str], at: str) -> None:
-        for key in sorted(set(table) - allowed):
-            problems.append(Problem(f"{at}.{key}", "unknown key"))
-
-    if not isinstance(data, Mapping):
-        raise ValidationError(f"invalid scenario at {location}",
-                              [Problem(location, "a scenario is a table")])
-    check_keys(data, _TOP_KEYS, location)
-    for key in ("id", "start", "horizon", "programme", "referrals"):
-        if key not in data:
-            problems.append(Problem(where(key), "required key missing"))
-    kwargs: dict[str, Any] = {}
-    for key in ("id", "name", "description"):
-        if key in data:
-            if isinstance(data[key], str):
-                kwargs[key] = data[key]
-            else:
-                problems.append(Problem(where(key), "must be text"))
-
-    if "start" in data:
-        value = data["start"]
-        if isinstance(value, str):
-            try:
-                value = _dt.date.fromisoformat(value)
-            except ValueError:
-                problems.append(Problem(where("start"), f"not an ISO date: {value!r}"))
-                value = None
-        if isinstance(value, _dt.datetime) or (value is not None and not isinstance(value, _dt.date)):
-            problems.append(Problem(where("start"), f"must be a date, got {value!r}"))
-        elif value is not None:
-            kwargs["start"] = value
-
-    for key in ("horizon", "warm_up"):
-        if key in data:
-            try:
-                span = parse_duration(data[key])
-            except ValueError as exc:
-                problems.append(Problem(where(key), str(exc)))
-                continue
-            ref = _dt.date(2001, 1, 31)
-            if key == "horizon" and not ref + span > ref:
-                problems.append(Problem(where(key), f"must be positive, got {format_duration(span)}"))
-            elif is_negative(span):
-                problems.append(Problem(where(key), f"must not be negative, got {format_duration(span)}"))
-            else:
-                kwargs[key] = span
-
-    programme = None
-    if "programme" in data:
-        programme = _programme(data["programme"], where("programme"), problems)
-    if programme is not None:
-        kwargs["programme"] = programme
-    if "referrals" in data:
-        referrals = _referrals(data["referrals"], where("referrals"), problems)
-        if referrals is not None:
-            kwargs["referrals"] = referrals
-
-    if "take_up" in data:
-        value = data["take_up"]
-        if isinstance(value, Mapping):
-            check_keys(value, {"probability"}, where("take_up"))
-            value = value.get("probability", 1.0)
-        if _is_probability(value, where("take_up"), problems):
-            kwargs["take_up"] = float(value)
-
-    def section(key: str, allowed: set[str], what: str = "a table") -> Mapping[str, Any] | None:
-        """The table under ``key`` (None when absent or not a table), its keys checked."""
-        if key not in data:
-            return None
-        table = data[key]
-        if not isinstance(table, Mapping):
-            problems.append(Problem(where(key), f"must be {what}"))
-            return None
-        if allowed:
-            check_keys(table, allowed, where(key))
-        return table
-
-    def record(at: str, factory: Any, **fields: Any) -> Any:
-        """``factory(**fields)``, or None with the problem appended."""
-        try:
-            return factory(**fields)
-        except (TypeError, ValueError) as exc:
-            problems.append(Problem(at, str(exc)))
-            return None
-
-    staffing_keys = {"coaches", "caseload", "fte", "tandems"}
-    table = section("staffing", staffing_keys)
-    if table is not None:
-        st = {k: v for k, v in table.items() if k in staffing_keys}
-        if isinstance(st.get("fte"), int | float):
-            st["fte"] = [st["fte"]] * int(st.get("coaches", 1))
-        kwargs["staffing"] = record(where("staffing"), Staffing, **st)
-
-    table = section("waiting_list", {"discipline", "max_length", "patience", "max_wait", "priority_share"})
-    if table is not None:
-        at = where("waiting_list")
-        wl: dict[str, Any] = {k: table[k] for k in ("discipline", "max_length", "priority_share")
-                              if k in table}
-        if wl.get("discipline", "fifo") not in ("fifo", "priority", "none"):
-            problems.append(Problem(f"{at}.discipline", f"unknown discipline {wl.pop('discipline')!r}; "
-                                    "use fifo, priority or none"))
-        if "patience" in table and "max_wait" in table:
-            problems.append(Problem(at, "give either patience or max_wait, not both"))
-        for key in ("patience", "max_wait"):
-            if key in table:
-                dist = distribution_from_dict(table[key], location=f"{at}.{key}", problems=problems)
-                if dist is not None:
-                    wl["patience"] = dist
-        if "max_length" in table and (not isinstance(table["max_length"], int) or table["max_length"] < 0):
-            problems.append(Problem(f"{at}.max_length", "must be a non-negative integer"))
-            wl.pop("max_length")
-        kwargs["waiting_list"] = record(at, WaitingListPolicy, **wl)
-
-    durations: dict[str, Distribution] = {}
-    for pid, raw in (section("durations", set(), "a table phase = distribution") or {}).items():
-        dist = distribution_from_dict(raw, location=f"{where('durations')}.{pid}", problems=problems)
-        if dist is not None:
-            durations[str(pid)] = dist
-    kwargs["durations"] = durations
-
-    hazards: dict[str, PhaseHazards] = {}
-    for pid, raw in (section("hazards", set(), "a table of phases") or {}).items():
-        at = f"{where('hazards')}.{pid}"
-        if not isinstance(raw, Mapping):
-            problems.append(Problem(at, "must be a table cause = monthly probability"))
-            continue
-        bad = sorted(set(raw) - set(CAUSES))
-        for cause in bad:
-            problems.append(Problem(f"{at}.{cause}", "unknown cause; known: integration, dropout, "
-                                    "health, moved, benefit_ended, transfer, other and outcome kinds"))
-        hz = record(at, PhaseHazards, rates={k: v for k, v in raw.items() if k not in bad})
-        if hz is not None:
-            hazards[str(pid)] = hz
-    kwargs["hazards"] = hazards
-
-    routing: dict[str, tuple[tuple[str, float], ...]] = {}
-    for pid, raw in (section("routing", set(), "a table of phases") or {}).items():
-        at = f"{where('routing')}.{pid}"
-        if not isinstance(raw, Mapping) or not all(
-            isinstance(v, int | float) and not isinstance(v, bool) for v in raw.values()
-        ):
-            problems.append(Problem(at, "must be a table next_phase = probability"))
-            continue
-        routing[str(pid)] = tuple((str(k), float(v)) for k, v in raw.items())
-    kwargs["routing"] = routing
-
-    table = section("completion", set(), "a table outcome = probability")
-    if table is not None:
-        pairs = []
-        for kind, p in table.items():
-            try:
-                pairs.append((OutcomeKind(kind), float(p)))
-            except (ValueError, TypeError):
-                problems.append(Problem(f"{where('completion')}.{kind}", "unknown outcome kind or "
-                                        "not a probability"))
-        kwargs["completion"] = tuple(pairs)
-
-    rule_keys = {"max_extensions", "length", "max_duration"}
-    table = section("extension", {"probability"} | rule_keys)
-    if table is not None:
-        p = table.get("probability", 0.0)
-        if _is_probability(p, f"{where('extension')}.probability", problems):
-            kwargs["extension_probability"] = float(p)
-        if programme is not None and rule_keys & set(table):
-            programme = _override_extension(programme, table, where("extension"), problems)
-            if programme is not None:
-                kwargs["programme"] = programme
-
-    table = section("aftercare", {"after", "duration"})
-    if table is not None:
-        at = where("aftercare")
-        ac: dict[str, Any] = {}
-        if "after" in table:
-            ac["after"] = table["after"]
-        if "duration" in table:
-            dist = distribution_from_dict(table["duration"], location=f"{at}.duration", problems=problems)
-            if dist is not None:
-                ac["duration"] = dist
-        elif programme is not None and programme.aftercare is not None:
-            ac["duration"] = Fixed(_months(programme.aftercare))
-        kwargs["aftercare"] = record(at, Aftercare, **ac)
-
-    table = section("plans", {"steps", "achieve", "due", "review"})
-    if table is not None:
-        try:
-            pl = {k: table[k] for k in ("steps", "achieve") if k in table}
-            pl.update({k: _months(table[k]) for k in ("due", "review") if k in table})
-        except ValueError as exc:
-            problems.append(Problem(where("plans"), str(exc)))
-        else:
-            kwargs["plans"] = record(where("plans"), Plans, **pl)
-
-    models = []
-    for name, raw in (section("scales", set(), "a table of scales (who5, swe)") or {}).items():
-        at = f"{where('scales')}.{name}"
-        if name not in SCALE_ITEMS or not isinstance(raw, Mapping):
-            problems.append(Problem(at, "a scale is who5 or swe with entry, exit, sd"))
-            continue
-        check_keys(raw, {"entry", "exit", "sd"}, at)
-        model = record(at, ScaleModel, scale=name, **{k: raw[k] for k in ("entry", "exit", "sd") if k in raw})
-        if model is not None:
-            models.append(model)
-    kwargs["scales"] = tuple(models)
-
-    table = section("follow_up", {"months", "retention", "later_work"})
-    if table is not None:
-        at = where("follow_up")
-        fu = record(at, FollowUps, **{k: v for k, v in table.items() if k in ("months", "retention",
-                                                                                "later_work")})
-        if fu is not None:
-            bad_p = any(not 0 <= p <= 1 for _, p in fu.retention + fu.later_work)
-            if bad_p or any(m <= 0 for m in fu.months):
-                problems.append(Problem(at, "months must be positive and probabilities in [0, 1]"))
-            else:
-                kwargs["follow_ups"] = fu
-
-    if "calibration" in data:
-        items = data["calibration"]
-        cal = []
-        if not isinstance(items, list):
-            problems.append(Problem(where("calibration"), "must be an array of tables"))
-        else:
-            for i, raw in enumerate(items):
-                at = f"{where('calibration')}[{i}]"
-                try:
-                    check_keys(raw, {"metric", "target", "tolerance", "source"}, at)
-                    cal.append(Calibration(str(raw["metric"]), float(raw["target"]),
-                                           float(raw["tolerance"]), str(raw.get("source", ""))))
-                except (KeyError, TypeError, ValueError, AttributeError):
-                    problems.append(Problem(at, "needs metric, target and tolerance"))
-        kwargs["calibration"] = tuple(cal)
-
-    if programme is not None:
-        seen = {p.location for p in problems}
-        for p in _model_problems(
-            programme, take_up=kwargs.get("take_up", 1.0), durations=durations, hazards=hazards,
-            routing=routing, completion=kwargs.get("completion", ((OutcomeKind.NONE, 1.0),)),
-            extension_probability=kwargs.get("extension_probability", 0.0),
-        ):
-            if f"{location}.{p.location}" not in seen:
-                problems.append(Problem(f"{location}.{p.location}", p.message))
-    kwargs = {k: v for k, v in kwargs.items() if v is not None}
-    complete = all(k in kwargs for k in ("id", "programme", "referrals", "start", "horizon"))
-    if complete and not problems:
-        try:
-            return Scenario(**kwargs)
-        except ValidationError as exc:
-            problems.extend(Problem(f"{location}.{p.location}", p.message)
-                            for p in exc.problems if isinstance(p, Problem))
-        except (TypeError, ValueError) as exc:
-            problems.append(Problem(location, str(exc)))
-    raise ValidationError(f"invalid scenario at {location}", problems)
-
-
-def _programme(value: Any, at: str, problems: list[Problem]) -> Programme | None:
-    if isinstance(value, str):
-        from langzeit.programmes import load_programme
-
-        try:
-            return load_programme(value)
-        except UnknownNameError as exc:
-            problems.append(Problem(at, str(exc)))
-            return None
-    if isinstance(value, Mapping):
-        try:
-            return Programme.from_dict(value, location=at)
-        except ValidationError as exc:
-            problems.extend(p for p in exc.problems if isinstance(p, Problem))
-            return None
-    problems.append(Problem(at, "a built-in programme name or an inline [programme] table"))
-    return None
-
-
-def _override_extension(
-    programme: Programme, table: Mapping[str, Any], at: str, problems: list[Problem]
-) -> Programme | None:
-    """The programme with the scenario's maximum stay and extension rule (a what-if on the rules)."""
-    changes: dict[str, Any] = {}
-    try:
-        if "max_duration" in table:
-            changes["max_duration"] = parse_duration(table["max_duration"])
-        if "max_extensions" in table or "length" in table:
-            old = programme.extension
-            changes["extension"] = ExtensionRule(
-                max_extensions=table.get("max_extensions", old.max_extensions if old else 1),
-                length=table.get("length", old.length if old else relativedelta(months=6)),
-            )
-        return attrs.evolve(programme, **changes)
-    except ValidationError as exc:
-        problems.extend(Problem(at, str(p)) for p in exc.problems)
-    except (TypeError, ValueError) as exc:
-        problems.append(Problem(at, str(exc)))
-    return None
-
-
-_REFERRAL_KEYS = {
-    "poisson": {"rate"},
-    "cohorts": {"size", "every", "count", "offset"},
-    "open_days": {"every", "mean", "offset"},
-}
-
-
-def _referrals(value: Any, at: str, problems: list[Problem]) -> ReferralProcess | None:
-    if not isinstance(value, Mapping):
-        problems.append(Problem(at, "must be a table with a kind"))
-        return None
-    kind = value.get("kind")
-    if kind not in _REFERRAL_KEYS:
-        problems.append(Problem(f"{at}.kind", f"unknown referral process {kind!r}; known: "
-                                "cohorts, open_days, poisson"))
-        return None
-    keys = _REFERRAL_KEYS[kind]
-    for key in sorted(set(value) - keys - {"kind", "per"}):
-        problems.append(Problem(f"{at}.{key}", f"unknown key for {kind} referrals"))
-    args: dict[str, Any] = {k: value[k] for k in keys if k in value}
-    try:
-        if kind == "poisson":
-            per = value.get("per", "month")
-            scale = {"month": 1.0, "day": DAYS_PER_MONTH, "week": DAYS_PER_MONTH / 7, "year": 1 / 12}
-            if per not in scale:
-                problems.append(Problem(f"{at}.per", f"unknown unit {per!r}; use day, week, month, year"))
-                return None
-            if "rate" not in args:
-                problems.append(Problem(f"{at}.rate", "required key missing"))
-                return None
-            return PoissonReferrals(float(args["rate"]) * scale[per])
-        for key in ("every", "offset"):
-            if key in args:
-                args[key] = _months(args[key])
-        if kind == "cohorts":
-            return CohortReferrals(**args)
-        return OpenDayReferrals(**args)
-    except (TypeError, ValueError) as exc:
-        problems.append(Problem(at, str(exc)))
-        return None
-
-
 def _scenario_files() -> dict[str, Any]:
     folder = importlib.resources.files("langzeit.simulation") / "scenarios"
     return {f.name.removesuffix(".toml"): f for f in folder.iterdir() if f.name.endswith(".toml")}
@@ -944,7 +692,8 @@ def load_scenario(name_or_path: str | Path) -> Scenario:
         The scenario.
 
     Raises:
-        UnknownNameError: neither a built-in name nor an existing file.
+        UnknownNameError: neither a built-in name nor a ``.toml`` file name.
+        FileNotFoundError: a ``.toml`` file that does not exist.
         ValidationError: the file has problems (all listed).
 
     Examples:
@@ -958,9 +707,9 @@ def load_scenario(name_or_path: str | Path) -> Scenario:
     files = _scenario_files()
     key = str(name_or_path)
     if key in files:
-        data = tomllib.loads(files[key].read_text(encoding="utf-8"))
-        return _from_dict(data.get("scenario", data), f"{key}.toml")
+        data = loads_toml(files[key].read_text(encoding="utf-8"), f"{key}.toml")
+        return scenario_from_dict(data.get("scenario", data), f"{key}.toml")
     path = Path(name_or_path)
-    if path.suffix == ".toml" and path.exists():
+    if path.suffix.lower() == ".toml":
         return Scenario.from_toml(path)
     raise UnknownNameError("scenario", key, sorted(files))

@@ -47,6 +47,8 @@ def _parse(text: str) -> dict[str, Any] | str:
         value = _DECODE(text)
     except json.JSONDecodeError as exc:
         return f"malformed JSON: {exc.msg} at column {exc.colno}"
+    except RecursionError:  # e.g. "[" repeated 100,000 times
+        return "malformed JSON: nested too deeply (an event is one flat JSON object)"
     except ValueError as exc:
         return f"malformed JSON: {exc}"
     if not isinstance(value, dict):

@@ -1,0 +1,580 @@
+"""Simulation layer: the scenario TOML format — reading a table into a Scenario and back.
+
+The format beside the model (STYLE.md § 14): :func:`scenario_from_dict` reads a TOML
+table with the one table reader of langzeit (:class:`langzeit._toml.TableReader`),
+listing every problem with its key; :func:`scenario_to_dict` writes the table back, so
+that ``scenario_from_dict(scenario_to_dict(s))`` is the same scenario.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from dateutil.relativedelta import relativedelta
+
+from langzeit._toml import TableReader
+from langzeit.domain import (
+    ExtensionRule,
+    OutcomeKind,
+    Programme,
+    format_duration,
+    is_negative,
+    parse_duration,
+)
+from langzeit.exceptions import Problem, UnknownNameError, ValidationError
+from langzeit.simulation._distributions import (
+    DAYS_PER_MONTH,
+    Distribution,
+    Empirical,
+    Exponential,
+    Fixed,
+    Gamma,
+    LogNormal,
+    distribution_from_dict,
+)
+from langzeit.simulation._hazards import CAUSES, PhaseHazards
+from langzeit.simulation._referrals import (
+    CohortReferrals,
+    OpenDayReferrals,
+    PoissonReferrals,
+    ReferralProcess,
+)
+
+if TYPE_CHECKING:  # pragma: no cover
+    from langzeit.simulation._scenario import Scenario
+
+__all__ = ["scenario_from_dict", "scenario_to_dict"]
+
+_TOP_KEYS = frozenset({
+    "id", "name", "description", "start", "horizon", "warm_up", "programme", "referrals",
+    "take_up", "staffing", "waiting_list", "durations", "hazards", "routing", "completion",
+    "extension", "aftercare", "follow_up", "plans", "scales", "calibration",
+})
+_REFERRAL_KEYS = {
+    "poisson": {"rate", "per"},
+    "cohorts": {"size", "every", "count", "offset"},
+    "open_days": {"every", "mean", "offset"},
+}
+_PER = {"month": 1.0, "day": DAYS_PER_MONTH, "week": DAYS_PER_MONTH / 7, "year": 1 / 12}
+#: The most coaches, caseload, plan steps or follow-ups a scenario may name.
+_MAX_COUNT = 100_000
+
+
+def months_of(value: Any) -> float:
+    """A duration value (``12``, ``"6 months"``, ``"P1Y"``, ``{days = 10}``) in months."""
+    if isinstance(value, float) and not isinstance(value, bool):
+        return value
+    rd = parse_duration(value)
+    return rd.years * 12 + rd.months + rd.days / DAYS_PER_MONTH
+
+
+def scenario_from_dict(data: Mapping[str, Any], location: str) -> Scenario:
+    """Read a scenario table (``docs/guides/scenarios.md``), listing every problem found.
+
+    Args:
+        data: the table.
+        location: prefix of problem locations (e.g. the file name).
+
+    Returns:
+        The validated scenario.
+
+    Raises:
+        ValidationError: every problem found, each with its key.
+
+    Examples:
+        >>> scenario_from_dict({"id": "x", "staffing": {"coaches": "three", "caseload": 12}},
+        ...                    "s.toml")  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        ...
+        langzeit.exceptions.ValidationError: invalid scenario at s.toml (5 problems)
+        ...
+          - s.toml.staffing.coaches: must be a whole number, got 'three'
+    """
+    from langzeit.simulation._scenario import Scenario, _model_problems
+
+    if not isinstance(data, Mapping):
+        raise ValidationError(f"invalid scenario at {location}",
+                              [Problem(location, "a scenario is a table")])
+    r = TableReader(data, location, allowed=_TOP_KEYS,
+                    required=("id", "start", "horizon", "programme", "referrals"))
+    problems = r.problems
+    kwargs: dict[str, Any] = {key: r.text(key) for key in ("id", "name", "description")}
+    kwargs["start"] = r.date("start")
+    for key in ("horizon", "warm_up"):
+        span = r.value(key, parse_duration)
+        if span is None:
+            continue
+        ref = _dt.date(2001, 1, 31)
+        if key == "horizon" and not ref + span > ref:
+            r.problem(key, f"must be positive, got {format_duration(span)}")
+        elif is_negative(span):
+            r.problem(key, f"must not be negative, got {format_duration(span)}")
+        else:
+            kwargs[key] = span
+    programme = _programme(r) if "programme" in r else None
+    kwargs["programme"] = programme
+    kwargs["referrals"] = _referrals(r) if "referrals" in r else None
+    if isinstance(data.get("take_up"), Mapping):
+        t = r.table("take_up", allowed={"probability"})
+        kwargs["take_up"] = t.probability("probability") if t is not None and "probability" in t else 1.0
+    else:
+        kwargs["take_up"] = r.probability("take_up")
+    kwargs["staffing"] = _staffing(r)
+    kwargs["waiting_list"] = _waiting_list(r)
+    durations = _durations(r)
+    hazards = _hazards(r)
+    routing = _routing(r)
+    kwargs.update(durations=durations, hazards=hazards, routing=routing)
+    kwargs["completion"] = _completion(r)
+    ext = r.table("extension", allowed={"probability", "max_extensions", "length", "max_duration"})
+    if ext is not None:
+        kwargs["extension_probability"] = ext.probability("probability") if "probability" in ext else 0.0
+        if programme is not None and {"max_extensions", "length", "max_duration"} & set(ext.data):
+            programme = _override_extension(programme, ext)
+            kwargs["programme"] = programme
+    kwargs["aftercare"] = _aftercare(r, programme)
+    kwargs["plans"] = _plans(r)
+    kwargs["scales"] = _scales(r)
+    kwargs["follow_ups"] = _follow_ups(r)
+    kwargs["calibration"] = _calibration(r)
+
+    if programme is not None:
+        seen = {p.location for p in problems}
+        for p in _model_problems(
+            programme, take_up=kwargs.get("take_up") or 1.0, durations=durations, hazards=hazards,
+            routing=routing, completion=kwargs.get("completion") or ((OutcomeKind.NONE, 1.0),),
+            extension_probability=kwargs.get("extension_probability") or 0.0,
+        ):
+            if r.where(p.location) not in seen:
+                r.problem(p.location, p.message)
+    kwargs = {k: v for k, v in kwargs.items() if v is not None}
+    complete = all(k in kwargs for k in ("id", "programme", "referrals", "start", "horizon"))
+    if complete and not problems:
+        r.build(Scenario, **kwargs)
+        if not problems:
+            return Scenario(**kwargs)
+    raise ValidationError(f"invalid scenario at {location}", problems)
+
+
+def _programme(r: TableReader) -> Programme | None:
+    value = r.data["programme"]
+    if isinstance(value, str):
+        from langzeit.programmes import load_programme
+
+        try:
+            return load_programme(value)
+        except UnknownNameError as exc:
+            r.problem("programme", str(exc))
+            return None
+    if isinstance(value, Mapping):
+        try:
+            return Programme.from_dict(value, location=r.where("programme"))
+        except ValidationError as exc:
+            r.problems.extend(p for p in exc.problems if isinstance(p, Problem))
+            return None
+    r.problem("programme", "a built-in programme name or an inline [programme] table")
+    return None
+
+
+def _override_extension(programme: Programme, t: TableReader) -> Programme | None:
+    """The programme with the scenario's maximum stay and extension rule (a what-if on the rules)."""
+    changes: dict[str, Any] = {}
+    if "max_duration" in t:
+        changes["max_duration"] = t.value("max_duration", parse_duration)
+    if "max_extensions" in t or "length" in t:
+        old = programme.extension
+        n = t.integer("max_extensions", minimum=0) if "max_extensions" in t else (
+            old.max_extensions if old else 1)
+        length = t.value("length", parse_duration) if "length" in t else (
+            old.length if old else relativedelta(months=6))
+        if n is not None and length is not None:
+            changes["extension"] = t.build(ExtensionRule, max_extensions=n, length=length)
+    if any(v is None for v in changes.values()):
+        return None
+    return _evolve(t, programme, changes)
+
+
+def _evolve(t: TableReader, programme: Programme, changes: dict[str, Any]) -> Programme | None:
+    import attrs
+
+    try:
+        return attrs.evolve(programme, **changes)
+    except ValidationError as exc:
+        t.problems.extend(Problem(t.location, str(p)) for p in exc.problems)
+    except (TypeError, ValueError) as exc:
+        t.problem(None, str(exc))
+    return None
+
+
+def _referrals(r: TableReader) -> ReferralProcess | None:
+    t = r.table("referrals", what="a table with a kind")
+    if t is None:
+        return None
+    kind = t.data.get("kind")
+    if kind not in _REFERRAL_KEYS:
+        t.problem("kind", f"unknown referral process {kind!r}; known: cohorts, open_days, poisson")
+        return None
+    before = len(t.problems)
+    for key in sorted(set(t.data) - _REFERRAL_KEYS[kind] - {"kind"}):
+        t.problem(key, f"unknown key for {kind} referrals; known: {', '.join(sorted(_REFERRAL_KEYS[kind]))}")
+    if kind == "poisson":
+        per = t.text("per") if "per" in t else "month"
+        if per is not None and per not in _PER:
+            t.problem("per", f"unknown unit {per!r}; use day, week, month, year")
+        rate = t.number("rate", required=True)
+        if rate is not None and rate <= 0:
+            t.problem("rate", f"must be more than 0, got {rate}")
+        if len(t.problems) > before or rate is None or per is None:
+            return None
+        return t.build(PoissonReferrals, rate=rate * _PER[per])
+    args: dict[str, Any] = {}
+    for key in ("every", "offset"):
+        if key in t:
+            args[key] = t.value(key, months_of)
+    if kind == "cohorts":
+        args["size"] = t.integer("size", required=True, minimum=1)
+        if "count" in t:
+            args["count"] = t.integer("count", minimum=1)
+    else:
+        args["mean"] = t.number("mean", required=True)
+        if "every" not in t:
+            t.problem("every", "required key missing")
+    if len(t.problems) > before:
+        return None
+    factory: Any = CohortReferrals if kind == "cohorts" else OpenDayReferrals
+    made: ReferralProcess | None = t.build(factory, **args)
+    return made
+
+
+def _staffing(r: TableReader) -> Any:
+    from langzeit.simulation._scenario import Staffing
+
+    st = r.table("staffing", allowed={"coaches", "caseload", "fte", "tandems"},
+                 required=("coaches", "caseload"))
+    if st is None:
+        return None
+    before = len(st.problems)
+    coaches = st.integer("coaches", minimum=1, maximum=_MAX_COUNT)
+    caseload = st.integer("caseload", minimum=1, maximum=_MAX_COUNT)
+    kw: dict[str, Any] = {"coaches": coaches, "caseload": caseload}
+    if "fte" in st:
+        raw = st.data["fte"]
+        if isinstance(raw, list | tuple):
+            values = [st.check_number(f"fte[{i}]", v) for i, v in enumerate(raw)]
+            kw["fte"] = None if None in values else values
+        else:
+            one = st.number("fte")
+            kw["fte"] = None if one is None or coaches is None else [one] * coaches
+    if "tandems" in st:
+        kw["tandems"] = st.flag("tandems")
+    if len(st.problems) > before:
+        return None
+    return st.build(Staffing, **kw)
+
+
+def _waiting_list(r: TableReader) -> Any:
+    from langzeit.simulation._scenario import WaitingListPolicy
+
+    wl = r.table("waiting_list",
+                 allowed={"discipline", "max_length", "patience", "max_wait", "priority_share"})
+    if wl is None:
+        return None
+    before = len(wl.problems)
+    kw: dict[str, Any] = {}
+    discipline = wl.text("discipline")
+    if discipline is not None and discipline not in ("fifo", "priority", "none"):
+        wl.problem("discipline", f"unknown discipline {discipline!r}; use fifo, priority or none")
+    kw["discipline"] = discipline
+    if "patience" in wl and "max_wait" in wl:
+        wl.problem(None, "give either patience or max_wait, not both")
+    for key in ("patience", "max_wait"):
+        if key in wl:
+            kw["patience"] = distribution_from_dict(wl.data[key], location=wl.where(key),
+                                                    problems=wl.problems)
+    kw["max_length"] = wl.integer("max_length", minimum=0)
+    kw["priority_share"] = wl.probability("priority_share")
+    if len(wl.problems) > before:
+        return None
+    return wl.build(WaitingListPolicy, **{k: v for k, v in kw.items() if v is not None})
+
+
+def _durations(r: TableReader) -> dict[str, Distribution]:
+    t = r.table("durations", what="a table phase = distribution")
+    out: dict[str, Distribution] = {}
+    for pid, raw in t.items() if t is not None else ():
+        dist = distribution_from_dict(raw, location=t.where(pid), problems=r.problems) if t else None
+        if dist is not None:
+            out[pid] = dist
+    return out
+
+
+def _hazards(r: TableReader) -> dict[str, PhaseHazards]:
+    t = r.table("hazards", what="a table of phases")
+    out: dict[str, PhaseHazards] = {}
+    if t is None:
+        return out
+    for pid, raw in t.items():
+        if not isinstance(raw, Mapping):
+            t.problem(pid, "must be a table cause = monthly probability")
+            continue
+        h = TableReader(raw, t.where(pid), r.problems)
+        before = len(r.problems)
+        rates: dict[str, Any] = {}
+        for cause, value in h.items():
+            if cause not in CAUSES:
+                h.problem(cause, "unknown cause; known: integration, dropout, health, moved, benefit_ended, "
+                          "transfer, other and outcome kinds")
+                continue
+            seq = value if isinstance(value, list) else [value]
+            if not seq or len(seq) > 1200:
+                h.problem(cause, "a probability or an array of 1 to 1200 monthly probabilities")
+                continue
+            checked = [h.check_number(cause, v, minimum=0, maximum=1) for v in seq]
+            rates[cause] = value if None not in checked else None
+        if len(r.problems) > before:
+            continue
+        hz = h.build(PhaseHazards, rates=rates)
+        if hz is not None:
+            out[pid] = hz
+    return out
+
+
+def _routing(r: TableReader) -> dict[str, tuple[tuple[str, float], ...]]:
+    t = r.table("routing", what="a table of phases")
+    out: dict[str, tuple[tuple[str, float], ...]] = {}
+    for pid, raw in t.items() if t is not None else ():
+        if not isinstance(raw, Mapping) or not all(
+            isinstance(v, int | float) and not isinstance(v, bool) for v in raw.values()
+        ):
+            r.problems.append(Problem(t.where(pid) if t else pid, "must be a table next_phase = probability"))
+            continue
+        out[pid] = tuple((str(k), float(v)) for k, v in raw.items())
+    return out
+
+
+def _completion(r: TableReader) -> tuple[tuple[OutcomeKind, float], ...] | None:
+    t = r.table("completion", what="a table outcome = probability")
+    if t is None:
+        return None
+    pairs = []
+    for kind, p in t.items():
+        try:
+            outcome = OutcomeKind(kind)
+        except ValueError:
+            t.problem(kind, "unknown outcome kind; known: " + ", ".join(k.value for k in OutcomeKind))
+            continue
+        number = t.check_number(kind, p, minimum=0, maximum=1)
+        if number is not None:
+            pairs.append((outcome, number))
+    return tuple(pairs)
+
+
+def _aftercare(r: TableReader, programme: Programme | None) -> Any:
+    from langzeit.simulation._scenario import Aftercare
+
+    t = r.table("aftercare", allowed={"after", "duration"})
+    if t is None:
+        return None
+    before = len(t.problems)
+    kw: dict[str, Any] = {}
+    if "after" in t:
+        after = t.text("after")
+        if after is not None and after not in ("integration", "work"):
+            t.problem("after", f"unknown {after!r}; use integration or work")
+        kw["after"] = after
+    if "duration" in t:
+        kw["duration"] = distribution_from_dict(t.data["duration"], location=t.where("duration"),
+                                                problems=t.problems)
+    elif programme is not None and programme.aftercare is not None:
+        kw["duration"] = Fixed(months_of(programme.aftercare))
+    if len(t.problems) > before:
+        return None
+    return t.build(Aftercare, **kw)
+
+
+def _plans(r: TableReader) -> Any:
+    from langzeit.simulation._scenario import Plans
+
+    t = r.table("plans", allowed={"steps", "achieve", "due", "review"})
+    if t is None:
+        return None
+    before = len(t.problems)
+    kw: dict[str, Any] = {"steps": t.integer("steps", minimum=0, maximum=1000),
+                          "achieve": t.probability("achieve"),
+          "due": t.value("due", months_of), "review": t.value("review", months_of)}
+    if len(t.problems) > before:
+        return None
+    return t.build(Plans, **{k: v for k, v in kw.items() if v is not None})
+
+
+def _scales(r: TableReader) -> tuple[Any, ...]:
+    from langzeit.simulation._scenario import SCALE_ITEMS, ScaleModel
+
+    t = r.table("scales", what="a table of scales (who5, swe)")
+    models = []
+    for name, raw in t.items() if t is not None else ():
+        if name not in SCALE_ITEMS or not isinstance(raw, Mapping) or t is None:
+            at = t.where(name) if t else name
+            r.problems.append(Problem(at, "a scale is who5 or swe with entry, exit, sd"))
+            continue
+        sc = TableReader(raw, t.where(name), r.problems, allowed={"entry", "exit", "sd"},
+                         required=("entry", "exit"))
+        before = len(r.problems)
+        kw: dict[str, Any] = {k: sc.number(k) for k in ("entry", "exit", "sd") if k in sc}
+        if len(r.problems) == before:
+            model = sc.build(ScaleModel, scale=name, **kw)
+            if model is not None:
+                models.append(model)
+    return tuple(models)
+
+
+def _follow_ups(r: TableReader) -> Any:
+    from langzeit.simulation._scenario import FollowUps
+
+    t = r.table("follow_up", allowed={"months", "retention", "later_work"})
+    if t is None:
+        return None
+    before = len(t.problems)
+    kw: dict[str, Any] = {}
+    months = t.array("months", max_items=100)
+    if months is not None:
+        checked = [t.check_number(f"months[{i}]", m, minimum=1, maximum=1200) for i, m in enumerate(months)]
+        for i, m in enumerate(months):
+            if checked[i] is not None and not float(m).is_integer():
+                t.problem(f"months[{i}]", f"must be a whole number of months, got {m}")
+        twice = sorted({m for m in months if months.count(m) > 1}, key=str)
+        if twice:
+            t.problem("months", f"each month once: {', '.join(map(str, twice))} given more than once")
+        kw["months"] = months
+    for key in ("retention", "later_work"):
+        if key not in t:
+            continue
+        value = t.data[key]
+        if isinstance(value, Mapping):
+            sub = TableReader(value, t.where(key), t.problems)
+            for month, p in sub.items():
+                if not month.isdigit() or not 1 <= int(month) <= 1200:
+                    sub.problem(month, "a month after exit, 1 to 1200")
+                sub.check_number(month, p, minimum=0, maximum=1)
+        else:
+            t.check_number(key, value, minimum=0, maximum=1)
+        kw[key] = value
+    if len(t.problems) > before:
+        return None
+    return t.build(FollowUps, **kw)
+
+
+def _calibration(r: TableReader) -> tuple[Any, ...]:
+    from langzeit.simulation._scenario import Calibration
+
+    cal = []
+    for t in r.tables("calibration", allowed={"metric", "target", "tolerance", "source"},
+                      required=("metric", "target", "tolerance")):
+        before = len(t.problems)
+        kw: dict[str, Any] = {"metric": t.text("metric"), "target": t.number("target"),
+              "tolerance": t.number("tolerance", minimum=0), "source": t.text("source") or ""}
+        if len(t.problems) == before and None not in kw.values():
+            cal.append(Calibration(**kw))
+    return tuple(cal)
+
+
+# -- writing ------------------------------------------------------------------------------
+
+
+def _distribution(d: Distribution) -> Any:
+    if isinstance(d, Fixed):
+        return d.value
+    if isinstance(d, Exponential):
+        return {"kind": "exponential", "mean": d.mean_value}
+    if isinstance(d, Gamma | LogNormal):
+        return {"kind": "gamma" if isinstance(d, Gamma) else "lognormal", "mean": d.mean_value, "cv": d.cv}
+    if isinstance(d, Empirical):
+        out: dict[str, Any] = {"kind": "empirical", "values": list(d.values)}
+        if d.weights is not None:
+            out["weights"] = list(d.weights)
+        return out
+    raise TypeError(f"no TOML form for the distribution {d!r}")  # pragma: no cover - all kinds above
+
+
+def _referrals_dict(p: ReferralProcess) -> dict[str, Any]:
+    if isinstance(p, PoissonReferrals):
+        return {"kind": "poisson", "rate": p.rate}
+    if isinstance(p, CohortReferrals):
+        out: dict[str, Any] = {"kind": "cohorts", "size": p.size, "every": p.every, "offset": p.offset}
+        if p.count is not None:
+            out["count"] = p.count
+        return out
+    if isinstance(p, OpenDayReferrals):
+        return {"kind": "open_days", "every": p.every, "mean": p.mean, "offset": p.offset}
+    raise TypeError(f"no TOML form for the referral process {p!r}")
+
+
+def _prob_table(pairs: tuple[tuple[int, float], ...]) -> Any:
+    if len(pairs) == 1 and pairs[0][0] == 0:
+        return pairs[0][1]
+    return {str(m): p for m, p in pairs}
+
+
+def scenario_to_dict(s: Scenario) -> dict[str, Any]:
+    """The scenario as a TOML-ready table, the inverse of :func:`scenario_from_dict`.
+
+    The programme is written inline (with any extension rule the scenario changed),
+    so the table stands on its own.
+
+    Examples:
+        >>> from langzeit.simulation import load_scenario
+        >>> s = load_scenario("geh-vor")
+        >>> table = scenario_to_dict(s)
+        >>> table["staffing"]
+        {'coaches': 3, 'caseload': 12, 'fte': [1.0, 1.0, 0.7], 'tandems': True}
+        >>> table["referrals"]
+        {'kind': 'poisson', 'rate': 10.0}
+        >>> scenario_to_dict(scenario_from_dict(table, "again")) == table
+        True
+    """
+    out: dict[str, Any] = {"id": s.id, "name": s.name}
+    if s.description:
+        out["description"] = s.description
+    out.update(start=s.start, horizon=format_duration(s.horizon))
+    if s.warm_up != relativedelta():
+        out["warm_up"] = format_duration(s.warm_up)
+    out["take_up"] = s.take_up
+    out["programme"] = s.programme.to_dict()
+    out["referrals"] = _referrals_dict(s.referrals)
+    if s.staffing is not None:
+        st = s.staffing
+        out["staffing"] = {"coaches": st.coaches, "caseload": st.caseload, "fte": list(st.fte),
+                           "tandems": st.tandems}
+    wl = s.waiting_list
+    out["waiting_list"] = {"discipline": wl.discipline, "priority_share": wl.priority_share}
+    if wl.max_length is not None:
+        out["waiting_list"]["max_length"] = wl.max_length
+    if wl.patience is not None:
+        out["waiting_list"]["patience"] = _distribution(wl.patience)
+    if s.durations:
+        out["durations"] = {pid: _distribution(d) for pid, d in s.durations.items()}
+    if s.hazards:
+        out["hazards"] = {pid: {cause: (list(v) if len(v) > 1 else v[0]) for cause, v in h.rates}
+                          for pid, h in s.hazards.items()}
+    if s.routing:
+        out["routing"] = {pid: dict(pairs) for pid, pairs in s.routing.items()}
+    out["completion"] = {kind.value: p for kind, p in s.completion}
+    if s.extension_probability:
+        out["extension"] = {"probability": s.extension_probability}
+    if s.aftercare is not None:
+        out["aftercare"] = {"after": s.aftercare.after, "duration": _distribution(s.aftercare.duration)}
+    if s.follow_ups is not None:
+        f = s.follow_ups
+        out["follow_up"] = {"months": list(f.months), "retention": _prob_table(f.retention),
+                            "later_work": _prob_table(f.later_work)}
+    if s.plans is not None:
+        p = s.plans
+        out["plans"] = {"steps": p.steps, "achieve": p.achieve, "due": p.due, "review": p.review}
+    if s.scales:
+        out["scales"] = {m.scale: {"entry": m.entry, "exit": m.exit, "sd": m.sd} for m in s.scales}
+    if s.calibration:
+        out["calibration"] = [{"metric": c.metric, "target": c.target, "tolerance": c.tolerance,
+                               **({"source": c.source} if c.source else {})} for c in s.calibration]
+    return out
