@@ -60,10 +60,10 @@ def test_text_output_is_a_table(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_bad_rows_fail_or_are_skipped(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    """A bad row: exit code 1 with the line; with --lenient it is skipped and reported on stderr."""
+    """A bad row: exit code 2 (bad input) with the line; with --lenient it is skipped and reported."""
     bad = tmp_path / "bad.csv"
     bad.write_text(Path(EXAMPLE).read_text(encoding="utf-8") + "X,elb,2024-02-30,,1,,,,\n", encoding="utf-8")
-    assert main(["kennzahlen", str(bad), "--month", "2024-06"]) == 1
+    assert main(["kennzahlen", str(bad), "--month", "2024-06"]) == 2
     assert "bad.csv:25: start is not a date" in capsys.readouterr().err
     assert main(["kennzahlen", str(bad), "--month", "2024-06", "--lenient", "--format", "json"]) == 0
     assert "skipped" in capsys.readouterr().err
@@ -77,6 +77,6 @@ def test_bad_month_is_a_usage_error() -> None:
 
 
 def test_unknown_jobcenter_is_reported(capsys: pytest.CaptureFixture[str]) -> None:
-    """--jobcenter 9 (no elb rows) exits with 1 and names the known ids."""
-    assert main(["kennzahlen", EXAMPLE, "--month", "2024-06", "--jobcenter", "9"]) == 1
+    """--jobcenter 9 (no elb rows) exits with 2 (bad input) and names the known ids."""
+    assert main(["kennzahlen", EXAMPLE, "--month", "2024-06", "--jobcenter", "9"]) == 2
     assert "unknown jobcenter '9'; known: 1, 2" in capsys.readouterr().err

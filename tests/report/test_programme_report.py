@@ -116,6 +116,6 @@ def test_cli_report_text_and_grouping(capsys: pytest.CaptureFixture[str]) -> Non
 
 
 def test_cli_report_missing_file(capsys: pytest.CaptureFixture[str]) -> None:
-    """A missing file is reported with exit code 1."""
-    assert main(["report", "no/such/log.jsonl"]) == 1
-    assert "file not found" in capsys.readouterr().err
+    """A missing file is one line on stderr with exit code 2 (bad input)."""
+    assert main(["report", "no/such/log.jsonl"]) == 2
+    assert capsys.readouterr().err == "langzeit: error: no/such/log.jsonl: event log not found\n"
