@@ -46,6 +46,7 @@ __all__ = [
     "RowProblem",
     "TransitionRefused",
     "UnknownNameError",
+    "UnreadableFileError",
     "ValidationError",
 ]
 
@@ -150,6 +151,30 @@ class DataFormatError(ValidationError):
         rows = tuple(problems)
         super().__init__(message, rows)
         self.rejected: tuple[RowProblem, ...] = rows
+
+
+class UnreadableFileError(DataFormatError):
+    """An input file cannot be read at all: missing, a directory, binary, UTF-16, wrongly encoded.
+
+    Its message is one sentence naming the file, what is wrong and what to do; the CLI
+    prints it and exits with status 2.
+
+    Args:
+        file: the file.
+        reason: what is wrong (e.g. ``"is UTF-16 text"``).
+        hint: what to do (e.g. ``"save it as UTF-8"``).
+
+    Examples:
+        >>> e = UnreadableFileError("x.csv", "is UTF-16 text", "save it as UTF-8")
+        >>> print(e)
+        x.csv: is UTF-16 text; save it as UTF-8
+        >>> isinstance(e, DataFormatError), e.file
+        (True, 'x.csv')
+    """
+
+    def __init__(self, file: str, reason: str, hint: str = "") -> None:
+        self.file, self.reason, self.hint = file, reason, hint
+        super().__init__(f"{file}: {reason}" + (f"; {hint}" if hint else ""))
 
 
 @attrs.frozen

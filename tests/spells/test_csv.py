@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from langzeit.exceptions import DataFormatError
+from langzeit.exceptions import DataFormatError, UnreadableFileError
 from langzeit.spells import OPEN_END, SexCode, SpellKind, SpellTable, date_to_day, read_spells, write_spells
 
 HEADER = "person_id,kind,start,end,jobcenter,sex,single_parent,instrument,amount\n"
@@ -63,7 +63,8 @@ BAD_ROWS = [
     ("p,job,2024-01-01,,,,,,", "unknown kind 'job'"),
     ("p,elb,2024-02-30,,JC1,,,,", "start is not a date"),
     ("p,elb,2024-1-5,,JC1,,,,", "start is not a date"),
-    ("p,svp,2024-01-05,05.01.2024,,,,,", "end is not a date"),
+    ("p,svp,2024-01-05,05/01/2024,,,,,", "end is not a date"),
+    ("p,svp,2024-01-05,31.02.2024,,,,,", "end is not a date"),
     ("p,svp,2024-03-01,2024-02-28,,,,,", "end before start"),
     ("p,elb,2024-03-01,,,F,,,", "elb spell without jobcenter"),
     (",svp,2024-03-01,,,,,,", "empty person_id"),
@@ -102,7 +103,8 @@ def test_a_row_with_several_problems_lists_them_all() -> None:
     """Unknown kind and a bad date in one row: both reasons, one problem."""
     with pytest.raises(DataFormatError) as info:
         read(HEADER + "p,job,2024-13-01,,,,,,\n")
-    assert info.value.rejected[0].reason == "unknown kind 'job'; start is not a date (YYYY-MM-DD)"
+    reason = "unknown kind 'job'; start is not a date (YYYY-MM-DD or DD.MM.YYYY)"
+    assert info.value.rejected[0].reason == reason
 
 
 def test_lenient_mode_keeps_every_valid_row_and_returns_the_rejected() -> None:
@@ -145,7 +147,7 @@ def test_reading_a_path_and_the_shipped_example() -> None:
     """The shipped example reads without problems (23 spells, 7 persons, 2 jobcenters)."""
     t = read_spells(EXAMPLE)
     assert (len(t), t.n_persons, t.jobcenter_labels) == (23, 8, ("1", "2"))
-    with pytest.raises(FileNotFoundError):
+    with pytest.raises(UnreadableFileError, match=r"missing\.csv: file not found"):
         read_spells(EXAMPLE.with_name("missing.csv"))
 
 

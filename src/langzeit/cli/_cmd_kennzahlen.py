@@ -1,4 +1,10 @@
-"""CLI layer: ``langzeit kennzahlen SPELLS.csv --month YYYY-MM`` — the § 48a indicators of a spell file."""
+"""CLI layer: ``langzeit kennzahlen SPELLS --month YYYY-MM`` — the § 48a indicators of a spell file.
+
+SPELLS is a CSV (delimiter detected, ``--delimiter`` to force; UTF-8, ``--encoding``
+for others), Parquet or Arrow file. A file that cannot be read at all (missing, a
+directory, binary, UTF-16, another encoding) is named in one line on stderr with what
+to do, exit status 2; bad rows exit with status 1 (``--lenient`` skips and lists them).
+"""
 
 from __future__ import annotations
 
@@ -8,8 +14,9 @@ import sys
 from typing import Any
 
 from langzeit.cli._output import add_format_option, print_json, print_table
+from langzeit.exceptions import UnreadableFileError
 from langzeit.indicators import KennzahlenResult, kennzahlen, suppress
-from langzeit.spells import read_spells
+from langzeit.spells import SpellTable, read_spells
 
 __all__ = ["register"]
 
@@ -28,16 +35,38 @@ def _date(text: str) -> dt.date:
         raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
 
 
+def _delimiter(text: str) -> str:
+    named = {"tab": "\t", "\\t": "\t", "semicolon": ";", "comma": ",", "pipe": "|"}
+    value = named.get(text.lower(), text)
+    if len(value) != 1:
+        raise argparse.ArgumentTypeError(f"not one character: {text!r} (e.g. ';', ',', tab)")
+    return value
+
+
+def read_spell_file(args: argparse.Namespace) -> SpellTable | None:
+    """The spells of ``args.spells`` with the CSV dialect options; None (message on stderr) if unreadable."""
+    try:
+        return read_spells(args.spells, strict=not args.lenient, data_end=args.data_end,
+                           delimiter=args.delimiter, encoding=args.encoding)
+    except UnreadableFileError as exc:
+        print(f"langzeit: {exc}", file=sys.stderr)
+        return None
+
+
 def register(sub: Any) -> None:
     """Register the ``kennzahlen`` sub-command."""
     p: argparse.ArgumentParser = sub.add_parser(
         "kennzahlen",
-        help="§ 48a SGB II indicators (K1–K3) of a spell CSV file, with intervals and confidentiality",
+        help="§ 48a SGB II indicators (K1–K3) of a spell file (CSV, Parquet), with intervals and confidentiality",
         description="Compute the Kennzahlen nach § 48a SGB II per jobcenter, month and group "
         "(all, F, M) from administrative spells. Cells with fewer than --min-n cases are "
         "suppressed (with secondary suppression); suppressed cells show no value.",
     )
-    p.add_argument("spells", help="spell CSV file (columns person_id, kind, start, end, jobcenter, ...)")
+    p.add_argument("spells", help="spell file: CSV, Parquet or Arrow (columns person_id, kind, start, end, "
+                   "jobcenter, ...)")
+    p.add_argument("--delimiter", type=_delimiter,
+                   help="CSV field delimiter, e.g. ';' or tab (default: detected from the header)")
+    p.add_argument("--encoding", help="CSV text encoding, e.g. cp1252 or latin-1 (default: UTF-8, BOM or not)")
     p.add_argument("--month", type=_month, action="append", required=True,
                    help="reference month YYYY-MM (repeat for several)")
     p.add_argument("--jobcenter", action="append", help="only this jobcenter id (repeat for several)")
@@ -69,8 +98,10 @@ def _number(value: Any, digits: int = 1) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Compute and print the Kennzahlen; exit code 1 when the file has problems."""
-    spells = read_spells(args.spells, strict=not args.lenient, data_end=args.data_end)
+    """Compute and print the Kennzahlen; exit code 1 when the file has bad rows, 2 when it is unreadable."""
+    spells = read_spell_file(args)
+    if spells is None:
+        return 2
     for problem in spells.rejected:
         print(f"skipped {problem}", file=sys.stderr)
     result = kennzahlen(

@@ -1,8 +1,9 @@
 """CLI layer: ``langzeit validate FILE`` — list every problem of an input file.
 
 Programme models and scenarios (``.toml``), event logs (``.jsonl``, ``.csv``,
-``.sqlite``, ``.db``), administrative spell files (``.csv`` with the header of
-DOMAIN.md § 2) and social spaces (``.json``, the HSDS-compatible format of
+``.sqlite``, ``.db``), administrative spell files (``.csv``/``.tsv`` with the header of
+DOMAIN.md § 2, ``.parquet``, ``.arrow``/``.feather``; one that cannot be read at all
+— binary, UTF-16, another encoding — is named in one line, exit status 2) and social spaces (``.json``, the HSDS-compatible format of
 ``langzeit.network``) are checked; each problem is printed with its location
 (``file:line: reason`` for data files). A ``.csv`` file is an event log when its first
 line is the event-log version line (``#langzeit-events v1``), a spell file otherwise.
@@ -24,9 +25,10 @@ from langzeit.cli._errors import one_line
 from langzeit.cli._files import check_input
 from langzeit.cli._output import add_format_option, print_json
 from langzeit.domain import Programme
-from langzeit.exceptions import DataFormatError, Problem, ValidationError
+from langzeit.exceptions import DataFormatError, Problem, UnreadableFileError, ValidationError
 from langzeit.network import read_space
 from langzeit.simulation import Scenario
+from langzeit.spells import FORMATS as SPELL_FORMATS
 from langzeit.spells import read_spells
 from langzeit.store import CSV_VERSION_LINE, FORMATS, read_events
 
@@ -66,6 +68,8 @@ def _is_event_csv(path: Path) -> bool:
 def _check_spells(path: Path) -> tuple[str, list[str], int]:
     try:
         table = read_spells(path, strict=False)
+    except UnreadableFileError:
+        raise
     except DataFormatError as exc:
         return "spells", _problems(exc), 0
     except UnicodeDecodeError as exc:
@@ -84,7 +88,10 @@ def _check(path: Path) -> tuple[str, list[str], int | None]:
         except ValidationError as exc:
             return "social_space", _problems(exc), None
         return "social_space", [], None
-    if path.suffix.lower() == ".csv" and not _is_event_csv(path):
+    spell_format = SPELL_FORMATS.get(path.suffix.lower())
+    if spell_format in ("parquet", "arrow") or (path.suffix.lower() in (".tsv", ".txt")) or (
+        path.suffix.lower() == ".csv" and not _is_event_csv(path)
+    ):
         return _check_spells(path)
     if path.suffix.lower() in FORMATS:
         return _check_events(path)

@@ -1,4 +1,11 @@
-"""Spell layer: administrative spell tables (columnar, numpy), their readers and the instrument catalogue."""
+"""Spell layer: administrative spell tables (columnar, numpy), their file readers and writers, the instrument catalogue.
+
+The table (:class:`SpellTable`) knows no file format; :func:`read_spells` and
+:func:`write_spells` read and write CSV, Parquet and Arrow IPC files, and
+:meth:`SpellTable.from_frame` / :meth:`SpellTable.from_arrow` /
+:meth:`SpellTable.from_records` build tables from data in memory — all through one
+validation path, which also checks the instrument codes against the catalogue.
+"""
 
 from langzeit.spells._catalogue import (
     ACTIVATION_CATEGORIES,
@@ -9,24 +16,27 @@ from langzeit.spells._catalogue import (
     default_catalogue,
     load_catalogue,
 )
-from langzeit.spells._csv import COLUMNS, read_spells, write_spells
-from langzeit.spells._synthetic import generate_spells
-from langzeit.spells._table import (
-    INTEGRATION_KINDS,
+from langzeit.spells._codes import (
+    COLUMNS,
     NO_CODE,
     OPEN_END,
     SexCode,
     SpellKind,
-    SpellTable,
     date_to_day,
     day_to_date,
     label_sort_key,
 )
+from langzeit.spells._csv import DELIMITERS, detect_delimiter
+from langzeit.spells._files import FORMATS, SpellFormat, read_spells, spell_format, write_spells
+from langzeit.spells._synthetic import generate_spells
+from langzeit.spells._table import INTEGRATION_KINDS, SpellTable
 
 __all__ = [
     "ACTIVATION_CATEGORIES",
     "CATEGORIES",
     "COLUMNS",
+    "DELIMITERS",
+    "FORMATS",
     "INTEGRATION_KINDS",
     "NO_CODE",
     "OPEN_END",
@@ -34,14 +44,17 @@ __all__ = [
     "InstrumentCatalogue",
     "InstrumentPeriod",
     "SexCode",
+    "SpellFormat",
     "SpellKind",
     "SpellTable",
     "date_to_day",
     "day_to_date",
     "default_catalogue",
+    "detect_delimiter",
     "generate_spells",
     "label_sort_key",
     "load_catalogue",
     "read_spells",
+    "spell_format",
     "write_spells",
 ]

@@ -30,14 +30,17 @@ import tomllib
 from collections.abc import Iterable, Mapping, Sequence
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 import numpy as np
 import numpy.typing as npt
 
 from langzeit.exceptions import DataFormatError, Problem, RowProblem, UnknownNameError, ValidationError
-from langzeit.spells._table import NO_CODE, SpellKind, SpellTable, date_to_day
+from langzeit.spells._codes import NO_CODE, SpellKind, date_to_day
+
+if TYPE_CHECKING:  # the table calls the rules of this module: no import at run time (no circle)
+    from langzeit.spells._table import SpellTable
 
 __all__ = [
     "ACTIVATION_CATEGORIES",
@@ -471,6 +474,7 @@ def check_spell_rules(
         DataFormatError: in strict mode, when the table or the reader found any problem.
 
     Examples:
+        >>> from langzeit.spells import SpellTable
         >>> t = SpellTable.from_records([{"person_id": "a", "kind": "public_employment",
         ...                               "start": "2020-01-01", "instrument": "16b"}], strict=False)
         >>> len(t), t.rejected[0].line

@@ -1,487 +1,401 @@
-"""Spell layer: the spell CSV reader and writer (DOMAIN.md § 2), vectorised per chunk of rows."""
+"""Spell layer: the spell CSV dialects (DOMAIN.md § 2) read with pyarrow's CSV parser, and written.
+
+Reading happens in three steps:
+
+1. *Sniffing* the first bytes: a UTF-16 or binary file, a directory or a missing file
+   is refused with one sentence that names the file and says what to do
+   (:class:`~langzeit.exceptions.UnreadableFileError`). The header line is decoded
+   (UTF-8 with or without BOM, or the ``encoding`` given, e.g. ``cp1252``) and its
+   delimiter detected among ``,``, ``;`` (German Excel), tab and ``|`` unless given.
+2. *Parsing* with ``pyarrow.csv`` (C++, both cores): the spell columns are read as
+   dictionary-encoded text, other columns are skipped, so a header of a million
+   columns costs one linear pass.
+3. *Line numbers*: one pass over the bytes counts the lines. When every line is one
+   row (the usual file) row ``i`` is line ``i + 2``; otherwise (blank lines, quoted
+   line breaks, rows with a wrong number of fields) an exact pass finds the line of
+   every row — a numpy scan when the file has no quotes, the ``csv`` module when it has.
+
+The rows then go through the one validation path of every source (``_validate``).
+"""
 
 from __future__ import annotations
 
+import array
+import codecs
 import csv
-import datetime as dt
-import functools
 import io
-import itertools
 import os
-import re
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
 
 import numpy as np
 import numpy.typing as npt
+import pyarrow as pa
+import pyarrow.csv as pacsv
 
-from langzeit.exceptions import DataFormatError, RowProblem
-from langzeit.spells._catalogue import InstrumentCatalogue, check_spell_rules
-from langzeit.spells._table import (
-    NO_CODE,
-    OPEN_END,
-    SEX_CODES,
-    SpellKind,
-    SpellTable,
-    date_to_day,
-    label_sort_key,
-)
+from langzeit.exceptions import DataFormatError, RowProblem, UnreadableFileError
+from langzeit.spells._codes import REQUIRED
+from langzeit.spells._validate import check_header
 
-__all__ = ["COLUMNS", "parse_records", "read_spells", "write_spells"]
+__all__ = ["DELIMITERS", "CsvRows", "detect_delimiter", "read_csv_rows"]
 
-REQUIRED = ("person_id", "kind", "start", "end")
-OPTIONAL = ("jobcenter", "sex", "single_parent", "instrument", "amount")
-COLUMNS = REQUIRED + OPTIONAL
-"""The columns of the spell CSV format, in their canonical order."""
+DELIMITERS = (",", ";", "\t", "|")
+"""The delimiters detected in a spell CSV header, in order of preference."""
 
-_CHUNK_ROWS = 500_000
-_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-_NEEDS_INSTRUMENT = (SpellKind.MEASURE, SpellKind.PUBLIC_EMPLOYMENT)
-_NEEDS_AMOUNT = (SpellKind.LLU, SpellKind.LUH)
-
-StrArray = npt.NDArray[np.str_]
+_SNIFF = 1 << 16
+_SCAN = 1 << 26
+_MAX_HEADER = 1 << 26
+_MIN_BLOCK = 1 << 20
+_MAX_BLOCK = 1 << 28
+_TEXT = pa.dictionary(pa.int32(), pa.string())
+_ENCODING_HINT = "give its encoding, e.g. --encoding cp1252 (API: encoding='cp1252')"
 
 
-def _parse_dates(text: StrArray) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.bool_]]:
-    """Day numbers of ISO dates (``YYYY-MM-DD`` exactly) and a mask of the unparsable ones.
+class CsvRows:
+    """The spell columns of a CSV file as a pyarrow table, with the line of each row.
 
-    Empty text gives day 0 and is *not* marked bad (the caller decides whether empty is allowed).
+    Attributes:
+        table: the spell columns present (canonical names, header order).
+        lines: the line of each row (``int64``; the header is line 1).
+        problems: rows with a wrong number of fields (they are not in ``table``).
+        delimiter: the field delimiter used.
+        file: the file's name.
     """
-    empty = text == ""
+
+    def __init__(
+        self, table: pa.Table, lines: npt.NDArray[np.int64], problems: list[RowProblem], delimiter: str,
+        file: str,
+    ) -> None:
+        self.table, self.lines, self.problems = table, lines, problems
+        self.delimiter, self.file = delimiter, file
+
+
+class _Source:
+    """The bytes of a path or of an open stream, read in chunks."""
+
+    def __init__(self, source: str | os.PathLike[str] | IO[Any]) -> None:
+        self.data: bytes | None = None
+        if isinstance(source, str | os.PathLike):
+            path = Path(source)
+            self.name = str(path)
+            if not path.exists():
+                raise UnreadableFileError(self.name, "file not found", "check the path")
+            if path.is_dir():
+                raise UnreadableFileError(self.name, "is a directory", "give the spell file inside it")
+            self.path: Path | None = path
+        else:
+            self.name = str(getattr(source, "name", "<stream>"))
+            self.path = None
+            content = source.read()
+            self.data = content.encode("utf-8") if isinstance(content, str) else bytes(content)
+
+    def head(self, n: int) -> bytes:
+        if self.data is not None:
+            return self.data[:n]
+        assert self.path is not None
+        with self.path.open("rb") as handle:
+            return handle.read(n)
+
+    def chunks(self) -> Iterator[bytes]:
+        if self.data is not None:
+            for lo in range(0, len(self.data), _SCAN):
+                yield self.data[lo : lo + _SCAN]
+            return
+        assert self.path is not None
+        with self.path.open("rb") as handle:
+            while chunk := handle.read(_SCAN):
+                yield chunk
+
+    def arrow_input(self) -> Any:
+        if self.data is not None:
+            return pa.BufferReader(self.data)
+        return str(self.path)
+
+    def text(self, encoding: str) -> IO[str]:
+        if self.data is not None:
+            return io.TextIOWrapper(io.BytesIO(self.data), encoding=encoding, newline="")
+        assert self.path is not None
+        return self.path.open(encoding=encoding, newline="")
+
+
+def _sniff(source: _Source, encoding: str | None) -> None:
+    """Refuse UTF-16/32 and binary files with a sentence that says what to do."""
+    head = source.head(_SNIFF)
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or (
+        len(head) >= 4 and head[1:4:2] == b"\0\0" and b"\0" not in head[0:4:2]
+    ):
+        if not (encoding or "").lower().replace("-", "").startswith("utf16"):
+            raise UnreadableFileError(
+                source.name, "is UTF-16 text",
+                "save it as UTF-8 (Excel: 'CSV UTF-8'), or give a .parquet file",
+            )
+    elif b"\0" in head:
+        hint = "export the spells as CSV, or give a .parquet or .arrow file"
+        if head.startswith(b"PAR1"):
+            hint = "it looks like Parquet: name it *.parquet"
+        elif head.startswith(b"ARROW1"):
+            hint = "it looks like Arrow IPC: name it *.arrow"
+        elif head.startswith(b"PK\x03\x04"):
+            hint = "it looks like an Excel workbook or ZIP archive: save the sheet as CSV UTF-8"
+        raise UnreadableFileError(source.name, "is a binary file, not CSV text", hint)
+
+
+def _header(source: _Source, encoding: str) -> tuple[str, int]:
+    """The decoded header line (without BOM and line break) and its length in bytes."""
+    raw = b""
+    for chunk in source.chunks():
+        cut = chunk.find(b"\n")
+        raw += chunk if cut < 0 else chunk[:cut]
+        if cut >= 0 or len(raw) > _MAX_HEADER:
+            break
+    if len(raw) > _MAX_HEADER:
+        raise UnreadableFileError(
+            source.name, f"the first line is longer than {_MAX_HEADER >> 20} MiB", "is this a spell CSV file?"
+        )
+    size = len(raw)
+    if encoding.lower().replace("-", "").replace("_", "") in ("utf8", "utf8sig"):
+        raw = raw.removeprefix(codecs.BOM_UTF8)
+        encoding = "utf-8"
     try:
-        parsed = np.array(text, dtype="datetime64[D]")
-    except ValueError:
-        # slow path, only for files with bad dates: parse each distinct text once
-        uniq, inverse = np.unique(text, return_inverse=True)
-        days = np.zeros(uniq.shape, dtype=np.int64)
-        bad_u = np.zeros(uniq.shape, dtype=np.bool_)
-        for i, u in enumerate(uniq.tolist()):
-            if u == "":
-                continue
+        text = raw.decode(encoding)
+    except UnicodeDecodeError:
+        raise UnreadableFileError(source.name, f"line 1 is not {encoding} text", _ENCODING_HINT) from None
+    except LookupError:
+        raise UnreadableFileError(
+            source.name, f"unknown encoding {encoding!r}", "e.g. utf-8, cp1252, latin-1"
+        ) from None
+    return text.removesuffix("\r"), size
+
+
+def detect_delimiter(header: str) -> str:
+    """The delimiter among :data:`DELIMITERS` that splits the header into the required columns.
+
+    Args:
+        header: the header line.
+
+    Returns:
+        The delimiter that finds the most required columns (then: the most fields);
+        ``,`` when none does.
+
+    Examples:
+        >>> detect_delimiter("person_id;kind;start;end;jobcenter")
+        ';'
+        >>> detect_delimiter("person_id,kind,start,end")
+        ','
+    """
+    best, best_score = ",", (0, 0)
+    for d in DELIMITERS:
+        fields = next(csv.reader([header], delimiter=d), [])
+        names = {f.strip() for f in fields}
+        score = (sum(c in names for c in REQUIRED), len(fields))
+        if score[0] and score > best_score:
+            best, best_score = d, score
+    return best
+
+
+def read_csv_rows(
+    source: str | os.PathLike[str] | IO[Any], *, delimiter: str | None = None, encoding: str | None = None
+) -> CsvRows:
+    r"""The spell columns of a CSV file or stream, with line numbers (no row checks yet).
+
+    Args:
+        source: a path, or an open text or binary stream.
+        delimiter: the field delimiter (default: detected from the header).
+        encoding: the text encoding (default UTF-8, with or without BOM).
+
+    Returns:
+        The rows.
+
+    Raises:
+        UnreadableFileError: a missing file, a directory, a UTF-16, binary or wrongly
+            encoded file, or a line too long to be a spell row.
+        DataFormatError: an empty file, missing required or duplicated columns.
+
+    Examples:
+        >>> rows = read_csv_rows(io.StringIO("person_id;kind;start;end\np1;svp;01.02.2024;\n"))
+        >>> rows.delimiter, rows.table.num_rows, rows.lines.tolist()
+        (';', 1, [2])
+    """
+    src = _Source(source)
+    _sniff(src, encoding)
+    enc = encoding or "utf-8"
+    header, header_bytes = _header(src, enc)
+    if not header.strip() and not src.head(header_bytes + 2).strip():
+        raise DataFormatError(src.name, [RowProblem(src.name, 1, "empty file: no header")])
+    if delimiter is not None and len(delimiter) != 1:
+        raise UnreadableFileError(src.name, f"delimiter {delimiter!r} is not one character", "e.g. ';'")
+    delim = delimiter or detect_delimiter(header)
+    names = next(csv.reader([header], delimiter=delim), [])
+    index = check_header(names, src.name, text=header)
+    n_lines, has_quote, ends_with_newline = 0, False, True
+    for chunk in src.chunks():
+        n_lines += chunk.count(b"\n")
+        has_quote = has_quote or b'"' in chunk
+        ends_with_newline = chunk.endswith(b"\n")
+    n_lines += 0 if ends_with_newline else 1
+    width = len(names)
+    generated = [f"c{i}" for i in range(width)]
+    keep = sorted(index.items(), key=lambda item: item[1])
+    include = [generated[pos] for _, pos in keep]
+    types = {generated[pos]: _TEXT for _, pos in keep}
+    invalid = [0]
+
+    def on_invalid(_row: Any) -> str:
+        invalid[0] += 1
+        return "skip"
+
+    block = min(_MAX_BLOCK, max(_MIN_BLOCK, 8 * header_bytes))
+    read_options = pacsv.ReadOptions(
+        column_names=generated, skip_rows=1, block_size=block,
+        encoding="utf8" if enc.lower().replace("-", "") in ("utf8", "utf8sig") else enc,
+    )
+    parse_options = pacsv.ParseOptions(
+        delimiter=delim, newlines_in_values=has_quote, invalid_row_handler=on_invalid
+    )
+    convert_options = pacsv.ConvertOptions(
+        include_columns=include, column_types=types, strings_can_be_null=True, null_values=[""],
+        quoted_strings_can_be_null=True,
+    )
+    try:
+        table = pacsv.read_csv(
+            src.arrow_input(), read_options=read_options, parse_options=parse_options,
+            convert_options=convert_options,
+        )
+    except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
+        raise _explain(src, exc, enc, block) from None
+    table = table.rename_columns([col for col, _ in keep])
+    if invalid[0] == 0 and table.num_rows + 1 == n_lines:
+        lines = np.arange(2, table.num_rows + 2, dtype=np.int64)
+        problems: list[RowProblem] = []
+    else:
+        lines, problems = _exact_lines(src, enc, delim, width, has_quote)
+        if lines.size != table.num_rows:
+            raise UnreadableFileError(
+                src.name, f"found {table.num_rows} rows but matched {lines.size} to lines",
+                "check the file's quoting (fields with line breaks must be in double quotes)",
+            )
+    return CsvRows(table, lines, problems, delim, src.name)
+
+
+def _explain(src: _Source, exc: Exception, encoding: str, block: int) -> UnreadableFileError:
+    text = str(exc)
+    if isinstance(exc, UnicodeDecodeError) or "UTF8" in text or "utf8" in text.lower():
+        line = _first_undecodable_line(src, encoding)
+        where = f"line {line}" if line else "a line"
+        return UnreadableFileError(src.name, f"{where} is not {encoding} text", _ENCODING_HINT)
+    if "straddl" in text:
+        line = _first_long_line(src, block)
+        return UnreadableFileError(
+            src.name, f"line {line} is longer than {block >> 20} MiB",
+            "a spell row has a few dozen bytes: is this a spell CSV file (and the delimiter right)?",
+        )
+    return UnreadableFileError(src.name, f"cannot be read as CSV ({text})", "check the file")
+
+
+def _first_undecodable_line(src: _Source, encoding: str) -> int:
+    line = 1
+    carry = b""
+    for chunk in src.chunks():
+        parts = (carry + chunk).split(b"\n")
+        carry = parts.pop()
+        for part in parts:
             try:
-                if not _ISO_DATE.fullmatch(u):
-                    raise ValueError(u)
-                days[i] = date_to_day(dt.date.fromisoformat(u))
-            except ValueError:
-                bad_u[i] = True
-        return days[inverse], bad_u[inverse]
-    days = np.where(empty, 0, parsed.astype(np.int64))
-    # numpy also accepts forms like "2024-1-5" or "2024-01"; only the canonical form is valid
-    canonical = np.datetime_as_string(parsed, unit="D")
-    bad = ~empty & (canonical != text)
-    return days, bad
+                part.decode(encoding)
+            except UnicodeDecodeError:
+                return line
+            line += 1
+    try:
+        carry.decode(encoding)
+    except UnicodeDecodeError:
+        return line
+    return 0
 
 
-def _parse_amounts(text: StrArray) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.bool_]]:
-    """Amounts in euros (``nan`` where empty) and a mask of unparsable or negative ones."""
-    empty = text == ""
-    values = np.full(text.shape, np.nan)
-    bad = np.zeros(text.shape, dtype=np.bool_)
-    present = ~empty
-    if present.any():
-        try:
-            values[present] = np.asarray(text[present], dtype=np.float64)
-        except ValueError:
-            uniq, inverse = np.unique(text[present], return_inverse=True)
-            parsed = np.full(uniq.shape, np.nan)
-            for i, u in enumerate(uniq.tolist()):
-                try:
-                    parsed[i] = float(u)
-                except ValueError:
-                    parsed[i] = -1.0
-            values[present] = parsed[inverse]
-        bad = present & ~(np.isfinite(values) & (values >= 0))
-    return values, bad
+def _first_long_line(src: _Source, limit: int) -> int:
+    line, length = 1, 0
+    for chunk in src.chunks():
+        start = 0
+        while True:
+            cut = chunk.find(b"\n", start)
+            length += (len(chunk) if cut < 0 else cut) - start
+            if length > limit:
+                return line
+            if cut < 0:
+                break
+            line, length, start = line + 1, 0, cut + 1
+    return line
 
 
-class _Chunk:
-    """The valid rows of one chunk, still with text labels for ids, jobcenters and instruments."""
-
-    def __init__(self, columns: dict[str, StrArray], lines: npt.NDArray[np.int64]) -> None:
-        n = lines.shape[0]
-        col = {c: columns.get(c, np.full(n, "", dtype=np.str_)) for c in COLUMNS}
-        self.problems: list[tuple[npt.NDArray[np.bool_], str]] = []
-        person = col["person_id"]
-        self._check(person == "", "empty person_id")
-        kind_text = col["kind"]
-        kind = np.full(n, 255, dtype=np.uint8)
-        for k in SpellKind:
-            kind[kind_text == k.label] = k.value
-        unknown = kind == 255
-        if unknown.any():
-            for label in np.unique(kind_text[unknown]).tolist():
-                self._check(kind_text == label, f"unknown kind {label!r}")
-        start, bad_start = _parse_dates(col["start"])
-        self._check(col["start"] == "", "missing start")
-        self._check(bad_start, "start is not a date (YYYY-MM-DD)")
-        end, bad_end = _parse_dates(col["end"])
-        self._check(bad_end, "end is not a date (YYYY-MM-DD)")
-        open_end = col["end"] == ""
-        end = np.where(open_end, OPEN_END, end)
-        self._check(~bad_start & ~bad_end & (col["start"] != "") & (end < start), "end before start")
-        is_elb = kind == SpellKind.ELB
-        self._check(is_elb & (col["jobcenter"] == ""), "elb spell without jobcenter")
-        sex_text = np.strings.upper(col["sex"])
-        sex = np.zeros(n, dtype=np.uint8)
-        known_sex = np.zeros(n, dtype=np.bool_)
-        for label, code in SEX_CODES.items():
-            hit = sex_text == label
-            sex[hit] = code
-            known_sex |= hit
-        self._check(~known_sex, "sex must be F, M, D or empty")
-        sp_text = col["single_parent"]
-        bad_sp = (sp_text != "") & (sp_text != "0") & (sp_text != "1")
-        self._check(bad_sp, "single_parent must be 1, 0 or empty")
-        instrument = np.strings.lower(col["instrument"])
-        self._check(np.isin(kind, _NEEDS_INSTRUMENT) & (instrument == ""), "measure without instrument")
-        amount, bad_amount = _parse_amounts(col["amount"])
-        self._check(bad_amount, "amount is not a non-negative number")
-        self._check(np.isin(kind, _NEEDS_AMOUNT) & (col["amount"] == ""), "llu/luh spell without amount")
-        bad = np.zeros(n, dtype=np.bool_)
-        for mask, _ in self.problems:
-            bad |= mask
-        self.bad = bad
-        ok = ~bad
-        self.lines = lines[ok]
-        self.person = person[ok]
-        self.kind = kind[ok]
-        self.start = start[ok].astype(np.int32)
-        self.end = end[ok].astype(np.int32)
-        self.jobcenter = col["jobcenter"][ok]
-        self.sex = sex[ok]
-        self.single_parent = sp_text[ok] == "1"
-        self.instrument = instrument[ok]
-        self.amount = amount[ok]
-
-    def _check(self, mask: npt.NDArray[np.bool_], reason: str) -> None:
-        if mask.any():
-            self.problems.append((mask, reason))
-
-    def row_problems(
-        self, file: str, lines: npt.NDArray[np.int64], raw: Mapping[int, str]
-    ) -> list[RowProblem]:
-        out = []
-        for i in np.flatnonzero(self.bad).tolist():
-            reasons = [reason for mask, reason in self.problems if mask[i]]
-            out.append(RowProblem(file, int(lines[i]), "; ".join(reasons), raw[i]))
-        return out
+def _exact_lines(
+    src: _Source, encoding: str, delimiter: str, width: int, has_quote: bool
+) -> tuple[npt.NDArray[np.int64], list[RowProblem]]:
+    """The line of every row with ``width`` fields, and a problem for every other non-blank row."""
+    if not has_quote:
+        return _scan_lines(src, encoding, delimiter, width)
+    lines = array.array("q")
+    problems = []
+    with src.text("utf-8-sig" if encoding.lower().replace("-", "") in ("utf8", "utf8sig") else encoding) as h:
+        reader = csv.reader(h, delimiter=delimiter)
+        next(reader, None)
+        previous = reader.line_num
+        for row in reader:
+            first = previous + 1
+            previous = reader.line_num
+            if len(row) == width:
+                lines.append(first)
+            elif row and not (len(row) == 1 and not row[0].strip()):
+                problems.append(_wrong_width(src.name, first, width, len(row), _join(row, delimiter)))
+    return np.frombuffer(lines, dtype=np.int64).copy(), problems
 
 
-def _encode(values: StrArray, *, sort_key: Any = None) -> tuple[npt.NDArray[np.int64], list[str]]:
-    """Codes (``NO_CODE`` for empty text) and the sorted labels of a text column."""
-    uniq, inverse = np.unique(values, return_inverse=True)
-    labels = [u for u in uniq.tolist() if u != ""]
-    if sort_key is not None:
-        labels.sort(key=sort_key)
-    position = {label: i for i, label in enumerate(labels)}
-    code_of_uniq = np.array([position.get(u, NO_CODE) for u in uniq.tolist()], dtype=np.int64)
-    return code_of_uniq[inverse].reshape(values.shape), labels
-
-
-def _flat_text(flat: list[str], width: int, i: int) -> str:
-    return ",".join(flat[i * width : (i + 1) * width])
-
-
-def _rows_text(rows: list[list[str]], i: int) -> str:
-    return _raw_text(rows[i])
-
-
-def _raw_text(row: Sequence[str]) -> str:
+def _join(row: list[str], delimiter: str) -> str:
     buf = io.StringIO()
-    csv.writer(buf, lineterminator="").writerow(row)
+    csv.writer(buf, delimiter=delimiter, lineterminator="").writerow(row)
     return buf.getvalue()
 
 
-Block = tuple[npt.NDArray[np.int64], list[list[str]]]
+def _wrong_width(file: str, line: int, width: int, found: int, text: str) -> RowProblem:
+    return RowProblem(file, line, f"expected {width} fields, found {found}", text)
 
 
-def _parse(
-    header: Sequence[str],
-    blocks: Iterable[Block],
-    *,
-    file: str,
-    data_end: dt.date | None,
-    strict: bool,
-    catalogue: InstrumentCatalogue | None = None,
-) -> SpellTable:
-    header = [h.strip() for h in header]
-    missing = [c for c in REQUIRED if c not in header]
-    duplicated = sorted({h for h in header if header.count(h) > 1 and h})
-    header_problems = []
-    if missing:
-        header_problems.append(f"missing required column(s): {', '.join(missing)}")
-    if duplicated:
-        header_problems.append(f"duplicated column(s): {', '.join(duplicated)}")
-    if header_problems:
-        raise DataFormatError(file, [RowProblem(file, 1, "; ".join(header_problems), ",".join(header))])
-    index = {c: header.index(c) for c in COLUMNS if c in header}
-    width = len(header)
-    chunks: list[_Chunk] = []
+def _scan_lines(
+    src: _Source, encoding: str, delimiter: str, width: int
+) -> tuple[npt.NDArray[np.int64], list[RowProblem]]:
+    """Line numbers from a numpy scan of the bytes (a file without quotes: one row per line)."""
+    d = ord(delimiter.encode(encoding)[:1] or b",")
+    kept: list[npt.NDArray[np.int64]] = []
     problems: list[RowProblem] = []
-    for lines, block in blocks:
-        if isinstance(block, _Fields) and block.width == width:
-            flat = block.flat
-            fields: list[Sequence[str]] = [flat[i::width] for i in range(width)]
-            raw: Callable[[int], str] = functools.partial(_flat_text, flat, width)
-        else:
-            rows = block.rows() if isinstance(block, _Fields) else block
-            lengths = np.fromiter(map(len, rows), dtype=np.int64, count=len(rows))
-            blank = np.zeros(len(rows), dtype=np.bool_)
-            for i in np.flatnonzero(lengths == 1).tolist():  # only rows of one field can be blank lines
-                blank[i] = rows[i][0].strip() == ""
-            wrong = (lengths != width) & ~blank
-            problems += [
-                RowProblem(file, int(lines[i]), f"expected {width} fields, found {len(r)}", _raw_text(r))
-                for i in np.flatnonzero(wrong).tolist()
-                for r in (rows[i],)
-            ]
-            keep = np.flatnonzero(~wrong & ~blank)
-            rows, lines = [rows[i] for i in keep.tolist()], lines[keep]
-            if not rows:
-                continue
-            fields = list(zip(*rows, strict=True))
-            raw = functools.partial(_rows_text, rows)
-        columns = {c: np.strings.strip(np.asarray(fields[i], dtype=np.str_)) for c, i in index.items()}
-        chunk = _Chunk(columns, lines)
-        if chunk.bad.any():
-            bad = np.flatnonzero(chunk.bad).tolist()
-            problems += chunk.row_problems(file, lines, {i: raw(i) for i in bad})
-        chunks.append(chunk)
-    problems.sort(key=lambda p: p.line)
-    table = _assemble(chunks, data_end=data_end, rejected=problems)
-    return check_spell_rules(table, file=file, strict=strict, catalogue=catalogue)
+    carry = b""
+    first_line = 1  # the line number of the first line in the current buffer
 
+    def scan(buf: bytes, final: bool) -> bytes:
+        nonlocal first_line
+        data = np.frombuffer(buf, dtype=np.uint8)
+        ends = np.flatnonzero(data == 10)
+        if final and (not ends.size or ends[-1] != len(buf) - 1) and len(buf):
+            ends = np.append(ends, len(buf))
+        if not ends.size:
+            return buf
+        starts = np.concatenate(([0], ends[:-1] + 1))
+        delims = np.flatnonzero(data == d)
+        fields = np.searchsorted(delims, ends) - np.searchsorted(delims, starts) + 1
+        stop = ends - ((ends > starts) & (data[np.maximum(ends - 1, 0)] == 13))
+        numbers = np.arange(first_line, first_line + ends.size, dtype=np.int64)
+        data_line = numbers >= 2
+        blank = stop == starts
+        for i in np.flatnonzero(data_line & (fields == 1) & ~blank).tolist():
+            blank[i] = not buf[starts[i] : stop[i]].strip()
+        good = data_line & ~blank & (fields == width)
+        kept.append(numbers[good])
+        for i in np.flatnonzero(data_line & ~blank & (fields != width)).tolist():
+            text = buf[starts[i] : stop[i]].decode(encoding, errors="replace")
+            problems.append(_wrong_width(src.name, int(numbers[i]), width, int(fields[i]), text))
+        first_line += ends.size
+        return buf[int(ends[-1]) + 1 :]
 
-def _assemble(chunks: list[_Chunk], *, data_end: dt.date | None, rejected: list[RowProblem]) -> SpellTable:
-    def cat(name: str, dtype: Any) -> Any:
-        parts = [getattr(c, name) for c in chunks]
-        return np.concatenate(parts) if parts else np.zeros(0, dtype=dtype)
-
-    person_text = cat("person", np.str_)
-    person_ids, person = np.unique(person_text, return_inverse=True)
-    jobcenter, jc_labels = _encode(cat("jobcenter", np.str_), sort_key=label_sort_key)
-    instrument, ins_labels = _encode(cat("instrument", np.str_))
-    start, end = cat("start", np.int32), cat("end", np.int32)
-    if data_end is None:
-        closed = end[end != OPEN_END]
-        latest = max([int(start.max()) if start.size else 0] + ([int(closed.max())] if closed.size else []))
-        end_day = latest
-    else:
-        end_day = date_to_day(data_end)
-    return SpellTable(
-        person=person.reshape(-1), kind=cat("kind", np.uint8), start=start, end=end,
-        jobcenter=jobcenter, sex=cat("sex", np.uint8), single_parent=cat("single_parent", np.bool_),
-        instrument=instrument, amount=cat("amount", np.float64), person_ids=person_ids,
-        jobcenter_labels=jc_labels, instrument_labels=ins_labels, data_end=end_day,
-        line=cat("lines", np.int64), rejected=rejected,
-    )
-
-
-def read_spells(
-    source: str | os.PathLike[str] | IO[str],
-    *,
-    strict: bool = True,
-    data_end: dt.date | None = None,
-    catalogue: InstrumentCatalogue | None = None,
-) -> SpellTable:
-    r"""Read a spell CSV file (DOMAIN.md § 2) into a columnar :class:`SpellTable`.
-
-    Every row is checked (unknown kind, unparsable date, end before start, missing
-    jobcenter/instrument/amount where the kind needs it, bad sex or single_parent,
-    wrong number of fields); a row's problems are reported together with its line.
-
-    Args:
-        source: a path, or an open text stream (e.g. ``io.StringIO``).
-        strict: raise on any bad row (default); with ``strict=False`` keep every valid
-            row and return the bad ones in the table's ``rejected``.
-        data_end: the data's end (default: the latest start or end date in the file).
-        catalogue: the instrument catalogue the ``instrument`` codes are checked against
-            (default: the shipped one, :func:`~langzeit.spells.default_catalogue`).
-
-    Returns:
-        The table; ``rejected`` lists the rows skipped in lenient mode.
-
-    Raises:
-        DataFormatError: a missing required column (both modes), or bad rows in strict mode
-            (every bad row with file, line and reason).
-        FileNotFoundError: the path does not exist.
-
-    Examples:
-        >>> text = "person_id,kind,start,end,jobcenter\np1,elb,2024-01-01,,JC1\np1,svp,2024-13-01,,\n"
-        >>> read_spells(io.StringIO(text))
-        Traceback (most recent call last):
-        ...
-        langzeit.exceptions.DataFormatError: <stream> (1 problem)
-          - <stream>:3: start is not a date (YYYY-MM-DD)
-        >>> t = read_spells(io.StringIO(text), strict=False)
-        >>> len(t), [p.line for p in t.rejected]
-        (1, [3])
-    """
-    if isinstance(source, str | os.PathLike):
-        path = Path(source)
-        with path.open(encoding="utf-8-sig", newline="") as handle:
-            return _read_stream(handle, str(path), strict=strict, data_end=data_end, catalogue=catalogue)
-    return _read_stream(source, str(getattr(source, "name", "<stream>")), strict=strict, data_end=data_end,
-                        catalogue=catalogue)
-
-
-def _read_stream(
-    handle: IO[str], file: str, *, strict: bool, data_end: dt.date | None,
-    catalogue: InstrumentCatalogue | None,
-) -> SpellTable:
-    first = handle.readline()
-    if not first:
-        raise DataFormatError(file, [RowProblem(file, 1, "empty file: no header")])
-    header = next(csv.reader([first.lstrip("\ufeff")]))
-    return _parse(header, _blocks(handle), file=file, data_end=data_end, strict=strict, catalogue=catalogue)
-
-
-def _blocks(handle: IO[str]) -> Iterator[Block]:
-    """Rows of the file after the header, in blocks, with their line numbers.
-
-    Lines without quotes are split on commas directly (fast path, exact line numbers);
-    from the first quote on, the csv module reads the rest (quoted commas and line breaks).
-    """
-    consumed = 1  # the header
-    while True:
-        lines = list(itertools.islice(handle, _CHUNK_ROWS))
-        if not lines:
-            return
-        if any('"' in line for line in lines):
-            yield from _csv_blocks(itertools.chain(lines, handle), consumed)
-            return
-        numbers = np.arange(consumed + 1, consumed + 1 + len(lines), dtype=np.int64)
-        consumed += len(lines)
-        yield numbers, _split(lines)
-
-
-class _Fields(list[list[str]]):
-    """Rows of a block that all have the same number of fields, kept as one flat list of fields."""
-
-    def __init__(self, flat: list[str], width: int) -> None:
-        super().__init__()
-        self.flat, self.width = flat, width
-
-    def __len__(self) -> int:
-        return len(self.flat) // self.width
-
-    def rows(self) -> list[list[str]]:
-        """The rows as lists of fields."""
-        w = self.width
-        return [self.flat[i * w : (i + 1) * w] for i in range(len(self))]
-
-
-def _split(lines: list[str]) -> list[list[str]]:
-    """Split unquoted lines on commas; one ``str.split`` for the whole block when widths agree."""
-    commas = {line.count(",") for line in lines}
-    if len(commas) == 1:
-        text = "".join(lines).replace("\r\n", "\n").replace("\r", "\n")
-        text = text[:-1] if text.endswith("\n") else text
-        flat = text.replace("\n", ",").split(",")
-        width = commas.pop() + 1
-        if len(flat) == len(lines) * width:
-            return _Fields(flat, width)
-    return [line.rstrip("\r\n").split(",") for line in lines]
-
-
-def _csv_blocks(lines: Iterator[str], consumed: int) -> Iterator[Block]:
-    reader = csv.reader(lines)
-    while True:
-        block = [(consumed + reader.line_num, row) for row in itertools.islice(reader, _CHUNK_ROWS)]
-        if not block:
-            return
-        yield np.array([n for n, _ in block], dtype=np.int64), [row or [""] for _, row in block]
-
-
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "1" if value else "0"
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return str(value)
-
-
-def parse_records(
-    records: Iterable[Mapping[str, Any]], *, file: str, data_end: dt.date | None, strict: bool,
-    catalogue: InstrumentCatalogue | None = None,
-) -> SpellTable:
-    """Parse dicts keyed like the CSV columns with the CSV rules (record ``i`` is line ``i + 2``).
-
-    Args:
-        records: one mapping per spell.
-        file: the name used in problems.
-        data_end: the data's end (default: the latest date).
-        strict: raise on bad records or keep the valid ones.
-        catalogue: the instrument catalogue (default: the shipped one).
-
-    Returns:
-        The table.
-
-    Raises:
-        DataFormatError: bad records in strict mode.
-
-    Examples:
-        >>> len(parse_records([{"person_id": "a", "kind": "minijob", "start": "2024-01-05"}],
-        ...                   file="x", data_end=None, strict=True))
-        1
-    """
-    recs = list(records)
-    extra = sorted({k for r in recs for k in r} - set(COLUMNS))
-    header = list(COLUMNS) + extra
-    rows = [[_text(r.get(c)) for c in header] for r in recs]
-    block = (np.arange(2, 2 + len(rows), dtype=np.int64), rows)
-    return _parse(header, [block], file=file, data_end=data_end, strict=strict, catalogue=catalogue)
-
-
-def write_spells(table: SpellTable, target: str | os.PathLike[str] | IO[str]) -> None:
-    """Write a :class:`SpellTable` as spell CSV (the canonical columns, open ends empty).
-
-    Args:
-        table: the spells.
-        target: a path or an open text stream.
-
-    Examples:
-        >>> t = SpellTable.from_records([{"person_id": "p1", "kind": "luh", "start": "2024-01-01",
-        ...                               "end": "2024-01-31", "jobcenter": "7", "amount": 412.5}])
-        >>> buf = io.StringIO()
-        >>> write_spells(t, buf)
-        >>> print(buf.getvalue().strip())
-        person_id,kind,start,end,jobcenter,sex,single_parent,instrument,amount
-        p1,luh,2024-01-01,2024-01-31,7,,0,,412.5
-    """
-    if isinstance(target, str | os.PathLike):
-        with Path(target).open("w", encoding="utf-8", newline="") as handle:
-            _write_stream(table, handle)
-    else:
-        _write_stream(table, target)
-
-
-def _write_stream(table: SpellTable, handle: IO[str]) -> None:
-    n = len(table)
-    epoch = np.datetime64("1970-01-01", "D")
-    start = np.datetime_as_string(epoch + table.start.astype(np.int64), unit="D")
-    open_end = table.end == OPEN_END
-    end = np.where(open_end, "", np.datetime_as_string(epoch + np.where(open_end, 0, table.end), unit="D"))
-    kinds = np.array([k.label for k in SpellKind])[table.kind]
-    jc_labels = np.array([*table.jobcenter_labels, ""], dtype=np.str_)
-    ins_labels = np.array([*table.instrument_labels, ""], dtype=np.str_)
-    sex_labels = np.array(["", "F", "M", "D"])[table.sex]
-    amount = np.where(np.isnan(table.amount), "", table.amount.astype(np.str_))
-    pid = table.person_ids[table.person].astype(np.str_)
-    writer = csv.writer(handle, lineterminator="\n")
-    writer.writerow(COLUMNS)
-    for lo in range(0, n, _CHUNK_ROWS):
-        hi = min(n, lo + _CHUNK_ROWS)
-        writer.writerows(
-            zip(
-                pid[lo:hi].tolist(), kinds[lo:hi].tolist(), start[lo:hi].tolist(), end[lo:hi].tolist(),
-                jc_labels[table.jobcenter[lo:hi]].tolist(), sex_labels[lo:hi].tolist(),
-                np.where(table.single_parent[lo:hi], "1", "0").tolist(),
-                ins_labels[table.instrument[lo:hi]].tolist(), amount[lo:hi].tolist(),
-                strict=True,
-            )
-        )
-
+    for chunk in src.chunks():
+        carry = scan(carry + chunk, final=False)
+    scan(carry, final=True)
+    lines = np.concatenate(kept) if kept else np.zeros(0, dtype=np.int64)
+    return lines, problems

@@ -22,7 +22,8 @@ import numpy as np
 import numpy.typing as npt
 
 from langzeit._calendar import month_first, month_of
-from langzeit.spells._table import NO_CODE, OPEN_END, SexCode, SpellKind, SpellTable, date_to_day, day_to_date
+from langzeit.spells._codes import NO_CODE, OPEN_END, SexCode, SpellKind, date_to_day, day_to_date
+from langzeit.spells._table import SpellTable
 
 __all__ = ["generate_spells"]
 

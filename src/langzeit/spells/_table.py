@@ -1,18 +1,35 @@
-"""Spell layer: the columnar spell table (numpy) of DOMAIN.md § 2."""
+"""Spell layer: the columnar spell table (numpy) of DOMAIN.md § 2 and its in-memory constructors.
+
+Files are read and written by ``_files`` (``read_spells``, ``write_spells``); the table
+knows no file format. Every constructor from rows goes through the one validation path
+(``_validate``).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-import enum
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import attrs
 import numpy as np
 import numpy.typing as npt
+import pyarrow as pa
 
-from langzeit._calendar import day_number, from_day_number
 from langzeit.exceptions import RowProblem
+from langzeit.spells._catalogue import InstrumentCatalogue, check_spell_rules
+from langzeit.spells._codes import (
+    COLUMNS,
+    NO_CODE,
+    OPEN_END,
+    SEX_CODES,
+    SexCode,
+    SpellKind,
+    date_to_day,
+    day_to_date,
+    label_sort_key,
+)
+from langzeit.spells._validate import cell_text, check_header, validate
 from langzeit.tabular import Table, rows_to_html
 
 __all__ = [
@@ -28,126 +45,10 @@ __all__ = [
     "label_sort_key",
 ]
 
-OPEN_END = int(np.iinfo(np.int32).max)
-"""The ``end`` day number of an open (ongoing) spell: it runs to the data's end."""
-
 _HTML_ROWS = 20
-
-NO_CODE = -1
-"""The jobcenter or instrument code of a row that has none."""
-
-
-class SpellKind(enum.IntEnum):
-    """The kinds of spells (DOMAIN.md § 2) and their ``uint8`` codes in a :class:`SpellTable`.
-
-    ``label`` is the spelling in the CSV file.
-
-    Examples:
-        >>> SpellKind.from_label("public_employment")
-        <SpellKind.PUBLIC_EMPLOYMENT: 5>
-        >>> SpellKind.SVP.label
-        'svp'
-    """
-
-    ELB = 0
-    SVP = 1
-    APPRENTICESHIP = 2
-    SELF_EMPLOYMENT = 3
-    MINIJOB = 4
-    PUBLIC_EMPLOYMENT = 5
-    MEASURE = 6
-    LLU = 7
-    LUH = 8
-
-    @property
-    def label(self) -> str:
-        """The kind as written in the CSV file."""
-        return self.name.lower()
-
-    @classmethod
-    def from_label(cls, label: str) -> SpellKind:
-        """The kind of a CSV label (exact spelling, e.g. ``"elb"``).
-
-        Raises:
-            ValueError: an unknown label.
-        """
-        for kind in cls:
-            if kind.label == label:
-                return kind
-        raise ValueError(f"unknown kind {label!r}")
-
 
 INTEGRATION_KINDS = (SpellKind.SVP, SpellKind.APPRENTICESHIP, SpellKind.SELF_EMPLOYMENT)
 """Kinds whose start is an Integration (§ 5 Abs. 1 VO), in the tie-break order of convention 5."""
-
-
-class SexCode(enum.IntEnum):
-    """Codes of the ``sex`` column (``uint8``): unknown (empty), F, M, D.
-
-    Examples:
-        >>> SexCode.F.value, int(SEX_CODES["M"])
-        (1, 2)
-    """
-
-    UNKNOWN = 0
-    F = 1
-    M = 2
-    D = 3
-
-
-SEX_CODES = {"": SexCode.UNKNOWN, "F": SexCode.F, "M": SexCode.M, "D": SexCode.D}
-"""CSV spelling of the sex column -> code."""
-
-
-def date_to_day(value: dt.date) -> int:
-    """The day number (days since 1970-01-01) of a date, as stored in a :class:`SpellTable`.
-
-    Args:
-        value: the date.
-
-    Returns:
-        Days since 1970-01-01.
-
-    Examples:
-        >>> date_to_day(dt.date(1970, 1, 2))
-        1
-    """
-    return day_number(value)
-
-
-def day_to_date(day: int) -> dt.date:
-    """The date of a day number (inverse of :func:`date_to_day`).
-
-    Args:
-        day: days since 1970-01-01.
-
-    Returns:
-        The date.
-
-    Examples:
-        >>> day_to_date(19723)
-        datetime.date(2024, 1, 1)
-    """
-    return from_day_number(day)
-
-
-def label_sort_key(label: str) -> tuple[int, int, str]:
-    """Sort key of jobcenter ids: numeric ids numerically first, then the others as text.
-
-    The order of ``SpellTable.jobcenter_labels`` and the meaning of "the smaller jobcenter
-    id" in DOMAIN.md convention 1.
-
-    Args:
-        label: a jobcenter id.
-
-    Returns:
-        A key for :func:`sorted`.
-
-    Examples:
-        >>> sorted(["10", "9", "JC-A"], key=label_sort_key)
-        ['9', '10', 'JC-A']
-    """
-    return (0, int(label), label) if label.isdigit() else (1, 0, label)
 
 
 def _int32(value: Any) -> npt.NDArray[np.int32]:
@@ -186,8 +87,9 @@ def _labels(values: Sequence[str]) -> tuple[str, ...]:
 class SpellTable(Table):
     """Administrative spells as columns (numpy), one element per spell.
 
-    Build it with :func:`~langzeit.spells.read_spells` (CSV), :meth:`from_records`
-    (dicts, e.g. in tests) or :func:`~langzeit.spells.generate_spells` (synthetic);
+    Build it with :func:`~langzeit.spells.read_spells` (CSV, Parquet, Arrow files),
+    :meth:`from_frame` (pandas, polars), :meth:`from_arrow` (pyarrow tables),
+    :meth:`from_records` (dicts, e.g. in tests) or :func:`~langzeit.spells.generate_spells` (synthetic);
     the constructor itself takes the coded columns and checks their shapes.
 
     Args:
@@ -278,8 +180,8 @@ class SpellTable(Table):
 
     @classmethod
     def from_records(
-        cls, records: Sequence[dict[str, Any]], *, data_end: dt.date | None = None, strict: bool = True,
-        catalogue: Any = None,
+        cls, records: Sequence[Mapping[str, Any]], *, data_end: dt.date | None = None, strict: bool = True,
+        catalogue: InstrumentCatalogue | None = None,
     ) -> SpellTable:
         """A table from dicts keyed like the CSV columns (values as text, dates or numbers).
 
@@ -304,9 +206,159 @@ class SpellTable(Table):
             >>> SpellTable.from_records([rec]).n_persons
             1
         """
-        from langzeit.spells._csv import parse_records
+        present = {k for r in records for k in r}
+        header = [c for c in COLUMNS if c in present or c in ("person_id", "kind", "start", "end")]
+        header += sorted(present - set(COLUMNS))
+        columns = {c: pa.array([cell_text(r.get(c)) for r in records], pa.string()) for c in header}
+        return cls._checked(pa.table(columns), file="<records>", data_end=data_end, strict=strict,
+                            catalogue=catalogue)
 
-        return parse_records(records, file="<records>", data_end=data_end, strict=strict, catalogue=catalogue)
+    @classmethod
+    def from_arrow(
+        cls, table: Any, *, data_end: dt.date | None = None, strict: bool = True, file: str = "<arrow>",
+        catalogue: InstrumentCatalogue | None = None,
+    ) -> SpellTable:
+        """A table from a ``pyarrow.Table`` (or anything with the Arrow C stream interface).
+
+        Columns as in the CSV format, as text or typed: dates (``date32``, timestamps or
+        ``YYYY-MM-DD``/``DD.MM.YYYY`` text), numbers, booleans, dictionary-encoded text.
+        The same validation as :func:`~langzeit.spells.read_spells`; row ``i`` is reported
+        as line ``i + 2`` (its line when written as CSV with a header).
+
+        Args:
+            table: the rows.
+            data_end: the data's end (default: the latest date).
+            strict: raise on bad rows (default) or keep the valid ones in the table and
+                the bad ones in ``rejected``.
+            file: the name used in problems.
+            catalogue: the instrument catalogue (default: the shipped one).
+
+        Returns:
+            The table.
+
+        Raises:
+            DataFormatError: missing required columns, or bad rows in strict mode.
+
+        Examples:
+            >>> rows = pa.table({"person_id": ["a"], "kind": ["elb"], "start": [dt.date(2024, 1, 1)],
+            ...                  "end": pa.array([None], pa.date32()), "jobcenter": [17]})
+            >>> t = SpellTable.from_arrow(rows)
+            >>> t.jobcenter_labels, t.end.tolist() == [OPEN_END]
+            (('17',), True)
+        """
+        arrow = table if isinstance(table, pa.Table) else pa.table(table)
+        return cls._checked(arrow, file=file, data_end=data_end, strict=strict, catalogue=catalogue)
+
+    @classmethod
+    def from_frame(
+        cls, frame: Any, *, data_end: dt.date | None = None, strict: bool = True, file: str = "<frame>",
+        catalogue: InstrumentCatalogue | None = None,
+    ) -> SpellTable:
+        """A table from a pandas or polars data frame (the columns of the CSV format).
+
+        The frame is handed to :meth:`from_arrow` (pandas through
+        ``pyarrow.Table.from_pandas``, polars through ``to_arrow``); the same validation.
+
+        Args:
+            frame: a ``pandas.DataFrame`` or ``polars.DataFrame``.
+            data_end: the data's end (default: the latest date).
+            strict: raise on bad rows (default) or keep the valid ones.
+            file: the name used in problems.
+            catalogue: the instrument catalogue (default: the shipped one).
+
+        Returns:
+            The table.
+
+        Raises:
+            DataFormatError: missing required columns, or bad rows in strict mode.
+
+        Examples:
+            >>> import pandas as pd
+            >>> df = pd.DataFrame({"person_id": ["a", "b"], "kind": ["svp", "svp"],
+            ...                    "start": ["2024-01-01", "31.12.2020"], "end": [None, None]})
+            >>> SpellTable.from_frame(df).start.tolist() == [date_to_day(dt.date(2024, 1, 1)),
+            ...                                              date_to_day(dt.date(2020, 12, 31))]
+            True
+        """
+        if type(frame).__module__.split(".")[0] == "polars":
+            arrow = frame.to_arrow()
+        elif hasattr(frame, "to_numpy") and hasattr(frame, "columns") and hasattr(frame, "dtypes"):
+            try:
+                arrow = pa.Table.from_pandas(frame, preserve_index=False)
+            except (pa.ArrowInvalid, pa.ArrowTypeError):  # mixed-type object columns: as text
+                arrow = pa.table({
+                    str(c): pa.array([cell_text(v) for v in frame[c].tolist()], pa.string())
+                    for c in frame.columns
+                })
+        else:
+            arrow = pa.table(frame)
+        return cls._checked(arrow, file=file, data_end=data_end, strict=strict, catalogue=catalogue)
+
+    @classmethod
+    def _checked(
+        cls,
+        table: pa.Table,
+        *,
+        file: str,
+        data_end: dt.date | None,
+        strict: bool,
+        lines: npt.NDArray[np.int64] | None = None,
+        delimiter: str = ",",
+        extra: Sequence[RowProblem] = (),
+        catalogue: InstrumentCatalogue | None = None,
+    ) -> SpellTable:
+        """The one path from rows to a table: header check, row checks, coding, catalogue rules (§ 3a)."""
+        names = [str(n) for n in table.column_names]
+        index = check_header(names, file, text=",".join(names[:50]))
+        columns = [table.column(i) for i in sorted(index.values())]
+        table = pa.table(columns, names=[names[i] for i in sorted(index.values())])
+        if lines is None:
+            lines = np.arange(2, table.num_rows + 2, dtype=np.int64)
+        checked = validate(table, lines, file=file, data_end=data_end, strict=False, delimiter=delimiter,
+                           extra=extra)
+        return check_spell_rules(cls(**checked), file=file, strict=strict, catalogue=catalogue)
+
+    def to_arrow(self) -> pa.Table:
+        """The spells as a ``pyarrow.Table`` with the CSV columns (labels dictionary-encoded).
+
+        Dates are ``date32`` (``end`` null when open); empty values are null. The inverse
+        of :meth:`from_arrow` and what :func:`~langzeit.spells.write_spells` writes to
+        Parquet and Arrow files.
+
+        Returns:
+            The table.
+
+        Examples:
+            >>> t = SpellTable.from_records([{"person_id": "p", "kind": "elb", "start": "2024-01-01",
+            ...                               "jobcenter": "J"}])
+            >>> a = t.to_arrow()
+            >>> a.column_names[:4], a.column("end").null_count
+            (['person_id', 'kind', 'start', 'end'], 1)
+            >>> SpellTable.from_arrow(a).rows() == t.rows()
+            True
+        """
+        def labels(codes: npt.NDArray[Any], values: Sequence[str]) -> pa.DictionaryArray:
+            indices = pa.array(codes.astype(np.int32), mask=codes < 0)
+            return pa.DictionaryArray.from_arrays(indices, pa.array(list(values), pa.string()))
+
+        open_end = self.end == OPEN_END
+        sex_labels = ["", "F", "M", "D"]
+        return pa.table({
+            "person_id": pa.DictionaryArray.from_arrays(
+                pa.array(self.person, pa.int32()),
+                pa.array(self.person_ids.astype(np.str_).tolist(), pa.string()),
+            ),
+            "kind": pa.DictionaryArray.from_arrays(
+                pa.array(self.kind.astype(np.int32)), pa.array([k.label for k in SpellKind], pa.string())
+            ),
+            "start": pa.array(self.start, pa.int32()).cast(pa.date32()),
+            "end": pa.array(np.where(open_end, 0, self.end), pa.int32(), mask=open_end).cast(pa.date32()),
+            "jobcenter": labels(self.jobcenter, self.jobcenter_labels),
+            "sex": labels(np.where(self.sex == SexCode.UNKNOWN, -1, self.sex.astype(np.int32)), sex_labels),
+            "single_parent": pa.array(self.single_parent, pa.bool_()),
+            "instrument": labels(self.instrument, self.instrument_labels),
+            "amount": pa.array(self.amount, pa.float64(), mask=np.isnan(self.amount)),
+        })
 
     def select(self, mask: npt.ArrayLike) -> SpellTable:
         """The spells where ``mask`` is true (persons, labels and data end are kept).
@@ -341,8 +393,6 @@ class SpellTable(Table):
 
     def columns(self) -> tuple[str, ...]:
         """The column names of :meth:`rows` (the CSV columns)."""
-        from langzeit.spells._csv import COLUMNS
-
         return COLUMNS
 
     def rows(self) -> list[dict[str, Any]]:
@@ -364,3 +414,4 @@ class SpellTable(Table):
                 "amount": None if np.isnan(amount) else amount,
             })
         return out
+

@@ -1,0 +1,252 @@
+"""Spell layer: reading and writing spell files — CSV, Parquet, Arrow IPC (Feather) — beside the table.
+
+The format follows the file's suffix (``.csv``/``.tsv``/``.txt``, ``.parquet``/``.pq``,
+``.arrow``/``.feather``/``.ipc``), or its first bytes for other names, or ``format=``.
+Every format ends in the one validation path of
+:meth:`SpellTable.from_arrow <langzeit.spells.SpellTable.from_arrow>`.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import os
+from pathlib import Path
+from typing import IO, Any, Literal
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.feather as feather
+import pyarrow.parquet as pq
+
+from langzeit.exceptions import UnreadableFileError
+from langzeit.spells._catalogue import InstrumentCatalogue
+from langzeit.spells._codes import COLUMNS, OPEN_END, SpellKind
+from langzeit.spells._csv import read_csv_rows
+from langzeit.spells._table import SpellTable
+from langzeit.spells._validate import check_header
+
+__all__ = ["FORMATS", "SpellFormat", "read_spells", "spell_format", "write_spells"]
+
+SpellFormat = Literal["csv", "parquet", "arrow"]
+
+FORMATS: dict[str, SpellFormat] = {
+    ".csv": "csv", ".tsv": "csv", ".txt": "csv",
+    ".parquet": "parquet", ".pq": "parquet",
+    ".arrow": "arrow", ".feather": "arrow", ".ipc": "arrow",
+}
+"""File suffix -> spell file format."""
+
+_CHUNK_ROWS = 500_000
+
+
+def spell_format(path: str | os.PathLike[str]) -> SpellFormat:
+    """The format of a spell file: by its suffix, else by its first bytes (CSV when unsure).
+
+    Args:
+        path: the file.
+
+    Returns:
+        ``"csv"``, ``"parquet"`` or ``"arrow"``.
+
+    Examples:
+        >>> spell_format("spells.parquet"), spell_format("x.feather"), spell_format("no-such-file")
+        ('parquet', 'arrow', 'csv')
+    """
+    p = Path(path)
+    known = FORMATS.get(p.suffix.lower())
+    if known is not None:
+        return known
+    try:
+        with p.open("rb") as handle:
+            head = handle.read(8)
+    except OSError:
+        return "csv"
+    if head.startswith(b"PAR1"):
+        return "parquet"
+    if head.startswith(b"ARROW1"):
+        return "arrow"
+    return "csv"
+
+
+def read_spells(
+    source: str | os.PathLike[str] | IO[Any],
+    *,
+    strict: bool = True,
+    data_end: dt.date | None = None,
+    format: SpellFormat | None = None,
+    delimiter: str | None = None,
+    encoding: str | None = None,
+    catalogue: InstrumentCatalogue | None = None,
+) -> SpellTable:
+    r"""Read a spell file (DOMAIN.md § 2) — CSV, Parquet or Arrow IPC — into a :class:`SpellTable`.
+
+    Every row is checked (unknown kind, unparsable date, end before start, missing
+    jobcenter/instrument/amount where the kind needs it, bad sex or single_parent,
+    wrong number of fields); a row's problems are reported together with its line.
+    CSV: delimiter detected (``,``, ``;``, tab, ``|``), UTF-8 with or without BOM,
+    dates ``YYYY-MM-DD`` or ``DD.MM.YYYY``. Parquet and Arrow: the same columns, as
+    text or typed; row ``i`` is reported as line ``i + 2``.
+
+    Args:
+        source: a path, or an open text or binary stream of CSV (e.g. ``io.StringIO``).
+        strict: raise on any bad row (default); with ``strict=False`` keep every valid
+            row and return the bad ones in the table's ``rejected``.
+        data_end: the data's end (default: the latest start or end date in the file).
+        format: ``"csv"``, ``"parquet"`` or ``"arrow"`` (default: from the suffix or content).
+        delimiter: CSV only: the field delimiter (default: detected from the header).
+        encoding: CSV only: the text encoding (default UTF-8), e.g. ``"cp1252"``.
+        catalogue: the instrument catalogue the ``instrument`` codes are checked against
+            (default: the shipped one, :func:`~langzeit.spells.default_catalogue`).
+
+    Returns:
+        The table; ``rejected`` lists the rows skipped in lenient mode.
+
+    Raises:
+        UnreadableFileError: a missing file, a directory, a binary or UTF-16 file, a file
+            in another encoding than given, a line too long for a spell row (both modes).
+        DataFormatError: an empty file, a missing required column (both modes), or bad
+            rows in strict mode (every bad row with file, line and reason).
+
+    Examples:
+        >>> import io
+        >>> text = "person_id;kind;start;end;jobcenter\np1;elb;01.01.2024;;JC1\np1;svp;2024-13-01;;\n"
+        >>> read_spells(io.StringIO(text))
+        Traceback (most recent call last):
+        ...
+        langzeit.exceptions.DataFormatError: <stream> (1 problem)
+          - <stream>:3: start is not a date (YYYY-MM-DD or DD.MM.YYYY)
+        >>> t = read_spells(io.StringIO(text), strict=False)
+        >>> len(t), [p.line for p in t.rejected], t.rejected[0].text
+        (1, [3], 'p1;svp;2024-13-01;;')
+    """
+    if not isinstance(source, str | os.PathLike):
+        if format not in (None, "csv"):
+            raise ValueError("streams are read as CSV; give a path for Parquet or Arrow")
+        return _read_csv(source, strict=strict, data_end=data_end, delimiter=delimiter, encoding=encoding,
+                         catalogue=catalogue)
+    path = Path(source)
+    fmt = format or spell_format(path)
+    if fmt == "csv":
+        if delimiter is None and path.suffix.lower() == ".tsv":
+            delimiter = "\t"
+        return _read_csv(path, strict=strict, data_end=data_end, delimiter=delimiter, encoding=encoding,
+                         catalogue=catalogue)
+    _check_file(path)
+    table = _read_parquet(path) if fmt == "parquet" else _read_arrow(path)
+    return SpellTable._checked(table, file=str(path), data_end=data_end, strict=strict, catalogue=catalogue)
+
+
+def _read_csv(
+    source: str | os.PathLike[str] | IO[Any], *, strict: bool, data_end: dt.date | None,
+    delimiter: str | None, encoding: str | None, catalogue: InstrumentCatalogue | None,
+) -> SpellTable:
+    rows = read_csv_rows(source, delimiter=delimiter, encoding=encoding)
+    return SpellTable._checked(
+        rows.table, file=rows.file, data_end=data_end, strict=strict, lines=rows.lines,
+        delimiter=rows.delimiter, extra=rows.problems, catalogue=catalogue,
+    )
+
+
+def _check_file(path: Path) -> None:
+    if not path.exists():
+        raise UnreadableFileError(str(path), "file not found", "check the path")
+    if path.is_dir():
+        raise UnreadableFileError(str(path), "is a directory", "give the spell file inside it")
+
+
+def _string_columns(schema: pa.Schema, names: list[str]) -> list[str]:
+    return [n for n in names if pa.types.is_string(schema.field(n).type) or pa.types.is_large_string(
+        schema.field(n).type)]
+
+
+def _read_parquet(path: Path) -> pa.Table:
+    try:
+        schema = pq.read_schema(path)
+    except (pa.ArrowInvalid, OSError) as exc:
+        raise UnreadableFileError(
+            str(path), f"is not a Parquet file ({exc})", "check the file or its suffix"
+        ) from None
+    names = list(schema.names)
+    index = check_header(names, str(path), text=",".join(names[:50]))
+    wanted = [names[i] for i in sorted(index.values())]
+    return pq.read_table(path, columns=wanted, read_dictionary=_string_columns(schema, wanted))
+
+
+def _read_arrow(path: Path) -> pa.Table:
+    try:
+        with pa.memory_map(str(path)) as source:
+            try:
+                table = pa.ipc.open_file(source).read_all()
+            except pa.ArrowInvalid:
+                source.seek(0)
+                table = pa.ipc.open_stream(source).read_all()
+    except (pa.ArrowInvalid, OSError) as exc:
+        raise UnreadableFileError(
+            str(path), f"is not an Arrow IPC file ({exc})", "check the file or its suffix"
+        ) from None
+    names = list(table.column_names)
+    index = check_header(names, str(path), text=",".join(names[:50]))
+    return table.select(sorted(index.values()))
+
+
+def write_spells(
+    table: SpellTable, target: str | os.PathLike[str] | IO[str], *, format: SpellFormat | None = None
+) -> None:
+    """Write a :class:`SpellTable` as a spell file: CSV (canonical columns, open end empty), Parquet or Arrow.
+
+    Args:
+        table: the spells.
+        target: a path (format from its suffix, CSV for others) or an open text stream (CSV).
+        format: ``"csv"``, ``"parquet"`` or ``"arrow"`` (default: from the suffix).
+
+    Examples:
+        >>> import io
+        >>> t = SpellTable.from_records([{"person_id": "p1", "kind": "luh", "start": "2024-01-01",
+        ...                               "end": "2024-01-31", "jobcenter": "J", "amount": 412.5}])
+        >>> buf = io.StringIO()
+        >>> write_spells(t, buf)
+        >>> print(buf.getvalue().strip())
+        person_id,kind,start,end,jobcenter,sex,single_parent,instrument,amount
+        p1,luh,2024-01-01,2024-01-31,J,,0,,412.5
+    """
+    if not isinstance(target, str | os.PathLike):
+        _write_csv(table, target)
+        return
+    path = Path(target)
+    fmt = format or FORMATS.get(path.suffix.lower(), "csv")
+    if fmt == "parquet":
+        pq.write_table(table.to_arrow(), path)
+    elif fmt == "arrow":
+        feather.write_feather(table.to_arrow(), str(path), compression="uncompressed")
+    else:
+        with path.open("w", encoding="utf-8", newline="") as handle:
+            _write_csv(table, handle)
+
+
+def _write_csv(table: SpellTable, handle: IO[str]) -> None:
+    n = len(table)
+    epoch = np.datetime64("1970-01-01", "D")
+    start = np.datetime_as_string(epoch + table.start.astype(np.int64), unit="D")
+    open_end = table.end == OPEN_END
+    end = np.where(open_end, "", np.datetime_as_string(epoch + np.where(open_end, 0, table.end), unit="D"))
+    kinds = np.array([k.label for k in SpellKind])[table.kind]
+    jc_labels = np.array([*table.jobcenter_labels, ""], dtype=np.str_)
+    ins_labels = np.array([*table.instrument_labels, ""], dtype=np.str_)
+    sex_labels = np.array(["", "F", "M", "D"])[table.sex]
+    amount = np.where(np.isnan(table.amount), "", table.amount.astype(np.str_))
+    pid = table.person_ids[table.person].astype(np.str_)
+    writer = csv.writer(handle, lineterminator="\n")
+    writer.writerow(COLUMNS)
+    for lo in range(0, n, _CHUNK_ROWS):
+        hi = min(n, lo + _CHUNK_ROWS)
+        writer.writerows(
+            zip(
+                pid[lo:hi].tolist(), kinds[lo:hi].tolist(), start[lo:hi].tolist(), end[lo:hi].tolist(),
+                jc_labels[table.jobcenter[lo:hi]].tolist(), sex_labels[lo:hi].tolist(),
+                np.where(table.single_parent[lo:hi], "1", "0").tolist(),
+                ins_labels[table.instrument[lo:hi]].tolist(), amount[lo:hi].tolist(),
+                strict=True,
+            )
+        )
+
