@@ -57,7 +57,8 @@ def register(sub: Any) -> None:
     """Register the ``kennzahlen`` sub-command."""
     p: argparse.ArgumentParser = sub.add_parser(
         "kennzahlen",
-        help="§ 48a SGB II indicators (K1–K3) of a spell file (CSV, Parquet), with intervals and confidentiality",
+        help="§ 48a SGB II indicators (K1–K3) of a spell file (CSV, Parquet), with intervals and "
+        "confidentiality",
         description="Compute the Kennzahlen nach § 48a SGB II per jobcenter, month and group "
         "(all, F, M) from administrative spells. Cells with fewer than --min-n cases are "
         "suppressed (with secondary suppression); suppressed cells show no value.",
@@ -66,7 +67,7 @@ def register(sub: Any) -> None:
                    "jobcenter, ...)")
     p.add_argument("--delimiter", type=_delimiter,
                    help="CSV field delimiter, e.g. ';' or tab (default: detected from the header)")
-    p.add_argument("--encoding", help="CSV text encoding, e.g. cp1252 or latin-1 (default: UTF-8, BOM or not)")
+    p.add_argument("--encoding", help="CSV text encoding, e.g. cp1252 or latin-1 (default: UTF-8)")
     p.add_argument("--month", type=_month, action="append", required=True,
                    help="reference month YYYY-MM (repeat for several)")
     p.add_argument("--jobcenter", action="append", help="only this jobcenter id (repeat for several)")

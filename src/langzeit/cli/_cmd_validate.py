@@ -3,7 +3,8 @@
 Programme models and scenarios (``.toml``), event logs (``.jsonl``, ``.csv``,
 ``.sqlite``, ``.db``), administrative spell files (``.csv``/``.tsv`` with the header of
 DOMAIN.md § 2, ``.parquet``, ``.arrow``/``.feather``; one that cannot be read at all
-— binary, UTF-16, another encoding — is named in one line, exit status 2) and social spaces (``.json``, the HSDS-compatible format of
+— binary, UTF-16, another encoding — is named in one line, exit status 2) and social
+spaces (``.json``, the HSDS-compatible format of
 ``langzeit.network``) are checked; each problem is printed with its location
 (``file:line: reason`` for data files). A ``.csv`` file is an event log when its first
 line is the event-log version line (``#langzeit-events v1``), a spell file otherwise.

@@ -1,4 +1,4 @@
-"""Spell layer: administrative spell tables (columnar, numpy), their file readers and writers, the instrument catalogue.
+"""Spell layer: administrative spell tables (columnar, numpy), file readers and writers, instrument catalogue.
 
 The table (:class:`SpellTable`) knows no file format; :func:`read_spells` and
 :func:`write_spells` read and write CSV, Parquet and Arrow IPC files, and
