@@ -77,7 +77,7 @@ def test_unreadable_files_exit_2_with_one_line(
     captured = capsys.readouterr()
     assert captured.out == ""
     assert captured.err.count("\n") == 1
-    assert captured.err.startswith(f"langzeit: {path}: ")
+    assert captured.err.startswith(f"langzeit: error: {path}: ")
     assert message in captured.err
     assert "Traceback" not in captured.err
 

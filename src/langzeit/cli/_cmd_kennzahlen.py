@@ -3,7 +3,7 @@
 SPELLS is a CSV (delimiter detected, ``--delimiter`` to force; UTF-8, ``--encoding``
 for others), Parquet or Arrow file. A file that cannot be read at all (missing, a
 directory, binary, UTF-16, another encoding) is named in one line on stderr with what
-to do, exit status 2; bad rows exit with status 1 (``--lenient`` skips and lists them).
+to do, exit status 2; so are bad rows (``--lenient`` skips and lists them).
 """
 
 from __future__ import annotations
@@ -14,9 +14,8 @@ import sys
 from typing import Any
 
 from langzeit.cli._output import add_format_option, print_json, print_table
-from langzeit.exceptions import UnreadableFileError
 from langzeit.indicators import KennzahlenResult, kennzahlen, suppress
-from langzeit.spells import SpellTable, read_spells
+from langzeit.spells import read_spells
 
 __all__ = ["register"]
 
@@ -41,16 +40,6 @@ def _delimiter(text: str) -> str:
     if len(value) != 1:
         raise argparse.ArgumentTypeError(f"not one character: {text!r} (e.g. ';', ',', tab)")
     return value
-
-
-def read_spell_file(args: argparse.Namespace) -> SpellTable | None:
-    """The spells of ``args.spells`` with the CSV dialect options; None (message on stderr) if unreadable."""
-    try:
-        return read_spells(args.spells, strict=not args.lenient, data_end=args.data_end,
-                           delimiter=args.delimiter, encoding=args.encoding)
-    except UnreadableFileError as exc:
-        print(f"langzeit: {exc}", file=sys.stderr)
-        return None
 
 
 def register(sub: Any) -> None:
@@ -99,10 +88,10 @@ def _number(value: Any, digits: int = 1) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Compute and print the Kennzahlen; exit code 1 when the file has bad rows, 2 when it is unreadable."""
-    spells = read_spell_file(args)
-    if spells is None:
-        return 2
+    """Compute and print the Kennzahlen (bad rows and unreadable files: one line on stderr, status 2)."""
+    # an unreadable file raises UnreadableFileError: one line on stderr and status 2 (cli.main)
+    spells = read_spells(args.spells, strict=not args.lenient, data_end=args.data_end,
+                         delimiter=args.delimiter, encoding=args.encoding)
     for problem in spells.rejected:
         print(f"skipped {problem}", file=sys.stderr)
     result = kennzahlen(
