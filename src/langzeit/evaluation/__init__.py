@@ -5,6 +5,7 @@ and exit), compared with whom (a matched comparison group from the spell data, e
 difference-in-differences). See the guide ``docs/guides/evaluation.md``.
 """
 
+from langzeit.evaluation._evaluate import EVALUATION_FORMAT, Evaluation, evaluate
 from langzeit.evaluation._index import SpellIndex
 from langzeit.evaluation._linkage import NOT_IN_MAPPING, NOT_IN_SPELLS, SHARED_PERSON, Linkage, link
 from langzeit.evaluation._matching import (
@@ -46,6 +47,7 @@ from langzeit.evaluation._status import (
 __all__ = [
     "AGE_BANDS",
     "COVARIATES",
+    "EVALUATION_FORMAT",
     "HISTORY_BANDS",
     "HORIZONS",
     "NOT_IN_MAPPING",
@@ -61,6 +63,7 @@ __all__ = [
     "DiffInDiff",
     "EffectTable",
     "EntryStatus",
+    "Evaluation",
     "EventTime",
     "Linkage",
     "MatchedPairs",
@@ -72,6 +75,7 @@ __all__ = [
     "effects",
     "entry_days",
     "entry_status",
+    "evaluate",
     "event_time",
     "link",
     "match_comparison",

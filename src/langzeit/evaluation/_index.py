@@ -16,7 +16,7 @@ import numpy as np
 import numpy.typing as npt
 
 from langzeit._calendar import DAYS_PER_MONTH, add_months, month_end, month_index
-from langzeit.indicators import SpellCoverage, long_term_recipient
+from langzeit.indicators import SpellCoverage, long_term_recipient, long_term_recipients_on
 from langzeit.spells import INTEGRATION_KINDS, NO_CODE, SpellKind, SpellTable
 
 __all__ = ["SpellIndex", "Starts"]
@@ -52,9 +52,12 @@ class Starts:
     day: IntArray
     flags: dict[str, BoolArray] = attrs.field(factory=dict)
     _keys: IntArray = attrs.field(init=False)
+    _flagged: dict[str, Starts] = attrs.field(init=False)
 
     def __attrs_post_init__(self) -> None:
         object.__setattr__(self, "_keys", _pack(self.person, self.day))
+        object.__setattr__(self, "_flagged", {name: Starts(self.person[f], self.day[f])
+                                              for name, f in self.flags.items()})
 
     def any_in(self, person: Any, after: Any, through: Any, *, flag: str | None = None) -> BoolArray:
         """Whether a start (with ``flag`` set, if given) lies in ``(after, through]``.
@@ -68,8 +71,7 @@ class Starts:
         """
         if flag is None:
             return self.count_in(person, after, through) > 0
-        sub = Starts(self.person[self.flags[flag]], self.day[self.flags[flag]])
-        return sub.count_in(person, after, through) > 0
+        return self._flagged[flag].count_in(person, after, through) > 0
 
     def count_in(self, person: Any, after: Any, through: Any) -> IntArray:
         """How many starts lie in ``(after, through]``.
@@ -125,6 +127,8 @@ class SpellIndex:
     _elb_keys: IntArray = attrs.field(init=False)
     _elb_rows: IntArray = attrs.field(init=False)
     _elb_run_end: IntArray = attrs.field(init=False)
+    _elb_person: IntArray = attrs.field(init=False)
+    _elb_start: IntArray = attrs.field(init=False)
 
     def __attrs_post_init__(self) -> None:
         t = self.spells
@@ -145,6 +149,8 @@ class SpellIndex:
         put(self, "_elb_rows", rows)
         put(self, "_elb_keys", _pack(ep, es))
         put(self, "_elb_run_end", np.minimum(t.end[rows].astype(np.int64), end))
+        put(self, "_elb_person", ep)
+        put(self, "_elb_start", es)
         # Integrationen (§ 5 Abs. 1 VO; convention 5): starts of svp / apprenticeship /
         # self-employment, once per person and month (the earliest, kind order on ties), of a
         # person in the ELB stock at S(k-1) or S(k) of the start's month k
@@ -224,6 +230,39 @@ class SpellIndex:
             sp[done] = t.single_parent[rows_done]
             todo, j = todo[~hit], j[~hit] - 1
         return jc, sex, sp
+
+    def snapshot(self, day: int) -> dict[str, Any]:
+        """The stock on one day for *every* person, in a few passes over the spells.
+
+        Returns ``in_benefit``, ``jobcenter``, ``sex``, ``single_parent`` (the deciding spell,
+        convention 1), ``days_60`` (days in benefit in the 60 months before the day) and
+        ``lzb`` — the same values as the per-pair look-ups, one element per person index.
+
+        Examples:
+            >>> import datetime as dt
+            >>> from langzeit.spells import SpellTable
+            >>> t = SpellTable.from_records([{"person_id": "a", "kind": "elb", "start": "2022-01-01",
+            ...                               "end": "", "jobcenter": "J"}], data_end=dt.date(2024, 12, 31))
+            >>> snap = SpellIndex(t).snapshot(19723)  # 2024-01-01
+            >>> snap["in_benefit"].tolist(), snap["lzb"].tolist(), snap["days_60"].tolist()
+            ([True], [True], [730])
+        """
+        n = self.spells.n_persons
+        t = self.spells
+        jc = np.full(n, NO_CODE, dtype=np.int64)
+        sex = np.zeros(n, dtype=np.int64)
+        sp = np.zeros(n, dtype=np.bool_)
+        idx = np.flatnonzero((self._elb_start <= day) & (self._elb_run_end >= day))
+        if idx.size:
+            p = self._elb_person[idx]
+            last = idx[np.append(p[1:] != p[:-1], True)]  # sorted: the deciding spell comes last
+            rows = self._elb_rows[last]
+            who = self._elb_person[last]
+            jc[who], sex[who], sp[who] = t.jobcenter[rows], t.sex[rows], t.single_parent[rows]
+        first = int(add_months(np.array([day], dtype=np.int64), -60)[0])
+        return {"in_benefit": self.elb.covers_all(day), "jobcenter": jc, "sex": sex, "single_parent": sp,
+                "days_60": self.elb.days_covered_all(first, day - 1),
+                "lzb": long_term_recipients_on(self.elb, day)}
 
     def jobcenter_label(self, codes: IntArray) -> list[str | None]:
         """Jobcenter labels of codes (None for :data:`~langzeit.spells.NO_CODE`)."""

@@ -318,45 +318,50 @@ def match_comparison(
     use_age = attributes is not None
     t_st = status_of(index, t_person, t_stock, unemployment=unemployment, attributes=attributes)
     in_stock = t_st["in_benefit"]
-    t_days60 = np.rint(t_st["months_60"] * DAYS_PER_MONTH).astype(np.int64)
+    t_days60 = index.elb.days_covered(t_person, add_months(t_stock, -60), t_stock - 1)
+    month_min = int(t_month.min()) if t_month.size else 0
+    t_key = _strata_key(t_month - month_min, t_st["jobcenter"], t_st["sex"],
+                        _age_band(t_st["birth_year"], t_stock) if use_age else None, t_days60, t_st["lzb"])
     # a person of the event log is a comparison person only before its first event there
     # (Sianesi 2004: "not yet entered", so the comparison does not condition on the future)
     first_contact = np.full(events.n_participants, np.iinfo(np.int64).max, dtype=np.int64)
     np.minimum.at(first_contact, events.participant.astype(np.int64), events.day.astype(np.int64))
     own_entry = np.full(index.spells.n_persons, np.iinfo(np.int64).max, dtype=np.int64)
     own_entry[linkage.person[linkage.linked]] = first_contact[linkage.linked]
-    month_min = int(t_month.min()) if t_month.size else 0
 
-    c_person, c_key, c_days, c_month = [], [], [], []
-    pool_cov: list[dict[str, FloatArray]] = []
+    months = np.unique(t_month[in_stock]).tolist()
+    per_month = -(-pool_sample // max(len(months), 1))
+    c_person, c_key, c_days, c_month, s_person, s_month = [], [], [], [], [], []
     pool_size = 0
-    everyone = np.arange(index.spells.n_persons, dtype=np.int64)
-    for m in np.unique(t_month[in_stock]).tolist():
+    for m in months:
         s = int(month_end(np.array([m - 1]))[0])
-        jcs = np.unique(t_st["jobcenter"][in_stock & (t_month == m)])
-        # not yet in the programme by the end of the entry month (nobody serves as its own control)
-        stock = index.in_benefit(everyone, s) & (own_entry > int(month_end(np.array([m]))[0]))
-        cand = everyone[stock]
-        jc, _, _ = index.attributes(cand, s)
-        cand = cand[np.isin(jc, jcs)]
-        day = np.full(cand.size, s, dtype=np.int64)
-        st = status_of(index, cand, day, unemployment=unemployment, attributes=attributes)
-        mm = np.full(cand.size, m, dtype=np.int64)
-        c_key.append(_strata_with(st, day, mm, use_age, month_min))
-        c_days.append(np.rint(st["months_60"] * DAYS_PER_MONTH).astype(np.int64))
-        c_person.append(cand)
-        c_month.append(mm)
-        pool_cov.append(_covariates(st, day))
+        snap = index.snapshot(s)
+        # eligible: in the stock, not yet in the programme by the end of the entry month
+        # (nobody serves as its own control)
+        cand = np.flatnonzero(snap["in_benefit"] & (own_entry > int(month_end(np.array([m]))[0])))
         pool_size += int(cand.size)
-    t_key = _strata_with(t_st, t_stock, t_month, use_age, month_min)
+        birth = attributes.birth_year[cand] if attributes is not None else None
+        stock_day = np.full(cand.size, s, dtype=np.int64)
+        key = _strata_key(np.full(cand.size, m - month_min), snap["jobcenter"][cand], snap["sex"][cand],
+                          _age_band(birth, stock_day) if birth is not None else None, snap["days_60"][cand],
+                          snap["lzb"][cand])
+        useful = np.isin(key, t_key[in_stock & (t_month == m)])  # only strata with participants
+        c_person.append(cand[useful])
+        c_key.append(key[useful])
+        c_days.append(snap["days_60"][cand][useful])
+        c_month.append(np.full(int(useful.sum()), m, dtype=np.int64))
+        take = rng.choice(cand.size, size=min(per_month, cand.size), replace=False) if cand.size else cand
+        s_person.append(cand[np.sort(take)])
+        s_month.append(np.full(take.size, m, dtype=np.int64))
 
-    cp = np.concatenate(c_person) if c_person else np.zeros(0, dtype=np.int64)
-    ck = np.concatenate(c_key) if c_key else np.zeros(0, dtype=np.int64)
-    cd = np.concatenate(c_days) if c_days else np.zeros(0, dtype=np.int64)
-    cm = np.concatenate(c_month) if c_month else np.zeros(0, dtype=np.int64)
+    def cat(parts: list[IntArray]) -> IntArray:
+        return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
+
+    cp, ck, cd, cm = cat(c_person), cat(c_key), cat(c_days), cat(c_month)
     # sort candidates by (stratum, days in benefit, random): ties are then in random order
     order = np.lexsort((rng.random(cp.size), cd, ck))
     cp, ck, cd, cm = cp[order], ck[order], cd[order], cm[order]
+
     def eligible(rows: IntArray, who: IntArray) -> BoolArray:
         # eligible on the entry date itself: in the ELB stock and not yet in the programme
         day = t_day[who]
@@ -369,37 +374,34 @@ def match_comparison(
                        np.where(~found, NO_CANDIDATE, np.where(~within, OUTSIDE_CALIPER, "")))
     pids = tuple(linkage.participant_ids[i] for i in keep.tolist())
     unmatched = tuple((pids[i], str(reasons[i])) for i in np.flatnonzero(~ok).tolist())
-    # also everyone linked but without the origin event is not matched: they did not enter
     matched_idx = np.flatnonzero(ok)
     control = cp[pick[matched_idx]]
-    control_rows = pick[matched_idx]
 
+    # the pool sample: covariates for "before matching" and persons for the naive contrast
+    sp_person, sp_month = cat(s_person), cat(s_month)
+    sp_stock = month_end(sp_month - 1)
     balance = None
     if matched_idx.size:
         t_cov = _covariates(t_st, t_stock)
         treated_cov = {k: v[matched_idx] for k, v in t_cov.items()}
-        pool_all = {k: np.concatenate([p[k] for p in pool_cov]) for k in COVARIATES}
-        pool_all = {k: v[order] for k, v in pool_all.items()}
-        matched_cov = {k: v[control_rows] for k, v in pool_all.items()}
-        balance = _balance(treated_cov, pool_all, matched_cov)
+        pool_st = status_of(index, sp_person, sp_stock, unemployment=unemployment, attributes=attributes)
+        c_stock = t_stock[matched_idx]
+        c_st = status_of(index, control, c_stock, unemployment=unemployment, attributes=attributes)
+        balance = _balance(treated_cov, _covariates(pool_st, sp_stock), _covariates(c_st, c_stock))
 
-    # a random pool sample for the naive comparison: pseudo-entry on a random participant day of its month
-    n_c = cp.size
-    take = rng.choice(n_c, size=min(pool_sample, n_c), replace=False) if n_c else np.zeros(0, dtype=np.int64)
-    take.sort()
-    s_person, s_month = cp[take], cm[take]
+    # pseudo-entry of a pool person: a random participant's day of the same month
     t_m_sorted = np.argsort(t_month[ok], kind="stable")
     tm_vals, tm_days = t_month[ok][t_m_sorted], t_day[ok][t_m_sorted]
-    lo_i = np.searchsorted(tm_vals, s_month, side="left")
-    hi_i = np.searchsorted(tm_vals, s_month, side="right")
+    lo_i = np.searchsorted(tm_vals, sp_month, side="left")
+    hi_i = np.searchsorted(tm_vals, sp_month, side="right")
     has_day = hi_i > lo_i
     pick_day = lo_i + np.floor(rng.random(lo_i.size) * np.maximum(hi_i - lo_i, 1)).astype(np.int64)
     s_day = tm_days[np.minimum(pick_day, tm_days.size - 1)] if tm_days.size else np.zeros(lo_i.size, np.int64)
-    s_ok = has_day & index.in_benefit(s_person, s_day) & (own_entry[s_person] > s_day)
+    s_ok = has_day & index.in_benefit(sp_person, s_day) & (own_entry[sp_person] > s_day)
     return MatchedPairs(
         origin, tuple(pids[i] for i in matched_idx.tolist()), t_person[matched_idx], t_day[matched_idx],
         control.astype(np.int64), (dist_days[matched_idx] / DAYS_PER_MONTH).astype(np.float64), unmatched,
-        balance, pool_size, s_person[s_ok], s_day[s_ok].astype(np.int64), float(caliper),
+        balance, pool_size, sp_person[s_ok], s_day[s_ok].astype(np.int64), float(caliper),
     )
 
 
@@ -450,20 +452,25 @@ def _nearest(
     return pick, found, dist_days
 
 
-def _strata_with(
-    st: dict[str, Any], stock_day: IntArray, month: IntArray, use_age: bool, month_min: int
-) -> IntArray:
-    shifted = month.astype(np.int64) - month_min
-    key = shifted * 100_003 + (st["jobcenter"] + 1)
-    key = key * 4 + st["sex"]
-    if use_age:
-        year = 1970 + month_index(stock_day) // 12
-        age = np.where(st["birth_year"] >= 0, year - st["birth_year"], -1)
-        band = np.where(age >= 0, np.searchsorted(np.array(AGE_BANDS), age, side="right") + 1, 0)
-        key = key * 8 + band
-    hist = np.searchsorted(np.array(HISTORY_BANDS, dtype=np.float64), st["months_60"], side="right")
-    key = key * 8 + hist
-    out: IntArray = key * 2 + st["lzb"].astype(np.int64)
+def _age_band(birth_year: IntArray, stock_day: IntArray) -> IntArray:
+    """Age band code (0: unknown, 1…5 by :data:`AGE_BANDS`) in the year of the stock day."""
+    year = 1970 + month_index(stock_day) // 12
+    age = np.where(birth_year >= 0, year - birth_year, -1)
+    out: IntArray = np.where(age >= 0, np.searchsorted(np.array(AGE_BANDS), age, side="right") + 1, 0)
+    return out
+
+
+def _strata_key(month: IntArray, jobcenter: IntArray, sex: IntArray, age_band: IntArray | None,
+                days_60: IntArray, lzb: BoolArray) -> IntArray:
+    """One integer per exact stratum: entry month, jobcenter, sex, age band, history band, LZB."""
+    bands = np.array(HISTORY_BANDS, dtype=np.float64)
+    history = np.searchsorted(bands, days_60 / DAYS_PER_MONTH, side="right")
+    key = np.asarray(month, dtype=np.int64) * 100_003 + (np.asarray(jobcenter, dtype=np.int64) + 1)
+    key = key * 4 + sex
+    if age_band is not None:
+        key = key * 8 + age_band
+    key = key * 8 + history
+    out: IntArray = key * 2 + np.asarray(lzb, dtype=np.int64)
     return out
 
 

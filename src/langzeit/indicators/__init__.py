@@ -15,7 +15,7 @@ from langzeit.indicators._confidentiality import (
     suppression_flags,
 )
 from langzeit.indicators._cost import CostRelief, StaffCost, cost_relief
-from langzeit.indicators._coverage import SpellCoverage, long_term_recipient
+from langzeit.indicators._coverage import SpellCoverage, long_term_recipient, long_term_recipients_on
 from langzeit.indicators._intervals import garwood_interval, poisson_rate_interval, wilson_interval
 from langzeit.indicators._kennzahlen import (
     CODES,
@@ -115,6 +115,7 @@ __all__: list[str] = [
     "kaplan_meier",
     "kennzahlen",
     "long_term_recipient",
+    "long_term_recipients_on",
     "mean_time_in_state",
     "optimal_matching_distances",
     "outcomes_by_kind",

@@ -38,7 +38,7 @@ import numpy.typing as npt
 from langzeit.indicators._kennzahlen_counts import LZB_MIN_DAYS, LZB_WINDOW, _union_intervals
 from langzeit.spells import SpellKind, SpellTable
 
-__all__ = ["SpellCoverage", "long_term_recipient"]
+__all__ = ["SpellCoverage", "long_term_recipient", "long_term_recipients_on"]
 
 IntArray = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
@@ -83,16 +83,20 @@ class SpellCoverage:
     _keys: IntArray = attrs.field(init=False)
     _before: IntArray = attrs.field(init=False)
     _base: IntArray = attrs.field(init=False)
+    _runs: IntArray = attrs.field(init=False)
 
     def __attrs_post_init__(self) -> None:
         keys = _pack(self.person, self.start)
         length = self.end - self.start + 1
         before = np.cumsum(length) - length  # covered days of all earlier intervals
         base = np.zeros(self.n_persons, dtype=np.int64)
+        runs = np.zeros(0, dtype=np.int64)
         if self.person.size:
             first = np.ones(self.person.size, dtype=np.bool_)
             first[1:] = self.person[1:] != self.person[:-1]
             base[self.person[first]] = before[first]
+            runs = np.flatnonzero(first)
+        object.__setattr__(self, "_runs", runs)
         object.__setattr__(self, "_keys", keys)
         object.__setattr__(self, "_before", before)
         object.__setattr__(self, "_base", base)
@@ -174,6 +178,32 @@ class SpellCoverage:
         out: BoolArray = found & (self.end[j] >= d)
         return out
 
+    def covers_all(self, day: int) -> BoolArray:
+        """Whether a spell covers ``day``, for every person index (one pass over the intervals).
+
+        Examples:
+            >>> SpellCoverage(np.array([1]), np.array([10]), np.array([20]), 3).covers_all(15).tolist()
+            [False, True, False]
+        """
+        out = np.zeros(self.n_persons, dtype=np.bool_)
+        out[self.person[(self.start <= day) & (self.end >= day)]] = True
+        return out
+
+    def days_covered_all(self, first: int, last: int) -> IntArray:
+        """Days of ``[first, last]`` covered, for every person index (one pass over the intervals).
+
+        Examples:
+            >>> c = SpellCoverage(np.array([0, 0]), np.array([10, 30]), np.array([20, 39]), 2)
+            >>> c.days_covered_all(15, 35).tolist()
+            [12, 0]
+        """
+        out: IntArray = np.zeros(self.n_persons, dtype=np.int64)
+        if self.person.size:
+            days = np.minimum(self.end, last) - np.maximum(self.start, first) + 1
+            np.maximum(days, 0, out=days)
+            out[self.person[self._runs]] = np.add.reduceat(days, self._runs)  # intervals sorted by person
+        return out
+
     def _through(self, person: Any, day: Any) -> IntArray:
         """Days covered from the person's first interval through ``day`` (inclusive)."""
         j, found, p, d = self._locate(person, day)
@@ -195,6 +225,26 @@ class SpellCoverage:
             self._through(person, last) - self._through(person, np.asarray(first, dtype=np.int64) - 1), 0
         )
         return out
+
+
+def long_term_recipients_on(cov: SpellCoverage, day: int) -> BoolArray:
+    """LZB status of *every* person on one day (the bulk form of :func:`long_term_recipient`).
+
+    Args:
+        cov: the ELB coverage.
+        day: the day number.
+
+    Returns:
+        One boolean per person index.
+
+    Examples:
+        >>> c = SpellCoverage(np.array([0, 1]), np.array([0, 0]), np.array([1000, 636]), 2)
+        >>> long_term_recipients_on(c, 637).tolist()
+        [True, False]
+    """
+    window = cov.days_covered_all(day - (LZB_WINDOW - 1), day)
+    out: BoolArray = cov.covers_all(day) & (window >= LZB_MIN_DAYS)
+    return out
 
 
 def long_term_recipient(

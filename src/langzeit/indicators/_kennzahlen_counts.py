@@ -262,16 +262,17 @@ def compute_counts(
 
     # ---- LZB at the Stichtage of the component months ----------------------------------------
     n_lzb = min(n_avail, n_months)
+    from langzeit.indicators._coverage import SpellCoverage  # it imports this module's union
+
     up, us, ue = _union_intervals(ep, es, ee)
+    elb_cover = SpellCoverage(up.astype(np.int64), us.astype(np.int64), ue.astype(np.int64), n_persons)
     lzb = np.zeros((n_lzb, n_persons), dtype=np.bool_)
     for k in range(n_lzb):
         s = int(stichtage[k])
         if not in_stock[k].any():
             continue
-        days = np.minimum(ue, s) - np.maximum(us, s - (LZB_WINDOW - 1)) + 1
-        hit = days > 0
-        covered = np.bincount(up[hit], weights=days[hit].astype(np.float64), minlength=n_persons)
-        lzb[k] = in_stock[k] & (covered >= LZB_MIN_DAYS)
+        # the per-person form of this rule is indicators.long_term_recipient (same coverage)
+        lzb[k] = in_stock[k] & (elb_cover.days_covered_all(s - (LZB_WINDOW - 1), s) >= LZB_MIN_DAYS)
 
     # ---- activation spells covering S(k) -------------------------------------------------------
     cat = catalogue if catalogue is not None else default_catalogue()
