@@ -1,15 +1,18 @@
 """Sequence measures and distances as defined by TraMineR, hand-computed."""
 
+import json
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from langzeit.exceptions import ValidationError
 from langzeit.indicators._sequences import (
     StateSequences,
+    _popcount,
     hamming_distances,
     mean_time_in_state,
     optimal_matching_distances,
@@ -162,3 +165,98 @@ def test_om_integer_costs_match_the_textbook_dynamic_programme(seqs: list[list[i
     for i in range(len(seqs)):
         for j in range(len(seqs)):
             assert got[i, j] == _om_reference(seqs[i], seqs[j], sm, indel)
+
+
+# -- optimal matching: the fast paths against the textbook DP and against sequenzo ---------------
+
+_GOLDEN = Path(__file__).parent / "data" / "om_sequenzo.json"
+
+
+def _spells(draw_spells: list[tuple[int, int]]) -> list[int]:
+    return [state for state, months in draw_spells for _ in range(months)]
+
+
+_spell_lists = st.lists(st.tuples(st.integers(0, 2), st.integers(1, 40)), max_size=5)
+_long_sequences = st.lists(_spell_lists.map(_spells), min_size=2, max_size=5)
+
+
+def _from_codes(seqs: list[list[int]]) -> StateSequences:
+    names = ["a", "b", "c"]
+    return StateSequences.from_lists([[names[c] for c in q] for q in seqs], alphabet=names)
+
+
+@settings(max_examples=30)
+@given(_long_sequences, st.integers(1, 3), st.integers(0, 7))
+def test_om_long_sequences_match_the_textbook_dynamic_programme(seqs: list[list[int]], indel: int,
+                                                                constant: int) -> None:
+    """Up to 200 months (several 64-bit words, carries between them), duplicates, empty rows: exact."""
+    seqs = seqs + seqs[:1]  # a duplicate
+    s = _from_codes(seqs)
+    sm = substitution_costs(s, method="constant", constant=constant)
+    got = optimal_matching_distances(s, indel=indel, substitution=sm, chunk=2).values
+    for i in range(len(seqs)):
+        for j in range(i + 1, len(seqs)):
+            assert got[i, j] == got[j, i] == _om_reference(seqs[i], seqs[j], sm, indel)
+
+
+@given(st.lists(st.lists(st.integers(0, 2), max_size=7), min_size=2, max_size=7),
+       st.lists(st.integers(0, 6), min_size=3, max_size=3), st.integers(1, 3), st.integers(1, 64))
+def test_om_any_cost_matrix_matches_the_textbook_dynamic_programme(seqs: list[list[int]], costs: list[int],
+                                                                   indel: int, chunk: int) -> None:
+    """Symmetric integer costs, some cheaper and some dearer than two indels, any block size."""
+    sm = np.zeros((3, 3))
+    sm[0, 1], sm[0, 2], sm[1, 2] = costs
+    sm = sm + sm.T
+    got = optimal_matching_distances(_from_codes(seqs), indel=indel, substitution=sm, chunk=chunk).values
+    for i in range(len(seqs)):
+        for j in range(len(seqs)):
+            if i != j:
+                assert got[i, j] == _om_reference(seqs[i], seqs[j], sm, indel)
+
+
+def test_om_without_substitutions_counts_the_longest_common_subsequence() -> None:
+    """Constant 2, indel 1: 130 a's vs 100 a's is 30 deletions; abab vs baba ties (LCS 3) at 2."""
+    s = StateSequences.from_lists([["a"] * 130, ["a"] * 100, list("abab"), list("baba"), []])
+    d = optimal_matching_distances(s).values
+    assert d[0, 1] == 30.0
+    assert d[2, 3] == 2.0
+    assert d[0, 4] == 130.0
+    assert d[3, 4] == 4.0
+
+
+def test_om_identical_sequences_have_identical_rows() -> None:
+    """Each distinct sequence is compared once; duplicates get the same row and distance 0."""
+    s = StateSequences.from_lists([list("abc"), list("cab"), list("abc"), list("cab"), list("b")])
+    d = optimal_matching_distances(s, constant=1.0).values
+    assert d[0, 2] == d[1, 3] == 0.0
+    assert d[0].tolist() == d[2].tolist()
+    assert d[1].tolist() == d[3].tolist()
+    assert d.tolist() == d.T.tolist()
+
+
+def test_om_refuses_a_non_positive_chunk() -> None:
+    """The block size must be positive."""
+    with pytest.raises(ValidationError):
+        optimal_matching_distances(StateSequences.from_lists([["a"], ["b"]]), chunk=0)
+
+
+@pytest.mark.parametrize("case", ["CONSTANT", "TRATE", "ONES"])
+def test_om_equals_sequenzo_exactly(case: str) -> None:
+    """36 random sequences × 70 months (6 duplicates): sequenzo 0.1.42's distances, exactly.
+
+    Generated once by ``benchmarks/sequences.py --golden`` (constant 2, TRATE, constant 1;
+    indel 1); sequenzo is too heavy a dependency for the test environment.
+    """
+    golden = json.loads(_GOLDEN.read_text(encoding="utf-8"))
+    s = StateSequences([str(i) for i in range(len(golden["states"]))], golden["alphabet"], golden["states"])
+    sm = golden["cases"][case]["sm"]
+    substitution = sm.lower() if isinstance(sm, str) else np.asarray(sm)
+    got = optimal_matching_distances(s, indel=1, substitution=substitution).values
+    assert got.tolist() == golden["cases"][case]["distances"]
+
+
+def test_popcount_without_numpy_bitwise_count(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The byte-table popcount (numpy < 2.0) counts the same bits as ``bin``."""
+    words = np.array([0, 1, 2**63, 2**64 - 1, 0x0F0F_0000_0000_0001], dtype=np.uint64)
+    monkeypatch.delattr(np, "bitwise_count", raising=False)
+    assert _popcount(words).tolist() == [bin(int(w)).count("1") for w in words]

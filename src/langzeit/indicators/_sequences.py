@@ -556,20 +556,192 @@ def hamming_distances(sequences: StateSequences, *, substitution: str | Any = "c
     return DistanceMatrix(sequences.ids, out, "hamming")
 
 
+def _distinct_rows(states: StateMatrix) -> tuple[IntArray, IntArray]:
+    """The first row of each distinct sequence (in order of appearance) and each row's distinct index.
+
+    Examples:
+        >>> first, index = _distinct_rows(np.array([[1, 0], [0, 0], [1, 0]], dtype=np.int16))
+        >>> first.tolist(), index.tolist()
+        ([0, 1], [0, 1, 0])
+    """
+    n = states.shape[0]
+    if n == 0 or states.shape[1] == 0:
+        return np.zeros(min(n, 1), dtype=np.int64), np.zeros(n, dtype=np.int64)
+    _, first, inverse = np.unique(states, axis=0, return_index=True, return_inverse=True)
+    order = np.argsort(first)
+    rank = np.empty_like(order)
+    rank[order] = np.arange(len(order))
+    distinct: IntArray = first[order].astype(np.int64)
+    index: IntArray = rank[inverse.reshape(-1)].astype(np.int64)
+    return distinct, index
+
+
+_BYTE_BITS = np.array([bin(b).count("1") for b in range(256)], dtype=np.int64)
+
+
+def _popcount(words: npt.NDArray[np.uint64]) -> IntArray:
+    """Set bits per 64-bit word (``np.bitwise_count`` from numpy 2.0 on, a byte table before)."""
+    count = getattr(np, "bitwise_count", None)
+    if count is not None:
+        out: IntArray = count(words).astype(np.int64)
+        return out
+    table: IntArray = _BYTE_BITS[words.view(np.uint8)].reshape(*words.shape, 8).sum(axis=-1)
+    return table
+
+
+def _indel_counts(states: StateMatrix, lengths: IntArray, k: int, chunk: int) -> npt.NDArray[np.int32]:
+    """``ℓa + ℓb − 2·LCS(a, b)`` for every pair: the indels of the cheapest edit without substitutions.
+
+    The longest common subsequence runs bit-parallel (Allison & Dix 1986; Hyyrö 2004,
+    "Bit-parallel LCS-length computation revisited"): the months of sequence ``a`` are
+    the bits of ``V`` (64 per word), each month of ``b`` updates every pair of a block
+    at once with ``U = V & M[b_t]``, ``V ← (V + U) | (V − U)`` (``M[c]``: the months of
+    ``a`` in state ``c``; ``V − U = V ^ U`` because ``U ⊆ V``), and the zero bits of
+    ``V`` within ``ℓa`` count the common subsequence.
+
+    Examples:
+        >>> s = np.array([[0, 1, 2], [1, 2, -1]], dtype=np.int16)
+        >>> _indel_counts(s, np.array([3, 2]), 3, 16).tolist()
+        [[0, 1], [1, 0]]
+    """
+    n, width = states.shape
+    words = max(1, -(-width // 64))
+    codes = np.where(states >= 0, states, k).astype(np.intp)  # code k: no month, matches nothing
+    by_month = np.ascontiguousarray(codes.T)
+    masks = np.zeros((words, n, k + 1), dtype=np.uint64)  # masks[w, s, c]: months of s in state c
+    rows = np.arange(n)
+    for t in range(width):
+        masks[t // 64, rows, by_month[t]] |= np.uint64(1 << (t % 64))
+    masks[:, :, k] = 0
+    low = np.zeros((words, n), dtype=np.uint64)  # the bits of each sequence's own months
+    for w in range(words):
+        bits = np.clip(lengths - 64 * w, 0, 64)
+        low[w] = np.where(bits == 64, ~np.uint64(0),
+                          (np.uint64(1) << np.minimum(bits, 63).astype(np.uint64)) - np.uint64(1))
+    out = np.zeros((n, n), dtype=np.int32)
+    ones = ~np.uint64(0)
+    lo = 0
+    while lo < n:
+        c = n - lo
+        hi = min(n, lo + max(1, chunk // c))
+        r = hi - lo
+        v = np.full((words, r, c), ones, dtype=np.uint64)
+        m, u, x, s = (np.empty((r, c), dtype=np.uint64) for _ in range(4))
+        carry = np.empty((r, c), dtype=bool)
+        spare = np.empty((r, c), dtype=bool)
+        block = [np.ascontiguousarray(masks[w, lo:hi]) for w in range(words)]
+        span = int(lengths[lo:].max())
+        for t in range(span):
+            ch = by_month[t, lo:]
+            for w in range(words):
+                vw = v[w]
+                np.take(block[w], ch, axis=1, out=m, mode="clip")  # "raise" would buffer
+                np.bitwise_and(vw, m, out=u)
+                np.bitwise_xor(vw, u, out=x)
+                np.add(vw, u, out=s)
+                if w:
+                    np.add(s, carry, out=s)
+                if w < words - 1:  # carry out of this word: it wrapped
+                    if w:
+                        np.equal(s, vw, out=spare)
+                        np.bitwise_and(spare, carry, out=spare)
+                        np.less(s, vw, out=carry)
+                        np.bitwise_or(carry, spare, out=carry)
+                    else:
+                        np.less(s, vw, out=carry)
+                np.bitwise_or(s, x, out=vw)
+        common = np.zeros((r, c), dtype=np.int64)
+        for w in range(words):
+            common += _popcount(~v[w] & low[w, lo:hi, None])
+        edits = lengths[lo:hi, None] + lengths[None, lo:] - 2 * common
+        out[lo:hi, lo:] = edits
+        out[lo:, lo:hi] = edits.T
+        lo = hi
+    return out
+
+
+def _om_dynamic_programme(states: StateMatrix, lengths: IntArray, sm: FloatArray, indel: float,
+                          chunk: int) -> FloatArray:
+    """The textbook OM recursion for every pair, vectorised over a block of pairs at once.
+
+    A block is some sequences ``a`` against all later sequences ``b``; row ``i`` of the
+    recursion (month ``i`` of ``a``) is a few array operations over months of ``b`` ×
+    ``a`` × ``b`` (the substitution costs are slabs copied from a per-state table),
+    then one per month of ``b`` for the insertions along the row. The additions happen
+    in the textbook's order, so float costs give the textbook's (and TraMineR's) sums
+    bit for bit.
+    """
+    n = len(states)
+    width = int(lengths.max()) if n else 0
+    codes = np.where(states[:, :width] >= 0, states[:, :width], 0).astype(np.intp)
+    # integer costs (e.g. constant 1 and indel 1) run in small integers: exact and
+    # several times less memory traffic than float64
+    dtype: Any = np.float64
+    if np.all(sm == np.round(sm)) and float(indel).is_integer() and sm.min() >= 0:
+        bound = 2 * (width + 1) * max(float(sm.max()), float(indel))
+        dtype = np.int16 if bound < np.iinfo(np.int16).max else np.int32 if bound < 2**31 - 1 else np.float64
+    cost = sm.astype(dtype)
+    step = np.asarray(indel).astype(dtype)
+    ramp = (np.arange(width + 1) * indel).astype(dtype)[:, None, None]
+    values = np.zeros((n, n))
+    lo = 0
+    while lo < n:
+        c = n - lo
+        hi = min(n, lo + max(1, chunk // c))
+        r = hi - lo
+        # table[j, x, b]: cost of substituting state x for month j of sequence b
+        table = np.ascontiguousarray(cost[:, codes[lo:].T].transpose(1, 0, 2))
+        la, lb, cols = lengths[lo:hi], lengths[lo:], np.arange(c)
+        out = np.zeros((r, c), dtype=dtype)
+        prev = np.repeat(np.repeat(ramp, r, axis=1), c, axis=2)  # D[0, j] = j·indel
+        cur = np.empty_like(prev)
+        sub = np.empty((width, r, c), dtype=dtype)
+        spare = np.empty((r, c), dtype=dtype)
+        for row in np.nonzero(la == 0)[0]:
+            out[row] = prev[lb, row, cols]
+        for i in range(1, int(la.max()) + 1):
+            # substitution (diagonal) or deletion ...
+            np.take(table, codes[lo:hi, i - 1], axis=1, out=sub, mode="clip")
+            np.add(sub, prev[:-1], out=sub)
+            np.add(prev[1:], step, out=cur[1:])
+            np.minimum(cur[1:], sub, out=cur[1:])
+            cur[0] = ramp[i]
+            # ... then insertions along the row, in the textbook's order of additions
+            for j in range(1, width + 1):
+                np.add(cur[j - 1], step, out=spare)
+                np.minimum(cur[j], spare, out=cur[j])
+            for row in np.nonzero(la == i)[0]:
+                out[row] = cur[lb, row, cols]
+            prev, cur = cur, prev
+        values[lo:hi, lo:] = out
+        values[lo:, lo:hi] = out.T
+        lo = hi
+    return values
+
+
 def optimal_matching_distances(sequences: StateSequences, *, indel: float = 1.0,
                                substitution: str | Any = "constant", constant: float = 2.0,
                                chunk: int = 16384) -> DistanceMatrix:
     """Optimal-matching distances (TraMineR ``seqdist(method="OM")``).
 
-    The dynamic programme runs once over all pairs at once (vectorised with numpy
-    along the pair axis, looping over the two sequence positions), in chunks of pairs.
+    Each distinct sequence is compared once (TraMineR and sequenzo do the same). When
+    no substitution is cheaper than two indels — the defaults, constant 2 and indel 1 —
+    the cheapest edit never substitutes, so the distance is
+    ``indel · (ℓa + ℓb − 2·LCS)`` with the longest common subsequence computed
+    bit-parallel for a block of pairs at once (as sequenzo does). Otherwise the
+    textbook dynamic programme runs vectorised over a block of pairs, in small integers
+    when the costs are integers. Distances are exact for integer costs and equal the
+    textbook recursion's float sums otherwise (up to rounding on the LCS path with a
+    non-integer indel). The cost matrix is taken as symmetric: the distance of a pair
+    is computed once, with the earlier sequence first.
 
     Args:
         sequences: the sequences (lengths may differ).
         indel: cost of inserting or deleting one month.
         substitution: ``"constant"``, ``"trate"`` or a cost matrix over the alphabet.
         constant: the constant of ``"constant"`` / ``"trate"`` costs (TraMineR's default 2).
-        chunk: pairs per vectorised block (memory ≈ 16 × months × chunk bytes).
+        chunk: pairs per vectorised block (memory of the dynamic programme
+            ≈ 16 × months × chunk bytes).
 
     Returns:
         The distance matrix.
@@ -581,54 +753,25 @@ def optimal_matching_distances(sequences: StateSequences, *, indel: float = 1.0,
         >>> s = StateSequences.from_lists([["a", "b", "c"], ["b", "c"], ["a", "c", "b"]])
         >>> optimal_matching_distances(s).values.tolist()
         [[0.0, 1.0, 2.0], [1.0, 0.0, 3.0], [2.0, 3.0, 0.0]]
+        >>> optimal_matching_distances(s, constant=1).values.tolist()
+        [[0.0, 1.0, 2.0], [1.0, 0.0, 2.0], [2.0, 2.0, 0.0]]
     """
     if indel <= 0:
         raise ValidationError("indel cost must be positive", [Problem("indel", str(indel))])
+    if chunk < 1:
+        raise ValidationError("chunk must be positive", [Problem("chunk", str(chunk))])
     sm = _cost_matrix(sequences, substitution, constant)
-    n = len(sequences)
-    lengths = sequences.lengths
-    width = int(lengths.max()) if n else 0
-    states = np.where(sequences.states[:, :width] >= 0, sequences.states[:, :width], 0).astype(np.intp)
-    pi, pj = np.triu_indices(n, k=1)
-    result = np.zeros(len(pi))
-    # integer costs (the usual constant 2 and indel 1) run in small integers: exact and
-    # several times less memory traffic than float64
-    dtype: Any = np.float64
-    if np.all(sm == np.round(sm)) and float(indel).is_integer() and sm.min() >= 0:
-        bound = 2 * (width + 1) * max(float(sm.max()), float(indel))
-        dtype = np.int16 if bound < np.iinfo(np.int16).max else np.int32 if bound < 2**31 - 1 else np.float64
-    sm = sm.astype(dtype)
-    step = np.asarray(indel).astype(dtype)
-    steps = (np.arange(width + 1) * indel).astype(dtype)
-    for lo in range(0, len(pi), chunk):
-        a_idx, b_idx = pi[lo:lo + chunk], pj[lo:lo + chunk]
-        p = len(a_idx)
-        a = states[a_idx].T  # months × pairs
-        b = states[b_idx].T
-        la, lb = lengths[a_idx], lengths[b_idx]
-        out = np.zeros(p, dtype=dtype)
-        prev = np.repeat(steps[:, None], p, axis=1)  # row i = 0: j indels
-        hit = la == 0
-        out[hit] = prev[lb[hit], np.nonzero(hit)[0]]
-        cur = np.empty_like(prev)
-        tmp = np.empty(p, dtype=dtype)
-        cols = np.arange(p)
-        for i in range(1, width + 1):
-            sub = sm[a[i - 1][None, :], b]  # months(j) × pairs
-            # diagonal (substitution) or deletion, then insertions along the row
-            cur[0] = steps[i]
-            np.add(prev[:-1], sub, out=sub)
-            np.add(prev[1:], step, out=cur[1:])
-            np.minimum(cur[1:], sub, out=cur[1:])
-            for j in range(1, width + 1):
-                np.add(cur[j - 1], step, out=tmp)
-                np.minimum(cur[j], tmp, out=cur[j])
-            hit = la == i
-            if hit.any():
-                out[hit] = cur[lb[hit], cols[hit]]
-            prev, cur = cur, prev
-        result[lo:lo + p] = out
-    values = np.zeros((n, n))
-    values[pi, pj] = result
-    values[pj, pi] = result
+    first, index = _distinct_rows(sequences.states)
+    states = sequences.states[first]
+    lengths = sequences.lengths[first]
+    off_diagonal = sm[~np.eye(len(sm), dtype=bool)]
+    if np.all(np.diag(sm) == 0) and np.all(off_diagonal >= 2 * indel):
+        counts = _indel_counts(states, lengths, len(sequences.alphabet), chunk)
+        values = (counts[np.ix_(index, index)] if len(first) < len(index) else counts).astype(np.float64)
+        if indel != 1:
+            values *= indel
+    else:
+        values = _om_dynamic_programme(states, lengths, sm, indel, chunk)
+        if len(first) < len(index):
+            values = values[np.ix_(index, index)]
     return DistanceMatrix(sequences.ids, values, "om")
