@@ -17,6 +17,7 @@ Examples:
     1
 """
 
+from langzeit.report._plot_evaluation import plot_event_time
 from langzeit.report._plot_network import plot_network_map
 from langzeit.report._plot_sequences import plot_phase_flows, plot_sequence_index, plot_state_distribution
 from langzeit.report._plots import (
@@ -45,6 +46,7 @@ __all__ = [
     "format_table",
     "plot_comparison",
     "plot_cumulative_incidence",
+    "plot_event_time",
     "plot_funnel",
     "plot_kennzahlen",
     "plot_network_map",
