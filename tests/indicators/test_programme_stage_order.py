@@ -55,3 +55,25 @@ def test_exits_count_for_the_phase_left_not_the_exit_phase() -> None:
     assert t.get("dropout", "intake").numerator == 1
     assert t.get("completed", "coaching").numerator == 1
     assert t.get("not_exited_here", "intake").numerator == 1  # p1 moved on to coaching
+
+
+def test_funnel_shows_phases_in_model_order_without_the_exit_phase() -> None:
+    """An early exit does not put the exit phase before later phases; exits count of the admitted."""
+    early = [Referred("q1", "p2", D), Admitted("q2", "p2", D),
+             PhaseEntered("q3", "p2", D, phase_id="intake"),
+             PhaseEntered("q4", "p2", date(2024, 1, 20), phase_id="exit"),
+             Exited("q5", "p2", date(2024, 1, 20), reason="dropout")]
+    log = [*early, *_assess_after_admission("p1", 8), *_assess_after_admission("p3", 6)]
+    for t in (funnel(log), funnel(log, phases=["intake", "coaching", "exit"])):
+        assert [i for i in t.items if i.startswith("phase:")] == ["phase:intake", "phase:coaching"]
+        exited = t.items.index("exited")
+        # p1 and p2 exited, of the 3 admitted (p2 from intake, never in coaching)
+        assert (t.numerator[0, exited], t.denominator[0, exited]) == (2, 3)
+        assert t.notes[exited] == "Ausström, of admitted"
+
+
+def test_funnel_orders_phases_by_the_pathways_not_by_first_appearance() -> None:
+    """A phase seen first in the log still comes after the phase most pathways go through before it."""
+    log = [Referred("a", "p0", D), Admitted("b", "p0", D), PhaseEntered("c", "p0", D, phase_id="coaching"),
+           *_assess_after_admission("p1", 8), *_assess_after_admission("p2", 8)]
+    assert [i for i in funnel(log).items if i.startswith("phase:")] == ["phase:intake", "phase:coaching"]

@@ -3,7 +3,9 @@
 The text report has three parts: the programme indicator report
 (``langzeit.report``) of the first replication's event log — the same report
 ``langzeit report`` prints for live data —, every simulation metric's mean over the
-replications with its 95 % interval, and the seed figures the scenario is
+replications with its 95 % interval and unit (the metrics named like programme
+indicators — ``take_up``, ``dropout_rate``, ``extension_rate`` — are those indicators,
+in percent, so they agree with the report above), and the seed figures the scenario is
 calibrated on. ``--format json`` gives the same with stable keys.
 """
 
@@ -29,6 +31,7 @@ from langzeit.simulation import (
     MAX_EVENTS,
     SimulationResult,
     load_scenario,
+    metric_unit,
     simulate,
 )
 from langzeit.store import FORMATS, SqliteEventStore, write_events
@@ -115,7 +118,7 @@ def _report(result: SimulationResult) -> dict[str, Any]:
         "start": s.start.isoformat(),
         "observed_from": s.observed_from.isoformat(),
         "end": s.end.isoformat(),
-        "summary": summary.to_records(),
+        "summary": [{**r, "unit": metric_unit(r["metric"])} for r in summary.to_records()],
         "calibration": [
             {"metric": c.metric, "target": c.target, "tolerance": c.tolerance, "source": c.source,
              "simulated": summary[c.metric], "within_tolerance": c.accepts(summary[c.metric])}
@@ -184,8 +187,8 @@ def run(args: argparse.Namespace) -> int:
     print()
     print(f"# Across {n} replication{'s' if n != 1 else ''}: mean and 95 % interval")
     print()
-    print_table(["metric", "mean", "95% low", "95% high"],
-                [[r["metric"], _number(r["mean"]), _number(r["low"]), _number(r["high"])]
+    print_table(["metric", "unit", "mean", "95% low", "95% high"],
+                [[r["metric"], r["unit"], _number(r["mean"]), _number(r["low"]), _number(r["high"])]
                  for r in report["summary"]])
     if report["calibration"]:
         print()

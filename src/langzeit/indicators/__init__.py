@@ -16,6 +16,7 @@ from langzeit.indicators._confidentiality import (
 )
 from langzeit.indicators._cost import CostRelief, StaffCost, cost_relief
 from langzeit.indicators._coverage import SpellCoverage, long_term_recipient, long_term_recipients_on
+from langzeit.indicators._funnel import exits_by_phase, funnel
 from langzeit.indicators._intervals import garwood_interval, poisson_rate_interval, wilson_interval
 from langzeit.indicators._kennzahlen import (
     CODES,
@@ -26,15 +27,16 @@ from langzeit.indicators._kennzahlen import (
     kennzahlen,
 )
 from langzeit.indicators._programme import (
+    PROGRAMME_RATES,
+    ParticipantFlags,
     ParticipantSummary,
     actor_referral_rate,
     dropout_rate,
-    exits_by_phase,
     extension_rate,
-    funnel,
     outcomes_by_kind,
     participant_summary,
     plan_step_achievement,
+    programme_rate,
     sustainability,
     take_up,
 )
@@ -70,6 +72,7 @@ __all__: list[str] = [
     "EXIT_CAUSES",
     "GROUPS",
     "PRIMARY",
+    "PROGRAMME_RATES",
     "SECONDARY",
     "SHOWN",
     "Caseloads",
@@ -85,6 +88,7 @@ __all__: list[str] = [
     "KennzahlCell",
     "KennzahlenResult",
     "MonthlyCounts",
+    "ParticipantFlags",
     "ParticipantSummary",
     "Rate",
     "RateTable",
@@ -122,6 +126,7 @@ __all__: list[str] = [
     "participant_summary",
     "plan_step_achievement",
     "poisson_rate_interval",
+    "programme_rate",
     "rate_suppressed",
     "round_to_multiple",
     "scale_change",

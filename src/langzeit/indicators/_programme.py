@@ -14,12 +14,15 @@ Conventions (documented choices):
 * The data's end (default: the latest event date) censors stays and follow-ups: a
   follow-up ``k`` months after exit is *due* when exit + k months ≤ data end.
 * Take-up = admitted / referred; dropout = admitted who left with reason ``dropout`` /
-  admitted; extension = admitted with at least one ``Extended`` / admitted.
+  admitted; extension = admitted with at least one ``Extended`` / admitted. These three
+  are defined once, in :data:`PROGRAMME_RATES` over :class:`ParticipantFlags`; the
+  simulator's metrics of the same names are computed by the same function
+  (:func:`programme_rate`) over its simulated pathways.
 * The exit phase is the last phase entered on or before the exit day.
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
 from types import MappingProxyType
 from typing import Any
@@ -29,11 +32,11 @@ import numpy as np
 
 from langzeit._calendar import add_months, from_day_number, months_between_days
 from langzeit.domain import ExitReason
+from langzeit.exceptions import Problem, UnknownNameError, ValidationError
 from langzeit.indicators._columns import (
     OUTCOMES,
     REASONS,
     TYPE_CODES,
-    EventColumns,
     as_columns,
     dense_codes,
 )
@@ -47,26 +50,120 @@ from langzeit.indicators._pathways import (
     _grouping,
     _has,
     _pathways,
-    _phase_codes,
-    _phase_entries,
     _single_rate,
 )
 from langzeit.indicators._tables import Grouping, RateTable
 from langzeit.tabular import Table
 
 __all__ = [
+    "PROGRAMME_RATES",
+    "ParticipantFlags",
     "ParticipantSummary",
     "actor_referral_rate",
     "dropout_rate",
-    "exits_by_phase",
     "extension_rate",
-    "funnel",
     "outcomes_by_kind",
     "participant_summary",
     "plan_step_achievement",
+    "programme_rate",
     "sustainability",
     "take_up",
 ]
+
+
+# -- the programme rates: one definition ------------------------------------------------------
+
+
+@attrs.frozen(eq=False)
+class ParticipantFlags:
+    """What happened on each participant's pathway: one boolean array per fact, one entry per person.
+
+    The programme rates count these flags (:data:`PROGRAMME_RATES`). The indicator
+    functions read them from an event log (:meth:`from_log`); the simulator builds them
+    from its simulated pathways, so its ``take_up``, ``dropout_rate`` and
+    ``extension_rate`` are the same indicators.
+
+    Args:
+        referred: was referred (Zusteuerung).
+        admitted: was admitted (Eintritt).
+        dropout: left with exit reason ``dropout`` (Abbruch).
+        extended: was granted at least one extension (Verlängerung).
+
+    Examples:
+        >>> import numpy as np
+        >>> f = ParticipantFlags(referred=np.array([True, True]), admitted=np.array([True, False]),
+        ...                      dropout=np.array([False, False]), extended=np.array([False, False]))
+        >>> programme_rate("take_up", f).get("took_part").value
+        50.0
+    """
+
+    referred: BoolArray
+    admitted: BoolArray
+    dropout: BoolArray
+    extended: BoolArray
+
+    @classmethod
+    def from_log(cls, data: Data) -> ParticipantFlags:
+        """The flags of every participant of an event log (in ``EventColumns.participants`` order).
+
+        Examples:
+            >>> from datetime import date
+            >>> from langzeit.events import Referred
+            >>> ParticipantFlags.from_log([Referred("e1", "p1", date(2024, 1, 8))]).referred.tolist()
+            [True]
+        """
+        p = _pathways(as_columns(data))
+        return cls(referred=_has(p.first["referred"]), admitted=_has(p.first["admitted"]),
+                   dropout=p.exit_reason == REASONS.index(ExitReason.DROPOUT), extended=p.extensions > 0)
+
+
+#: The programme rates: indicator → (item, numerator flag, denominator flag, note). The
+#: numerator counts participants with both flags (DOMAIN.md § 4).
+PROGRAMME_RATES: Mapping[str, tuple[str, str, str, str]] = MappingProxyType({
+    "take_up": ("took_part", "admitted", "referred", "admitted / referred"),
+    "dropout_rate": ("dropout", "dropout", "admitted", "dropouts / admitted"),
+    "extension_rate": ("extended", "extended", "admitted", "extended / admitted"),
+})
+
+
+def programme_rate(indicator: str, flags: ParticipantFlags, *, by: Grouping | None = None,
+                   level: float = 0.95) -> RateTable:
+    """One of :data:`PROGRAMME_RATES` over participants' flags.
+
+    Args:
+        indicator: ``"take_up"``, ``"dropout_rate"`` or ``"extension_rate"``.
+        flags: the participants' flags.
+        by: optional grouping of the same participants.
+        level: confidence level of the Wilson interval.
+
+    Returns:
+        A rate table with the indicator's one item (value in percent).
+
+    Raises:
+        UnknownNameError: ``indicator`` is not a programme rate.
+        ValidationError: ``by`` groups another number of participants.
+
+    Examples:
+        >>> import numpy as np
+        >>> yes, no = np.array([True, True, True, True]), np.array([True, False, False, False])
+        >>> programme_rate("dropout_rate", ParticipantFlags(yes, yes, no, no)).get("dropout").value
+        25.0
+    """
+    try:
+        item, num, den, note = PROGRAMME_RATES[indicator]
+    except KeyError:
+        raise UnknownNameError("programme rate", indicator, tuple(PROGRAMME_RATES)) from None
+    n = len(flags.referred)
+    g = Grouping("", (), np.zeros(n, dtype=np.int64)) if by is None else by
+    if len(g.codes) != n:
+        raise ValidationError("grouping does not fit the participants",
+                              [Problem("by", f"{len(g.codes)} participants, flags have {n}")])
+    return _single_rate(indicator, item, getattr(flags, num), getattr(flags, den), g, level, note)
+
+
+def _log_rate(indicator: str, data: Data, by: Grouping | None, level: float) -> RateTable:
+    cols = as_columns(data)
+    return programme_rate(indicator, ParticipantFlags.from_log(cols), by=_grouping(cols, by), level=level)
 
 
 # -- rates ------------------------------------------------------------------------------------
@@ -91,10 +188,7 @@ def take_up(data: Data, *, by: Grouping | None = None, level: float = 0.95) -> R
         >>> take_up(log).get("took_part").value
         50.0
     """
-    cols = as_columns(data)
-    p, g = _pathways(cols), _grouping(cols, by)
-    return _single_rate("take_up", "took_part", _has(p.first["admitted"]), _has(p.first["referred"]), g,
-                        level, "admitted / referred")
+    return _log_rate("take_up", data, by, level)
 
 
 def dropout_rate(data: Data, *, by: Grouping | None = None, level: float = 0.95) -> RateTable:
@@ -116,11 +210,7 @@ def dropout_rate(data: Data, *, by: Grouping | None = None, level: float = 0.95)
         >>> dropout_rate(log).get("dropout").numerator
         1
     """
-    cols = as_columns(data)
-    p, g = _pathways(cols), _grouping(cols, by)
-    drop = p.exit_reason == REASONS.index(ExitReason.DROPOUT)
-    return _single_rate("dropout_rate", "dropout", drop, _has(p.first["admitted"]), g, level,
-                        "dropouts / admitted")
+    return _log_rate("dropout_rate", data, by, level)
 
 
 def extension_rate(data: Data, *, by: Grouping | None = None, level: float = 0.95) -> RateTable:
@@ -142,10 +232,7 @@ def extension_rate(data: Data, *, by: Grouping | None = None, level: float = 0.9
         >>> extension_rate(log).get("extended").value
         100.0
     """
-    cols = as_columns(data)
-    p, g = _pathways(cols), _grouping(cols, by)
-    return _single_rate("extension_rate", "extended", p.extensions > 0, _has(p.first["admitted"]), g, level,
-                        "extended / admitted")
+    return _log_rate("extension_rate", data, by, level)
 
 
 def actor_referral_rate(data: Data, *, by: Grouping | None = None, level: float = 0.95) -> RateTable:
@@ -318,179 +405,6 @@ def sustainability(data: Data, *, months: Sequence[int] = (6, 12), by: Grouping 
             notes.append(note)
     return RateTable.of_counts("sustainability", g.names, tuple(items), np.stack(nums, axis=1),
                                np.stack(dens, axis=1), notes=tuple(notes), level=level)
-
-
-# -- funnel -----------------------------------------------------------------------------------
-
-
-_ENTRY_STAGES = ("referred", "assessed", "participation_agreed", "admitted")
-
-
-def _entry_stage_order(cols: EventColumns) -> list[str]:
-    """Einström stages in the order they happen: a pairwise majority vote on first occurrence.
-
-    Each stage scores the share of pairs (over participants reaching both) in which its
-    first event (by day, then log row) comes first; stages sort by total score, ties in
-    the order of ``_ENTRY_STAGES``.
-    """
-    keys = {}
-    for name in _ENTRY_STAGES:
-        rows = _first_rows(cols, cols.type == TYPE_CODES[name])
-        safe = np.where(rows >= 0, rows, 0)
-        keys[name] = np.where(rows >= 0, (cols.day[safe].astype(np.int64) << 32) | safe, -1)
-    score = dict.fromkeys(_ENTRY_STAGES, 0.0)
-    for i, a in enumerate(_ENTRY_STAGES):
-        for b in _ENTRY_STAGES[i + 1:]:
-            both = (keys[a] >= 0) & (keys[b] >= 0)
-            if both.any():
-                a_first = float(np.mean(keys[a][both] < keys[b][both]))
-                score[a] += a_first
-                score[b] += 1.0 - a_first
-    return sorted(_ENTRY_STAGES, key=lambda name: (-score[name], _ENTRY_STAGES.index(name)))
-
-
-def funnel(data: Data, *, phases: Sequence[str] | None = None, by: Grouping | None = None,
-           level: float = 0.95) -> RateTable:
-    """The funnel: Einström, Durchström, Ausström with conversion from stage to stage.
-
-    Stages: ``referred``, ``assessed``, ``participation_agreed``, ``admitted``
-    (Einström), one ``phase:<id>`` per phase (Durchström), ``exited`` and
-    ``integration`` (Ausström). Stages no participant reached are left out. The
-    Einström stages are ordered as they happen in the log, not by a fixed list: one
-    stage comes before another when most participants who reach both reach it first
-    (ties in the order above) — so in a programme that assesses during intake,
-    ``assessed`` follows ``admitted``. The numerator counts participants who reached
-    the stage *and* the previous shown stage, the denominator those who reached the
-    previous stage (the first stage: itself).
-
-    Args:
-        data: the event log.
-        phases: phase ids in model order (default: order of first appearance).
-        by: optional grouping.
-        level: confidence level.
-
-    Returns:
-        A rate table whose notes give the flow (Einström / Durchström / Ausström).
-
-    Examples:
-        >>> from datetime import date
-        >>> from langzeit.events import Referred, Admitted, PhaseEntered
-        >>> log = [Referred("e1", "p1", date(2024, 1, 8)), Referred("e2", "p2", date(2024, 1, 8)),
-        ...        Admitted("e3", "p1", date(2024, 2, 1)),
-        ...        PhaseEntered("e4", "p1", date(2024, 2, 1), phase_id="coaching")]
-        >>> t = funnel(log)
-        >>> t.items, t.numerator[0].tolist(), t.denominator[0].tolist()
-        (('referred', 'admitted', 'phase:coaching'), [2, 1, 1], [2, 2, 1])
-    """
-    cols = as_columns(data)
-    p, g = _pathways(cols), _grouping(cols, by)
-    stages: list[tuple[str, BoolArray, str]] = [
-        (name, _has(p.first[name]), "Einström") for name in _entry_stage_order(cols)
-    ]
-    for code in _phase_codes(cols, phases):
-        name = cols.keys[code] if code >= 0 else "?"
-        stages.append((f"phase:{name}", _phase_entries(cols, code), "Durchström"))
-    integ = np.array([o.is_integration for o in OUTCOMES])
-    exited = p.exit_row >= 0
-    stages.append(("exited", exited, "Ausström"))
-    stages.append(("integration", exited & integ[np.where(exited, p.exit_outcome, 0)], "Ausström"))
-    stages = [s for s in stages if s[1].any()] or stages[:1]
-    nums, dens = [], []
-    prev: BoolArray | None = None
-    for _, reached, _ in stages:
-        nums.append(g.counts(reached if prev is None else reached & prev))
-        dens.append(g.counts(reached if prev is None else prev))
-        prev = reached
-    return RateTable.of_counts("funnel", g.names, tuple(s[0] for s in stages), np.stack(nums, axis=1),
-                               np.stack(dens, axis=1), notes=tuple(s[2] for s in stages), level=level)
-
-
-def _exit_phase_codes(cols: EventColumns, pe: IntArray, exit_day: IntArray) -> IntArray:
-    """Key codes of exit (terminal) phases, recognised in the log itself.
-
-    A phase is an exit phase when every entry into it is the participant's last phase
-    entry and falls on the participant's exit day: the engine enters a terminal phase
-    of the model and writes ``Exited`` on the same day. Exits are attributed to the
-    phase the participant left, not to the exit phase.
-    """
-    if pe.size == 0:
-        return np.zeros(0, dtype=np.int64)
-    who = cols.participant[pe]
-    entry_key = (cols.day[pe].astype(np.int64) << 32) | pe
-    last = np.full(cols.n_participants, -1, dtype=np.int64)
-    np.maximum.at(last, who, entry_key)
-    at_exit = (entry_key == last[who]) & (cols.day[pe].astype(np.int64) == exit_day[who])
-    code = cols.key[pe].astype(np.int64)
-    entries = np.bincount(code, minlength=len(cols.keys))
-    other = np.bincount(code[~at_exit], minlength=len(cols.keys))
-    out: IntArray = np.flatnonzero((entries > 0) & (other == 0))
-    return out
-
-
-def exits_by_phase(data: Data, *, phases: Sequence[str] | None = None, level: float = 0.95) -> RateTable:
-    """Exits by reason from each phase, against the entries into that phase.
-
-    Rows are phases (``"all"`` first; ``"-"`` for exits before any phase), items the
-    exit reasons plus ``not_exited_here`` (moved on or still in the phase), so the items
-    of a row add up to its entries. An exit counts for the phase the participant left:
-    exit (terminal) phases, recognised because every entry into them falls on the
-    participant's exit day, have no row of their own.
-
-    Args:
-        data: the event log.
-        phases: phase ids in model order (default: order of first appearance).
-        level: confidence level.
-
-    Returns:
-        A partition table (phases × reasons).
-
-    Examples:
-        >>> from datetime import date
-        >>> from langzeit.events import PhaseEntered, Exited
-        >>> log = [PhaseEntered("e1", "p1", date(2024, 1, 8), phase_id="a"),
-        ...        PhaseEntered("e2", "p2", date(2024, 1, 8), phase_id="a"),
-        ...        Exited("e3", "p1", date(2024, 3, 1), reason="dropout")]
-        >>> exits_by_phase(log).get("dropout", "a").value
-        50.0
-    """
-    cols = as_columns(data)
-    p = _pathways(cols)
-    n = cols.n_participants
-    pe = np.flatnonzero(cols.type == TYPE_CODES["phase_entered"])
-    terminal = _exit_phase_codes(cols, pe, p.exit_day)
-    pe = pe[~np.isin(cols.key[pe], terminal)]
-    # last phase (other than an exit phase) entered on or before the exit day
-    before = cols.day[pe].astype(np.int64) <= p.exit_day[cols.participant[pe]]
-    pe_b = pe[before]
-    key = np.full(n, -1, dtype=np.int64)
-    np.maximum.at(key, cols.participant[pe_b], (cols.day[pe_b].astype(np.int64) << 32) | pe_b)
-    exit_phase = np.where(key >= 0, cols.key[np.where(key >= 0, key & 0xFFFFFFFF, 0)], -1)
-    codes = [c for c in _phase_codes(cols, phases) if c not in set(terminal.tolist())]
-    exited = p.exit_row >= 0
-    labels = ["all"] + [cols.keys[c] if c >= 0 else "?" for c in codes]
-    rows_num, rows_den = [], []
-    entries_all = np.zeros(n, dtype=bool)
-    masks = []
-    for c in codes:
-        entered = _phase_entries(cols, c)
-        entries_all |= entered
-        masks.append((entered, exited & (exit_phase == c)))
-    if (exited & (exit_phase < 0)).any():
-        labels.append("-")
-        masks.append((exited & (exit_phase < 0), exited & (exit_phase < 0)))
-    reason_of = np.where(exited, p.exit_reason, -1)
-    for entered, left in masks:
-        counts = np.bincount(reason_of[left], minlength=len(REASONS))
-        rows_num.append(np.r_[counts, entered.sum() - left.sum()])
-        rows_den.append(entered.sum())
-    num = np.array(rows_num, dtype=np.int64).reshape(-1, len(REASONS) + 1)
-    den = np.array(rows_den, dtype=np.int64)
-    total_num = num.sum(axis=0, keepdims=True)
-    total_den = den.sum(keepdims=True)
-    items = (*(r.value for r in REASONS), "not_exited_here")
-    return RateTable.of_counts("exits_by_phase", labels, items,
-                               np.concatenate([total_num, num]), np.concatenate([total_den, den])[:, None],
-                               partition=True, level=level)
 
 
 # -- individual level ---------------------------------------------------------------------------

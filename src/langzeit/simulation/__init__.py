@@ -42,6 +42,7 @@ from langzeit.simulation._results import (
     SimulationResult,
     Summary,
     compare,
+    metric_unit,
     replication_metrics,
 )
 from langzeit.simulation._runner import DEFAULT_SEED, simulate
@@ -102,6 +103,7 @@ __all__ = [
     "estimate_size",
     "load_scenario",
     "mean_interval",
+    "metric_unit",
     "queue_obstacles",
     "replication_metrics",
     "simulate",

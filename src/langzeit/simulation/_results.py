@@ -14,6 +14,7 @@ import numpy.typing as npt
 
 from langzeit.domain import ExitReason, OutcomeKind
 from langzeit.events import Event, EventLog
+from langzeit.indicators import PROGRAMME_RATES, ParticipantFlags, RateTable, programme_rate
 from langzeit.simulation._distributions import DAYS_PER_MONTH
 from langzeit.simulation._stats import mean_interval, welch_interval
 from langzeit.tabular import Table
@@ -26,6 +27,7 @@ __all__ = [
     "SimulationResult",
     "Summary",
     "compare",
+    "metric_unit",
     "replication_metrics",
 ]
 
@@ -35,6 +37,7 @@ IntArray = npt.NDArray[np.int64]
 #: Codes of exit reasons and outcomes in :class:`Pathways` (index in the enum, -1: none).
 EXIT_REASONS: tuple[ExitReason, ...] = tuple(ExitReason)
 OUTCOMES: tuple[OutcomeKind, ...] = tuple(OutcomeKind)
+_DROPOUT = EXIT_REASONS.index(ExitReason.DROPOUT)
 
 
 def _frozen_array(value: Any) -> Any:
@@ -158,19 +161,48 @@ def _overlap(start: FloatArray, stop: FloatArray, lo: float, hi: float) -> float
     return float(np.clip(np.minimum(e, hi) - np.maximum(s, lo), 0.0, None).sum())
 
 
+#: The unit of each metric that is not a plain count (``entered:<phase>`` are counts).
+_UNITS = {"take_up": "%", "dropout_rate": "%", "extension_rate": "%", "integration_share": "%",
+          "p_wait": "probability", "mean_wait_days": "days", "mean_stay_months": "months",
+          "mean_waiting": "people (time average)", "mean_occupied": "places (time average)"}
+
+
+def metric_unit(metric: str) -> str:
+    """The unit of a metric of :func:`replication_metrics` (``""``: a count of people or events).
+
+    Examples:
+        >>> metric_unit("take_up"), metric_unit("mean_wait_days"), metric_unit("admitted")
+        ('%', 'days', '')
+    """
+    return _UNITS.get(metric, "")
+
+
+def _value(table: RateTable) -> float:
+    """The one value of a one-item rate table, in percent (NaN when its denominator is 0)."""
+    return float(table.value[0, 0])
+
+
 def replication_metrics(pathways: Pathways, *, observed_from: float, end: float) -> dict[str, float]:
     """The figures of one replication over the observation window ``[observed_from, end)``.
 
-    Cohort figures refer to people **referred** in the window: ``referred``,
-    ``took_part``, ``declined``, ``take_up`` (took part / referred), ``waited``
-    (put on the list), ``reneged``, ``turned_away`` (no place and no list),
-    ``admitted``, ``p_wait`` (share of the admitted who waited at all),
-    ``mean_wait_days``. Flow figures count what happened in the
-    window: ``entered:<phase>``, ``exits``, ``completed``, ``dropouts``,
-    ``dropout_rate`` (dropouts / exits), ``integrations`` and ``integration_rate``
-    (exits into an Integration / exits), ``extended`` (exits with at least one
-    extension) and ``extension_rate``, ``extensions`` (extensions granted),
-    ``mean_stay_months`` (of exits).
+    One name, one meaning: a figure named like a programme indicator *is* that
+    indicator, computed by the same function (:func:`langzeit.indicators.programme_rate`)
+    over the simulated participants, in percent as in the programme report.
+
+    Cohort figures refer to people **referred** in the window (with no warm-up: every
+    participant of the log, as in the report): ``referred``, ``agreed`` (said yes to
+    taking part), ``declined``, ``waited`` (put on the list), ``reneged``,
+    ``turned_away`` (no place and no list), ``admitted``, ``p_wait`` (probability that
+    an admitted participant waited at all, a fraction as in Erlang C),
+    ``mean_wait_days``; the indicators ``take_up`` (admitted / referred, %),
+    ``dropout_rate`` (admitted who left with reason dropout by the window's end /
+    admitted, %), ``extended`` (admitted with at least one extension) and
+    ``extension_rate`` (extended / admitted, %).
+    Flow figures count what happened in the window: ``entered:<phase>``, ``exits``,
+    ``completed``, ``dropouts``, ``integrations`` and ``integration_share`` (exits into
+    an Integration / exits, % — the funnel's ``integration`` stage, not the
+    Integrationsquote K2), ``extensions`` (extensions granted), ``mean_stay_months``
+    (of exits, in months of 365.2425 / 12 days).
     Time averages over the window: ``mean_waiting`` (queue length), ``mean_occupied``
     (places taken); at its end: ``waiting_at_end``, ``occupied_at_end``.
 
@@ -189,14 +221,23 @@ def replication_metrics(pathways: Pathways, *, observed_from: float, end: float)
         >>> m = replication_metrics(p, observed_from=10.0, end=20.0)
         >>> m["mean_wait_days"], m["p_wait"], m["mean_waiting"], m["dropouts"]
         (1.0, 0.5, 0.2, 1.0)
+        >>> m["take_up"], m["dropout_rate"], m["extension_rate"]
+        (100.0, 50.0, 0.0)
     """
     lo, hi = observed_from, end
     ref = pathways.referred
     cohort = (ref >= lo) & (ref < hi)
     n_ref = int(cohort.sum())
-    took = int((cohort & pathways.agreed).sum())
+    agreed = int((cohort & pathways.agreed).sum())
     adm = pathways.admitted
     admitted = cohort & ~np.isnan(adm)
+    ex = pathways.exited
+    flags = ParticipantFlags(
+        referred=cohort, admitted=admitted,
+        dropout=admitted & (ex < hi) & (pathways.exit_reason == _DROPOUT),
+        extended=admitted & (pathways.extensions > 0),
+    )
+    rates = {name: programme_rate(name, flags) for name in PROGRAMME_RATES}
     waits = adm[admitted] - ref[admitted]
     waited = cohort & ~np.isnan(pathways.waitlisted)
     reneged = cohort & ~np.isnan(pathways.left_list) & ~np.isnan(pathways.waitlisted)
@@ -206,16 +247,14 @@ def replication_metrics(pathways: Pathways, *, observed_from: float, end: float)
     def rate(num: float, den: float) -> float:
         return num / den if den else math.nan
 
-    ex = pathways.exited
     exits = ~np.isnan(ex) & (ex >= lo) & (ex < hi)
     n_exits = int(exits.sum())
     reasons = pathways.exit_reason[exits]
     outcomes = pathways.outcome[exits]
     integration_codes = [i for i, k in enumerate(OUTCOMES) if k.is_integration]
-    dropouts = int((reasons == EXIT_REASONS.index(ExitReason.DROPOUT)).sum())
+    dropouts = int((reasons == _DROPOUT).sum())
     completed = int((reasons == EXIT_REASONS.index(ExitReason.COMPLETED)).sum())
     integrations = int(np.isin(outcomes, integration_codes).sum())
-    extended = int((pathways.extensions[exits] > 0).sum())
     stays = (ex[exits] - adm[exits]) / DAYS_PER_MONTH
     at_end_wait = ~np.isnan(pathways.waitlisted) & (pathways.waitlisted < hi) & ~(
         (pathways.left_list < hi) | (adm < hi))
@@ -223,9 +262,9 @@ def replication_metrics(pathways: Pathways, *, observed_from: float, end: float)
     wait_stop = np.fmin(pathways.left_list, adm)
     metrics: dict[str, float] = {
         "referred": float(n_ref),
-        "took_part": float(took),
-        "declined": float(n_ref - took),
-        "take_up": rate(took, n_ref),
+        "agreed": float(agreed),
+        "declined": float(n_ref - agreed),
+        "take_up": _value(rates["take_up"]),
         "waited": float(waited.sum()),
         "reneged": float(reneged.sum()),
         "turned_away": float(turned_away.sum()),
@@ -235,12 +274,12 @@ def replication_metrics(pathways: Pathways, *, observed_from: float, end: float)
         "exits": float(n_exits),
         "completed": float(completed),
         "dropouts": float(dropouts),
-        "dropout_rate": rate(dropouts, n_exits),
+        "dropout_rate": _value(rates["dropout_rate"]),
         "integrations": float(integrations),
-        "integration_rate": rate(integrations, n_exits),
-        "extended": float(extended),
+        "integration_share": 100.0 * rate(integrations, n_exits),
+        "extended": float(flags.extended.sum()),
         "extensions": float(((pathways.extended_at >= lo) & (pathways.extended_at < hi)).sum()),
-        "extension_rate": rate(extended, n_exits),
+        "extension_rate": _value(rates["extension_rate"]),
         "mean_stay_months": float(stays.mean()) if len(stays) else math.nan,
         "mean_waiting": _overlap(pathways.waitlisted, wait_stop, lo, hi) / width,
         "mean_occupied": _overlap(adm, ex, lo, hi) / width,
