@@ -19,6 +19,7 @@ def _script():  # type: ignore[no-untyped-def]
     return module
 
 
+@pytest.mark.slow
 def test_make_figures_writes_every_png(tmp_path: Path) -> None:
     """``make_figures.py --out DIR`` writes one non-empty PNG per figure it lists."""
     pytest.importorskip("matplotlib")

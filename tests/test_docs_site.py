@@ -10,6 +10,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 
 
+@pytest.mark.slow
 def test_docs_site_builds_strictly(tmp_path: Path) -> None:
     """``mkdocs build --strict`` succeeds (warnings from griffe, links or the nav fail it)."""
     pytest.importorskip("mkdocs")

@@ -26,6 +26,7 @@ def test_notebook_is_stored_without_outputs(path: Path) -> None:
     assert not dirty, f"{path.name}: clear the outputs of cells {dirty}"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
 def test_notebook_runs_without_errors(path: Path) -> None:
     """Every cell runs in a fresh kernel of this environment, in a temporary working directory.

@@ -280,6 +280,7 @@ def test_comparison_refuses_an_unknown_metric(comparison: Comparison) -> None:
 # -- shared -------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_importing_the_report_layer_does_not_import_matplotlib() -> None:
     """The optional ``plot`` extra (matplotlib) is imported on the first plot, not with the package."""
     import subprocess

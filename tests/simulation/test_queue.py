@@ -185,6 +185,7 @@ def test_staffed_queue_stays_with_the_engine() -> None:
     assert result.replications[0].metrics == loop.replications[0].metrics
 
 
+@pytest.mark.slow
 def test_parallel_kernel_runs_equal_serial_ones() -> None:
     """Replications of the kernel in processes equal those run one after the other."""
     scenario = load_scenario("mm-c-queue")

@@ -89,6 +89,7 @@ def test_replications_differ_from_each_other() -> None:
     assert r.replications[0].events != r.replications[1].events
 
 
+@pytest.mark.slow
 def test_parallel_replications_equal_serial_ones() -> None:
     """Replications run in two processes give exactly the serial results."""
     serial = simulate(_small(), seed=11, replications=3, processes=1)

@@ -39,6 +39,7 @@ WRITER = textwrap.dedent(
 )
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("synchronous", ["FULL", "NORMAL"])
 def test_killed_writer_loses_no_committed_batch(tmp_path: Path, synchronous: str) -> None:
     """SIGKILL mid-write: every batch the child reported is stored whole; no batch is partial."""
@@ -80,6 +81,7 @@ def _contend(path: str, name: str, barrier: object, results: object) -> None:
             results.put((name, f"conflict {exc.expected}->{exc.actual}"))  # type: ignore[attr-defined]
 
 
+@pytest.mark.slow
 def test_two_processes_on_one_participant_one_wins() -> None:
     """Both read version 0 and append at once: exactly one commits, the other gets ConcurrencyConflict."""
     import tempfile
