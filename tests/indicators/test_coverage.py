@@ -52,7 +52,7 @@ def test_days_covered_equals_counting_days(spells: list[tuple[int, int, int]],
     p = np.array([s[0] for s in spells], dtype=np.int64)
     start = np.array([s[1] for s in spells], dtype=np.int64)
     end = start + np.array([s[2] for s in spells], dtype=np.int64)
-    from langzeit.indicators._kennzahlen_counts import _union_intervals
+    from langzeit.indicators._coverage import _union_intervals
 
     up, us, ue = _union_intervals(p.astype(np.int32), start, end)
     cov = SpellCoverage(up.astype(np.int64), us, ue, 3)

@@ -5,7 +5,8 @@ for *every* person at a few Stichtage. Programme evaluation needs the same facts
 *each participant on their own date* (referral, admission, exit, months after them).
 :class:`SpellCoverage` answers such queries for whole arrays of (person, day) pairs with
 binary search over the union of each person's spells — built with the same interval
-union (``_union_intervals``) and the same LZB constants as the Kennzahlen, so there is
+union (``_union_intervals``) and the same LZB constants as the Kennzahlen (both defined here;
+``_kennzahlen_counts`` imports them), so there is
 one definition of "covered" and of "long-term recipient":
 
 **LZB on day d** (DOMAIN.md § 3, BA glossary "Langzeitleistungsbezieher"): the person
@@ -35,13 +36,40 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from langzeit.indicators._kennzahlen_counts import LZB_MIN_DAYS, LZB_WINDOW, _union_intervals
 from langzeit.spells import SpellKind, SpellTable
 
 __all__ = ["SpellCoverage", "long_term_recipient", "long_term_recipients_on"]
 
 IntArray = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
+
+LZB_WINDOW = 730
+"""Days of the LZB window ``[d − 729, d]`` (DOMAIN.md § 3)."""
+LZB_MIN_DAYS = 638
+"""Days of ELB within the window that make a long-term recipient (21 months)."""
+
+
+def _union_intervals(
+    person: npt.NDArray[np.int32], start: npt.NDArray[np.int64], end: npt.NDArray[np.int64]
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """Merge each person's overlapping (or adjacent) spells into disjoint intervals."""
+    order = np.lexsort((start, person))
+    p, s, e = person[order].astype(np.int64), start[order], end[order]
+    if p.size == 0:
+        return p, s, e
+    # running maximum of the end within each person: persons are sorted, so offset them apart
+    span = int(max(e.max() - s.min(), 1)) + 2
+    offset = p * span * 2
+    run_end = np.maximum.accumulate(e - s.min() + offset) + s.min() - offset
+    prev_end = np.empty_like(run_end)
+    prev_end[0] = np.iinfo(np.int64).min // 2
+    prev_end[1:] = run_end[:-1]
+    new_person = np.ones(p.size, dtype=np.bool_)
+    new_person[1:] = p[1:] != p[:-1]
+    starts_new = new_person | (s > prev_end + 1)
+    first = np.flatnonzero(starts_new)
+    last = np.append(first[1:], p.size) - 1
+    return p[first], s[first], run_end[last]
 
 _SHIFT = 1 << 22  # day numbers (and the offset below) stay far below 2**22 (year 13,000)
 _OFFSET = 1 << 21  # days before 1970 are negative: shift them into [0, 2**22)

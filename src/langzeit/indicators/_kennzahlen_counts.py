@@ -52,6 +52,7 @@ import numpy as np
 import numpy.typing as npt
 
 from langzeit._calendar import month_last
+from langzeit.indicators._coverage import LZB_MIN_DAYS, LZB_WINDOW, SpellCoverage, _union_intervals
 from langzeit.spells import (
     INTEGRATION_KINDS,
     InstrumentCatalogue,
@@ -73,8 +74,6 @@ C = {name: i for i, name in enumerate(COMPONENTS)}
 GROUP_F, GROUP_M, GROUP_OTHER = 0, 1, 2
 """Sex groups of the partial counts: F, M and every other sex (D, unknown)."""
 
-LZB_WINDOW = 730
-LZB_MIN_DAYS = 638
 FOLLOW_UP = 12  # the longest follow-up any code needs (K2E3 regime 2011)
 _SP_BIT = 4
 _GROUP_OF_SEX = np.array([GROUP_OTHER, GROUP_F, GROUP_M, GROUP_OTHER], dtype=np.uint8)
@@ -163,29 +162,6 @@ def _stichtag_days(first: int, n: int, day: int | None) -> npt.NDArray[np.int64]
     return np.array([date_to_day(stichtag_of(first + i, day)) for i in range(n)], dtype=np.int64)
 
 
-def _union_intervals(
-    person: npt.NDArray[np.int32], start: npt.NDArray[np.int64], end: npt.NDArray[np.int64]
-) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int64]]:
-    """Merge each person's overlapping (or adjacent) spells into disjoint intervals."""
-    order = np.lexsort((start, person))
-    p, s, e = person[order].astype(np.int64), start[order], end[order]
-    if p.size == 0:
-        return p, s, e
-    # running maximum of the end within each person: persons are sorted, so offset them apart
-    span = int(max(e.max() - s.min(), 1)) + 2
-    offset = p * span * 2
-    run_end = np.maximum.accumulate(e - s.min() + offset) + s.min() - offset
-    prev_end = np.empty_like(run_end)
-    prev_end[0] = np.iinfo(np.int64).min // 2
-    prev_end[1:] = run_end[:-1]
-    new_person = np.ones(p.size, dtype=np.bool_)
-    new_person[1:] = p[1:] != p[:-1]
-    starts_new = new_person | (s > prev_end + 1)
-    first = np.flatnonzero(starts_new)
-    last = np.append(first[1:], p.size) - 1
-    return p[first], s[first], run_end[last]
-
-
 def compute_counts(
     spells: SpellTable,
     months: Sequence[int],
@@ -262,8 +238,6 @@ def compute_counts(
 
     # ---- LZB at the Stichtage of the component months ----------------------------------------
     n_lzb = min(n_avail, n_months)
-    from langzeit.indicators._coverage import SpellCoverage  # it imports this module's union
-
     up, us, ue = _union_intervals(ep, es, ee)
     elb_cover = SpellCoverage(up.astype(np.int64), us.astype(np.int64), ue.astype(np.int64), n_persons)
     lzb = np.zeros((n_lzb, n_persons), dtype=np.bool_)
