@@ -2,7 +2,7 @@
 
 import pytest
 
-from langzeit.indicators import dropout_rate, extension_rate, funnel, take_up
+from langzeit.indicators import dropout_rate, extension_rate, funnel, stay_lengths, take_up
 from langzeit.simulation import load_scenario, simulate
 
 
@@ -32,3 +32,12 @@ def test_rates_are_percent_per_admitted_not_per_exit() -> None:
     m = rep.metrics
     assert m["dropout_rate"] < 100.0 * m["dropouts"] / m["exits"]  # most admitted have not exited yet
     assert m["dropout_rate"] == pytest.approx(100.0 * m["dropouts"] / m["admitted"])
+
+
+def test_mean_stay_is_the_report_stay_length_of_the_simulated_log() -> None:
+    """The simulator measures a stay as the indicators do: calendar months on the event days."""
+    rep = simulate(load_scenario("sanus-le"), seed=11, replications=1).replications[0]
+    stays = stay_lengths(rep.events).actual
+    assert rep.metrics["mean_stay_months"] == pytest.approx(stays.rows()[0]["mean"])
+    rows = [r["stay_months"] for r in rep.pathways.rows() if r["stay_months"] is not None]
+    assert sum(rows) / len(rows) == pytest.approx(rep.metrics["mean_stay_months"])

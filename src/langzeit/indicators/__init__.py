@@ -61,6 +61,7 @@ from langzeit.indicators._stays import (
     WaitingListStatistics,
     caseloads,
     stay_lengths,
+    stay_months,
     waiting_list,
 )
 from langzeit.indicators._survival import CumulativeIncidence, SurvivalCurve, aalen_johansen, kaplan_meier
@@ -136,6 +137,7 @@ __all__: list[str] = [
     "sequence_measures",
     "state_sequences",
     "stay_lengths",
+    "stay_months",
     "substitution_costs",
     "suppress",
     "suppression_flags",

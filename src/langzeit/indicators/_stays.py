@@ -38,6 +38,7 @@ __all__ = [
     "WaitingListStatistics",
     "caseloads",
     "stay_lengths",
+    "stay_months",
     "waiting_list",
 ]
 
@@ -183,11 +184,40 @@ class StayLengths(Table):
         return self.actual.rows()
 
 
+def stay_months(admitted: npt.ArrayLike, exited: npt.ArrayLike) -> npt.NDArray[np.float64]:
+    """Stays in months: completed calendar months from admission to exit, plus the remaining days / 30.44.
+
+    The one definition of a stay's length, used by :func:`stay_lengths` on an event
+    log and by the simulator (its ``mean_stay_months``) on the days its events carry.
+    A month of remaining days is the Gregorian mean, 365.2425 / 12 days.
+
+    Args:
+        admitted: day numbers of admission (days since 1970-01-01, see ``EventColumns.day``).
+        exited: day numbers of exit, on or after admission.
+
+    Returns:
+        The stays in months.
+
+    Examples:
+        >>> from langzeit._calendar import day_number
+        >>> adm = [day_number(date(2024, 1, 31)), day_number(date(2024, 3, 1))]
+        >>> ex = [day_number(date(2024, 2, 29)), day_number(date(2024, 9, 16))]
+        >>> [round(m, 3) for m in stay_months(adm, ex).tolist()]
+        [1.0, 6.493]
+    """
+    adm_d = np.asarray(admitted, dtype=np.int64)
+    exit_d = np.asarray(exited, dtype=np.int64)
+    whole = months_between_days(adm_d, exit_d)
+    out: npt.NDArray[np.float64] = whole + (exit_d - add_months(adm_d, whole)) / DAYS_PER_MONTH
+    return out
+
+
 def stay_lengths(data: Data, *, planned_months: float | None = None, by: Grouping | None = None,
                  level: float = 0.95) -> StayLengths:
     """Actual stay (admission to exit) against the planned stay, in months.
 
-    A stay's length is its completed calendar months plus the remaining days / 30.44.
+    A stay's length is its completed calendar months plus the remaining days / 30.44
+    (:func:`stay_months`).
 
     Args:
         data: the event log.
@@ -207,9 +237,7 @@ def stay_lengths(data: Data, *, planned_months: float | None = None, by: Groupin
     p, g = _pathways(cols), _grouping(cols, by)
     adm = _has(p.first["admitted"])
     done = adm & (p.exit_row >= 0) & (p.exit_day >= p.first["admitted"])
-    adm_d, exit_d = p.first["admitted"][done], p.exit_day[done]
-    whole = months_between_days(adm_d, exit_d)
-    months = whole + (exit_d - add_months(adm_d, whole)) / DAYS_PER_MONTH
+    months = stay_months(p.first["admitted"][done], p.exit_day[done])
     actual = DistributionTable.of_values("stay_months", months, g.codes[done], g.names, level=level)
     over = None
     if planned_months is not None:

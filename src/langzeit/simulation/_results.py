@@ -12,10 +12,10 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
+from langzeit._calendar import EPOCH_ORDINAL
 from langzeit.domain import ExitReason, OutcomeKind
 from langzeit.events import Event, EventLog
-from langzeit.indicators import PROGRAMME_RATES, ParticipantFlags, RateTable, programme_rate
-from langzeit.simulation._distributions import DAYS_PER_MONTH
+from langzeit.indicators import PROGRAMME_RATES, ParticipantFlags, RateTable, programme_rate, stay_months
 from langzeit.simulation._stats import mean_interval, welch_interval
 from langzeit.tabular import Table
 
@@ -68,8 +68,9 @@ class Pathways(Table):
         extended_at: times of all extensions granted.
 
     As a table (``rows()``, ``to_frame()``) each participant is one row with dates
-    (the day each step fell on), ``wait_days`` and ``stay_months`` on the continuous
-    clock, exit reason and outcome.
+    (the day each step fell on), ``wait_days`` on the continuous clock, ``stay_months``
+    as the indicators measure a stay (on the admission and exit days), exit reason and
+    outcome.
 
     Examples:
         >>> p = Pathways.from_lists(referred=[1.0, 2.0], agreed=[True, False])
@@ -107,6 +108,9 @@ class Pathways(Table):
         def day(t: float) -> date | None:
             return None if math.isnan(t) else date.fromordinal(int(t))
 
+        done = ~np.isnan(self.exited)
+        stays = np.full(len(self), np.nan)
+        stays[done] = _stay_months(self.admitted[done], self.exited[done])
         out = []
         for i in range(len(self)):
             ref, adm, ex = float(self.referred[i]), float(self.admitted[i]), float(self.exited[i])
@@ -119,7 +123,7 @@ class Pathways(Table):
                 "outcome": OUTCOMES[outcome] if outcome >= 0 else None,
                 "extensions": int(self.extensions[i]),
                 "wait_days": None if math.isnan(adm) else adm - ref,
-                "stay_months": None if math.isnan(ex) else (ex - adm) / DAYS_PER_MONTH,
+                "stay_months": None if math.isnan(ex) else float(stays[i]),
             })
         return out
 
@@ -177,6 +181,12 @@ def metric_unit(metric: str) -> str:
     return _UNITS.get(metric, "")
 
 
+def _stay_months(admitted: FloatArray, exited: FloatArray) -> FloatArray:
+    """Stays in months as the indicators measure them, on the days the events carry."""
+    return stay_months(np.floor(admitted).astype(np.int64) - EPOCH_ORDINAL,
+                       np.floor(exited).astype(np.int64) - EPOCH_ORDINAL)
+
+
 def _value(table: RateTable) -> float:
     """The one value of a one-item rate table, in percent (NaN when its denominator is 0)."""
     return float(table.value[0, 0])
@@ -202,7 +212,8 @@ def replication_metrics(pathways: Pathways, *, observed_from: float, end: float)
     ``completed``, ``dropouts``, ``integrations`` and ``integration_share`` (exits into
     an Integration / exits, % — the funnel's ``integration`` stage, not the
     Integrationsquote K2), ``extensions`` (extensions granted), ``mean_stay_months``
-    (of exits, in months of 365.2425 / 12 days).
+    (of exits, as the indicators measure a stay: :func:`langzeit.indicators.stay_months`
+    of the admission and exit days).
     Time averages over the window: ``mean_waiting`` (queue length), ``mean_occupied``
     (places taken); at its end: ``waiting_at_end``, ``occupied_at_end``.
 
@@ -255,7 +266,7 @@ def replication_metrics(pathways: Pathways, *, observed_from: float, end: float)
     dropouts = int((reasons == _DROPOUT).sum())
     completed = int((reasons == EXIT_REASONS.index(ExitReason.COMPLETED)).sum())
     integrations = int(np.isin(outcomes, integration_codes).sum())
-    stays = (ex[exits] - adm[exits]) / DAYS_PER_MONTH
+    stays = _stay_months(adm[exits], ex[exits])
     at_end_wait = ~np.isnan(pathways.waitlisted) & (pathways.waitlisted < hi) & ~(
         (pathways.left_list < hi) | (adm < hi))
     occupied_end = ~np.isnan(adm) & (adm < hi) & ~(ex < hi)
