@@ -1,6 +1,7 @@
 """Simulation study: does the matched comparison recover a planted programme effect (prints JSON)?
 
-Synthetic spells with a known truth, replicated (default 100 times):
+Synthetic spells with a known truth (``langzeit.evaluation.planted_effect_data``),
+replicated (default 100 times):
 
 * Persons in 3 jobcenters, sex F/M, each with one ``elb`` spell that began ``L`` days
   before 2022-01-01 (``L`` uniform over 1–2,500 days: benefit histories from a month to
@@ -32,10 +33,8 @@ The machine is shared (2 cores, several helpers): the seconds figure is indicati
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
 import time
-from typing import Any
 
 import numpy as np
 
@@ -46,86 +45,24 @@ from langzeit.evaluation import (
     match_comparison,
     naive_effects,
     participant_outcomes,
+    planted_effect_data,
 )
-from langzeit.events import EVENT_TYPES
-from langzeit.indicators import EventColumns
-from langzeit.spells import NO_CODE, SpellKind, SpellTable, date_to_day
-
-TYPE = {name: i for i, name in enumerate(EVENT_TYPES)}
-ORIGIN = date_to_day(dt.date(2022, 1, 1))
-DATA_END = date_to_day(dt.date(2024, 12, 31))
-YEAR = 365
-
-
-def monthly_hazard(sex: np.ndarray, jc: np.ndarray, history: np.ndarray) -> np.ndarray:
-    """Monthly probability of leaving benefit: lower for long histories, men leave faster."""
-    years = np.minimum(history, 1826) / 365.25
-    logit = -2.6 + 0.35 * (sex == 2) + np.array([0.0, 0.2, -0.2])[jc] - 0.28 * years
-    return 1.0 / (1.0 + np.exp(-logit))
-
-
-def participation(sex: np.ndarray, jc: np.ndarray, history: np.ndarray) -> np.ndarray:
-    """Probability of being a would-be participant: selection on observables."""
-    lzb = history >= 730
-    logit = -4.3 + 1.0 * lzb + 0.5 * (sex == 1) + np.array([0.0, 0.3, 0.7])[jc] + 0.15 * history / 365.25
-    return 1.0 / (1.0 + np.exp(-logit))
-
-
-def population(n: int, rng: np.random.Generator, *, tau: float = 0.10) -> dict[str, Any]:
-    """One synthetic population: spells, events and the true effect on ``off_benefit_12m``."""
-    jc = rng.integers(0, 3, n)
-    sex = rng.integers(1, 3, n)  # 1 = F, 2 = M
-    history = rng.integers(1, 2500, n)
-    start = ORIGIN - history
-    rate = -np.log1p(-monthly_hazard(sex, jc, history)) / (365.25 / 12)  # per day
-    exit0 = np.maximum(ORIGIN - 31, start) + rng.exponential(1.0 / rate).astype(np.int64)  # memoryless
-    would = rng.random(n) < participation(sex, jc, history)
-    entry = ORIGIN + rng.integers(0, 365, n)
-    treated = would & (exit0 > entry) & (start < entry - 31)
-    # planted effect: of the treated who stay beyond a year, a share tau / S0(365) leaves in that year
-    survive = np.exp(-rate * YEAR)
-    theta = np.clip(tau / survive, 0.0, 1.0)
-    convert = treated & (exit0 - entry > YEAR) & (rng.random(n) < theta)
-    exit1 = np.where(convert, entry + rng.integers(1, YEAR + 1, n), exit0)
-    exit_day = np.where(treated, exit1, exit0)
-    # spells: elb [start, exit] (open beyond the data end), svp from exit + 1
-    left = exit_day < DATA_END
-    persons = np.arange(n)
-    n_svp = int(left.sum())
-    person = np.concatenate([persons, persons[left]]).astype(np.int32)
-    kind = np.concatenate([np.full(n, SpellKind.ELB), np.full(n_svp, SpellKind.SVP)]).astype(np.uint8)
-    s = np.concatenate([start, exit_day[left] + 1])
-    open_end = np.iinfo(np.int32).max
-    e = np.concatenate([np.where(left, exit_day, open_end), np.full(n_svp, open_end)])
-    jcol = np.concatenate([jc, np.full(n_svp, NO_CODE)])
-    sexcol = np.concatenate([sex, np.zeros(n_svp, dtype=np.int64)])
-    table = SpellTable(person, kind, s, e, jcol, sexcol, np.zeros(person.size, bool),
-                       np.full(person.size, NO_CODE), np.full(person.size, np.nan),
-                       persons.astype(str), ("0", "1", "2"), (), DATA_END)
-    tp = np.flatnonzero(treated)
-    participants = tuple(str(i) for i in tp)
-    idx = np.arange(tp.size)
-    events = EventColumns.from_arrays(
-        participants, np.concatenate([idx, idx]),
-        np.concatenate([np.full(tp.size, TYPE["referred"]), np.full(tp.size, TYPE["admitted"])]),
-        np.concatenate([entry[tp] - 14, entry[tp]]))
-    return {"spells": table, "events": events, "tau": tau, "n_participants": int(tp.size)}
 
 
 def replicate(n: int, seed: np.random.SeedSequence, tau: float) -> dict[str, float]:
     """One replication: the matched and the naive estimate of the effect on off_benefit_12m."""
     rng = np.random.default_rng(seed)
-    pop = population(n, rng, tau=tau)
-    index = SpellIndex(pop["spells"])
-    linkage = link(pop["events"], pop["spells"])
-    pairs = match_comparison(linkage, pop["events"], index, seed=rng)
+    data = planted_effect_data(n, effect=tau, seed=rng)
+    index = SpellIndex(data.spells)
+    linkage = link(data.events, data.spells)
+    pairs = match_comparison(linkage, data.events, index, seed=rng)
     out = effects(pairs, index, horizons=[12]).get("off_benefit_12m")
-    naive = naive_effects(pairs, index, participant_outcomes(linkage, pop["events"], index, horizons=[12]))
+    naive = naive_effects(pairs, index, participant_outcomes(linkage, data.events, index, horizons=[12]))
     nv = naive.get("off_benefit_12m")
     bal = pairs.balance
     return {"estimate": out["difference"] / 100, "lower": out["lower"] / 100, "upper": out["upper"] / 100,
             "naive": nv["difference"] / 100, "naive_lower": nv["lower"] / 100,
-            "naive_upper": nv["upper"] / 100, "pairs": pairs.n_pairs, "participants": pop["n_participants"],
+            "naive_upper": nv["upper"] / 100, "pairs": pairs.n_pairs, "participants": data.n_participants,
             "max_abs_smd_after": float(np.nanmax(np.abs(bal.smd_after))) if bal else 0.0,
             "max_abs_smd_before": float(np.nanmax(np.abs(bal.smd_before))) if bal else 0.0}
 

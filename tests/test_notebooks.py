@@ -12,9 +12,10 @@ pytest.importorskip("ipykernel")
 NOTEBOOKS = sorted((Path(__file__).resolve().parents[1] / "docs" / "notebooks").glob("*.ipynb"))
 
 
-def test_the_two_tutorial_notebooks_exist() -> None:
-    """The researcher's scenario study and the jobcenter's indicator report are there."""
-    assert [p.name for p in NOTEBOOKS] == ["indicator-report.ipynb", "scenario-study.ipynb"]
+def test_the_tutorial_notebooks_exist() -> None:
+    """The scenario study, the indicator report and the programme evaluation are there."""
+    expected = ["evaluation.ipynb", "indicator-report.ipynb", "scenario-study.ipynb"]
+    assert [p.name for p in NOTEBOOKS] == expected
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)

@@ -43,6 +43,7 @@ from langzeit.evaluation._status import (
     entry_days,
     entry_status,
 )
+from langzeit.evaluation._synthetic import PlantedEffect, planted_effect_data
 
 __all__ = [
     "AGE_BANDS",
@@ -69,6 +70,7 @@ __all__ = [
     "MatchedPairs",
     "Outcomes",
     "PersonAttributes",
+    "PlantedEffect",
     "SpellIndex",
     "UnemploymentSpells",
     "difference_in_differences",
@@ -82,5 +84,6 @@ __all__ = [
     "naive_effects",
     "outcomes_of",
     "participant_outcomes",
+    "planted_effect_data",
     "state_sequences_of",
 ]
