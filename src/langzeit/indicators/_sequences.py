@@ -700,16 +700,16 @@ def _om_dynamic_programme(states: StateMatrix, lengths: IntArray, sm: FloatArray
         for row in np.nonzero(la == 0)[0]:
             out[row] = prev[lb, row, cols]
         for i in range(1, int(la.max()) + 1):
-            # substitution (diagonal) or deletion ...
+            # substitution (the diagonal) for all months j at once ...
             np.take(table, codes[lo:hi, i - 1], axis=1, out=sub, mode="clip")
             np.add(sub, prev[:-1], out=sub)
-            np.add(prev[1:], step, out=cur[1:])
-            np.minimum(cur[1:], sub, out=cur[1:])
             cur[0] = ramp[i]
-            # ... then insertions along the row, in the textbook's order of additions
+            # ... then deletion or insertion, month by month: min(D[i−1, j], D[i, j−1]) + indel
+            # rounds as the smaller of the two sums, so floats give the textbook's sums exactly
             for j in range(1, width + 1):
-                np.add(cur[j - 1], step, out=spare)
-                np.minimum(cur[j], spare, out=cur[j])
+                np.minimum(prev[j], cur[j - 1], out=spare)
+                np.add(spare, step, out=spare)
+                np.minimum(spare, sub[j - 1], out=cur[j])
             for row in np.nonzero(la == i)[0]:
                 out[row] = cur[lb, row, cols]
             prev, cur = cur, prev
