@@ -64,8 +64,8 @@ def test_programme_models_are_still_checked(capsys: Capture) -> None:
 
 
 def test_unknown_suffix_names_the_known_kinds(tmp_path: Path, capsys: Capture) -> None:
-    """A .txt file is refused with the list of suffixes that can be checked."""
-    path = tmp_path / "notes.txt"
+    """A .pdf file is refused with the list of suffixes that can be checked (.txt is a spell dialect)."""
+    path = tmp_path / "notes.pdf"
     path.write_text("x")
     assert main(["validate", str(path)]) == 1
     assert ".jsonl, .csv, .sqlite, .db" in capsys.readouterr().out

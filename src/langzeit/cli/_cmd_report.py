@@ -12,7 +12,7 @@ from langzeit.cli._output import add_format_option, print_json
 from langzeit.cli._participants import read_participants
 from langzeit.indicators import EventColumns
 from langzeit.report import build_programme_report
-from langzeit.store import SqliteEventStore, format_of, read_events
+from langzeit.store import iter_events
 
 __all__ = ["register", "run"]
 
@@ -45,15 +45,10 @@ def run(args: argparse.Namespace) -> int:
     path = check_input(args.events, "event log")
     if args.by and not args.participants:
         raise BadInput("--by needs --participants FILE.csv")
-    kind = format_of(path)  # an unknown suffix is bad input before anything is read
+    events = iter_events(path)  # an unknown format is bad input before anything is read
     attributes = read_participants(check_input(args.participants, "participants"), by=args.by) \
         if args.participants else None
-    if kind == "sqlite":
-        # Stream the store into columns: no EventLog of the whole file in memory.
-        with SqliteEventStore(path, readonly=True) as store:
-            log = EventColumns.from_events(store.iter_events())
-    else:
-        log = EventColumns.from_events(read_events(path))
+    log = EventColumns.from_events(events)  # streamed from SQLite: no EventLog of a store in memory
     first = log.first_date
     if args.data_end is not None and first is not None and args.data_end < first:
         raise BadInput(f"--data-end {args.data_end}: before the first event of {path} ({first}); "

@@ -34,7 +34,7 @@ from langzeit.simulation import (
     metric_unit,
     simulate,
 )
-from langzeit.store import FORMATS, SqliteEventStore, write_events
+from langzeit.store import format_of, write_events
 
 __all__ = ["register", "run"]
 
@@ -128,14 +128,19 @@ def _report(result: SimulationResult) -> dict[str, Any]:
     }
 
 
+def _out_format(out: str) -> str:
+    """The event log format of ``--out`` (no suffix: SQLite, the embedded default)."""
+    try:
+        return format_of(out, default="sqlite")
+    except ValueError:
+        raise BadInput(f"--out {out}: unknown event log format; use .sqlite, .db, .jsonl or .csv") from None
+
+
 def _write(result: SimulationResult, out: Path) -> int:
     """Write the first replication's log to ``out`` as a whole, atomically (see ``cli/_files``)."""
     try:
         with atomic_output(out) as tmp:
-            if out.suffix:
-                return write_events(result.log(0), tmp)
-            with SqliteEventStore(tmp) as store:  # no suffix: SQLite, the embedded default
-                return store.extend(result.log(0))
+            return write_events(result.log(0), tmp, format=_out_format(str(out)))
     except (OSError, sqlite3.Error) as exc:
         raise OutputError(f"--out {out}: cannot write the event log ({exc}); nothing was written") from exc
 
@@ -160,8 +165,7 @@ def run(args: argparse.Namespace) -> int:
     """
     out = None
     if args.out:  # checked before the run: a wasted run is no clear error
-        if Path(args.out).suffix.lower() not in ("", *FORMATS):
-            raise BadInput(f"--out {args.out}: unknown event log format; use .sqlite, .db, .jsonl or .csv")
+        _out_format(args.out)
         out = check_output(args.out, force=args.force)
     scenario = load_scenario(args.scenario)
     result = simulate(scenario, seed=args.seed, replications=args.replications,

@@ -27,11 +27,11 @@ from langzeit.cli._files import check_input
 from langzeit.cli._output import add_format_option, print_json
 from langzeit.domain import Programme
 from langzeit.exceptions import DataFormatError, Problem, UnreadableFileError, ValidationError
-from langzeit.network import read_space
+from langzeit.network import is_space_file, read_space
 from langzeit.simulation import Scenario
 from langzeit.spells import FORMATS as SPELL_FORMATS
 from langzeit.spells import read_spells
-from langzeit.store import CSV_VERSION_LINE, FORMATS, read_events
+from langzeit.store import FORMATS, is_event_log, read_events
 
 __all__ = ["register"]
 
@@ -60,12 +60,6 @@ def _check_events(path: Path) -> tuple[str, list[str], int]:
     return "events", [str(p) for p in result.rejected], len(result.log)
 
 
-def _is_event_csv(path: Path) -> bool:
-    with path.open("rb") as handle:
-        first = handle.readline(4096).removeprefix(b"\xef\xbb\xbf")
-    return first.strip().startswith(CSV_VERSION_LINE.split()[0].encode())
-
-
 def _check_spells(path: Path) -> tuple[str, list[str], int]:
     try:
         table = read_spells(path, strict=False)
@@ -83,19 +77,17 @@ def _problems(exc: ValidationError) -> list[str]:
 
 
 def _check(path: Path) -> tuple[str, list[str], int | None]:
-    if path.suffix.lower() == ".json":
+    if is_space_file(path):
         try:
             read_space(path)
         except ValidationError as exc:
             return "social_space", _problems(exc), None
         return "social_space", [], None
     spell_format = SPELL_FORMATS.get(path.suffix.lower())
-    if spell_format in ("parquet", "arrow") or (path.suffix.lower() in (".tsv", ".txt")) or (
-        path.suffix.lower() == ".csv" and not _is_event_csv(path)
-    ):
-        return _check_spells(path)
-    if path.suffix.lower() in FORMATS:
+    if is_event_log(path):
         return _check_events(path)
+    if spell_format in ("parquet", "arrow") or (path.suffix.lower() in (".tsv", ".txt", ".csv")):
+        return _check_spells(path)
     if path.suffix.lower() == ".toml":
         try:
             data = read_toml(path)

@@ -44,7 +44,14 @@ from langzeit.network._dependency import (
     sole_contacts,
 )
 from langzeit.network._examples import EXAMPLE_SPACES, example_space
-from langzeit.network._formats import read_space, space_from_dict, space_to_dict, write_graphml, write_space
+from langzeit.network._formats import (
+    is_space_file,
+    read_space,
+    space_from_dict,
+    space_to_dict,
+    write_graphml,
+    write_space,
+)
 from langzeit.network._generate import SETTINGS, SpaceSettings, synthetic_space
 from langzeit.network._maps import MapNode, NetworkMap, network_map
 from langzeit.network._parallel import (
@@ -127,6 +134,7 @@ __all__ = [
     "consent_check",
     "consents_from_events",
     "example_space",
+    "is_space_file",
     "known_organisations",
     "needs_coverage",
     "network_map",

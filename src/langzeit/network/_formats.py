@@ -32,6 +32,7 @@ __all__ = [
     "FORMAT",
     "VERSION",
     "flat_graph",
+    "is_space_file",
     "read_space",
     "space_from_dict",
     "space_to_dict",
@@ -384,6 +385,20 @@ def flat_graph(space: SocialSpace) -> nx.MultiGraph:
                    strength=t.strength, since=_iso(t.since) or "",
                    last_contact=_iso(t.last_contact) or "", consent=t.consent)
     return g
+
+
+#: The file suffix of the social-space JSON document.
+SUFFIX = ".json"
+
+
+def is_space_file(path: str | os.PathLike[str]) -> bool:
+    """Whether a file name is that of a social-space document (what :func:`read_space` reads).
+
+    Examples:
+        >>> is_space_file("ploen.json"), is_space_file("ploen.JSON"), is_space_file("log.jsonl")
+        (True, True, False)
+    """
+    return Path(path).suffix.lower() == SUFFIX
 
 
 def read_space(path: str | os.PathLike[str]) -> SocialSpace:

@@ -19,7 +19,7 @@ Examples:
 
 from langzeit.store._common import ReadResult
 from langzeit.store._csv import CSV_COLUMNS, CSV_VERSION_LINE, read_csv, write_csv
-from langzeit.store._io import FORMATS, format_of, read_events, write_events
+from langzeit.store._io import FORMATS, format_of, is_event_log, iter_events, read_events, write_events
 from langzeit.store._jsonl import read_jsonl, write_jsonl
 from langzeit.store._sqlite import SqliteEventStore
 
@@ -30,6 +30,8 @@ __all__ = [
     "ReadResult",
     "SqliteEventStore",
     "format_of",
+    "is_event_log",
+    "iter_events",
     "read_csv",
     "read_events",
     "read_jsonl",
