@@ -10,17 +10,25 @@ the ``@reproduce_failure`` decorator of the failing example.
 
 ``derandomize`` must stay off: Hypothesis prefers it to any seed (each test would
 then draw the same examples forever, from a digest of its own source).
+
+PostgreSQL: ``postgres_dsn`` starts a throwaway server from the system's binaries once
+per test process (``tests/pg_server.py``); without them the PostgreSQL tests are
+skipped and the run's summary says so and how to enable them.
 """
 
 from __future__ import annotations
 
 import os
 import secrets
+import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis.database import DirectoryBasedExampleDatabase, ExampleDatabase, ReadOnlyDatabase
+
+from pg_server import HOW_TO_ENABLE, PostgresServer, unavailable
 
 SEED_VARIABLE = "LANGZEIT_HYPOTHESIS_SEED"
 _EXAMPLES = Path(__file__).resolve().parents[1] / ".hypothesis" / "examples"
@@ -69,6 +77,35 @@ def pytest_report_header(config: pytest.Config) -> str:
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, exitstatus: int,
                             config: pytest.Config) -> None:
-    """After a failure, say again how to replay this run's Hypothesis examples."""
+    """After a failure, say again how to replay this run's Hypothesis examples.
+
+    And say clearly when the PostgreSQL tests did not run, and how to run them.
+    """
     if terminalreporter.stats.get("failed") or terminalreporter.stats.get("error"):
         terminalreporter.write_sep("-", _replay_line(config))
+    reason = unavailable()
+    if reason and not os.environ.get("PYTEST_XDIST_WORKER"):
+        terminalreporter.write_sep("=", "PostgreSQL tests SKIPPED", yellow=True)
+        terminalreporter.write_line(f"{reason}. To enable them: {HOW_TO_ENABLE}.")
+
+
+# -- PostgreSQL: a real server for the store tests, started once per test process --------------
+
+
+@pytest.fixture(scope="session")
+def postgres_dsn() -> Iterator[str]:
+    """The connection string of a throwaway PostgreSQL server (skips the test without binaries)."""
+    reason = unavailable()
+    if reason:
+        pytest.skip(f"PostgreSQL tests skipped: {reason}; to enable them, {HOW_TO_ENABLE}")
+    server = PostgresServer()
+    try:
+        yield server.dsn
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def postgres_schema() -> str:
+    """A schema name of its own for one test (one store per schema; dropped by the test's store)."""
+    return f"t_{uuid.uuid4().hex[:16]}"

@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 
 from langzeit.domain import ConsentPurpose, ExitReason, OutcomeKind
 from langzeit.events import EVENT_TYPES, Event, EventLog
+from langzeit.events._types import ID_FIELDS
 
 __all__ = [
     "DATES",
@@ -36,7 +37,11 @@ __all__ = [
 TEXT = st.text(st.characters(exclude_categories=("Cs",)), max_size=12)
 #: Dates of the model clock (wide on purpose: years with leading zeros are valid ISO dates).
 DATES = st.dates(min_value=date(1, 1, 1), max_value=date(9999, 12, 31))
-_ID_TEXT = st.text(st.characters(exclude_categories=("Cs",)), min_size=1, max_size=10)
+#: Id characters: printable (no control or invisible characters: the rule of ``id_problem``).
+_ID_TEXT = st.text(st.characters(exclude_categories=("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp", "Zs")),
+                   min_size=1, max_size=10)
+#: An id that may be empty (fields whose default is ``""``, such as ``programme_id``).
+_OPTIONAL_ID = st.just("") | _ID_TEXT
 _ENUMS: dict[str, type[enum.Enum]] = {
     "ConsentPurpose": ConsentPurpose, "ExitReason": ExitReason, "OutcomeKind": OutcomeKind,
 }
@@ -81,7 +86,10 @@ def events_of_type(
     for field in attrs.fields(cls)[3:]:
         if field.default is not attrs.NOTHING and draw(st.booleans()):
             continue  # keep the default
-        kwargs[field.name] = draw(_values(str(field.type)))
+        if field.name in ID_FIELDS:
+            kwargs[field.name] = draw(_OPTIONAL_ID if field.default == "" else _ID_TEXT)
+        else:
+            kwargs[field.name] = draw(_values(str(field.type)))
     return cls(
         draw(ids if ids is not None else event_ids()),
         draw(participants if participants is not None else participant_ids()),

@@ -238,29 +238,34 @@ class CapacityExceeded(TransitionRefused):
 
 
 class ConcurrencyConflict(LangzeitError):
-    """An append expected a participant's stream at one version but found another.
+    """An append expected a stream at one version but found another; nothing was written.
 
-    Nothing of the rejected batch was written.
+    The stream is a participant's (``kind="participant"``) or a whole programme's
+    (``kind="programme"``: another writer changed its places, caseloads or waiting list).
 
     Args:
-        participant_id: whose stream was stale.
+        participant_id: whose stream was stale (the programme id for a programme).
         expected: the version the writer expected.
         actual: the version found in the store.
+        kind: ``"participant"`` or ``"programme"``.
 
     Examples:
         >>> print(ConcurrencyConflict("p1", expected=3, actual=4))
         participant 'p1': expected version 3, store has 4; nothing was written
+        >>> print(ConcurrencyConflict("geh-vor", 10, 12, kind="programme"))
+        programme 'geh-vor': expected version 10, store has 12; nothing was written
     """
 
-    def __init__(self, participant_id: str, expected: int, actual: int) -> None:
+    def __init__(self, participant_id: str, expected: int, actual: int, *, kind: str = "participant") -> None:
         self.participant_id = participant_id
         self.expected = expected
         self.actual = actual
+        self.kind = kind
         super().__init__(participant_id, expected, actual)
 
     def __str__(self) -> str:
         return (
-            f"participant {self.participant_id!r}: expected version {self.expected}, "
+            f"{self.kind} {self.participant_id!r}: expected version {self.expected}, "
             f"store has {self.actual}; nothing was written"
         )
 

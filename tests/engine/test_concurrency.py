@@ -70,12 +70,14 @@ class FailingStore(EventLog):
 
     fail_next: bool = False
 
-    def extend(self, events: Iterable[Event], *, expected_versions: Mapping[str, int] | None = None) -> int:
+    def extend(self, events: Iterable[Event], *, expected_versions: Mapping[str, int] | None = None,
+               expected_programme_versions: Mapping[str, int] | None = None) -> int:
         """Fail once when asked to, else append."""
         if self.fail_next:
             self.fail_next = False
             raise OSError("connection lost")
-        return super().extend(events, expected_versions=expected_versions)
+        return super().extend(events, expected_versions=expected_versions,
+                              expected_programme_versions=expected_programme_versions)
 
 
 def test_failed_append_leaves_the_engine_equal_to_the_store() -> None:

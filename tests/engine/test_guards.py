@@ -295,11 +295,11 @@ def test_referral_with_data_needs_consent(engine: PathwayEngine) -> None:
     assert engine.state("p1").actor_referrals == 2
 
 
-def test_unknown_command_type_is_a_type_error(engine: PathwayEngine) -> None:
-    """Only engine commands are executed."""
-    with pytest.raises(TypeError):
+def test_unknown_command_type_is_a_validation_error(engine: PathwayEngine) -> None:
+    """Only engine commands are executed; anything else is a ValidationError (a LangzeitError)."""
+    with pytest.raises(ValidationError, match="not an engine command"):
         engine.execute("refer p1")  # type: ignore[arg-type]
-    with pytest.raises(TypeError):
+    with pytest.raises(ValidationError, match="not an engine command"):
         engine.check("refer p1")  # type: ignore[arg-type]
 
 

@@ -9,6 +9,7 @@ import pytest
 import langzeit.engine as engine_api
 from langzeit.engine import Command, PathwayEngine, Refer
 from langzeit.engine._handlers import HANDLERS, handles
+from langzeit.exceptions import ValidationError
 
 COMMANDS = [obj for name in engine_api.__all__
             if inspect.isclass(obj := getattr(engine_api, name)) and issubclass(obj, Command)
@@ -36,12 +37,12 @@ def test_every_command_has_a_convenience_method_on_the_engine() -> None:
     assert not missing
 
 
-def test_an_unknown_command_type_is_a_type_error(engine: PathwayEngine) -> None:
-    """A Command subclass without a handler is refused as not an engine command."""
+def test_an_unknown_command_type_is_a_validation_error(engine: PathwayEngine) -> None:
+    """A Command subclass without a handler is refused as not an engine command (a LangzeitError)."""
 
     @attrs.frozen
     class Shout(Command):
         pass
 
-    with pytest.raises(TypeError, match="not an engine command"):
+    with pytest.raises(ValidationError, match="not an engine command"):
         engine.check(Shout("p1", date(2024, 1, 1)))

@@ -65,7 +65,7 @@ def test_every_problem_is_listed_with_its_location() -> None:
         Scenario.from_dict(data, location="s.toml")
     locations = [p.location for p in info.value.problems]  # type: ignore[union-attr]
     assert locations == [
-        "s.toml.colour", "s.toml.referrals.kind", "s.toml.take_up", "s.toml.staffing",
+        "s.toml.colour", "s.toml.referrals.kind", "s.toml.take_up", "s.toml.staffing.fte",
         "s.toml.waiting_list.discipline", "s.toml.durations.coaching", "s.toml.hazards.coaching.lottery",
         "s.toml.durations.nowhere", "s.toml.durations.training", "s.toml.routing.intake",
     ]

@@ -13,9 +13,9 @@ from hypothesis import strategies as st
 from langzeit.events import (
     BASE_FIELDS,
     EVENT_TYPES,
+    Declined,
     EventLog,
     FollowUp,
-    PhaseEntered,
     PlanStepAgreed,
     Referred,
     ScaleScored,
@@ -66,7 +66,7 @@ def test_empty_text_and_null_are_kept_apart(tmp_path: Path) -> None:
     """An empty string field stays '' (not its default); an optional null stays None."""
     path = tmp_path / "log.csv"
     events = [Referred("e1", "p1", date(2024, 1, 8), programme_id="", referrer=""),
-              PlanStepAgreed("e2", "p1", date(2024, 2, 5), step_id="", description="", due=None),
+              PlanStepAgreed("e2", "p1", date(2024, 2, 5), step_id="s1", description="", due=None),
               FollowUp("e3", "p1", date(2025, 1, 1), months_after_exit=6, status="none",
                        receives_benefit=False),
               FollowUp("e4", "p1", date(2025, 1, 1), months_after_exit=6, status="none")]
@@ -91,7 +91,7 @@ def test_items_are_json_text_in_their_cell(tmp_path: Path) -> None:
 def test_text_with_commas_quotes_and_newlines_round_trips(tmp_path: Path) -> None:
     """CSV quoting keeps separators, quotes, CR/LF and leading spaces inside cells."""
     path = tmp_path / "log.csv"
-    event = PhaseEntered("e1", "p,1", date(2024, 2, 1), phase_id=' "a"\r\nb ')
+    event = Declined("e1", "p,1", date(2024, 2, 1), reason=' "a"\r\nb ')
     write_csv([event], path)
     assert read_csv(path).get("e1") == event
 

@@ -52,7 +52,7 @@ def test_new_file_uses_wal_and_records_format_and_version(tmp_path: Path) -> Non
     SqliteEventStore(path).close()
     with sqlite3.connect(path) as conn:
         assert dict(conn.execute("SELECT key, value FROM meta")) == {"format": "langzeit-events",
-                                                                     "version": "1"}
+                                                                     "version": "1", "schema": "2"}
         assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
 
 
@@ -206,6 +206,7 @@ def test_corrupt_rows_are_listed_by_sequence(tmp_path: Path) -> None:
         s.extend([Referred("e1", "p1", D), Admitted("e2", "p1", D), Admitted("e3", "p1", D),
                   Admitted("e4", "p1", D)])
     with sqlite3.connect(path) as conn:
+        conn.execute("DROP TRIGGER events_no_update")  # the store refuses edits: spoil it on purpose
         conn.execute("UPDATE events SET date = '2024-02-30' WHERE event_id = 'e2'")
         conn.execute("UPDATE events SET data = '{oops' WHERE event_id = 'e3'")
         conn.execute("""UPDATE events SET data = '{"date": "2020-01-01"}' WHERE event_id = 'e1'""")

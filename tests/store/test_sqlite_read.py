@@ -53,6 +53,7 @@ def test_bad_rows_among_good_rows_with_the_same_payload_are_each_reported(tmp_pa
     with SqliteEventStore(path) as s:
         s.extend(_pathways(4))  # seq 1..12; exits are seq 1, 4, 7, 10
     with sqlite3.connect(path) as conn:
+        conn.execute("DROP TRIGGER events_no_update")  # the store refuses edits: spoil it on purpose
         conn.execute("UPDATE events SET event_id = '' WHERE seq = 4")
         conn.execute("UPDATE events SET participant_id = X'7031' WHERE seq = 7")  # a blob, not text
         conn.execute("UPDATE events SET type = 'exploded' WHERE seq = 10")

@@ -29,6 +29,7 @@ from types import ModuleType
 from typing import NoReturn
 
 from langzeit import __version__
+from langzeit._gc import allow_pausing, pausing_allowed
 from langzeit.cli._errors import EXIT_BAD_INPUT, EXIT_INTERRUPTED, EXIT_OK, EXIT_OUTPUT, describe, one_line
 
 __all__ = ["build_parser", "main"]
@@ -102,6 +103,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if sys.stdout is None:  # started with stdout closed (`>&-`)
         print("langzeit: error: standard output is closed", file=sys.stderr)
         return EXIT_OUTPUT
+    allowed = pausing_allowed()
+    allow_pausing()  # the command owns its process: bulk reads may pause the collector
     try:
         code: int = args.run(args)
         sys.stdout.flush()
@@ -119,4 +122,6 @@ def main(argv: Sequence[str] | None = None) -> int:
             traceback.print_exc()
         print(f"langzeit: error: {line}", file=sys.stderr)
         return code
+    finally:
+        allow_pausing(allowed)
     return code

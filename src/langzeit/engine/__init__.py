@@ -25,10 +25,16 @@ The API, stable for applications and the simulator:
   participant's last event, and commands that take places or caseload not before the
   engine's last change of them (``engine.clock``).
 * Queries: ``state``, ``states``, ``occupancy``, ``caseload``, ``waiting_list``, each now
-  or ``as_of`` a date; ``refresh()`` reloads from the store.
-* Concurrency: appends carry each participant's expected version; on
+  or ``as_of`` a date; ``refresh()`` catches up with the store (its feed, on a shared store).
+* Concurrency: appends carry each participant's expected version, and on a
+  :class:`~langzeit.events.SharedEventStore` the programme's version for commands that
+  read or change places, caseloads or the waiting list; on
   :class:`~langzeit.exceptions.ConcurrencyConflict` the engine reloads the participants
-  concerned from the store and re-raises (retry the command).
+  concerned, catches up from the store's feed and re-raises (retry the command). One
+  engine may be shared by threads (it serialises its calls).
+* The boundary: commands check their fields when built (``ValidationError``);
+  ``Command.to_dict()``, :func:`command_from_dict` and :func:`command_json_schema`
+  carry them as JSON.
 
 Examples:
     >>> from datetime import date
@@ -46,6 +52,7 @@ Examples:
 """
 
 from langzeit.engine._commands import (
+    COMMAND_TYPES,
     AchievePlanStep,
     Admit,
     AgreeParticipation,
@@ -71,6 +78,8 @@ from langzeit.engine._commands import (
     StartAftercare,
     Waitlist,
     WithdrawConsent,
+    command_from_dict,
+    command_json_schema,
 )
 from langzeit.engine._engine import PathwayEngine, UserGuard
 from langzeit.engine._results import (
@@ -86,6 +95,7 @@ from langzeit.engine._results import (
 from langzeit.exceptions import CapacityExceeded, ConcurrencyConflict, GuardFailure, TransitionRefused
 
 __all__ = [
+    "COMMAND_TYPES",
     "DUE_KINDS",
     "AchievePlanStep",
     "Admit",
@@ -125,4 +135,6 @@ __all__ = [
     "WaitingList",
     "Waitlist",
     "WithdrawConsent",
+    "command_from_dict",
+    "command_json_schema",
 ]

@@ -7,14 +7,21 @@ they can be queued, logged and retried.
 
 from __future__ import annotations
 
+import enum
+import re
+from collections.abc import Mapping
 from datetime import date
-from typing import ClassVar
+from typing import Any, ClassVar, TypeVar
 
 import attrs
 
 from langzeit.domain import ConsentPurpose, ExitReason, OutcomeKind
+from langzeit.events._codec import _dump, class_schema, parse_fields
+from langzeit.events._types import compile_checks, field_problems
+from langzeit.exceptions import Problem, ValidationError
 
 __all__ = [
+    "COMMAND_TYPES",
     "AchievePlanStep",
     "Admit",
     "AgreeParticipation",
@@ -40,7 +47,37 @@ __all__ = [
     "StartAftercare",
     "Waitlist",
     "WithdrawConsent",
+    "command_from_dict",
+    "command_json_schema",
 ]
+
+_E = TypeVar("_E", bound=enum.Enum)
+
+
+def _member(cls: type[_E], value: Any) -> Any:
+    """An enumeration's value to its member; anything else is kept for the field check to refuse."""
+    if value.__class__ is cls:
+        return value
+    try:
+        return cls(value)
+    except (ValueError, TypeError):
+        return value
+
+
+def _to_purpose(value: Any) -> ConsentPurpose:
+    return _member(ConsentPurpose, value)  # type: ignore[no-any-return]
+
+
+def _to_reason(value: Any) -> ExitReason:
+    return _member(ExitReason, value)  # type: ignore[no-any-return]
+
+
+def _to_outcome(value: Any) -> OutcomeKind:
+    return _member(OutcomeKind, value)  # type: ignore[no-any-return]
+
+
+def _to_items(value: Any) -> tuple[int | None, ...]:
+    return tuple(value) if isinstance(value, list) else value
 
 
 @attrs.frozen
@@ -57,13 +94,39 @@ class Command:
     """
 
     verb: ClassVar[str] = "command"
+    #: The command's name in :meth:`to_dict` records and the JSON Schema (``"refer"``, ``"record_consent"``).
+    name: ClassVar[str] = "command"
 
     participant_id: str
     date: date
 
+    def __attrs_post_init__(self) -> None:
+        """Check every field's type (ids, dates, text, numbers): ValidationError otherwise.
+
+        Replaced for each command by the generated check of ``compile_checks``.
+        """
+        problems = field_problems(self)
+        if problems:
+            raise ValidationError(f"invalid {self.name}", problems)
+
     def describe(self) -> str:
         """A short text naming the command, used in refusals."""
         return f"{self.verb} {self.participant_id!r} on {self.date.isoformat()}"
+
+    def to_dict(self) -> dict[str, Any]:
+        """The command as a JSON-ready record: ``command`` (its name), then every field.
+
+        Dates are ISO text, enumerations their values, item lists lists;
+        :func:`command_from_dict` reads it back.
+
+        Examples:
+            >>> Refer("p1", date(2024, 1, 8)).to_dict()
+            {'command': 'refer', 'participant_id': 'p1', 'date': '2024-01-08', 'referrer': 'jobcenter'}
+        """
+        record: dict[str, Any] = {"command": self.name}
+        for f in attrs.fields(type(self)):
+            record[f.name] = _dump(getattr(self, f.name))
+        return record
 
 
 @attrs.frozen
@@ -106,7 +169,7 @@ class RecordConsent(Command):
 
     verb: ClassVar[str] = "record consent of"
     recipient: str
-    purpose: ConsentPurpose = ConsentPurpose.DATA_EXCHANGE
+    purpose: ConsentPurpose = attrs.field(default=ConsentPurpose.DATA_EXCHANGE, converter=_to_purpose)
     consent_id: str = ""
 
 
@@ -121,7 +184,7 @@ class WithdrawConsent(Command):
 
     verb: ClassVar[str] = "withdraw consent of"
     recipient: str = ""
-    purpose: ConsentPurpose = ConsentPurpose.DATA_EXCHANGE
+    purpose: ConsentPurpose = attrs.field(default=ConsentPurpose.DATA_EXCHANGE, converter=_to_purpose)
     consent_id: str = ""
 
 
@@ -329,7 +392,7 @@ class ScoreScale(Command):
 
     verb: ClassVar[str] = "score a scale for"
     scale: str
-    items: tuple[int | None, ...]
+    items: tuple[int | None, ...] = attrs.field(converter=_to_items)
 
 
 @attrs.frozen
@@ -364,8 +427,8 @@ class Exit(Command):
     """
 
     verb: ClassVar[str] = "exit"
-    reason: ExitReason
-    outcome: OutcomeKind = OutcomeKind.NONE
+    reason: ExitReason = attrs.field(converter=_to_reason)
+    outcome: OutcomeKind = attrs.field(default=OutcomeKind.NONE, converter=_to_outcome)
     phase_id: str | None = None
 
 
@@ -404,5 +467,107 @@ class RecordFollowUp(Command):
 
     verb: ClassVar[str] = "record a follow-up of"
     months_after_exit: int
-    status: OutcomeKind
+    status: OutcomeKind = attrs.field(converter=_to_outcome)
     receives_benefit: bool | None = None
+
+
+def _snake(name: str) -> str:
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
+
+
+#: Every command class by its name (``"refer"``, ``"record_consent"``, …).
+COMMAND_TYPES: dict[str, type[Command]] = {
+    _snake(cls.__name__): cls
+    for cls in (
+        Refer, Assess, RecordConsent, WithdrawConsent, AgreeParticipation, Decline, Admit, Waitlist,
+        Renege, EnterPhase, Extend, Pause, Resume, AssignCoach, AssignTandem, AgreePlan, AgreePlanStep,
+        AchievePlanStep, ScoreScale, ReferToActor, Exit, StartAftercare, EndAftercare, RecordFollowUp,
+    )
+}
+for _name, _command_cls in COMMAND_TYPES.items():
+    _command_cls.name = _name
+_CHECKED: list[type[Any]] = [Command, *COMMAND_TYPES.values()]
+for _checked_cls in _CHECKED:
+    compile_checks(_checked_cls)
+
+
+def command_from_dict(record: Mapping[str, Any]) -> Command:
+    """A command from a JSON-ready record such as :meth:`Command.to_dict` gives (a host's request).
+
+    Args:
+        record: ``command`` (a name of :data:`COMMAND_TYPES`) and the command's fields;
+            dates as ISO ``YYYY-MM-DD`` text, enumerations as their values. Optional
+            fields may be missing; unknown keys are refused so that nothing is lost.
+
+    Returns:
+        The command.
+
+    Raises:
+        ValidationError: every bad, missing or unknown field at once.
+
+    Examples:
+        >>> command_from_dict({"command": "exit", "participant_id": "p1", "date": "2024-12-01",
+        ...                    "reason": "work", "outcome": "svp"})
+        Exit(participant_id='p1', date=datetime.date(2024, 12, 1), reason=<ExitReason.WORK: 'work'>, \
+outcome=<OutcomeKind.SVP: 'svp'>, phase_id=None)
+        >>> command_from_dict({"command": "refer", "participant_id": "", "date": "2024-02-30"})
+        Traceback (most recent call last):
+        ...
+        langzeit.exceptions.ValidationError: invalid command record (2 problems)
+          - date: bad date '2024-02-30' (expected YYYY-MM-DD)
+          - participant_id: expected a non-empty id, got ''
+    """
+    if not isinstance(record, Mapping):
+        raise ValidationError("invalid command record", [Problem("", f"expected an object, got {record!r}")])
+    name = record.get("command")
+    cls = COMMAND_TYPES.get(name) if isinstance(name, str) else None
+    if cls is None:
+        raise ValidationError("invalid command record", [Problem(
+            "command", f"unknown command {name!r}; known: {', '.join(COMMAND_TYPES)}")])
+    kwargs, errors = parse_fields(cls, record, skip=("command",))
+    problems = [Problem(where, reason) for where, reason in errors]
+    if not problems:
+        try:
+            return cls(**kwargs)
+        except ValidationError:
+            pass
+    # the fields that parsed, checked as the constructor checks them (an empty id, a long one)
+    for found in field_problems(_unchecked(cls, kwargs)):
+        name = found.location.split(".")[-1]
+        if name in kwargs:
+            problems.append(Problem(name, found.message))
+    problems.sort(key=_location)
+    raise ValidationError("invalid command record", problems)
+
+
+def _location(problem: Problem) -> str:
+    return problem.location
+
+
+def _unchecked(cls: type[Command], kwargs: Mapping[str, Any]) -> Command:
+    """An instance without running its checks (only to list the problems of its fields)."""
+    obj = object.__new__(cls)
+    for key, value in kwargs.items():
+        object.__setattr__(obj, key, value)
+    return obj
+
+
+def command_json_schema() -> dict[str, Any]:
+    """A JSON Schema (draft 2020-12) of every command record, as :meth:`Command.to_dict` writes them.
+
+    Hosts in other languages validate requests with it before they call;
+    ``langzeit schema commands`` prints it.
+
+    Returns:
+        A schema whose ``oneOf`` has one object schema per command, told apart by ``command``.
+
+    Examples:
+        >>> schema = command_json_schema()
+        >>> len(schema["oneOf"]), schema["oneOf"][0]["required"]
+        (24, ['command', 'participant_id', 'date'])
+    """
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": "langzeit engine command",
+        "oneOf": [class_schema(cls, "command", name, cls.__name__) for name, cls in COMMAND_TYPES.items()],
+    }

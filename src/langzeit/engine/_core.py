@@ -12,6 +12,7 @@ commands and appends their events.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date
 from typing import Literal
@@ -37,6 +38,8 @@ from langzeit.events import (
     EventLog,
     EventStore,
     ParticipantState,
+    Referred,
+    SharedEventStore,
     StateBuilder,
     Status,
 )
@@ -82,11 +85,17 @@ def occupying(status: Status) -> bool:
     return status is _ACTIVE or status is _PAUSED
 
 
-@attrs.define(eq=False)
+@attrs.define(eq=False, init=False)  # own __init__ below; init=False lets type checkers see it
 class EngineCore:
     """The state of one programme's pathways and the guard checks over it (private base).
 
     The constructor's arguments are those of :class:`~langzeit.engine.PathwayEngine`.
+
+    On a :class:`~langzeit.events.SharedEventStore` the core also keeps what it needs to
+    share the store with other engines: the feed position it has read up to, the
+    programme's version as it knows it (the number of its participants' events), the
+    participants of other programmes in the store, and whether the command being
+    executed reads or changes places, caseloads or the waiting list.
     """
 
     programme: Programme
@@ -114,6 +123,12 @@ class EngineCore:
     _freed: bool = attrs.field(init=False)
     _plus_cache: dict[tuple[date, int], date] = attrs.field(init=False)
     _max_ends: dict[date, date] = attrs.field(init=False)
+    _shared: bool = attrs.field(init=False)  # the store is a SharedEventStore
+    _position: int = attrs.field(init=False)  # the feed position the engine has read up to
+    _pversion: int = attrs.field(init=False)  # the programme's version: its participants' events
+    _foreign: dict[str, str] = attrs.field(init=False)  # participants of other programmes
+    _touches_shared: bool = attrs.field(init=False)  # the batch moved places, caseloads or the list
+    _lock: threading.RLock = attrs.field(init=False)
 
     def __init__(
         self,
@@ -137,12 +152,18 @@ class EngineCore:
         for tandem in tandem_list:
             for m in tandem.members:
                 coach_map.setdefault(m.coach.id, m.coach)
-        self.__attrs_init__(  # type: ignore[attr-defined]  # attrs generates it when __init__ is custom
-            programme, EventLog() if store is None else store, coach_map,
-            {td.id: td for td in tandem_list}, {o.id: o.name for o in organisations},
-            dict(guards or {}), discipline, None if max_wait is None else parse_duration(max_wait),
-            auto_admit, id_factory or _default_ids,
-        )
+        self.programme = programme
+        self._store = EventLog() if store is None else store
+        self._coaches = coach_map
+        self._tandems = {td.id: td for td in tandem_list}
+        self._org_names = {o.id: o.name for o in organisations}
+        self._user_guards = dict(guards or {})
+        self.discipline = discipline
+        self.max_wait = None if max_wait is None else parse_duration(max_wait)
+        self.auto_admit = auto_admit
+        self._ids = id_factory or _default_ids
+        self._shared = isinstance(self._store, SharedEventStore)
+        self._lock = threading.RLock()
         unknown = sorted(programme.guard_names - BUILTIN_GUARDS - set(self._user_guards))
         if unknown:
             raise ValidationError(
@@ -184,17 +205,86 @@ class EngineCore:
         self._queue = WaitQueue(self.discipline)
         self._clock = date.min
         self._freed = False
+        self._position = 0
+        self._pversion = 0
+        self._foreign = {}
+        self._touches_shared = False
 
     def _load(self) -> None:
+        """Build the state from the store: the events of this programme's participants only.
+
+        A participant belongs to the programme of their first referral (the stores' rule,
+        :func:`langzeit.events._log.stream_changes`); the others are remembered as
+        foreign, so that referring them here is refused.
+        """
         self._reset()
-        self._apply(self._store.events(), {})
+        store = self._store
+        if not self._shared:
+            self._apply(store.events(), {})
+            return
+        # the position first: events appended meanwhile are read now and skipped by refresh()
+        self._position = store.position  # type: ignore[attr-defined]  # checked by _shared
+        events = store.events()
+        own = self._programmes_of(events)
+        self._apply([e for e in events if own.get(e.participant_id) == self.programme.id], {})
+
+    def _programmes_of(self, events: Iterable[Event]) -> dict[str, str | None]:
+        """Each participant's programme (their first referral's); the foreign ones noted."""
+        out: dict[str, str | None] = {}
+        for e in events:
+            pid = e.participant_id
+            if out.get(pid) is None and isinstance(e, Referred):
+                out[pid] = e.programme_id
+            elif pid not in out:
+                out[pid] = None
+        mine = self.programme.id
+        for pid, prog in out.items():
+            if prog != mine:
+                self._foreign[pid] = "" if prog is None else prog
+        return out
+
+    def _catch_up(self) -> None:
+        """Fold what other writers appended since the engine's feed position (a shared store)."""
+        store: SharedEventStore = self._store  # type: ignore[assignment]  # checked by _shared
+        states = self._states
+        foreign = self._foreign
+        mine = self.programme.id
+        while True:
+            items = store.events_since(self._position, 4096)
+            if not items:
+                return
+            for item in items:
+                event = item.event
+                pid = event.participant_id
+                b = states.get(pid)
+                if b is None:
+                    if pid in foreign or not (isinstance(event, Referred) and event.programme_id == mine):
+                        if pid not in foreign:
+                            foreign[pid] = event.programme_id if isinstance(event, Referred) else ""
+                        continue
+                    if item.version != 1:  # referred here after events elsewhere: the whole stream
+                        self._reload([pid])
+                        continue
+                elif item.version <= b.version:  # folded already (the engine's own append, a reload)
+                    continue
+                elif item.version != b.version + 1:  # pragma: no cover - a gap: read the stream again
+                    self._reload([pid])
+                    continue
+                self._apply((event,), {})
+            self._position = items[-1].position
 
     def _reload(self, participant_ids: Iterable[str]) -> None:
         for pid in participant_ids:
             old = self._states.get(pid)
             fresh = StateBuilder(pid)
-            for event in self._store.events(participant_id=pid):
+            events = self._store.events(participant_id=pid)
+            if self._shared and self._programmes_of(events).get(pid, self.programme.id) != self.programme.id:
+                events = []  # the participant belongs to another programme: not this engine's
+            else:
+                self._foreign.pop(pid, None)
+            for event in events:
                 fresh.apply(event)
+            self._pversion += fresh.version - (old.version if old is not None else 0)
             old_key: Key = state_key(old) if old is not None else (Status.REFERRED, None, None, None)
             if fresh.version:
                 self._states[pid] = fresh
@@ -207,9 +297,10 @@ class EngineCore:
 
     # -- the fold and the books ------------------------------------------------------------
 
-    def _apply(self, events: Iterable[Event], touched: dict[str, int]) -> None:
+    def _apply(self, events: Sequence[Event], touched: dict[str, int]) -> None:
         """Fold ``events`` into the states and the books; note first versions in ``touched``."""
         states = self._states
+        self._pversion += len(events)
         for event in events:
             pid = event.participant_id
             b = states.get(pid)
@@ -229,6 +320,8 @@ class EngineCore:
         old_status, status = old[0], b.status
         old_occ = old_status is _ACTIVE or old_status is _PAUSED  # occupying, inlined
         new_occ = status is _ACTIVE or status is _PAUSED
+        if old_occ or new_occ or old_status is _WAITLISTED or status is _WAITLISTED:
+            self._touches_shared = True  # places, caseloads or the waiting list: the programme's
         if old_occ or new_occ:
             self._books.move(old if old_occ else None,
                              (status, b.phase_id, b.coach_id, b.tandem_id) if new_occ else None)

@@ -46,8 +46,8 @@ from langzeit.engine._commands import (
 from langzeit.engine._core import EngineCore, UserGuard
 from langzeit.engine._handlers import run
 from langzeit.engine._results import CaseloadTable, DueList, Occupancy, WaitingList
-from langzeit.events import Event, EventStore, ParticipantState
-from langzeit.exceptions import CapacityExceeded, GuardFailure, TransitionRefused
+from langzeit.events import Event, EventStore, ParticipantState, SharedEventStore
+from langzeit.exceptions import CapacityExceeded, ConcurrencyConflict, GuardFailure, TransitionRefused
 
 __all__ = ["PathwayEngine", "UserGuard"]
 
@@ -122,7 +122,12 @@ class PathwayEngine(EngineCore):
     __slots__ = ()
 
     def refresh(self) -> None:
-        """Reload every participant's state from the store (after another writer appended).
+        """Catch up with what other writers appended to the store.
+
+        On a :class:`~langzeit.events.SharedEventStore` (``EventLog``, ``SqliteEventStore``,
+        ``PostgresEventStore``) the engine reads only the feed since the position it has
+        seen (:meth:`~langzeit.events.EventLog.events_since`) and folds the new events of
+        its programme's participants; other stores are read again in full.
 
         Examples:
             >>> from datetime import date
@@ -137,7 +142,11 @@ class PathwayEngine(EngineCore):
             >>> engine.state("x").status
             <Status.REFERRED: 'referred'>
         """
-        self._load()
+        with self._lock:
+            if self._shared:
+                self._catch_up()
+            else:
+                self._load()
 
     # -- executing -------------------------------------------------------------------------
 
@@ -160,9 +169,10 @@ class PathwayEngine(EngineCore):
             >>> PathwayEngine(prog).check(Admit("p1", date(2024, 1, 8)))[0].reason
             "participant 'p1' has not been referred to D"
         """
-        failures: list[GuardFailure] = []
-        run(self, command, failures)
-        return tuple(failures)
+        with self._lock:
+            failures: list[GuardFailure] = []
+            run(self, command, failures)
+            return tuple(failures)
 
     def execute(self, command: Command) -> tuple[Event, ...]:
         """Check ``command``'s guards and, if all pass, append its events to the store.
@@ -180,8 +190,11 @@ class PathwayEngine(EngineCore):
             TransitionRefused: a guard failed (all failures listed); nothing was written.
             CapacityExceeded: only places or caseload are missing; nothing was written.
             ConcurrencyConflict: another writer appended to a participant's stream
-                meanwhile; nothing was written and the engine reloaded that
-                participant's state from the store (retry the command).
+                meanwhile, or (on a shared store) to the programme while the command
+                read or changed its places, caseloads or waiting list; nothing was
+                written and the engine caught up with the store (retry the command:
+                it is then checked against the fresh state, and refused or
+                waitlisted with reasons if the places are gone).
 
         Examples:
             >>> from datetime import date
@@ -191,21 +204,46 @@ class PathwayEngine(EngineCore):
             >>> [e.event_id for e in PathwayEngine(prog).execute(Refer("p1", date(2024, 1, 8)))]
             ['p1-1']
         """
-        failures: list[GuardFailure] = []
-        events = run(self, command, failures)
-        if failures:
-            raise _refusal(command, failures)
-        touched: dict[str, int] = {}
-        self._freed = False
-        try:
-            self._apply(events, touched)
-            if self._freed and self.auto_admit and self._queue.keys and self._room():
-                self._fill(command.date, touched, events)
+        with self._lock:
+            failures: list[GuardFailure] = []
+            events = run(self, command, failures)
+            if failures:
+                raise _refusal(command, failures)
+            touched: dict[str, int] = {}
+            self._freed = False
+            self._touches_shared = False
+            version = self._pversion
+            try:
+                self._apply(events, touched)
+                if self._freed and self.auto_admit and self._queue.keys and self._room():
+                    self._fill(command.date, touched, events)
+                self._append(events, touched, version)
+            except BaseException as exc:
+                self._undo(touched, exc)
+                raise
+            return tuple(events)
+
+    def _append(self, events: list[Event], touched: dict[str, int], version: int) -> None:
+        """Append a batch with the expected versions of its participants.
+
+        On a shared store also with the programme's version, when the batch moved places,
+        caseloads or the waiting list (the guards of such commands read them).
+        """
+        if self._shared:  # the engine's own events come back in the feed; refresh() skips them
+            store: SharedEventStore = self._store  # type: ignore[assignment]  # checked by _shared
+            if self._touches_shared:
+                store.extend(events, expected_versions=touched,
+                             expected_programme_versions={self.programme.id: version})
+                return
+            store.extend(events, expected_versions=touched)
+        else:
             self._store.extend(events, expected_versions=touched)
-        except BaseException:
-            self._reload(touched)
-            raise
-        return tuple(events)
+
+    def _undo(self, touched: dict[str, int], exc: BaseException) -> None:
+        """Take back a batch the store refused: reload its participants; after a conflict catch up."""
+        self._reload(touched)
+        if self._shared and isinstance(exc, ConcurrencyConflict):
+            self._catch_up()
 
     def _fill(self, day: date, touched: dict[str, int], events: list[Event],
               limit: int | None = None) -> None:
@@ -252,16 +290,19 @@ class PathwayEngine(EngineCore):
             >>> [e.type for e in engine.admit_from_waiting_list(date(2024, 3, 1))]
             ['admitted', 'phase_entered']
         """
-        touched: dict[str, int] = {}
-        events: list[Event] = []
-        try:
-            self._fill(day, touched, events, limit)
-            if events:
-                self._store.extend(events, expected_versions=touched)
-        except BaseException:
-            self._reload(touched)
-            raise
-        return tuple(events)
+        with self._lock:
+            touched: dict[str, int] = {}
+            events: list[Event] = []
+            self._touches_shared = False
+            version = self._pversion
+            try:
+                self._fill(day, touched, events, limit)
+                if events:
+                    self._append(events, touched, version)
+            except BaseException as exc:
+                self._undo(touched, exc)
+                raise
+            return tuple(events)
 
     def renege_overdue(self, as_of: date) -> tuple[Event, ...]:
         """Take everyone off the waiting list whose wait reached ``max_wait`` by ``as_of``.
@@ -290,13 +331,14 @@ class PathwayEngine(EngineCore):
         if self.max_wait is None:
             return ()
         out: list[Event] = []
-        for pid in self._queue.in_order():
-            b = self._states[pid]
-            assert b.waitlisted is not None
-            assert b.last_event is not None
-            deadline = self._plus(b.waitlisted, self.max_wait)
-            if deadline <= as_of:
-                out.extend(self.execute(Renege(pid, max(deadline, b.last_event))))
+        with self._lock:
+            for pid in self._queue.in_order():
+                b = self._states[pid]
+                assert b.waitlisted is not None
+                assert b.last_event is not None
+                deadline = self._plus(b.waitlisted, self.max_wait)
+                if deadline <= as_of:
+                    out.extend(self.execute(Renege(pid, max(deadline, b.last_event))))
         return tuple(out)
 
     # -- convenience methods -----------------------------------------------------------------
@@ -435,7 +477,8 @@ class PathwayEngine(EngineCore):
     @property
     def participant_ids(self) -> tuple[str, ...]:
         """Ids of every participant known to the engine, in order of their first event."""
-        return tuple(self._states)
+        with self._lock:
+            return tuple(self._states)
 
     def __contains__(self, participant_id: object) -> bool:
         return participant_id in self._states
@@ -458,7 +501,8 @@ class PathwayEngine(EngineCore):
             >>> engine.state("p1").status
             <Status.REFERRED: 'referred'>
         """
-        return _queries.state(self, participant_id, as_of)
+        with self._lock:
+            return _queries.state(self, participant_id, as_of)
 
     def states(self, *, as_of: date | None = None) -> dict[str, ParticipantState]:
         """Every participant's state, now or at the end of day ``as_of``.
@@ -473,7 +517,8 @@ class PathwayEngine(EngineCore):
             >>> engine.states() == replay(engine.store.events())
             True
         """
-        return _queries.states(self, as_of)
+        with self._lock:
+            return _queries.states(self, as_of)
 
     def occupancy(self, *, as_of: date | None = None) -> Occupancy:
         """Places taken in the programme and per phase, now or at the end of day ``as_of``.
@@ -488,7 +533,8 @@ class PathwayEngine(EngineCore):
             >>> engine.occupancy().free, engine.occupancy(as_of=date(2024, 1, 31)).occupied
             (4, 0)
         """
-        return _queries.occupancy(self, as_of)
+        with self._lock:
+            return _queries.occupancy(self, as_of)
 
     def caseload(self, *, as_of: date | None = None) -> CaseloadTable:
         """Cases per registered coach (tandem cases included) and per tandem.
@@ -504,7 +550,8 @@ class PathwayEngine(EngineCore):
             >>> engine.caseload().of("c1")
             CaseloadRow(kind='coach', id='c1', cases=1, limit=30)
         """
-        return _queries.caseload(self, as_of)
+        with self._lock:
+            return _queries.caseload(self, as_of)
 
     def waiting_list(self, *, as_of: date | None = None) -> WaitingList:
         """The waiting list in serving order, now or at the end of day ``as_of``.
@@ -521,7 +568,8 @@ class PathwayEngine(EngineCore):
             >>> engine.waiting_list().participant_ids
             ('p3', 'p2')
         """
-        return _queries.waiting_list(self, as_of)
+        with self._lock:
+            return _queries.waiting_list(self, as_of)
 
     def due(self, as_of: date, *, within: relativedelta | int | str | None = None) -> DueList:
         """What is due on the model clock by ``as_of`` (or within a look-ahead after it).
@@ -548,7 +596,8 @@ class PathwayEngine(EngineCore):
             >>> [(d.kind, d.date) for d in engine.due(date(2024, 8, 1))]
             [('phase_end', datetime.date(2024, 5, 1)), ('plan_review', datetime.date(2024, 8, 1))]
         """
-        return _queries.due(self, as_of, within)
+        with self._lock:
+            return _queries.due(self, as_of, within)
 
 
 def _refusal(command: Command, failures: list[GuardFailure]) -> TransitionRefused:

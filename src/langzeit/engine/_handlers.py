@@ -80,7 +80,7 @@ from langzeit.events import (
     TandemAssigned,
     Waitlisted,
 )
-from langzeit.exceptions import GuardFailure
+from langzeit.exceptions import GuardFailure, Problem, ValidationError
 
 __all__ = ["HANDLERS", "HOLDING", "KNOWN", "Handler", "Subject", "handles", "run"]
 
@@ -137,12 +137,13 @@ def run(engine: EngineCore, command: Command, failures: Failures) -> Events:
     """The events ``command`` would append, its failed guards appended to ``failures``.
 
     Raises:
-        TypeError: ``command`` is not an engine command.
+        ValidationError: ``command`` is not an engine command.
     """
     try:
         handler, subject = HANDLERS[type(command)]
     except KeyError:
-        raise TypeError(f"not an engine command: {command!r}") from None
+        raise ValidationError("not an engine command", [Problem(
+            "command", f"expected one of langzeit.engine.COMMAND_TYPES, got {command!r}")]) from None
     if subject is None:
         return handler(engine, command, engine._states.get(command.participant_id), failures)
     b = subject(engine, command, failures)
@@ -155,6 +156,12 @@ def _refer(engine: EngineCore, cmd: Refer, b: StateBuilder | None, fail: Failure
     if b is not None:
         fail.append(GuardFailure("known", f"participant {pid!r} is already known to "
                                           f"{engine.programme.name} (status: {b.status.value})"))
+        return []
+    elsewhere = engine._foreign.get(pid)
+    if elsewhere is not None:  # one store, several programmes: a participant id is one pathway
+        where = f"referred to programme {elsewhere!r}" if elsewhere else "recorded without a referral"
+        fail.append(GuardFailure("known", f"participant {pid!r} is already {where} in this store; "
+                                          f"use a new pseudonymous id for {engine.programme.name}"))
         return []
     return [Referred(engine._ids(pid, 1), pid, cmd.date, programme_id=engine.programme.id,
                      referrer=cmd.referrer)]

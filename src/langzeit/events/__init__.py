@@ -20,11 +20,12 @@ from langzeit.events._codec import (
     RowDecoder,
     event_fields,
     event_from_record,
+    event_json_schema,
     event_to_record,
     events_from_rows,
 )
-from langzeit.events._log import EventLog
-from langzeit.events._protocol import EventStore
+from langzeit.events._log import EventLog, StoredEvent
+from langzeit.events._protocol import EventStore, SharedEventStore
 from langzeit.events._state import ActiveConsent, ParticipantState, StateBuilder, Status, replay
 from langzeit.events._types import (
     EVENT_TYPES,
@@ -88,12 +89,15 @@ __all__ = [
     "Resumed",
     "RowDecoder",
     "ScaleScored",
+    "SharedEventStore",
     "StateBuilder",
     "Status",
+    "StoredEvent",
     "TandemAssigned",
     "Waitlisted",
     "event_fields",
     "event_from_record",
+    "event_json_schema",
     "event_to_record",
     "events_from_rows",
     "replay",

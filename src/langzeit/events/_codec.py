@@ -16,7 +16,15 @@ from typing import Any
 
 import attrs
 
-from langzeit.events._types import EVENT_TYPES, Event, _slot_constructor
+from langzeit.events._types import (
+    EVENT_TYPES,
+    MAX_ID_LENGTH,
+    Event,
+    _slot_constructor,
+    id_problem,
+    text_problem,
+)
+from langzeit.exceptions import ValidationError
 
 __all__ = [
     "BASE_FIELDS",
@@ -25,6 +33,7 @@ __all__ = [
     "RowDecoder",
     "event_fields",
     "event_from_record",
+    "event_json_schema",
     "event_to_record",
     "events_from_rows",
 ]
@@ -37,7 +46,7 @@ BASE_FIELDS = ("event_id", "participant_id", "type", "date")
 
 
 def _parse_date(value: Any) -> date:
-    if isinstance(value, date):
+    if value.__class__ is date:
         return value
     if not isinstance(value, str):
         raise ValueError(f"expected an ISO date, got {value!r}")
@@ -48,9 +57,10 @@ def _parse_date(value: Any) -> date:
 
 
 def _parse_str(value: Any) -> str:
-    if not isinstance(value, str):
-        raise ValueError(f"expected text, got {value!r}")
-    return value
+    reason = text_problem(value)
+    if reason is not None:
+        raise ValueError(reason)
+    return value  # type: ignore[no-any-return]
 
 
 def _parse_int(value: Any) -> int:
@@ -92,14 +102,140 @@ def _enum_parser(cls: type[enum.Enum]) -> Callable[[Any], Any]:
     return parse
 
 
+def _parse_bool(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    raise ValueError(f"expected true or false, got {value!r}")
+
+
 _PARSERS: dict[str, Callable[[Any], Any]] = {
     "date": _parse_date,
     "date | None": _optional(_parse_date),
     "str": _parse_str,
+    "str | None": _optional(_parse_str),
     "int": _parse_int,
+    "bool": _parse_bool,
     "bool | None": _parse_opt_bool,
     "tuple[int | None, ...]": _parse_items,
 }
+
+
+def _enums() -> dict[str, type[enum.Enum]]:
+    from langzeit.domain import ConsentPurpose, ExitReason, OutcomeKind
+
+    return {"ConsentPurpose": ConsentPurpose, "ExitReason": ExitReason, "OutcomeKind": OutcomeKind}
+
+
+def parse_fields(
+    cls: type[Any], record: Mapping[str, Any], skip: Sequence[str] = ()
+) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+    """The keyword arguments of an attrs class (command or event) from a JSON-ready record.
+
+    Each field is parsed by its annotation (ISO dates, enumeration values, lists); fields
+    missing from ``record`` keep their defaults. Unknown keys are reported, so that nothing
+    is silently lost.
+
+    Args:
+        cls: the attrs class.
+        record: the record.
+        skip: keys that are not fields (a discriminator such as ``"command"``).
+
+    Returns:
+        The parsed arguments, and ``(field, reason)`` for every bad, missing or unknown field.
+    """
+    enums = _enums()
+    kwargs: dict[str, Any] = {}
+    errors: list[tuple[str, str]] = []
+    names = set()
+    for f in attrs.fields(cls):
+        names.add(f.name)
+        annotation = str(f.type)
+        parse = _enum_parser(enums[annotation]) if annotation in enums else _PARSERS[annotation]
+        if f.name not in record:
+            if f.default is attrs.NOTHING:
+                errors.append((f.name, "missing"))
+            continue
+        try:
+            kwargs[f.name] = parse(record[f.name])
+        except ValueError as exc:
+            errors.append((f.name, str(exc)))
+    errors += [(str(k), "unknown field") for k in record if k not in names and k not in skip]
+    return kwargs, errors
+
+
+#: JSON Schema of a field by its annotation (ids and enumerations are added by name).
+_DATE_SCHEMA = {"type": "string", "format": "date", "pattern": r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"}
+_SCHEMAS: dict[str, dict[str, Any]] = {
+    "date": _DATE_SCHEMA,
+    "str": {"type": "string"},
+    "int": {"type": "integer"},
+    "bool": {"type": "boolean"},
+    "tuple[int | None, ...]": {"type": "array", "items": {"type": ["integer", "null"]}},
+}
+
+
+def field_schema(name: str, annotation: str, default: Any) -> dict[str, Any]:
+    """The JSON Schema of one field of a command or event (the rules its constructor checks).
+
+    Ids are bounded text without control characters (the library also refuses other
+    invisible characters, see ``id_problem``); dates are ISO ``YYYY-MM-DD``.
+
+    Examples:
+        >>> field_schema("due", "date | None", None)["anyOf"][1]
+        {'type': 'null'}
+    """
+    from langzeit.events._types import ID_FIELDS
+
+    optional = annotation.endswith(" | None")
+    base = annotation.removesuffix(" | None")
+    enums = _enums()
+    schema: dict[str, Any]
+    if base == "str" and name in ID_FIELDS:
+        schema = {"type": "string", "minLength": 0 if default == "" else 1, "maxLength": MAX_ID_LENGTH,
+                  "pattern": "^[^\\u0000-\\u001f\\u007f-\\u009f]*$"}
+    elif base in enums:
+        schema = {"type": "string", "enum": [m.value for m in enums[base]]}
+    else:
+        schema = dict(_SCHEMAS[base])
+    if optional:
+        schema = {"anyOf": [schema, {"type": "null"}]}
+    if default is not attrs.NOTHING and not isinstance(default, attrs.Factory):  # type: ignore[arg-type]
+        schema["default"] = _dump(default)
+    return schema
+
+
+def class_schema(cls: type[Any], discriminator: str, value: str, title: str) -> dict[str, Any]:
+    """The JSON Schema of one command or event class: an object with a constant discriminator."""
+    properties: dict[str, Any] = {discriminator: {"const": value}}
+    required = [discriminator]
+    for f in attrs.fields(cls):
+        properties[f.name] = field_schema(f.name, str(f.type), f.default)
+        if f.default is attrs.NOTHING:
+            required.append(f.name)
+    return {"title": title, "description": (cls.__doc__ or "").strip().splitlines()[0],
+            "type": "object", "properties": properties, "required": required,
+            "additionalProperties": False}
+
+
+def event_json_schema() -> dict[str, Any]:
+    """A JSON Schema (draft 2020-12) of every event record, as :func:`event_to_record` writes them.
+
+    Hosts in other languages validate records with it before they send them;
+    ``langzeit schema events`` prints it.
+
+    Returns:
+        A schema whose ``oneOf`` has one object schema per event type, told apart by ``type``.
+
+    Examples:
+        >>> schema = event_json_schema()
+        >>> len(schema["oneOf"]), schema["oneOf"][0]["properties"]["type"]
+        (24, {'const': 'referred'})
+    """
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": f"{EVENT_FORMAT} event record, version {EVENT_FORMAT_VERSION}",
+        "oneOf": [class_schema(cls, "type", name, cls.__name__) for name, cls in EVENT_TYPES.items()],
+    }
 
 
 def _dump(value: Any) -> Any:
@@ -120,11 +256,7 @@ class _FieldSpec:
 
 
 def _specs(cls: type[Event]) -> tuple[_FieldSpec, ...]:
-    from langzeit.domain import ConsentPurpose, ExitReason, OutcomeKind
-
-    enums: dict[str, type[enum.Enum]] = {
-        "ConsentPurpose": ConsentPurpose, "ExitReason": ExitReason, "OutcomeKind": OutcomeKind,
-    }
+    enums = _enums()
     out = []
     for f in attrs.fields(cls)[3:]:
         annotation = str(f.type)
@@ -214,8 +346,10 @@ def event_from_record(record: Mapping[str, Any]) -> Event:
     kwargs: dict[str, Any] = {}
     for name in ("event_id", "participant_id"):
         value = record.get(name)
-        if not isinstance(value, str) or not value:
-            errors.append(f"missing field {name!r}" if value is None else f"{name}: bad id {value!r}")
+        reason = None if value is None else id_problem(value)
+        if value is None or reason is not None:
+            detail = f" ({reason})" if value.__class__ is str and value else ""
+            errors.append(f"missing field {name!r}" if value is None else f"{name}: bad id {value!r}{detail}")
         else:
             kwargs[name] = value
     if "date" not in record or record["date"] is None:
@@ -240,12 +374,17 @@ def event_from_record(record: Mapping[str, Any]) -> Event:
         errors.append(f"unknown fields for {type_name!r}: {', '.join(unknown)}")
     if errors:
         raise ValueError("; ".join(errors))
-    return EVENT_TYPES[type_name](**kwargs)
+    try:  # the event's own checks: ids of its fields (phase, coach…)
+        return EVENT_TYPES[type_name](**kwargs)
+    except ValidationError as exc:
+        raise ValueError("; ".join(f"{str(p.location).split('.')[-1]}: {p.message}"  # type: ignore[union-attr]
+                                   for p in exc.problems)) from None
 
 
 #: Distinct ``(type, payload)`` pairs per bulk read whose decoded fields are kept.
 _PAYLOAD_CACHE_LIMIT = 4096
 _BASE_SET = frozenset(BASE_FIELDS)
+_MAX = MAX_ID_LENGTH
 
 
 @functools.cache
@@ -319,7 +458,9 @@ class RowDecoder:
             except (KeyError, TypeError):
                 pass
             else:
-                if event_id and participant_id and event_id.__class__ is str is participant_id.__class__:
+                if (event_id.__class__ is str is participant_id.__class__
+                        and 0 < len(event_id) <= _MAX and 0 < len(participant_id) <= _MAX
+                        and event_id.isprintable() and participant_id.isprintable()):
                     append(make(event_id, participant_id, when))
                     continue
             event, found = _row_event(row, self._fields)

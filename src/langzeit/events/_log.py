@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import threading
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import date
 from operator import attrgetter
@@ -12,16 +13,26 @@ import attrs
 
 from langzeit.events._codec import BASE_FIELDS, event_fields, event_to_record
 from langzeit.events._state import ParticipantState, replay
-from langzeit.events._types import EVENT_TYPES, Event
+from langzeit.events._types import EVENT_TYPES, Event, Referred
 from langzeit.exceptions import ConcurrencyConflict, Problem, UnknownNameError, ValidationError
 from langzeit.tabular import _HTML_MAX_ROWS, Table, rows_to_frame, rows_to_html
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
-__all__ = ["EventLog"]
+__all__ = ["EventLog", "StoredEvent"]
 
 _BY_DATE = attrgetter("date")
+
+def _check_feed_args(position: int, limit: int | None) -> None:
+    """Refuse a negative position or limit of :meth:`EventLog.events_since` (every store shares it)."""
+    if isinstance(position, bool) or not isinstance(position, int) or position < 0:
+        raise ValidationError("events_since refused",
+                              [Problem("position", f"a whole number >= 0, got {position!r}")])
+    if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 0):
+        raise ValidationError("events_since refused",
+                              [Problem("limit", f"a whole number >= 0, got {limit!r}")])
+
 
 # pandas dtype of each type-specific field of the frame, from its annotation (others: object)
 _FRAME_DTYPES = {"date": "date", "date | None": "date", "int": "Int64", "bool | None": "boolean"}
@@ -42,6 +53,72 @@ _DTYPES = _field_dtypes()
 _ALL_COLUMNS = tuple(dict.fromkeys([*BASE_FIELDS, *(f for t in EVENT_TYPES for f in event_fields(t))]))
 
 
+@attrs.frozen
+class StoredEvent:
+    """An event as the feed of a store gives it: with its global position and stream version.
+
+    Args:
+        position: the event's place in the store's global feed; positions grow in the
+            order appends were committed (they may skip numbers), so a reader that
+            remembers the last one it saw and asks for what came since misses nothing.
+        version: the event's number in its participant's stream (1 for their first event).
+        event: the event.
+
+    Examples:
+        >>> from langzeit.events import Referred
+        >>> log = EventLog([Referred("e1", "p1", date(2024, 1, 8))])
+        >>> log.events_since(0)
+        [StoredEvent(position=1, version=1, event=Referred(...))]
+    """
+
+    position: int
+    version: int
+    event: Event
+
+
+def stream_changes(
+    batch: Iterable[Event], streams: Mapping[str, tuple[int, str | None]]
+) -> tuple[dict[str, tuple[int, str | None]], dict[str, int], list[int]]:
+    """What appending ``batch`` does to the participants' streams and the programmes' versions.
+
+    The one rule every store follows: a participant belongs to the programme of their
+    first :class:`~langzeit.events.Referred` event; a programme's version is the number
+    of stored events of its participants (all their events count, also those stored
+    before that referral).
+
+    Args:
+        batch: the new events, in order.
+        streams: each concerned participant's ``(version, programme or None)`` before
+            the batch (a participant missing: no events yet).
+
+    Returns:
+        Each participant's ``(version, programme)`` after the batch, how much each
+        programme's version grows, and every event's number in its stream.
+
+    Examples:
+        >>> from langzeit.events import Referred, Admitted
+        >>> stream_changes([Admitted("e2", "p1", date(2024, 2, 1)),
+        ...                 Referred("e3", "p2", date(2024, 2, 1), programme_id="pan")],
+        ...                {"p1": (1, "geh-vor")})
+        ({'p1': (2, 'geh-vor'), 'p2': (1, 'pan')}, {'geh-vor': 1, 'pan': 1}, [2, 1])
+    """
+    after: dict[str, tuple[int, str | None]] = {}
+    numbers: list[int] = []
+    for event in batch:
+        pid = event.participant_id
+        version, programme = after.get(pid) or streams.get(pid) or (0, None)
+        if programme is None and isinstance(event, Referred):
+            programme = event.programme_id
+        after[pid] = (version + 1, programme)
+        numbers.append(version + 1)
+    growth: dict[str, int] = {}
+    for pid, (version, programme) in after.items():
+        if programme is not None:
+            before, was = streams.get(pid) or (0, None)
+            growth[programme] = growth.get(programme, 0) + version - (before if was == programme else 0)
+    return after, growth, numbers
+
+
 @attrs.define(eq=False, init=False)  # own __init__ below; init=False lets type checkers see it
 class EventLog(Table):
     """An append-only log of pathway events, in memory.
@@ -52,7 +129,12 @@ class EventLog(Table):
     * **Deterministic order:** :meth:`events` returns events by date, ties in
       append order; replay uses that order.
     * **Versions:** each participant's stream has a version (its number of events);
-      appends may state the version they expect (optimistic concurrency).
+      appends may state the version they expect (optimistic concurrency). Each
+      programme has a version too, the number of events of its participants
+      (:func:`stream_changes`), which appends may state as well: the engine does, for
+      commands that read or change places, caseloads or the waiting list.
+    * **A feed:** :meth:`events_since` gives the events after a global position.
+    * **Threads:** appends and reads take a lock; any thread may use the log.
     * **A table:** :meth:`to_frame` gives one row per event (pandas), and in Jupyter the
       log renders as an HTML table of its events.
 
@@ -76,12 +158,20 @@ class EventLog(Table):
     _positions: dict[str, int]
     _versions: dict[str, int]
     _ordered: list[Event] | None
+    _numbers: list[int]  # each event's number in its stream
+    _programme_of: dict[str, str]  # participant -> programme (from their first referral)
+    _programme_versions: dict[str, int]
+    _lock: threading.Lock
 
     def __init__(self, events: Iterable[Event] = ()) -> None:
         self._events = []
         self._positions = {}
         self._versions = {}
         self._ordered = None
+        self._numbers = []
+        self._programme_of = {}
+        self._programme_versions = {}
+        self._lock = threading.Lock()
         self.extend(events)
 
     # -- writing ---------------------------------------------------------------------------
@@ -105,13 +195,19 @@ class EventLog(Table):
         return self.extend([event], expected_versions=versions) == 1
 
     def extend(
-        self, events: Iterable[Event], *, expected_versions: Mapping[str, int] | None = None
+        self,
+        events: Iterable[Event],
+        *,
+        expected_versions: Mapping[str, int] | None = None,
+        expected_programme_versions: Mapping[str, int] | None = None,
     ) -> int:
         """Append a batch atomically: all new events, or none when any check fails.
 
         Args:
             events: the events, in order.
             expected_versions: per participant, the version the writer expects.
+            expected_programme_versions: per programme, the version the writer expects
+                (see :func:`stream_changes`); checked in the same step.
 
         Returns:
             How many events were new (duplicates of logged events are skipped).
@@ -119,7 +215,8 @@ class EventLog(Table):
         Raises:
             ValidationError: every event whose id is taken by different content,
                 or that is not an :class:`Event`.
-            ConcurrencyConflict: a participant's version differs from the expected one.
+            ConcurrencyConflict: a participant's or programme's version differs from
+                the expected one.
 
         Examples:
             >>> from langzeit.events import Referred
@@ -131,11 +228,24 @@ class EventLog(Table):
               - event 'e1': id already in the log with different content
         """
         batch = list(events)
+        with self._lock:
+            return self._extend(batch, expected_versions, expected_programme_versions)
+
+    def _extend(
+        self,
+        batch: list[Event],
+        expected_versions: Mapping[str, int] | None,
+        expected_programme_versions: Mapping[str, int] | None,
+    ) -> int:
         versions = self._versions
         for pid, expected in (expected_versions or {}).items():
             actual = versions.get(pid, 0)
             if actual != expected:
                 raise ConcurrencyConflict(pid, expected, actual)
+        for prog, expected in (expected_programme_versions or {}).items():
+            actual = self._programme_versions.get(prog, 0)
+            if actual != expected:
+                raise ConcurrencyConflict(prog, expected, actual, kind="programme")
         positions = self._positions
         logged_events = self._events
         new: list[Event] = []
@@ -160,11 +270,19 @@ class EventLog(Table):
         if not new:
             return 0
         start = len(logged_events)
+        programme_of = self._programme_of
+        before = {pid: (versions.get(pid, 0), programme_of.get(pid))
+                  for pid in {e.participant_id for e in new}}
+        after, growth, numbers = stream_changes(new, before)
         logged_events.extend(new)
+        self._numbers.extend(numbers)
         positions.update(zip(seen, range(start, start + len(new)), strict=True))
-        for event in new:
-            pid = event.participant_id
-            versions[pid] = versions.get(pid, 0) + 1
+        for pid, (version, programme) in after.items():
+            versions[pid] = version
+            if programme is not None:
+                programme_of[pid] = programme
+        for programme, grown in growth.items():
+            self._programme_versions[programme] = self._programme_versions.get(programme, 0) + grown
         ordered = self._ordered
         if ordered is not None:
             # Keep the date order incrementally when the batch continues it (the usual case:
@@ -224,9 +342,12 @@ class EventLog(Table):
         Returns:
             A new list of events.
         """
-        if self._ordered is None:
-            self._ordered = sorted(self._events, key=_BY_DATE)
-        out: Iterable[Event] = self._ordered
+        with self._lock:
+            if self._ordered is None:
+                self._ordered = sorted(self._events, key=_BY_DATE)
+            out: Iterable[Event] = self._ordered
+            if participant_id is None and until is None:
+                return list(out)
         if participant_id is not None:
             out = (e for e in out if e.participant_id == participant_id)
         if until is not None:
@@ -236,6 +357,59 @@ class EventLog(Table):
     def version(self, participant_id: str) -> int:
         """The participant's stream version: the number of their events (0 if none)."""
         return self._versions.get(participant_id, 0)
+
+    def programme_version(self, programme_id: str) -> int:
+        """The programme's version: the number of events of its participants (0 if none).
+
+        Examples:
+            >>> from langzeit.events import Referred, Admitted
+            >>> log = EventLog([Referred("e1", "p1", date(2024, 1, 8), programme_id="pan"),
+            ...                 Admitted("e2", "p1", date(2024, 2, 1))])
+            >>> log.programme_version("pan"), log.programme_version("geh-vor")
+            (2, 0)
+        """
+        return self._programme_versions.get(programme_id, 0)
+
+    def programme_of(self, participant_id: str) -> str | None:
+        """The programme of the participant's first referral (None: not referred, or unknown).
+
+        Examples:
+            >>> from langzeit.events import Referred
+            >>> EventLog([Referred("e1", "p1", date(2024, 1, 8), programme_id="pan")]).programme_of("p1")
+            'pan'
+        """
+        return self._programme_of.get(participant_id)
+
+    @property
+    def position(self) -> int:
+        """The global position of the latest event (0 for an empty log)."""
+        return len(self._events)
+
+    def events_since(self, position: int = 0, limit: int | None = None) -> list[StoredEvent]:
+        """The events after a global position, in append order: the feed for a host's projections.
+
+        Args:
+            position: the last position the reader has seen (0: from the start).
+            limit: at most this many (None: all).
+
+        Returns:
+            The events with a greater position, oldest first, each with its position
+            and its number in its participant's stream.
+
+        Raises:
+            ValidationError: ``position`` or ``limit`` is not a whole number >= 0.
+
+        Examples:
+            >>> from langzeit.events import Referred, Admitted
+            >>> log = EventLog([Referred("e1", "p1", date(2024, 1, 8)),
+            ...                 Admitted("e2", "p1", date(2024, 2, 1))])
+            >>> [(s.position, s.version, s.event.event_id) for s in log.events_since(1)]
+            [(2, 2, 'e2')]
+        """
+        _check_feed_args(position, limit)
+        with self._lock:
+            stop = len(self._events) if limit is None else min(len(self._events), position + limit)
+            return [StoredEvent(i + 1, self._numbers[i], self._events[i]) for i in range(position, stop)]
 
     @property
     def participants(self) -> tuple[str, ...]:

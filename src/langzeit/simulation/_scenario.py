@@ -74,8 +74,8 @@ class Staffing:
         32
     """
 
-    coaches: int = attrs.field(validator=attrs.validators.ge(1))
-    caseload: int = attrs.field(validator=attrs.validators.ge(1))
+    coaches: int
+    caseload: int
     fte: tuple[float, ...] = attrs.field(
         default=attrs.Factory(lambda self: (1.0,) * self.coaches, takes_self=True),
         converter=_floats,
@@ -83,10 +83,16 @@ class Staffing:
     tandems: bool = False
 
     def __attrs_post_init__(self) -> None:
-        if len(self.fte) != self.coaches:
-            raise ValueError(f"{len(self.fte)} FTE values for {self.coaches} coaches")
+        """Check the staffing; every problem at once (ValidationError, a ValueError)."""
+        problems = [Problem(name, f"must be a whole number >= 1, got {value!r}")
+                    for name, value in (("coaches", self.coaches), ("caseload", self.caseload))
+                    if isinstance(value, bool) or not isinstance(value, int) or value < 1]
+        if not problems and len(self.fte) != self.coaches:
+            problems.append(Problem("fte", f"{len(self.fte)} FTE values for {self.coaches} coaches"))
         if any(not (0.0 < f <= 1.0) for f in self.fte):
-            raise ValueError("each FTE must lie in (0, 1]")
+            problems.append(Problem("fte", "each FTE must lie in (0, 1]"))
+        if problems:
+            raise ValidationError("invalid staffing", problems)
 
     @property
     def places(self) -> int:

@@ -1,4 +1,4 @@
-"""Store layer: persistence of event logs: SQLite (embedded default), JSON Lines, CSV.
+"""Store layer: persistence of event logs: SQLite (embedded default), PostgreSQL, JSON Lines, CSV.
 
 Every format writes the records of the one events codec
 (:func:`langzeit.events.event_to_record`) and carries the format name and version
@@ -21,12 +21,16 @@ from langzeit.store._common import ReadResult
 from langzeit.store._csv import CSV_COLUMNS, CSV_VERSION_LINE, read_csv, write_csv
 from langzeit.store._io import FORMATS, format_of, is_event_log, iter_events, read_events, write_events
 from langzeit.store._jsonl import read_jsonl, write_jsonl
-from langzeit.store._sqlite import SqliteEventStore
+from langzeit.store._postgres import POSTGRES_SCHEMA_VERSION, PostgresEventStore
+from langzeit.store._sqlite import SQLITE_SCHEMA_VERSION, SqliteEventStore
 
 __all__ = [
     "CSV_COLUMNS",
     "CSV_VERSION_LINE",
     "FORMATS",
+    "POSTGRES_SCHEMA_VERSION",
+    "SQLITE_SCHEMA_VERSION",
+    "PostgresEventStore",
     "ReadResult",
     "SqliteEventStore",
     "format_of",

@@ -11,8 +11,9 @@ from typing import IO, Any
 
 import attrs
 
-from langzeit.events import Event, EventLog, event_from_record
-from langzeit.exceptions import DataFormatError, RowProblem
+from langzeit.events import EVENT_TYPES, Event, EventLog, event_from_record
+from langzeit.events._types import field_problems
+from langzeit.exceptions import DataFormatError, Problem, RowProblem
 from langzeit.tabular import Table
 
 __all__ = ["ReadResult"]
@@ -152,3 +153,26 @@ def display_name(path: str | os.PathLike[str]) -> str:
     return os.fspath(path)
 
 
+
+
+def create_private(path: Path) -> None:
+    """Create an empty file readable and writable by its owner only (0600), unless it exists."""
+    with contextlib.suppress(FileExistsError):
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+
+
+def unstorable(events: Iterable[Event]) -> list[Problem]:
+    """A problem for every event a store could not read back: not an event type it knows, or bad fields.
+
+    Events check their fields when built; this catches the ones that were not built by
+    their own class (a subclass, ``object.__setattr__``), so that a store never writes a
+    row that would make its log unreadable.
+    """
+    problems: list[Problem] = []
+    for event in events:
+        if EVENT_TYPES.get(getattr(event, "type", "")) is not event.__class__:
+            problems.append(Problem(f"event {event.event_id!r}",
+                                    f"{type(event).__name__} is not an event type of the log format"))
+            continue
+        problems += [Problem(f"event {event.event_id!r}", str(p)) for p in field_problems(event)]
+    return problems

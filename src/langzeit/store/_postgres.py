@@ -1,0 +1,336 @@
+"""Store layer: the PostgreSQL event store (psycopg 3 with a connection pool), exactly like SQLite's.
+
+Needs the ``postgres`` extra (``pip install 'langzeit[postgres]'``: psycopg 3 and
+psycopg_pool). The tables live in their own PostgreSQL schema (default ``langzeit``)::
+
+    meta(key text PRIMARY KEY, value text)        -- format = langzeit-events, version = 1,
+                                                  -- schema = 1
+    events(seq bigint identity PRIMARY KEY,       -- the global feed position
+           event_id text UNIQUE, participant_id text, type text, date text,
+           data text,                             -- type-specific fields as JSON text, NULL when none
+           stream_version integer,                -- the event's number in its participant's stream
+           UNIQUE (participant_id, stream_version))
+    streams(participant_id text PRIMARY KEY, version integer, programme_id text)
+    programmes(programme_id text PRIMARY KEY, version bigint)
+    triggers refusing UPDATE, DELETE and TRUNCATE on events
+
+Columns, JSON and rules are those of the SQLite store (``langzeit.store._sql``): the one
+codec writes and reads every row. Every append runs in one transaction that first
+takes a transaction-level advisory lock of the store: the versions are compared under
+it, and positions are handed out in commit order, so :meth:`PostgresEventStore.events_since`
+never skips an event that commits late. The lookups of an append go to the server in
+one round trip and its writes and ``COMMIT`` in a second (psycopg's pipeline mode).
+Readers take no lock.
+
+Schema versions are kept in ``meta``; :data:`POSTGRES_SCHEMA_VERSION` is what this
+langzeit writes, and older schemas are migrated in one transaction when a store is
+opened for writing (under an advisory lock, so that processes starting together do
+not migrate twice).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+from collections.abc import Iterator, Sequence
+from types import TracebackType
+from typing import TYPE_CHECKING, Any
+
+import attrs
+
+from langzeit.events import EVENT_FORMAT, EVENT_FORMAT_VERSION
+from langzeit.exceptions import Problem, ValidationError
+from langzeit.store._common import fail
+from langzeit.store._sql import SqlEventStore
+
+if TYPE_CHECKING:  # pragma: no cover
+    import psycopg
+    from psycopg_pool import ConnectionPool
+
+__all__ = ["POSTGRES_SCHEMA_VERSION", "PostgresEventStore"]
+
+#: The schema version this langzeit writes (older ones are migrated when a store is opened).
+POSTGRES_SCHEMA_VERSION = 1
+_LOCK_CLASS = 0x4C5A  # "LZ": the first key of langzeit's advisory locks (the second: the schema)
+
+#: Schema version -> the statements that migrate it to the next version (0: an empty schema).
+_MIGRATIONS: dict[int, tuple[str, ...]] = {
+    0: (
+        "CREATE TABLE {s}.meta (key text PRIMARY KEY, value text NOT NULL)",
+        "CREATE TABLE {s}.events (seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,"
+        " event_id text NOT NULL UNIQUE, participant_id text NOT NULL, type text NOT NULL,"
+        " date text NOT NULL, data text, stream_version integer NOT NULL,"
+        " UNIQUE (participant_id, stream_version))",
+        "CREATE TABLE {s}.streams (participant_id text PRIMARY KEY, version integer NOT NULL,"
+        " programme_id text)",
+        "CREATE TABLE {s}.programmes (programme_id text PRIMARY KEY, version bigint NOT NULL)",
+        "CREATE FUNCTION {s}.refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
+        " RAISE EXCEPTION 'the langzeit event log is append-only (% refused)', TG_OP"
+        " USING ERRCODE = 'insufficient_privilege'; END $$",
+        "CREATE TRIGGER events_append_only BEFORE UPDATE OR DELETE ON {s}.events"
+        " FOR EACH ROW EXECUTE FUNCTION {s}.refuse_change()",
+        "CREATE TRIGGER events_no_truncate BEFORE TRUNCATE ON {s}.events"
+        " FOR EACH STATEMENT EXECUTE FUNCTION {s}.refuse_change()",
+        "REVOKE UPDATE, DELETE, TRUNCATE ON {s}.events FROM PUBLIC",
+        f"INSERT INTO {{s}}.meta (key, value) VALUES ('format', '{EVENT_FORMAT}'),"
+        f" ('version', '{EVENT_FORMAT_VERSION}'), ('schema', '1')",
+    ),
+}
+_SCHEMA_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
+
+
+def _psycopg() -> tuple[Any, Any]:
+    try:
+        import psycopg
+        import psycopg_pool
+    except ImportError:  # pragma: no cover - the extra is installed in the tests
+        raise ImportError("PostgresEventStore needs the postgres extra: "
+                          "pip install 'langzeit[postgres]' (psycopg 3 and psycopg_pool)") from None
+    return psycopg, psycopg_pool
+
+
+class _Tx:
+    """The statements of a write transaction on one pooled connection, pipelined."""
+
+    __slots__ = ("_conn",)
+
+    def __init__(self, conn: psycopg.Connection[Any]) -> None:
+        self._conn = conn
+
+    def rows(self, queries: Sequence[tuple[str, Sequence[Any]]]) -> list[list[tuple[Any, ...]]]:
+        cursors = [self._conn.execute(sql.replace("?", "%s"), params) for sql, params in queries]
+        return [cur.fetchall() for cur in cursors]  # the first fetch sends them all
+
+    def many(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        sql = sql.replace("?", "%s")
+        for row in rows:  # queued in the pipeline: sent with the COMMIT, without waiting for each
+            self._conn.execute(sql, row)
+
+
+@attrs.define(eq=False, init=False)  # own __init__ below; init=False lets type checkers see it
+class PostgresEventStore(SqlEventStore):
+    """The server event store: PostgreSQL through a psycopg connection pool, safe for many writers.
+
+    Exactly the semantics of :class:`~langzeit.store.SqliteEventStore`:
+
+    * **Atomic, versioned batches:** :meth:`extend` runs in one transaction holding the
+      store's advisory lock; expected participant and programme versions are compared
+      under it, so a stale writer gets :class:`~langzeit.exceptions.ConcurrencyConflict`
+      and nothing of its batch is written.
+    * **Append-only in the database:** triggers refuse ``UPDATE``, ``DELETE`` and
+      ``TRUNCATE`` of events (also for the tables' owner; run the application as a role
+      granted only ``SELECT`` and ``INSERT`` to make dropping them impossible too).
+    * **Idempotent by** ``event_id``, **ordered** by date then position, with per-participant
+      and per-programme versions and the feed :meth:`events_since`
+      (:class:`~langzeit.events.SharedEventStore`).
+    * **Any thread:** the pool hands each call its own connection.
+    * **Durable** as PostgreSQL is: a committed batch survives a killed client, and a
+      server crash with ``fsync`` on (the default).
+
+    Args:
+        conninfo: a libpq connection string or URL (``"host=… dbname=… user=…"``).
+        schema: the PostgreSQL schema of the tables (created when missing); one store
+            per schema, several programmes per store.
+        pool: an open ``psycopg_pool.ConnectionPool`` to use instead of a new one (the
+            store then leaves it open on :meth:`close`).
+        min_size: connections the new pool keeps open.
+        max_size: connections the new pool opens at most.
+        readonly: open for reading only (appends raise PermissionError; nothing is
+            created or migrated).
+        timeout: seconds to wait for a connection from the pool.
+
+    Raises:
+        DataFormatError: the schema holds tables that are not a langzeit store of a
+            supported version.
+        ValidationError: ``schema`` is not a plain lower-case SQL name.
+        ImportError: psycopg or psycopg_pool is not installed.
+
+    Examples:
+        Needs a server, so not run here (``tests/store/test_contract.py`` runs the same
+        calls against a real one):
+
+        >>> from datetime import date
+        >>> from langzeit.events import Referred, Admitted
+        >>> store = PostgresEventStore("host=db.example dbname=jobcenter user=langzeit")  # doctest: +SKIP
+        >>> store.extend([Referred("e1", "p1", date(2024, 1, 8), programme_id="pan"),
+        ...               Admitted("e2", "p1", date(2024, 2, 1))])  # doctest: +SKIP
+        2
+        >>> store.version("p1"), store.programme_version("pan")  # doctest: +SKIP
+        (2, 2)
+        >>> [s.event.type for s in store.events_since(1)]  # doctest: +SKIP
+        ['admitted']
+    """
+
+    _conninfo: str
+    _schema_name: str
+    _pool: ConnectionPool[Any]
+    _own_pool: bool
+    _qualified: str
+    _schema: int
+
+    def __init__(
+        self,
+        conninfo: str = "",
+        *,
+        schema: str = "langzeit",
+        pool: ConnectionPool[Any] | None = None,
+        min_size: int = 1,
+        max_size: int = 8,
+        readonly: bool = False,
+        timeout: float = 30.0,
+    ) -> None:
+        psycopg, psycopg_pool = _psycopg()
+        if not isinstance(schema, str) or not _SCHEMA_NAME.match(schema):
+            raise ValidationError("invalid store options", [Problem(
+                "schema", f"a lower-case SQL name (letters, digits, _; at most 63), got {schema!r}")])
+        self._conninfo = conninfo
+        self._schema_name = schema
+        self._qualified = f'"{schema}"'
+        self._readonly = readonly
+        self._own_pool = pool is None
+        self._schema = POSTGRES_SCHEMA_VERSION
+        if pool is None:
+            pool = psycopg_pool.ConnectionPool(conninfo, min_size=min_size, max_size=max_size,
+                                               timeout=timeout, kwargs={"autocommit": True}, open=True)
+        self._pool = pool
+        try:
+            self._open_schema(psycopg)
+        except BaseException:
+            self.close()
+            raise
+
+    def _open_schema(self, psycopg: Any) -> None:
+        """Create the schema's tables, or migrate older ones, in one transaction under a lock."""
+        with self._pool.connection() as conn, _transaction(conn, self._lock_key(), psycopg):
+            found = conn.execute("SELECT to_regclass(%s)", (f"{self._qualified}.meta",)).fetchone()
+            if found is None or found[0] is None:
+                schema = 0
+            else:
+                meta = dict(conn.execute(f"SELECT key, value FROM {self._qualified}.meta").fetchall())
+                schema = self._check_meta(meta)
+            if self._readonly:
+                if schema == 0:
+                    raise fail(self._name(), 0, "no event store in this schema")
+                self._schema = schema
+                return
+            if schema == 0:
+                conn.execute(f"CREATE SCHEMA IF NOT EXISTS {self._qualified}")
+            while schema < POSTGRES_SCHEMA_VERSION:
+                for statement in _MIGRATIONS[schema]:
+                    conn.execute(statement.replace("{s}", self._qualified))
+                meta = dict(conn.execute(f"SELECT key, value FROM {self._qualified}.meta").fetchall())
+                schema = self._check_meta(meta)
+
+    def _check_meta(self, meta: dict[str, str]) -> int:
+        """The schema version; raise unless the tables hold a store this langzeit reads."""
+        name = self._name()
+        if meta.get("format") != EVENT_FORMAT:
+            raise fail(name, 0, f"not a {EVENT_FORMAT} store (format {meta.get('format')!r})")
+        if meta.get("version") != str(EVENT_FORMAT_VERSION):
+            raise fail(name, 0, f"unsupported version {meta.get('version')!r} "
+                                f"(this langzeit reads version {EVENT_FORMAT_VERSION})")
+        schema = meta.get("schema", "")
+        if schema not in {str(v) for v in range(1, POSTGRES_SCHEMA_VERSION + 1)}:
+            raise fail(name, 0, f"unsupported schema {schema!r} (this langzeit reads schemas 1 to "
+                                f"{POSTGRES_SCHEMA_VERSION}; a newer langzeit wrote it)")
+        return int(schema)
+
+    def _lock_key(self) -> tuple[int, int]:
+        """The advisory lock of this store: langzeit's class and a hash of the schema name."""
+        key = 0
+        for char in self._schema_name:  # a stable 31-bit hash (Python's hash() is salted per process)
+            key = (key * 131 + ord(char)) % 2_147_483_647
+        return _LOCK_CLASS, key
+
+    # -- lifecycle ----------------------------------------------------------------------------
+
+    @property
+    def schema(self) -> str:
+        """The PostgreSQL schema of the store's tables."""
+        return self._schema_name
+
+    @property
+    def schema_version(self) -> int:
+        """The tables' schema version (:data:`POSTGRES_SCHEMA_VERSION` unless opened read-only)."""
+        return self._schema
+
+    def close(self) -> None:
+        """Close the pool's connections (unless the pool was passed in); committed events stay."""
+        if self._own_pool:
+            self._pool.close()
+
+    def drop(self) -> None:
+        """Remove the store's schema and everything in it (tests, demos). Irreversible.
+
+        Raises:
+            PermissionError: the store was opened read-only.
+        """
+        if self._readonly:
+            raise PermissionError(f"{self._name()}: event store opened read-only")
+        with self._pool.connection() as conn:
+            conn.execute(f"DROP SCHEMA {self._qualified} CASCADE")
+
+    def __enter__(self) -> PostgresEventStore:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"<PostgresEventStore {self._name()!r}>"
+
+    # -- the backend --------------------------------------------------------------------------
+
+    def _name(self) -> str:
+        return f"postgresql schema {self._schema_name!r}"
+
+    def _table(self, name: str) -> str:
+        return f"{self._qualified}.{name}"
+
+    def _rows(
+        self, sql: str, params: Sequence[Any] = (), *, stream: bool = False
+    ) -> Iterator[tuple[Any, ...]]:
+        sql = sql.replace("?", "%s")
+        with self._pool.connection() as conn:
+            if not stream:
+                yield from conn.execute(sql, params).fetchall()
+                return
+            with conn.transaction(), conn.cursor(name="langzeit_read") as cur:  # server-side: in parts
+                cur.itersize = 2048
+                cur.execute(sql, params)
+                yield from cur
+
+    @contextlib.contextmanager
+    def _writing(self) -> Iterator[_Tx]:
+        psycopg, _ = _psycopg()
+        with (self._pool.connection() as conn, conn.pipeline() as pipeline,
+              _transaction(conn, self._lock_key(), psycopg, pipeline)):
+            yield _Tx(conn)
+
+    def _any(self, column: str, values: Sequence[Any]) -> tuple[str, list[Any]]:
+        return f"{column} = ANY(?)", [list(values)]
+
+
+@contextlib.contextmanager
+def _transaction(
+    conn: psycopg.Connection[Any], key: tuple[int, int], psycopg: Any, pipeline: Any = None
+) -> Iterator[None]:
+    """A transaction holding the store's advisory lock; on failure the original error is raised.
+
+    In pipeline mode the ``COMMIT`` is followed by a sync, so that an error of the
+    queued writes or of the commit surfaces here. A failed ``ROLLBACK`` (a lost
+    connection) is not allowed to hide the cause; the pool discards a broken connection.
+    """
+    conn.execute("BEGIN")
+    try:
+        conn.execute("SELECT pg_advisory_xact_lock(%s, %s)", key)
+        yield
+        conn.execute("COMMIT")
+        if pipeline is not None:
+            pipeline.sync()
+    except BaseException:
+        with contextlib.suppress(psycopg.Error):
+            conn.execute("ROLLBACK")
+        raise
