@@ -195,6 +195,7 @@ WRITER = textwrap.dedent(
 )
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kind", ["sqlite", "postgres"])
 def test_killed_writer_loses_no_committed_batch(kind: str, request: pytest.FixtureRequest,
                                                 tmp_path: Path) -> None:
@@ -275,6 +276,7 @@ RACER = textwrap.dedent(
 )
 
 
+@pytest.mark.slow
 def test_race_for_the_last_places(place: tuple[str, str]) -> None:
     """N engines (processes; threads in memory) admit at once: capacity holds, losers are told why."""
     kind, where = place
