@@ -468,7 +468,7 @@ class RowDecoder:
                 bad.append((row[0], event))
                 continue
             append(event)
-            if day.__class__ is str:
+            if day.__class__ is str and "date" not in found:  # a payload's own date is not the row's
                 dates[day] = event.date
             if self._learned < _PAYLOAD_CACHE_LIMIT and not _BASE_SET & found.keys():
                 self._learn(event, payload)
