@@ -207,8 +207,14 @@ def stay_months(admitted: npt.ArrayLike, exited: npt.ArrayLike) -> npt.NDArray[n
     """
     adm_d = np.asarray(admitted, dtype=np.int64)
     exit_d = np.asarray(exited, dtype=np.int64)
-    whole = months_between_days(adm_d, exit_d)
-    out: npt.NDArray[np.float64] = whole + (exit_d - add_months(adm_d, whole)) / DAYS_PER_MONTH
+    out: npt.NDArray[np.float64] = (exit_d - adm_d) / DAYS_PER_MONTH
+    # a stay shorter than 28 days completes no calendar month (no month is shorter), so its
+    # length is its days / 30.44 as above; only the longer stays need the calendar
+    long = np.flatnonzero(exit_d - adm_d >= 28)
+    if long.size:
+        a, e = adm_d[long], exit_d[long]
+        whole = months_between_days(a, e)
+        out[long] = whole + (e - add_months(a, whole)) / DAYS_PER_MONTH
     return out
 
 
