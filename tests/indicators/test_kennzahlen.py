@@ -590,11 +590,67 @@ def test_small_cells_are_suppressed_with_a_flag_not_a_fake_value() -> None:
     assert (total.suppressed, total.numerator, total.denominator, total.value) == (False, 6, 6, 100.0)
 
 
-def test_a_rate_is_suppressed_when_only_its_numerator_is() -> None:
-    """K2: 1 Integration (primary) over a mean stock of 6: numerator and value hidden, denominator shown."""
+def test_a_suppressed_cell_carries_no_number_at_all() -> None:
+    """K2: 1 Integration (primary) over a mean stock of 6: numerator, denominator and value are all null."""
     r = suppress(run([*_five_women_one_man(), job("w0", "svp", "2024-06-10")]))
     c = r.cell("1", JUNE, "K2")
-    assert (c.suppressed, c.numerator, c.denominator, c.value) == (True, None, 6.0, None)
+    assert (c.suppressed, c.numerator, c.denominator, c.value, c.ci_low, c.change) == (
+        True, None, None, None, None, None)
+    assert (r.cell("1", JUNE, "K1E2").numerator, r.cell("1", JUNE, "K1E2").denominator) == (6, 6)
+
+
+def _five_four_one() -> list[dict[str, Any]]:
+    """Five women, four men and one person of sex D, in the stock all the time (LZB too)."""
+    return ([elb(f"w{i}", "2020-01-01") for i in range(5)] + [elb(f"m{i}", "2020-01-01", sex="M") for i in range(4)]
+            + [elb("d", "2020-01-01", sex="D")])
+
+
+def test_one_person_of_another_sex_hides_a_published_cell() -> None:
+    """Stock line F 5, M 4, D 1 | all 10: D is not published but protected; the smallest other cell, M, is hidden.
+
+    Without it, all − F − M = 1 would disclose the one person of sex D.
+    """
+    r = suppress(run(_five_four_one()))
+    f, m, total = (r.cell("1", JUNE, "K1E2", g) for g in ("F", "M", "all"))
+    assert (f.numerator, f.denominator, total.numerator, total.denominator) == (5, 5, 10, 10)
+    assert (m.suppressed, m.numerator, m.denominator) == (True, None, None)
+
+
+def test_a_zero_on_one_person_is_protected() -> None:
+    """K2: three men start svp, the D person and the women do not.
+
+    Numerators F 0, M 3, D 0 | all 3; denominators (mean stocks) F 5, M 4, D 1 | all 10. The D
+    denominator 1 is primary, so its numerator 0 is protected too; the denominator line hides M (4),
+    which hides M's numerator 3. Subsets and zeros spread it (the men's svp Integrationen go with
+    their Integrationen; hidden parts beside a shown total must not add up to 0). What matters:
+    neither M nor all − F can be read off.
+    """
+    records = [*_five_four_one(), *(job(f"m{i}", "svp", "2024-03-01") for i in range(3))]
+    plain = run(records)
+    assert (val(plain, "K2")[0], val(plain, "K2", "F")[0], val(plain, "K2", "M")[0]) == (3, 0, 3)
+    r = suppress(run(records))
+    f, m, total = (r.cell("1", JUNE, "K2", g) for g in ("F", "M", "all"))
+    assert (m.suppressed, m.numerator, m.denominator, m.value) == (True, None, None, None)
+    assert total.numerator is None or f.numerator is None  # all − F would give M + D
+    assert (r.cell("1", JUNE, "K1E2", "F").numerator, r.cell("1", JUNE, "K1E2").numerator) == (5, 10)
+
+
+def test_a_complement_of_one_or_two_persons_is_protected() -> None:
+    """K3E2: 4 LZB women of whom 3 are activated, 5 men all activated.
+
+    Complements (not activated) F 1, M 0 | all 1: shown numerators 3 of 4 would disclose one
+    woman without a measure. The complement lines 3 + 1 = 4 (F) and 8 + 1 = 9 (all) each hide
+    their numerator; men stay shown (5 of 5).
+    """
+    records = [elb(f"w{i}", "2020-01-01") for i in range(4)] + [elb(f"m{i}", "2020-01-01", sex="M")
+                                                                 for i in range(5)]
+    records += [job(f"w{i}", "measure", "2024-01-01", "2024-12-31", "45sgb3") for i in range(3)]
+    records += [job(f"m{i}", "measure", "2024-01-01", "2024-12-31", "81sgb3") for i in range(5)]
+    r = suppress(run(records))
+    f, m, total = (r.cell("1", JUNE, "K3E2", g) for g in ("F", "M", "all"))
+    assert (f.suppressed, f.numerator, total.suppressed, total.numerator) == (True, None, True, None)
+    assert (m.suppressed, m.numerator, m.denominator) == (False, 5, 5)
+    assert run(records).cell("1", JUNE, "K3E2", "F").numerator == 3  # unsuppressed: 3 of 4
 
 
 def test_rounding_to_ten_changes_shown_counts_not_values() -> None:

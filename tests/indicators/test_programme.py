@@ -245,7 +245,7 @@ def test_confidentiality_suppresses_small_groups(cols: EventColumns) -> None:
     rows = {r["group"]: r for r in t.rows()}
     assert rows["all"]["numerator"] is None
     assert rows["all"]["flag"] == "primary"
-    assert rows["all"]["denominator"] == 4
+    assert rows["all"]["denominator"] is None  # a suppressed cell carries no number at all
     assert rows["M"]["value"] is None
     assert rows["M"]["suppressed"]
 

@@ -9,6 +9,8 @@ from langzeit.indicators._confidentiality import (
     ConfidentialTable,
     CountTable,
     SupportsSuppression,
+    protect,
+    rate_flags,
     rate_suppressed,
     round_to_multiple,
     suppress,
@@ -19,12 +21,21 @@ from langzeit.indicators._coverage import SpellCoverage, long_term_recipient, lo
 from langzeit.indicators._funnel import exits_by_phase, funnel
 from langzeit.indicators._intervals import garwood_interval, poisson_rate_interval, wilson_interval
 from langzeit.indicators._kennzahlen import (
+    ALL_ONLY,
     CODES,
     GROUPS,
+    NAMES,
+    YEAR_ON_YEAR,
     KennzahlCell,
     KennzahlenResult,
     MonthlyCounts,
     kennzahlen,
+)
+from langzeit.indicators._kennzahlen_types import (
+    BETTER,
+    ComparisonRanks,
+    by_comparison_type,
+    comparison_ranks,
 )
 from langzeit.indicators._programme import (
     PROGRAMME_RATES,
@@ -69,14 +80,19 @@ from langzeit.indicators._tables import DistributionTable, Grouping, Rate, RateT
 from langzeit.indicators._trajectories import competing_exits, state_sequences
 
 __all__: list[str] = [
+    "ALL_ONLY",
+    "BETTER",
     "CODES",
     "EXIT_CAUSES",
     "GROUPS",
+    "NAMES",
     "PRIMARY",
     "PROGRAMME_RATES",
     "SECONDARY",
     "SHOWN",
+    "YEAR_ON_YEAR",
     "Caseloads",
+    "ComparisonRanks",
     "ConfidentialTable",
     "ConfidentialityRule",
     "CostRelief",
@@ -107,7 +123,9 @@ __all__: list[str] = [
     "WaitingListStatistics",
     "aalen_johansen",
     "actor_referral_rate",
+    "by_comparison_type",
     "caseloads",
+    "comparison_ranks",
     "competing_exits",
     "cost_relief",
     "dropout_rate",
@@ -128,6 +146,8 @@ __all__: list[str] = [
     "plan_step_achievement",
     "poisson_rate_interval",
     "programme_rate",
+    "protect",
+    "rate_flags",
     "rate_suppressed",
     "round_to_multiple",
     "scale_change",

@@ -51,7 +51,7 @@ from langzeit.exceptions import UnknownNameError
 from langzeit.indicators._confidentiality import (
     SHOWN,
     ConfidentialityRule,
-    suppression_flags,
+    protect,
 )
 from langzeit.indicators._intervals import garwood_interval, wilson_interval
 from langzeit.indicators._kennzahlen_counts import (
@@ -197,16 +197,99 @@ class _CodeArrays:
     cases_num: FloatArray  # the counts the confidentiality rule looks at
     cases_den: FloatArray
     primary_only_cases: FloatArray | None = None  # (J, R, 4, n): every count behind a mean of rates
+    num_key: str = ""  # the quantity of the numerator: codes that share one share its flags
+    den_key: str = ""
 
 
-def _cases_flags(cases: FloatArray, rule: ConfidentialityRule) -> npt.NDArray[np.int8]:
-    """Suppression flags of the group lines F + M + other = all, shape (J, R, 4)."""
-    shape = cases.shape
-    flags = suppression_flags(
-        np.nan_to_num(cases).reshape(-1, 4), min_n=rule.min_n, row_totals=True, column_totals=False,
-        secondary=rule.secondary,
-    )
-    return flags.reshape(shape)
+# codes whose numerator is a subset of the denominator's persons: denominator − numerator is a
+# count of persons too (the complement, DOMAIN.md § 3 "Statistical confidentiality")
+_SUBSET = ("K2E3", "K3E2", "bedarfsdeckend")
+# quantities that are subsets of others without being one code's numerator and denominator: their
+# difference is a count of persons as well (e.g. Integrationen not into svp), protected alike
+_NESTED = (
+    ("svp_integ", "integ"), ("integ_sp", "integ"), ("integ_lzb", "integ"), ("mean_sp_stock", "mean_stock"),
+    ("mean_lzb", "mean_stock"), ("lzb", "stock"), ("lzb-12", "stock-12"),
+)
+
+
+def _quantity_flags(
+    arrays: dict[str, _CodeArrays], rule: ConfidentialityRule
+) -> dict[str, tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_]]]:
+    """Per code, (numerator hidden, denominator hidden), shape (J, R, 4), from one system of lines.
+
+    Every distinct quantity (a stock, a window sum, a mean stock …) is one set of four cells
+    F, M, other, all per jobcenter and month, tied by the line F + M + other = all; codes
+    that use the same quantity (K2, K2E1 and K2E2 share the mean stock; K3's numerator is
+    K3E2's denominator) share its flags, so a number hidden in one cell is hidden wherever
+    it appears. Where one quantity's persons are a subset of another's (a subset code's
+    numerator and denominator; svp Integrationen within all Integrationen, the LZB within
+    the ELB stock, …) the difference is a cell of its own, unpublished (line subset +
+    difference = whole), so a shown subset cannot disclose a hidden whole or the other way
+    round. A hidden denominator hides its numerator (even a zero).
+    :func:`~langzeit.indicators.protect` does the rest.
+    """
+    keys: list[str] = []
+    values: list[FloatArray] = []
+    cases: list[FloatArray] = []
+    active: list[npt.NDArray[np.bool_]] = []
+    index: dict[str, int] = {}
+
+    def add(key: str, value: FloatArray, case: FloatArray, avail: npt.NDArray[np.bool_]) -> int:
+        v = np.where(avail, np.nan_to_num(value), 0.0)
+        c = np.where(avail, np.nan_to_num(case), 0.0)
+        if key in index:
+            q = index[key]
+            values[q] = np.where(avail, v, values[q])
+            cases[q] = np.where(avail, c, cases[q])
+            active[q] = active[q] | avail
+            return q
+        index[key] = len(keys)
+        keys.append(key)
+        values.append(v)
+        cases.append(c)
+        active.append(np.asarray(avail, dtype=np.bool_))
+        return index[key]
+
+    pairs: dict[str, tuple[int, int]] = {}
+    complements: list[tuple[int, int, int]] = []
+    for code, a in arrays.items():
+        if a.primary_only_cases is not None:
+            continue
+        avail = np.asarray(a.available, dtype=np.bool_)
+        qn = add(a.num_key, a.numerator, a.cases_num, avail)
+        qd = add(a.den_key, a.denominator, a.cases_den, avail)
+        pairs[code] = (qn, qd)
+        if code in _SUBSET:
+            comp = np.nan_to_num(a.denominator) - np.nan_to_num(a.numerator)
+            comp_cases = np.nan_to_num(a.cases_den) - np.nan_to_num(a.cases_num)
+            qc = add(f"{a.den_key}-{a.num_key}", comp, comp_cases, avail)
+            complements.append((qn, qc, qd))
+    for sub, whole in _NESTED:
+        if sub in index and whole in index:
+            qs, qw = index[sub], index[whole]
+            both = active[qs] & active[qw]
+            qc = add(f"{whole}-{sub}", values[qw] - values[qs], cases[qw] - cases[qs], both)
+            complements.append((qs, qc, qw))
+    n_q = len(keys)
+    j, r = values[0].shape[:2]
+    v = np.stack(values, axis=2).reshape(j * r, n_q * 4)
+    c = np.stack(cases, axis=2).reshape(j * r, n_q * 4)
+    act = np.stack(active, axis=2).reshape(j * r, n_q * 4)
+    cell = np.arange(n_q * 4, dtype=np.int64).reshape(n_q, 4)
+    # other sexes are never published; the differences are not either, but a secondary pick
+    # prefers to hide a shown subset rather than its difference (a hidden whole with a shown
+    # subset and a hidden difference leaks bounds: whole ≥ subset)
+    published = np.ones((n_q, 4), dtype=np.bool_)
+    published[:, 2] = False
+    group_lines = cell  # F + M + other = all, per quantity
+    comp_lines = np.array([[cell[qn, g], cell[qc, g], cell[qd, g]] for qn, qc, qd in complements
+                           for g in range(4)], dtype=np.int64).reshape(-1, 3)
+    implies = np.array([[cell[qd, g], cell[qn, g]] for qn, qd in pairs.values() for g in range(4)],
+                       dtype=np.int64).reshape(-1, 2)
+    flags = protect(v, [group_lines, comp_lines], cases=c, active=act, published=published.reshape(-1),
+                    implies=implies, min_n=rule.min_n, secondary=rule.secondary).reshape(j, r, n_q, 4)
+    hidden = flags != SHOWN
+    return {code: (hidden[:, :, qn, :], hidden[:, :, qd, :]) for code, (qn, qd) in pairs.items()}
 
 
 def _round(values: FloatArray, base: int) -> FloatArray:
@@ -373,8 +456,8 @@ class KennzahlenResult(Table):
             return out
 
         def cell(
-            num: FloatArray, den: FloatArray, available: Any, cases_num: FloatArray | None = None,
-            cases_den: FloatArray | None = None,
+            keys: tuple[str, str], num: FloatArray, den: FloatArray, available: Any,
+            cases_num: FloatArray | None = None, cases_den: FloatArray | None = None,
         ) -> _CodeArrays:
             available = np.broadcast_to(available, num.shape)
             return _CodeArrays(
@@ -384,6 +467,7 @@ class KennzahlenResult(Table):
                 available=available,
                 cases_num=np.where(available, num if cases_num is None else cases_num, 0.0),
                 cases_den=np.where(available, den if cases_den is None else cases_den, 0.0),
+                num_key=keys[0], den_key=keys[1],
             )
 
         def mean_of_rates(num_name: str, den_name: str, den_shift: int) -> _CodeArrays:
@@ -403,24 +487,25 @@ class KennzahlenResult(Table):
         cont = "SVP_CONT_2019" if self.regime == "2019" else "SVP_CONT_2011"
         all_only = avail & (np.arange(4) >= 2)  # K1/K1E1: group "all" (and the unpublished "other")
         return {
-            "K1": cell(at("LLU_CENTS") / 100.0, at("LLU_CENTS", -12) / 100.0, all_only, at("LLU_N"),
-                       at("LLU_N", -12)),
-            "K1E1": cell(at("LUH_CENTS") / 100.0, at("LUH_CENTS", -12) / 100.0, all_only, at("LUH_N"),
-                         at("LUH_N", -12)),
-            "K1E2": cell(at("STOCK"), at("STOCK", -12), avail),
+            "K1": cell(("llu", "llu-12"), at("LLU_CENTS") / 100.0, at("LLU_CENTS", -12) / 100.0, all_only,
+                       at("LLU_N"), at("LLU_N", -12)),
+            "K1E1": cell(("luh", "luh-12"), at("LUH_CENTS") / 100.0, at("LUH_CENTS", -12) / 100.0, all_only,
+                         at("LUH_N"), at("LUH_N", -12)),
+            "K1E2": cell(("stock", "stock-12"), at("STOCK"), at("STOCK", -12), avail),
             "K1E3": mean_of_rates("ENTRIES", "STOCK", 0),
             "K1E4": mean_of_rates("EXITS", "STOCK", -1),
-            "K2": cell(window("INTEG"), elb_mean, avail),
-            "K2E1": cell(window("MINIJOB"), elb_mean, avail),
-            "K2E2": cell(window("PUBEMP"), elb_mean, avail),
-            "K2E3": cell(window(cont), window("SVP_INTEG"), avail6 if self.regime == "2019" else avail12),
-            "K2E4": cell(window("INTEG_SP"), mean_stock("SP_STOCK"), avail),
-            "K3": cell(at("LZB"), at("LZB", -12), avail),
-            "K3E1": cell(window("INTEG_LZB"), mean_stock("LZB"), avail),
-            "K3E2": cell(at("LZB_ACT"), at("LZB"), avail),
+            "K2": cell(("integ", "mean_stock"), window("INTEG"), elb_mean, avail),
+            "K2E1": cell(("minijob", "mean_stock"), window("MINIJOB"), elb_mean, avail),
+            "K2E2": cell(("pubemp", "mean_stock"), window("PUBEMP"), elb_mean, avail),
+            "K2E3": cell(("svp_cont", "svp_integ"), window(cont), window("SVP_INTEG"),
+                         avail6 if self.regime == "2019" else avail12),
+            "K2E4": cell(("integ_sp", "mean_sp_stock"), window("INTEG_SP"), mean_stock("SP_STOCK"), avail),
+            "K3": cell(("lzb", "lzb-12"), at("LZB"), at("LZB", -12), avail),
+            "K3E1": cell(("integ_lzb", "mean_lzb"), window("INTEG_LZB"), mean_stock("LZB"), avail),
+            "K3E2": cell(("lzb_act", "lzb"), at("LZB_ACT"), at("LZB"), avail),
             "K3E3": mean_of_rates("LZB_ENTRIES", "LZB", 0),
             "K3E4": mean_of_rates("LZB_EXITS", "LZB", -1),
-            "bedarfsdeckend": cell(window("BEDARF"), window("INTEG"), avail3),
+            "bedarfsdeckend": cell(("bedarf", "integ"), window("BEDARF"), window("INTEG"), avail3),
         }
 
     def to_arrays(self) -> dict[str, npt.NDArray[Any]]:
@@ -450,6 +535,7 @@ class KennzahlenResult(Table):
             c: []
             for c in ("numerator", "denominator", "value", "ci_low", "ci_high", "available", "suppressed")
         }
+        hidden = _quantity_flags(arrays, rule) if rule is not None and j and r else {}
         for code in CODES:
             a = arrays[code]
             num, den, value = a.numerator.copy(), a.denominator.copy(), a.value.copy()
@@ -458,14 +544,14 @@ class KennzahlenResult(Table):
                 if a.primary_only_cases is not None:
                     small = (a.primary_only_cases > 0) & (a.primary_only_cases < rule.min_n)
                     suppressed = np.asarray(small.any(axis=-1), dtype=np.bool_)
-                else:
-                    num_flag = _cases_flags(a.cases_num, rule) != SHOWN
-                    den_flag = _cases_flags(a.cases_den, rule) != SHOWN
-                    suppressed = num_flag | den_flag
-                    num = np.where(num_flag, np.nan, num)
-                    den = np.where(den_flag, np.nan, den)
+                elif code in hidden:
+                    num_flag, den_flag = hidden[code]
+                    suppressed = (num_flag | den_flag) & a.available
                     if rule.round_to:
                         num, den = _round(num, rule.round_to), _round(den, rule.round_to)
+                # a suppressed cell carries no number at all: no numerator, denominator or value
+                num = np.where(suppressed, np.nan, num)
+                den = np.where(suppressed, np.nan, den)
                 value = np.where(suppressed, np.nan, value)
             low = np.full(value.shape, np.nan)
             high = np.full(value.shape, np.nan)
@@ -796,7 +882,8 @@ def kennzahlen(
     if not 0.0 < level < 1.0:
         raise ValueError(f"level must lie strictly between 0 and 1, got {level!r}")
     refs = sorted({_first_of_month(m) for m in month_list})
-    elb_labels = {spells.jobcenter_labels[int(c)] for c in reported_jobcenters(spells)}
+    reported = reported_jobcenters(spells)
+    elb_labels = {spells.jobcenter_labels[int(c)] for c in reported}
     if jobcenters is not None:
         for j in jobcenters:
             if j not in elb_labels:
@@ -804,7 +891,7 @@ def kennzahlen(
     end = data_end if data_end is not None else spells.data_end_date
     counts: Counts = compute_counts(
         spells, [month_of(m) for m in refs], stichtag=stichtag, data_end=date_to_day(end),
-        jobcenters=jobcenters, count_16k=count_16k, catalogue=catalogue,
+        jobcenters=jobcenters, count_16k=count_16k, catalogue=catalogue, reported=reported,
     )
     return KennzahlenResult(
         counts=counts.counts,

@@ -152,9 +152,10 @@ def reported_jobcenters(spells: SpellTable) -> npt.NDArray[np.int64]:
         >>> [t.jobcenter_labels[c] for c in reported_jobcenters(t)]
         ['7']
     """
-    rows = np.isin(spells.kind, (SpellKind.ELB, SpellKind.LLU, SpellKind.LUH))
-    codes = np.unique(spells.jobcenter[rows])
-    out: npt.NDArray[np.int64] = codes[codes >= 0].astype(np.int64)
+    rows = (spells.kind == SpellKind.ELB) | (spells.kind == SpellKind.LLU) | (spells.kind == SpellKind.LUH)
+    codes = spells.jobcenter[rows]
+    present = np.bincount(codes[codes >= 0], minlength=len(spells.jobcenter_labels)) > 0
+    out: npt.NDArray[np.int64] = np.flatnonzero(present).astype(np.int64)
     return out
 
 
@@ -171,6 +172,7 @@ def compute_counts(
     jobcenters: Sequence[str] | None,
     count_16k: bool,
     catalogue: InstrumentCatalogue | None = None,
+    reported: npt.NDArray[np.int64] | None = None,
 ) -> Counts:
     """Partial counts for the component months ``min(months) − 12`` … ``max(months)``.
 
@@ -184,6 +186,7 @@ def compute_counts(
             ``elb``, ``llu`` or ``luh`` row. Persons are still followed through all jobcenters.
         count_16k: count ``16k`` as an activation instrument.
         catalogue: the instrument catalogue (default: the shipped one).
+        reported: :func:`reported_jobcenters` of ``spells``, when the caller has it already.
 
     Returns:
         The counts.
@@ -199,7 +202,7 @@ def compute_counts(
     n_persons = spells.n_persons
 
     elb_mask = spells.kind == SpellKind.ELB
-    elb_jcs = reported_jobcenters(spells)
+    elb_jcs = reported_jobcenters(spells) if reported is None else reported
     elb_mask &= spells.start <= data_end  # later spells cover no evaluated Stichtag
     labels = spells.jobcenter_labels
     if jobcenters is None:
@@ -250,8 +253,12 @@ def compute_counts(
 
     # ---- activation spells covering S(k) -------------------------------------------------------
     cat = catalogue if catalogue is not None else default_catalogue()
-    act_mask = np.isin(spells.kind, (SpellKind.MEASURE, SpellKind.PUBLIC_EMPLOYMENT))
-    act_mask &= cat.activation(spells.instrument, spells.instrument_labels, spells.start, count_16k=count_16k)
+    act_kind = (spells.kind == SpellKind.MEASURE) | (spells.kind == SpellKind.PUBLIC_EMPLOYMENT)
+    act_rows = np.flatnonzero(act_kind)
+    act_rows = act_rows[cat.activation(spells.instrument[act_rows], spells.instrument_labels,
+                                       spells.start[act_rows], count_16k=count_16k)]
+    act_mask = np.zeros(len(spells), dtype=np.bool_)
+    act_mask[act_rows] = True
     ap, as_, ae = spells.person[act_mask], spells.start[act_mask], np.minimum(spells.end[act_mask], data_end)
 
     # ---- stocks, entries and exits per component month ----------------------------------------
@@ -348,23 +355,34 @@ def compute_counts(
     day_month = np.repeat(np.arange(n_amount_months, dtype=np.int64), np.diff(month_first))
     amount_kinds = ((SpellKind.LLU, "LLU_CENTS", "LLU_N"), (SpellKind.LUH, "LUH_CENTS", "LUH_N"))
     n_slots = n_amount_months * n_persons
+    n_cells = tally.size
     for kind_, cents_name, n_name in amount_kinds:
-        mask = spells.kind == kind_
-        mask &= spells.start >= month_first[0]
-        mask &= spells.start < month_first[-1]
-        mask &= spells.jobcenter >= 0
-        month = day_month[spells.start[mask] - month_first[0]]
-        jc = spells.jobcenter[mask].astype(np.int64)
-        out_jc = jc_map[jc]
-        inside = out_jc >= 0
-        month, jc, person = month[inside], jc[inside], spells.person[mask][inside].astype(np.int64)
-        cents = np.rint(spells.amount[mask][inside] * 100.0)
-        other = np.full(month.size, GROUP_OTHER, dtype=np.uint8)
-        tally.add(cents_name, month, jc, other, weights=cents)
-        # distinct persons per jobcenter and month (the cases behind the sum)
-        key = np.unique((jc_map[jc] * n_slots) + month * n_persons + person)
-        tally.add(n_name, (key % n_slots) // n_persons, out_codes[key // n_slots],
-                  np.full(key.size, GROUP_OTHER, dtype=np.uint8))
+        rows = np.flatnonzero(spells.kind == kind_)
+        start = spells.start[rows]
+        rows = rows[(start >= month_first[0]) & (start < month_first[-1])]
+        out_jc = jc_map[spells.jobcenter[rows]]  # -1: no jobcenter, or one not reported
+        keep = out_jc >= 0
+        rows, out_jc = rows[keep], out_jc[keep]
+        month = day_month[spells.start[rows] - month_first[0]]
+        cell = (out_jc * n_months + month) * 3 + GROUP_OTHER  # amounts are not split by sex
+        cents = np.rint(np.bincount(cell, weights=np.rint(spells.amount[rows] * 100.0), minlength=n_cells))
+        tally.counts[..., C[cents_name]] += cents.astype(np.int64).reshape(tally.counts.shape[:3])
+        # distinct persons per jobcenter and month (the cases behind the sum), without sorting:
+        # one owner jobcenter per (month, person) slot; rows of a second jobcenter in the same
+        # slot (rare) are made distinct by np.unique on their few keys
+        slot = month * n_persons + spells.person[rows]
+        owner = np.full(n_slots, -1, dtype=np.int16 if out_codes.size < 32000 else np.int32)
+        owner[slot] = out_jc
+        mine = np.flatnonzero(owner >= 0)
+        owner_cell = (owner[mine].astype(np.int64) * n_months + mine // n_persons) * 3 + GROUP_OTHER
+        persons = np.bincount(owner_cell, minlength=n_cells)
+        second = owner[slot] != out_jc
+        if second.any():
+            key = np.unique(out_jc[second] * n_slots + slot[second])
+            second_cell = ((key // n_slots) * n_months + (key % n_slots) // n_persons) * 3 + GROUP_OTHER
+            persons += np.bincount(second_cell, minlength=n_cells)
+        tally.counts[..., C[n_name]] += persons.reshape(tally.counts.shape[:3])
+        del owner
 
     return Counts(
         counts=tally.counts,

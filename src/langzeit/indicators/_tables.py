@@ -21,6 +21,7 @@ from langzeit.exceptions import Problem, ValidationError
 from langzeit.indicators._confidentiality import (
     SHOWN,
     ConfidentialityRule,
+    rate_flags,
     rate_suppressed,
     round_to_multiple,
     suppression_flags,
@@ -243,6 +244,7 @@ class RateTable(Table):
         num = self._shown(self.numerator)[g, i]
         den = self._shown(self.denominator)[g, i]
         hide = bool(sup[g, i])
+        nf = df = nf or df  # a suppressed cell carries no number at all
         return Rate(None if nf else int(num), None if df else int(den),
                     None if hide else _none(self.value[g, i]), None if hide else _none(self.lower[g, i]),
                     None if hide else _none(self.upper[g, i]), hide)
@@ -264,34 +266,20 @@ class RateTable(Table):
     def with_confidentiality(self, rule: ConfidentialityRule) -> RateTable:
         """The same table with numerators, denominators and rates suppressed by ``rule``.
 
-        Lines for secondary suppression: each item's column over the groups (total:
-        ``"all"``), and for partition tables each group's row over the items (total:
-        the denominator).
+        One mechanism for all tables (:func:`~langzeit.indicators.rate_flags`): lines are
+        each item's column over the groups (total: ``"all"``), for partition tables each
+        group's row over the items (total: the denominator), and every numerator with its
+        complement (denominator − numerator, a count of persons too). A suppressed cell
+        shows no number at all.
 
         Examples:
             >>> t = RateTable.of_counts("x", ("all", "F", "M"), ("a",), [[7], [2], [5]], [[20], [10], [10]])
             >>> [r["numerator"] for r in t.with_confidentiality(ConfidentialityRule()).rows()]
             [7, None, None]
         """
-        grouped = len(self.groups) > 1
-        num = self.numerator
-        den = self.denominator
-        # groups: rows 1.. are the cells, row 0 ("all") the column total
-        order = np.r_[np.arange(1, len(self.groups)), 0] if grouped else np.arange(len(self.groups))
-        back = np.argsort(order)
-        n_arr = num[order]
-        if self.partition:
-            n_arr = np.concatenate([n_arr, den[order][:, :1]], axis=1)
-        nflags = suppression_flags(n_arr, min_n=rule.min_n, row_totals=self.partition, column_totals=grouped,
-                                   secondary=rule.secondary)
-        if self.partition:
-            dflags = np.repeat(nflags[:, -1:], len(self.items), axis=1)
-            nflags = nflags[:, :-1]
-        else:
-            dflags = suppression_flags(den[order], min_n=rule.min_n, row_totals=False, column_totals=grouped,
-                                       secondary=rule.secondary)
-        return attrs.evolve(self, numerator_flags=nflags[back].astype(np.int8),
-                            denominator_flags=dflags[back].astype(np.int8), rule=rule)
+        nflags, dflags = rate_flags(self.numerator, self.denominator, grouped=len(self.groups) > 1,
+                                    partition=self.partition, min_n=rule.min_n, secondary=rule.secondary)
+        return attrs.evolve(self, numerator_flags=nflags, denominator_flags=dflags, rule=rule)
 
 
 def _stats(values: FloatArray, codes: IntArray, n_groups: int, level: float) -> tuple[IntArray, FloatArray]:

@@ -132,13 +132,13 @@ class ProgrammeReport:
     Examples:
         >>> from datetime import date
         >>> from langzeit.events import Referred, Admitted
-        >>> log = [Referred(f"r{i}", f"p{i}", date(2024, 1, 8)) for i in range(5)]
-        >>> log += [Admitted(f"a{i}", f"p{i}", date(2024, 2, 1)) for i in range(4)]
+        >>> log = [Referred(f"r{i}", f"p{i}", date(2024, 1, 8)) for i in range(10)]
+        >>> log += [Admitted(f"a{i}", f"p{i}", date(2024, 2, 1)) for i in range(6)]
         >>> rep = build_programme_report(log)
         >>> rep.take_up.get("took_part").value
-        80.0
+        60.0
         >>> rep.to_dict()["sections"]["take_up"][0]["numerator"]
-        4
+        6
     """
 
     data_end: date
