@@ -601,12 +601,12 @@ def test_a_suppressed_cell_carries_no_number_at_all() -> None:
 
 def _five_four_one() -> list[dict[str, Any]]:
     """Five women, four men and one person of sex D, in the stock all the time (LZB too)."""
-    return ([elb(f"w{i}", "2020-01-01") for i in range(5)] + [elb(f"m{i}", "2020-01-01", sex="M") for i in range(4)]
-            + [elb("d", "2020-01-01", sex="D")])
+    women = [elb(f"w{i}", "2020-01-01") for i in range(5)]
+    return women + [elb(f"m{i}", "2020-01-01", sex="M") for i in range(4)] + [elb("d", "2020-01-01", sex="D")]
 
 
 def test_one_person_of_another_sex_hides_a_published_cell() -> None:
-    """Stock line F 5, M 4, D 1 | all 10: D is not published but protected; the smallest other cell, M, is hidden.
+    """Stock line F 5, M 4, D 1 | all 10: D is not published but protected; the smallest other, M, is hidden.
 
     Without it, all − F − M = 1 would disclose the one person of sex D.
     """

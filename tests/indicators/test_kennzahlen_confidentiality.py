@@ -1,4 +1,4 @@
-"""Confidentiality of the § 48a cells: nothing suppressed can be recovered from what is published (Hypothesis).
+"""Confidentiality of the § 48a cells: nothing suppressed can be recovered from what is shown (Hypothesis).
 
 An independent attacker reads every published number, knows which cells hold the same
 quantity and how quantities add up (F + M + other sexes = all; a subset plus its
@@ -89,11 +89,12 @@ def _attack(known: dict[tuple[str, str], float]) -> dict[tuple[str, str], float]
                 rest = sum(known[p] for p in parts if p != x)
                 known[x] = known[total] - rest if x != total else rest
                 changed = True
-            elif total in known and all(x in parts for x in unknown):
-                if known[total] - sum(known[p] for p in parts if p in known) == pytest.approx(0.0, abs=1e-9):
-                    for x in unknown:
-                        known[x] = 0.0
-                    changed = True
+            elif (total in known and all(x in parts for x in unknown)
+                  and known[total] - sum(known[p] for p in parts if p in known)
+                  == pytest.approx(0.0, abs=1e-9)):
+                for x in unknown:
+                    known[x] = 0.0
+                changed = True
     return known
 
 

@@ -71,10 +71,10 @@ def _attack(known: dict[int, float], lines: list[list[int]]) -> dict[int, float]
                 parts = sum(known[x] for x in line[:-1] if x != c)
                 known[c] = parts if c == line[-1] else known[line[-1]] - parts
                 changed = True
-            elif unknown and line[-1] in known and line[-1] not in unknown:
-                if known[line[-1]] - sum(known[x] for x in line[:-1] if x in known) == 0:
-                    known.update(dict.fromkeys(unknown, 0.0))
-                    changed = True
+            elif (unknown and line[-1] in known and line[-1] not in unknown
+                  and known[line[-1]] - sum(known[x] for x in line[:-1] if x in known) == 0):
+                known.update(dict.fromkeys(unknown, 0.0))
+                changed = True
     return known
 
 
@@ -92,8 +92,10 @@ def _tables(draw: st.DrawFn) -> tuple[np.ndarray, np.ndarray, bool]:
 
 @settings(max_examples=300, deadline=None)
 @given(_tables())
-def test_no_suppressed_count_of_a_rate_table_can_be_recovered(table: tuple[np.ndarray, np.ndarray, bool]) -> None:
-    """From the shown numerators and denominators nothing derivable is 1 or 2, nor a small group's numerator."""
+def test_no_suppressed_count_of_a_rate_table_can_be_recovered(
+    table: tuple[np.ndarray, np.ndarray, bool],
+) -> None:
+    """From the shown numbers nothing derivable is 1 or 2, nor a small group's numerator."""
     num, den, grouped = table
     g, i = num.shape
     nflags, dflags = rate_flags(num, den, grouped=grouped)
