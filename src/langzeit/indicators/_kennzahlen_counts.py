@@ -360,7 +360,7 @@ def compute_counts(
         rows = np.flatnonzero(spells.kind == kind_)
         start = spells.start[rows]
         rows = rows[(start >= month_first[0]) & (start < month_first[-1])]
-        out_jc = jc_map[spells.jobcenter[rows]]  # -1: no jobcenter, or one not reported
+        out_jc: npt.NDArray[np.int64] = jc_map[spells.jobcenter[rows]]  # -1: none, or not reported
         keep = out_jc >= 0
         rows, out_jc = rows[keep], out_jc[keep]
         month = day_month[spells.start[rows] - month_first[0]]
@@ -371,7 +371,8 @@ def compute_counts(
         # one owner jobcenter per (month, person) slot; rows of a second jobcenter in the same
         # slot (rare) are made distinct by np.unique on their few keys
         slot = month * n_persons + spells.person[rows]
-        owner = np.full(n_slots, -1, dtype=np.int16 if out_codes.size < 32000 else np.int32)
+        small = out_codes.size < 32000
+        owner: npt.NDArray[np.int32] = np.full(n_slots, -1, dtype=np.int16 if small else np.int32)
         owner[slot] = out_jc
         mine = np.flatnonzero(owner >= 0)
         owner_cell = (owner[mine].astype(np.int64) * n_months + mine // n_persons) * 3 + GROUP_OTHER

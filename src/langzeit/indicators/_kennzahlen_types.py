@@ -172,7 +172,7 @@ def comparison_ranks(result: KennzahlenResult, groups: Mapping[str, str]) -> Com
         if c.value is not None and not c.suppressed and BETTER.get(c.code):
             by_key.setdefault((str(groups[c.jobcenter]), c.month, c.group, c.code), []).append(
                 (c.jobcenter, c.value))
-    records = []
+    records: list[dict[str, Any]] = []
     for c in cells:
         t = str(groups[c.jobcenter])
         peers = by_key.get((t, c.month, c.group, c.code), [])
