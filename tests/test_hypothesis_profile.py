@@ -32,7 +32,8 @@ def test_a_failure_prints_how_to_replay_it(tmp_path: Path) -> None:
     """A failing property prints the run's seed and the command that replays it."""
     shutil.copy(ROOT / "tests" / "conftest.py", tmp_path / "conftest.py")
     (tmp_path / "test_small.py").write_text(_FAILING, encoding="utf-8")
-    env = {**os.environ, "LANGZEIT_HYPOTHESIS_SEED": "12345"}
+    # the copied conftest imports the tests' helper modules (e.g. pg_server) by plain name
+    env = {**os.environ, "LANGZEIT_HYPOTHESIS_SEED": "12345", "PYTHONPATH": str(ROOT / "tests")}
     env.pop("PYTEST_XDIST_WORKER", None)
     proc = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(tmp_path)],
