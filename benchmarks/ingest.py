@@ -14,11 +14,16 @@ data are generated in a child too) are per step:
 - ``cli_kennzahlen_csv`` / ``cli_kennzahlen_parquet``: ``langzeit kennzahlen FILE
   --month ... --format json`` for 12 reference months (output to ``/dev/null``).
 
+``--hostile`` adds files of hostile shape (each with wall time, peak RSS and outcome):
+``wide_header`` (10⁶ extra columns, 3 rows: read), ``long_line`` (a 50 MB line: a clear
+error), ``one_person`` (10⁷ rows of one person: read, and ``langzeit kennzahlen``).
+
 One JSON object is printed; the machine may be shared, so the 1-minute load average
 before and after is printed too.
 
     python benchmarks/ingest.py --persons 100000
     python benchmarks/ingest.py --persons 1000000 --steps read_spells_csv,cli_kennzahlen_csv
+    python benchmarks/ingest.py --persons 1000 --steps read_spells_csv --hostile
 """
 
 from __future__ import annotations
@@ -37,6 +42,7 @@ STEPS = (
     "pyarrow_read_csv", "read_spells_csv", "read_spells_parquet", "cli_kennzahlen_csv",
     "cli_kennzahlen_parquet",
 )
+HOSTILE = ("wide_header", "long_line", "one_person")
 MONTHS = [f"2024-{m:02d}" for m in range(1, 13)]
 
 _CHILD = {  # each prints "rows seconds": the read alone, without interpreter start and imports
@@ -73,6 +79,44 @@ def _prepare(persons: int, seed: int, directory: Path) -> dict[str, object]:
     return info
 
 
+_HEADER = b"person_id,kind,start,end,jobcenter,sex,single_parent,instrument,amount"
+_OUTCOME = (  # prints "rows" or the one-line error of an unreadable file
+    "import sys\nfrom langzeit.exceptions import DataFormatError\nfrom langzeit.spells import read_spells\n"
+    "try:\n    print(len(read_spells(sys.argv[1])))\nexcept DataFormatError as e:\n    print(str(e))\n"
+)
+
+
+def _hostile(directory: Path, cli: list[str]) -> dict[str, object]:
+    """Files of hostile shape: each read in its own process (wall time, peak RSS, outcome)."""
+    out: dict[str, object] = {}
+    wide = directory / "wide-header.csv"
+    if not wide.exists():
+        extra = b"".join(b",x%d" % i for i in range(1_000_000))
+        row = b"p,elb,2024-01-01,,J,F,0,,," + b"," * (1_000_000 - 1)
+        wide.write_bytes(_HEADER + extra + b"\n" + (row + b"\n") * 3)
+    long_line = directory / "long-line.csv"
+    if not long_line.exists():
+        long_field = b"x" * 50_000_000
+        rows = b"\np,elb,2024-01-01,,J,F,0,,\np," + long_field + b",2024-01-01,,,,,,\n"
+        long_line.write_bytes(_HEADER + rows)
+    one = directory / "one-person.csv"
+    if not one.exists():
+        with one.open("wb") as handle:
+            handle.write(_HEADER + b"\n")
+            block = b"p,elb,2024-01-01,2024-01-31,J,F,0,,\n" * 1_000_000
+            for _ in range(10):
+                handle.write(block)
+    python = [sys.executable, "-c", _OUTCOME]
+    for name, path in (("wide_header", wide), ("long_line", long_line), ("one_person", one)):
+        result = _run([*python, str(path)])
+        result["mb"] = round(path.stat().st_size / 1e6, 1)
+        out[name] = result
+    result = _run([*cli, "kennzahlen", str(one), "--month", "2024-06", "--format", "json"])
+    result.pop("output")
+    out["one_person_cli_kennzahlen"] = result
+    return out
+
+
 def _run(argv: list[str]) -> dict[str, object]:
     """Wall seconds, peak RSS (MiB) and the last output line of a child process."""
     t0 = time.perf_counter()
@@ -96,6 +140,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--dir", type=Path, default=Path(tempfile.gettempdir()) / "langzeit-ingest")
     parser.add_argument("--steps", default=",".join(STEPS), help=f"comma-separated, of {', '.join(STEPS)}")
+    parser.add_argument("--hostile", action="store_true", help="also the files of hostile shape")
     parser.add_argument("--prepare-only", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     args.dir.mkdir(parents=True, exist_ok=True)
@@ -140,6 +185,8 @@ def main() -> None:
         assert isinstance(ls_read, dict)
         figures["ratio_to_pyarrow"] = round(ls_read["read_s"] / pa_read["read_s"], 2)
         figures["ratio_to_pyarrow_wall"] = round(ls_read["wall_s"] / pa_read["wall_s"], 2)
+    if args.hostile:
+        figures["hostile"] = _hostile(args.dir, cli)
     figures["load_average_1min_after"] = round(os.getloadavg()[0], 1)
     print(json.dumps(figures, indent=2))
 

@@ -92,3 +92,23 @@ def test_validate_names_an_unreadable_spell_file(tmp_path: Path, capsys: pytest.
     assert main(["validate", str(tmp_path / "spells.parquet"), "--format", "json"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert (out["kind"], out["valid"], out["spells"]) == ("spells", True, 23)
+
+
+def test_csv_output_for_spreadsheets_escapes_formulas(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """--format csv: the JSON keys as columns, BOM, and a jobcenter id '=1+2' or '@x' written as text."""
+    rename = {"1": "=1+2", "2": "@SUM(A1)"}
+    lines = []
+    for line in EXAMPLE.read_text(encoding="utf-8").splitlines():
+        fields = line.split(",")
+        fields[4] = rename.get(fields[4], fields[4])
+        lines.append(",".join(fields))
+    path = tmp_path / "spells.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert main(["kennzahlen", str(path), "--month", "2024-06", "--data-end", "2025-06-30", "--format", "csv"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("\ufeffjobcenter,month,group,code,name,numerator,denominator,value,change,")
+    lines = out.splitlines()[1:]
+    assert {line.split(",")[0] for line in lines} == {"'=1+2", "'@SUM(A1)"}
+    assert all(line.split(",")[0][0] == "'" for line in lines)
+    data = _json(capsys, EXAMPLE)
+    assert len(lines) == len(data)

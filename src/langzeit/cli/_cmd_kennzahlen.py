@@ -13,7 +13,7 @@ import datetime as dt
 import sys
 from typing import Any
 
-from langzeit.cli._output import add_format_option, print_json, print_table
+from langzeit.cli._output import add_format_option, print_csv, print_json, print_table
 from langzeit.indicators import KennzahlenResult, kennzahlen, suppress
 from langzeit.spells import read_spells
 
@@ -68,7 +68,7 @@ def register(sub: Any) -> None:
     p.add_argument("--round-to", type=int, help="round shown counts to multiples of this number, e.g. 10")
     p.add_argument("--lenient", action="store_true",
                    help="skip bad rows (listed on stderr) instead of failing")
-    add_format_option(p)
+    add_format_option(p, csv=True)
     p.set_defaults(run=run)
 
 
@@ -102,6 +102,9 @@ def run(args: argparse.Namespace) -> int:
     records = _records(result)
     if args.format == "json":
         print_json(records)
+        return 0
+    if args.format == "csv":
+        print_csv(records, result.columns())
         return 0
     headers = (
         "jobcenter", "month", "group", "code", "numerator", "denominator", "value %", "95 % CI", "note"

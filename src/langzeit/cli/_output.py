@@ -1,22 +1,61 @@
-"""CLI layer: shared output helpers (``--format text|json``)."""
+"""CLI layer: shared output helpers (``--format text|json``, and ``csv`` where a command offers it)."""
 
 from __future__ import annotations
 
 import argparse
+import csv
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-__all__ = ["add_format_option", "print_json", "print_table"]
+from langzeit._spreadsheet import escape_row
+
+__all__ = ["add_format_option", "print_csv", "print_json", "print_table"]
 
 
-def add_format_option(parser: argparse.ArgumentParser) -> None:
-    """Add the ``--format text|json`` option every command has."""
+def add_format_option(parser: argparse.ArgumentParser, *, csv: bool = False) -> None:
+    """Add the ``--format text|json`` option every command has (``csv=True``: also ``csv``)."""
+    if csv:
+        parser.add_argument(
+            "--format", choices=("text", "json", "csv"), default="text",
+            help="output format: a readable table (default), JSON with stable keys, or CSV for "
+            "spreadsheets (the JSON keys as columns; UTF-8 with BOM; formula-like cells escaped)",
+        )
+        return
     parser.add_argument(
         "--format", choices=("text", "json"), default="text",
         help="output format: a readable table (default) or JSON with stable keys",
     )
+
+
+def _csv_value(value: Any) -> Any:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return value
+
+
+def print_csv(records: Sequence[Mapping[str, Any]], columns: Sequence[str]) -> None:
+    r"""Print records as CSV for spreadsheets: a header, one row per record.
+
+    UTF-8 with a byte order mark (so that Excel shows umlauts right), comma-separated,
+    empty cells for None, ``true``/``false`` for booleans; every cell goes through
+    :func:`langzeit._spreadsheet.escape_row`, so a text starting with ``=``, ``+``,
+    ``-``, ``@``, tab or CR cannot run as a formula.
+
+    Examples:
+        >>> import contextlib, io
+        >>> out = io.StringIO()
+        >>> with contextlib.redirect_stdout(out):
+        ...     print_csv([{"jobcenter": "=HYPERLINK(1)", "value": -2.5, "suppressed": False}],
+        ...               ["jobcenter", "value", "suppressed"])
+        >>> out.getvalue().splitlines()
+        ['\ufeffjobcenter,value,suppressed', "'=HYPERLINK(1),-2.5,false"]
+    """
+    sys.stdout.write("\ufeff")
+    writer = csv.writer(sys.stdout, lineterminator="\n")
+    writer.writerow(escape_row(columns))
+    writer.writerows(escape_row(_csv_value(r.get(c)) for c in columns) for r in records)
 
 
 def print_json(data: Any) -> None:

@@ -345,8 +345,7 @@ class SpellTable(Table):
         sex_labels = ["", "F", "M", "D"]
         return pa.table({
             "person_id": pa.DictionaryArray.from_arrays(
-                pa.array(self.person, pa.int32()),
-                pa.array(self.person_ids.astype(np.str_).tolist(), pa.string()),
+                pa.array(self.person, pa.int32()), pa.array(self.person_ids).cast(pa.string()),
             ),
             "kind": pa.DictionaryArray.from_arrays(
                 pa.array(self.kind.astype(np.int32)), pa.array([k.label for k in SpellKind], pa.string())
