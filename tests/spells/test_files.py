@@ -301,3 +301,14 @@ def test_every_source_gives_identical_tables(tmp_path: Path, rows: list[dict[str
     reference = read_spells(csv_path, strict=False)
     for name, read in sources.items():
         _same(read(), reference, name)
+
+
+def test_dates_beyond_the_sampled_head_fall_back_to_text(tmp_path: Path) -> None:
+    """ISO dates in the first 64 KiB, then a German and a bad date: read again as text, lines exact."""
+    good = ["p", "svp", "2024-01-01", "2024-01-31", "", "", "", "", ""]
+    rows = [good] * 4000 + [["q", "svp", "31.12.2020", "", "", "", "", "", ""],
+                            ["r", "svp", "2024-13-01", "", "", "", "", "", ""]]
+    t = read_spells(_write(tmp_path, "x.csv", _text(",", rows)), strict=False)
+    assert len(t) == 4001
+    assert t.start[-1] == date_to_day(dt.date(2020, 12, 31))
+    assert [(p.line, p.text) for p in t.rejected] == [(4003, "r,svp,2024-13-01,,,,,,")]

@@ -25,6 +25,7 @@ import codecs
 import csv
 import io
 import os
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
@@ -238,7 +239,8 @@ def read_csv_rows(
     generated = [f"c{i}" for i in range(width)]
     keep = sorted(index.items(), key=lambda item: item[1])
     include = [generated[pos] for _, pos in keep]
-    types = {generated[pos]: _TEXT for _, pos in keep}
+    text_types = {generated[pos]: _TEXT for _, pos in keep}
+    types = {**text_types, **_typed_columns(src, enc, delim, index, generated)}
     invalid = [0]
 
     def on_invalid(_row: Any) -> str:
@@ -253,15 +255,25 @@ def read_csv_rows(
     parse_options = pacsv.ParseOptions(
         delimiter=delim, newlines_in_values=has_quote, invalid_row_handler=on_invalid
     )
-    convert_options = pacsv.ConvertOptions(
-        include_columns=include, column_types=types, strings_can_be_null=True, null_values=[""],
-        quoted_strings_can_be_null=True,
-    )
-    try:
-        table = pacsv.read_csv(
+
+    def read(column_types: dict[str, Any]) -> pa.Table:
+        invalid[0] = 0
+        convert_options = pacsv.ConvertOptions(
+            include_columns=include, column_types=column_types, strings_can_be_null=True, null_values=[""],
+            quoted_strings_can_be_null=True,
+        )
+        return pacsv.read_csv(
             src.arrow_input(), read_options=read_options, parse_options=parse_options,
             convert_options=convert_options,
         )
+
+    try:
+        try:
+            table = read(types)
+        except pa.ArrowInvalid as exc:  # a date or amount the typed parser refuses: every column as text
+            if types == text_types or "conversion error to" not in str(exc) or "UTF8" in str(exc):
+                raise
+            table = read(text_types)
     except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
         raise _explain(src, exc, enc, block) from None
     table = table.rename_columns([col for col, _ in keep])
@@ -276,6 +288,31 @@ def read_csv_rows(
                 "check the file's quoting (fields with line breaks must be in double quotes)",
             )
     return CsvRows(table, lines, problems, delim, src.name)
+
+
+_ISO_SAMPLE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _typed_columns(
+    src: _Source, encoding: str, delimiter: str, index: dict[str, int], generated: list[str]
+) -> dict[str, Any]:
+    """The date columns pyarrow may parse as ``date32`` because the first rows allow it.
+
+    A file with German dates in its first 64 KiB is read as text at once; one whose later
+    rows break the typed parse is read again as text (rare). Amounts stay text: a rejected
+    row's text must show them as written.
+    """
+    head = src.head(_SNIFF).decode(encoding, errors="replace").splitlines()[1:-1]
+    rows = list(csv.reader(head, delimiter=delimiter))
+    out: dict[str, Any] = {}
+    for column in ("start", "end"):
+        pos = index.get(column)
+        if pos is None:
+            continue
+        values = [r[pos] for r in rows if len(r) > pos and r[pos]]
+        if values and all(_ISO_SAMPLE.fullmatch(v) for v in values):
+            out[generated[pos]] = pa.date32()
+    return out
 
 
 def _explain(src: _Source, exc: Exception, encoding: str, block: int) -> UnreadableFileError:

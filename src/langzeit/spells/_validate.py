@@ -183,22 +183,28 @@ class _Dict:
             if not (pa.types.is_string(column.type) or pa.types.is_large_string(column.type)):
                 column = pc.cast(column, pa.string())
             column = pc.dictionary_encode(column)
-        # one Python pass over the (small) dictionaries; no compute kernel on the rows
+        # one Python pass over each distinct dictionary (the readers unify them across chunks);
+        # the rows only see numpy takes
         code_of: dict[str, int] = {"": -1}
         labels: list[str] = []
         parts = []
+        previous: Any = None
+        lut = np.full(1, -1, dtype=np.int32)
         for chunk in column.chunks:
             if not len(chunk):
                 continue
-            lut = np.empty(len(chunk.dictionary) + 1, dtype=np.int32)
-            for i, value in enumerate(chunk.dictionary.to_pylist()):
-                text = "" if value is None else str(value).strip()
-                code = code_of.get(text)
-                if code is None:
-                    code = code_of[text] = len(labels)
-                    labels.append(text)
-                lut[i] = code
-            lut[-1] = -1  # null index -> empty
+            dictionary = chunk.dictionary
+            if previous is None or not (dictionary is previous or dictionary.equals(previous)):
+                lut = np.empty(len(dictionary) + 1, dtype=np.int32)
+                for i, value in enumerate(dictionary.to_pylist()):
+                    text = "" if value is None else str(value).strip()
+                    code = code_of.get(text)
+                    if code is None:
+                        code = code_of[text] = len(labels)
+                        labels.append(text)
+                    lut[i] = code
+                lut[-1] = -1  # null index -> empty
+                previous = dictionary
             parts.append(lut[_numpy(chunk.indices, -1)])
         empty = np.full(len(column), -1, np.int32)
         self.codes: npt.NDArray[np.int32] = np.concatenate(parts) if parts else empty
@@ -232,15 +238,16 @@ def _parse_date(text: str) -> int | None:
 
 
 _BAD_DAY = np.iinfo(np.int64).min
+_NULL_DAY = np.iinfo(np.int32).min
 
 
 def _dates(column: pa.ChunkedArray) -> tuple[IntArray, BoolArray, BoolArray]:
     """Day numbers, a mask of empty values and a mask of unparsable ones."""
     t = column.type
     if pa.types.is_date(t) or pa.types.is_timestamp(t):
-        days_arr = pc.cast(pc.cast(column, pa.date32()) if not pa.types.is_date32(t) else column, pa.int32())
-        empty = _numpy(pc.is_null(days_arr), False)
-        days = _numpy(days_arr, 0).astype(np.int64)
+        days32 = _numpy(column if pa.types.is_date32(t) else pc.cast(column, pa.date32()), _NULL_DAY)
+        empty = days32 == _NULL_DAY
+        days = np.where(empty, 0, days32).astype(np.int64)
         return days, empty, np.zeros(len(days), dtype=np.bool_)
     coded = _Dict(column)
     parsed = [_parse_date(lab) for lab in coded.labels]
@@ -350,6 +357,7 @@ def validate(
         ([1], ["f:3: unknown kind 'job'"])
     """
     n = table.num_rows
+    table = table.unify_dictionaries()  # one dictionary per column, not one per block or row group
     names = set(table.column_names)
 
     def column(name: str) -> pa.ChunkedArray:
