@@ -94,7 +94,7 @@ def test_validate_names_an_unreadable_spell_file(tmp_path: Path, capsys: pytest.
     assert (out["kind"], out["valid"], out["spells"]) == ("spells", True, 23)
 
 
-def test_csv_output_for_spreadsheets_escapes_formulas(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_csv_output_escapes_formulas(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """--format csv: the JSON keys as columns, BOM, and a jobcenter id '=1+2' or '@x' written as text."""
     rename = {"1": "=1+2", "2": "@SUM(A1)"}
     lines = []
@@ -104,7 +104,8 @@ def test_csv_output_for_spreadsheets_escapes_formulas(tmp_path: Path, capsys: py
         lines.append(",".join(fields))
     path = tmp_path / "spells.csv"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    assert main(["kennzahlen", str(path), "--month", "2024-06", "--data-end", "2025-06-30", "--format", "csv"]) == 0
+    args = ["kennzahlen", str(path), "--month", "2024-06", "--data-end", "2025-06-30", "--format", "csv"]
+    assert main(args) == 0
     out = capsys.readouterr().out
     assert out.startswith("\ufeffjobcenter,month,group,code,name,numerator,denominator,value,change,")
     lines = out.splitlines()[1:]
