@@ -24,6 +24,7 @@ from langzeit.cli._errors import BadInput, OutputError
 from langzeit.cli._files import atomic_output, check_output
 from langzeit.cli._output import add_format_option, print_json, print_table
 from langzeit.domain import format_duration
+from langzeit.exceptions import LimitExceeded
 from langzeit.report import ProgrammeReport, build_programme_report
 from langzeit.simulation import (
     DAYS_PER_MONTH,
@@ -168,9 +169,12 @@ def run(args: argparse.Namespace) -> int:
         _out_format(args.out)
         out = check_output(args.out, force=args.force)
     scenario = load_scenario(args.scenario)
-    result = simulate(scenario, seed=args.seed, replications=args.replications,
-                      processes=args.processes, keep_events={0},  # the report and --out read the first
-                      progress=_Progress(f"simulating {scenario.id}"), max_events=args.max_events or None)
+    try:
+        result = simulate(scenario, seed=args.seed, replications=args.replications,
+                          processes=args.processes, keep_events={0},  # the report and --out read the first
+                          progress=_Progress(f"simulating {scenario.id}"), max_events=args.max_events or None)
+    except LimitExceeded as exc:
+        raise LimitExceeded(f"{args.scenario}: {exc}") from None
     report = _report(result)
     programme_report = _programme_report(result)
     if out is not None:

@@ -301,7 +301,7 @@ def distribution_from_dict(
         problems.append(Problem(location, f"a distribution is a number or a table, got {data!r}"))
         return None
     kind = data.get("kind")
-    if kind not in _KINDS:
+    if not isinstance(kind, str) or kind not in _KINDS:
         problems.append(Problem(f"{location}.kind", f"unknown distribution {kind!r}; known: "
                                 + ", ".join(sorted(_KINDS))))
         return None
@@ -310,7 +310,7 @@ def distribution_from_dict(
     if unknown:
         problems.append(Problem(location, f"unknown keys {unknown} for a {kind} distribution"))
     unit = data.get("unit", "months")
-    if unit not in _UNIT_MONTHS:
+    if not isinstance(unit, str) or unit not in _UNIT_MONTHS:
         problems.append(Problem(f"{location}.unit", f"unknown unit {unit!r}; use months, weeks, "
                                 "days or years"))
         return None

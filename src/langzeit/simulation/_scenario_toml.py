@@ -213,7 +213,7 @@ def _referrals(r: TableReader) -> ReferralProcess | None:
     if t is None:
         return None
     kind = t.data.get("kind")
-    if kind not in _REFERRAL_KEYS:
+    if not isinstance(kind, str) or kind not in _REFERRAL_KEYS:
         t.problem("kind", f"unknown referral process {kind!r}; known: cohorts, open_days, poisson")
         return None
     before = len(t.problems)

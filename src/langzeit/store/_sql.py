@@ -315,7 +315,9 @@ class SqlEventStore:
         """Every stored row as ``(seq, raw text, record or reason)``, in append order (for readers)."""
         cursor = self._rows(self._sql(f"SELECT {COLUMNS} FROM {{events}} ORDER BY seq"), stream=True)
         for seq, text, record in _decode_rows(cursor):
-            yield seq, text if isinstance(record, str) else json.dumps(record, ensure_ascii=False), record
+            # default=repr: a damaged store may hold a BLOB where text belongs; the codec names it.
+            yield seq, text if isinstance(record, str) else json.dumps(record, ensure_ascii=False,
+                                                                        default=repr), record
 
     def events(self, *, participant_id: str | None = None, until: date | None = None) -> list[Event]:
         """Events in log order: by date, ties in append order.
