@@ -233,7 +233,7 @@ def test_a_failed_write_leaves_no_file_and_the_old_one_intact(
     """A full disk while writing --out: exit 3, one line, no partial or temporary file, old file kept."""
     from langzeit.cli import _cmd_simulate
 
-    def full_disk(events: object, path: Path) -> int:
+    def full_disk(events: object, path: Path, **options: object) -> int:
         Path(path).write_text("half", encoding="utf-8")
         raise OSError(errno.ENOSPC, "No space left on device")
 

@@ -187,7 +187,10 @@ def detect_delimiter(header: str) -> str:
     """
     best, best_score = ",", (0, 0)
     for d in DELIMITERS:
-        fields = next(csv.reader([header], delimiter=d), [])
+        try:
+            fields = next(csv.reader([header], delimiter=d), [])
+        except csv.Error:  # e.g. a field over the csv module's limit: no column name is that long
+            continue
         names = {f.strip() for f in fields}
         score = (sum(c in names for c in REQUIRED), len(fields))
         if score[0] and score > best_score:
@@ -227,7 +230,10 @@ def read_csv_rows(
     if delimiter is not None and len(delimiter) != 1:
         raise UnreadableFileError(src.name, f"delimiter {delimiter!r} is not one character", "e.g. ';'")
     delim = delimiter or detect_delimiter(header)
-    names = next(csv.reader([header], delimiter=delim), [])
+    try:
+        names = next(csv.reader([header], delimiter=delim), [])
+    except csv.Error as exc:  # a header field over the csv module's limit is no column name
+        raise DataFormatError(src.name, [RowProblem(src.name, 1, f"unreadable header: {exc}")]) from None
     index = check_header(names, src.name, text=header)
     n_lines, has_quote, ends_with_newline = 0, False, True
     for chunk in src.chunks():
