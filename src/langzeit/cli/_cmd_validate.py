@@ -82,10 +82,6 @@ def _check(path: Path) -> tuple[str, list[str], int | None]:
             read_space(path)
         except ValidationError as exc:
             return "social_space", _problems(exc), None
-        except UnicodeDecodeError as exc:
-            return "social_space", [f"{path}: not UTF-8 text ({exc.reason}); save the file as UTF-8"], None
-        except RecursionError:
-            return "social_space", [f"{path}: JSON nested too deeply to read (a social space is flat)"], None
         return "social_space", [], None
     spell_format = SPELL_FORMATS.get(path.suffix.lower())
     if is_event_log(path):

@@ -411,7 +411,8 @@ def read_space(path: str | os.PathLike[str]) -> SocialSpace:
         The space.
 
     Raises:
-        ValidationError: the file is not valid JSON or has problems (all listed).
+        ValidationError: the file is not UTF-8, not valid JSON (or nested too deeply to
+            read) or has problems (all listed).
         FileNotFoundError: the file does not exist.
 
     Examples:
@@ -428,6 +429,17 @@ def read_space(path: str | os.PathLike[str]) -> SocialSpace:
     except json.JSONDecodeError as exc:
         raise ValidationError(
             f"{path}: not valid JSON", [Problem(f"{path}:{exc.lineno}:{exc.colno}", exc.msg)]
+        ) from None
+    except UnicodeDecodeError as exc:
+        raise ValidationError(
+            f"{path}: not UTF-8 text",
+            [Problem(str(path), f"not UTF-8 text ({exc.reason}); save it as UTF-8")],
+        ) from None
+    except ValueError as exc:  # after its subclass above; e.g. an integer over the digit limit
+        raise ValidationError(f"{path}: not readable JSON", [Problem(str(path), str(exc))]) from None
+    except RecursionError:
+        raise ValidationError(
+            f"{path}: nested too deeply", [Problem(str(path), "JSON nested too deeply to read")]
         ) from None
     return space_from_dict(data, source=str(path))
 
