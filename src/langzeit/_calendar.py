@@ -273,14 +273,15 @@ def months_between_days(start: IntArray, end: IntArray) -> IntArray:
         >>> e = np.array([day_number(date(2023, 2, 28)), day_number(date(2024, 7, 14))])
         >>> months_between_days(s, e).tolist()
         [1, 5]
+        >>> months_between_days(np.array([day_number(date(2000, 1, 2))]),
+        ...                     np.array([day_number(date(2000, 1, 1))])).tolist()
+        [0]
     """
     start = np.asarray(start, dtype=np.int64)
     end = np.asarray(end, dtype=np.int64)
     m = month_index(end) - month_index(start)
-    forward = m >= 0
-    # relativedelta: step back one month while start + m overshoots end (forward) or
-    # undershoots it (backward).
+    # relativedelta, as the scalar form: step back one month when start + m overshoots end
+    # (m > 0) or undershoots it (m < 0); within one month (m == 0) nothing is completed.
     shifted = add_months(start, m)
-    over = np.where(forward, shifted > end, shifted < end)
-    out: IntArray = m - np.where(over, np.where(forward, 1, -1), 0)
+    out: IntArray = m - (m > 0) * (shifted > end) + (m < 0) * (shifted < end)
     return out
