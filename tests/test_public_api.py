@@ -119,11 +119,9 @@ def _import_graph() -> dict[str, set[str]]:
 
 
 #: Circles that other changes of issue 15 still have to remove (found by this test after they
-#: landed): the spell catalogue names ``SpellTable`` under ``TYPE_CHECKING`` while the table
-#: imports the catalogue; the scenario TOML reader imports the scenario records inside its
-#: functions while ``Scenario`` imports the reader. Delete an entry when it is gone; add none.
+#: landed): the scenario TOML reader imports the scenario records inside its functions while
+#: ``Scenario`` imports the reader. Delete an entry when it is gone; add none.
 _CIRCLES_BEING_REMOVED = {
-    frozenset({"langzeit.spells._table", "langzeit.spells._catalogue"}),
     frozenset({"langzeit.simulation._scenario", "langzeit.simulation._scenario_toml"}),
 }
 

@@ -7,10 +7,12 @@ of the Verordnung zur Festlegung der Kennzahlen nach § 48a SGB II (version of 1
 A user extends it with a file of the same shape (:func:`load_catalogue`,
 :meth:`InstrumentCatalogue.extend`).
 
-:func:`check_spell_rules` is what every reader calls on the table it built: an instrument
+:func:`spell_rule_problems` finds, in the columns of a freshly read table, an instrument
 code the catalogue does not know, a code used outside its validity dates or on a kind it
 may not appear on (``public_employment`` with ``16e`` from 2019 on, or with ``16b``), and an
-``llu``/``luh`` row without ``jobcenter`` (convention 8) are input errors with their lines.
+``llu``/``luh`` row without ``jobcenter`` (convention 8): input errors, which the table's
+one validation path reports with their lines. It works on the columns, not on the table,
+so this module knows no table (no import circle).
 
 Examples:
     >>> cat = default_catalogue()
@@ -30,17 +32,14 @@ import tomllib
 from collections.abc import Iterable, Mapping, Sequence
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import attrs
 import numpy as np
 import numpy.typing as npt
 
-from langzeit.exceptions import DataFormatError, Problem, RowProblem, UnknownNameError, ValidationError
+from langzeit.exceptions import Problem, UnknownNameError, ValidationError
 from langzeit.spells._codes import NO_CODE, SpellKind, date_to_day
-
-if TYPE_CHECKING:  # the table calls the rules of this module: no import at run time (no circle)
-    from langzeit.spells._table import SpellTable
 
 __all__ = [
     "ACTIVATION_CATEGORIES",
@@ -48,9 +47,9 @@ __all__ = [
     "Instrument",
     "InstrumentCatalogue",
     "InstrumentPeriod",
-    "check_spell_rules",
     "default_catalogue",
     "load_catalogue",
+    "spell_rule_problems",
 ]
 
 CATEGORIES = ("activation", "public_employment", "employment_accompanying", "none")
@@ -404,113 +403,67 @@ def load_catalogue(path: str | os.PathLike[str] | None = None, *, extend: bool =
     return base.extend(own) if extend else own
 
 
-def _rule_problems(
-    table: SpellTable, catalogue: InstrumentCatalogue
+def spell_rule_problems(
+    catalogue: InstrumentCatalogue,
+    *,
+    kind: npt.NDArray[np.uint8],
+    jobcenter: npt.NDArray[np.int32],
+    instrument: npt.NDArray[np.int16],
+    instrument_labels: Sequence[str],
+    start: npt.NDArray[np.int32],
 ) -> list[tuple[npt.NDArray[np.bool_], str]]:
-    """(mask, reason) of every row that breaks a catalogue or § 2 rule; loops over codes, not rows."""
+    """(mask, reason) of every row that breaks a catalogue or § 2 rule; loops over codes, not rows.
+
+    Args:
+        catalogue: the instrument catalogue.
+        kind: the spell kind codes.
+        jobcenter: the jobcenter codes (``NO_CODE``: none).
+        instrument: the instrument codes, indices into ``instrument_labels``.
+        instrument_labels: the instrument labels.
+        start: the start days.
+
+    Returns:
+        One boolean row mask and its reason per broken rule.
+
+    Examples:
+        >>> codes = np.array([SpellKind.from_label("public_employment").value], np.uint8)
+        >>> found = spell_rule_problems(default_catalogue(), kind=codes, jobcenter=np.array([1], np.int32),
+        ...                             instrument=np.array([0], np.int16), instrument_labels=("16b",),
+        ...                             start=np.array([date_to_day(dt.date(2020, 1, 1))], np.int32))
+        >>> [(mask.tolist(), reason.split(" spells, ")[1]) for mask, reason in found]
+        [([True], 'only on svp, self_employment (that job is insured work: kind svp)')]
+    """
     out: list[tuple[npt.NDArray[np.bool_], str]] = []
-    kinds = table.kind
+    kinds = kind
     for k in (SpellKind.LLU, SpellKind.LUH):
-        mask = (kinds == k) & (table.jobcenter == NO_CODE)
+        mask = (kinds == k) & (jobcenter == NO_CODE)
         if mask.any():
             out.append((mask, f"{k.label} row without jobcenter (amounts count for the row's jobcenter)"))
-    for c, label in enumerate(table.instrument_labels):
-        rows = table.instrument == c
+    for c, label in enumerate(instrument_labels):
+        rows = instrument == c
         if not rows.any():
             continue
         if label not in catalogue:
             out.append((rows, f"instrument {label!r} is not in the instrument catalogue"))
             continue
-        instrument = catalogue.get(label)
+        entry = catalogue.get(label)
         covered = np.zeros(rows.shape, dtype=np.bool_)
-        for p in instrument.periods:
-            inside = rows & _in_period(table.start, p)
+        for p in entry.periods:
+            inside = rows & _in_period(start, p)
             covered |= inside
             allowed = np.isin(kinds, [SpellKind.from_label(k).value for k in p.kinds])
             wrong = inside & ~allowed
             if wrong.any():
-                for kind in np.unique(kinds[wrong]).tolist():
-                    label_k = SpellKind(kind).label
+                for code in np.unique(kinds[wrong]).tolist():
+                    label_k = SpellKind(code).label
                     hint = "" if "svp" not in p.kinds else " (that job is insured work: kind svp)"
                     since = "" if p.valid_from is None and p.valid_until is None else f" from {p.describe()}"
-                    out.append((wrong & (kinds == kind),
-                                f"instrument {label!r} ({instrument.law}){since} may not appear on "
+                    out.append((wrong & (kinds == code),
+                                f"instrument {label!r} ({entry.law}){since} may not appear on "
                                 f"{label_k} spells, only on {', '.join(p.kinds)}{hint}"))
         outside = rows & ~covered
         if outside.any():
-            spans = "; ".join(p.describe() for p in instrument.periods)
-            out.append((outside, f"instrument {label!r} ({instrument.law}) did not exist at the spell's "
+            spans = "; ".join(p.describe() for p in entry.periods)
+            out.append((outside, f"instrument {label!r} ({entry.law}) did not exist at the spell's "
                                  f"start (valid {spans})"))
     return out
-
-
-def check_spell_rules(
-    table: SpellTable,
-    *,
-    file: str,
-    strict: bool,
-    catalogue: InstrumentCatalogue | None = None,
-    text: Mapping[int, str] | None = None,
-) -> SpellTable:
-    """Check a freshly read table against the catalogue and the row rules of § 2 (the readers' hook).
-
-    Every reader calls this on the table it built (before raising in strict mode), so the
-    rules hold whatever the file format. Rows breaking a rule are removed and reported
-    with their lines: in strict mode as a :class:`~langzeit.exceptions.DataFormatError`
-    listing every problem (also those the reader already found in ``table.rejected``), in
-    lenient mode appended to ``rejected``.
-
-    Args:
-        table: the table (with ``line`` numbers, and the reader's own rejected rows).
-        file: the file name used in problems.
-        strict: raise on any problem.
-        catalogue: the instrument catalogue (default: :func:`default_catalogue`).
-        text: raw text of rows by line number, when the reader kept it.
-
-    Returns:
-        The table without the rejected rows, ``rejected`` sorted by line.
-
-    Raises:
-        DataFormatError: in strict mode, when the table or the reader found any problem.
-
-    Examples:
-        >>> from langzeit.spells import SpellTable
-        >>> t = SpellTable.from_records([{"person_id": "a", "kind": "public_employment",
-        ...                               "start": "2020-01-01", "instrument": "16b"}], strict=False)
-        >>> len(t), t.rejected[0].line
-        (0, 2)
-        >>> t.rejected[0].reason.split(" spells, ")[1]
-        'only on svp, self_employment (that job is insured work: kind svp)'
-    """
-    cat = catalogue if catalogue is not None else default_catalogue()
-    found = _rule_problems(table, cat)
-    rejected = list(table.rejected)
-    if found:
-        bad = np.zeros(len(table), dtype=np.bool_)
-        for mask, _ in found:
-            bad |= mask
-        lines = table.line if table.line is not None else np.arange(2, 2 + len(table), dtype=np.int64)
-        raw = text or {}
-        bad_rows = np.flatnonzero(bad)
-        decoded = table.select(bad_rows).rows()
-        for i, row in zip(bad_rows.tolist(), decoded, strict=True):
-            line = int(lines[i])
-            reasons = "; ".join(reason for mask, reason in found if mask[i])
-            rejected.append(RowProblem(file, line, reasons, raw.get(line) or _row_text(row)))
-        table = table.select(~bad)
-    rejected.sort(key=lambda p: p.line)
-    if rejected and strict:
-        raise DataFormatError(file, rejected)
-    return attrs.evolve(table, rejected=tuple(rejected))
-
-
-def _row_text(row: Mapping[str, Any]) -> str:
-    """A decoded row as comma-separated text (for a rejected row's ``text``)."""
-    def text(v: Any) -> str:
-        if v is None:
-            return ""
-        if isinstance(v, bool):
-            return "1" if v else "0"
-        return v.isoformat() if isinstance(v, dt.date) else str(v)
-
-    return ",".join(text(v) for v in row.values())

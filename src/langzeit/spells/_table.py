@@ -16,8 +16,8 @@ import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
 
-from langzeit.exceptions import RowProblem
-from langzeit.spells._catalogue import InstrumentCatalogue, check_spell_rules
+from langzeit.exceptions import DataFormatError, RowProblem
+from langzeit.spells._catalogue import InstrumentCatalogue, default_catalogue, spell_rule_problems
 from langzeit.spells._codes import (
     COLUMNS,
     NO_CODE,
@@ -316,7 +316,7 @@ class SpellTable(Table):
             lines = np.arange(2, table.num_rows + 2, dtype=np.int64)
         checked = validate(table, lines, file=file, data_end=data_end, strict=False, delimiter=delimiter,
                            extra=extra)
-        return check_spell_rules(cls(**checked), file=file, strict=strict, catalogue=catalogue)
+        return _check_rules(cls(**checked), file=file, strict=strict, catalogue=catalogue)
 
     def to_arrow(self) -> pa.Table:
         """The spells as a ``pyarrow.Table`` with the CSV columns (labels dictionary-encoded).
@@ -414,3 +414,69 @@ class SpellTable(Table):
             })
         return out
 
+
+def _check_rules(
+    table: SpellTable, *, file: str, strict: bool, catalogue: InstrumentCatalogue | None = None,
+) -> SpellTable:
+    """Check a freshly read table against the catalogue and the row rules of § 2 (the readers' hook).
+
+    Every constructor from rows calls this on the table it built (before raising in strict
+    mode), so the rules hold whatever the file format. Rows breaking a rule are removed and
+    reported with their lines: in strict mode as a :class:`~langzeit.exceptions.DataFormatError`
+    listing every problem (also those the reader already found in ``table.rejected``), in
+    lenient mode appended to ``rejected``.
+
+    Args:
+        table: the table (with ``line`` numbers, and the reader's own rejected rows).
+        file: the file name used in problems.
+        strict: raise on any problem.
+        catalogue: the instrument catalogue (default: :func:`~langzeit.spells.default_catalogue`).
+
+    Returns:
+        The table without the rejected rows, ``rejected`` sorted by line.
+
+    Raises:
+        DataFormatError: in strict mode, when the table or the reader found any problem.
+
+    Examples:
+        >>> t = SpellTable.from_records([{"person_id": "a", "kind": "public_employment",
+        ...                               "start": "2020-01-01", "instrument": "16b"}], strict=False)
+        >>> len(t), t.rejected[0].line
+        (0, 2)
+        >>> t.rejected[0].reason.split(" spells, ")[1]
+        'only on svp, self_employment (that job is insured work: kind svp)'
+    """
+    found = spell_rule_problems(
+        catalogue if catalogue is not None else default_catalogue(), kind=table.kind,
+        jobcenter=table.jobcenter, instrument=table.instrument, instrument_labels=table.instrument_labels,
+        start=table.start,
+    )
+    rejected = list(table.rejected)
+    if found:
+        bad = np.zeros(len(table), dtype=np.bool_)
+        for mask, _ in found:
+            bad |= mask
+        lines = table.line if table.line is not None else np.arange(2, 2 + len(table), dtype=np.int64)
+        bad_rows = np.flatnonzero(bad)
+        decoded = table.select(bad_rows).rows()
+        for i, row in zip(bad_rows.tolist(), decoded, strict=True):
+            line = int(lines[i])
+            reasons = "; ".join(reason for mask, reason in found if mask[i])
+            rejected.append(RowProblem(file, line, reasons, _row_text(row)))
+        table = table.select(~bad)
+    rejected.sort(key=lambda p: p.line)
+    if rejected and strict:
+        raise DataFormatError(file, rejected)
+    return attrs.evolve(table, rejected=tuple(rejected))
+
+
+def _row_text(row: Mapping[str, Any]) -> str:
+    """A decoded row as comma-separated text (for a rejected row's ``text``)."""
+    def text(v: Any) -> str:
+        if v is None:
+            return ""
+        if isinstance(v, bool):
+            return "1" if v else "0"
+        return v.isoformat() if isinstance(v, dt.date) else str(v)
+
+    return ",".join(text(v) for v in row.values())
