@@ -50,6 +50,7 @@ HARNESS_MAX_EVENTS = "20000"
 
 #: Exit codes each command may end with on bad input.
 ALLOWED = {"validate": {0, 1, 2}, "report": {0, 2}, "simulate": {0, 2}, "kennzahlen": {0, 2},
+           "evaluate": {0, 2}, "schema": {0, 2},
            "scenarios": {0, 2}, "programmes": {0, 2}}
 
 

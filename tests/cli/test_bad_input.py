@@ -10,6 +10,7 @@ the inputs of the issue; the Hypothesis tests generate more of each class. A lon
 from __future__ import annotations
 
 import errno
+import json
 import os
 import subprocess
 import sys
@@ -70,26 +71,27 @@ def _commands(path: Path, files: dict[str, Path]) -> Iterator[list[str]]:
     if suffix == ".csv":
         yield ["kennzahlen", str(path), "--month", "2024-06"]
         yield ["report", str(files["jsonl"]), "--participants", str(path), "--by", "sex"]
+        yield ["evaluate", str(files["jsonl"]), str(files["spells"]), "--mapping", str(path)]
 
 
 # -- the inputs named in the issue -----------------------------------------------------------
 
-_KENNZAHLEN = pytest.mark.xfail(
-    reason="cli/_cmd_kennzahlen.py (helper i13files) is to use the option types of cli/_options.py",
-    strict=True)
 ISSUE_OPTIONS = [
     (["simulate", "pan-ploen", "--seed", "-1"], "--seed"),
     (["simulate", "pan-ploen", "--replications", "0"], "--replications"),
     (["simulate", "pan-ploen", "--replications", "10000000000"], "--replications"),
-    pytest.param(["kennzahlen", "SPELLS", "--month", "9999-12"], "--month", marks=_KENNZAHLEN),
-    pytest.param(["kennzahlen", "SPELLS", "--month", "2024-06", "--stichtag", "0"], "--stichtag",
-                 marks=_KENNZAHLEN),
-    pytest.param(["kennzahlen", "SPELLS", "--month", "2024-06", "--min-n", "-1"], "--min-n",
-                 marks=_KENNZAHLEN),
-    pytest.param(["kennzahlen", "SPELLS", "--month", "2024-06", "--round-to", "0"], "--round-to",
-                 marks=_KENNZAHLEN),
-    pytest.param(["kennzahlen", "SPELLS", "--month", "2024-06", "--round-to", "-5"], "--round-to",
-                 marks=_KENNZAHLEN),
+    (["kennzahlen", "SPELLS", "--month", "9999-12"], "--month"),
+    (["kennzahlen", "SPELLS", "--month", "2024-06", "--stichtag", "0"], "--stichtag"),
+    (["kennzahlen", "SPELLS", "--month", "2024-06", "--stichtag", "32"], "--stichtag"),
+    (["kennzahlen", "SPELLS", "--month", "2024-06", "--min-n", "-1"], "--min-n"),
+    (["kennzahlen", "SPELLS", "--month", "2024-06", "--round-to", "0"], "--round-to"),
+    (["kennzahlen", "SPELLS", "--month", "2024-06", "--round-to", "-5"], "--round-to"),
+    (["kennzahlen", "SPELLS", "--month", "2024-06", "--data-end", "1990-01-01"], "--data-end"),
+    (["kennzahlen", "SPELLS", "--month", "2024-06", "--data-end", "9999-12-31"], "--data-end"),
+    (["kennzahlen", "SPELLS", "--month", "2024-06", "--min-n", "0", "--round-to", "10"], "--round-to"),
+    (["report", "JSONL", "--min-n", "0", "--round-to", "10"], "--round-to"),
+    (["schema", "commands", "--name", "nosuch"], "--name"),
+    (["schema", "events", "--name", ""], "--name"),
     (["report", "JSONL", "--min-n", "-1"], "--min-n"),
     (["report", "JSONL", "--round-to", "0"], "--round-to"),
     (["report", "JSONL", "--round-to", "-5"], "--round-to"),
@@ -122,11 +124,24 @@ def test_meaningful_edge_values_are_accepted(files: dict[str, Path], base: Path)
         check(outcome, expect={0})
 
 
-@_KENNZAHLEN
 def test_kennzahlen_min_n_zero_means_no_suppression(files: dict[str, Path], base: Path) -> None:
-    """`kennzahlen --min-n 0` means no suppression, as its help says."""
-    argv = ["kennzahlen", str(files["spells"]), "--month", "2024-06", "--min-n", "0"]
-    check(run(argv, folder=_case_folder(base)), expect={0})
+    """`kennzahlen --min-n 0` means no suppression, as its help says: no cell hidden, K1 = 1000 / 650."""
+    argv = ["kennzahlen", str(files["spells"]), "--month", "2024-06", "--min-n", "0", "--format", "json"]
+    outcome = run(argv, folder=_case_folder(base))
+    check(outcome, expect={0})
+    rows = json.loads(outcome.stdout)
+    assert not any(r["suppressed"] for r in rows)
+    k1 = next(r for r in rows if (r["jobcenter"], r["group"], r["code"]) == ("1", "all", "K1"))
+    assert (k1["numerator"], k1["denominator"]) == (1000.0, 650.0)
+
+
+def test_kennzahlen_round_to_one_means_no_rounding(files: dict[str, Path], base: Path) -> None:
+    """`kennzahlen --round-to 1` is the same output as leaving it out."""
+    folder = _case_folder(base)
+    argv = ["kennzahlen", str(files["spells"]), "--month", "2024-06", "--format", "json"]
+    plain, one = run(argv, folder=folder), run([*argv, "--round-to", "1"], folder=folder)
+    check(one, expect={0})
+    assert one.stdout == plain.stdout
 
 
 def test_a_person_with_two_sexes_is_refused(files: dict[str, Path], base: Path) -> None:
@@ -137,6 +152,23 @@ def test_a_person_with_two_sexes_is_refused(files: dict[str, Path], base: Path) 
     outcome = run(argv, folder=folder)
     check(outcome, expect={2})
     assert "people.csv:3: participant 'p000001' has sex 'M' here but 'F' on line 2" in outcome.stderr
+
+
+@pytest.mark.parametrize(("option", "text", "said"), [
+    ("--mapping", "participant_id,person_id\np1\n", "short.csv:2: expected 2 cells, got 1"),
+    ("--mapping", b"\xff\xfe\x00b", "short.csv:1: a binary file"),
+    ("--birth-years", "person_id;birth_year\nA;19x0\n", "short.csv:2: birth_year '19x0' is not a year"),
+    ("--unemployment", "person_id,start\n", "short.csv:1: needs a header with the columns person_id"),
+])
+def test_evaluate_side_files_are_read_strictly(
+    option: str, text: str | bytes, said: str, files: dict[str, Path], base: Path
+) -> None:
+    """`evaluate`'s side files: a short row, binary, a bad year, a missing column: one line with its line."""
+    folder = _case_folder(base)
+    path = write(folder, "short.csv", text)
+    outcome = run(["evaluate", str(files["jsonl"]), str(files["spells"]), option, str(path)], folder=folder)
+    check(outcome, expect={2})
+    assert said in outcome.stderr
 
 
 ISSUE_FILES = {
@@ -334,12 +366,13 @@ OPTIONS = {
     "report": (["report", "JSONL"],
                {"--data-end": bad_dates, "--planned-months": bad_numbers, "--min-n": bad_numbers,
                 "--round-to": bad_numbers}),
+    "kennzahlen": (["kennzahlen", "SPELLS", "--month", "2024-06"],
+                   {"--month": bad_months, "--data-end": bad_dates, "--stichtag": bad_numbers,
+                    "--min-n": bad_numbers, "--round-to": bad_numbers}),
+    "evaluate": (["evaluate", "JSONL", "SPELLS"],
+                 {"--data-end": bad_dates, "--caliper": bad_numbers, "--seed": bad_numbers,
+                  "--min-n": bad_numbers, "--round-to": bad_numbers}),
 }
-# kennzahlen's options join OPTIONS when cli/_cmd_kennzahlen.py uses cli/_options.py (helper
-# i13files); benchmarks/bad_input.py already tries them and counts what fails.
-KENNZAHLEN_OPTIONS = (["kennzahlen", "SPELLS", "--month", "2024-06"],
-                      {"--month": bad_months, "--data-end": bad_dates, "--stichtag": bad_numbers,
-                       "--min-n": bad_numbers, "--round-to": bad_numbers})
 
 
 @few

@@ -10,13 +10,13 @@ confidentiality rule (``--min-n``, ``--round-to``).
 from __future__ import annotations
 
 import argparse
-import csv
 from pathlib import Path
 from typing import Any
 
 from langzeit.cli import _options as options
 from langzeit.cli._files import check_input
 from langzeit.cli._output import add_format_option, print_json
+from langzeit.cli._participants import read_rows
 from langzeit.evaluation import PersonAttributes, UnemploymentSpells, evaluate
 from langzeit.exceptions import DataFormatError, RowProblem
 from langzeit.indicators import EventColumns
@@ -57,24 +57,18 @@ def register(sub: Any) -> None:
     p.set_defaults(run=run)
 
 
-def _rows(path: Path, required: tuple[str, ...]) -> list[tuple[int, dict[str, str]]]:
-    with path.open(newline="", encoding="utf-8-sig") as handle:
-        reader = csv.DictReader(handle)
-        missing = [c for c in required if c not in (reader.fieldnames or [])]
-        if missing:
-            raise DataFormatError(f"{path}: missing columns",
-                                  [RowProblem(str(path), 1, f"needs the columns {', '.join(required)}")])
-        return [(i + 2, row) for i, row in enumerate(reader)]
+def _rows(path: Path, required: tuple[str, ...], what: str) -> list[tuple[int, dict[str, str]]]:
+    return read_rows(path, required=required, what=what)[0]
 
 
 def _mapping(path: Path) -> dict[str, str]:
-    rows = _rows(path, ("participant_id", "person_id"))
+    rows = _rows(path, ("participant_id", "person_id"), "mapping file")
     return {row["participant_id"]: row["person_id"] for _, row in rows}
 
 
 def _birth_years(path: Path, spells: SpellTable) -> PersonAttributes:
     years, problems = {}, []
-    for line, row in _rows(path, ("person_id", "birth_year")):
+    for line, row in _rows(path, ("person_id", "birth_year"), "birth-years file"):
         text = (row["birth_year"] or "").strip()
         if not text:
             continue
@@ -88,7 +82,7 @@ def _birth_years(path: Path, spells: SpellTable) -> PersonAttributes:
 
 
 def _unemployment(path: Path, spells: SpellTable) -> UnemploymentSpells:
-    rows = [row for _, row in _rows(path, ("person_id", "start", "end"))]
+    rows = [row for _, row in _rows(path, ("person_id", "start", "end"), "unemployment file")]
     return UnemploymentSpells.from_records(spells, rows)
 
 
@@ -101,6 +95,7 @@ def _events(path: Path) -> EventColumns:
 
 def run(args: argparse.Namespace) -> int:
     """Read the inputs, evaluate, print text or JSON."""
+    options.check_confidentiality(args.min_n, args.round_to)
     events_path = check_input(args.events, "event log")
     spells_path = check_input(args.spells, "spell file")
     events = _events(events_path)

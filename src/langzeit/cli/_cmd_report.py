@@ -42,6 +42,7 @@ def register(sub: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Read the log, compute the report, print it as text or JSON."""
+    options.check_confidentiality(args.min_n, args.round_to)
     path = check_input(args.events, "event log")
     if args.by and not args.participants:
         raise BadInput("--by needs --participants FILE.csv")

@@ -19,9 +19,9 @@ Examples:
 from __future__ import annotations
 
 import argparse
-import sys
 from typing import Any
 
+from langzeit.cli._errors import BadInput
 from langzeit.cli._output import add_format_option, print_json
 from langzeit.engine import command_json_schema
 from langzeit.events import event_json_schema
@@ -43,7 +43,7 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Print the schema; 2 (a usage error) for an unknown ``--name``."""
+    """Print the schema; an unknown ``--name`` is bad input (one line, exit status 2)."""
     schema = command_json_schema() if args.what == "commands" else event_json_schema()
     if args.name is None:
         print_json(schema)
@@ -52,7 +52,6 @@ def run(args: argparse.Namespace) -> int:
     found = [s for s in schema["oneOf"] if s["properties"][key]["const"] == args.name]
     if not found:
         known = ", ".join(s["properties"][key]["const"] for s in schema["oneOf"])
-        print(f"unknown {args.what[:-1]} {args.name!r}; known: {known}", file=sys.stderr)
-        return 2
+        raise BadInput(f"--name {args.name!r}: unknown {args.what[:-1]}; known: {known}")
     print_json({"$schema": schema["$schema"], **found[0]})
     return 0

@@ -14,10 +14,13 @@ import datetime as dt
 import math
 from collections.abc import Callable
 
+from langzeit.cli._errors import BadInput
+
 __all__ = [
     "FIRST_YEAR",
     "LAST_YEAR",
     "MAX_SEED",
+    "check_confidentiality",
     "count",
     "date",
     "day_of_month",
@@ -113,6 +116,24 @@ def round_to(text: str) -> int | None:
         raise argparse.ArgumentTypeError(
             f"--round-to is a base from 2 to 1000000 (1: no rounding), got {value}")
     return value
+
+
+def check_confidentiality(min_n: int, round_to: int | None) -> None:
+    """Refuse ``--round-to`` beside ``--min-n 0``: rounding is part of the confidentiality that 0 turns off.
+
+    Raises:
+        BadInput: both are given.
+
+    Examples:
+        >>> check_confidentiality(3, 10)
+        >>> check_confidentiality(0, 10)  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        ...
+        langzeit.cli._errors.BadInput: --round-to 10: rounding is part of the confidentiality ... of them
+    """
+    if min_n == 0 and round_to is not None:
+        raise BadInput(f"--round-to {round_to}: rounding is part of the confidentiality that --min-n 0 "
+                       "switches off; leave out one of them")
 
 
 def day_of_month(text: str) -> int:
