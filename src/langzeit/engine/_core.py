@@ -121,7 +121,7 @@ class EngineCore:
     _queue: WaitQueue = attrs.field(init=False)
     _clock: date = attrs.field(init=False)
     _freed: bool = attrs.field(init=False)
-    _plus_cache: dict[tuple[date, int], date] = attrs.field(init=False)
+    _plus_cache: dict[tuple[date, relativedelta], date] = attrs.field(init=False)
     _max_ends: dict[date, date] = attrs.field(init=False)
     _shared: bool = attrs.field(init=False)  # the store is a SharedEventStore
     _position: int = attrs.field(init=False)  # the feed position the engine has read up to
@@ -337,7 +337,8 @@ class EngineCore:
             self._queue.add(pid, b.waitlisted, b.waitlist_priority)
 
     def _plus(self, day: date, duration: relativedelta) -> date:
-        key = (day, id(duration))
+        """``day + duration``, remembered: keyed by the duration's value (equal durations, one sum)."""
+        key = (day, duration)
         out = self._plus_cache.get(key)
         if out is None:
             out = self._plus_cache[key] = day + duration
