@@ -36,12 +36,12 @@ from typing import Any
 
 import numpy as np
 
-from langzeit.simulation import Scenario, erlang_c, simulate
+from langzeit.simulation import Scenario, erlang_c, scenario_from_dict, simulate
 
 
 def mmc_scenario(lam: float, mu: float, c: int, days: float) -> Scenario:
     """An M/M/c queue as a scenario: one phase, exponential stays, c places, FIFO."""
-    return Scenario.from_dict({
+    return scenario_from_dict({
         "id": "mmc-bench", "start": "2000-01-01", "horizon": {"days": int(days)},
         "programme": {
             "id": "mmc", "name": "M/M/c", "voluntary": False, "capacity": {"places": c},
@@ -127,7 +127,7 @@ def six_phase_scenario(n: int) -> Scenario:
     months = 120
     coaches = max(1, n * 8 // 1000)
     phases = ["intake", "assessment", "stabilisation", "qualification", "internship", "placement"]
-    return Scenario.from_dict({
+    return scenario_from_dict({
         "id": "six-phase-bench", "start": "2020-01-01", "horizon": months,
         "programme": {
             "id": "six", "name": "Six phases", "voluntary": True, "capacity": {"places": coaches * 12},

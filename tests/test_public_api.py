@@ -118,21 +118,12 @@ def _import_graph() -> dict[str, set[str]]:
     return graph
 
 
-#: Circles that other changes of issue 15 still have to remove (found by this test after they
-#: landed): the scenario TOML reader imports the scenario records inside its functions while
-#: ``Scenario`` imports the reader. Delete an entry when it is gone; add none.
-_CIRCLES_BEING_REMOVED = {
-    frozenset({"langzeit.simulation._scenario", "langzeit.simulation._scenario_toml"}),
-}
-
-
 def test_import_graph_has_no_circle() -> None:
     """No module imports, directly or through others, a module that imports it back."""
     import networkx as nx
 
     graph = nx.DiGraph([(a, b) for a, targets in _import_graph().items() for b in targets])
-    circles = {frozenset(c) for c in nx.simple_cycles(graph)}
-    assert circles <= _CIRCLES_BEING_REMOVED, sorted(sorted(c) for c in circles - _CIRCLES_BEING_REMOVED)
+    assert not sorted(sorted(c) for c in nx.simple_cycles(graph))
 
 
 def test_import_graph_sees_lazy_and_type_checking_imports() -> None:

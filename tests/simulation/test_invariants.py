@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from langzeit.engine import PathwayEngine
 from langzeit.events import Admitted, EventLog, Exited, Referred, Waitlisted
-from langzeit.simulation import Scenario, simulate
+from langzeit.simulation import Scenario, scenario_from_dict, simulate
 
 
 @st.composite
@@ -39,7 +39,7 @@ def scenarios(draw: st.DrawFn) -> Scenario:
     }
     if draw(st.booleans()):
         data["waiting_list"]["patience"] = {"kind": "exponential", "mean": draw(st.floats(0.5, 6.0))}
-    return Scenario.from_dict(data)
+    return scenario_from_dict(data)
 
 
 @settings(max_examples=15)

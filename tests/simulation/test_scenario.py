@@ -11,10 +11,11 @@ from langzeit.simulation import (
     Fixed,
     OpenDayReferrals,
     PoissonReferrals,
-    Scenario,
     Staffing,
     builtin_scenarios,
     load_scenario,
+    read_scenario,
+    scenario_from_dict,
 )
 
 
@@ -41,7 +42,7 @@ def _valid() -> dict[str, Any]:
 
 def test_a_valid_table_builds_a_scenario() -> None:
     """A complete table gives a scenario with the stated parts."""
-    s = Scenario.from_dict(_valid())
+    s = scenario_from_dict(_valid())
     assert s.referrals == PoissonReferrals(3.0)
     assert s.duration("intake") == Fixed(1.0)
     assert s.routing["intake"] == (("coaching", 0.7), ("training", 0.3))
@@ -62,7 +63,7 @@ def test_every_problem_is_listed_with_its_location() -> None:
         "colour": "blue",
     })
     with pytest.raises(ValidationError) as info:
-        Scenario.from_dict(data, location="s.toml")
+        scenario_from_dict(data, location="s.toml")
     locations = [p.location for p in info.value.problems]  # type: ignore[union-attr]
     assert locations == [
         "s.toml.colour", "s.toml.referrals.kind", "s.toml.take_up", "s.toml.staffing.fte",
@@ -78,7 +79,7 @@ def test_model_level_problems_are_listed_together() -> None:
     data["routing"] = {"intake": {"coaching": 0.5, "training": 0.3}}
     data["completion"] = {"svp": 0.5}
     with pytest.raises(ValidationError) as info:
-        Scenario.from_dict(data, location="s")
+        scenario_from_dict(data, location="s")
     messages = [str(p) for p in info.value.problems]
     assert messages == [
         "s.durations.nowhere: unknown phase; phases: intake, coaching, training, exit",
@@ -95,7 +96,7 @@ def test_several_onward_phases_need_routing() -> None:
     data = _valid()
     del data["routing"]
     with pytest.raises(ValidationError, match=r"leads on to several phases \(coaching, training\)"):
-        Scenario.from_dict(data)
+        scenario_from_dict(data)
 
 
 def test_take_up_below_one_needs_a_voluntary_programme() -> None:
@@ -104,35 +105,35 @@ def test_take_up_below_one_needs_a_voluntary_programme() -> None:
     data["programme"]["voluntary"] = False
     data["take_up"] = 0.5
     with pytest.raises(ValidationError, match="is not voluntary"):
-        Scenario.from_dict(data)
+        scenario_from_dict(data)
 
 
 def test_referral_kinds_are_read() -> None:
     """Cohorts and open days are read with durations in months."""
     data = _valid()
     data["referrals"] = {"kind": "cohorts", "size": 15, "every": "12 months", "count": 4}
-    assert Scenario.from_dict(data).referrals == CohortReferrals(15, every=12.0, count=4)
+    assert scenario_from_dict(data).referrals == CohortReferrals(15, every=12.0, count=4)
     data["referrals"] = {"kind": "open_days", "every": 3, "mean": 20}
-    assert Scenario.from_dict(data).referrals == OpenDayReferrals(every=3.0, mean=20.0)
+    assert scenario_from_dict(data).referrals == OpenDayReferrals(every=3.0, mean=20.0)
     data["referrals"] = {"kind": "poisson", "rate": 2, "per": "week"}
-    assert Scenario.from_dict(data).referrals.rate == pytest.approx(2 * 365.2425 / 12 / 7)  # type: ignore[attr-defined]
+    assert scenario_from_dict(data).referrals.rate == pytest.approx(2 * 365.2425 / 12 / 7)  # type: ignore[attr-defined]
 
 
 def test_waiting_list_patience_and_max_wait_are_distributions() -> None:
     """A fixed max_wait and a random patience both become the list's patience."""
     data = _valid()
     data["waiting_list"] = {"max_wait": "6 months", "max_length": 40}
-    wl = Scenario.from_dict(data).waiting_list
+    wl = scenario_from_dict(data).waiting_list
     assert (wl.patience, wl.max_length) == (Fixed(6.0), 40)
     data["waiting_list"] = {"patience": {"kind": "exponential", "mean": 4}}
-    assert Scenario.from_dict(data).waiting_list.patience == Exponential(4.0)
+    assert scenario_from_dict(data).waiting_list.patience == Exponential(4.0)
 
 
 def test_staffing_sets_the_places() -> None:
     """Three coaches at 1, 1 and 0.67 FTE with 1:12 hold 12 + 12 + 8 = 32 cases."""
     data = _valid()
     data["staffing"] = {"coaches": 3, "fte": [1.0, 1.0, 0.67], "caseload": 12}
-    assert Scenario.from_dict(data).places == 32
+    assert scenario_from_dict(data).places == 32
 
 
 def test_tandems_pair_each_coach_with_a_jobcenter_coach() -> None:
@@ -147,7 +148,7 @@ def test_single_fte_applies_to_every_coach() -> None:
     """An FTE given as one number is each coach's."""
     data = _valid()
     data["staffing"] = {"coaches": 4, "fte": 0.5, "caseload": 12}
-    assert Scenario.from_dict(data).staffing == Staffing(coaches=4, caseload=12, fte=(0.5,) * 4)
+    assert scenario_from_dict(data).staffing == Staffing(coaches=4, caseload=12, fte=(0.5,) * 4)
 
 
 def test_extension_needs_a_rule_in_the_programme() -> None:
@@ -156,7 +157,7 @@ def test_extension_needs_a_rule_in_the_programme() -> None:
     del data["programme"]["extension"]
     data["extension"] = {"probability": 0.5}
     with pytest.raises(ValidationError, match="no maximum duration with an extension rule"):
-        Scenario.from_dict(data)
+        scenario_from_dict(data)
 
 
 def test_scenario_may_change_the_extension_rule() -> None:
@@ -164,7 +165,7 @@ def test_scenario_may_change_the_extension_rule() -> None:
     data = _valid()
     data["extension"] = {"probability": 0.5, "max_extensions": 3, "length": "4 months",
                          "max_duration": "18 months"}
-    prog = Scenario.from_dict(data).programme
+    prog = scenario_from_dict(data).programme
     assert prog.extension is not None
     assert (prog.extension.max_extensions, prog.extension.length.months) == (3, 4)
     assert prog.max_duration is not None
@@ -176,7 +177,7 @@ def test_bad_extension_rule_is_a_problem() -> None:
     data = _valid()
     data["extension"] = {"max_extensions": -1}
     with pytest.raises(ValidationError, match=r"scenario\.extension"):
-        Scenario.from_dict(data)
+        scenario_from_dict(data)
 
 
 def test_aftercare_needs_a_programme_that_offers_it() -> None:
@@ -184,7 +185,7 @@ def test_aftercare_needs_a_programme_that_offers_it() -> None:
     data = _valid()
     data["aftercare"] = {"after": "work"}
     with pytest.raises(ValidationError, match="offers no aftercare"):
-        Scenario.from_dict(data)
+        scenario_from_dict(data)
 
 
 def test_plans_and_scales_are_checked() -> None:
@@ -193,7 +194,7 @@ def test_plans_and_scales_are_checked() -> None:
     data["plans"] = {"steps": 2, "review": "9 months"}
     data["scales"] = {"who5": {"entry": 7, "exit": 3}, "phq9": {"entry": 1, "exit": 1}}
     with pytest.raises(ValidationError) as info:
-        Scenario.from_dict(data, location="s")
+        scenario_from_dict(data, location="s")
     assert [str(p) for p in info.value.problems] == [
         "s.plans: review must be after more than 0 and at most 6 months (§ 15 Abs. 3 SGB II), got 9.0",
         "s.scales.who5: entry must lie in the item range 0–5 of who5",
@@ -206,7 +207,7 @@ def test_unknown_built_in_programme_is_a_problem() -> None:
     data = _valid()
     data["programme"] = "atlantis"
     with pytest.raises(ValidationError, match="unknown programme 'atlantis'"):
-        Scenario.from_dict(data)
+        scenario_from_dict(data)
 
 
 def test_scenario_file_round_trip(tmp_path: Path) -> None:
@@ -223,7 +224,7 @@ def test_broken_toml_is_a_validation_error(tmp_path: Path) -> None:
     f = tmp_path / "bad.toml"
     f.write_text("id = \n", encoding="utf-8")
     with pytest.raises(ValidationError, match="not valid TOML"):
-        Scenario.from_toml(f)
+        read_scenario(f)
 
 
 def test_unknown_scenario_name_lists_the_built_ins() -> None:

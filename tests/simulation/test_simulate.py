@@ -34,7 +34,15 @@ from langzeit.events import (
     Waitlisted,
     replay,
 )
-from langzeit.simulation import Scenario, SimulationResult, Staffing, compare, load_scenario, simulate
+from langzeit.simulation import (
+    Scenario,
+    SimulationResult,
+    Staffing,
+    compare,
+    load_scenario,
+    scenario_from_dict,
+    simulate,
+)
 
 
 def _small(**changes: Any) -> Scenario:
@@ -57,7 +65,7 @@ def _small(**changes: Any) -> Scenario:
         "follow_up": {"months": [6, 12], "retention": 0.7, "later_work": 0.1},
     }
     data.update(changes)
-    return Scenario.from_dict({k: v for k, v in data.items() if v is not None})
+    return scenario_from_dict({k: v for k, v in data.items() if v is not None})
 
 
 def _occupancy_path(events: list[Event]) -> list[int]:

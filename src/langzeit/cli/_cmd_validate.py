@@ -28,7 +28,7 @@ from langzeit.cli._output import add_format_option, print_json
 from langzeit.domain import Programme
 from langzeit.exceptions import DataFormatError, Problem, UnreadableFileError, ValidationError
 from langzeit.network import is_space_file, read_space
-from langzeit.simulation import Scenario
+from langzeit.simulation import read_scenario
 from langzeit.spells import FORMATS as SPELL_FORMATS
 from langzeit.spells import read_spells
 from langzeit.store import FORMATS, is_event_log, read_events
@@ -95,7 +95,7 @@ def _check(path: Path) -> tuple[str, list[str], int | None]:
             return "toml", _problems(exc), None
         if "scenario" in data or "referrals" in data:
             try:
-                Scenario.from_toml(path)
+                read_scenario(path)
             except ValidationError as exc:
                 return "scenario", _problems(exc), None
             return "scenario", [], None

@@ -16,6 +16,7 @@ Examples:
     60.0
 """
 
+from langzeit.simulation import _legacy  # noqa: F401  (attaches Scenario's deprecated format methods)
 from langzeit.simulation._distributions import (
     DAYS_PER_MONTH,
     Distribution,
@@ -56,9 +57,14 @@ from langzeit.simulation._scenario import (
     Scenario,
     Staffing,
     WaitingListPolicy,
+)
+from langzeit.simulation._scenario_toml import (
     builtin_scenarios,
     load_scenario,
+    read_scenario,
+    scenario_from_dict,
 )
+from langzeit.simulation._scenario_write import scenario_to_dict, scenario_to_toml, scenario_variant
 from langzeit.simulation._size import MAX_EVENTS, RunSize, estimate_size
 from langzeit.simulation._stats import ErlangC, erlang_c, mean_interval, student_t_quantile, welch_interval
 
@@ -105,7 +111,12 @@ __all__ = [
     "mean_interval",
     "metric_unit",
     "queue_obstacles",
+    "read_scenario",
     "replication_metrics",
+    "scenario_from_dict",
+    "scenario_to_dict",
+    "scenario_to_toml",
+    "scenario_variant",
     "simulate",
     "student_t_quantile",
     "welch_interval",

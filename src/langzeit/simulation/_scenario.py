@@ -1,17 +1,20 @@
-"""Simulation layer: scenarios — what-if descriptions of a programme, read from TOML."""
+"""Simulation layer: scenarios — what-if descriptions of a programme (the model; no file format).
+
+The TOML format sits beside the model (STYLE.md § 14): :mod:`._scenario_toml` reads
+tables and files into a :class:`Scenario`, :mod:`._scenario_write` writes them back and
+derives variants. This module imports neither, so no import circle appears.
+"""
 
 from __future__ import annotations
 
 import datetime as _dt
-import importlib.resources
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 from dateutil.relativedelta import relativedelta
 
-from langzeit._toml import dumps_toml, loads_toml, read_toml
 from langzeit.domain import (
     Coach,
     CoachRole,
@@ -22,11 +25,10 @@ from langzeit.domain import (
     is_negative,
     parse_duration,
 )
-from langzeit.exceptions import Problem, UnknownNameError, ValidationError
-from langzeit.simulation._distributions import Distribution, Fixed
+from langzeit.exceptions import Problem, ValidationError
+from langzeit.simulation._distributions import DAYS_PER_MONTH, Distribution, Fixed
 from langzeit.simulation._hazards import PhaseHazards
 from langzeit.simulation._referrals import ReferralProcess
-from langzeit.simulation._scenario_toml import months_of, scenario_from_dict, scenario_to_dict
 
 __all__ = [
     "SCALE_ITEMS",
@@ -38,9 +40,20 @@ __all__ = [
     "Scenario",
     "Staffing",
     "WaitingListPolicy",
-    "builtin_scenarios",
-    "load_scenario",
 ]
+
+
+def months_of(value: Any) -> float:
+    """A duration value (``12``, ``"6 months"``, ``"P1Y"``, ``{days = 10}``) in months.
+
+    Examples:
+        >>> months_of("1 year"), months_of(2.5)
+        (12.0, 2.5)
+    """
+    if isinstance(value, float) and not isinstance(value, bool):
+        return value
+    rd = parse_duration(value)
+    return rd.years * 12 + rd.months + rd.days / DAYS_PER_MONTH
 
 
 def _floats(value: Any) -> tuple[float, ...]:
@@ -319,7 +332,8 @@ class Calibration:
 class Scenario:
     """A what-if scenario of a programme: inflow, staffing, stays, hazards, horizon.
 
-    Build one with :meth:`from_dict`, :meth:`from_toml` or :func:`load_scenario`;
+    Build one with :func:`~langzeit.simulation.scenario_from_dict`,
+    :func:`~langzeit.simulation.read_scenario` or :func:`~langzeit.simulation.load_scenario`;
     the TOML format is documented in ``docs/guides/scenarios.md``.
 
     Args:
@@ -356,7 +370,8 @@ class Scenario:
         calibration: seed figures with tolerances.
 
     Examples:
-        >>> s = Scenario.from_dict({
+        >>> from langzeit.simulation import scenario_from_dict
+        >>> s = scenario_from_dict({
         ...     "id": "mini", "start": "2024-01-01", "horizon": "24 months",
         ...     "programme": {"id": "p", "name": "P", "capacity": {"places": 5},
         ...                   "phases": [{"id": "coaching", "planned_duration": 6},
@@ -404,7 +419,7 @@ class Scenario:
             problems.append(Problem("warm_up", f"must not be negative, got {format_duration(self.warm_up)}"))
         if self.aftercare is not None and prog.aftercare is None:
             problems.append(Problem("aftercare", f"programme {prog.id!r} offers no aftercare"))
-        problems += _model_problems(
+        problems += model_problems(
             prog, take_up=self.take_up, durations=self.durations, hazards=self.hazards,
             routing=self.routing, completion=self.completion,
             extension_probability=self.extension_probability,
@@ -438,129 +453,26 @@ class Scenario:
         assert planned is not None  # checked at construction
         return Fixed(months_of(planned))
 
-    # -- construction from data ------------------------------------------------------------
+    if TYPE_CHECKING:  # deprecated; attached by langzeit.simulation._legacy (no import of the format here)
 
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any], *, location: str = "scenario") -> Scenario:
-        """Build a scenario from a TOML table, listing every problem found.
+        @classmethod
+        def from_dict(cls, data: Mapping[str, Any], *, location: str = "scenario") -> Scenario:
+            """Deprecated: :func:`langzeit.simulation.scenario_from_dict`."""
 
-        Args:
-            data: the table (see ``docs/guides/scenarios.md``).
-            location: prefix of problem locations (e.g. the file name).
+        @classmethod
+        def from_toml(cls, path: str | Path) -> Scenario:
+            """Deprecated: :func:`langzeit.simulation.read_scenario`."""
 
-        Returns:
-            The validated scenario.
+        def to_dict(self) -> dict[str, Any]:
+            """Deprecated: :func:`langzeit.simulation.scenario_to_dict`."""
 
-        Raises:
-            ValidationError: with every problem found.
-            UnknownNameError: never; an unknown built-in programme is reported as a problem.
+        def to_toml(self) -> str:
+            """Deprecated: :func:`langzeit.simulation.scenario_to_toml`."""
 
-        Examples:
-            >>> Scenario.from_dict({"id": "x", "horizon": "-3 months", "take_up": 2})
-            Traceback (most recent call last):
-            ...
-            langzeit.exceptions.ValidationError: invalid scenario at scenario (5 problems)
-              - scenario.start: required key missing
-              - scenario.programme: required key missing
-              - scenario.referrals: required key missing
-              - scenario.horizon: must be positive, got P-3M
-              - scenario.take_up: must be a probability in [0, 1], got 2
-        """
-        return scenario_from_dict(data, location)
-
-    @classmethod
-    def from_toml(cls, path: str | Path) -> Scenario:
-        r"""Read a scenario from a TOML file (top level or a ``[scenario]`` table).
-
-        Args:
-            path: the file.
-
-        Returns:
-            The validated scenario.
-
-        Raises:
-            ValidationError: every problem, located by file and key (also a file that is
-                not UTF-8 or not TOML; a UTF-8 byte-order mark is fine).
-            FileNotFoundError: the file does not exist.
-
-        Examples:
-            >>> import tempfile, pathlib
-            >>> with tempfile.TemporaryDirectory() as d:
-            ...     f = pathlib.Path(d) / "s.toml"
-            ...     _ = f.write_text('id = "s"\nstart = 2024-01-01\nhorizon = 12\n'
-            ...                      'programme = "geh-vor"\n[referrals]\nkind = "poisson"\nrate = 3\n')
-            ...     Scenario.from_toml(f).referrals
-            PoissonReferrals(rate=3.0)
-        """
-        p = Path(path)
-        data = read_toml(p, name=p.name)
-        return scenario_from_dict(data.get("scenario", data), p.name)
+        def variant(self, changes: Mapping[str, Any], *, id: str | None = None) -> Scenario:
+            """Deprecated: :func:`langzeit.simulation.scenario_variant`."""
 
     # -- as a value ------------------------------------------------------------------------
-
-    def to_dict(self) -> dict[str, Any]:
-        """The scenario as a TOML-ready table; :meth:`from_dict` reads it back to the same scenario.
-
-        The programme is written inline, with any rule the scenario changed.
-
-        Examples:
-            >>> s = load_scenario("pan-ploen")
-            >>> Scenario.from_dict(s.to_dict()).to_dict() == s.to_dict()
-            True
-            >>> s.to_dict()["referrals"]
-            {'kind': 'cohorts', 'size': 15, 'every': 12.0, 'offset': 0.0, 'count': 4}
-        """
-        return scenario_to_dict(self)
-
-    def to_toml(self) -> str:
-        """The scenario as TOML text, for a file that :meth:`from_toml` reads back.
-
-        Examples:
-            >>> from langzeit._toml import loads_toml
-            >>> s = load_scenario("geh-vor")
-            >>> text = s.to_toml()
-            >>> text.splitlines()[0]
-            'id = "geh-vor"'
-            >>> Scenario.from_dict(loads_toml(text, "geh-vor.toml")).to_dict() == s.to_dict()
-            True
-        """
-        return dumps_toml(self.to_dict())
-
-    def variant(self, changes: Mapping[str, Any], *, id: str | None = None) -> Scenario:
-        """A new scenario: this one's table with ``changes`` merged in, validated again.
-
-        ``changes`` is a table in the TOML format (nested tables are merged key by key,
-        everything else replaces); every problem of the result is listed, located under
-        ``variant``. This is how a notebook compares 1:12 with 1:15 without copying TOML.
-
-        Args:
-            changes: the keys to change, e.g. ``{"staffing": {"caseload": 15}}``.
-            id: the variant's id (default: this id with ``-variant``); its name follows
-                unless ``changes`` gives one.
-
-        Returns:
-            The validated variant.
-
-        Raises:
-            ValidationError: the variant has problems (all listed, e.g. ``variant.staffing.caseload``).
-
-        Examples:
-            >>> base = load_scenario("geh-vor")
-            >>> wider = base.variant({"staffing": {"caseload": 15}}, id="geh-vor-1-15")
-            >>> base.places, wider.places, wider.id
-            (32, 40, 'geh-vor-1-15')
-            >>> base.variant({"staffing": {"caseload": "fifteen"}})
-            Traceback (most recent call last):
-            ...
-            langzeit.exceptions.ValidationError: invalid scenario at variant (1 problem)
-              - variant.staffing.caseload: must be a whole number, got 'fifteen'
-        """
-        table = _merge(self.to_dict(), changes)
-        new_id = id if id is not None else f"{self.id}-variant"
-        table["id"] = new_id
-        if "name" not in changes:
-            table["name"] = new_id if self.name == self.id else f"{self.name} ({new_id})"
-        return scenario_from_dict(table, "variant")
 
     def evolve(self, **changes: Any) -> Scenario:
         """A copy with some fields replaced (``attrs.evolve``), validated again.
@@ -575,6 +487,7 @@ class Scenario:
             ValidationError: the copy has problems (all listed).
 
         Examples:
+            >>> from langzeit.simulation import load_scenario
             >>> s = load_scenario("geh-vor")
             >>> s.evolve(take_up=0.5).take_up
             0.5
@@ -596,19 +509,7 @@ class Scenario:
             raise ValidationError(f"invalid scenario {self.id!r}", [Problem("", text)]) from None
 
 
-def _merge(base: Mapping[str, Any], changes: Mapping[str, Any]) -> dict[str, Any]:
-    """``base`` with ``changes`` merged in: nested tables key by key, everything else replaced."""
-    out = dict(base)
-    for key, value in changes.items():
-        old = out.get(key)
-        if isinstance(value, Mapping) and isinstance(old, Mapping):
-            out[key] = _merge(old, value)
-        else:
-            out[key] = value
-    return out
-
-
-def _model_problems(
+def model_problems(
     prog: Programme,
     *,
     take_up: float,
@@ -671,51 +572,3 @@ def _model_problems(
         problems.append(Problem("extension.probability", f"programme {prog.id!r} has no maximum "
                                 "duration with an extension rule"))
     return problems
-
-
-def _scenario_files() -> dict[str, Any]:
-    folder = importlib.resources.files("langzeit.simulation") / "scenarios"
-    return {f.name.removesuffix(".toml"): f for f in folder.iterdir() if f.name.endswith(".toml")}
-
-
-def builtin_scenarios() -> tuple[Scenario, ...]:
-    """The built-in scenarios, calibrated on the seed figures (DOMAIN.md § 4), by id.
-
-    Examples:
-        >>> [s.id for s in builtin_scenarios()]  # doctest: +NORMALIZE_WHITESPACE
-        ['aktivoreha', 'geh-vor', 'mm-c-queue', 'pan-ploen', 'rpe-euregio', 'sanus-le']
-    """
-    return tuple(load_scenario(name) for name in sorted(_scenario_files()))
-
-
-def load_scenario(name_or_path: str | Path) -> Scenario:
-    """A built-in scenario by name, or a scenario TOML file by path.
-
-    Args:
-        name_or_path: e.g. ``"geh-vor"`` or ``"my-scenario.toml"``.
-
-    Returns:
-        The scenario.
-
-    Raises:
-        UnknownNameError: neither a built-in name nor a ``.toml`` file name.
-        FileNotFoundError: a ``.toml`` file that does not exist.
-        ValidationError: the file has problems (all listed).
-
-    Examples:
-        >>> load_scenario("geh-vor").places
-        32
-        >>> load_scenario("nope")  # doctest: +ELLIPSIS
-        Traceback (most recent call last):
-        ...
-        langzeit.exceptions.UnknownNameError: unknown scenario 'nope'; known: aktivoreha, geh-vor, ...
-    """
-    files = _scenario_files()
-    key = str(name_or_path)
-    if key in files:
-        data = loads_toml(files[key].read_text(encoding="utf-8"), f"{key}.toml")
-        return scenario_from_dict(data.get("scenario", data), f"{key}.toml")
-    path = Path(name_or_path)
-    if path.suffix.lower() == ".toml":
-        return Scenario.from_toml(path)
-    raise UnknownNameError("scenario", key, sorted(files))

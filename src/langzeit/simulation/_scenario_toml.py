@@ -1,20 +1,23 @@
-"""Simulation layer: the scenario TOML format — reading a table into a Scenario and back.
+"""Simulation layer: reading the scenario TOML format — tables, files and the built-in scenarios.
 
 The format beside the model (STYLE.md § 14): :func:`scenario_from_dict` reads a TOML
 table with the one table reader of langzeit (:class:`langzeit._toml.TableReader`),
-listing every problem with its key; :func:`scenario_to_dict` writes the table back, so
-that ``scenario_from_dict(scenario_to_dict(s))`` is the same scenario.
+listing every problem with its key; :func:`read_scenario` reads a file and
+:func:`load_scenario` a built-in scenario or a file. The writer is
+:mod:`._scenario_write`. The model (:mod:`._scenario`) imports neither.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
+import importlib.resources
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from pathlib import Path
+from typing import Any
 
 from dateutil.relativedelta import relativedelta
 
-from langzeit._toml import TableReader
+from langzeit._toml import TableReader, loads_toml, read_toml
 from langzeit.domain import (
     ExtensionRule,
     OutcomeKind,
@@ -24,16 +27,7 @@ from langzeit.domain import (
     parse_duration,
 )
 from langzeit.exceptions import Problem, UnknownNameError, ValidationError
-from langzeit.simulation._distributions import (
-    DAYS_PER_MONTH,
-    Distribution,
-    Empirical,
-    Exponential,
-    Fixed,
-    Gamma,
-    LogNormal,
-    distribution_from_dict,
-)
+from langzeit.simulation._distributions import DAYS_PER_MONTH, Distribution, Fixed, distribution_from_dict
 from langzeit.simulation._hazards import CAUSES, PhaseHazards
 from langzeit.simulation._referrals import (
     CohortReferrals,
@@ -41,11 +35,21 @@ from langzeit.simulation._referrals import (
     PoissonReferrals,
     ReferralProcess,
 )
+from langzeit.simulation._scenario import (
+    SCALE_ITEMS,
+    Aftercare,
+    Calibration,
+    FollowUps,
+    Plans,
+    ScaleModel,
+    Scenario,
+    Staffing,
+    WaitingListPolicy,
+    model_problems,
+    months_of,
+)
 
-if TYPE_CHECKING:  # pragma: no cover
-    from langzeit.simulation._scenario import Scenario
-
-__all__ = ["scenario_from_dict", "scenario_to_dict"]
+__all__ = ["builtin_scenarios", "load_scenario", "read_scenario", "scenario_from_dict"]
 
 _TOP_KEYS = frozenset({
     "id", "name", "description", "start", "horizon", "warm_up", "programme", "referrals",
@@ -62,16 +66,8 @@ _PER = {"month": 1.0, "day": DAYS_PER_MONTH, "week": DAYS_PER_MONTH / 7, "year":
 _MAX_COUNT = 100_000
 
 
-def months_of(value: Any) -> float:
-    """A duration value (``12``, ``"6 months"``, ``"P1Y"``, ``{days = 10}``) in months."""
-    if isinstance(value, float) and not isinstance(value, bool):
-        return value
-    rd = parse_duration(value)
-    return rd.years * 12 + rd.months + rd.days / DAYS_PER_MONTH
-
-
-def scenario_from_dict(data: Mapping[str, Any], location: str) -> Scenario:
-    """Read a scenario table (``docs/guides/scenarios.md``), listing every problem found.
+def scenario_from_dict(data: Mapping[str, Any], *, location: str = "scenario") -> Scenario:
+    """Build a scenario from a TOML table (``docs/guides/scenarios.md``), listing every problem found.
 
     Args:
         data: the table.
@@ -81,19 +77,27 @@ def scenario_from_dict(data: Mapping[str, Any], location: str) -> Scenario:
         The validated scenario.
 
     Raises:
-        ValidationError: every problem found, each with its key.
+        ValidationError: every problem found, each with its key; an unknown built-in
+            programme is one of them.
 
     Examples:
+        >>> scenario_from_dict({"id": "x", "horizon": "-3 months", "take_up": 2})
+        Traceback (most recent call last):
+        ...
+        langzeit.exceptions.ValidationError: invalid scenario at scenario (5 problems)
+          - scenario.start: required key missing
+          - scenario.programme: required key missing
+          - scenario.referrals: required key missing
+          - scenario.horizon: must be positive, got P-3M
+          - scenario.take_up: must be a probability in [0, 1], got 2
         >>> scenario_from_dict({"id": "x", "staffing": {"coaches": "three", "caseload": 12}},
-        ...                    "s.toml")  # doctest: +ELLIPSIS
+        ...                    location="s.toml")  # doctest: +ELLIPSIS
         Traceback (most recent call last):
         ...
         langzeit.exceptions.ValidationError: invalid scenario at s.toml (5 problems)
         ...
           - s.toml.staffing.coaches: must be a whole number, got 'three'
     """
-    from langzeit.simulation._scenario import Scenario, _model_problems
-
     if not isinstance(data, Mapping):
         raise ValidationError(f"invalid scenario at {location}",
                               [Problem(location, "a scenario is a table")])
@@ -142,7 +146,7 @@ def scenario_from_dict(data: Mapping[str, Any], location: str) -> Scenario:
 
     if programme is not None:
         seen = {p.location for p in problems}
-        for p in _model_problems(
+        for p in model_problems(
             programme, take_up=kwargs.get("take_up") or 1.0, durations=durations, hazards=hazards,
             routing=routing, completion=kwargs.get("completion") or ((OutcomeKind.NONE, 1.0),),
             extension_probability=kwargs.get("extension_probability") or 0.0,
@@ -249,8 +253,6 @@ def _referrals(r: TableReader) -> ReferralProcess | None:
 
 
 def _staffing(r: TableReader) -> Any:
-    from langzeit.simulation._scenario import Staffing
-
     st = r.table("staffing", allowed={"coaches", "caseload", "fte", "tandems"},
                  required=("coaches", "caseload"))
     if st is None:
@@ -275,8 +277,6 @@ def _staffing(r: TableReader) -> Any:
 
 
 def _waiting_list(r: TableReader) -> Any:
-    from langzeit.simulation._scenario import WaitingListPolicy
-
     wl = r.table("waiting_list",
                  allowed={"discipline", "max_length", "patience", "max_wait", "priority_share"})
     if wl is None:
@@ -372,8 +372,6 @@ def _completion(r: TableReader) -> tuple[tuple[OutcomeKind, float], ...] | None:
 
 
 def _aftercare(r: TableReader, programme: Programme | None) -> Any:
-    from langzeit.simulation._scenario import Aftercare
-
     t = r.table("aftercare", allowed={"after", "duration"})
     if t is None:
         return None
@@ -395,8 +393,6 @@ def _aftercare(r: TableReader, programme: Programme | None) -> Any:
 
 
 def _plans(r: TableReader) -> Any:
-    from langzeit.simulation._scenario import Plans
-
     t = r.table("plans", allowed={"steps", "achieve", "due", "review"})
     if t is None:
         return None
@@ -410,8 +406,6 @@ def _plans(r: TableReader) -> Any:
 
 
 def _scales(r: TableReader) -> tuple[Any, ...]:
-    from langzeit.simulation._scenario import SCALE_ITEMS, ScaleModel
-
     t = r.table("scales", what="a table of scales (who5, swe)")
     models = []
     for name, raw in t.items() if t is not None else ():
@@ -431,8 +425,6 @@ def _scales(r: TableReader) -> tuple[Any, ...]:
 
 
 def _follow_ups(r: TableReader) -> Any:
-    from langzeit.simulation._scenario import FollowUps
-
     t = r.table("follow_up", allowed={"months", "retention", "later_work"})
     if t is None:
         return None
@@ -467,8 +459,6 @@ def _follow_ups(r: TableReader) -> Any:
 
 
 def _calibration(r: TableReader) -> tuple[Any, ...]:
-    from langzeit.simulation._scenario import Calibration
-
     cal = []
     for t in r.tables("calibration", allowed={"metric", "target", "tolerance", "source"},
                       required=("metric", "target", "tolerance")):
@@ -480,101 +470,77 @@ def _calibration(r: TableReader) -> tuple[Any, ...]:
     return tuple(cal)
 
 
-# -- writing ------------------------------------------------------------------------------
+def read_scenario(path: str | Path) -> Scenario:
+    r"""Read a scenario from a TOML file (top level or a ``[scenario]`` table).
 
+    Args:
+        path: the file.
 
-def _distribution(d: Distribution) -> Any:
-    if isinstance(d, Fixed):
-        return d.value
-    if isinstance(d, Exponential):
-        return {"kind": "exponential", "mean": d.mean_value}
-    if isinstance(d, Gamma | LogNormal):
-        return {"kind": "gamma" if isinstance(d, Gamma) else "lognormal", "mean": d.mean_value, "cv": d.cv}
-    if isinstance(d, Empirical):
-        out: dict[str, Any] = {"kind": "empirical", "values": list(d.values)}
-        if d.weights is not None:
-            out["weights"] = list(d.weights)
-        return out
-    raise TypeError(f"no TOML form for the distribution {d!r}")  # pragma: no cover - all kinds above
+    Returns:
+        The validated scenario.
 
-
-def _referrals_dict(p: ReferralProcess) -> dict[str, Any]:
-    if isinstance(p, PoissonReferrals):
-        return {"kind": "poisson", "rate": p.rate}
-    if isinstance(p, CohortReferrals):
-        out: dict[str, Any] = {"kind": "cohorts", "size": p.size, "every": p.every, "offset": p.offset}
-        if p.count is not None:
-            out["count"] = p.count
-        return out
-    if isinstance(p, OpenDayReferrals):
-        return {"kind": "open_days", "every": p.every, "mean": p.mean, "offset": p.offset}
-    raise TypeError(f"no TOML form for the referral process {p!r}")
-
-
-def _prob_table(pairs: tuple[tuple[int, float], ...]) -> Any:
-    if len(pairs) == 1 and pairs[0][0] == 0:
-        return pairs[0][1]
-    return {str(m): p for m, p in pairs}
-
-
-def scenario_to_dict(s: Scenario) -> dict[str, Any]:
-    """The scenario as a TOML-ready table, the inverse of :func:`scenario_from_dict`.
-
-    The programme is written inline (with any extension rule the scenario changed),
-    so the table stands on its own.
+    Raises:
+        ValidationError: every problem, located by file and key (also a file that is
+            not UTF-8 or not TOML; a UTF-8 byte-order mark is fine).
+        FileNotFoundError: the file does not exist.
 
     Examples:
-        >>> from langzeit.simulation import load_scenario
-        >>> s = load_scenario("geh-vor")
-        >>> table = scenario_to_dict(s)
-        >>> table["staffing"]
-        {'coaches': 3, 'caseload': 12, 'fte': [1.0, 1.0, 0.7], 'tandems': True}
-        >>> table["referrals"]
-        {'kind': 'poisson', 'rate': 10.0}
-        >>> scenario_to_dict(scenario_from_dict(table, "again")) == table
-        True
+        >>> import tempfile, pathlib
+        >>> with tempfile.TemporaryDirectory() as d:
+        ...     f = pathlib.Path(d) / "s.toml"
+        ...     _ = f.write_text('id = "s"\nstart = 2024-01-01\nhorizon = 12\n'
+        ...                      'programme = "geh-vor"\n[referrals]\nkind = "poisson"\nrate = 3\n')
+        ...     read_scenario(f).referrals
+        PoissonReferrals(rate=3.0)
     """
-    out: dict[str, Any] = {"id": s.id, "name": s.name}
-    if s.description:
-        out["description"] = s.description
-    out.update(start=s.start, horizon=format_duration(s.horizon))
-    if s.warm_up != relativedelta():
-        out["warm_up"] = format_duration(s.warm_up)
-    out["take_up"] = s.take_up
-    out["programme"] = s.programme.to_dict()
-    out["referrals"] = _referrals_dict(s.referrals)
-    if s.staffing is not None:
-        st = s.staffing
-        out["staffing"] = {"coaches": st.coaches, "caseload": st.caseload, "fte": list(st.fte),
-                           "tandems": st.tandems}
-    wl = s.waiting_list
-    out["waiting_list"] = {"discipline": wl.discipline, "priority_share": wl.priority_share}
-    if wl.max_length is not None:
-        out["waiting_list"]["max_length"] = wl.max_length
-    if wl.patience is not None:
-        out["waiting_list"]["patience"] = _distribution(wl.patience)
-    if s.durations:
-        out["durations"] = {pid: _distribution(d) for pid, d in s.durations.items()}
-    if s.hazards:
-        out["hazards"] = {pid: {cause: (list(v) if len(v) > 1 else v[0]) for cause, v in h.rates}
-                          for pid, h in s.hazards.items()}
-    if s.routing:
-        out["routing"] = {pid: dict(pairs) for pid, pairs in s.routing.items()}
-    out["completion"] = {kind.value: p for kind, p in s.completion}
-    if s.extension_probability:
-        out["extension"] = {"probability": s.extension_probability}
-    if s.aftercare is not None:
-        out["aftercare"] = {"after": s.aftercare.after, "duration": _distribution(s.aftercare.duration)}
-    if s.follow_ups is not None:
-        f = s.follow_ups
-        out["follow_up"] = {"months": list(f.months), "retention": _prob_table(f.retention),
-                            "later_work": _prob_table(f.later_work)}
-    if s.plans is not None:
-        p = s.plans
-        out["plans"] = {"steps": p.steps, "achieve": p.achieve, "due": p.due, "review": p.review}
-    if s.scales:
-        out["scales"] = {m.scale: {"entry": m.entry, "exit": m.exit, "sd": m.sd} for m in s.scales}
-    if s.calibration:
-        out["calibration"] = [{"metric": c.metric, "target": c.target, "tolerance": c.tolerance,
-                               **({"source": c.source} if c.source else {})} for c in s.calibration]
-    return out
+    p = Path(path)
+    data = read_toml(p, name=p.name)
+    return scenario_from_dict(data.get("scenario", data), location=p.name)
+
+
+def _scenario_files() -> dict[str, Any]:
+    folder = importlib.resources.files("langzeit.simulation") / "scenarios"
+    return {f.name.removesuffix(".toml"): f for f in folder.iterdir() if f.name.endswith(".toml")}
+
+
+def builtin_scenarios() -> tuple[Scenario, ...]:
+    """The built-in scenarios, calibrated on the seed figures (DOMAIN.md § 4), by id.
+
+    Examples:
+        >>> [s.id for s in builtin_scenarios()]  # doctest: +NORMALIZE_WHITESPACE
+        ['aktivoreha', 'geh-vor', 'mm-c-queue', 'pan-ploen', 'rpe-euregio', 'sanus-le']
+    """
+    return tuple(load_scenario(name) for name in sorted(_scenario_files()))
+
+
+def load_scenario(name_or_path: str | Path) -> Scenario:
+    """A built-in scenario by name, or a scenario TOML file by path.
+
+    Args:
+        name_or_path: e.g. ``"geh-vor"`` or ``"my-scenario.toml"``.
+
+    Returns:
+        The scenario.
+
+    Raises:
+        UnknownNameError: neither a built-in name nor a ``.toml`` file name.
+        FileNotFoundError: a ``.toml`` file that does not exist.
+        ValidationError: the file has problems (all listed).
+
+    Examples:
+        >>> load_scenario("geh-vor").places
+        32
+        >>> load_scenario("nope")  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        ...
+        langzeit.exceptions.UnknownNameError: unknown scenario 'nope'; known: aktivoreha, geh-vor, ...
+    """
+    files = _scenario_files()
+    key = str(name_or_path)
+    if key in files:
+        data = loads_toml(files[key].read_text(encoding="utf-8"), f"{key}.toml")
+        return scenario_from_dict(data.get("scenario", data), location=f"{key}.toml")
+    path = Path(name_or_path)
+    if path.suffix.lower() == ".toml":
+        return read_scenario(path)
+    raise UnknownNameError("scenario", key, sorted(files))
