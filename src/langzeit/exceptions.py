@@ -11,7 +11,8 @@ The tree::
     ├── ValidationError (ValueError)            every problem of an object or file
     │   └── DataFormatError                     problems with file and line
     ├── TransitionRefused                       all failed guards with reasons
-    │   └── CapacityExceeded                    no place / caseload left
+    │   ├── CapacityExceeded                    no place / caseload left
+    │   └── ConsentRequired                     no consent covers the data flow
     ├── ConcurrencyConflict                     stale expected version on append
     ├── UnknownNameError (LookupError)          unknown programme, scenario, id
     ├── NotAvailableError                       a figure whose data do not reach
@@ -37,6 +38,7 @@ import attrs
 __all__ = [
     "CapacityExceeded",
     "ConcurrencyConflict",
+    "ConsentRequired",
     "DataFormatError",
     "GuardFailure",
     "LangzeitError",
@@ -234,6 +236,22 @@ class CapacityExceeded(TransitionRefused):
         >>> e = CapacityExceeded("admit p1", [GuardFailure("capacity", "all 12 places taken")])
         >>> isinstance(e, TransitionRefused)
         True
+    """
+
+
+class ConsentRequired(TransitionRefused):
+    """A command was refused only because no consent covers its flow of social data.
+
+    Raised by the engine when every failed guard is ``consent`` (a referral to an
+    actor, a phase that exchanges data with an organisation): the participant has
+    not consented for that purpose and recipient on that date, or withdrew
+    (DOMAIN.md § 6, § 67b SGB X). A service answers it with 403, not 409: recording
+    the consent, not retrying, resolves it.
+
+    Examples:
+        >>> e = ConsentRequired("refer p1 to an actor", [GuardFailure("consent", "no consent for sb-1")])
+        >>> isinstance(e, TransitionRefused), e.reasons
+        (True, ('no consent for sb-1',))
     """
 
 

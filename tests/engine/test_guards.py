@@ -287,7 +287,7 @@ def test_scale_items_are_checked(engine: PathwayEngine) -> None:
 def test_referral_with_data_needs_consent(engine: PathwayEngine) -> None:
     """Referring to a social-space actor with data needs a referral or data-exchange consent."""
     admitted(engine, "p1")
-    engine.refer_to_actor("p1", D0, "sport-1", need="health")
+    engine.refer_to_actor("p1", D0, "sport-1", need="health", shares_data=False)
     with pytest.raises(TransitionRefused, match="no consent for a referral with data to sb-1"):
         engine.refer_to_actor("p1", D0, "sb-1", need="debt", shares_data=True)
     engine.record_consent("p1", D0, "sb-1", purpose="referral")  # type: ignore[arg-type]
@@ -414,3 +414,41 @@ def test_admission_to_an_entry_phase_needing_assessment_and_consent() -> None:
     engine.record_consent("p1", D0, "kh")
     engine.assess("p1", D0)
     assert guards_of(engine, Admit("p1", D0)) == []
+
+
+def test_referral_to_an_actor_without_consent_raises_consent_required(engine: PathwayEngine) -> None:
+    """By default a referral passes data: without consent it raises ConsentRequired, nothing is written."""
+    from langzeit.exceptions import ConsentRequired
+
+    admitted(engine, "p1")
+    before = engine.state("p1").version
+    with pytest.raises(ConsentRequired) as info:
+        engine.refer_to_actor("p1", D0, "tk-nord", need="mental_health")
+    assert info.value.reasons == ("no consent for a referral with data to Tagesklinik Nord",)
+    assert engine.state("p1").version == before
+
+
+def test_withdrawal_stops_referrals_from_its_day(engine: PathwayEngine) -> None:
+    """A consent withdrawn on day d refuses a referral dated d; the referral the day before stood."""
+    from datetime import timedelta
+
+    from langzeit.exceptions import ConsentRequired
+
+    admitted(engine, "p1")
+    engine.record_consent("p1", D0, "sb-1", purpose="referral")  # type: ignore[arg-type]
+    engine.refer_to_actor("p1", D0, "sb-1", need="debt")
+    day = D0 + timedelta(days=1)
+    engine.withdraw_consent("p1", day, "sb-1", purpose="referral")  # type: ignore[arg-type]
+    with pytest.raises(ConsentRequired):
+        engine.refer_to_actor("p1", day, "sb-1", need="debt")
+    assert engine.state("p1").actor_referrals == 1
+
+
+def test_withdraw_of_a_missing_consent_is_not_consent_required(engine: PathwayEngine) -> None:
+    """Withdrawing a consent that is not in force is a plain refusal, not a ConsentRequired."""
+    from langzeit.exceptions import ConsentRequired
+
+    engine.refer("p1", D0)
+    with pytest.raises(TransitionRefused) as info:
+        engine.withdraw_consent("p1", D0, "tk-nord")
+    assert not isinstance(info.value, ConsentRequired)

@@ -101,10 +101,12 @@ def test_known_face_is_preferred_over_a_shorter_trip() -> None:
     from langzeit.domain import Coach
 
     s = _space(max_minutes=60)
-    s.add(Coach("c", role="pap", organisation_id="near"), Tie("t1", "p", "c"), Tie("t2", "c", "far"))
+    s.add(Coach("c", role="pap", organisation_id="near"), Tie("t1", "p", "c", consent=True),
+          Tie("t2", "c", "far"))
     assert known_organisations(s, "p") == frozenset({"near", "far"})
     s2 = _space(max_minutes=60)
-    s2.add(Organisation("jc", "JC"), Coach("c", role="pap", organisation_id="jc"), Tie("t1", "p", "c"),
+    s2.add(Organisation("jc", "JC", kind="jobcenter"), Coach("c", role="pap", organisation_id="jc"),
+           Tie("t1", "p", "c"),
            Tie("t2", "c", "far"))
     need = needs_coverage(s2, "p").get("debt")
     assert (need.service_id, need.known_face) == ("s-far", True)

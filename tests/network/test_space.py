@@ -93,7 +93,7 @@ def test_lookups_of_unknown_ids_raise_unknown_name() -> None:
 def test_graph_view_is_read_only_and_keyed_by_tie() -> None:
     """The graph view shows ties as keyed edges and cannot be changed."""
     s = _base()
-    s.add(Tie("t1", "p", "c"), Tie("t2", "c", "p", kind="personal"))
+    s.add(Tie("t1", "p", "c", consent=True), Tie("t2", "c", "p", kind="personal", consent=True))
     g = s.graph
     assert sorted(k for _, _, k in g.edges(keys=True)) == ["t1", "t2"]
     with pytest.raises(nx.NetworkXError):

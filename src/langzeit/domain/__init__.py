@@ -37,6 +37,9 @@ from langzeit.domain._records import (
     CooperationPlan,
     Outcome,
     PlanStep,
+    consent_basis,
+    consent_refusal,
+    consent_withdrawal,
 )
 
 __all__ = [
@@ -63,6 +66,9 @@ __all__ = [
     "Tandem",
     "TandemMember",
     "Transition",
+    "consent_basis",
+    "consent_refusal",
+    "consent_withdrawal",
     "format_duration",
     "is_negative",
     "months_between",

@@ -9,6 +9,7 @@ from typing import Any
 
 import attrs
 
+from langzeit._ids import id_validator
 from langzeit.domain._enums import CoachRole, LegalDomain, OrganisationKind, Sex
 from langzeit.exceptions import Problem, ValidationError
 
@@ -57,7 +58,7 @@ class Participant:
         True
     """
 
-    id: str = attrs.field(validator=_non_empty)
+    id: str = attrs.field(validator=id_validator)
     birth_month: date | None = attrs.field(default=None, converter=_to_birth_month)
     sex: Sex = attrs.field(default=Sex.UNKNOWN, converter=Sex)
     single_parent: bool = attrs.field(default=False, validator=attrs.validators.instance_of(bool))
@@ -107,7 +108,7 @@ class Organisation:
         (<OrganisationKind.DAY_CLINIC: 'day_clinic'>, <LegalDomain.SGB_V: 'SGB V'>)
     """
 
-    id: str = attrs.field(validator=_non_empty)
+    id: str = attrs.field(validator=id_validator)
     name: str = attrs.field(validator=_non_empty)
     kind: OrganisationKind = attrs.field(default=OrganisationKind.OTHER, converter=OrganisationKind)
     legal_domain: LegalDomain = attrs.field(default=LegalDomain.NONE, converter=LegalDomain)
@@ -139,9 +140,9 @@ class Coach:
         6
     """
 
-    id: str = attrs.field(validator=_non_empty)
+    id: str = attrs.field(validator=id_validator)
     role: CoachRole = attrs.field(converter=CoachRole)
-    organisation_id: str = attrs.field(validator=_non_empty)
+    organisation_id: str = attrs.field(validator=id_validator)
     fte: float = attrs.field(default=1.0, converter=float)
     caseload_limit: int = attrs.field(default=12, validator=attrs.validators.gt(0))
 
@@ -212,7 +213,7 @@ class Tandem:
         (12, ('c1', 'c2'))
     """
 
-    id: str = attrs.field(validator=_non_empty)
+    id: str = attrs.field(validator=id_validator)
     members: tuple[TandemMember, ...] = attrs.field(converter=_to_members)
     caseload_limit: int | None = attrs.field(
         default=None, validator=attrs.validators.optional(attrs.validators.gt(0))

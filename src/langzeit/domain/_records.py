@@ -2,15 +2,26 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any
 
 import attrs
 from dateutil.relativedelta import relativedelta
 
+from langzeit._ids import id_validator
 from langzeit.domain._enums import ConsentPurpose, OutcomeKind
 
-__all__ = ["PLAN_REVIEW_INTERVAL", "Consent", "CooperationPlan", "Outcome", "PlanStep"]
+__all__ = [
+    "PLAN_REVIEW_INTERVAL",
+    "Consent",
+    "CooperationPlan",
+    "Outcome",
+    "PlanStep",
+    "consent_basis",
+    "consent_refusal",
+    "consent_withdrawal",
+]
 
 #: § 15 Abs. 3 SGB II: the plan is reviewed regularly, at the latest after six months.
 PLAN_REVIEW_INTERVAL = relativedelta(months=6)
@@ -66,10 +77,10 @@ class Consent:
         False
     """
 
-    id: str
-    participant_id: str
+    id: str = attrs.field(validator=id_validator)
+    participant_id: str = attrs.field(validator=id_validator)
     purpose: ConsentPurpose = attrs.field(converter=ConsentPurpose)
-    recipient: str
+    recipient: str = attrs.field(validator=id_validator)
     given: date
     withdrawn: date | None = attrs.field(default=None)
 
@@ -89,6 +100,158 @@ class Consent:
             and self.recipient == recipient
             and self.is_valid_on(day)
         )
+
+
+Purposes = ConsentPurpose | str | Sequence[ConsentPurpose | str]
+
+
+def _purposes(purposes: Purposes) -> tuple[ConsentPurpose, ...]:
+    if isinstance(purposes, str):
+        return (ConsentPurpose(purposes),)
+    return tuple(ConsentPurpose(p) for p in purposes)
+
+
+def _in_force(c: Consent, on: date | None) -> bool:
+    return c.withdrawn is None if on is None else c.is_valid_on(on)
+
+
+def consent_basis(
+    consents: Iterable[Consent],
+    participant_id: str,
+    recipient: str,
+    on: date | None,
+    *,
+    purposes: Purposes = ConsentPurpose.DATA_EXCHANGE,
+) -> Consent | None:
+    """The consent that allows a flow of a participant's social data to a recipient, or None.
+
+    The one rule of consent enforcement (DOMAIN.md § 6, § 67b SGB X), used by the
+    social space, the consent check, the engine's guards and the service: a flow
+    needs a consent of that participant, for one of ``purposes``, with that
+    recipient, in force on the day of the flow. A withdrawal stops the flow from
+    the withdrawal day on. ``on=None`` asks about an undated, standing flow (a tie
+    without a start date, an export): only a consent that was never withdrawn covers it.
+
+    Args:
+        consents: the consent records to look in (any participant's).
+        participant_id: whose data.
+        recipient: who receives them (an organisation id, or a person's).
+        on: the day of the flow; None for a standing flow.
+        purposes: the purpose, or the purposes any of which will do.
+
+    Returns:
+        The covering consent with the smallest id, or None.
+
+    Examples:
+        >>> k = Consent("k1", "p1", "data_exchange", "tk", given=date(2024, 1, 10),
+        ...             withdrawn=date(2024, 5, 1))
+        >>> consent_basis([k], "p1", "tk", date(2024, 4, 30)).id
+        'k1'
+        >>> consent_basis([k], "p1", "tk", date(2024, 5, 1)) is None
+        True
+        >>> consent_basis([k], "p1", "tk", None) is None  # withdrawn: no standing flow
+        True
+        >>> consent_basis([k], "p1", "tk", date(2024, 2, 1), purposes="referral") is None
+        True
+    """
+    wanted = _purposes(purposes)
+    best: Consent | None = None
+    for c in consents:
+        if (c.participant_id == participant_id and c.recipient == recipient and c.purpose in wanted
+                and _in_force(c, on) and (best is None or c.id < best.id)):
+            best = c
+    return best
+
+
+def consent_withdrawal(
+    consents: Iterable[Consent],
+    participant_id: str,
+    recipient: str,
+    on: date | None,
+    *,
+    purposes: Purposes = ConsentPurpose.DATA_EXCHANGE,
+) -> Consent | None:
+    """The withdrawn consent that stops a flow on ``on`` (None: no withdrawal applies).
+
+    A consent for one of ``purposes`` with that recipient, withdrawn on or before
+    ``on`` (for ``on=None``: withdrawn at all). A withdrawal outranks an undated
+    consent noted on a tie (``Tie.consent``): the dated record speaks last.
+
+    Args:
+        consents: the consent records to look in.
+        participant_id: whose data.
+        recipient: who would receive them.
+        on: the day of the flow; None for a standing flow.
+        purposes: the purpose, or the purposes any of which would do.
+
+    Returns:
+        The withdrawn consent with the smallest id, or None.
+
+    Examples:
+        >>> k = Consent("k1", "p1", "data_exchange", "tk", given=date(2024, 1, 10),
+        ...             withdrawn=date(2024, 5, 1))
+        >>> consent_withdrawal([k], "p1", "tk", date(2024, 5, 1)).id
+        'k1'
+        >>> consent_withdrawal([k], "p1", "tk", date(2024, 4, 30)) is None
+        True
+    """
+    wanted = _purposes(purposes)
+    found = [c for c in consents
+             if c.participant_id == participant_id and c.recipient == recipient and c.purpose in wanted
+             and c.withdrawn is not None and (on is None or c.withdrawn <= on)]
+    return min(found, key=lambda c: c.id) if found else None
+
+
+def consent_refusal(
+    consents: Iterable[Consent],
+    participant_id: str,
+    recipient: str,
+    on: date | None,
+    *,
+    purposes: Purposes = ConsentPurpose.DATA_EXCHANGE,
+) -> str:
+    """Why no consent covers the flow (the readable reason a refusal carries).
+
+    Names a withdrawn consent, one given only later, or one for another purpose
+    before falling back to "no consent". Call it when :func:`consent_basis` found
+    none.
+
+    Args:
+        consents: the consent records to look in.
+        participant_id: whose data.
+        recipient: who would receive them.
+        on: the day of the flow; None for a standing flow.
+        purposes: the purpose, or the purposes any of which would do.
+
+    Returns:
+        The reason, one sentence without a final full stop.
+
+    Examples:
+        >>> k = Consent("k1", "p1", "data_exchange", "tk", given=date(2024, 1, 10),
+        ...             withdrawn=date(2024, 5, 1))
+        >>> consent_refusal([k], "p1", "tk", date(2024, 6, 3))
+        'consent k1 for data_exchange with tk was withdrawn on 2024-05-01'
+        >>> consent_refusal([k], "p1", "tk", date(2024, 2, 1), purposes="referral")
+        'consent of p1 with tk covers data_exchange, not referral'
+        >>> consent_refusal([], "p1", "sb", date(2024, 2, 1), purposes=["referral", "data_exchange"])
+        'no consent of p1 for referral or data_exchange with sb on 2024-02-01'
+    """
+    wanted = _purposes(purposes)
+    names = " or ".join(p.value for p in wanted)
+    near = sorted((c for c in consents if c.participant_id == participant_id and c.recipient == recipient),
+                  key=lambda c: c.id)
+    gone = consent_withdrawal(near, participant_id, recipient, on, purposes=wanted)
+    if gone is not None:
+        return (f"consent {gone.id} for {gone.purpose.value} with {recipient} "
+                f"was withdrawn on {gone.withdrawn}")
+    for c in near:
+        if c.purpose in wanted and on is not None and c.given > on:
+            return f"consent {c.id} for {c.purpose.value} with {recipient} is given only from {c.given}"
+    other = sorted({c.purpose.value for c in near if c.purpose not in wanted})
+    if other:
+        return f"consent of {participant_id} with {recipient} covers {', '.join(other)}, not {names}"
+    when = "" if on is None else f" on {on}"
+    return f"no consent of {participant_id} for {names} with {recipient}{when}"
 
 
 def _to_steps(value: Any) -> tuple[PlanStep, ...]:

@@ -16,7 +16,8 @@ The API, stable for applications and the simulator:
   ``start_aftercare``, ``end_aftercare``, ``record_follow_up``).
 * Refusals raise :class:`~langzeit.exceptions.TransitionRefused` with every failed guard
   (:class:`~langzeit.exceptions.CapacityExceeded` when only places or caseload are
-  missing); nothing is written.
+  missing, :class:`~langzeit.exceptions.ConsentRequired` when only a consent for the
+  command's flow of data is); nothing is written.
 * Waiting list: ``admit`` puts a referred participant on the list when full; a freed
   place admits the next (``auto_admit=True``; disciplines ``"fifo"`` and
   ``"priority"``); ``admit_from_waiting_list(day)``; ``renege_overdue(as_of)`` with
@@ -92,7 +93,13 @@ from langzeit.engine._results import (
     WaitingEntry,
     WaitingList,
 )
-from langzeit.exceptions import CapacityExceeded, ConcurrencyConflict, GuardFailure, TransitionRefused
+from langzeit.exceptions import (
+    CapacityExceeded,
+    ConcurrencyConflict,
+    ConsentRequired,
+    GuardFailure,
+    TransitionRefused,
+)
 
 __all__ = [
     "COMMAND_TYPES",
@@ -110,6 +117,7 @@ __all__ = [
     "CaseloadTable",
     "Command",
     "ConcurrencyConflict",
+    "ConsentRequired",
     "Decline",
     "Due",
     "DueList",

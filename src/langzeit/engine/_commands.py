@@ -399,19 +399,24 @@ class ScoreScale(Command):
 class ReferToActor(Command):
     """Refer the participant to an actor of the social space (clinic, club, counselling…).
 
-    With ``shares_data`` the referral passes social data to the actor and needs the
-    participant's consent (purpose ``referral`` or ``data_exchange``) for that actor.
+    A referral passes social data to the actor (at the least, that this person is
+    in an SGB II programme — itself a social datum, § 35 SGB I), so by default it
+    needs the participant's consent for purpose ``referral`` or ``data_exchange``
+    with that actor, in force on the referral's date (DOMAIN.md § 6). Withdrawn
+    consent refuses the referral from the withdrawal day on. ``shares_data=False``
+    records a signposting where nothing passes: the participant is given the
+    actor's address and goes on their own; it needs no consent.
 
     Examples:
-        >>> ReferToActor("p1", date(2024, 3, 1), "sb-1", need="debt").need
-        'debt'
+        >>> ReferToActor("p1", date(2024, 3, 1), "sb-1", need="debt").shares_data
+        True
     """
 
     verb: ClassVar[str] = "refer to an actor:"
     actor_id: str
     service_id: str = ""
     need: str = ""
-    shares_data: bool = False
+    shares_data: bool = True
 
 
 @attrs.frozen

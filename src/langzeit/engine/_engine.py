@@ -47,7 +47,13 @@ from langzeit.engine._core import EngineCore, UserGuard
 from langzeit.engine._handlers import run
 from langzeit.engine._results import CaseloadTable, DueList, Occupancy, WaitingList
 from langzeit.events import Event, EventStore, ParticipantState, SharedEventStore
-from langzeit.exceptions import CapacityExceeded, ConcurrencyConflict, GuardFailure, TransitionRefused
+from langzeit.exceptions import (
+    CapacityExceeded,
+    ConcurrencyConflict,
+    ConsentRequired,
+    GuardFailure,
+    TransitionRefused,
+)
 
 __all__ = ["PathwayEngine", "UserGuard"]
 
@@ -65,7 +71,8 @@ class PathwayEngine(EngineCore):
     guards named on transitions. A refused command raises
     :class:`~langzeit.exceptions.TransitionRefused` (or
     :class:`~langzeit.exceptions.CapacityExceeded` when only places or caseload are
-    missing) listing **every** failed guard, and writes nothing; :meth:`check` returns
+    missing, :class:`~langzeit.exceptions.ConsentRequired` when only consent is)
+    listing **every** failed guard, and writes nothing; :meth:`check` returns
     the same reasons without raising. An accepted command's events are appended to
     the store in one atomic batch with the expected version of every participant
     concerned (optimistic concurrency).
@@ -189,6 +196,8 @@ class PathwayEngine(EngineCore):
         Raises:
             TransitionRefused: a guard failed (all failures listed); nothing was written.
             CapacityExceeded: only places or caseload are missing; nothing was written.
+            ConsentRequired: only a consent for the command's flow of data is missing
+                (DOMAIN.md § 6); nothing was written.
             ConcurrencyConflict: another writer appended to a participant's stream
                 meanwhile, or (on a shared store) to the programme while the command
                 read or changed its places, caseloads or waiting list; nothing was
@@ -437,8 +446,8 @@ class PathwayEngine(EngineCore):
         return self.execute(ScoreScale(participant_id, day, scale, tuple(items)))
 
     def refer_to_actor(self, participant_id: str, day: date, actor_id: str, *, service_id: str = "",
-                       need: str = "", shares_data: bool = False) -> tuple[Event, ...]:
-        """Execute :class:`ReferToActor`."""
+                       need: str = "", shares_data: bool = True) -> tuple[Event, ...]:
+        """Execute :class:`ReferToActor` (by default a referral passes data and needs consent)."""
         return self.execute(ReferToActor(participant_id, day, actor_id, service_id, need, shares_data))
 
     def exit(self, participant_id: str, day: date, reason: ExitReason | str,
@@ -603,4 +612,7 @@ class PathwayEngine(EngineCore):
 def _refusal(command: Command, failures: list[GuardFailure]) -> TransitionRefused:
     if all(f.guard in _CAPACITY_GUARDS for f in failures):
         return CapacityExceeded(command.describe(), failures)
+    if not isinstance(command, RecordConsent | WithdrawConsent) and all(
+            f.guard == "consent" for f in failures):
+        return ConsentRequired(command.describe(), failures)
     return TransitionRefused(command.describe(), failures)

@@ -16,12 +16,11 @@ from typing import Any
 
 import attrs
 
+from langzeit._ids import MAX_ID_LENGTH, id_problem
 from langzeit.events._types import (
     EVENT_TYPES,
-    MAX_ID_LENGTH,
     Event,
     _slot_constructor,
-    id_problem,
     text_problem,
 )
 from langzeit.exceptions import ValidationError

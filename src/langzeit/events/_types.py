@@ -9,6 +9,7 @@ from typing import Any, ClassVar, TypeVar
 
 import attrs
 
+from langzeit._ids import MAX_ID_LENGTH, id_problem
 from langzeit.domain import ConsentPurpose, ExitReason, OutcomeKind
 from langzeit.exceptions import Problem, ValidationError
 
@@ -45,35 +46,12 @@ __all__ = [
 
 _T = TypeVar("_T")
 
-#: The longest id (event, participant, phase, coach… ids) commands and events accept.
-MAX_ID_LENGTH = 200
 #: Fields holding ids: bounded, printable (no control or invisible characters); empty
 #: only where the field's default is the empty text (``programme_id`` of a referral).
 ID_FIELDS = frozenset({
     "event_id", "participant_id", "programme_id", "consent_id", "phase_id", "coach_id",
     "tandem_id", "step_id", "actor_id", "service_id",
 })
-
-
-def id_problem(value: object, *, empty: bool = False) -> str | None:
-    r"""Why ``value`` is not a valid id, or None (the one rule of commands, events and the codec).
-
-    Examples:
-        >>> id_problem("p-001") is None, id_problem("")
-        (True, "expected a non-empty id, got ''")
-        >>> print(id_problem("a" + chr(9) + "b"))
-        id 'a\tb' holds control or invisible characters
-    """
-    if value.__class__ is not str:
-        return f"expected an id (text), got {value!r}"
-    text: str = value
-    if not text:
-        return None if empty else "expected a non-empty id, got ''"
-    if len(text) > MAX_ID_LENGTH:
-        return f"id of {len(text)} characters (at most {MAX_ID_LENGTH})"
-    if not text.isprintable():
-        return f"id {text!r} holds control or invisible characters"
-    return None
 
 
 def text_problem(value: object) -> str | None:

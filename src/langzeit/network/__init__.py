@@ -82,12 +82,13 @@ from langzeit.network._records import (
     TieKind,
     Travel,
 )
-from langzeit.network._space import SocialSpace
+from langzeit.network._space import TIE_CONSENT_PURPOSES, SocialSpace, TieConsent
 from langzeit.network._usage import ActorUsage, UsageRow, actor_usage
 
 __all__ = [
     "EXAMPLE_SPACES",
     "SETTINGS",
+    "TIE_CONSENT_PURPOSES",
     "WEEKDAYS",
     "ActorUsage",
     "Bridge",
@@ -124,6 +125,7 @@ __all__ = [
     "SoleContacts",
     "SpaceSettings",
     "Tie",
+    "TieConsent",
     "TieKind",
     "Travel",
     "Trip",

@@ -9,7 +9,7 @@ from typing import Any
 
 import attrs
 
-from langzeit.domain import Consent, ConsentPurpose
+from langzeit.domain import Consent, ConsentPurpose, consent_basis, consent_refusal, consent_withdrawal
 from langzeit.events import ConsentGiven, ConsentWithdrawn, Event
 from langzeit.exceptions import Problem, ValidationError
 from langzeit.network._records import NodeKind
@@ -111,21 +111,6 @@ def _recipient(space: SocialSpace, node: str) -> str:
     return space.organisation_of(node) or node
 
 
-def _missing(consents: list[Consent], participant_id: str, purpose: ConsentPurpose, recipient: str,
-             on: date) -> str:
-    near = [c for c in consents if c.participant_id == participant_id and c.recipient == recipient]
-    for c in sorted(near, key=lambda c: c.id):
-        if c.purpose is purpose and c.withdrawn is not None and c.withdrawn <= on:
-            return f"consent {c.id} for {purpose.value} with {recipient} was withdrawn on {c.withdrawn}"
-        if c.purpose is purpose and c.given > on:
-            return f"consent {c.id} for {purpose.value} with {recipient} is given only from {c.given}"
-    other = sorted({c.purpose.value for c in near if c.purpose is not purpose})
-    if other:
-        return (f"consent of {participant_id} with {recipient} covers {', '.join(other)}, "
-                f"not {purpose.value}")
-    return f"no consent of {participant_id} for {purpose.value} with {recipient} on {on}"
-
-
 def consent_check(
     space: SocialSpace,
     path: Sequence[str],
@@ -147,8 +132,10 @@ def consent_check(
     2. a tie joins them and ``v`` is the participant (data return to the person they are about);
     3. a consent record of the participant (the space's and ``consents``) covers
        the purpose, the recipient (``v``'s organisation, or ``v`` for a person) and
-       the day ``on``; or
-    4. a tie between ``u`` and ``v`` that touches the participant records their consent.
+       the day ``on`` (:func:`~langzeit.domain.consent_basis`); or
+    4. a tie between ``u`` and ``v`` that touches the participant records their
+       consent, and no consent record for that purpose and recipient was withdrawn
+       by ``on`` (a dated withdrawal outranks the undated note on the tie).
 
     Otherwise the hop fails with a readable reason (no tie, no consent, a
     withdrawn consent, a consent for another purpose). All hops are reported.
@@ -203,16 +190,13 @@ def consent_check(
         elif v == subject:
             allowed, reason = True, "data return to the participant"
         else:
-            covering = sorted(
-                (c for c in records if c.participant_id == subject and c.covers(wanted, recipient, on)),
-                key=lambda c: c.id,
-            )
+            basis = consent_basis(records, subject, recipient, on, purposes=wanted)
             flagged = [t for t in ties if t.consent and t.touches(subject)]
-            if covering:
-                allowed, reason = True, f"consent {covering[0].id}"
-            elif flagged:
+            if basis is not None:
+                allowed, reason = True, f"consent {basis.id}"
+            elif flagged and consent_withdrawal(records, subject, recipient, on, purposes=wanted) is None:
                 allowed, reason, tie_id = True, f"consent recorded on tie {flagged[0].id}", flagged[0].id
             else:
-                allowed, reason = False, _missing(records, subject, wanted, recipient, on)
+                allowed, reason = False, consent_refusal(records, subject, recipient, on, purposes=wanted)
         hops.append(HopCheck(step, u, v, recipient, tie_id, allowed, reason))
     return ConsentCheck(subject, wanted, on, tuple(hops))

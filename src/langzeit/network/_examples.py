@@ -146,6 +146,10 @@ def _ploen() -> SocialSpace:
         Consent("k-dirk-tk", "p-dirk", "data_exchange", "tk-luetjenburg", given=d(2024, 1, 10),
                 withdrawn=d(2024, 5, 1)),
         Consent("k-carla-kita", "p-carla", "referral", "kita-luetjenburg", given=d(2024, 2, 1)),
+        # the provider's coaching itself passes data to the provider (DOMAIN.md § 6)
+        Consent("k-bernd-bruecke", "p-bernd", "data_exchange", "bruecke", given=d(2024, 2, 1)),
+        Consent("k-carla-bruecke", "p-carla", "data_exchange", "bruecke", given=d(2024, 1, 15)),
+        Consent("k-emil-bruecke", "p-emil", "data_exchange", "bruecke", given=d(2024, 3, 1)),
     ]
     space = SocialSpace("Kreis Plön (illustrativ)")
     space.extend(records)
@@ -268,6 +272,10 @@ def _leipzig() -> SocialSpace:
         Tie("u-drv-ifd", "drv-md", "ifd"),
     ]
     records += [Consent("k-ali-sanus", "l-ali", "data_exchange", "sanus", given=d(2024, 2, 1))]
+    records += [  # coaching by the provider passes data to it (DOMAIN.md § 6)
+        Consent(f"k-{name}-sanus", f"l-{name}", "data_exchange", "sanus", given=d(2024, 2, 1))
+        for name in ("birgit", "chris", "doris", "elif")
+    ]
     space = SocialSpace("Leipzig (illustrativ)")
     space.extend(records)
     return space

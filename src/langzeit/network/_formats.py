@@ -234,12 +234,14 @@ def space_from_dict(data: Any, *, source: str = "<memory>") -> SocialSpace:
     records: list[Record] = []
     where: list[str] = []
     unparsed: set[str] = set()
+    consents_known = isinstance(data.get("consents", []), list)
     for key in ("organizations", "locations", "services", "travel", "participants", "coaches",
                 "persons", "ties", "consents"):
         for i, row in enumerate(sections[key]):
             loc = f"{source}: {key}[{i}]"
             if not isinstance(row, dict):
                 problems.append(Problem(loc, "expected a JSON object"))
+                consents_known = consents_known and key != "consents"
                 continue
             if "id" in row:
                 loc += f" {row['id']!r}"
@@ -250,6 +252,7 @@ def space_from_dict(data: Any, *, source: str = "<memory>") -> SocialSpace:
                     record = _READERS[key](row)
             except (ValueError, TypeError, KeyError) as exc:
                 problems.append(Problem(loc, _message(exc)))
+                consents_known = consents_known and key != "consents"
                 if isinstance(row.get("id"), str):
                     unparsed.add(row["id"])
                 continue
@@ -257,7 +260,7 @@ def space_from_dict(data: Any, *, source: str = "<memory>") -> SocialSpace:
             where.append(loc)
     space = SocialSpace(str(data.get("name") or ""))
     try:
-        space._extend(records, where, frozenset(unparsed))
+        space._extend(records, where, frozenset(unparsed), consents_known=consents_known)
     except ValidationError as exc:
         problems += [p for p in exc.problems if isinstance(p, Problem)]
     if problems:

@@ -293,11 +293,13 @@ def synthetic_space(
             max_fare=cfg.max_fares[fare_pick[i]], earliest=cfg.earliest[early_pick[i]],
             programme_id=cfg.programmes[prog[i]], wants_peers=bool(wants[i]),
         ))
+        # a provider's coaching passes data to the provider: such ties carry the consent (DOMAIN.md § 6)
         ties.append(Tie(f"t{tid}", pid, coach_ids[main_coach[i]], held_by=coach_ids[main_coach[i]],
-                        consent=bool(i % 3)))
+                        consent=bool(i % 3) or not jc_coach[main_coach[i]]))
         tid += 1
         if second[i] >= 0 and second[i] != main_coach[i]:
-            ties.append(Tie(f"t{tid}", pid, coach_ids[second[i]], held_by=coach_ids[second[i]]))
+            ties.append(Tie(f"t{tid}", pid, coach_ids[second[i]], held_by=coach_ids[second[i]],
+                            consent=not jc_coach[second[i]]))
             tid += 1
         for _ in range(int(n_contacts[i])):
             nid = f"n{person_no}"

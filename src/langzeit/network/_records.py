@@ -19,6 +19,7 @@ from typing import Any
 
 import attrs
 
+from langzeit._ids import id_validator, ids_validator, optional_id_validator
 from langzeit.domain import Participant
 
 __all__ = [
@@ -301,11 +302,11 @@ class Service:
         (frozenset({<Need.DEBT: 'debt'>}), True)
     """
 
-    id: str = attrs.field(validator=_non_empty)
-    organisation_id: str = attrs.field(validator=_non_empty)
+    id: str = attrs.field(validator=id_validator)
+    organisation_id: str = attrs.field(validator=id_validator)
     name: str = attrs.field(validator=_non_empty)
     needs: frozenset[Need] = attrs.field(converter=_to_needs)
-    location_ids: tuple[str, ...] = attrs.field(default=(), converter=_to_str_tuple)
+    location_ids: tuple[str, ...] = attrs.field(default=(), converter=_to_str_tuple, validator=ids_validator)
     status: ServiceStatus = attrs.field(default=ServiceStatus.ACTIVE, converter=ServiceStatus)
     minimum_age: int | None = attrs.field(
         default=None, validator=attrs.validators.optional(attrs.validators.ge(0))
@@ -372,10 +373,10 @@ class Location:
         ('Preetz', 0.0)
     """
 
-    id: str = attrs.field(validator=_non_empty)
+    id: str = attrs.field(validator=id_validator)
     name: str = attrs.field(validator=_non_empty)
     area: str = attrs.field(validator=_non_empty)
-    organisation_id: str = ""
+    organisation_id: str = attrs.field(default="", validator=optional_id_validator)
     transit_minutes: int = attrs.field(default=0, validator=attrs.validators.ge(0))
     fare: float = attrs.field(default=0.0, converter=float, validator=_non_negative_number)
 
@@ -456,7 +457,7 @@ class ParticipantProfile:
         default=None, converter=attrs.converters.optional(float), validator=_optional_fare
     )
     earliest: time | None = attrs.field(default=None, converter=_to_optional_time)
-    programme_id: str = ""
+    programme_id: str = attrs.field(default="", validator=optional_id_validator)
     wants_peers: bool = attrs.field(default=True, validator=attrs.validators.instance_of(bool))
 
     @property
@@ -483,7 +484,7 @@ class Person:
         <PersonRole.PEER: 'peer'>
     """
 
-    id: str = attrs.field(validator=_non_empty)
+    id: str = attrs.field(validator=id_validator)
     role: PersonRole = attrs.field(default=PersonRole.CONTACT, converter=PersonRole)
     home_area: str = ""
 
@@ -523,11 +524,12 @@ class Tie:
         ('c-anna', 'c-anna')
     """
 
-    id: str = attrs.field(validator=_non_empty)
-    source: str = attrs.field(validator=_non_empty)
-    target: str = attrs.field(validator=_non_empty)
+    id: str = attrs.field(validator=id_validator)
+    source: str = attrs.field(validator=id_validator)
+    target: str = attrs.field(validator=id_validator)
     kind: TieKind = attrs.field(default=TieKind.INSTITUTIONAL, converter=TieKind)
-    held_by: str = attrs.field(default=attrs.Factory(lambda self: self.source, takes_self=True))
+    held_by: str = attrs.field(default=attrs.Factory(lambda self: self.source, takes_self=True),
+                               validator=id_validator)
     strength: int = attrs.field(
         default=1, converter=_to_strength, validator=[attrs.validators.ge(1), attrs.validators.le(3)]
     )

@@ -6,12 +6,22 @@ import os
 import types
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 import attrs
 import networkx as nx
 
-from langzeit.domain import Coach, Consent, Organisation
+from langzeit.domain import (
+    Coach,
+    Consent,
+    ConsentPurpose,
+    Organisation,
+    OrganisationKind,
+    consent_basis,
+    consent_refusal,
+    consent_withdrawal,
+)
 from langzeit.exceptions import Problem, UnknownNameError, ValidationError
 from langzeit.network._records import (
     Location,
@@ -20,10 +30,14 @@ from langzeit.network._records import (
     Person,
     Service,
     Tie,
+    TieKind,
     Travel,
 )
 
-__all__ = ["Record", "SocialSpace"]
+__all__ = ["TIE_CONSENT_PURPOSES", "Record", "SocialSpace", "TieConsent"]
+
+#: Consent purposes that allow a tie between a participant and an organisation (a referral creates one).
+TIE_CONSENT_PURPOSES = (ConsentPurpose.DATA_EXCHANGE, ConsentPurpose.REFERRAL)
 
 Record = Organisation | Location | Service | Travel | ParticipantProfile | Coach | Person | Tie | Consent
 
@@ -44,6 +58,81 @@ _TYPE_NAMES: dict[type, str] = {
     Tie: "tie",
     Consent: "consent",
 }
+
+
+@attrs.frozen
+class TieConsent:
+    """Whether a tie may carry a participant's social data, and on what basis (DOMAIN.md § 6).
+
+    A tie joining a participant to an organisation — or to a coach, who speaks for
+    their employer — is a channel of the participant's social data to that
+    organisation and needs their consent (§ 67b SGB X) for data exchange or
+    referral (:data:`TIE_CONSENT_PURPOSES`). Two kinds of tie need none: ties to a
+    jobcenter (kind ``jobcenter``, the Leistungsträger whose own social data they
+    are) and the participant's own personal contacts (``kind="personal"``, held by
+    the participant: a club they belong to). Ties without a participant need none.
+
+    Args:
+        tie_id: the tie.
+        participant_id: the participant whose data the tie would carry ("" when none needs consent).
+        recipient: the organisation receiving them ("" when none).
+        required: whether the tie needs a consent.
+        allowed: whether it has one (always true when none is required).
+        reason: the basis (``"consent k1"``, ``"consent recorded on the tie"``,
+            ``"tie to the jobcenter"``…) or why it has none.
+
+    Examples:
+        >>> from langzeit.network import example_space
+        >>> space = example_space()
+        >>> space.tie_consent("t-anna-lena")
+        TieConsent(tie_id='t-anna-lena', participant_id='p-anna', recipient='bruecke', required=True, \
+allowed=True, reason='consent k-anna-bruecke')
+        >>> space.tie_consent("t-anna-mira").reason
+        'tie to the jobcenter jc-ploen: its own social data (no consent needed)'
+    """
+
+    tie_id: str
+    participant_id: str
+    recipient: str
+    required: bool
+    allowed: bool
+    reason: str
+
+
+def _tie_channel(tie: Tie, kinds: Mapping[str, NodeKind], coach_org: Mapping[str, str]) -> tuple[str, str]:
+    """The (participant, recipient organisation) a tie would carry data between, or ("", "")."""
+    ends = (tie.source, tie.target)
+    for subject, other in (ends, ends[::-1]):
+        if kinds.get(subject) is not NodeKind.PARTICIPANT:
+            continue
+        kind = kinds.get(other)
+        if kind is NodeKind.ORGANISATION:
+            return subject, other
+        if kind is NodeKind.COACH:
+            return subject, coach_org[other]
+    return "", ""
+
+
+def _tie_consent(tie: Tie, kinds: Mapping[str, NodeKind], coach_org: Mapping[str, str],
+                 org_kind: Mapping[str, OrganisationKind], consents: Mapping[str, list[Consent]],
+                 on: date | None) -> TieConsent:
+    pid, org = _tie_channel(tie, kinds, coach_org)
+    if not pid:
+        return TieConsent(tie.id, "", "", False, True, "the tie carries no participant's data")
+    if org_kind.get(org) is OrganisationKind.JOBCENTER:
+        return TieConsent(tie.id, pid, org, False, True,
+                          f"tie to the jobcenter {org}: its own social data (no consent needed)")
+    if tie.kind is TieKind.PERSONAL and tie.held_by == pid:
+        return TieConsent(tie.id, pid, org, False, True,
+                          "the participant's own personal contact (no data pass)")
+    mine = consents.get(pid, [])
+    basis = consent_basis(mine, pid, org, on, purposes=TIE_CONSENT_PURPOSES)
+    if basis is not None:
+        return TieConsent(tie.id, pid, org, True, True, f"consent {basis.id}")
+    if tie.consent and consent_withdrawal(mine, pid, org, on, purposes=TIE_CONSENT_PURPOSES) is None:
+        return TieConsent(tie.id, pid, org, True, True, "consent recorded on the tie")
+    return TieConsent(tie.id, pid, org, True, False,
+                      consent_refusal(mine, pid, org, on, purposes=TIE_CONSENT_PURPOSES))
 
 
 def _record_id(record: Record) -> str:
@@ -101,6 +190,7 @@ class SocialSpace:
     _persons: dict[str, Person] = attrs.field(factory=dict, init=False)
     _ties: dict[str, Tie] = attrs.field(factory=dict, init=False)
     _consents: dict[str, Consent] = attrs.field(factory=dict, init=False)
+    _consents_of: dict[str, list[Consent]] = attrs.field(factory=dict, init=False)
     _kinds: dict[str, NodeKind] = attrs.field(factory=dict, init=False)
     _graph: nx.MultiGraph = attrs.field(factory=nx.MultiGraph, init=False)
     _version: int = attrs.field(default=0, init=False)
@@ -139,9 +229,17 @@ class SocialSpace:
         ]
         self._extend(batch, where, frozenset())
 
-    def _extend(self, batch: list[Any], where: list[str], unparsed: frozenset[str]) -> None:
-        """Validate and commit; references to ``unparsed`` ids (records that failed to parse) are ignored."""
+    def _extend(self, batch: list[Any], where: list[str], unparsed: frozenset[str], *,
+                consents_known: bool = True) -> None:
+        """Validate and commit; references to ``unparsed`` ids (records that failed to parse) are ignored.
+
+        ``consents_known=False`` (a reader whose consent records did not all parse)
+        skips the consent check of ties: a missing record may be the basis, and the
+        import fails anyway.
+        """
         problems = self._check(batch, where, unparsed)
+        if consents_known:
+            problems += self._consent_problems(batch, where)
         if problems:
             raise ValidationError(f"social space {self.name!r}: nothing was added", problems)
         self._commit(batch)
@@ -202,6 +300,34 @@ class SocialSpace:
                     problems.append(Problem(loc, f"unknown recipient {record.recipient!r}"))
         return problems
 
+    def _consent_problems(self, batch: list[Any], where: list[str]) -> list[Problem]:
+        """Ties of the batch joining a participant to an organisation without a consent (DOMAIN.md § 6)."""
+        ties = [(r, loc) for r, loc in zip(batch, where, strict=True) if isinstance(r, Tie)]
+        if not ties:
+            return []
+        kinds: dict[str, NodeKind] = dict(self._kinds)
+        kinds.update((r.id, _NODE_KIND[type(r)]) for r in batch if type(r) in _NODE_KIND)
+        coach_org = {c: r.organisation_id for c, r in self._coaches.items()}
+        coach_org.update((r.id, r.organisation_id) for r in batch if isinstance(r, Coach))
+        org_kind = {o: r.kind for o, r in self._organisations.items()}
+        org_kind.update((r.id, r.kind) for r in batch if isinstance(r, Organisation))
+        consents = self._consents_of
+        added = [r for r in batch if isinstance(r, Consent)]
+        if added:
+            consents = {k: list(v) for k, v in consents.items()}
+            for c in added:
+                consents.setdefault(c.participant_id, []).append(c)
+        problems = []
+        for tie, loc in ties:
+            if tie.source not in kinds or tie.target not in kinds:
+                continue  # an unknown end, reported above
+            check = _tie_consent(tie, kinds, coach_org, org_kind, consents, tie.since)
+            if not check.allowed:
+                when = f" from {tie.since}" if tie.since is not None else ""
+                problems.append(Problem(loc, f"links participant {check.participant_id!r} to "
+                                             f"{check.recipient!r}{when} without consent: {check.reason}"))
+        return problems
+
     def _commit(self, batch: list[Any]) -> None:
         graph = self._graph
         for record in batch:
@@ -221,6 +347,7 @@ class SocialSpace:
                 self._travel[record.key] = record
             elif isinstance(record, Consent):
                 self._consents[record.id] = record
+                self._consents_of.setdefault(record.participant_id, []).append(record)
             if type(record) in _NODE_KIND:
                 kind = _NODE_KIND[type(record)]
                 self._kinds[record.id] = kind
@@ -277,6 +404,102 @@ class SocialSpace:
     def consents(self) -> Mapping[str, Consent]:
         """Consent records by id (read-only)."""
         return types.MappingProxyType(self._consents)
+
+    def tie_consent(self, tie_id: str, *, on: date | None = None) -> TieConsent:
+        """Whether a tie may carry its participant's data on ``on`` (None: from now on), and why.
+
+        A tie is added only with a consent covering its start (``since``; with no
+        start, a consent never withdrawn). A later withdrawal keeps the tie as
+        history but makes it unusable from the withdrawal day on: this check, the
+        consent check of a path and the exports then leave it out.
+
+        Args:
+            tie_id: the tie.
+            on: the day of the flow; None asks about a standing flow (an export).
+
+        Returns:
+            The check: needed, allowed, the participant and recipient, the basis or reason.
+
+        Raises:
+            UnknownNameError: no such tie.
+
+        Examples:
+            >>> from langzeit.network import example_space
+            >>> space = example_space()
+            >>> space.tie_consent("t-dirk-jonas", on=date(2024, 6, 3)).allowed
+            True
+            >>> _ = space.withdraw_consent("k-dirk-bruecke", date(2024, 7, 1))
+            >>> space.tie_consent("t-dirk-jonas", on=date(2024, 7, 1)).reason
+            'consent k-dirk-bruecke for data_exchange with bruecke was withdrawn on 2024-07-01'
+        """
+        try:
+            tie = self._ties[tie_id]
+        except KeyError:
+            raise UnknownNameError("tie", tie_id) from None
+        coach_org = {c: r.organisation_id for c, r in self._coaches.items()}
+        org_kind = {o: r.kind for o, r in self._organisations.items()}
+        return _tie_consent(tie, self._kinds, coach_org, org_kind, self._consents_of, on)
+
+    def usable_ties(self, *, on: date | None = None) -> list[Tie]:
+        """The ties that may carry data on ``on`` (None: from now on), ordered by id.
+
+        Ties whose consent was withdrawn stay in :attr:`ties` as history; this
+        leaves them out (the exports use it).
+
+        Examples:
+            >>> from langzeit.network import example_space
+            >>> space = example_space()
+            >>> n = len(space.usable_ties())
+            >>> _ = space.withdraw_consent("k-dirk-bruecke", date(2024, 7, 1))
+            >>> len(space.usable_ties()) == n - 1, len(space.ties) == n
+            (True, True)
+        """
+        coach_org = {c: r.organisation_id for c, r in self._coaches.items()}
+        org_kind = {o: r.kind for o, r in self._organisations.items()}
+        return [t for _, t in sorted(self._ties.items())
+                if _tie_consent(t, self._kinds, coach_org, org_kind, self._consents_of, on).allowed]
+
+    def withdraw_consent(self, consent_id: str, day: date) -> Consent:
+        """Record the withdrawal of a consent: flows it covered stop from ``day`` on (§ 67b SGB X).
+
+        The consent record is replaced by one with ``withdrawn=day``; ties that
+        relied on it stay as history but are no longer usable from ``day`` on
+        (:meth:`tie_consent`, :meth:`usable_ties`, :func:`consent_check`, the exports).
+
+        Args:
+            consent_id: the consent.
+            day: the day of the withdrawal.
+
+        Returns:
+            The withdrawn consent record.
+
+        Raises:
+            UnknownNameError: no such consent.
+            ValidationError: already withdrawn, or ``day`` before the consent was given.
+
+        Examples:
+            >>> from langzeit.network import example_space
+            >>> space = example_space()
+            >>> space.withdraw_consent("k-anna-tk", date(2024, 9, 1)).withdrawn
+            datetime.date(2024, 9, 1)
+        """
+        try:
+            old = self._consents[consent_id]
+        except KeyError:
+            raise UnknownNameError("consent", consent_id, sorted(self._consents)) from None
+        where = f"consent {consent_id!r}"
+        if old.withdrawn is not None:
+            raise ValidationError("withdrawal not recorded",
+                                  [Problem(where, f"already withdrawn on {old.withdrawn}")])
+        if day < old.given:
+            raise ValidationError("withdrawal not recorded",
+                                  [Problem(where, f"withdrawn on {day}, before it was given ({old.given})")])
+        new = attrs.evolve(old, withdrawn=day)
+        self._consents[consent_id] = new
+        mine = self._consents_of[old.participant_id]
+        mine[mine.index(old)] = new
+        self._version += 1
+        return new
 
     @property
     def graph(self) -> nx.MultiGraph:

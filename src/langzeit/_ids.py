@@ -1,0 +1,86 @@
+"""Cross-cutting: the one rule for ids (bounded, printable), shared by domain, network, events and engine.
+
+Imports nothing of langzeit. The events layer re-exports :data:`MAX_ID_LENGTH`;
+domain and network records validate their ids with :func:`id_validator`, commands
+and events with :func:`id_problem` (so an id a record accepts is an id the engine,
+the codec and the stores accept).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import attrs
+
+__all__ = ["MAX_ID_LENGTH", "id_problem", "id_validator", "ids_validator", "optional_id_validator"]
+
+#: The longest id (event, participant, phase, coach, organisation, tie… ids) langzeit accepts.
+MAX_ID_LENGTH = 200
+
+
+def id_problem(value: object, *, empty: bool = False) -> str | None:
+    r"""Why ``value`` is not a valid id, or None (the one rule of records, commands, events and the codec).
+
+    Examples:
+        >>> id_problem("p-001") is None, id_problem("")
+        (True, "expected a non-empty id, got ''")
+        >>> print(id_problem("a" + chr(9) + "b"))
+        id 'a\tb' holds control or invisible characters
+    """
+    if value.__class__ is not str:
+        return f"expected an id (text), got {value!r}"
+    text: str = value
+    if not text:
+        return None if empty else "expected a non-empty id, got ''"
+    if len(text) > MAX_ID_LENGTH:
+        return f"id of {len(text)} characters (at most {MAX_ID_LENGTH})"
+    if not text.isprintable():
+        return f"id {text!r} holds control or invisible characters"
+    return None
+
+
+def id_validator(_inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    """An attrs validator: a non-blank id within :func:`id_problem`'s rule (raises ``ValueError``).
+
+    Examples:
+        >>> @attrs.frozen
+        ... class R:
+        ...     id: str = attrs.field(validator=id_validator)
+        >>> R("x" * 201)
+        Traceback (most recent call last):
+        ...
+        ValueError: id: id of 201 characters (at most 200)
+    """
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError(f"{attribute.name} must be a non-empty string, got {value!r}")
+    reason = id_problem(value)
+    if reason is not None:
+        raise ValueError(f"{attribute.name}: {reason}")
+
+
+def optional_id_validator(inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    """Like :func:`id_validator`, but the empty text (the field's "none") is allowed.
+
+    Examples:
+        >>> @attrs.frozen
+        ... class R:
+        ...     organisation_id: str = attrs.field(default="", validator=optional_id_validator)
+        >>> R().organisation_id
+        ''
+    """
+    if value != "":
+        id_validator(inst, attribute, value)
+
+
+def ids_validator(inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    """:func:`id_validator` for every item of a tuple of ids.
+
+    Examples:
+        >>> @attrs.frozen
+        ... class R:
+        ...     ids: tuple[str, ...] = attrs.field(validator=ids_validator)
+        >>> R(("a", "b")).ids
+        ('a', 'b')
+    """
+    for item in value:  # type: ignore[attr-defined]  # attrs fields typed as tuples
+        id_validator(inst, attribute, item)
