@@ -68,10 +68,12 @@ def _commands(path: Path, files: dict[str, Path]) -> Iterator[list[str]]:
         yield ["report", str(path)]
     if suffix == ".toml":
         yield ["simulate", str(path), "--replications", "1", "--max-events", HARNESS_MAX_EVENTS]
+        yield ["kennzahlen", str(files["spells"]), "--month", "2024-06", "--instruments", str(path)]
     if suffix == ".csv":
         yield ["kennzahlen", str(path), "--month", "2024-06"]
         yield ["report", str(files["jsonl"]), "--participants", str(path), "--by", "sex"]
         yield ["evaluate", str(files["jsonl"]), str(files["spells"]), "--mapping", str(path)]
+        yield ["kennzahlen", str(files["spells"]), "--month", "2024-06", "--groups", str(path)]
 
 
 # -- the inputs named in the issue -----------------------------------------------------------

@@ -38,6 +38,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
+from langzeit._toml import read_toml
 from langzeit.exceptions import Problem, UnknownNameError, ValidationError
 from langzeit.spells._codes import NO_CODE, SpellKind, date_to_day
 
@@ -154,6 +155,9 @@ def _parse_entries(data: Mapping[str, Any], source: str) -> tuple[Instrument, ..
     seen: set[str] = set()
     for n, entry in enumerate(entries, start=1):
         where = f"{source}: instrument {n}"
+        if not isinstance(entry, Mapping):
+            problems.append(Problem(where, f"must be an [[instrument]] table, got {entry!r:.40}"))
+            continue
         code = str(entry.get("code", "")).strip().lower()
         if not code:
             problems.append(Problem(where, "missing code"))
@@ -167,6 +171,9 @@ def _parse_entries(data: Mapping[str, Any], source: str) -> tuple[Instrument, ..
                 problems.append(Problem(where, f"missing {key}"))
         periods: list[InstrumentPeriod] = []
         raw_periods = entry.get("period", [])
+        if not isinstance(raw_periods, list) or not all(isinstance(p, Mapping) for p in raw_periods):
+            problems.append(Problem(where, "period must be [[instrument.period]] tables"))
+            continue
         if not raw_periods:
             problems.append(Problem(where, "no [[instrument.period]]"))
         for p in raw_periods:
@@ -174,7 +181,8 @@ def _parse_entries(data: Mapping[str, Any], source: str) -> tuple[Instrument, ..
             if category not in CATEGORIES:
                 problems.append(Problem(where, f"category must be one of {', '.join(CATEGORIES)}, "
                                                f"got {category!r}"))
-            kinds = tuple(str(k) for k in p.get("kinds", []))
+            raw_kinds = p.get("kinds", [])
+            kinds = tuple(str(k) for k in raw_kinds) if isinstance(raw_kinds, list) else (repr(raw_kinds),)
             bad = [k for k in kinds if k not in _KIND_LABELS]
             if not kinds or bad:
                 problems.append(Problem(where, f"kinds must be spell kinds, got {list(kinds)!r}"))
@@ -297,9 +305,12 @@ class InstrumentCatalogue:
             >>> default_catalogue().extend(own).is_activation("jc_coach", dt.date(2024, 1, 1))
             True
         """
+        where = ""
         if not isinstance(other, InstrumentCatalogue):
+            where = f"{os.fspath(other)}: "
             other = InstrumentCatalogue(_read_file(Path(other)))
-        clash = [Problem(i.code, "already in the catalogue")
+        clash = [Problem(f"{where}instrument {i.code!r}",
+                         "already in the catalogue it extends; give your code another name")
                  for i in other.instruments if i.code in self._index]
         if clash:
             raise ValidationError("an extension must not redefine codes", clash)
@@ -357,13 +368,8 @@ def _in_period(start: npt.NDArray[np.int32], p: InstrumentPeriod) -> npt.NDArray
 
 
 def _read_file(path: Path) -> tuple[Instrument, ...]:
-    try:
-        with path.open("rb") as handle:
-            data = tomllib.load(handle)
-    except tomllib.TOMLDecodeError as exc:
-        raise ValidationError(f"instrument catalogue {path} is not TOML",
-                              [Problem(str(path), str(exc))]) from exc
-    return _parse_entries(data, str(path))
+    # the one TOML reader: not UTF-8, too large, too deep or not TOML is one ValidationError naming the file
+    return _parse_entries(read_toml(path), str(path))
 
 
 @functools.cache
@@ -399,8 +405,7 @@ def load_catalogue(path: str | os.PathLike[str] | None = None, *, extend: bool =
     base = default_catalogue()
     if path is None:
         return base
-    own = InstrumentCatalogue(_read_file(Path(path)))
-    return base.extend(own) if extend else own
+    return base.extend(path) if extend else InstrumentCatalogue(_read_file(Path(path)))
 
 
 def spell_rule_problems(
