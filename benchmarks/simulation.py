@@ -138,7 +138,7 @@ def six_phase_scenario(n: int) -> Scenario:
             + [{"from": a, "to": "exit"} for a in phases],
         },
         "referrals": {"kind": "poisson", "rate": n / months},
-        "take_up": 0.95,
+        "agreement_probability": 0.95,
         "staffing": {"coaches": coaches, "caseload": 12},
         "waiting_list": {"discipline": "fifo", "max_wait": "6 months"},
         "durations": {

@@ -75,8 +75,8 @@ def test_simulate_reads_a_scenario_file(tmp_path: Path, capsys: pytest.CaptureFi
 def test_invalid_scenario_lists_its_problems(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """A bad scenario file exits with 2: one line naming the first problem; validate lists them all."""
     f = tmp_path / "bad.toml"
-    f.write_text('id = "bad"\nstart = 2024-01-01\nhorizon = 6\nprogramme = "sanus-le"\ntake_up = 7\n'
-                 '[referrals]\nkind = "poisson"\n', encoding="utf-8")
+    f.write_text('id = "bad"\nstart = 2024-01-01\nhorizon = 6\nprogramme = "sanus-le"\n'
+                 'agreement_probability = 7\n[referrals]\nkind = "poisson"\n', encoding="utf-8")
     assert main(["simulate", str(f)]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1
@@ -84,7 +84,7 @@ def test_invalid_scenario_lists_its_problems(tmp_path: Path, capsys: pytest.Capt
     assert main(["validate", str(f)]) == 1
     out = capsys.readouterr().out
     assert "bad.toml.referrals.rate: required key missing" in out
-    assert "bad.toml.take_up: must be a probability" in out
+    assert "bad.toml.agreement_probability: must be a probability" in out
 
 
 def test_no_progress_bar_when_stderr_is_not_a_terminal(capsys: pytest.CaptureFixture[str]) -> None:

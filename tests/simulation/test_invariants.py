@@ -26,7 +26,7 @@ def scenarios(draw: st.DrawFn) -> Scenario:
                             {"from": "b", "to": "exit"}],
         },
         "referrals": {"kind": "poisson", "rate": draw(st.floats(0.5, 6.0))},
-        "take_up": draw(st.floats(0.3, 1.0)),
+        "agreement_probability": draw(st.floats(0.3, 1.0)),
         "durations": {"a": {"kind": "exponential", "mean": draw(st.floats(0.2, 4.0))},
                       "b": {"kind": "gamma", "mean": draw(st.floats(0.5, 9.0)),
                             "cv": draw(st.floats(0.1, 1.5))}},

@@ -82,7 +82,7 @@ def queue_scenarios(draw: st.DrawFn) -> Scenario:
         base, id="q", programme=programme, referrals=referrals,
         horizon=relativedelta(days=draw(st.sampled_from([40, 120]))),
         warm_up=relativedelta(days=draw(st.sampled_from([0, 10]))),
-        take_up=draw(st.sampled_from([0.6, 1.0])) if voluntary else 1.0,
+        agreement_probability=draw(st.sampled_from([0.6, 1.0])) if voluntary else 1.0,
         durations={"service": draw(stays)}, waiting_list=waiting, completion=completion,
     )
 

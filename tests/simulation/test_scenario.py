@@ -53,7 +53,7 @@ def test_every_problem_is_listed_with_its_location() -> None:
     """Problems in many sections come back together, each with its key."""
     data = _valid()
     data.update({
-        "take_up": 1.5,
+        "agreement_probability": 1.5,
         "referrals": {"kind": "lottery"},
         "durations": {"coaching": {"kind": "gamma", "mean": -2}, "nowhere": 3},
         "hazards": {"coaching": {"dropout": 0.1, "lottery": 0.2}},
@@ -66,7 +66,7 @@ def test_every_problem_is_listed_with_its_location() -> None:
         scenario_from_dict(data, location="s.toml")
     locations = [p.location for p in info.value.problems]  # type: ignore[union-attr]
     assert locations == [
-        "s.toml.colour", "s.toml.referrals.kind", "s.toml.take_up", "s.toml.staffing.fte",
+        "s.toml.colour", "s.toml.referrals.kind", "s.toml.agreement_probability", "s.toml.staffing.fte",
         "s.toml.waiting_list.discipline", "s.toml.durations.coaching", "s.toml.hazards.coaching.lottery",
         "s.toml.durations.nowhere", "s.toml.durations.training", "s.toml.routing.intake",
     ]
@@ -99,11 +99,11 @@ def test_several_onward_phases_need_routing() -> None:
         scenario_from_dict(data)
 
 
-def test_take_up_below_one_needs_a_voluntary_programme() -> None:
-    """Take-up is a choice only in voluntary programmes."""
+def test_agreement_below_one_needs_a_voluntary_programme() -> None:
+    """Agreeing is a choice only in voluntary programmes."""
     data = _valid()
     data["programme"]["voluntary"] = False
-    data["take_up"] = 0.5
+    data["agreement_probability"] = 0.5
     with pytest.raises(ValidationError, match="is not voluntary"):
         scenario_from_dict(data)
 

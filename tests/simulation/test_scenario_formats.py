@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pytest
 
+from langzeit.exceptions import ValidationError
 from langzeit.simulation import (
     Scenario,
     load_scenario,
@@ -59,3 +60,34 @@ def test_the_deprecated_constructors_warn_and_read(tmp_path: Path) -> None:
     with pytest.warns(DeprecationWarning, match="read_scenario"):
         from_toml = Scenario.from_toml(path)
     assert scenario_to_dict(from_dict) == scenario_to_dict(from_toml) == scenario_to_dict(s)
+
+
+def _with(**keys: object) -> dict[str, object]:
+    table = scenario_to_dict(load_scenario("sanus-le"))
+    del table["agreement_probability"]
+    return {**table, **keys}
+
+
+@pytest.mark.parametrize("old", [0.5, {"probability": 0.5}])
+def test_the_old_key_take_up_still_reads_with_a_warning(old: object) -> None:
+    """``take_up = 0.5`` (or ``[take_up] probability``) reads as the agreement probability and warns where."""
+    with pytest.warns(FutureWarning, match=r"s\.toml\.take_up: .*agreement_probability"):
+        s = scenario_from_dict(_with(take_up=old), location="s.toml")
+    assert s.agreement_probability == 0.5
+
+
+def test_the_old_and_the_new_key_together_are_a_problem() -> None:
+    """Giving ``take_up`` and ``agreement_probability`` is one problem at ``take_up``."""
+    with pytest.raises(ValidationError) as err:
+        scenario_from_dict(_with(take_up=0.5, agreement_probability=0.5), location="s")
+    assert [str(p) for p in err.value.problems] == [
+        "s.take_up: give agreement_probability only (take_up is its deprecated name)"]
+
+
+def test_the_old_field_name_warns_and_reads_the_agreement_probability() -> None:
+    """``Scenario.take_up`` and ``evolve(take_up=...)`` still work, with a warning naming the new field."""
+    s = load_scenario("geh-vor")
+    with pytest.warns(DeprecationWarning, match="agreement_probability"):
+        assert s.take_up == 0.85
+    with pytest.warns(DeprecationWarning, match="agreement_probability"):
+        assert s.evolve(take_up=0.5).agreement_probability == 0.5

@@ -56,7 +56,7 @@ def _small(**changes: Any) -> Scenario:
             "transitions": [{"from": "coaching", "to": "exit"}],
         },
         "referrals": {"kind": "poisson", "rate": 1.5},
-        "take_up": 0.8,
+        "agreement_probability": 0.8,
         "waiting_list": {"patience": {"kind": "exponential", "mean": 3}},
         "durations": {"coaching": {"kind": "gamma", "mean": 7, "cv": 0.4}},
         "hazards": {"coaching": {"dropout": 0.03, "integration": 0.04}},
@@ -274,7 +274,7 @@ def test_case_work_meets_the_entry_guards() -> None:
         "phases": [{"id": "coaching", "planned_duration": 3, "requires_assessment": True,
                     "data_exchange_with": ["klinik"]}, {"id": "exit", "terminal": True}],
         "transitions": [{"from": "coaching", "to": "exit"}],
-    }, extension=None, aftercare=None, take_up=1.0)
+    }, extension=None, aftercare=None, agreement_probability=1.0)
     events = simulate(s, seed=4).replications[0].events
     first_types: dict[str, list[str]] = {}
     for e in events:

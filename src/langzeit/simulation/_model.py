@@ -148,7 +148,7 @@ class _Run:
         self.exec = self.engine.execute
         streams = Streams(rng, prog)
         self.streams = streams
-        self.take_up_u = _stream(streams.take_up.random)
+        self.agree_u = _stream(streams.agreement.random)
         self.priority_u = _stream(streams.priority.random)
         self.hazard_u = _stream(streams.hazards.random)
         self.routing_u = _stream(streams.routing.random)
@@ -323,7 +323,7 @@ class _Run:
             self.last_cohort = t  # a new cycle starts: those waiting from before go first
             self.after(self.engine.admit_from_waiting_list(day), t)
         ex(Refer(pid, day))
-        took = s.take_up >= 1.0 or self.take_up_u() < s.take_up
+        took = s.agreement_probability >= 1.0 or self.agree_u() < s.agreement_probability
         self.agreed[i] = took
         if not took:
             ex(Decline(pid, day, reason="no take-up"))

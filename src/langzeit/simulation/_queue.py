@@ -118,8 +118,8 @@ def run_queue(scenario: Scenario, rng: np.random.Generator, *, index: int = 0) -
     arrivals = s.referrals.arrivals(streams.arrivals, start, end)
     n = len(arrivals)
     nan = math.nan
-    took = (np.ones(n, dtype=bool) if s.take_up >= 1.0
-            else streams.take_up.random(n) < s.take_up)
+    took = (np.ones(n, dtype=bool) if s.agreement_probability >= 1.0
+            else streams.agreement.random(n) < s.agreement_probability)
     joined = np.flatnonzero(took)
     m = len(joined)
     # values each stream would hand out one by one, in the order the event loop asks for them

@@ -535,7 +535,7 @@ def compare(baseline: SimulationResult, alternative: SimulationResult, *, level:
         >>> from langzeit.simulation import simulate, load_scenario
         >>> import attrs
         >>> base = load_scenario("pan-ploen")
-        >>> more = attrs.evolve(base, id="pan-more", take_up=1.0)
+        >>> more = attrs.evolve(base, id="pan-more", agreement_probability=1.0)
         >>> c = compare(simulate(base, seed=1, replications=3), simulate(more, seed=2, replications=3))
         >>> c.columns()
         ('metric', 'baseline', 'alternative', 'difference', 'low', 'high')

@@ -8,6 +8,7 @@ derives variants. This module imports neither, so no import circle appears.
 from __future__ import annotations
 
 import datetime as _dt
+import warnings
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -346,7 +347,10 @@ class Scenario:
             in the log; replication metrics count from the window on).
         name: display name.
         description: text, naming the seed figures the scenario is calibrated on.
-        take_up: probability that a referred person agrees to take part (voluntary programmes).
+        agreement_probability: probability that a referred person agrees to take part
+            (voluntary programmes). Not the metric ``take_up`` (admitted / referred), which
+            also counts who finds no place; the old name of this field, ``take_up``, is
+            deprecated.
         staffing: coaches and caseload; None: the programme's capacity.
         waiting_list: waiting-list policy.
         durations: phase id → stay distribution in months (default: the phase's planned duration).
@@ -391,7 +395,7 @@ class Scenario:
     warm_up: relativedelta = attrs.field(factory=relativedelta, converter=parse_duration)
     name: str = attrs.field(default=attrs.Factory(lambda self: self.id, takes_self=True))
     description: str = ""
-    take_up: float = attrs.field(default=1.0, validator=_probability)
+    agreement_probability: float = attrs.field(default=1.0, validator=_probability)
     staffing: Staffing | None = None
     waiting_list: WaitingListPolicy = attrs.field(factory=WaitingListPolicy)
     durations: Mapping[str, Distribution] = attrs.field(factory=dict)
@@ -420,7 +424,8 @@ class Scenario:
         if self.aftercare is not None and prog.aftercare is None:
             problems.append(Problem("aftercare", f"programme {prog.id!r} offers no aftercare"))
         problems += model_problems(
-            prog, take_up=self.take_up, durations=self.durations, hazards=self.hazards,
+            prog, agreement_probability=self.agreement_probability, durations=self.durations,
+            hazards=self.hazards,
             routing=self.routing, completion=self.completion,
             extension_probability=self.extension_probability,
         )
@@ -444,6 +449,12 @@ class Scenario:
     def observed_from(self) -> _dt.date:
         """The first day of the observation window (start + warm-up)."""
         return self.start + self.warm_up
+
+    @property
+    def take_up(self) -> float:
+        """Deprecated: :attr:`agreement_probability` (the metric ``take_up`` is admitted / referred)."""
+        _warn_take_up("Scenario.take_up", stacklevel=3)
+        return self.agreement_probability
 
     def duration(self, phase_id: str) -> Distribution:
         """The stay distribution of a (non-terminal) phase."""
@@ -489,14 +500,17 @@ class Scenario:
         Examples:
             >>> from langzeit.simulation import load_scenario
             >>> s = load_scenario("geh-vor")
-            >>> s.evolve(take_up=0.5).take_up
+            >>> s.evolve(agreement_probability=0.5).agreement_probability
             0.5
-            >>> s.evolve(take_up=1.5)
+            >>> s.evolve(agreement_probability=1.5)
             Traceback (most recent call last):
             ...
             langzeit.exceptions.ValidationError: invalid scenario 'geh-vor' (1 problem)
-              - take_up: must be a probability in [0, 1], got 1.5
+              - agreement_probability: must be a probability in [0, 1], got 1.5
         """
+        if "take_up" in changes:
+            _warn_take_up("Scenario.evolve(take_up=...)", stacklevel=3)
+            changes["agreement_probability"] = changes.pop("take_up")
         try:
             return attrs.evolve(self, **changes)
         except ValidationError:
@@ -509,10 +523,15 @@ class Scenario:
             raise ValidationError(f"invalid scenario {self.id!r}", [Problem("", text)]) from None
 
 
+def _warn_take_up(where: str, *, stacklevel: int) -> None:
+    warnings.warn(f"{where} is deprecated: it is the probability to agree, now agreement_probability "
+                  "(the metric take_up is admitted / referred)", DeprecationWarning, stacklevel=stacklevel)
+
+
 def model_problems(
     prog: Programme,
     *,
-    take_up: float,
+    agreement_probability: float,
     durations: Mapping[str, Distribution],
     hazards: Mapping[str, PhaseHazards],
     routing: Mapping[str, tuple[tuple[str, float], ...]],
@@ -522,9 +541,9 @@ def model_problems(
     """The problems of a scenario's parts against its programme's phase model."""
     problems: list[Problem] = []
     phase_ids = {p.id for p in prog.phases}
-    if take_up < 1.0 and not prog.voluntary:
-        problems.append(Problem("take_up", f"programme {prog.id!r} is not voluntary; take-up "
-                                "below 1 needs a voluntary programme"))
+    if agreement_probability < 1.0 and not prog.voluntary:
+        problems.append(Problem("agreement_probability", f"programme {prog.id!r} is not voluntary; "
+                                "an agreement probability below 1 needs a voluntary programme"))
     for section, keys in (("durations", durations), ("hazards", hazards),
                           ("routing", routing)):
         for pid in keys:

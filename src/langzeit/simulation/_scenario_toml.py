@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import importlib.resources
+import warnings
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -53,8 +54,8 @@ __all__ = ["builtin_scenarios", "load_scenario", "read_scenario", "scenario_from
 
 _TOP_KEYS = frozenset({
     "id", "name", "description", "start", "horizon", "warm_up", "programme", "referrals",
-    "take_up", "staffing", "waiting_list", "durations", "hazards", "routing", "completion",
-    "extension", "aftercare", "follow_up", "plans", "scales", "calibration",
+    "agreement_probability", "take_up", "staffing", "waiting_list", "durations", "hazards", "routing",
+    "completion", "extension", "aftercare", "follow_up", "plans", "scales", "calibration",
 })
 _REFERRAL_KEYS = {
     "poisson": {"rate", "per"},
@@ -81,7 +82,7 @@ def scenario_from_dict(data: Mapping[str, Any], *, location: str = "scenario") -
             programme is one of them.
 
     Examples:
-        >>> scenario_from_dict({"id": "x", "horizon": "-3 months", "take_up": 2})
+        >>> scenario_from_dict({"id": "x", "horizon": "-3 months", "agreement_probability": 2})
         Traceback (most recent call last):
         ...
         langzeit.exceptions.ValidationError: invalid scenario at scenario (5 problems)
@@ -89,7 +90,7 @@ def scenario_from_dict(data: Mapping[str, Any], *, location: str = "scenario") -
           - scenario.programme: required key missing
           - scenario.referrals: required key missing
           - scenario.horizon: must be positive, got P-3M
-          - scenario.take_up: must be a probability in [0, 1], got 2
+          - scenario.agreement_probability: must be a probability in [0, 1], got 2
         >>> scenario_from_dict({"id": "x", "staffing": {"coaches": "three", "caseload": 12}},
         ...                    location="s.toml")  # doctest: +ELLIPSIS
         Traceback (most recent call last):
@@ -120,11 +121,7 @@ def scenario_from_dict(data: Mapping[str, Any], *, location: str = "scenario") -
     programme = _programme(r) if "programme" in r else None
     kwargs["programme"] = programme
     kwargs["referrals"] = _referrals(r) if "referrals" in r else None
-    if isinstance(data.get("take_up"), Mapping):
-        t = r.table("take_up", allowed={"probability"})
-        kwargs["take_up"] = t.probability("probability") if t is not None and "probability" in t else 1.0
-    else:
-        kwargs["take_up"] = r.probability("take_up")
+    kwargs["agreement_probability"] = _agreement(r)
     kwargs["staffing"] = _staffing(r)
     kwargs["waiting_list"] = _waiting_list(r)
     durations = _durations(r)
@@ -147,7 +144,8 @@ def scenario_from_dict(data: Mapping[str, Any], *, location: str = "scenario") -
     if programme is not None:
         seen = {p.location for p in problems}
         for p in model_problems(
-            programme, take_up=kwargs.get("take_up") or 1.0, durations=durations, hazards=hazards,
+            programme, agreement_probability=_or(kwargs.get("agreement_probability"), 1.0),
+            durations=durations, hazards=hazards,
             routing=routing, completion=kwargs.get("completion") or ((OutcomeKind.NONE, 1.0),),
             extension_probability=kwargs.get("extension_probability") or 0.0,
         ):
@@ -160,6 +158,26 @@ def scenario_from_dict(data: Mapping[str, Any], *, location: str = "scenario") -
         if not problems:
             return Scenario(**kwargs)
     raise ValidationError(f"invalid scenario at {location}", problems)
+
+
+def _or(value: Any, default: Any) -> Any:
+    return default if value is None else value
+
+
+def _agreement(r: TableReader) -> float | None:
+    """The probability to agree; its old key ``take_up`` (or ``[take_up] probability``) reads, warning."""
+    if "take_up" not in r:
+        return r.probability("agreement_probability")
+    if "agreement_probability" in r:
+        r.problem("take_up", "give agreement_probability only (take_up is its deprecated name)")
+        return None
+    warnings.warn(f"{r.where('take_up')}: the scenario key take_up is deprecated; it is the probability "
+                  "to agree: write agreement_probability (the metric take_up is admitted / referred)",
+                  FutureWarning, stacklevel=4)
+    if isinstance(r.data["take_up"], Mapping):
+        t = r.table("take_up", allowed={"probability"})
+        return t.probability("probability") if t is not None and "probability" in t else 1.0
+    return r.probability("take_up")
 
 
 def _programme(r: TableReader) -> Programme | None:

@@ -85,7 +85,7 @@ def scenario_to_dict(s: Scenario) -> dict[str, Any]:
     out.update(start=s.start, horizon=format_duration(s.horizon))
     if s.warm_up != relativedelta():
         out["warm_up"] = format_duration(s.warm_up)
-    out["take_up"] = s.take_up
+    out["agreement_probability"] = s.agreement_probability
     out["programme"] = s.programme.to_dict()
     out["referrals"] = _referrals_dict(s.referrals)
     if s.staffing is not None:

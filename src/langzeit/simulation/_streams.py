@@ -20,7 +20,7 @@ from langzeit.domain import Programme
 __all__ = ["Streams"]
 
 #: The fixed streams, in spawn order; the phases' stay streams follow in programme order.
-STREAM_NAMES = ("arrivals", "take_up", "priority", "hazards", "routing", "completion", "extension",
+STREAM_NAMES = ("arrivals", "agreement", "priority", "hazards", "routing", "completion", "extension",
                 "follow_up", "plans", "scales", "patience", "aftercare")
 
 
@@ -37,17 +37,17 @@ class Streams:
         ...                  transitions=[Transition("a", "z")])
         >>> one = Streams(np.random.default_rng(1), prog)
         >>> two = Streams(np.random.default_rng(1), prog)
-        >>> one.take_up.random() == two.take_up.random(), sorted(one.duration)
+        >>> one.agreement.random() == two.agreement.random(), sorted(one.duration)
         (True, ['a'])
     """
 
-    __slots__ = ("aftercare", "arrivals", "completion", "duration", "extension", "follow_up", "hazards",
-                 "patience", "plans", "priority", "routing", "scales", "take_up")
+    __slots__ = ("aftercare", "agreement", "arrivals", "completion", "duration", "extension", "follow_up",
+                 "hazards", "patience", "plans", "priority", "routing", "scales")
 
     def __init__(self, rng: np.random.Generator, programme: Programme) -> None:
         phases = [p.id for p in programme.phases if not p.terminal]
         children = rng.spawn(len(STREAM_NAMES) + len(phases))
-        (self.arrivals, self.take_up, self.priority, self.hazards, self.routing, self.completion,
+        (self.arrivals, self.agreement, self.priority, self.hazards, self.routing, self.completion,
          self.extension, self.follow_up, self.plans, self.scales, self.patience,
          self.aftercare) = children[:len(STREAM_NAMES)]
         self.duration: dict[str, np.random.Generator] = dict(
