@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 from pathlib import Path
 
@@ -216,3 +217,34 @@ def test_text_table_shows_the_official_name_and_change(capsys: pytest.CaptureFix
     row = next(line for line in lines if line.split()[2:4] == ["F", "K1E2"])
     assert "-50" in row.split()
     assert row.endswith("Veränderung der Zahl der erwerbsfähigen Leistungsberechtigten")
+
+
+_NUMBERS = ("numerator", "denominator", "value", "change", "ci_low", "ci_high")
+
+
+@pytest.mark.parametrize("extra", [(), ("--groups", "GROUPS"), ("--round-to", "10"), ("--min-n", "5")])
+def test_a_suppressed_cell_carries_no_number_at_all(
+    extra: tuple[str, ...], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Every suppressed row of JSON and CSV has no numerator, denominator, value, change or interval.
+
+    Before the one confidentiality engine, K1 of JC 1 (1000 € of three persons over 650 € of
+    two) showed ``numerator 1000.0`` beside ``suppressed: true``: only the hidden denominator
+    was blanked (DOMAIN.md § 3: a suppressed cell carries no number at all).
+    """
+    args = [_groups_file(tmp_path) if a == "GROUPS" else a for a in extra]
+    data = _json(capsys, "--month", "2024-06", "--month", "2024-01", *args)
+    hidden = [d for d in data if d["suppressed"]]
+    assert hidden
+    assert all(d[k] is None for d in hidden for k in _NUMBERS)
+    if not extra:
+        k1 = _cell([d for d in data if d["month"] == "2024-06"], "K1")
+        assert k1["suppressed"] is True
+        assert k1["numerator"] is None
+    assert main(["kennzahlen", EXAMPLE, "--month", "2024-06", "--format", "csv", *args]) == 0
+    lines = capsys.readouterr().out.lstrip("\ufeff").splitlines()
+    header = lines[0].split(",")
+    for line in lines[1:]:
+        cells = dict(zip(header, next(csv.reader([line])), strict=True))
+        if cells["suppressed"] == "true":
+            assert all(cells[k] == "" for k in _NUMBERS), line

@@ -111,6 +111,18 @@ def test_suppressed_cells_are_missing_in_the_frame() -> None:
     assert hidden["count"].isna().all()
 
 
+def test_kennzahlen_frame_has_the_official_name_and_change() -> None:
+    """The Kennzahlen frame carries `name` (official German) and `change` (value − 100, year-on-year only)."""
+    spells = generate_spells(200, seed=3, end=dt.date(2024, 12, 31), n_jobcenters=1)
+    frame = indicators.kennzahlen(spells, dt.date(2024, 6, 1)).to_frame()
+    k2 = frame[(frame["code"] == "K2") & (frame["group"] == "all")].iloc[0]
+    assert k2["name"] == "Integrationsquote"
+    assert pd.isna(k2["change"])
+    k1e2 = frame[(frame["code"] == "K1E2") & (frame["group"] == "all")].iloc[0]
+    assert k1e2["name"] == "Veränderung der Zahl der erwerbsfähigen Leistungsberechtigten"
+    assert k1e2["change"] == pytest.approx(k1e2["value"] - 100)
+
+
 def test_a_simulation_result_renders_with_its_summary(run: Any) -> None:
     """In Jupyter a SimulationResult shows what was run, then the summary table."""
     page = run._repr_html_()

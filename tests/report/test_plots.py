@@ -227,6 +227,28 @@ def test_kennzahlen_marks_cells_not_available(spells: SpellTable) -> None:
     assert low < matplotlib.dates.date2num(months[0]) < matplotlib.dates.date2num(months[1]) < high
 
 
+def test_kennzahlen_title_is_the_official_name(spells: SpellTable) -> None:
+    """The title names the code and its official German name (§§ 4–6 VO), the group when not all."""
+    result = kennzahlen(spells, dt.date(2024, 1, 1))
+    assert plot_kennzahlen(result, code="K2")[1].get_title() == "K2 – Integrationsquote"
+    _, ax = plot_kennzahlen(result, code="K3E2", group="F")
+    assert ax.get_title() == "K3E2 – Aktivierungsquote der Langzeitleistungsbeziehenden (F)"
+
+
+def test_kennzahlen_change_is_value_minus_100() -> None:
+    """change=True: JC1's stock 5 → 6 a year later is drawn as +20, as the BMAS publishes K1E2."""
+    records = [{"person_id": f"p{i}", "kind": "elb", "start": "2022-01-01", "jobcenter": "JC1"}
+               for i in range(5)]
+    records.append({"person_id": "n", "kind": "elb", "start": "2023-06-01", "jobcenter": "JC1"})
+    result = kennzahlen(SpellTable.from_records(records, data_end=dt.date(2024, 12, 31)), dt.date(2024, 1, 1))
+    _, ax = plot_kennzahlen(result, code="K1E2", change=True)
+    assert ax.lines[0].get_ydata().tolist() == [20.0]
+    assert result.cell("JC1", dt.date(2024, 1, 1), "K1E2").change == 20.0
+    assert "change" in ax.get_ylabel()
+    with pytest.raises(ValueError, match="K2 is not a year-on-year code"):
+        plot_kennzahlen(result, code="K2", change=True)
+
+
 def test_kennzahlen_refuses_unknown_names(spells: SpellTable) -> None:
     """Unknown code, group or jobcenter: UnknownNameError."""
     result = kennzahlen(spells, dt.date(2024, 1, 1))

@@ -18,6 +18,8 @@ from langzeit.exceptions import Problem, UnknownNameError, ValidationError
 from langzeit.indicators import (
     CODES,
     GROUPS,
+    NAMES,
+    YEAR_ON_YEAR,
     CumulativeIncidence,
     KennzahlenResult,
     RateTable,
@@ -256,11 +258,14 @@ def plot_cumulative_incidence(
 
 def plot_kennzahlen(
     result: KennzahlenResult, *, code: str = "K2", jobcenters: Sequence[str] | None = None,
-    group: str = "all", bands: bool = True, ax: Axes | None = None,
+    group: str = "all", bands: bool = True, change: bool = False, ax: Axes | None = None,
 ) -> tuple[Figure, Axes]:
     """One § 48a indicator over the reference months for several jobcenters, gaps marked.
 
-    A line per jobcenter (value in percent) with its confidence interval as a band. A
+    The title carries the code's official German name (:data:`~langzeit.indicators.NAMES`).
+    A line per jobcenter (value in percent) with its confidence interval as a band; with
+    ``change=True`` a year-on-year code (K1, K1E1, K1E2, K3) is drawn as the BMAS publishes
+    it, ``change`` = value − 100 (−2.5: "gesunken um 2,5 %"), with a line at 0. A
     suppressed cell (statistical confidentiality) is a gap in the line marked ``x`` at
     the bottom of the plot; a cell not available (its Stichtag after the data's end, a
     zero denominator) is a gap marked with an open square. The markers are collections
@@ -272,6 +277,8 @@ def plot_kennzahlen(
         jobcenters: the jobcenters to draw (default: all of the result).
         group: ``"all"`` (default), ``"F"`` or ``"M"``.
         bands: shade the confidence intervals.
+        change: draw the change against a year before instead of the value (year-on-year
+            codes only).
         ax: draw into these axes (default: a new figure).
 
     Returns:
@@ -279,6 +286,7 @@ def plot_kennzahlen(
 
     Raises:
         UnknownNameError: an unknown code, group or jobcenter.
+        ValueError: ``change=True`` for a code that is not year-on-year.
         ImportError: matplotlib is not installed.
 
     Examples:
@@ -297,10 +305,19 @@ def plot_kennzahlen(
         ['JC1', 'JC2']
         >>> [len(c.get_offsets()) for c in ax.collections if c.get_gid() == "suppressed"]
         [3]
+        >>> ax.get_title()
+        'K1E2 – Veränderung der Zahl der erwerbsfähigen Leistungsberechtigten'
+        >>> fig, ax = plot_kennzahlen(kennzahlen(spells, months), code="K1E2", change=True)
+        >>> ax.get_ylabel(), [float(v) for v in ax.lines[0].get_ydata()]  # 5 of 5 a year before: ±0
+        ('K1E2: change against a year before (%)', [0.0, 0.0, 0.0])
     """
     for kind, name, known in (("code", code, CODES), ("group", group, GROUPS)):
         if name not in known:
             raise UnknownNameError(kind, name, list(known))
+    if change and code not in YEAR_ON_YEAR:
+        raise ValueError(f"change=True: {code} is not a year-on-year code "
+                         f"({', '.join(sorted(YEAR_ON_YEAR))})")
+    shift = 100.0 if change else 0.0
     chosen = list(jobcenters) if jobcenters is not None else list(result.jobcenters)
     for j in chosen:
         if j not in result.jobcenters:
@@ -314,10 +331,10 @@ def plot_kennzahlen(
         rows = rows[np.argsort(a["month"][rows], kind="stable")]
         months = _days([result.months[int(m)] for m in a["month"][rows]])
         colour = f"C{k % 10}"
-        ax.plot(months, a["value"][rows], marker="o", markersize=4, color=colour, label=j)
+        ax.plot(months, a["value"][rows] - shift, marker="o", markersize=4, color=colour, label=j)
         if bands:
-            ax.fill_between(months, a["ci_low"][rows], a["ci_high"][rows], color=colour, alpha=0.15,
-                            linewidth=0)
+            ax.fill_between(months, a["ci_low"][rows] - shift, a["ci_high"][rows] - shift, color=colour,
+                            alpha=0.15, linewidth=0)
         for gid, mask in (("suppressed", a["suppressed"][rows]), ("not available", ~a["available"][rows])):
             for m in np.flatnonzero(mask):
                 marks[gid][0].append(months[m])
@@ -336,8 +353,10 @@ def plot_kennzahlen(
     ax.set_xlim(span.min() - np.timedelta64(15, "D"), span.max() + np.timedelta64(15, "D"))
     date_axis(ax)
     ax.set_xlabel("reference month")
-    ax.set_ylabel(f"{code} (%)")
-    ax.set_title(f"{code} nach § 48a SGB II" + ("" if group == "all" else f" ({group})"))
+    if change:
+        ax.axhline(0.0, color="0.5", linewidth=0.8)
+    ax.set_ylabel(f"{code}: change against a year before (%)" if change else f"{code} (%)")
+    ax.set_title(f"{code} – {NAMES[code]}" + ("" if group == "all" else f" ({group})"))
     ax.legend()
     return fig, ax
 
