@@ -216,12 +216,23 @@ def write_spells(
     path = Path(target)
     fmt = format or FORMATS.get(path.suffix.lower(), "csv")
     if fmt == "parquet":
-        pq.write_table(table.to_arrow(), path)
+        pq.write_table(_plain_person_ids(table.to_arrow()), path)
     elif fmt == "arrow":
         feather.write_feather(table.to_arrow(), str(path), compression="uncompressed")
     else:
         with path.open("w", encoding="utf-8", newline="") as handle:
             _write_csv(table, handle)
+
+
+def _plain_person_ids(arrow: pa.Table) -> pa.Table:
+    """The ``person_id`` column as plain values for Parquet.
+
+    A dictionary type would be stored with the file and rebuild the whole id dictionary for
+    every row group when read (minutes for a national file); Parquet encodes repeated
+    values itself.
+    """
+    ids = arrow.column("person_id").cast(arrow.schema.field("person_id").type.value_type)
+    return arrow.set_column(0, "person_id", ids)
 
 
 def _write_csv(table: SpellTable, handle: IO[str]) -> None:

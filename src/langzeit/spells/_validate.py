@@ -175,40 +175,103 @@ def _numpy(values: pa.Array | pa.ChunkedArray, fill: Any) -> npt.NDArray[Any]:
     return parts[0] if len(parts) == 1 else np.concatenate(parts)
 
 
+def _dictionaries(column: pa.ChunkedArray) -> tuple[list[pa.Array], list[pa.DictionaryArray], list[int]]:
+    """The distinct dictionaries of a dictionary column, its non-empty chunks and each one's dictionary.
+
+    Consecutive chunks usually share one dictionary (one object, or equal ones).
+    """
+    dictionaries: list[pa.Array] = []
+    chunks: list[pa.DictionaryArray] = []
+    which: list[int] = []
+    for chunk in column.chunks:
+        if not len(chunk):
+            continue
+        d = chunk.dictionary
+        last = dictionaries[-1] if dictionaries else None
+        shared = last is not None and (d is last or _same_buffers(d, last) or (
+            len(d) == len(last) and d.equals(last)))
+        if not shared:
+            dictionaries.append(d)
+        chunks.append(chunk)
+        which.append(len(dictionaries) - 1)
+    return dictionaries, chunks, which
+
+
+def _same_buffers(a: pa.Array, b: pa.Array) -> bool:
+    """One array seen through two Python objects (chunks of one encoding share their dictionary)."""
+    if len(a) != len(b) or a.offset != b.offset or a.type != b.type:
+        return False
+    return all((x is None and y is None) or (x is not None and y is not None and x.address == y.address)
+               for x, y in zip(a.buffers(), b.buffers(), strict=True))
+
+
+_PLAIN_ENDS = r"^[0-9A-Za-z](.*[0-9A-Za-z])?$"
+
+
+def _stripped(values: pa.Array) -> pa.Array:
+    """Text values stripped of surrounding blanks as ``str.strip`` does (nulls become "")."""
+    values = pc.fill_null(values, "")
+    plain = pc.fill_null(pc.match_substring_regex(values, _PLAIN_ENDS), False)
+    if pc.all(plain).as_py() is not False:
+        return values
+    # only values that begin or end with something else than a letter or digit go through Python
+    odd = np.flatnonzero(~_numpy(plain, False))
+    fixed = [str(v).strip() for v in values.take(pa.array(odd)).to_pylist()]
+    if all(f == v for f, v in zip(fixed, values.take(pa.array(odd)).to_pylist(), strict=True)):
+        return values
+    out = values.to_pylist()
+    for i, f in zip(odd.tolist(), fixed, strict=True):
+        out[i] = f
+    return pa.array(out, pa.string())
+
+
 class _Dict:
-    """A column as codes (``-1`` for null/empty) into its distinct stripped labels."""
+    """A column as codes (``-1`` for null/empty) into its distinct stripped labels.
+
+    Vectorised with Arrow compute whatever the number of distinct values (a national
+    table has millions of person ids): the distinct values of the chunks' dictionaries
+    are stripped and encoded once together; the rows only see numpy takes. Labels are
+    in the order of first appearance.
+    """
 
     def __init__(self, column: pa.ChunkedArray) -> None:
-        if not pa.types.is_dictionary(column.type):
-            if not (pa.types.is_string(column.type) or pa.types.is_large_string(column.type)):
-                column = pc.cast(column, pa.string())
-            column = pc.dictionary_encode(column)
-        # one Python pass over each distinct dictionary (the readers unify them across chunks);
-        # the rows only see numpy takes
-        code_of: dict[str, int] = {"": -1}
-        labels: list[str] = []
-        parts = []
-        previous: Any = None
-        lut = np.full(1, -1, dtype=np.int32)
-        for chunk in column.chunks:
-            if not len(chunk):
-                continue
-            dictionary = chunk.dictionary
-            if previous is None or not (dictionary is previous or dictionary.equals(previous)):
-                lut = np.empty(len(dictionary) + 1, dtype=np.int32)
-                for i, value in enumerate(dictionary.to_pylist()):
-                    text = "" if value is None else str(value).strip()
-                    code = code_of.get(text)
-                    if code is None:
-                        code = code_of[text] = len(labels)
-                        labels.append(text)
-                    lut[i] = code
-                lut[-1] = -1  # null index -> empty
-                previous = dictionary
-            parts.append(lut[_numpy(chunk.indices, -1)])
-        empty = np.full(len(column), -1, np.int32)
-        self.codes: npt.NDArray[np.int32] = np.concatenate(parts) if parts else empty
-        self.labels = labels
+        if pa.types.is_dictionary(column.type):
+            dictionaries, chunks, which = _dictionaries(column)
+            if sum(len(d) for d in dictionaries) > max(len(column), 1 << 16):
+                # dictionaries as large as their chunks (e.g. each row group of a Parquet file
+                # with the whole id dictionary): encode the values instead
+                column = pc.dictionary_encode(column.cast(column.type.value_type))
+                dictionaries, chunks, which = _dictionaries(column)
+        else:
+            if not (pa.types.is_string(column.type) or pa.types.is_integer(column.type)):
+                column = pc.cast(column, pa.string())  # integers are encoded first, then their text
+            dictionaries, chunks, which = _dictionaries(pc.dictionary_encode(column))
+        texts = [d if pa.types.is_string(d.type) else pc.cast(d, pa.string()) for d in dictionaries]
+        if texts:
+            normal = pc.dictionary_encode(_stripped(pa.concat_arrays(texts)))
+            codes = _numpy(normal.indices, -1).astype(np.int32)
+            values: pa.Array = normal.dictionary
+        else:
+            codes, values = np.zeros(0, np.int32), pa.array([], pa.string())
+        empty = pc.index(values, "").as_py() if len(values) else -1
+        if empty >= 0:  # "" is no label: its rows are empty
+            codes = np.where(codes == empty, -1, codes - (codes > empty)).astype(np.int32)
+            values = pa.concat_arrays([values[:empty], values[empty + 1 :]])
+        self.values = values
+        bounds = np.cumsum([0] + [len(d) for d in dictionaries])
+        luts = [np.append(codes[bounds[i] : bounds[i + 1]], np.int32(-1)) for i in range(len(dictionaries))]
+        parts = [luts[w][_numpy(chunk.indices, -1)] for chunk, w in zip(chunks, which, strict=True)]
+        if not parts:
+            parts = [np.full(len(column), -1, np.int32)]
+        self.codes: npt.NDArray[np.int32] = parts[0] if len(parts) == 1 else np.concatenate(parts)
+        self._labels: list[str] | None = None
+
+    @property
+    def labels(self) -> list[str]:
+        """The distinct labels as Python strings (for columns of few distinct values)."""
+        if self._labels is None:
+            self._labels = [str(v) for v in self.values.to_pylist()]
+        return self._labels
 
     def recode(self, mapping: Callable[[str], int], fill: int, dtype: Any) -> npt.NDArray[Any]:
         """Per-row codes through ``mapping(label)``; ``fill`` for empty rows."""
@@ -268,14 +331,21 @@ def _amounts(column: pa.ChunkedArray) -> tuple[npt.NDArray[np.float64], BoolArra
         empty = np.isnan(values)
     else:
         coded = _Dict(column)
-        parsed = []
-        for label in coded.labels:
-            candidate = label.replace(",", ".") if "," in label and "." not in label else label
-            try:
-                parsed.append(float(candidate))
-            except ValueError:
-                parsed.append(-1.0)
-        lut = np.array([*parsed, np.nan], dtype=np.float64)
+        text = coded.values
+        parsed_values = None
+        if len(text) and pc.all(pc.match_substring_regex(text, r"^[0-9]{1,15}([.,][0-9]{1,15})?$")).as_py():
+            # plain decimals (the usual file): parsed by Arrow, correctly rounded as float() does
+            parsed_values = _numpy(pc.cast(pc.replace_substring(text, ",", "."), pa.float64()), np.nan)
+        if parsed_values is None:
+            parsed = []
+            for label in coded.labels:
+                candidate = label.replace(",", ".") if "," in label and "." not in label else label
+                try:
+                    parsed.append(float(candidate))
+                except ValueError:
+                    parsed.append(-1.0)
+            parsed_values = np.array(parsed, dtype=np.float64)
+        lut = np.append(parsed_values, np.nan)
         values, empty = lut[coded.codes], coded.empty
     bad = ~empty & ~(np.isfinite(values) & (values >= 0))
     return values, empty, bad
@@ -357,7 +427,6 @@ def validate(
         ([1], ["f:3: unknown kind 'job'"])
     """
     n = table.num_rows
-    table = table.unify_dictionaries()  # one dictionary per column, not one per block or row group
     names = set(table.column_names)
 
     def column(name: str) -> pa.ChunkedArray:
@@ -389,10 +458,10 @@ def validate(
     single_parent, bad_flag = _flags(column("single_parent"))
     found.check(bad_flag, "single_parent must be 1, 0 or empty")
     instrument = _Dict(column("instrument"))
-    found.check(np.isin(kind, _NEEDS_INSTRUMENT) & instrument.empty, "measure without instrument")
+    found.check(_kind_in(kind, _NEEDS_INSTRUMENT) & instrument.empty, "measure without instrument")
     amount, amount_empty, bad_amount = _amounts(column("amount"))
     found.check(bad_amount, "amount is not a non-negative number")
-    found.check(np.isin(kind, _NEEDS_AMOUNT) & amount_empty, "llu/luh spell without amount")
+    found.check(_kind_in(kind, _NEEDS_AMOUNT) & amount_empty, "llu/luh spell without amount")
 
     bad = found.bad()
     problems = list(extra)
@@ -425,6 +494,14 @@ def validate(
     }
 
 
+def _kind_in(kind: npt.NDArray[np.uint8], kinds: Sequence[int]) -> BoolArray:
+    """``np.isin(kind, kinds)`` by a table look-up (one pass over a uint8 column)."""
+    table = np.zeros(256, dtype=np.bool_)
+    table[list(kinds)] = True
+    out: BoolArray = table[kind]
+    return out
+
+
 def _kind_code(label: str) -> int:
     try:
         return int(SpellKind.from_label(label))
@@ -435,16 +512,17 @@ def _kind_code(label: str) -> int:
 def _person_index(person: _Dict, ok: IntArray | None) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.str_]]:
     """Person codes into the sorted ids of the persons that keep at least one row."""
     codes = person.codes if ok is None else person.codes[ok]
-    labels = person.labels
-    used = np.zeros(len(labels) + 1, dtype=np.bool_)
+    n_labels = len(person.values)
+    used = np.zeros(n_labels + 1, dtype=np.bool_)
     used[codes] = True
-    used = used[:-1]
-    kept = np.flatnonzero(used)
-    ids = np.array([labels[i] for i in kept.tolist()], dtype=np.str_) if kept.size else np.zeros(0, np.str_)
-    order = np.argsort(ids, kind="stable")
-    rank = np.empty(len(labels) + 1, dtype=np.int32)
+    kept = np.flatnonzero(used[:-1])
+    kept_ids = person.values.take(pa.array(kept)) if kept.size < n_labels else person.values
+    order = _numpy(pc.sort_indices(kept_ids), 0) if kept.size else np.zeros(0, np.int64)
+    rank = np.empty(n_labels + 1, dtype=np.int32)
     rank[kept[order]] = np.arange(kept.size, dtype=np.int32)
-    return rank[codes], ids[order]
+    ids = kept_ids.take(pa.array(order)).to_numpy(zero_copy_only=False).astype(np.str_) if kept.size else (
+        np.zeros(0, np.str_))
+    return rank[codes], ids
 
 
 def _row_problems(
