@@ -46,11 +46,14 @@ def plot_funnel(
     funnel: RateTable | Mapping[str, RateTable], *, group: str = "all", annotate: bool = True,
     ax: Axes | None = None,
 ) -> tuple[Figure, Axes]:
-    """The funnel as horizontal bars: participants per stage, with the conversion from the stage before.
+    """The funnel as horizontal bars: participants per stage, with the rate of the stage's denominator.
 
     One bar per stage of :func:`~langzeit.indicators.funnel` (top to bottom: Einström,
-    Durchström, Ausström); the bar's length is the numerator (reached the stage and the
-    one before), the label gives it and the conversion rate. Several funnels (a
+    Durchström, Ausström); the bar's length is the stage's numerator: who reached the
+    stage among its denominator, which is the stage before for the Einström and
+    Durchström stages, the admitted for ``exited`` and the exited for ``integration``
+    (the table's notes name it, e.g. ``Ausström, of admitted``). The label gives the
+    count and the rate of the denominator. Several funnels (a
     mapping, e.g. scenarios) are drawn as grouped bars. A suppressed cell (after
     :meth:`~langzeit.indicators.RateTable.with_confidentiality`) has no bar and the
     label ``suppressed``.
@@ -58,7 +61,7 @@ def plot_funnel(
     Args:
         funnel: a funnel table, or ``{label: funnel table}``.
         group: the group to draw (default ``"all"``).
-        annotate: write count and conversion next to each bar.
+        annotate: write the count and the rate (of the denominator) next to each bar.
         ax: draw into these axes (default: a new figure).
 
     Returns:
