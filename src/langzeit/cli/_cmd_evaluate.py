@@ -48,11 +48,7 @@ def register(sub: Any) -> None:
     p.add_argument("--caliper", type=options.months, default=3.0,
                    help="largest difference in months in benefit of a matched pair (default 3)")
     p.add_argument("--seed", type=options.seed, default=0, help="seed of the matching's random tie-break")
-    p.add_argument("--min-n", type=options.threshold, default=3,
-                   help="least number of cases per published cell (default 3; 0: no suppression, "
-                        "internal use only)")
-    p.add_argument("--round-to", type=options.round_to, default=None,
-                   help="round published counts to multiples of this (2 or more; 1: no rounding)")
+    options.add_confidentiality_options(p)
     add_format_option(p)
     p.set_defaults(run=run)
 

@@ -31,11 +31,7 @@ def register(sub: Any) -> None:
                    help="CSV with a participant_id column and attribute columns, for --by")
     p.add_argument("--by", default=None,
                    help="group by this participant attribute (a column of --participants, e.g. sex)")
-    p.add_argument("--min-n", type=options.threshold, default=3,
-                   help="least number of cases per published cell (default 3; 0: no suppression, "
-                        "internal use only)")
-    p.add_argument("--round-to", type=options.round_to, default=None,
-                   help="round published counts to multiples of this (2 or more; 1: no rounding)")
+    options.add_confidentiality_options(p)
     add_format_option(p)
     p.set_defaults(run=run)
 

@@ -20,6 +20,7 @@ __all__ = [
     "FIRST_YEAR",
     "LAST_YEAR",
     "MAX_SEED",
+    "add_confidentiality_options",
     "check_confidentiality",
     "count",
     "date",
@@ -136,6 +137,22 @@ def check_confidentiality(min_n: int, round_to: int | None) -> None:
                        "switches off; leave out one of them")
 
 
+def add_confidentiality_options(parser: argparse.ArgumentParser) -> None:
+    """Add ``--min-n`` and ``--round-to``, the confidentiality rule of every published table.
+
+    Examples:
+        >>> p = argparse.ArgumentParser()
+        >>> add_confidentiality_options(p)
+        >>> p.parse_args(["--round-to", "10"])
+        Namespace(min_n=3, round_to=10)
+    """
+    parser.add_argument("--min-n", type=threshold, default=3,
+                        help="least number of cases per published cell (default 3; 0: no suppression, "
+                             "internal use only)")
+    parser.add_argument("--round-to", type=round_to, default=None,
+                        help="round published counts to multiples of this (2 or more; 1: no rounding)")
+
+
 def day_of_month(text: str) -> int:
     """``--stichtag``: a day of the month, 1 to 31.
 
@@ -153,7 +170,12 @@ def day_of_month(text: str) -> int:
     return value
 
 
-def _in_range(day: dt.date, text: str) -> dt.date:
+def _parsed(text: str, parse: Callable[[str], dt.date], what: str) -> dt.date:
+    """``text`` read by ``parse``, in the years FIRST_YEAR–LAST_YEAR."""
+    try:
+        day = parse(text.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a {what}: {text!r}") from None
     if not FIRST_YEAR <= day.year <= LAST_YEAR:
         raise argparse.ArgumentTypeError(f"{text!r} is outside the years {FIRST_YEAR}–{LAST_YEAR}")
     return day
@@ -170,11 +192,7 @@ def date(text: str) -> dt.date:
         ...
         argparse.ArgumentTypeError: '9999-12-31' is outside the years 1900–2199
     """
-    try:
-        day = dt.date.fromisoformat(text.strip())
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
-    return _in_range(day, text)
+    return _parsed(text, dt.date.fromisoformat, "date (YYYY-MM-DD)")
 
 
 def month(text: str) -> dt.date:
@@ -188,11 +206,7 @@ def month(text: str) -> dt.date:
         ...
         argparse.ArgumentTypeError: '9999-12' is outside the years 1900–2199
     """
-    try:
-        day = dt.datetime.strptime(text.strip(), "%Y-%m").date()
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a month (YYYY-MM): {text!r}") from None
-    return _in_range(day, text)
+    return _parsed(text, lambda t: dt.datetime.strptime(t, "%Y-%m").date(), "month (YYYY-MM)")
 
 
 def months(text: str) -> float:
