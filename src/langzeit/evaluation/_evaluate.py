@@ -22,8 +22,8 @@ from typing import Any
 
 import attrs
 import numpy as np
-import numpy.typing as npt
 
+from langzeit._arrays import BoolArray
 from langzeit.evaluation._index import SpellIndex
 from langzeit.evaluation._linkage import Linkage, link
 from langzeit.evaluation._matching import (
@@ -61,8 +61,6 @@ __all__ = ["EVALUATION_FORMAT", "Evaluation", "evaluate"]
 
 EVALUATION_FORMAT = "langzeit-evaluation/1"
 """The ``format`` key of :meth:`Evaluation.to_dict` (version of the JSON layout)."""
-
-BoolArray = npt.NDArray[np.bool_]
 
 
 def _status_shares(status: EntryStatus, level: float) -> RateTable:

@@ -15,14 +15,13 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
+from langzeit._arrays import BoolArray, IntArray
 from langzeit._calendar import DAYS_PER_MONTH, add_months, month_end, month_index
 from langzeit.indicators import SpellCoverage, long_term_recipient, long_term_recipients_on
 from langzeit.spells import INTEGRATION_KINDS, NO_CODE, SpellKind, SpellTable
 
 __all__ = ["SpellIndex", "Starts"]
 
-IntArray = npt.NDArray[np.int64]
-BoolArray = npt.NDArray[np.bool_]
 
 _SHIFT = 1 << 22
 _OFFSET = 1 << 21

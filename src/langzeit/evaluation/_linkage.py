@@ -9,6 +9,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
+from langzeit._arrays import IntArray
 from langzeit.events import Event
 from langzeit.indicators import EventColumns
 from langzeit.spells import SpellTable
@@ -16,7 +17,6 @@ from langzeit.tabular import Table
 
 __all__ = ["NOT_IN_MAPPING", "NOT_IN_SPELLS", "SHARED_PERSON", "Linkage", "link"]
 
-IntArray = npt.NDArray[np.int64]
 
 NOT_IN_MAPPING = "no entry in the mapping table"
 """Reason: a mapping table was given and has no row for the participant."""

@@ -45,8 +45,8 @@ from typing import Any
 
 import attrs
 import numpy as np
-import numpy.typing as npt
 
+from langzeit._arrays import BoolArray, FloatArray, IntArray
 from langzeit._calendar import DAYS_PER_MONTH, add_months, month_end, month_index
 from langzeit.evaluation._index import SpellIndex
 from langzeit.evaluation._linkage import Linkage
@@ -80,9 +80,6 @@ __all__ = [
     "naive_effects",
 ]
 
-IntArray = npt.NDArray[np.int64]
-FloatArray = npt.NDArray[np.float64]
-BoolArray = npt.NDArray[np.bool_]
 
 AGE_BANDS = (25, 35, 45, 55)
 """Age band edges (years at the stock day): under 25, 25–34, 35–44, 45–54, 55 and over."""

@@ -32,6 +32,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
+from langzeit._arrays import BoolArray, IntArray
 from langzeit._calendar import add_months, month_end, month_index
 from langzeit.evaluation._index import BEDARF_MONTHS, K2E3_MONTHS, SpellIndex
 from langzeit.evaluation._linkage import Linkage
@@ -41,8 +42,6 @@ from langzeit.indicators import EventColumns, RateTable, StateSequences
 __all__ = ["HORIZONS", "OUTCOMES", "STATES", "Outcomes", "outcomes_of", "participant_outcomes",
            "state_sequences_of"]
 
-IntArray = npt.NDArray[np.int64]
-BoolArray = npt.NDArray[np.bool_]
 
 HORIZONS = (6, 12, 24)
 """The default horizons in months after the origin."""
@@ -262,7 +261,6 @@ def state_sequences_of(
     states[when > index.data_end] = -1
     names = tuple(ids) if ids is not None else tuple(str(x) for x in np.asarray(index.spells.person_ids)[p])
     return StateSequences(names, STATES, states)
-
 
 
 def participant_outcomes(

@@ -9,6 +9,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
+from langzeit._arrays import BoolArray, FloatArray, IntArray
 from langzeit._calendar import add_months
 from langzeit.evaluation._index import SpellIndex, _pack
 from langzeit.evaluation._linkage import Linkage
@@ -19,9 +20,6 @@ from langzeit.tabular import Table
 
 __all__ = ["ORIGINS", "EntryStatus", "PersonAttributes", "UnemploymentSpells", "entry_days", "entry_status"]
 
-IntArray = npt.NDArray[np.int64]
-FloatArray = npt.NDArray[np.float64]
-BoolArray = npt.NDArray[np.bool_]
 
 ORIGINS = {"referral": "referred", "admission": "admitted", "exit": "exited"}
 """The dates an evaluation can start from, and the event type that dates them (its first occurrence)."""

@@ -17,6 +17,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
+from langzeit._arrays import IntArray
 from langzeit._calendar import EPOCH_ORDINAL, from_day_number
 from langzeit.domain import ExitReason, OutcomeKind
 from langzeit.events import (
@@ -59,7 +60,6 @@ _ITEMS = 10  # widest scale (SWE); WHO-5 uses the first 5 columns
 #: Event types with fields the calculators read (all others need only participant, type, day).
 _WITH_FIELDS = frozenset({Exited, PhaseEntered, CoachAssigned, TandemAssigned, PlanStepAgreed,
                           PlanStepAchieved, ScaleScored, FollowUp, Extended, Waitlisted})
-IntArray = npt.NDArray[np.int64]
 
 
 @attrs.frozen(eq=False)

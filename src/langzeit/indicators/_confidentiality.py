@@ -50,6 +50,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
+from langzeit._arrays import IntArray
 from langzeit.tabular import Table
 
 __all__ = [
@@ -77,7 +78,6 @@ SECONDARY = 2
 
 _FLAG_NAMES = {SHOWN: "", PRIMARY: "primary", SECONDARY: "secondary"}
 
-IntArray = npt.NDArray[np.int64]
 FlagArray = npt.NDArray[np.int8]
 
 

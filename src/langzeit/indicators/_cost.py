@@ -20,6 +20,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
+from langzeit._arrays import FloatArray, IntArray
 from langzeit._calendar import day_number, from_day_number, month_end, month_index, month_of
 from langzeit.domain import Coach, OutcomeKind
 from langzeit.events import Event
@@ -31,8 +32,6 @@ from langzeit.tabular import Table
 
 __all__ = ["CostRelief", "StaffCost", "cost_relief"]
 
-FloatArray = npt.NDArray[np.float64]
-IntArray = npt.NDArray[np.int64]
 _INTEGRATION = frozenset(o for o in OutcomeKind if o.is_integration)
 
 

@@ -36,12 +36,11 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
+from langzeit._arrays import BoolArray, IntArray
 from langzeit.spells import SpellKind, SpellTable
 
 __all__ = ["SpellCoverage", "long_term_recipient", "long_term_recipients_on"]
 
-IntArray = npt.NDArray[np.int64]
-BoolArray = npt.NDArray[np.bool_]
 
 LZB_WINDOW = 730
 """Days of the LZB window ``[d − 729, d]`` (DOMAIN.md § 3)."""

@@ -10,11 +10,10 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
+from langzeit._arrays import BoolArray, IntArray
 from langzeit.indicators._columns import OUTCOMES, REASONS, TYPE_CODES, EventColumns, as_columns
 from langzeit.indicators._pathways import (
-    BoolArray,
     Data,
-    IntArray,
     _first_rows,
     _grouping,
     _has,

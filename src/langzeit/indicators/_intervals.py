@@ -30,9 +30,10 @@ from typing import Any, overload
 import numpy as np
 import numpy.typing as npt
 
+from langzeit._arrays import FloatArray
+
 __all__ = ["garwood_interval", "poisson_rate_interval", "wilson_interval"]
 
-FloatArray = npt.NDArray[np.float64]
 
 _EPS = 1e-15
 _lgamma = np.vectorize(math.lgamma, otypes=[np.float64])

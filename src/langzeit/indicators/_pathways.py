@@ -14,8 +14,8 @@ from operator import itemgetter
 
 import attrs
 import numpy as np
-import numpy.typing as npt
 
+from langzeit._arrays import BoolArray, IntArray
 from langzeit._calendar import day_number
 from langzeit.events import Event
 from langzeit.exceptions import Problem, ValidationError
@@ -24,9 +24,6 @@ from langzeit.indicators._tables import Grouping, RateTable, group_participants
 
 __all__: list[str] = []  # private helpers of the programme calculators
 
-IntArray = npt.NDArray[np.int64]
-FloatArray = npt.NDArray[np.float64]
-BoolArray = npt.NDArray[np.bool_]
 Data = EventColumns | Iterable[Event]
 
 _NONE = np.iinfo(np.int64).max  # "no such event"
@@ -109,12 +106,10 @@ def _has(day: IntArray) -> BoolArray:
     return out
 
 
-
 def _single_rate(name: str, item: str, num: BoolArray, den: BoolArray, g: Grouping, level: float,
                  note: str = "") -> RateTable:
     return RateTable.of_counts(name, g.names, (item,), g.counts(num & den)[:, None], g.counts(den)[:, None],
                                notes=(note,), level=level)
-
 
 
 def _used_phase_codes(cols: EventColumns) -> IntArray:
@@ -136,7 +131,6 @@ def _phase_entries(cols: EventColumns, code: int) -> BoolArray:
     if code >= 0:
         out[cols.participant[(cols.type == TYPE_CODES["phase_entered"]) & (cols.key == code)]] = True
     return out
-
 
 
 def _origin(p: _Pathways, origin: str) -> IntArray:

@@ -30,6 +30,7 @@ from typing import Any
 import attrs
 import numpy as np
 
+from langzeit._arrays import BoolArray, IntArray
 from langzeit._calendar import add_months, from_day_number, months_between_days
 from langzeit.domain import ExitReason
 from langzeit.exceptions import Problem, UnknownNameError, ValidationError
@@ -42,9 +43,7 @@ from langzeit.indicators._columns import (
 )
 from langzeit.indicators._pathways import (
     _NONE,
-    BoolArray,
     Data,
-    IntArray,
     _data_end,
     _first_rows,
     _grouping,

@@ -9,10 +9,11 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
+from langzeit._arrays import FloatArray, IntArray
 from langzeit.exceptions import Problem, ValidationError
 from langzeit.indicators._columns import as_columns
 from langzeit.indicators._confidentiality import SHOWN, ConfidentialityRule, suppression_flags
-from langzeit.indicators._pathways import _NONE, Data, FloatArray, IntArray, _grouping, _ids
+from langzeit.indicators._pathways import _NONE, Data, _grouping, _ids
 from langzeit.indicators._scales import SCALES, WHO5_RELEVANT_CHANGE, score_items
 from langzeit.indicators._tables import Grouping, RateTable
 from langzeit.tabular import Table

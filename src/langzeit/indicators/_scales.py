@@ -21,6 +21,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
+from langzeit._arrays import BoolArray, FloatArray
 from langzeit.exceptions import Problem, ValidationError
 
 __all__ = [
@@ -47,10 +48,6 @@ WHO5_DEPRESSION_PERCENT = 28
 WHO5_RELEVANT_CHANGE = 10
 
 _MISSING = -1
-
-IntArray = npt.NDArray[np.int64]
-FloatArray = npt.NDArray[np.float64]
-BoolArray = npt.NDArray[np.bool_]
 
 
 @attrs.frozen

@@ -36,6 +36,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
+from langzeit._arrays import FloatArray, IntArray
 from langzeit.exceptions import Problem, ValidationError
 from langzeit.tabular import Table
 
@@ -53,8 +54,6 @@ __all__ = [
     "transition_rates",
 ]
 
-FloatArray = npt.NDArray[np.float64]
-IntArray = npt.NDArray[np.int64]
 StateMatrix = npt.NDArray[np.int16]
 
 

@@ -9,6 +9,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
+from langzeit._arrays import IntArray
 from langzeit._calendar import (
     DAYS_PER_MONTH,
     add_months,
@@ -19,16 +20,7 @@ from langzeit._calendar import (
 )
 from langzeit.indicators._columns import TYPE_CODES, as_columns, dense_codes
 from langzeit.indicators._confidentiality import SHOWN, ConfidentialityRule, suppression_flags
-from langzeit.indicators._pathways import (
-    _NONE,
-    Data,
-    IntArray,
-    _data_end,
-    _grouping,
-    _has,
-    _pathways,
-    _single_rate,
-)
+from langzeit.indicators._pathways import _NONE, Data, _data_end, _grouping, _has, _pathways, _single_rate
 from langzeit.indicators._tables import DistributionTable, Grouping, RateTable
 from langzeit.tabular import Table
 

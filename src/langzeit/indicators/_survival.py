@@ -30,16 +30,13 @@ from typing import Any
 
 import attrs
 import numpy as np
-import numpy.typing as npt
 
+from langzeit._arrays import FloatArray, IntArray
 from langzeit.exceptions import Problem, ValidationError
 from langzeit.indicators._columns import dense_codes
 from langzeit.tabular import Table
 
 __all__ = ["CumulativeIncidence", "SurvivalCurve", "aalen_johansen", "kaplan_meier"]
-
-FloatArray = npt.NDArray[np.float64]
-IntArray = npt.NDArray[np.int64]
 
 
 def _z(level: float) -> float:

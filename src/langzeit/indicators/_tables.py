@@ -17,6 +17,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
+from langzeit._arrays import FloatArray, IntArray
 from langzeit.exceptions import Problem, ValidationError
 from langzeit.indicators._confidentiality import (
     SHOWN,
@@ -31,8 +32,6 @@ from langzeit.tabular import Table
 
 __all__ = ["QUANTILES", "DistributionTable", "Grouping", "Rate", "RateTable", "group_participants"]
 
-IntArray = npt.NDArray[np.int64]
-FloatArray = npt.NDArray[np.float64]
 FlagArray = npt.NDArray[np.int8]
 
 #: Quantiles reported for durations.

@@ -13,8 +13,8 @@ from typing import Any, Protocol, runtime_checkable
 
 import attrs
 import numpy as np
-import numpy.typing as npt
 
+from langzeit._arrays import FloatArray
 from langzeit._calendar import DAYS_PER_MONTH
 from langzeit.exceptions import Problem
 
@@ -36,8 +36,6 @@ _UNIT_MONTHS = {
     "weeks": 7.0 / DAYS_PER_MONTH, "week": 7.0 / DAYS_PER_MONTH,
     "years": 12.0, "year": 12.0,
 }
-
-FloatArray = npt.NDArray[np.float64]
 
 
 def positive(_inst: object, attribute: attrs.Attribute[Any], value: float) -> None:

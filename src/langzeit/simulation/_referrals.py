@@ -7,8 +7,9 @@ from typing import Protocol, runtime_checkable
 import attrs
 import numpy as np
 
+from langzeit._arrays import FloatArray
 from langzeit.simulation._clock import add_months
-from langzeit.simulation._distributions import DAYS_PER_MONTH, FloatArray, non_negative, positive
+from langzeit.simulation._distributions import DAYS_PER_MONTH, non_negative, positive
 
 __all__ = ["CohortReferrals", "OpenDayReferrals", "PoissonReferrals", "ReferralProcess"]
 

@@ -12,6 +12,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
+from langzeit._arrays import FloatArray, IntArray
 from langzeit._calendar import EPOCH_ORDINAL
 from langzeit.domain import ExitReason, OutcomeKind
 from langzeit.events import Event, EventLog
@@ -31,8 +32,6 @@ __all__ = [
     "replication_metrics",
 ]
 
-FloatArray = npt.NDArray[np.float64]
-IntArray = npt.NDArray[np.int64]
 
 #: Codes of exit reasons and outcomes in :class:`Pathways` (index in the enum, -1: none).
 EXIT_REASONS: tuple[ExitReason, ...] = tuple(ExitReason)
