@@ -8,7 +8,7 @@ import pytest
 
 import langzeit
 
-PACKAGES = ["langzeit", "langzeit.exceptions", "langzeit.tabular"] + [
+PACKAGES = ["langzeit", "langzeit.exceptions", "langzeit.tabular", "langzeit.privacy"] + [
     f"langzeit.{m.name}"
     for m in pkgutil.iter_modules(langzeit.__path__)
     if not m.name.startswith("_")
@@ -49,7 +49,9 @@ def test_every_public_class_and_function_has_an_example(module_name: str) -> Non
 
 
 #: Private helpers shared across layers (DESIGN.md): they import nothing of langzeit but exceptions.
-_CROSS_CUTTING = {"exceptions", "tabular", "_gc", "_calendar", "_toml", "_spreadsheet", "_ids", "_arrays"}
+_CROSS_CUTTING = {
+    "exceptions", "tabular", "_gc", "_calendar", "_toml", "_spreadsheet", "_ids", "_arrays", "privacy",
+}
 
 
 def test_package_layers_do_not_import_upwards() -> None:

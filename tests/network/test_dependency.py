@@ -15,6 +15,7 @@ from langzeit.network import (
     space_to_dict,
     synthetic_space,
 )
+from langzeit.privacy import StatedPurpose
 
 
 def test_example_figures_match_the_hand_computation() -> None:
@@ -63,7 +64,7 @@ def test_sole_contacts_list_kind_and_tie() -> None:
 
 
 def _without_contacts_of(space: SocialSpace, coach: str) -> SocialSpace:
-    doc = space_to_dict(space)
+    doc = space_to_dict(space, include_special_categories=StatedPurpose("test oracle"))
     kinds = {n: space.kind_of(n) for n in space.graph.nodes}
     doc["ties"] = [
         t for t in doc["ties"]

@@ -28,6 +28,7 @@ from langzeit.network import (
     write_graphml,
     write_space,
 )
+from langzeit.privacy import StatedPurpose
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
@@ -109,12 +110,14 @@ def test_areas_come_from_locations_travel_and_homes() -> None:
 
 @pytest.mark.parametrize("name", EXAMPLE_SPACES)
 def test_json_round_trip_keeps_everything(name: str, tmp_path: Path) -> None:
-    """Writing and reading the JSON document gives the same document back."""
+    """With a stated purpose, writing and reading the JSON document gives the same document back."""
     space = example_space(name)
     path = tmp_path / "space.json"
-    write_space(space, path)
+    purpose = StatedPurpose("Sicherung des Sozialraums")
+    write_space(space, path, include_special_categories=purpose)
     again = read_space(path)
-    assert space_to_dict(again) == space_to_dict(space)
+    assert space_to_dict(again, include_special_categories=purpose) == space_to_dict(
+        space, include_special_categories=purpose)
     assert len(again.ties) == len(space.ties)
 
 
@@ -206,8 +209,10 @@ def test_graphml_export_round_trips_through_networkx(tmp_path: Path) -> None:
 def test_synthetic_spaces_round_trip_through_json(setting: str, seed: int) -> None:
     """Any generated space survives to_dict / from_dict unchanged (also through JSON text)."""
     space = synthetic_space(setting, actors=30, participants=25, seed=seed)
-    doc = json.loads(json.dumps(space_to_dict(space)))
-    assert space_to_dict(space_from_dict(doc)) == space_to_dict(space)
+    purpose = StatedPurpose("round trip")
+    doc = json.loads(json.dumps(space_to_dict(space, include_special_categories=purpose)))
+    assert space_to_dict(space_from_dict(doc), include_special_categories=purpose) == space_to_dict(
+        space, include_special_categories=purpose)
 
 
 @pytest.mark.parametrize(

@@ -54,6 +54,8 @@ class OrganisationKind(enum.StrEnum):
     Examples:
         >>> OrganisationKind("day_clinic").name
         'DAY_CLINIC'
+        >>> OrganisationKind("day_clinic").is_health_care, OrganisationKind("sports_club").is_health_care
+        (True, False)
     """
 
     JOBCENTER = "jobcenter"
@@ -78,6 +80,21 @@ class OrganisationKind(enum.StrEnum):
     LANGUAGE_SCHOOL = "language_school"
     MUNICIPALITY = "municipality"
     OTHER = "other"
+
+    @property
+    def is_health_care(self) -> bool:
+        """Whether the organisation treats or counsels on health: a participant's tie to it is health data.
+
+        Clinics, day clinics, medical practices, addiction and psychosocial counselling
+        (Art. 9 GDPR).
+        """
+        return self in _HEALTH_CARE
+
+
+_HEALTH_CARE = frozenset({
+    OrganisationKind.DAY_CLINIC, OrganisationKind.CLINIC, OrganisationKind.MEDICAL_PRACTICE,
+    OrganisationKind.ADDICTION_COUNSELLING, OrganisationKind.PSYCHOSOCIAL_COUNSELLING,
+})
 
 
 class CoachRole(enum.StrEnum):

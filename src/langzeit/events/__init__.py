@@ -25,6 +25,12 @@ from langzeit.events._codec import (
     events_from_rows,
 )
 from langzeit.events._log import EventLog, StoredEvent
+from langzeit.events._personal import (
+    FREE_TEXT_FIELDS,
+    PERSON_ID_FIELDS,
+    SPECIAL_CATEGORY_FIELDS,
+    pseudonymise_events,
+)
 from langzeit.events._protocol import EventStore, SharedEventStore
 from langzeit.events._state import ActiveConsent, ParticipantState, StateBuilder, Status, replay
 from langzeit.events._types import (
@@ -61,6 +67,9 @@ __all__ = [
     "EVENT_FORMAT",
     "EVENT_FORMAT_VERSION",
     "EVENT_TYPES",
+    "FREE_TEXT_FIELDS",
+    "PERSON_ID_FIELDS",
+    "SPECIAL_CATEGORY_FIELDS",
     "ActiveConsent",
     "ActorReferred",
     "Admitted",
@@ -100,5 +109,6 @@ __all__ = [
     "event_json_schema",
     "event_to_record",
     "events_from_rows",
+    "pseudonymise_events",
     "replay",
 ]

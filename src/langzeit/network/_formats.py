@@ -13,6 +13,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import attrs
 import networkx as nx
 
 from langzeit.domain import Coach, Consent, Organisation, Participant
@@ -27,9 +28,11 @@ from langzeit.network._records import (
     Travel,
 )
 from langzeit.network._space import Record, SocialSpace
+from langzeit.privacy import StatedPurpose
 
 __all__ = [
     "FORMAT",
+    "SPECIAL_PARTICIPANT_FIELDS",
     "VERSION",
     "flat_graph",
     "is_space_file",
@@ -44,6 +47,11 @@ FORMAT = "langzeit-social-space"
 """The ``format`` field of the social-space JSON document."""
 VERSION = 1
 """The ``version`` this library writes (and the newest it reads)."""
+
+#: Participant fields that are special categories (Art. 9 GDPR): needs (health, addiction,
+#: rehabilitation… a participant's Problemlagen), a known health limitation, and the need
+#: of language support (it may reveal ethnic origin). Left out of exports by default.
+SPECIAL_PARTICIPANT_FIELDS = ("needs", "health_limitation", "language_support")
 
 _SECTIONS = (
     "organizations", "locations", "services", "service_at_locations", "travel",
@@ -268,23 +276,95 @@ def space_from_dict(data: Any, *, source: str = "<memory>") -> SocialSpace:
     return space
 
 
-def space_to_dict(space: SocialSpace) -> dict[str, Any]:
+@attrs.frozen
+class _Release:
+    """What an export may contain: one decision for the JSON document and GraphML.
+
+    The usable ties and the consents, participants' rows with or without special categories.
+    """
+
+    purpose: StatedPurpose | None
+    ties: list[Tie]
+    consents: list[Consent]
+    left_out: dict[str, int]
+
+    @classmethod
+    def of(cls, space: SocialSpace, purpose: StatedPurpose | None) -> _Release:
+        if purpose is not None and not isinstance(purpose, StatedPurpose):
+            raise TypeError("include_special_categories takes a langzeit.privacy.StatedPurpose "
+                            f"(why the data are needed), got {purpose!r}")
+        checks = space.tie_consents()
+        orgs = space.organisations
+
+        def health(recipient: str) -> bool:
+            org = orgs.get(recipient)
+            return org is not None and org.kind.is_health_care
+
+        usable = [space.ties[tid] for tid, c in checks.items() if c.allowed]
+        ties = [t for t in usable if purpose is not None or not health(checks[t.id].recipient)]
+        consents = [c for _, c in sorted(space.consents.items())
+                    if purpose is not None or not health(c.recipient)]
+        return cls(purpose, ties, consents, {
+            "withdrawn_ties": len(checks) - len(usable),
+            "special_category_ties": len(usable) - len(ties),
+            "special_category_consents": len(space.consents) - len(consents),
+        })
+
+    def participant(self, p: ParticipantProfile) -> dict[str, Any]:
+        row = _participant_row(p)
+        if self.purpose is None:
+            for name in SPECIAL_PARTICIPANT_FIELDS:
+                del row[name]
+        return row
+
+    def header(self) -> dict[str, Any]:
+        return {"special_categories": {"included": self.purpose is not None,
+                                       "purpose": None if self.purpose is None else self.purpose.text},
+                "left_out": self.left_out}
+
+
+def space_to_dict(space: SocialSpace, *, include_special_categories: StatedPurpose | None = None
+                  ) -> dict[str, Any]:
     """The JSON document of a space: HSDS names for organisations, services and locations.
+
+    Safe by default (DOMAIN.md § 6): the document leaves out the special categories
+    of Art. 9 GDPR — participants' needs, health limitation and language support
+    (:data:`SPECIAL_PARTICIPANT_FIELDS`), ties and consents that link a participant
+    to a health-care organisation (``OrganisationKind.is_health_care``: their existence
+    is health data) — unless the caller states why they need them
+    (``include_special_categories=StatedPurpose(...)``; the purpose is written into the
+    document). Ties whose consent was withdrawn are always left out: an export is a
+    flow of data, and withdrawal stops it; the withdrawn consent records stay, so that
+    the withdrawal travels with the data. ``left_out`` counts what was left out; read
+    back, the document gives a space without it.
 
     Args:
         space: the space.
+        include_special_categories: the stated purpose for which special categories are included.
 
     Returns:
         A JSON-ready dict with the keys ``format``, ``version``, ``name``,
+        ``special_categories`` (``included``, ``purpose``), ``left_out``,
         ``organizations``, ``locations``, ``services``, ``service_at_locations``,
         ``travel``, ``participants``, ``coaches``, ``persons``, ``ties``, ``consents``
         (each list in id order).
+
+    Raises:
+        TypeError: ``include_special_categories`` is not a :class:`~langzeit.privacy.StatedPurpose`.
 
     Examples:
         >>> doc = space_to_dict(SocialSpace("leer"))
         >>> doc["format"], doc["version"], doc["organizations"]
         ('langzeit-social-space', 1, [])
+        >>> from langzeit.network import example_space
+        >>> space = example_space()
+        >>> "needs" in space_to_dict(space)["participants"][0]
+        False
+        >>> doc = space_to_dict(space, include_special_categories=StatedPurpose("Fallkonferenz PaN"))
+        >>> doc["participants"][0]["needs"], doc["special_categories"]["purpose"]
+        (['debt', 'mental_health', 'social_contact'], 'Fallkonferenz PaN')
     """
+    release = _Release.of(space, include_special_categories)
     services = []
     at_locations = []
     for s in sorted(space.services.values(), key=lambda s: s.id):
@@ -307,6 +387,7 @@ def space_to_dict(space: SocialSpace) -> dict[str, Any]:
         "format": FORMAT,
         "version": VERSION,
         "name": space.name,
+        **release.header(),
         "organizations": [
             {"id": o.id, "name": o.name, "kind": o.kind.value, "legal_domain": o.legal_domain.value}
             for o in sorted(space.organisations.values(), key=lambda o: o.id)
@@ -323,7 +404,7 @@ def space_to_dict(space: SocialSpace) -> dict[str, Any]:
             for _, t in sorted(space.travel.items())
         ],
         "participants": [
-            _participant_row(p) for p in sorted(space.participants.values(), key=lambda p: p.id)
+            release.participant(p) for p in sorted(space.participants.values(), key=lambda p: p.id)
         ],
         "coaches": [
             {"id": c.id, "role": c.role.value, "organization_id": c.organisation_id, "fte": c.fte,
@@ -338,12 +419,12 @@ def space_to_dict(space: SocialSpace) -> dict[str, Any]:
             {"id": t.id, "source": t.source, "target": t.target, "kind": t.kind.value,
              "held_by": t.held_by, "strength": t.strength, "since": _iso(t.since),
              "last_contact": _iso(t.last_contact), "consent": t.consent}
-            for t in sorted(space.ties.values(), key=lambda t: t.id)
+            for t in release.ties
         ],
         "consents": [
             {"id": c.id, "participant_id": c.participant_id, "purpose": c.purpose.value,
              "recipient": c.recipient, "given": _iso(c.given), "withdrawn": _iso(c.withdrawn)}
-            for c in sorted(space.consents.values(), key=lambda c: c.id)
+            for c in release.consents
         ],
     }
 
@@ -362,14 +443,26 @@ def _participant_row(p: ParticipantProfile) -> dict[str, Any]:
     }
 
 
-def flat_graph(space: SocialSpace) -> nx.MultiGraph:
-    """A copy of the graph with only scalar attributes (what GraphML can hold).
+def flat_graph(space: SocialSpace, *, include_special_categories: StatedPurpose | None = None
+               ) -> nx.MultiGraph:
+    """A copy of the graph with only scalar attributes (what GraphML can hold), safe by default.
+
+    Leaves out what :func:`space_to_dict` leaves out: participants' needs unless
+    ``include_special_categories`` states a purpose (then in the graph attribute
+    ``special_categories_purpose``), ties to health-care organisations likewise, and
+    ties whose consent was withdrawn always.
 
     Examples:
         >>> flat_graph(SocialSpace()).number_of_nodes()
         0
+        >>> from langzeit.network import example_space
+        >>> "needs" in flat_graph(example_space()).nodes["p-anna"]
+        False
     """
+    release = _Release.of(space, include_special_categories)
     g = nx.MultiGraph(name=space.name)
+    if release.purpose is not None:
+        g.graph["special_categories_purpose"] = release.purpose.text
     offered: dict[str, list[str]] = {}
     for s in space.services.values():
         offered.setdefault(s.organisation_id, []).append(s.id)
@@ -377,13 +470,14 @@ def flat_graph(space: SocialSpace) -> nx.MultiGraph:
         g.add_node(o.id, kind="organisation", name=o.name, legal_domain=o.legal_domain.value,
                    org_kind=o.kind.value, services=",".join(sorted(offered.get(o.id, []))))
     for p in space.participants.values():
-        g.add_node(p.id, kind="participant", area=p.home_area,
-                   needs=",".join(sorted(n.value for n in p.needs)), programme_id=p.programme_id)
+        g.add_node(p.id, kind="participant", area=p.home_area, programme_id=p.programme_id)
+        if release.purpose is not None:
+            g.nodes[p.id]["needs"] = ",".join(sorted(n.value for n in p.needs))
     for c in space.coaches.values():
         g.add_node(c.id, kind="coach", role=c.role.value, organisation_id=c.organisation_id)
     for n in space.persons.values():
         g.add_node(n.id, kind="person", role=n.role.value, area=n.home_area)
-    for t in space.ties.values():
+    for t in release.ties:
         g.add_edge(t.source, t.target, key=t.id, kind=t.kind.value, held_by=t.held_by,
                    strength=t.strength, since=_iso(t.since) or "",
                    last_contact=_iso(t.last_contact) or "", consent=t.consent)
@@ -422,9 +516,13 @@ def read_space(path: str | os.PathLike[str]) -> SocialSpace:
         >>> import tempfile, pathlib
         >>> from langzeit.network import example_space
         >>> path = pathlib.Path(tempfile.mkdtemp()) / "ploen.json"
-        >>> write_space(example_space("ploen"), path)
-        >>> space_to_dict(read_space(path)) == space_to_dict(example_space("ploen"))
-        True
+        >>> write_space(example_space("ploen"), path)  # safe by default: no needs
+        >>> read_space(path).participants["p-anna"].needs
+        frozenset()
+        >>> backup = StatedPurpose("Sicherung des Sozialraums")
+        >>> write_space(example_space("ploen"), path, include_special_categories=backup)
+        >>> sorted(read_space(path).participants["p-anna"].needs)
+        [<Need.DEBT: 'debt'>, <Need.MENTAL_HEALTH: 'mental_health'>, <Need.SOCIAL_CONTACT: 'social_contact'>]
     """
     path = Path(path)
     try:
@@ -447,12 +545,17 @@ def read_space(path: str | os.PathLike[str]) -> SocialSpace:
     return space_from_dict(data, source=str(path))
 
 
-def write_space(space: SocialSpace, path: str | os.PathLike[str]) -> None:
+def write_space(space: SocialSpace, path: str | os.PathLike[str], *,
+                include_special_categories: StatedPurpose | None = None) -> None:
     """Write a space as its JSON document (UTF-8, German characters kept, stable order).
+
+    Safe by default: see :func:`space_to_dict` for what is left out and how to
+    include special categories for a stated purpose.
 
     Args:
         space: the space.
         path: the file to write.
+        include_special_categories: the stated purpose for which special categories are included.
 
     Examples:
         >>> import tempfile, pathlib
@@ -462,20 +565,25 @@ def write_space(space: SocialSpace, path: str | os.PathLike[str]) -> None:
         ' "format": "langzeit-social-space",'
     """
     Path(path).write_text(
-        json.dumps(space_to_dict(space), ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
+        json.dumps(space_to_dict(space, include_special_categories=include_special_categories),
+                   ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
     )
 
 
-def write_graphml(space: SocialSpace, path: str | os.PathLike[str]) -> None:
-    """Write the graph of a space as GraphML (for Gephi, yEd, Cytoscape).
+def write_graphml(space: SocialSpace, path: str | os.PathLike[str], *,
+                  include_special_categories: StatedPurpose | None = None) -> None:
+    """Write the graph of a space as GraphML (for Gephi, yEd, Cytoscape), safe by default.
 
     Nodes carry ``kind``, ``name``, ``legal_domain``, ``area``, ``role`` and the
     ids of the services an organisation offers; edges (keyed by tie id) carry
     ``kind``, ``held_by``, ``strength``, ``since``, ``last_contact`` and ``consent``.
+    Participants' needs, ties to health-care organisations and withdrawn ties are
+    left out as in :func:`flat_graph`.
 
     Args:
         space: the space.
         path: the file to write.
+        include_special_categories: the stated purpose for which special categories are included.
 
     Examples:
         >>> import tempfile, pathlib, networkx as nx
@@ -485,4 +593,4 @@ def write_graphml(space: SocialSpace, path: str | os.PathLike[str]) -> None:
         >>> nx.read_graphml(path).nodes["c-lena"]["kind"]
         'coach'
     """
-    nx.write_graphml(flat_graph(space), str(path))
+    nx.write_graphml(flat_graph(space, include_special_categories=include_special_categories), str(path))

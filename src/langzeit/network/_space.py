@@ -440,6 +440,20 @@ class SocialSpace:
         org_kind = {o: r.kind for o, r in self._organisations.items()}
         return _tie_consent(tie, self._kinds, coach_org, org_kind, self._consents_of, on)
 
+    def tie_consents(self, *, on: date | None = None) -> dict[str, TieConsent]:
+        """:meth:`tie_consent` of every tie at once, by tie id (in id order).
+
+        Examples:
+            >>> from langzeit.network import example_space
+            >>> checks = example_space().tie_consents()
+            >>> sum(c.required for c in checks.values()), all(c.allowed for c in checks.values())
+            (5, True)
+        """
+        coach_org = {c: r.organisation_id for c, r in self._coaches.items()}
+        org_kind = {o: r.kind for o, r in self._organisations.items()}
+        return {tid: _tie_consent(t, self._kinds, coach_org, org_kind, self._consents_of, on)
+                for tid, t in sorted(self._ties.items())}
+
     def usable_ties(self, *, on: date | None = None) -> list[Tie]:
         """The ties that may carry data on ``on`` (None: from now on), ordered by id.
 
@@ -454,10 +468,7 @@ class SocialSpace:
             >>> len(space.usable_ties()) == n - 1, len(space.ties) == n
             (True, True)
         """
-        coach_org = {c: r.organisation_id for c, r in self._coaches.items()}
-        org_kind = {o: r.kind for o, r in self._organisations.items()}
-        return [t for _, t in sorted(self._ties.items())
-                if _tie_consent(t, self._kinds, coach_org, org_kind, self._consents_of, on).allowed]
+        return [self._ties[tid] for tid, c in self.tie_consents(on=on).items() if c.allowed]
 
     def withdraw_consent(self, consent_id: str, day: date) -> Consent:
         """Record the withdrawal of a consent: flows it covered stop from ``day`` on (§ 67b SGB X).

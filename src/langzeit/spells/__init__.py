@@ -28,6 +28,7 @@ from langzeit.spells._codes import (
 )
 from langzeit.spells._csv import DELIMITERS, detect_delimiter
 from langzeit.spells._files import FORMATS, SpellFormat, read_spells, spell_format, write_spells
+from langzeit.spells._pseudonymise import pseudonymise_spells
 from langzeit.spells._synthetic import generate_spells
 from langzeit.spells._table import INTEGRATION_KINDS, SpellTable
 
@@ -54,6 +55,7 @@ __all__ = [
     "generate_spells",
     "label_sort_key",
     "load_catalogue",
+    "pseudonymise_spells",
     "read_spells",
     "spell_format",
     "write_spells",

@@ -1,0 +1,88 @@
+"""langzeit export --pseudonymise: research exports of event logs and spell files (DOMAIN.md § 6)."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from langzeit.cli import main
+from langzeit.events import Declined, Referred
+from langzeit.privacy import Pseudonymiser
+from langzeit.spells import read_spells
+from langzeit.store import read_events, write_events
+
+KEY = b"0123456789abcdef0123456789abcdef"
+
+
+@pytest.fixture
+def files(tmp_path: Path) -> tuple[Path, Path]:
+    """A two-event JSONL log and a key file."""
+    from datetime import date
+
+    log = tmp_path / "events.jsonl"
+    write_events([Referred("e1", "p1", date(2024, 1, 8), programme_id="geh-vor"),
+                  Declined("e2", "p1", date(2024, 1, 20), reason="Frau M. ist krank")], log)
+    key = tmp_path / "key.txt"
+    key.write_bytes(KEY + b"\n")
+    return log, key
+
+
+def test_export_writes_pseudonymised_events_and_reports_in_json(
+    files: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Ids are the keyed hash, free text is gone, dates at month precision; JSON names the counts."""
+    log, key = files
+    out = tmp_path / "export.sqlite"
+    assert main(["export", str(log), "--pseudonymise", "--key-file", str(key), "--dates", "month",
+                 "--out", str(out), "--format", "json"]) == 0
+    p = Pseudonymiser(KEY, dates="month")
+    report = json.loads(capsys.readouterr().out)
+    assert report == {"file": str(log), "out": str(out), "kind": "events", "events": 2, "persons": 1,
+                      "dates": "month", "key_id": p.key_id}
+    events = list(read_events(out))
+    assert {e.participant_id for e in events} == {p.id("p1")}
+    assert [str(e.date) for e in events] == ["2024-01-01", "2024-01-01"]
+    assert "krank" not in out.read_bytes().decode("latin-1")
+
+
+def test_export_of_spells_links_to_the_events_export(
+    files: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A spell file exported with the same key gives the person the same pseudonym."""
+    _, key = files
+    spells = tmp_path / "spells.csv"
+    spells.write_text("person_id,kind,start,end,jobcenter\np1,elb,2024-01-01,,JC1\n", encoding="utf-8")
+    out = tmp_path / "spells.parquet"
+    assert main(["export", str(spells), "--pseudonymise", "--key-file", str(key), "--out", str(out)]) == 0
+    assert "1 spells of 1 persons, pseudonymised" in capsys.readouterr().out
+    assert read_spells(out).rows()[0]["person_id"] == Pseudonymiser(KEY).id("p1")
+
+
+def test_export_needs_pseudonymise_and_a_usable_key(
+    files: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Without --pseudonymise, or with a short key, nothing is written and the exit status is 2."""
+    log, key = files
+    out = tmp_path / "x.jsonl"
+    assert main(["export", str(log), "--key-file", str(key), "--out", str(out)]) == 2
+    short = tmp_path / "short.txt"
+    short.write_bytes(b"Jefe")
+    assert main(["export", str(log), "--pseudonymise", "--key-file", str(short), "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "give --pseudonymise" in err
+    assert "at least 16" in err
+    assert not out.exists()
+
+
+def test_export_does_not_replace_a_file_without_force(
+    files: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An existing --out is kept unless --force; with --force it is replaced whole."""
+    log, key = files
+    out = tmp_path / "x.jsonl"
+    out.write_text("precious", encoding="utf-8")
+    args = ["export", str(log), "--pseudonymise", "--key-file", str(key), "--out", str(out)]
+    assert main(args) == 2
+    assert out.read_text(encoding="utf-8") == "precious"
+    assert main([*args, "--force"]) == 0
+    assert len(read_events(out)) == 2
