@@ -5,6 +5,15 @@ and exit), compared with whom (a matched comparison group from the spell data, e
 difference-in-differences). See the guide ``docs/guides/evaluation.md``.
 """
 
+from langzeit.evaluation._effects import (
+    DiffInDiff,
+    EffectTable,
+    EventTime,
+    difference_in_differences,
+    effects,
+    event_time,
+    naive_effects,
+)
 from langzeit.evaluation._evaluate import EVALUATION_FORMAT, Evaluation, evaluate
 from langzeit.evaluation._index import SpellIndex
 from langzeit.evaluation._linkage import NOT_IN_MAPPING, NOT_IN_SPELLS, SHARED_PERSON, Linkage, link
@@ -16,15 +25,8 @@ from langzeit.evaluation._matching import (
     NO_STOCK,
     OUTSIDE_CALIPER,
     Balance,
-    DiffInDiff,
-    EffectTable,
-    EventTime,
     MatchedPairs,
-    difference_in_differences,
-    effects,
-    event_time,
     match_comparison,
-    naive_effects,
 )
 from langzeit.evaluation._outcomes import (
     HORIZONS,

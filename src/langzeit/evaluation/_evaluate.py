@@ -24,18 +24,20 @@ import attrs
 import numpy as np
 
 from langzeit._arrays import BoolArray
-from langzeit.evaluation._index import SpellIndex
-from langzeit.evaluation._linkage import Linkage, link
-from langzeit.evaluation._matching import (
+from langzeit.evaluation._effects import (
     DiffInDiff,
     EffectTable,
     EventTime,
-    MatchedPairs,
     difference_in_differences,
     effects,
     event_time,
-    match_comparison,
     naive_effects,
+)
+from langzeit.evaluation._index import SpellIndex
+from langzeit.evaluation._linkage import Linkage, link
+from langzeit.evaluation._matching import (
+    MatchedPairs,
+    match_comparison,
 )
 from langzeit.evaluation._outcomes import HORIZONS, outcomes_of, participant_outcomes, state_sequences_of
 from langzeit.evaluation._status import EntryStatus, PersonAttributes, UnemploymentSpells, entry_status

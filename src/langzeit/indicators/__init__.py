@@ -19,7 +19,12 @@ from langzeit.indicators._confidentiality import (
 from langzeit.indicators._cost import CostRelief, StaffCost, cost_relief
 from langzeit.indicators._coverage import SpellCoverage, long_term_recipient, long_term_recipients_on
 from langzeit.indicators._funnel import exits_by_phase, funnel
-from langzeit.indicators._intervals import garwood_interval, poisson_rate_interval, wilson_interval
+from langzeit.indicators._intervals import (
+    garwood_interval,
+    normal_quantile,
+    poisson_rate_interval,
+    wilson_interval,
+)
 from langzeit.indicators._kennzahlen import (
     ALL_ONLY,
     CODES,
@@ -140,6 +145,7 @@ __all__: list[str] = [
     "long_term_recipient",
     "long_term_recipients_on",
     "mean_time_in_state",
+    "normal_quantile",
     "optimal_matching_distances",
     "outcomes_by_kind",
     "participant_summary",

@@ -31,17 +31,39 @@ import numpy as np
 import numpy.typing as npt
 
 from langzeit._arrays import FloatArray
+from langzeit.exceptions import Problem, ValidationError
 
-__all__ = ["garwood_interval", "poisson_rate_interval", "wilson_interval"]
+__all__ = ["garwood_interval", "normal_quantile", "poisson_rate_interval", "wilson_interval"]
 
 
 _EPS = 1e-15
 _lgamma = np.vectorize(math.lgamma, otypes=[np.float64])
 
 
-def _z(level: float) -> float:
+def normal_quantile(level: float) -> float:
+    """The two-sided standard-normal quantile of a confidence level (1.96 for 0.95): one definition.
+
+    Args:
+        level: the confidence level, strictly between 0 and 1.
+
+    Returns:
+        ``z`` with ``P(-z < Z < z) = level``.
+
+    Raises:
+        ValidationError: ``level`` is not strictly between 0 and 1 (a ``ValueError``).
+
+    Examples:
+        >>> round(normal_quantile(0.95), 4), round(normal_quantile(0.9), 4)
+        (1.96, 1.6449)
+        >>> normal_quantile(1.0)
+        Traceback (most recent call last):
+        ...
+        langzeit.exceptions.ValidationError: bad confidence level (1 problem)
+          - level: must lie strictly between 0 and 1, got 1.0
+    """
     if not 0.0 < level < 1.0:
-        raise ValueError(f"level must lie strictly between 0 and 1, got {level!r}")
+        raise ValidationError("bad confidence level",
+                              [Problem("level", f"must lie strictly between 0 and 1, got {level!r}")])
     return NormalDist().inv_cdf(0.5 + level / 2.0)
 
 
@@ -149,7 +171,7 @@ def wilson_interval(
         >>> [round(float(v), 4) for v in low]
         [0.2366, nan]
     """
-    z = _z(level)
+    z = normal_quantile(level)
     k = np.asarray(successes, dtype=np.float64)
     n = np.asarray(trials, dtype=np.float64)
     if np.any(k < 0) or np.any(k > n):
@@ -198,7 +220,7 @@ def garwood_interval(count: Any, *, level: float = 0.95) -> tuple[Any, Any]:
         [5.572, 18.39]
     """
     alpha = 1.0 - level
-    _z(level)
+    normal_quantile(level)
     k = np.asarray(count, dtype=np.float64)
     if np.any(k < 0):
         raise ValueError("counts must not be negative")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from statistics import NormalDist
 from typing import Any
 
 import attrs
@@ -13,6 +12,7 @@ from langzeit._arrays import FloatArray, IntArray
 from langzeit.exceptions import Problem, ValidationError
 from langzeit.indicators._columns import as_columns
 from langzeit.indicators._confidentiality import SHOWN, ConfidentialityRule, suppression_flags
+from langzeit.indicators._intervals import normal_quantile
 from langzeit.indicators._pathways import _NONE, Data, _grouping, _ids
 from langzeit.indicators._scales import SCALES, WHO5_RELEVANT_CHANGE, score_items
 from langzeit.indicators._tables import Grouping, RateTable
@@ -153,7 +153,7 @@ def scale_change(data: Data, *, scale: str, by: Grouping | None = None, level: f
     first = np.where(twice, score[first_i] if len(score) else 0.0, np.nan)
     last = np.where(twice, score[last_i] if len(score) else 0.0, np.nan)
     change = last - first
-    z = NormalDist().inv_cdf(0.5 + level / 2)
+    z = normal_quantile(level)
     cnt = g.counts(twice)
     sums = g.counts(twice, weights=np.where(twice, change, 0.0))
     sq = g.counts(twice, weights=np.where(twice, change**2, 0.0))

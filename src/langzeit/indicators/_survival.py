@@ -25,7 +25,6 @@ censorings). Censoring happens at the data's end.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from statistics import NormalDist
 from typing import Any
 
 import attrs
@@ -34,15 +33,10 @@ import numpy as np
 from langzeit._arrays import FloatArray, IntArray
 from langzeit.exceptions import Problem, ValidationError
 from langzeit.indicators._columns import dense_codes
+from langzeit.indicators._intervals import normal_quantile
 from langzeit.tabular import Table
 
 __all__ = ["CumulativeIncidence", "SurvivalCurve", "aalen_johansen", "kaplan_meier"]
-
-
-def _z(level: float) -> float:
-    if not 0 < level < 1:
-        raise ValidationError("bad confidence level", [Problem("level", f"{level} not in (0, 1)")])
-    return NormalDist().inv_cdf(0.5 + level / 2)
 
 
 def _check(durations: Any, codes: Any, name: str) -> tuple[IntArray, IntArray]:
@@ -158,7 +152,7 @@ def kaplan_meier(durations: Sequence[int] | IntArray, observed: Sequence[int] | 
         >>> km.times.tolist(), km.at_risk.tolist(), km.survival.round(4).tolist()
         ([3, 5, 6], [5, 3, 2], [0.6, 0.6, 0.3])
     """
-    z = _z(level)
+    z = normal_quantile(level)
     d, obs = _check(durations, np.asarray(observed).astype(np.int64), "observed")
     obs = (obs != 0).astype(np.int64)
     times, at_risk, events, censored = _risk_table(d, obs, 1)
@@ -281,7 +275,7 @@ def aalen_johansen(durations: Sequence[int] | IntArray, events: Sequence[int] | 
         >>> ci.incidence.round(4).tolist()
         [[0.2, 0.4, 0.4, 0.8], [0.0, 0.2, 0.2, 0.2]]
     """
-    z = _z(level)
+    z = normal_quantile(level)
     d, c = _check(durations, events, "events")
     top = int(c.max()) if len(c) else 0
     names = tuple(causes) if causes is not None else tuple(str(k) for k in range(1, top + 1))

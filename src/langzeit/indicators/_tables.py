@@ -10,7 +10,6 @@ DOMAIN.md § 3 through :func:`langzeit.indicators.suppress` (their
 from __future__ import annotations
 
 from collections.abc import Sequence
-from statistics import NormalDist
 from typing import Any
 
 import attrs
@@ -27,7 +26,7 @@ from langzeit.indicators._confidentiality import (
     round_to_multiple,
     suppression_flags,
 )
-from langzeit.indicators._intervals import wilson_interval
+from langzeit.indicators._intervals import normal_quantile, wilson_interval
 from langzeit.tabular import Table
 
 __all__ = ["QUANTILES", "DistributionTable", "Grouping", "Rate", "RateTable", "group_participants"]
@@ -283,7 +282,7 @@ class RateTable(Table):
 
 def _stats(values: FloatArray, codes: IntArray, n_groups: int, level: float) -> tuple[IntArray, FloatArray]:
     """Count and (mean, its interval, min, quantiles…, max) per group, ``all`` first."""
-    z = NormalDist().inv_cdf(0.5 + level / 2)
+    z = normal_quantile(level)
     out = np.full((n_groups + 1, 5 + len(QUANTILES)), np.nan)
     counts = np.zeros(n_groups + 1, dtype=np.int64)
     order = np.argsort(codes, kind="stable")
