@@ -133,6 +133,13 @@ def _first_of_month(value: dt.date) -> dt.date:
     return value.replace(day=1)
 
 
+def _change(code: str, value: float | None) -> float | None:
+    """The change value − 100 of a year-on-year code (convention 10), else None."""
+    if code in YEAR_ON_YEAR and value is not None:
+        return round(value - 100.0, 10)
+    return None
+
+
 @attrs.frozen
 class KennzahlCell:
     """One cell: a code for one jobcenter, month and group.
@@ -177,9 +184,7 @@ class KennzahlCell:
 
     @change.default
     def _change(self) -> float | None:
-        if self.code in YEAR_ON_YEAR and self.value is not None:
-            return round(self.value - 100.0, 10)
-        return None
+        return _change(self.code, self.value)
 
     @name.default
     def _name(self) -> str:
@@ -588,37 +593,35 @@ class KennzahlenResult(Table):
             >>> kennzahlen(s, dt.date(2024, 6, 1)).cells()[0].code
             'K1'
         """
+        return [KennzahlCell(*fields) for fields in self._cell_fields()]
+
+    def _cell_fields(self) -> list[tuple[Any, ...]]:
+        """The fields of every cell in :class:`KennzahlCell` order (Python lists, no numpy per cell)."""
         a = self.to_arrays()
 
-        def number(x: float, code: str, part: str) -> int | float | None:
-            if np.isnan(x):
-                return None
-            if code in _EUROS or (part == "den" and code in _MEAN_STOCK_DENOMINATOR):
-                return float(x)
-            return int(x)
+        def numbers(values: npt.NDArray[np.float64], as_float: npt.NDArray[np.bool_]) -> list[Any]:
+            # counts as int, euros and mean stocks as float, nan as None
+            ints = np.where(np.isnan(values), 0, values).astype(np.int64).tolist()
+            return [None if v != v else (v if f else i)
+                    for v, i, f in zip(values.tolist(), ints, as_float.tolist(), strict=True)]
 
-        def opt(x: float) -> float | None:
-            return None if np.isnan(x) else float(x)
+        def optional(values: npt.NDArray[np.float64]) -> list[float | None]:
+            return [None if v != v else v for v in values.tolist()]
 
-        out = []
-        for i in range(a["value"].size):
-            code = CODES[int(a["code"][i])]
-            out.append(
-                KennzahlCell(
-                    jobcenter=self.jobcenters[int(a["jobcenter"][i])],
-                    month=self.months[int(a["month"][i])],
-                    group=GROUPS[int(a["group"][i])],
-                    code=code,
-                    numerator=number(float(a["numerator"][i]), code, "num"),
-                    denominator=number(float(a["denominator"][i]), code, "den"),
-                    value=opt(float(a["value"][i])),
-                    ci_low=opt(float(a["ci_low"][i])),
-                    ci_high=opt(float(a["ci_high"][i])),
-                    available=bool(a["available"][i]),
-                    suppressed=bool(a["suppressed"][i]),
-                )
-            )
-        return out
+        code_index = a["code"]
+        euros = np.array([c in _EUROS for c in CODES])[code_index]
+        mean_den = np.array([c in _EUROS or c in _MEAN_STOCK_DENOMINATOR for c in CODES])[code_index]
+        return list(zip(
+            [self.jobcenters[j] for j in a["jobcenter"].tolist()],
+            [self.months[m] for m in a["month"].tolist()],
+            [GROUPS[g] for g in a["group"].tolist()],
+            [CODES[c] for c in code_index.tolist()],
+            numbers(a["numerator"], euros),
+            numbers(a["denominator"], mean_den),
+            optional(a["value"]), optional(a["ci_low"]), optional(a["ci_high"]),
+            a["available"].tolist(), a["suppressed"].tolist(),
+            strict=True,
+        ))
 
     def cell(self, jobcenter: str, month: dt.date, code: str, group: str = "all") -> KennzahlCell:
         """One cell.
@@ -664,8 +667,14 @@ class KennzahlenResult(Table):
 
     def rows(self) -> list[dict[str, Any]]:
         """Every cell as a flat dict (see :meth:`columns`); ``month`` is the month's first day."""
-        names = self.columns()
-        return [{name: getattr(c, name) for name in names} for c in self.cells()]
+        out = []
+        for jc, month, group, code, num, den, value, low, high, available, suppressed in self._cell_fields():
+            out.append({
+                "jobcenter": jc, "month": month, "group": group, "code": code, "name": NAMES.get(code, code),
+                "numerator": num, "denominator": den, "value": value, "change": _change(code, value),
+                "ci_low": low, "ci_high": high, "suppressed": suppressed, "available": available,
+            })
+        return out
 
     def monthly(self) -> MonthlyCounts:
         """The monthly partial counts behind the cells (stock, entries, exits, LZB, Integrationen …).

@@ -38,6 +38,7 @@ FORMATS: dict[str, SpellFormat] = {
 """File suffix -> spell file format."""
 
 _CHUNK_ROWS = 500_000
+_PARQUET_BATCH = 1 << 20
 
 
 def spell_format(path: str | os.PathLike[str]) -> SpellFormat:
@@ -170,7 +171,13 @@ def _read_parquet(path: Path) -> pa.Table:
     names = list(schema.names)
     index = check_header(names, str(path), text=",".join(names[:50]))
     wanted = [names[i] for i in sorted(index.values())]
-    return pq.read_table(path, columns=wanted, read_dictionary=_string_columns(schema, wanted))
+    # batch by batch: on a large file several times faster than read_table (which pre-buffers
+    # whole row groups of every column); text columns come as the file's own dictionaries
+    reader = pq.ParquetFile(path, read_dictionary=_string_columns(schema, wanted))
+    batches = list(reader.iter_batches(batch_size=_PARQUET_BATCH, columns=wanted))
+    if not batches:
+        return pa.schema([reader.schema_arrow.field(n) for n in wanted]).empty_table()
+    return pa.Table.from_batches(batches)
 
 
 def _read_arrow(path: Path) -> pa.Table:

@@ -265,6 +265,7 @@ class _Dict:
             parts = [np.full(len(column), -1, np.int32)]
         self.codes: npt.NDArray[np.int32] = parts[0] if len(parts) == 1 else np.concatenate(parts)
         self._labels: list[str] | None = None
+        self._empty: BoolArray | None = None
 
     @property
     def labels(self) -> list[str]:
@@ -282,8 +283,9 @@ class _Dict:
     @property
     def empty(self) -> BoolArray:
         """Rows with no (or blank) value."""
-        out: BoolArray = self.codes < 0
-        return out
+        if self._empty is None:
+            self._empty = self.codes < 0
+        return self._empty
 
 
 def _parse_date(text: str) -> int | None:
@@ -300,24 +302,31 @@ def _parse_date(text: str) -> int | None:
     return None
 
 
-_BAD_DAY = np.iinfo(np.int64).min
+_BAD_DAY = np.iinfo(np.int32).min  # no date's day number (years 1-9999 lie within ±3 million)
 _NULL_DAY = np.iinfo(np.int32).min
+Int32Array = npt.NDArray[np.int32]
 
 
-def _dates(column: pa.ChunkedArray) -> tuple[IntArray, BoolArray, BoolArray]:
-    """Day numbers, a mask of empty values and a mask of unparsable ones."""
+def _dates(column: pa.ChunkedArray) -> tuple[Int32Array, BoolArray, BoolArray]:
+    """Day numbers (``int32``, 0 where empty or bad), a mask of empty values and a mask of unparsable ones."""
     t = column.type
     if pa.types.is_date(t) or pa.types.is_timestamp(t):
-        days32 = _numpy(column if pa.types.is_date32(t) else pc.cast(column, pa.date32()), _NULL_DAY)
-        empty = days32 == _NULL_DAY
-        days = np.where(empty, 0, days32).astype(np.int64)
+        typed = column if pa.types.is_date32(t) else pc.cast(column, pa.date32())
+        days: Int32Array = _numpy(typed, _NULL_DAY)
+        if not days.flags.writeable:
+            days = days.copy()
+        empty = days == _NULL_DAY
+        if column.null_count:
+            days[empty] = 0
         return days, empty, np.zeros(len(days), dtype=np.bool_)
     coded = _Dict(column)
     parsed = [_parse_date(lab) for lab in coded.labels]
-    lut = np.array([_BAD_DAY if p is None else p for p in parsed] + [0], dtype=np.int64)
+    lut = np.array([_BAD_DAY if p is None else p for p in parsed] + [0], dtype=np.int32)
     days = lut[coded.codes]
     bad = days == _BAD_DAY
-    return np.where(bad, 0, days), coded.empty, bad
+    if bad.any():
+        days[bad] = 0
+    return days, coded.empty, bad
 
 
 def _amounts(column: pa.ChunkedArray) -> tuple[npt.NDArray[np.float64], BoolArray, BoolArray]:
@@ -478,7 +487,7 @@ def validate(
     person_code, person_ids = _person_index(person, ok)
     jc_code, jc_labels = _encode_labels(jobcenter, ok, str, sort_key=label_sort_key)
     ins_code, ins_labels = _encode_labels(instrument, ok, str.lower)
-    start32, end32 = keep(start).astype(np.int32), keep(end).astype(np.int32)
+    start32, end32 = keep(start), keep(end)
     if data_end is None:
         closed = end32[end32 != OPEN_END]
         latest = [int(start32.max())] if start32.size else [0]

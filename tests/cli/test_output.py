@@ -1,0 +1,29 @@
+"""The CLI's JSON output: the fast writer of flat records gives exactly the standard encoder's text."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from langzeit.cli._output import _flat_records_json
+
+_SCALARS = st.none() | st.booleans() | st.integers() | st.floats() | st.text()
+
+
+@given(st.lists(st.text(), min_size=1, max_size=5, unique=True).flatmap(
+    lambda keys: st.lists(st.tuples(*[_SCALARS for _ in keys]), min_size=1, max_size=5).map(
+        lambda rows: [dict(zip(keys, row, strict=True)) for row in rows])))
+def test_flat_records_are_written_as_json_dumps_with_indent(records: list[dict[str, Any]]) -> None:
+    """Any list of flat records with the same keys: the same text as json.dumps(indent=2)."""
+    assert _flat_records_json(records) == json.dumps(records, ensure_ascii=False, indent=2, default=str)
+
+
+def test_other_shapes_are_left_to_the_standard_encoder() -> None:
+    """Nested values, differing keys, empty lists and non-lists are not handled (None)."""
+    assert _flat_records_json([{"a": [1]}]) is None
+    assert _flat_records_json([{"a": 1}, {"b": 1}]) is None
+    assert _flat_records_json([]) is None
+    assert _flat_records_json({"a": 1}) is None
