@@ -119,8 +119,42 @@ def stream_changes(
     return after, growth, numbers
 
 
+class Appending:
+    """:meth:`append` in terms of ``extend``: what every event store shares (the log, the SQL stores)."""
+
+    __slots__ = ()
+
+    if TYPE_CHECKING:  # every store defines it; declared for the type checker only (no stub at run time)
+
+        def extend(
+            self,
+            events: Iterable[Event],
+            *,
+            expected_versions: Mapping[str, int] | None = None,
+            expected_programme_versions: Mapping[str, int] | None = None,
+        ) -> int: ...
+
+    def append(self, event: Event, *, expected_version: int | None = None) -> bool:
+        """Append one event (a batch of one, see ``extend``).
+
+        Args:
+            event: the event.
+            expected_version: the participant's version the writer expects; on a
+                mismatch nothing is written.
+
+        Returns:
+            True if appended, False if the same event was already stored.
+
+        Raises:
+            ValidationError: a different event with the same id is stored.
+            ConcurrencyConflict: the participant's version is not ``expected_version``.
+        """
+        versions = None if expected_version is None else {event.participant_id: expected_version}
+        return self.extend([event], expected_versions=versions) == 1
+
+
 @attrs.define(eq=False, init=False)  # own __init__ below; init=False lets type checkers see it
-class EventLog(Table):
+class EventLog(Appending, Table):
     """An append-only log of pathway events, in memory.
 
     * **Append-only:** events are never changed or removed.
@@ -175,24 +209,6 @@ class EventLog(Table):
         self.extend(events)
 
     # -- writing ---------------------------------------------------------------------------
-
-    def append(self, event: Event, *, expected_version: int | None = None) -> bool:
-        """Append one event.
-
-        Args:
-            event: the event.
-            expected_version: the participant's version the writer expects; on a
-                mismatch nothing is written.
-
-        Returns:
-            True if appended, False if the same event was already in the log.
-
-        Raises:
-            ValidationError: a different event with the same id is in the log.
-            ConcurrencyConflict: the participant's version is not ``expected_version``.
-        """
-        versions = None if expected_version is None else {event.participant_id: expected_version}
-        return self.extend([event], expected_versions=versions) == 1
 
     def extend(
         self,

@@ -33,7 +33,6 @@ from __future__ import annotations
 import contextlib
 import re
 from collections.abc import Iterator, Sequence
-from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 import attrs
@@ -269,14 +268,6 @@ class PostgresEventStore(SqlEventStore):
             raise PermissionError(f"{self._name()}: event store opened read-only")
         with self._pool.connection() as conn:
             conn.execute(f"DROP SCHEMA {self._qualified} CASCADE")
-
-    def __enter__(self) -> PostgresEventStore:
-        return self
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.close()
 
     def __repr__(self) -> str:
         return f"<PostgresEventStore {self._name()!r}>"

@@ -12,7 +12,7 @@ Both keep the same tables (``events`` with the global position ``seq`` and each 
   :func:`langzeit.events._log.stream_changes`;
 * reads decode rows with the codec's bulk decoder, 1,024 at a time.
 
-A backend supplies the connection work: :meth:`SqlEventStore._rows` (a read),
+A backend supplies the connection work (abstract methods): :meth:`SqlEventStore._rows` (a read),
 :meth:`SqlEventStore._writing` (the write transaction, yielding a :class:`Transaction`)
 and :meth:`SqlEventStore._any` (an ``IN`` list in its dialect). SQL here uses ``?``
 placeholders; the PostgreSQL backend turns them into ``%s``.
@@ -20,12 +20,14 @@ placeholders; the PostgreSQL backend turns them into ``%s``.
 
 from __future__ import annotations
 
+import abc
 import contextlib
 import itertools
 import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import date
-from typing import Any, Protocol
+from types import TracebackType
+from typing import Any, Protocol, Self
 
 from langzeit._gc import collector_paused
 from langzeit.events import (
@@ -38,7 +40,7 @@ from langzeit.events import (
     event_to_record,
     replay,
 )
-from langzeit.events._log import _check_feed_args, stream_changes
+from langzeit.events._log import Appending, _check_feed_args, stream_changes
 from langzeit.exceptions import (
     ConcurrencyConflict,
     DataFormatError,
@@ -128,38 +130,50 @@ class Transaction(Protocol):
         ...
 
 
-class SqlEventStore:
+class SqlEventStore(abc.ABC, Appending):
     """The shared behaviour of the SQL event stores; see ``SqliteEventStore`` and ``PostgresEventStore``.
 
-    Subclasses set ``_readonly`` and implement :meth:`_rows`, :meth:`_writing`,
-    :meth:`_any` and :meth:`_name`; table names come from :meth:`_table`.
+    Subclasses set ``_readonly`` and implement the abstract :meth:`_rows`, :meth:`_writing`,
+    :meth:`_any`, :meth:`_name` and :meth:`close`; table names come from :meth:`_table`.
     """
 
     _readonly: bool
 
     # -- the backend ----------------------------------------------------------------------
 
-    def _name(self) -> str:  # pragma: no cover - every backend overrides it
+    @abc.abstractmethod
+    def _name(self) -> str:
         """The store's name in messages (a file, a database and schema)."""
-        raise NotImplementedError
 
+    @abc.abstractmethod
     def _rows(
         self, sql: str, params: Sequence[Any] = (), *, stream: bool = False
-    ) -> Iterator[tuple[Any, ...]]:  # pragma: no cover
+    ) -> Iterator[tuple[Any, ...]]:
         """Run a read query; the rows as they come (``stream``: a large read, fetched in parts)."""
-        raise NotImplementedError
 
-    def _writing(self) -> contextlib.AbstractContextManager[Transaction]:  # pragma: no cover
+    @abc.abstractmethod
+    def _writing(self) -> contextlib.AbstractContextManager[Transaction]:
         """The write transaction, holding the store's write lock; commits on success.
 
         On failure the original error is raised (never a failed rollback's), and nothing
         of the transaction is kept.
         """
-        raise NotImplementedError
 
-    def _any(self, column: str, values: Sequence[Any]) -> tuple[str, list[Any]]:  # pragma: no cover
+    @abc.abstractmethod
+    def _any(self, column: str, values: Sequence[Any]) -> tuple[str, list[Any]]:
         """``column IN (...)`` for ``values`` in the backend's dialect, with its parameters."""
-        raise NotImplementedError
+
+    @abc.abstractmethod
+    def close(self) -> None:
+        """Release the store's connections (committed events stay)."""
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
 
     def _table(self, name: str) -> str:
         """The qualified name of one of the store's tables."""
@@ -170,23 +184,6 @@ class SqlEventStore:
                                programmes=self._table("programmes"))
 
     # -- writing --------------------------------------------------------------------------
-
-    def append(self, event: Event, *, expected_version: int | None = None) -> bool:
-        """Append one event; see :meth:`extend`.
-
-        Args:
-            event: the event.
-            expected_version: the participant's version the writer expects.
-
-        Returns:
-            True if appended, False if the same event was already stored.
-
-        Raises:
-            ValidationError: a different event with the same id is stored.
-            ConcurrencyConflict: the participant's version is not ``expected_version``.
-        """
-        versions = None if expected_version is None else {event.participant_id: expected_version}
-        return self.extend([event], expected_versions=versions) == 1
 
     def extend(
         self,

@@ -36,7 +36,6 @@ import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from types import TracebackType
 from typing import Any, Literal
 
 import attrs
@@ -314,14 +313,6 @@ nothing was written
         for conn in conns:
             conn.close()
         self._local = threading.local()
-
-    def __enter__(self) -> SqliteEventStore:
-        return self
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.close()
 
     def __repr__(self) -> str:
         return f"<SqliteEventStore {display_name(self._path)!r}>"
