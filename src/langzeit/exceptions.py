@@ -15,6 +15,7 @@ The tree::
     │   └── ConsentRequired                     no consent covers the data flow
     ├── ConcurrencyConflict                     stale expected version on append
     ├── UnknownNameError (LookupError)          unknown programme, scenario, id
+    ├── ParticipantErased (LookupError)         the participant's key was erased
     ├── NotAvailableError                       a figure whose data do not reach
     └── LimitExceeded (ValueError)              a run or input beyond a documented bound
 
@@ -44,6 +45,7 @@ __all__ = [
     "LangzeitError",
     "LimitExceeded",
     "NotAvailableError",
+    "ParticipantErased",
     "Problem",
     "RowProblem",
     "TransitionRefused",
@@ -310,6 +312,26 @@ class UnknownNameError(LangzeitError, LookupError):
     def __str__(self) -> str:
         text = f"unknown {self.kind} {self.name!r}"
         return f"{text}; known: {', '.join(self.known)}" if self.known else text
+
+
+class ParticipantErased(LangzeitError, LookupError):
+    """The participant was erased (crypto-shredding): nothing new is stored about them.
+
+    Args:
+        participant_id: the erased participant.
+
+    Examples:
+        >>> print(ParticipantErased("p1"))
+        participant 'p1' was erased (crypto-shredding); nothing new is stored about them
+    """
+
+    def __init__(self, participant_id: str) -> None:
+        self.participant_id = participant_id
+        super().__init__(participant_id)
+
+    def __str__(self) -> str:
+        return (f"participant {self.participant_id!r} was erased (crypto-shredding); "
+                "nothing new is stored about them")
 
 
 class NotAvailableError(LangzeitError):

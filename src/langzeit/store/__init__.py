@@ -22,6 +22,15 @@ from langzeit.store._csv import CSV_COLUMNS, CSV_VERSION_LINE, read_csv, write_c
 from langzeit.store._io import FORMATS, format_of, is_event_log, iter_events, read_events, write_events
 from langzeit.store._jsonl import read_jsonl, write_jsonl
 from langzeit.store._postgres import POSTGRES_SCHEMA_VERSION, PostgresEventStore
+from langzeit.store._protect import (
+    SEAL_PREFIX,
+    SEALED_FIELDS,
+    KeyStore,
+    ProtectedEventStore,
+    SqliteKeyStore,
+    seal_events,
+    unseal_events,
+)
 from langzeit.store._sqlite import SQLITE_SCHEMA_VERSION, SqliteEventStore
 
 __all__ = [
@@ -29,16 +38,23 @@ __all__ = [
     "CSV_VERSION_LINE",
     "FORMATS",
     "POSTGRES_SCHEMA_VERSION",
+    "SEALED_FIELDS",
+    "SEAL_PREFIX",
     "SQLITE_SCHEMA_VERSION",
+    "KeyStore",
     "PostgresEventStore",
+    "ProtectedEventStore",
     "ReadResult",
     "SqliteEventStore",
+    "SqliteKeyStore",
     "format_of",
     "is_event_log",
     "iter_events",
     "read_csv",
     "read_events",
     "read_jsonl",
+    "seal_events",
+    "unseal_events",
     "write_csv",
     "write_events",
     "write_jsonl",
