@@ -10,14 +10,16 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from langzeit.exceptions import ValidationError
-from langzeit.indicators._sequences import (
-    StateSequences,
+from langzeit.indicators._distances import (
     _popcount,
     hamming_distances,
-    mean_time_in_state,
     optimal_matching_distances,
-    sequence_measures,
     substitution_costs,
+)
+from langzeit.indicators._sequences import (
+    StateSequences,
+    mean_time_in_state,
+    sequence_measures,
     transition_rates,
 )
 

@@ -18,6 +18,12 @@ from langzeit.indicators._confidentiality import (
 )
 from langzeit.indicators._cost import CostRelief, StaffCost, cost_relief
 from langzeit.indicators._coverage import SpellCoverage, long_term_recipient, long_term_recipients_on
+from langzeit.indicators._distances import (
+    DistanceMatrix,
+    hamming_distances,
+    optimal_matching_distances,
+    substitution_costs,
+)
 from langzeit.indicators._funnel import exits_by_phase, funnel
 from langzeit.indicators._intervals import (
     garwood_interval,
@@ -59,16 +65,12 @@ from langzeit.indicators._programme import (
 from langzeit.indicators._scale_change import ScaleChange, scale_change
 from langzeit.indicators._scales import ScaleScore, score_items, score_swe, score_who5
 from langzeit.indicators._sequences import (
-    DistanceMatrix,
     SequenceMeasures,
     StateSequences,
     StateTimes,
     TransitionRates,
-    hamming_distances,
     mean_time_in_state,
-    optimal_matching_distances,
     sequence_measures,
-    substitution_costs,
     transition_rates,
 )
 from langzeit.indicators._stays import (
