@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 
 from langzeit.domain import ConsentPurpose, ExitReason, OutcomeKind
 from langzeit.events import EVENT_TYPES, Event, EventLog
-from langzeit.events._types import ID_FIELDS
+from langzeit.events._fields import ID_FIELDS
 
 __all__ = [
     "DATES",

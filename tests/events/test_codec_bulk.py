@@ -19,7 +19,7 @@ from langzeit.events import (
     event_to_record,
 )
 from langzeit.events._codec import events_from_rows
-from langzeit.events._types import _slot_constructor
+from langzeit.events._fields import slot_constructor
 from strategies import events
 
 Row = tuple[Any, ...]
@@ -154,7 +154,7 @@ def test_events_of_one_payload_share_decoded_values_but_are_distinct() -> None:
 
 def test_slot_constructor_builds_equal_instances_in_any_parameter_order() -> None:
     """The fast constructor takes the fields in the order asked and equals the attrs constructor."""
-    make = _slot_constructor(Referred, ("referrer", "date", "programme_id", "participant_id", "event_id"))
+    make = slot_constructor(Referred, ("referrer", "date", "programme_id", "participant_id", "event_id"))
     built = make("jobcenter", date(2024, 1, 8), "geh-vor", "p1", "e1")
     assert built == Referred("e1", "p1", date(2024, 1, 8), programme_id="geh-vor")
     assert hash(built) == hash(Referred("e1", "p1", date(2024, 1, 8), programme_id="geh-vor"))
@@ -163,9 +163,9 @@ def test_slot_constructor_builds_equal_instances_in_any_parameter_order() -> Non
 def test_slot_constructor_refuses_missing_or_unknown_fields() -> None:
     """Every field must be named exactly once."""
     with pytest.raises(TypeError, match="every field once"):
-        _slot_constructor(Referred, ("event_id", "participant_id", "date"))
+        slot_constructor(Referred, ("event_id", "participant_id", "date"))
     with pytest.raises(TypeError, match="every field once"):
-        _slot_constructor(Referred, ("event_id", "participant_id", "date", "referrer", "referrer"))
+        slot_constructor(Referred, ("event_id", "participant_id", "date", "referrer", "referrer"))
 
 
 def test_slot_constructor_refuses_classes_that_validate() -> None:
@@ -176,4 +176,4 @@ def test_slot_constructor_refuses_classes_that_validate() -> None:
         n: int = attrs.field(validator=attrs.validators.ge(0))
 
     with pytest.raises(TypeError, match="validates its values"):
-        _slot_constructor(Checked, ("n",))
+        slot_constructor(Checked, ("n",))

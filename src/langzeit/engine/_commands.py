@@ -17,7 +17,7 @@ import attrs
 
 from langzeit.domain import ConsentPurpose, ExitReason, OutcomeKind
 from langzeit.events._codec import _dump, class_schema, parse_fields
-from langzeit.events._types import compile_checks, field_problems
+from langzeit.events._fields import compile_checks, field_problems
 from langzeit.exceptions import Problem, ValidationError
 
 __all__ = [

@@ -17,12 +17,8 @@ from typing import Any
 import attrs
 
 from langzeit._ids import MAX_ID_LENGTH, id_problem
-from langzeit.events._types import (
-    EVENT_TYPES,
-    Event,
-    _slot_constructor,
-    text_problem,
-)
+from langzeit.events._fields import slot_constructor, text_problem
+from langzeit.events._types import EVENT_TYPES, Event
 from langzeit.exceptions import ValidationError
 
 __all__ = [
@@ -183,7 +179,7 @@ def field_schema(name: str, annotation: str, default: Any) -> dict[str, Any]:
         >>> field_schema("due", "date | None", None)["anyOf"][1]
         {'type': 'null'}
     """
-    from langzeit.events._types import ID_FIELDS
+    from langzeit.events._fields import ID_FIELDS
 
     optional = annotation.endswith(" | None")
     base = annotation.removesuffix(" | None")
@@ -389,7 +385,7 @@ _MAX = MAX_ID_LENGTH
 @functools.cache
 def _constructor(type_name: str) -> Callable[..., Event]:
     """``make(*type_fields, event_id, participant_id, date)``: builds an event from checked values."""
-    return _slot_constructor(EVENT_TYPES[type_name], (*event_fields(type_name), *BASE_FIELDS[:2], "date"))
+    return slot_constructor(EVENT_TYPES[type_name], (*event_fields(type_name), *BASE_FIELDS[:2], "date"))
 
 
 def _row_event(

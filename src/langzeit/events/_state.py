@@ -10,6 +10,7 @@ from typing import Any
 import attrs
 
 from langzeit.domain import ConsentPurpose, ExitReason, OutcomeKind
+from langzeit.events._fields import slot_constructor
 from langzeit.events._types import (
     ActorReferred,
     Admitted,
@@ -36,7 +37,6 @@ from langzeit.events._types import (
     ScaleScored,
     TandemAssigned,
     Waitlisted,
-    _slot_constructor,
 )
 
 __all__ = ["ActiveConsent", "ParticipantState", "StateBuilder", "Status", "replay"]
@@ -264,7 +264,7 @@ class StateBuilder:
 
 #: ``ParticipantState(*fields)`` without attrs' per-field ``setattr`` (one state per participant
 #: per replay; no field has a converter). ``tests/events/test_state_freeze.py`` checks the order.
-_new_state = _slot_constructor(ParticipantState, [f.name for f in attrs.fields(ParticipantState)])
+_new_state = slot_constructor(ParticipantState, [f.name for f in attrs.fields(ParticipantState)])
 
 
 #: The former private name, kept for compatibility.

@@ -12,7 +12,7 @@ from typing import IO, Any
 import attrs
 
 from langzeit.events import EVENT_TYPES, Event, EventLog, event_from_record
-from langzeit.events._types import field_problems
+from langzeit.events._fields import field_problems
 from langzeit.exceptions import DataFormatError, Problem, RowProblem
 from langzeit.tabular import Table
 
