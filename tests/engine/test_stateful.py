@@ -3,7 +3,9 @@
 * places, phase places and caseloads are never exceeded — now, and on every past day;
 * replaying the store's events reproduces the engine's state exactly (one fold);
 * the engine's books equal the books counted from the replayed states;
-* a refused command writes nothing, and ``check()`` names the same failures.
+* a refused command writes nothing, and ``check()`` names the same failures;
+* repeat participation: a person's participation number is their number of referrals,
+  and the indicators' columns split the log into exactly those participations.
 """
 
 from datetime import date, timedelta
@@ -23,6 +25,7 @@ from langzeit.engine import (
     AssignTandem,
     Command,
     Decline,
+    EndAftercare,
     EnterPhase,
     Exit,
     Extend,
@@ -37,7 +40,8 @@ from langzeit.engine import (
     WithdrawConsent,
 )
 from langzeit.engine._books import Books
-from langzeit.events import replay
+from langzeit.events import Referred, replay
+from langzeit.indicators import EventColumns
 
 PIDS = [f"p{i}" for i in range(9)]
 PLACES = 5
@@ -66,13 +70,15 @@ def build(kind: str, pid: str, day: date, pick: int) -> Command:
         "extend": lambda: Extend(pid, day),
         "plan": lambda: AgreePlan(pid, day, "Ziel"),
         "aftercare": lambda: StartAftercare(pid, day),
+        "end_aftercare": lambda: EndAftercare(pid, day),
         "follow_up": lambda: RecordFollowUp(pid, day, 6 * (1 + pick % 2), OutcomeKind.MINIJOB),
     }
     return makers[kind]()
 
 
 KINDS = sorted(["refer", "agree", "assess", "consent", "withdraw", "admit", "waitlist", "decline", "enter",
-                "exit", "pause", "resume", "coach", "tandem", "extend", "plan", "aftercare", "follow_up"])
+                "exit", "pause", "resume", "coach", "tandem", "extend", "plan", "aftercare", "end_aftercare",
+                "follow_up"])
 
 #: Commands that make sense in each status (most steps use these, so runs get deep).
 PLAUSIBLE = {
@@ -82,7 +88,7 @@ PLAUSIBLE = {
     "active": ["enter", "enter", "enter", "exit", "exit", "pause", "coach", "coach", "coach", "tandem",
                "tandem", "extend", "plan", "consent", "assess", "withdraw"],
     "paused": ["resume", "resume", "exit"],
-    "exited": ["follow_up", "aftercare"],
+    "exited": ["follow_up", "aftercare", "end_aftercare", "refer"],
     "declined": ["refer"],
     "reneged": ["refer"],
 }
@@ -187,6 +193,20 @@ class EngineMachine(RuleBasedStateMachine):
         assert self.engine.states() == states
         books = Books.from_states(states.values())
         assert self.engine._books.snapshot() == books.snapshot()
+
+    @invariant()
+    def participations_are_the_referrals(self) -> None:
+        """Each person's participation number counts their referrals; the columns split the same way."""
+        events = self.engine.store.events()
+        referrals: dict[str, int] = {}
+        for e in events:
+            if isinstance(e, Referred):
+                referrals[e.participant_id] = referrals.get(e.participant_id, 0) + 1
+        states = self.engine.states()
+        assert {pid: s.participation for pid, s in states.items()} == referrals
+        cols = EventColumns.from_events(events)
+        assert cols.n_participants == sum(referrals.values())
+        assert cols.n_persons == len(referrals)
 
     @invariant()
     def waiting_list_order_matches_the_replayed_order(self) -> None:

@@ -133,6 +133,9 @@ class Command:
 class Refer(Command):
     """Refer a participant to the programme (Zusteuerung); starts the pathway.
 
+    A person whose pathway has ended (declined, reneged or exited, aftercare over) may be
+    referred again: that starts their next participation, a pathway of its own.
+
     Examples:
         >>> Refer("p1", date(2024, 1, 8), referrer="fallmanagement").referrer
         'fallmanagement'

@@ -153,10 +153,20 @@ def run(engine: EngineCore, command: Command, failures: Failures) -> Events:
 @handles(Refer, subject=None)
 def _refer(engine: EngineCore, cmd: Refer, b: StateBuilder | None, fail: Failures) -> Events:
     pid = cmd.participant_id
-    if b is not None:
-        fail.append(GuardFailure("known", f"participant {pid!r} is already known to "
-                                          f"{engine.programme.name} (status: {b.status.value})"))
-        return []
+    if b is not None:  # a referral again: allowed once the pathway has ended (a new participation)
+        if not b.status.is_final:
+            fail.append(GuardFailure("known", f"participant {pid!r} is already known to "
+                                              f"{engine.programme.name} (status: {b.status.value}); "
+                                              f"a new referral needs the pathway to have ended"))
+            return []
+        if b.aftercare_started is not None and b.aftercare_ended is None:
+            fail.append(GuardFailure("aftercare", f"participant {pid!r} is in aftercare since "
+                                                  f"{b.aftercare_started.isoformat()}; end it first"))
+        if b.last_event is not None and cmd.date < b.last_event:
+            fail.append(GuardFailure(
+                "chronology", f"dated {cmd.date.isoformat()}, before the participant's last event "
+                              f"on {b.last_event.isoformat()}"))
+        return [Referred(*engine._head(b, cmd), programme_id=engine.programme.id, referrer=cmd.referrer)]
     elsewhere = engine._foreign.get(pid)
     if elsewhere is not None:  # one store, several programmes: a participant id is one pathway
         where = f"referred to programme {elsewhere!r}" if elsewhere else "recorded without a referral"

@@ -138,14 +138,15 @@ def link(
     """
     cols = _as_columns(events)
     pids = cols.participants
+    owners = cols.person_ids  # a person's participations link to the person's spells
     n = len(pids)
     reasons = [""] * n
     if mapping is None:
-        keys = list(pids)
+        keys = list(owners)
         has_key = np.ones(n, dtype=np.bool_)
     else:
-        keys = [str(mapping.get(pid, "")) for pid in pids]
-        has_key = np.array([pid in mapping for pid in pids], dtype=np.bool_)
+        keys = [str(mapping.get(pid, "")) for pid in owners]
+        has_key = np.array([pid in mapping for pid in owners], dtype=np.bool_)
     spell_keys = np.asarray(spells.person_ids).astype(str)
     order = np.argsort(spell_keys, kind="stable")
     sorted_keys = spell_keys[order]
@@ -162,8 +163,10 @@ def link(
         with_spells = np.zeros(spells.n_persons, dtype=np.bool_)
         with_spells[spells.person] = True
         person = np.where((person >= 0) & with_spells[np.maximum(person, 0)], person, -1)
-    taken = person[person >= 0]
-    uniq, counts = np.unique(taken, return_counts=True)
+    # shared: one spell person linked from two persons of the log (participations of one person are not)
+    sel = person >= 0
+    pairs = np.unique(np.stack([person[sel], cols.person_index[sel].astype(np.int64)]), axis=1)
+    uniq, counts = np.unique(pairs[0], return_counts=True)
     shared = np.isin(person, uniq[counts > 1])
     for i in np.flatnonzero(~has_key).tolist():
         reasons[i] = NOT_IN_MAPPING

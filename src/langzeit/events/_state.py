@@ -93,6 +93,15 @@ class ParticipantState:
     ``version`` is the number of the participant's events applied: the version an
     optimistic writer expects (DESIGN.md, stores).
 
+    **Repeat participation.** A person may be referred again after their pathway has
+    ended (declined, reneged or exited). Each :class:`~langzeit.events.Referred` after
+    the first starts a new *participation*, the person's own new pathway:
+    ``participation`` counts them (1 for the first), and every other field describes the
+    current participation only (consents, plan, phases, exit and follow-ups start
+    afresh). ``version`` still counts all of the person's events: it is the stream's.
+    The event log format is unchanged: the participation number is derived from the
+    order of the referrals (docs/guides/repeat-participation.md).
+
     Examples:
         >>> from langzeit.events import EventLog, Referred, Admitted, PhaseEntered
         >>> log = EventLog([Referred("e1", "p1", date(2024, 1, 8)),
@@ -103,6 +112,15 @@ class ParticipantState:
         (<Status.ACTIVE: 'active'>, 'coaching', 3)
         >>> log.state("p1", as_of=date(2024, 1, 31)).status
         <Status.REFERRED: 'referred'>
+
+        A second referral after an exit is the person's second participation:
+
+        >>> from langzeit.events import Exited
+        >>> _ = log.extend([Exited("e4", "p1", date(2024, 6, 30), reason="completed"),
+        ...             Referred("e5", "p1", date(2025, 3, 3))])
+        >>> s = log.state("p1")
+        >>> s.participation, s.status, s.admitted, s.referred, s.version
+        (2, <Status.REFERRED: 'referred'>, None, datetime.date(2025, 3, 3), 5)
     """
 
     participant_id: str
@@ -138,6 +156,7 @@ class ParticipantState:
     aftercare_ended: date | None = None
     follow_ups: tuple[tuple[int, OutcomeKind], ...] = ()
     last_event: date | None = None
+    participation: int = 1
 
     @property
     def occupies_place(self) -> bool:
@@ -194,7 +213,7 @@ class StateBuilder:
         "achieved_steps", "actor_referrals", "admitted", "aftercare_ended", "aftercare_started",
         "agreed", "assessed", "assessment_result", "coach_id", "consents", "ended", "exit_reason",
         "extended_until", "extensions", "follow_ups", "last_event", "open_steps", "outcome",
-        "participant_id", "paused_since", "phase_entered", "phase_id", "phases", "plan_goal",
+        "participant_id", "participation", "paused_since", "phase_entered", "phase_id", "phases", "plan_goal",
         "plan_review", "programme_id", "referred", "scales_scored", "status", "tandem_id",
         "version", "waitlist_priority", "waitlisted",
     )
@@ -233,6 +252,7 @@ class StateBuilder:
         self.aftercare_ended: date | None = None
         self.follow_ups: list[tuple[int, OutcomeKind]] = []
         self.last_event: date | None = None
+        self.participation = 1
 
     def apply(self, event: Event) -> None:
         """Fold one event (of this participant) into the state.
@@ -259,6 +279,7 @@ class StateBuilder:
             frozenset(self.achieved_steps) if self.achieved_steps else _NO_STEPS,
             self.actor_referrals, self.scales_scored, self.ended, self.exit_reason, self.outcome,
             self.aftercare_started, self.aftercare_ended, tuple(self.follow_ups), self.last_event,
+            self.participation,
         )
 
 
@@ -272,6 +293,10 @@ _Builder = StateBuilder
 
 
 def _referred(s: StateBuilder, e: Referred) -> None:
+    if s.referred is not None:  # a referral again: a new participation, its own pathway
+        version, last, number = s.version, s.last_event, s.participation
+        s.__init__(s.participant_id)  # type: ignore[misc]  # the builder's reset: every field fresh
+        s.version, s.last_event, s.participation = version, last, number + 1
     s.referred = e.date
     s.programme_id = e.programme_id
     s.status = Status.REFERRED

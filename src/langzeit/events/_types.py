@@ -97,6 +97,10 @@ class Event:
 class Referred(Event):
     """Referred to / addressed for a programme (Zusteuerung, Zugang).
 
+    A person's first referral starts their first participation; a referral after their
+    pathway has ended starts the next one (:class:`~langzeit.events.ParticipantState`,
+    ``participation``).
+
     Examples:
         >>> Referred("e1", "p1", date(2024, 1, 8), programme_id="geh-vor").referrer
         'jobcenter'

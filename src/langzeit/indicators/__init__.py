@@ -48,6 +48,7 @@ from langzeit.indicators._kennzahlen_types import (
     by_comparison_type,
     comparison_ranks,
 )
+from langzeit.indicators._participations import UNITS, by_person, person_grouping, repeat_participation
 from langzeit.indicators._programme import (
     PROGRAMME_RATES,
     ParticipantFlags,
@@ -97,6 +98,7 @@ __all__: list[str] = [
     "PROGRAMME_RATES",
     "SECONDARY",
     "SHOWN",
+    "UNITS",
     "YEAR_ON_YEAR",
     "Caseloads",
     "ComparisonRanks",
@@ -131,6 +133,7 @@ __all__: list[str] = [
     "aalen_johansen",
     "actor_referral_rate",
     "by_comparison_type",
+    "by_person",
     "caseloads",
     "comparison_ranks",
     "competing_exits",
@@ -151,12 +154,14 @@ __all__: list[str] = [
     "optimal_matching_distances",
     "outcomes_by_kind",
     "participant_summary",
+    "person_grouping",
     "plan_step_achievement",
     "poisson_rate_interval",
     "programme_rate",
     "protect",
     "rate_flags",
     "rate_suppressed",
+    "repeat_participation",
     "round_to_multiple",
     "scale_change",
     "score_items",

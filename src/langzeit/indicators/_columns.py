@@ -104,14 +104,62 @@ class EventColumns:
     keys: tuple[str, ...]
     item_rows: npt.NDArray[np.int64]
     items: npt.NDArray[np.int8]
+    #: per participation, the person's index into :attr:`persons` (None: one participation each)
+    person: npt.NDArray[np.int32] | None = None
+    #: the persons' ids (None: the same as :attr:`participants`)
+    persons: tuple[str, ...] | None = None
+    #: per participation, its number in the person's sequence, 1 for the first (None: all 1)
+    number: npt.NDArray[np.int32] | None = None
 
     def __len__(self) -> int:
         return len(self.type)
 
     @property
     def n_participants(self) -> int:
-        """How many participants the log has."""
+        """How many participations the log has (the unit every programme indicator counts).
+
+        A person referred again after an exit has two participations; see :attr:`n_persons`.
+        """
         return len(self.participants)
+
+    @property
+    def n_persons(self) -> int:
+        """How many persons the log has (each counted once, whatever their participations).
+
+        Examples:
+            >>> from langzeit.events import Referred, Exited
+            >>> c = EventColumns.from_events([
+            ...     Referred("e1", "p1", date(2024, 1, 8)),
+            ...     Exited("e2", "p1", date(2024, 3, 1), reason="dropout"),
+            ...     Referred("e3", "p1", date(2024, 9, 2)), Referred("e4", "p2", date(2024, 9, 2))])
+            >>> c.n_participants, c.n_persons, c.participants, c.person_ids
+            (3, 2, ('p1', 'p1#2', 'p2'), ('p1', 'p1', 'p2'))
+            >>> c.participation_numbers.tolist(), c.participant.tolist()
+            ([1, 2, 1], [0, 0, 1, 2])
+        """
+        return len(self.participants) if self.persons is None else len(self.persons)
+
+    @property
+    def person_ids(self) -> tuple[str, ...]:
+        """Per participation (in :attr:`participants` order), the person's own id."""
+        if self.persons is None or self.person is None:
+            return self.participants
+        persons = self.persons
+        return tuple([persons[i] for i in self.person.tolist()])
+
+    @property
+    def person_index(self) -> npt.NDArray[np.int32]:
+        """Per participation, the person's index (into :attr:`persons`, or the identity)."""
+        if self.person is None:
+            return np.arange(len(self.participants), dtype=np.int32)
+        return self.person
+
+    @property
+    def participation_numbers(self) -> npt.NDArray[np.int32]:
+        """Per participation, its number in the person's sequence (1 for the first)."""
+        if self.number is None:
+            return np.ones(len(self.participants), dtype=np.int32)
+        return self.number
 
     @property
     def last_date(self) -> date | None:
@@ -255,11 +303,11 @@ class EventColumns:
         code[rows] = np.frombuffer(x_code, dtype=np.int16)
         code2[rows] = np.frombuffer(x_code2, dtype=np.int16)
         value[rows] = np.frombuffer(x_value, dtype=np.int64)
-        return cls(
+        return _participations(cls(
             tuple(pindex), np.frombuffer(part, dtype=np.int32).copy(),
             np.frombuffer(typ, dtype=np.int8).copy(), np.frombuffer(day, dtype=np.int32).copy(),
             key, code, code2, value, tuple(kindex), np.asarray(item_rows, dtype=np.int64), item_matrix,
-        )
+        ))
 
     @classmethod
     def from_arrays(
@@ -320,7 +368,47 @@ class EventColumns:
             problems.append(Problem("items", "item_rows and items differ in length"))
         if problems:
             raise ValidationError("event columns invalid", problems)
-        return out
+        return _participations(out)
+
+
+_REFERRED = TYPE_CODES["referred"]
+
+
+def _participations(cols: EventColumns) -> EventColumns:
+    """Split each person's events into participations: each referral after the first starts one.
+
+    The unit of the columns becomes the participation (DOMAIN.md § 4, repeat participation):
+    a person's rows up to (not including) their second ``referred`` are participation 1,
+    and so on; rows before a person's first referral belong to participation 1. Labels are
+    the person's id for the first participation and ``"<id>#<n>"`` for the n-th. A log in
+    which nobody is referred twice is returned unchanged (the same object).
+    """
+    if cols.person is not None or not len(cols):
+        return cols
+    ref = cols.type == _REFERRED
+    n_p = len(cols.participants)
+    counts = np.bincount(cols.participant[ref], minlength=n_p)
+    if not len(counts) or int(counts.max()) <= 1:
+        return cols
+    order = np.argsort(cols.participant, kind="stable")
+    p_sorted = cols.participant[order]
+    r_sorted = ref[order].astype(np.int32)
+    cs = np.cumsum(r_sorted)
+    first = np.flatnonzero(np.r_[True, p_sorted[1:] != p_sorted[:-1]])
+    before = cs[first] - r_sorted[first]  # referrals counted before each person's first row
+    seq = cs - np.repeat(before, np.diff(np.r_[first, len(order)]))
+    number = np.empty(len(order), dtype=np.int64)
+    number[order] = np.maximum(seq, 1)
+    per = np.maximum(counts, 1)
+    offset = np.cumsum(per) - per
+    participant = (offset[cols.participant] + number - 1).astype(np.int32)
+    ids = cols.participants
+    labels = [f"{pid}#{k}" if k > 1 else pid
+              for pid, m in zip(ids, per.tolist(), strict=True) for k in range(1, m + 1)]
+    person = np.repeat(np.arange(n_p, dtype=np.int32), per)
+    numbers = (np.arange(len(person)) - np.repeat(offset, per) + 1).astype(np.int32)
+    return attrs.evolve(cols, participants=tuple(labels), participant=participant,
+                        person=person, persons=ids, number=numbers)
 
 
 def dense_codes(values: npt.NDArray[np.integer]) -> tuple[IntArray, IntArray]:

@@ -212,7 +212,7 @@ def cost_relief(
         cost += np.where((firsts <= hi) & (ends >= lo), s.monthly_cost, 0.0)
     # per participant amount
     if isinstance(monthly_benefit, Mapping):
-        amount = np.array([float(monthly_benefit.get(pid, 0.0)) for pid in cols.participants])
+        amount = np.array([float(monthly_benefit.get(pid, 0.0)) for pid in cols.person_ids])
     else:
         amount = np.full(cols.n_participants, float(monthly_benefit))
     if np.any(amount < 0):

@@ -13,6 +13,9 @@ Conventions (documented choices):
   (:func:`langzeit.domain.months_between`).
 * The data's end (default: the latest event date) censors stays and follow-ups: a
   follow-up ``k`` months after exit is *due* when exit + k months ≤ data end.
+* The unit is the *participation* (a person referred again after an exit has two,
+  :mod:`._participations`); take-up, dropout and extension rates count persons instead
+  with ``unit="person"`` (a person counts in a flag when any participation does).
 * Take-up = admitted / referred; dropout = admitted who left with reason ``dropout`` /
   admitted; extension = admitted with at least one ``Extended`` / admitted. These three
   are defined once, in :data:`PROGRAMME_RATES` over :class:`ParticipantFlags`; the
@@ -41,6 +44,7 @@ from langzeit.indicators._columns import (
     as_columns,
     dense_codes,
 )
+from langzeit.indicators._participations import Unit, by_person, check_unit, person_grouping
 from langzeit.indicators._pathways import (
     _NONE,
     Data,
@@ -160,21 +164,31 @@ def programme_rate(indicator: str, flags: ParticipantFlags, *, by: Grouping | No
     return _single_rate(indicator, item, getattr(flags, num), getattr(flags, den), g, level, note)
 
 
-def _log_rate(indicator: str, data: Data, by: Grouping | None, level: float) -> RateTable:
+def _log_rate(indicator: str, data: Data, by: Grouping | None, level: float,
+              unit: str = "participation") -> RateTable:
+    check_unit(unit)
     cols = as_columns(data)
-    return programme_rate(indicator, ParticipantFlags.from_log(cols), by=_grouping(cols, by), level=level)
+    flags, grouping = ParticipantFlags.from_log(cols), _grouping(cols, by)
+    if unit == "person" and cols.person is not None:  # someone took part twice: count persons once
+        flags = ParticipantFlags(*(by_person(getattr(flags, f.name), cols)
+                                   for f in attrs.fields(ParticipantFlags)))
+        grouping = person_grouping(grouping, cols)
+    return programme_rate(indicator, flags, by=grouping, level=level)
 
 
 # -- rates ------------------------------------------------------------------------------------
 
 
-def take_up(data: Data, *, by: Grouping | None = None, level: float = 0.95) -> RateTable:
+def take_up(data: Data, *, by: Grouping | None = None, level: float = 0.95,
+            unit: Unit = "participation") -> RateTable:
     """Take-up: admitted participants among those referred / addressed.
 
     Args:
         data: the event log.
         by: optional grouping of participants (:func:`group_participants`).
         level: confidence level of the Wilson interval.
+        unit: ``"participation"`` (default: each participation counts) or ``"person"``
+            (each person once: admitted in any participation / referred at least once).
 
     Returns:
         A rate table with item ``took_part``.
@@ -187,16 +201,19 @@ def take_up(data: Data, *, by: Grouping | None = None, level: float = 0.95) -> R
         >>> take_up(log).get("took_part").value
         50.0
     """
-    return _log_rate("take_up", data, by, level)
+    return _log_rate("take_up", data, by, level, unit)
 
 
-def dropout_rate(data: Data, *, by: Grouping | None = None, level: float = 0.95) -> RateTable:
+def dropout_rate(data: Data, *, by: Grouping | None = None, level: float = 0.95,
+                 unit: Unit = "participation") -> RateTable:
     """Dropout (Abbruch): admitted participants who left with reason ``dropout`` / admitted.
 
     Args:
         data: the event log.
         by: optional grouping.
         level: confidence level.
+        unit: ``"participation"`` (default) or ``"person"`` (dropped out of any
+            participation / admitted in any).
 
     Returns:
         A rate table with item ``dropout``.
@@ -209,16 +226,18 @@ def dropout_rate(data: Data, *, by: Grouping | None = None, level: float = 0.95)
         >>> dropout_rate(log).get("dropout").numerator
         1
     """
-    return _log_rate("dropout_rate", data, by, level)
+    return _log_rate("dropout_rate", data, by, level, unit)
 
 
-def extension_rate(data: Data, *, by: Grouping | None = None, level: float = 0.95) -> RateTable:
+def extension_rate(data: Data, *, by: Grouping | None = None, level: float = 0.95,
+                   unit: Unit = "participation") -> RateTable:
     """Extension rate: admitted participants with at least one extension (Verlängerung) / admitted.
 
     Args:
         data: the event log.
         by: optional grouping.
         level: confidence level.
+        unit: ``"participation"`` (default) or ``"person"``.
 
     Returns:
         A rate table with item ``extended``.
@@ -231,7 +250,7 @@ def extension_rate(data: Data, *, by: Grouping | None = None, level: float = 0.9
         >>> extension_rate(log).get("extended").value
         100.0
     """
-    return _log_rate("extension_rate", data, by, level)
+    return _log_rate("extension_rate", data, by, level, unit)
 
 
 def actor_referral_rate(data: Data, *, by: Grouping | None = None, level: float = 0.95) -> RateTable:

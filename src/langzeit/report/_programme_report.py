@@ -129,6 +129,11 @@ class ProgrammeReport:
     Every table has the confidentiality rule in :attr:`rule` applied (None: raw counts,
     for internal use only).
 
+    Every table counts **participations** (a person referred again after an exit has
+    two, docs/guides/repeat-participation.md): :attr:`participants`
+    is the number of participations, :attr:`persons` the number of persons (the head
+    line names both when they differ).
+
     Examples:
         >>> from datetime import date
         >>> from langzeit.events import Referred, Admitted
@@ -163,6 +168,7 @@ class ProgrammeReport:
     competing_exits: RateTable
     sequences: SequenceSummary
     cost: CostRelief | None = None
+    persons: int | None = None  # None: as many as participations (reports built before 0.x)
 
     def sections(self) -> list[tuple[str, str, Table]]:
         """``(key, title, table)`` of every section, in report order.
@@ -219,6 +225,7 @@ class ProgrammeReport:
             "version": REPORT_VERSION,
             "data_end": self.data_end.isoformat(),
             "participants": self.participants,
+            "persons": self.participants if self.persons is None else self.persons,
             "events": self.events,
             "group_by": self.group_by,
             "level": self.level,
@@ -229,9 +236,16 @@ class ProgrammeReport:
             else self.cost.break_even.isoformat(),
         }
 
+    def _who(self, sep: str) -> str:
+        """``"N participants"``, or ``"N participations (M persons)"`` when someone took part twice."""
+        n = f"{self.participants:{sep}}"
+        if self.persons is None or self.persons == self.participants:
+            return f"{n} participants"
+        return f"{n} participations ({self.persons:{sep}} persons)"
+
     def _repr_html_(self) -> str:
         """Jupyter view: the head line, then every section as a titled table."""
-        head = (f"<p><b>Programme report</b>: {self.participants:,} participants, {self.events:,} events, "
+        head = (f"<p><b>Programme report</b>: {self._who(',')}, {self.events:,} events, "
                 f"data end {self.data_end.isoformat()}"
                 + ("" if self.rule is None else f"; cells below {self.rule.min_n} suppressed") + "</p>")
         parts = [head]
@@ -246,7 +260,7 @@ class ProgrammeReport:
             >>> print(build_programme_report([]).to_text().splitlines()[0])
             Programme report: 0 participants, 0 events, data end 1970-01-01
         """
-        head = (f"Programme report: {self.participants} participants, {self.events} events, "
+        head = (f"Programme report: {self._who('')}, {self.events} events, "
                 f"data end {self.data_end.isoformat()}")
         lines = [head]
         if self.rule is not None:
@@ -344,7 +358,7 @@ def build_programme_report(
     """
     cols = data if isinstance(data, EventColumns) else EventColumns.from_events(data)
     end = data_end or cols.last_date or date(1970, 1, 1)
-    g = group_participants(cols.participants, participants or {}, by) if by else None
+    g = group_participants(cols.person_ids, participants or {}, by) if by else None
     seqs = state_sequences(cols, months=sequence_months, data_end=end)
     measures = sequence_measures(seqs)
     tstate = mean_time_in_state(seqs)
@@ -383,6 +397,7 @@ def build_programme_report(
                                          level),
         sequences=seq_summary,
         cost=cost,
+        persons=cols.n_persons,
     )
     if min_n is None:
         return report
