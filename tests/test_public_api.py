@@ -71,6 +71,8 @@ def test_package_layers_do_not_import_upwards() -> None:
         "simulation": {"domain", "events", "engine", "programmes", "indicators"},
         "evaluation": {"domain", "events", "spells", "indicators"},
         "report": {"indicators", "domain", "events", "spells", "network", "simulation", "evaluation"},
+        "service": {"domain", "events", "engine", "programmes", "store", "spells", "indicators", "network",
+                    "simulation", "evaluation", "report"},
     }
     root = Path(langzeit.__file__).parent
     bad = []

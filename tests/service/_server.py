@@ -1,0 +1,105 @@
+"""Test support: a real ``langzeit serve`` (uvicorn) on 127.0.0.1 and a free port.
+
+``running`` starts the CLI in a subprocess with a configuration in a temporary folder:
+the SQLite store, two programmes (PaN and Geh vor!) and one token per role (a
+caseworker of PaN, a caseworker of Geh vor!, an analyst, an administrator). The
+tokens are made by the library's own helper; the configuration holds only digests.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import attrs
+import httpx
+
+from langzeit.service import hash_token, new_token
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def free_port() -> int:
+    """A TCP port free on 127.0.0.1 right now."""
+    with contextlib.closing(socket.socket(socket.AF_INET, socket.SOCK_STREAM)) as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@attrs.define
+class Server:
+    """A running service: its base URL, the tokens by role and the folder of its files."""
+
+    url: str
+    tokens: dict[str, str]
+    folder: Path
+    process: subprocess.Popen[bytes]
+
+    def client(self, who: str | None, purpose: str | None = None) -> httpx.Client:
+        """An HTTP client sending ``who``'s token (None: no token) and a purpose header."""
+        headers = {}
+        if who is not None:
+            headers["Authorization"] = f"Bearer {self.tokens[who]}"
+        if purpose is not None:
+            headers["Langzeit-Purpose"] = purpose
+        return httpx.Client(base_url=self.url, headers=headers, timeout=30)
+
+
+TOKEN_TABLES = {
+    "caseworker": ("caseworker", ["pan"]),
+    "other_caseworker": ("caseworker", ["geh-vor"]),
+    "analyst": ("analyst", []),
+    "administrator": ("administrator", []),
+}
+
+
+def write_config(folder: Path, store: str, *, extra: str = "") -> dict[str, str]:
+    """Write ``serve.toml`` in ``folder`` with ``store`` as its [store] table; returns token by role."""
+    tokens = {who: new_token() for who in TOKEN_TABLES}
+    lines = [store, extra, "[confidentiality]", "min_n = 3",
+             "[[programmes]]", 'id = "pan"', "[[programmes]]", 'id = "geh-vor"']
+    for who, (role, programmes) in TOKEN_TABLES.items():
+        lines += ["[[tokens]]", f'name = "{who.replace("_", "-")}"', f'role = "{role}"',
+                  f"programmes = {programmes!r}".replace("'", '"'),
+                  f'sha256 = "{hash_token(tokens[who]).removeprefix("sha256:")}"']
+    (folder / "serve.toml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return tokens
+
+
+@contextlib.contextmanager
+def running(folder: Path, tokens: dict[str, str], *, workers: int = 1) -> Iterator[Server]:
+    """Start ``langzeit serve`` on a free port and wait for /health; stop it afterwards."""
+    port = free_port()
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    log = (folder / "server.log").open("wb")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "langzeit.cli", "serve", str(folder / "serve.toml"), "--port", str(port),
+         "--workers", str(workers), "--log-level", "warning"],
+        stdout=log, stderr=subprocess.STDOUT, env=env, cwd=folder)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            if process.poll() is not None:
+                raise RuntimeError(f"langzeit serve ended: {(folder / 'server.log').read_text()[-3000:]}")
+            with contextlib.suppress(httpx.HTTPError):
+                if httpx.get(f"{url}/ready", timeout=2).status_code == 200:
+                    break
+            if time.monotonic() > deadline:
+                raise RuntimeError("langzeit serve did not become ready in 60 s")
+            time.sleep(0.1)
+        yield Server(url, tokens, folder, process)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        log.close()
