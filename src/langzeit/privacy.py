@@ -27,6 +27,7 @@ import datetime as _dt
 import hashlib
 import hmac
 import os
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Literal
 
@@ -36,11 +37,13 @@ from langzeit.exceptions import Problem, ValidationError
 
 __all__ = [
     "DATE_PRECISIONS",
+    "ID_COLUMNS",
     "MIN_KEY_BYTES",
     "DatePrecision",
     "Pseudonymiser",
     "StatedPurpose",
     "coarsen_date",
+    "pseudonymise_rows",
 ]
 
 DatePrecision = Literal["day", "month", "quarter"]
@@ -49,6 +52,8 @@ DATE_PRECISIONS: tuple[DatePrecision, ...] = ("day", "month", "quarter")
 #: The shortest key accepted (128 bits); 32 random bytes are recommended.
 MIN_KEY_BYTES = 16
 _MAX_PURPOSE = 500
+#: Columns of side tables (participant attributes, mappings, birth years) that hold person ids.
+ID_COLUMNS = ("participant_id", "person_id")
 
 
 def _purpose_text(_inst: object, _attribute: attrs.Attribute[Any], value: object) -> None:
@@ -225,3 +230,40 @@ class Pseudonymiser:
 
     def __repr__(self) -> str:
         return f"<Pseudonymiser key {self.key_id}, dates at {self.dates} precision>"
+
+
+def pseudonymise_rows(
+    rows: Iterable[Mapping[str, str]],
+    pseudonymiser: Pseudonymiser,
+    *,
+    id_columns: Sequence[str] = ID_COLUMNS,
+) -> Iterator[dict[str, str]]:
+    """Rows of a side table (participant attributes, an id mapping) with their id columns hashed.
+
+    The tables a report or an evaluation reads beside the log — ``--participants``
+    (``participant_id`` and attributes), ``--mapping`` (``participant_id,person_id``),
+    ``--birth-years`` — pseudonymised with the same key as the log and the spells,
+    so that the report of the research export groups and links as the original's.
+    Empty ids stay empty; other columns are kept as they are.
+
+    Args:
+        rows: the rows (e.g. from :class:`csv.DictReader`).
+        pseudonymiser: the key.
+        id_columns: the columns holding person ids (default :data:`ID_COLUMNS`).
+
+    Yields:
+        The rows, id columns replaced by their pseudonyms.
+
+    Examples:
+        >>> p = Pseudonymiser(bytes(range(16)))
+        >>> [row] = pseudonymise_rows([{"participant_id": "p1", "sex": "F"}], p)
+        >>> row["participant_id"] == p.id("p1"), row["sex"]
+        (True, 'F')
+    """
+    for row in rows:
+        out = dict(row)
+        for name in id_columns:
+            value = out.get(name)
+            if value:
+                out[name] = pseudonymiser.id(value)
+        yield out

@@ -86,3 +86,35 @@ def test_export_does_not_replace_a_file_without_force(
     assert out.read_text(encoding="utf-8") == "precious"
     assert main([*args, "--force"]) == 0
     assert len(read_events(out)) == 2
+
+
+def test_report_of_the_research_export_equals_the_originals(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Log and participant table exported with one key: `report --by sex` gives the same figures."""
+    from langzeit.simulation import load_scenario, simulate
+
+    log = tmp_path / "events.jsonl"
+    events = list(simulate(load_scenario("geh-vor"), seed=3, replications=1, keep_events={0}).log(0))
+    write_events(events, log)
+    people = tmp_path / "people.csv"
+    pids = sorted({e.participant_id for e in events})
+    people.write_text("participant_id,sex\n" + "".join(f"{p},{'FM'[i % 2]}\n" for i, p in enumerate(pids)),
+                      encoding="utf-8")
+    key = tmp_path / "key.txt"
+    key.write_bytes(KEY)
+    for source, target in ((log, "x-events.jsonl"), (people, "x-people.csv")):
+        assert main(["export", str(source), "--pseudonymise", "--key-file", str(key),
+                     "--out", str(tmp_path / target)]) == 0
+    capsys.readouterr()
+
+    def report(events_file: Path, people_file: Path) -> dict[str, object]:
+        assert main(["report", str(events_file), "--participants", str(people_file), "--by", "sex",
+                     "--data-end", "2027-12-31", "--format", "json"]) == 0
+        out: dict[str, object] = json.loads(capsys.readouterr().out)
+        out.pop("file")
+        return out
+
+    original = report(log, people)
+    assert report(tmp_path / "x-events.jsonl", tmp_path / "x-people.csv") == original
+    assert Pseudonymiser(KEY).id(pids[0]) in (tmp_path / "x-people.csv").read_text(encoding="utf-8")

@@ -1,6 +1,8 @@
 """CLI layer: ``langzeit export FILE --pseudonymise --key-file KEY --out OUT`` — a research export.
 
-Reads an event log or a spell file and writes it pseudonymised (DOMAIN.md § 6): ids
+Reads an event log, a spell file or a side table (a CSV with a ``participant_id`` or
+``person_id`` column: participant attributes for ``report --by``, mappings, birth
+years) and writes it pseudonymised (DOMAIN.md § 6): ids
 as their keyed hash (HMAC-SHA256 under the key file's secret, which is never
 written), free text of events left out, dates optionally coarsened to month or
 quarter. The same key gives the same pseudonyms in every export, so a log and a
@@ -11,6 +13,7 @@ spell table exported with it still link. ``--out`` follows the rules of
 from __future__ import annotations
 
 import argparse
+import csv
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -19,7 +22,7 @@ from langzeit.cli._errors import BadInput, OutputError
 from langzeit.cli._files import atomic_output, check_input, check_output
 from langzeit.cli._output import add_format_option, print_json
 from langzeit.events import pseudonymise_events
-from langzeit.privacy import DATE_PRECISIONS, Pseudonymiser
+from langzeit.privacy import DATE_PRECISIONS, ID_COLUMNS, Pseudonymiser, pseudonymise_rows
 from langzeit.spells import FORMATS as SPELL_FORMATS
 from langzeit.spells import pseudonymise_spells, read_spells, write_spells
 from langzeit.store import format_of, is_event_log, iter_events, write_events
@@ -32,8 +35,8 @@ def register(sub: Any) -> None:
     p: argparse.ArgumentParser = sub.add_parser(
         "export", help="pseudonymised research export of an event log or spell file (keyed hash of ids)"
     )
-    p.add_argument("file", help="the event log (.sqlite/.db, .jsonl, .csv) or spell file (.csv, .parquet, "
-                                ".arrow)")
+    p.add_argument("file", help="the event log (.sqlite/.db, .jsonl, .csv), spell file (.csv, .parquet, "
+                                ".arrow) or CSV table with a participant_id or person_id column")
     p.add_argument("--pseudonymise", action="store_true",
                    help="replace ids by their keyed hash and leave out free text (required: the only mode)")
     p.add_argument("--key-file", required=True,
@@ -79,6 +82,47 @@ def _spells(source: Path, out: Path, pseudonymiser: Pseudonymiser) -> tuple[int,
     return len(table), table.n_persons
 
 
+def _csv_header(path: Path) -> list[str]:
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            return next(csv.reader(handle), [])
+    except UnicodeDecodeError:
+        raise BadInput(f"{path}: not UTF-8 text; save it as UTF-8") from None
+
+
+def _table(source: Path, out: Path, pseudonymiser: Pseudonymiser) -> tuple[int, int]:
+    with source.open(encoding="utf-8-sig", newline="") as handle:
+        reader = csv.DictReader(handle)
+        header = list(reader.fieldnames or [])
+        rows = list(pseudonymise_rows(reader, pseudonymiser))
+    if any(None in row for row in rows):
+        raise BadInput(f"{source}: a row has more cells than the header")
+    try:
+        with atomic_output(out) as tmp, tmp.open("w", encoding="utf-8", newline="") as handle:
+            writer = csv.DictWriter(handle, fieldnames=header, lineterminator="\n")
+            writer.writeheader()
+            writer.writerows(rows)
+    except OSError as exc:
+        raise OutputError(f"--out {out}: cannot write the export ({exc}); nothing was written") from exc
+    persons = {row.get(c) for row in rows for c in ID_COLUMNS if row.get(c)}
+    return len(rows), len(persons)
+
+
+def _kind(source: Path) -> str:
+    if is_event_log(source):
+        return "events"
+    if source.suffix.lower() in SPELL_FORMATS and source.suffix.lower() not in (".csv", ".tsv", ".txt"):
+        return "spells"
+    if source.suffix.lower() in (".csv", ".tsv", ".txt"):
+        header = set(_csv_header(source))
+        if {"person_id", "kind", "start"} <= header:
+            return "spells"
+        if header & set(ID_COLUMNS):
+            return "table"
+    raise BadInput(f"{source}: neither an event log, a spell file nor a CSV table with a "
+                   f"{' or '.join(ID_COLUMNS)} column")
+
+
 def run(args: argparse.Namespace) -> int:
     """Pseudonymise the file into ``--out``; print what was written."""
     if not args.pseudonymise:
@@ -88,14 +132,18 @@ def run(args: argparse.Namespace) -> int:
     if out.resolve() == source.resolve():
         raise BadInput(f"--out {args.out}: is the input file; write the export to another file")
     pseudonymiser = Pseudonymiser.from_key_file(check_input(args.key_file, "key file"), dates=args.dates)
-    if is_event_log(source):
-        kind, unit = "events", "events"
+    kind = _kind(source)
+    if kind == "events":
+        unit = "events"
         records, persons = _events(source, out, pseudonymiser)
-    elif source.suffix.lower() in SPELL_FORMATS:
-        kind, unit = "spells", "spells"
+    elif kind == "spells":
+        unit = "spells"
         records, persons = _spells(source, out, pseudonymiser)
     else:
-        raise BadInput(f"{source}: neither an event log nor a spell file (by its suffix)")
+        unit = "rows"
+        if out.suffix.lower() != ".csv":
+            raise BadInput(f"--out {out}: a table is written as CSV; use a .csv name")
+        records, persons = _table(source, out, pseudonymiser)
     if args.format == "json":
         print_json({"file": str(source), "out": str(out), "kind": kind, unit: records, "persons": persons,
                     "dates": args.dates, "key_id": pseudonymiser.key_id})

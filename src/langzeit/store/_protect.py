@@ -355,6 +355,12 @@ class ProtectedEventStore:
         clear = unseal_events((s.event for s in stored), self.keys)
         return [attrs.evolve(s, event=e) for s, e in zip(stored, clear, strict=True)]
 
+    def close(self) -> None:
+        """Close the inner store (the key store stays open: it may serve other stores)."""
+        close = getattr(self.inner, "close", None)
+        if close is not None:
+            close()
+
     def erase(self, participant_id: str) -> bool:
         """Erase a participant: destroy their key (Art. 17 GDPR); their events stay, counted, unreadable.
 
