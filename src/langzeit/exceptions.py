@@ -17,7 +17,8 @@ The tree::
     ├── UnknownNameError (LookupError)          unknown programme, scenario, id
     ├── ParticipantErased (LookupError)         the participant's key was erased
     ├── NotAvailableError                       a figure whose data do not reach
-    └── LimitExceeded (ValueError)              a run or input beyond a documented bound
+    ├── LimitExceeded (ValueError)              a run or input beyond a documented bound
+    └── WorkerLost (RuntimeError)               a worker died; no partial result
 
 Examples:
     >>> from langzeit.exceptions import ValidationError, Problem
@@ -52,6 +53,7 @@ __all__ = [
     "UnknownNameError",
     "UnreadableFileError",
     "ValidationError",
+    "WorkerLost",
 ]
 
 
@@ -356,4 +358,17 @@ class LimitExceeded(LangzeitError, ValueError):
         >>> e = LimitExceeded("about 2,400,000 referrals per replication, more than the bound")
         >>> isinstance(e, ValueError), str(e)
         (True, 'about 2,400,000 referrals per replication, more than the bound')
+    """
+
+
+class WorkerLost(LangzeitError, RuntimeError):
+    """A worker process or cluster worker died before finishing a task; the run returned nothing.
+
+    Raised by runs on an executor (``simulate(..., executor=...)``,
+    :func:`~langzeit.indicators.kennzahlen_partitioned`): results are combined only when
+    every task finished, so a lost worker never yields a silently partial result.
+
+    Examples:
+        >>> isinstance(WorkerLost("replication 3: a worker stopped"), RuntimeError)
+        True
     """

@@ -11,6 +11,10 @@ cells) and ``ranked`` (how many of the type have a value), and appends one row p
 Vergleichstyp and cell (``jobcenter`` null) from the summed partial counts (§ 2 Abs. 3 VO).
 ``--stock-window`` and ``--instruments`` are the ``stock_window`` and ``catalogue`` of
 :func:`~langzeit.indicators.kennzahlen` (DOMAIN.md § 3 convention 4, § 3a).
+
+SPELLS may also be a directory: a partitioned Parquet dataset (``spells.write_spell_dataset``),
+read and counted partition by partition — here, or on Dask with ``--scheduler ADDRESS`` or
+``--workers N`` — and merged exactly.
 """
 
 from __future__ import annotations
@@ -18,16 +22,25 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 from langzeit.cli import _options as options
+from langzeit.cli._cluster import Progress, add_cluster_options, cluster_executor
 from langzeit.cli._errors import BadInput
 from langzeit.cli._files import check_input
 from langzeit.cli._output import add_format_option, print_csv, print_json, print_table
 from langzeit.cli._participants import read_rows
 from langzeit.exceptions import DataFormatError, RowProblem
-from langzeit.indicators import KennzahlenResult, by_comparison_type, comparison_ranks, kennzahlen, suppress
-from langzeit.spells import day_to_date, load_catalogue, read_spells
+from langzeit.indicators import (
+    KennzahlenResult,
+    by_comparison_type,
+    comparison_ranks,
+    kennzahlen,
+    kennzahlen_partitioned,
+    suppress,
+)
+from langzeit.spells import InstrumentCatalogue, day_to_date, load_catalogue, open_spell_dataset, read_spells
 
 __all__ = ["register"]
 
@@ -87,7 +100,7 @@ def register(sub: Any) -> None:
         "suppressed (with secondary suppression); suppressed cells show no value.",
     )
     p.add_argument("spells", help="spell file: CSV, Parquet or Arrow (columns person_id, kind, start, end, "
-                   "jobcenter, ...)")
+                   "jobcenter, ...), or a directory of a partitioned Parquet dataset")
     p.add_argument("--delimiter", type=_delimiter,
                    help="CSV field delimiter, e.g. ';' or tab (default: detected from the header)")
     p.add_argument("--encoding", help="CSV text encoding, e.g. cp1252 or latin-1 (default: UTF-8)")
@@ -119,6 +132,7 @@ def register(sub: Any) -> None:
                         "it, and every Kennzahl per Vergleichstyp from the summed counts (§ 2 Abs. 3 VO)")
     p.add_argument("--lenient", action="store_true",
                    help="skip bad rows (listed on stderr) instead of failing")
+    add_cluster_options(p)
     add_format_option(p, csv=True)
     p.set_defaults(run=run)
 
@@ -156,12 +170,8 @@ def _number(value: Any, digits: int = 1) -> str:
     return str(int(value)) if isinstance(value, float) else str(value)
 
 
-def run(args: argparse.Namespace) -> int:
-    """Compute and print the Kennzahlen (bad rows and unreadable files: one line on stderr, status 2)."""
-    options.check_confidentiality(args.min_n, args.round_to)
-    catalogue = load_catalogue(check_input(args.instruments, "instrument catalogue")) \
-        if args.instruments else None
-    # an unreadable file raises UnreadableFileError: one line on stderr and status 2 (cli.main)
+def _single_file(args: argparse.Namespace, catalogue: InstrumentCatalogue | None) -> KennzahlenResult:
+    """The Kennzahlen of one spell file (CSV, Parquet, Arrow)."""
     spells = read_spells(args.spells, strict=not args.lenient, data_end=args.data_end,
                          delimiter=args.delimiter, encoding=args.encoding, catalogue=catalogue)
     for problem in spells.rejected:
@@ -170,10 +180,39 @@ def run(args: argparse.Namespace) -> int:
     if args.data_end is not None and first is not None and args.data_end < first:
         raise BadInput(f"--data-end {args.data_end}: before the first spell of {args.spells} ({first}); "
                        "give the date the data reach")
-    result = kennzahlen(
+    return kennzahlen(
         spells, args.month, stichtag=args.stichtag, data_end=args.data_end, jobcenters=args.jobcenter,
         regime=args.regime, count_16k=args.count_16k, stock_window=args.stock_window, catalogue=catalogue,
     )
+
+
+def _partitioned(args: argparse.Namespace, catalogue: InstrumentCatalogue | None) -> KennzahlenResult:
+    """The Kennzahlen of a partitioned Parquet dataset (a directory), partition by partition."""
+    if args.lenient:
+        raise BadInput(f"{args.spells}: --lenient is for single files; "
+                       "a dataset's partitions are read strictly")
+    if args.delimiter or args.encoding:
+        raise BadInput(f"{args.spells}: --delimiter and --encoding are for CSV files; a dataset is Parquet")
+    dataset = open_spell_dataset(args.spells)
+    with cluster_executor(args) as executor:
+        return kennzahlen_partitioned(
+            dataset, args.month, executor=executor, data_end=args.data_end, jobcenters=args.jobcenter,
+            stichtag=args.stichtag, regime=args.regime, count_16k=args.count_16k,
+            stock_window=args.stock_window, catalogue=catalogue,
+            progress=Progress(f"counting {args.spells}", "partitions"),
+        )
+
+
+def run(args: argparse.Namespace) -> int:
+    """Compute and print the Kennzahlen (bad rows and unreadable files: one line on stderr, status 2)."""
+    options.check_confidentiality(args.min_n, args.round_to)
+    catalogue = load_catalogue(check_input(args.instruments, "instrument catalogue")) \
+        if args.instruments else None
+    # an unreadable file raises UnreadableFileError: one line on stderr and status 2 (cli.main)
+    if Path(args.spells).is_dir() or args.scheduler or args.workers:
+        result = _partitioned(args, catalogue)
+    else:
+        result = _single_file(args, catalogue)
     groups = _groups(args.groups, result.jobcenters) if args.groups else None
     if args.min_n:  # 0: no confidentiality at all (the help says: internal use only)
         result = suppress(result, min_n=args.min_n, round_to=args.round_to)

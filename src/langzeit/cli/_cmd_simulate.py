@@ -14,12 +14,12 @@ from __future__ import annotations
 import argparse
 import math
 import sqlite3
-import sys
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 from langzeit.cli import _options as options
+from langzeit.cli._cluster import Progress, add_cluster_options, cluster_executor
 from langzeit.cli._errors import BadInput, OutputError
 from langzeit.cli._files import atomic_output, check_output
 from langzeit.cli._output import add_format_option, print_json, print_table
@@ -39,7 +39,6 @@ from langzeit.store import format_of, write_events
 
 __all__ = ["register", "run"]
 
-_BAR = 30
 #: The most replications and worker processes the command line accepts.
 MAX_REPLICATIONS, MAX_PROCESSES = 100_000, 256
 
@@ -64,26 +63,9 @@ def register(sub: Any) -> None:
     p.add_argument("--max-events", type=options.count(0, 10**12, "--max-events"), default=MAX_EVENTS,
                    help=f"refuse a run whose replication is estimated above this many events (default "
                         f"{MAX_EVENTS:,}; 0: no bound)")
+    add_cluster_options(p)
     add_format_option(p)
     p.set_defaults(run=run)
-
-
-class _Progress:
-    """A simple progress bar on stderr, shown only when stderr is a terminal."""
-
-    def __init__(self, label: str) -> None:
-        self.label = label
-        self.on = sys.stderr.isatty()
-
-    def __call__(self, done: float, total: int) -> None:
-        if not self.on:
-            return
-        filled = int(_BAR * done / total)
-        sys.stderr.write(f"\r{self.label} [{'#' * filled}{' ' * (_BAR - filled)}] "
-                         f"{int(done)}/{total} replications")
-        if done >= total:
-            sys.stderr.write("\n")
-        sys.stderr.flush()
 
 
 def _number(value: float | None) -> str:
@@ -170,9 +152,12 @@ def run(args: argparse.Namespace) -> int:
         out = check_output(args.out, force=args.force)
     scenario = load_scenario(args.scenario)
     try:
-        result = simulate(scenario, seed=args.seed, replications=args.replications,
-                          processes=args.processes, keep_events={0},  # the report and --out read the first
-                          progress=_Progress(f"simulating {scenario.id}"), max_events=args.max_events or None)
+        with cluster_executor(args) as executor:
+            result = simulate(scenario, seed=args.seed, replications=args.replications,
+                              processes=args.processes,
+                              keep_events={0},  # the report and --out read the first
+                              progress=Progress(f"simulating {scenario.id}", "replications"),
+                              max_events=args.max_events or None, executor=executor)
     except LimitExceeded as exc:
         raise LimitExceeded(f"{args.scenario}: {exc}") from None
     report = _report(result)

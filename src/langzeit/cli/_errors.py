@@ -8,6 +8,7 @@ Exit codes of the ``langzeit`` command (documented in ``docs/guides/bad-input.md
 2     bad input: an option's value, a missing or unreadable file, a file with problems,
       an output that exists (without ``--force``), a run beyond the size bound
 3     the output could not be written (disk full, standard output closed)
+69    a worker process or cluster worker died (``WorkerLost``); nothing was written
 70    an internal error: a bug in langzeit (please report it with the command line)
 130   interrupted (Ctrl-C); no partial output file is left
 ====  =================================================================================
@@ -22,7 +23,7 @@ from __future__ import annotations
 import errno
 import os
 
-from langzeit.exceptions import LangzeitError, Problem, RowProblem, ValidationError
+from langzeit.exceptions import LangzeitError, Problem, RowProblem, ValidationError, WorkerLost
 
 __all__ = [
     "EXIT_BAD_INPUT",
@@ -31,6 +32,7 @@ __all__ = [
     "EXIT_OK",
     "EXIT_OUTPUT",
     "EXIT_PROBLEMS",
+    "EXIT_WORKER_LOST",
     "BadInput",
     "OutputError",
     "describe",
@@ -41,6 +43,7 @@ EXIT_OK = 0
 EXIT_PROBLEMS = 1
 EXIT_BAD_INPUT = 2
 EXIT_OUTPUT = 3
+EXIT_WORKER_LOST = 69  # sysexits' EX_UNAVAILABLE
 EXIT_INTERNAL = 70
 EXIT_INTERRUPTED = 130
 
@@ -127,9 +130,13 @@ def describe(exc: BaseException) -> tuple[int, str]:
         s.toml.referrals.rate: must be positive (and 1 more problem; `langzeit validate FILE` lists ...)
         >>> describe(KeyError("x"))[0]
         70
+        >>> describe(WorkerLost("replication 3: a worker stopped"))
+        (69, 'replication 3: a worker stopped')
     """
     if isinstance(exc, OutputError):
         return EXIT_OUTPUT, one_line(str(exc))
+    if isinstance(exc, WorkerLost):
+        return EXIT_WORKER_LOST, one_line(str(exc))
     if isinstance(exc, ValidationError):
         return EXIT_BAD_INPUT, one_line(_validation(exc))
     if isinstance(exc, LangzeitError):

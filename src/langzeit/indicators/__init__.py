@@ -48,6 +48,7 @@ from langzeit.indicators._kennzahlen_types import (
     by_comparison_type,
     comparison_ranks,
 )
+from langzeit.indicators._partitioned import kennzahlen_partitioned
 from langzeit.indicators._participations import UNITS, by_person, person_grouping, repeat_participation
 from langzeit.indicators._programme import (
     PROGRAMME_RATES,
@@ -147,6 +148,7 @@ __all__: list[str] = [
     "hamming_distances",
     "kaplan_meier",
     "kennzahlen",
+    "kennzahlen_partitioned",
     "long_term_recipient",
     "long_term_recipients_on",
     "mean_time_in_state",

@@ -62,6 +62,11 @@ def add_months(t: float, months: float) -> float:
         datetime.date(2025, 1, 15)
         >>> round(add_months(to_time(date(2024, 1, 1)), 0.5) - to_time(date(2024, 1, 1)), 6)
         15.218437
+
+        A time beyond the calendar (the year 9999) lies after every horizon:
+
+        >>> add_months(to_time(date(2024, 1, 1)), 95_679)
+        inf
     """
     whole = math.floor(months)
     if whole:
@@ -69,7 +74,10 @@ def add_months(t: float, months: float) -> float:
         key = (ordinal, whole)
         target = _CACHE.get(key)
         if target is None:
-            target = shift_months(date.fromordinal(ordinal), whole).toordinal()
+            try:
+                target = shift_months(date.fromordinal(ordinal), whole).toordinal()
+            except (OverflowError, ValueError):  # beyond the year 9999: after every horizon
+                return math.inf
             if len(_CACHE) > 200_000:
                 _CACHE.clear()
             _CACHE[key] = target

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import heapq
 import itertools
+import math
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import date
 from typing import Any
@@ -240,6 +241,8 @@ class _Run:
 
     def push(self, t: float, action: int, i: int, payload: Any = None) -> None:
         self.seq += 1
+        if t == math.inf:  # beyond the calendar (add_months): after the horizon, never reached
+            return
         entry = (t, action, self.seq, i, self.token[i], payload)
         day = int(t)
         bucket = self.calendar.get(day)

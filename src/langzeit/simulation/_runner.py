@@ -1,4 +1,4 @@
-"""Simulation layer: replications on independent streams, serial or in processes."""
+"""Simulation layer: replications on independent streams, serial, in processes or on any executor."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from typing import Literal
 
 import numpy as np
 
+from langzeit._executor import run_all
 from langzeit.simulation._results import Replication, SimulationResult
 from langzeit.simulation._scenario import Scenario
 from langzeit.simulation._size import MAX_EVENTS, check_size
@@ -78,19 +79,21 @@ def simulate(
     progress: Callable[[float, int], None] | None = None,
     method: Method = "auto",
     max_events: int | None = MAX_EVENTS,
+    executor: concurrent.futures.Executor | None = None,
 ) -> SimulationResult:
     """Run a scenario ``replications`` times on independent random streams.
 
     Replication ``i`` draws from ``numpy.random.SeedSequence(seed).spawn(replications)[i]``,
     so each replication depends only on the seed and its index: the same seed gives
-    identical event logs, and replications run in processes give the same results as
-    run one after the other.
+    identical event logs, and replications run in processes or on an executor (a Dask
+    cluster's included) give the same results as run one after the other.
 
     Args:
         scenario: the scenario.
         seed: the seed of the ``SeedSequence``.
         replications: how many replications.
-        processes: worker processes (1: serial in this process; None: one per CPU).
+        processes: worker processes (1: serial in this process; None: one per CPU);
+            ignored when ``executor`` is given.
         keep_events: keep each replication's events (False keeps only pathways and
             metrics: less memory and faster transfer between processes), or the
             indices of the replications whose events to keep (``{0}``: the first
@@ -107,6 +110,9 @@ def simulate(
         progress: called with ``(done, total)`` after each finished replication; in
             serial runs also with a fractional ``done`` while a replication advances
             (about 100 times each), so long single runs show progress too.
+        executor: run the replications on this ``concurrent.futures.Executor`` (a
+            process or thread pool, or a Dask client's ``client.get_executor()``); it is
+            not shut down. The results are those of the serial run, draw for draw.
 
     Returns:
         The replications in index order.
@@ -117,6 +123,7 @@ def simulate(
             plain queue (the reasons are listed); ``keep_events`` names a replication
             that does not exist.
         LimitExceeded: the estimated events of a replication exceed ``max_events``.
+        WorkerLost: a worker died during the run (nothing partial is returned).
 
     Examples:
         >>> from langzeit.simulation import load_scenario
@@ -138,6 +145,14 @@ def simulate(
         >>> some = simulate(queue, seed=7, replications=3, keep_events={0})
         >>> [len(r.events) > 0 for r in some.replications]
         [True, False, False]
+
+        On an executor of your own (here threads; a Dask client's executor works alike):
+
+        >>> from concurrent.futures import ThreadPoolExecutor
+        >>> with ThreadPoolExecutor(2) as pool:
+        ...     on_pool = simulate(load_scenario("sanus-le"), seed=7, replications=2, executor=pool)
+        >>> on_pool.replications[1].events == a.replications[1].events
+        True
     """
     if replications < 1:
         raise ValueError(f"replications must be at least 1, got {replications}")
@@ -156,19 +171,19 @@ def simulate(
     queue = [_use_queue(scenario, method, k) for k in keep]
     streams = np.random.SeedSequence(seed).spawn(replications)
     workers = min(processes or os.cpu_count() or 1, replications)
-    done: list[Replication | None] = [None] * replications
-    if workers == 1:
+    arguments = [(scenario, s, i, keep[i], None, queue[i]) for i, s in enumerate(streams)]
+    name = "replication {}".format
+    done: list[Replication]
+    if executor is not None:
+        done = run_all(executor, _one, arguments, what=name, progress=progress)
+    elif workers == 1:
+        done = []
         for i, stream in enumerate(streams):
             tick = None if progress is None else _Tick(progress, i, replications)
-            done[i] = _one(scenario, stream, i, keep[i], tick, queue[i])
+            done.append(_one(scenario, stream, i, keep[i], tick, queue[i]))
             if progress is not None:
                 progress(i + 1, replications)
     else:
         with concurrent.futures.ProcessPoolExecutor(max_workers=workers) as pool:
-            futures = {pool.submit(_one, scenario, s, i, keep[i], None, queue[i]): i
-                       for i, s in enumerate(streams)}
-            for n, future in enumerate(concurrent.futures.as_completed(futures), start=1):
-                done[futures[future]] = future.result()
-                if progress is not None:
-                    progress(n, replications)
-    return SimulationResult(scenario, seed, tuple(r for r in done if r is not None))
+            done = run_all(pool, _one, arguments, what=name, progress=progress)
+    return SimulationResult(scenario, seed, tuple(done))

@@ -27,6 +27,14 @@ from langzeit.spells._codes import (
     label_sort_key,
 )
 from langzeit.spells._csv import DELIMITERS, detect_delimiter
+from langzeit.spells._dataset import (
+    DATASET_FORMAT_VERSION,
+    SpellDataset,
+    SpellPartition,
+    open_spell_dataset,
+    person_partition,
+    write_spell_dataset,
+)
 from langzeit.spells._files import FORMATS, SpellFormat, read_spells, spell_format, write_spells
 from langzeit.spells._pseudonymise import pseudonymise_spells
 from langzeit.spells._synthetic import generate_spells
@@ -36,6 +44,7 @@ __all__ = [
     "ACTIVATION_CATEGORIES",
     "CATEGORIES",
     "COLUMNS",
+    "DATASET_FORMAT_VERSION",
     "DELIMITERS",
     "FORMATS",
     "INTEGRATION_KINDS",
@@ -45,8 +54,10 @@ __all__ = [
     "InstrumentCatalogue",
     "InstrumentPeriod",
     "SexCode",
+    "SpellDataset",
     "SpellFormat",
     "SpellKind",
+    "SpellPartition",
     "SpellTable",
     "date_to_day",
     "day_to_date",
@@ -55,8 +66,11 @@ __all__ = [
     "generate_spells",
     "label_sort_key",
     "load_catalogue",
+    "open_spell_dataset",
+    "person_partition",
     "pseudonymise_spells",
     "read_spells",
     "spell_format",
+    "write_spell_dataset",
     "write_spells",
 ]
