@@ -48,8 +48,8 @@ from langzeit.indicators._kennzahlen_types import (
     by_comparison_type,
     comparison_ranks,
 )
-from langzeit.indicators._partitioned import kennzahlen_partitioned
 from langzeit.indicators._participations import UNITS, by_person, person_grouping, repeat_participation
+from langzeit.indicators._partitioned import kennzahlen_partitioned
 from langzeit.indicators._programme import (
     PROGRAMME_RATES,
     ParticipantFlags,
