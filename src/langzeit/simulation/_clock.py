@@ -65,7 +65,7 @@ def add_months(t: float, months: float) -> float:
 
         A time beyond the calendar (the year 9999) lies after every horizon:
 
-        >>> add_months(to_time(date(2024, 1, 1)), 95_679)
+        >>> add_months(to_time(date(2024, 1, 1)), 100_000)
         inf
     """
     whole = math.floor(months)
