@@ -6,17 +6,14 @@ from langzeit.indicators._confidentiality import (
     SECONDARY,
     SHOWN,
     ConfidentialityRule,
-    ConfidentialTable,
-    CountTable,
-    SupportsSuppression,
     protect,
     rate_flags,
     rate_suppressed,
     round_to_multiple,
-    suppress,
     suppression_flags,
 )
 from langzeit.indicators._cost import CostRelief, StaffCost, cost_relief
+from langzeit.indicators._count_tables import ConfidentialTable, CountTable, SupportsSuppression, suppress
 from langzeit.indicators._coverage import SpellCoverage, long_term_recipient, long_term_recipients_on
 from langzeit.indicators._distances import (
     DistanceMatrix,

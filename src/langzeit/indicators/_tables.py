@@ -19,6 +19,7 @@ import numpy.typing as npt
 from langzeit._arrays import FloatArray, IntArray
 from langzeit.exceptions import Problem, ValidationError
 from langzeit.indicators._confidentiality import (
+    FLAG_NAMES,
     SHOWN,
     ConfidentialityRule,
     rate_flags,
@@ -35,7 +36,6 @@ FlagArray = npt.NDArray[np.int8]
 
 #: Quantiles reported for durations.
 QUANTILES = (0.25, 0.5, 0.75, 0.9)
-_FLAG_NAMES = {0: "", 1: "primary", 2: "secondary"}
 
 
 @attrs.frozen(eq=False)
@@ -258,7 +258,7 @@ class RateTable(Table):
                 out.append({"indicator": self.indicator, "group": group, "item": item,
                             "numerator": r.numerator, "denominator": r.denominator, "value": r.value,
                             "lower": r.lower, "upper": r.upper, "suppressed": r.suppressed,
-                            "flag": _FLAG_NAMES[flag], "note": self.notes[i] if self.notes else ""})
+                            "flag": FLAG_NAMES[flag], "note": self.notes[i] if self.notes else ""})
         return out
 
     def with_confidentiality(self, rule: ConfidentialityRule) -> RateTable:
