@@ -19,6 +19,7 @@ from typing import Any
 import attrs
 from hypothesis import strategies as st
 
+from langzeit._calendar import FIRST_YEAR, LAST_YEAR
 from langzeit.domain import ConsentPurpose, ExitReason, OutcomeKind
 from langzeit.events import EVENT_TYPES, Event, EventLog
 from langzeit.events._fields import ID_FIELDS
@@ -35,8 +36,8 @@ __all__ = [
 
 #: Free text: any Unicode scalar value (surrogates cannot be stored as UTF-8), also empty.
 TEXT = st.text(st.characters(exclude_categories=("Cs",)), max_size=12)
-#: Dates of the model clock (wide on purpose: years with leading zeros are valid ISO dates).
-DATES = st.dates(min_value=date(1, 1, 1), max_value=date(9999, 12, 31))
+#: Dates of the model clock: the whole range an event accepts (langzeit._calendar.FIRST_YEAR–LAST_YEAR).
+DATES = st.dates(min_value=date(FIRST_YEAR, 1, 1), max_value=date(LAST_YEAR, 12, 31))
 #: Id characters: printable (no control or invisible characters: the rule of ``id_problem``).
 _ID_TEXT = st.text(st.characters(exclude_categories=("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp", "Zs")),
                    min_size=1, max_size=10)

@@ -30,6 +30,8 @@ __all__ = [
     "DAYS_PER_MONTH",
     "EPOCH",
     "EPOCH_ORDINAL",
+    "FIRST_YEAR",
+    "LAST_YEAR",
     "add_months",
     "civil",
     "day_number",
@@ -53,6 +55,10 @@ IntArray = npt.NDArray[np.int64]
 EPOCH = date(1970, 1, 1)
 #: ``date.toordinal()`` of 1970-01-01, the day number 0.
 EPOCH_ORDINAL = EPOCH.toordinal()
+#: The earliest and latest year of a date langzeit accepts in its inputs (files and options):
+#: SGB II exists since 2005 and no administrative record reaches beyond the next century;
+#: 0001-01-01 or 9999-12-31 are placeholders, not dates (DOMAIN.md § 2, issue 12).
+FIRST_YEAR, LAST_YEAR = 1900, 2199
 #: Mean length of a calendar month in days: the Gregorian mean, 365.2425 / 12 = 30.436875.
 DAYS_PER_MONTH = 365.2425 / 12
 

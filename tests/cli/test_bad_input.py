@@ -173,6 +173,27 @@ def test_evaluate_side_files_are_read_strictly(
     assert said in outcome.stderr
 
 
+def test_placeholder_dates_and_absurd_ids_are_refused(files: dict[str, Path], base: Path) -> None:
+    """Dates 0001-01-01 / 9999-12-31 and a 5000-character id: refused with their line, not read silently."""
+    folder = _case_folder(base)
+    lines = files["jsonl"].read_text(encoding="utf-8").splitlines()
+    lines[2] = lines[2].replace(lines[2].split('"date": "')[1][:10], "9999-12-31")
+    log = write(folder, "dates.jsonl", "\n".join(lines) + "\n")
+    outcome = run(["report", str(log)], folder=folder)
+    check(outcome, expect={2})
+    assert "dates.jsonl:3: date: date 9999-12-31 is outside the years 1900–2199" in outcome.stderr
+    spells = write(folder, "absurd.csv", "person_id,kind,start,end,jobcenter\np,elb,0001-01-01,,1\n"
+                                         f"q,elb,2024-01-01,,{'J' * 5000}\n")
+    outcome = run(["kennzahlen", str(spells), "--month", "2024-06"], folder=folder)
+    check(outcome, expect={2})
+    assert "absurd.csv:2: start is outside the years 1900–2199 (and 1 more problem" in outcome.stderr
+    people = write(folder, "people.csv", f"participant_id,sex\n{'p' * 5000},F\n")
+    argv = ["report", str(files["jsonl"]), "--participants", str(people), "--by", "sex"]
+    outcome = run(argv, folder=folder)
+    check(outcome, expect={2})
+    assert "people.csv:2: participant_id: id of 5000 characters (at most 200)" in outcome.stderr
+
+
 ISSUE_FILES = {
     "deep.jsonl": "[" * 100_000,
     "deep.toml": "a = " + "[" * 100_000,

@@ -37,12 +37,21 @@ D = date(2024, 1, 8)
     (lambda: ScoreScale("p1", D, "who5", (1, "2")), "items"),  # type: ignore[arg-type]
     (lambda: Referred("e1", "p1", datetime(2024, 1, 8)), "Referred.date"),
     (lambda: Referred("e1", 7, D), "Referred.participant_id"),  # type: ignore[arg-type]
+    (lambda: Referred("e1", "p1", date(9999, 12, 31)), "date 9999-12-31 is outside the years 1900–2199"),
+    (lambda: Refer("p3", date(1, 1, 1)), "Refer.date: date 0001-01-01 is outside the years 1900–2199"),
+    (lambda: Refer("p3", date(1899, 12, 31)), "outside the years 1900–2199"),
 ])
 def test_bad_fields_are_refused_when_built(build: object, problem: str) -> None:
     """A ValidationError naming the field, at construction: nothing fails later with AttributeError."""
     with pytest.raises(ValidationError) as info:
         build()  # type: ignore[operator]
     assert problem in str(info.value)
+
+
+def test_the_first_and_last_accepted_days_are_days() -> None:
+    """1900-01-01 and 2199-12-31 are accepted on events and commands (the range is inclusive)."""
+    assert Referred("e1", "p1", date(1900, 1, 1)).date == date(1900, 1, 1)
+    assert Refer("p1", date(2199, 12, 31)).date == date(2199, 12, 31)
 
 
 def test_enumerations_may_be_given_by_value() -> None:

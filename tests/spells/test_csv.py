@@ -76,6 +76,12 @@ BAD_ROWS = [
     ("p,llu,2024-03-01,2024-03-31,,,,,-5", "amount is not a non-negative number"),
     ("p,luh,2024-03-01,2024-03-31,,,,,abc", "amount is not a non-negative number"),
     ("p,svp,2024-03-01", "expected 9 fields, found 3"),
+    ("p,elb,0001-01-01,,JC1,,,,", "start is outside the years 1900–2199"),
+    ("p,elb,31.12.1899,,JC1,,,,", "start is outside the years 1900–2199"),
+    ("p,elb,2024-03-01,9999-12-31,JC1,,,,", "end is outside the years 1900–2199 (leave end empty"),
+    ("p,elb,2024-03-01,,JC1" + "x" * 200 + ",,,,", "jobcenter longer than 200 characters"),
+    ("p" * 201 + ",svp,2024-03-01,,,,,,", "person_id longer than 200 characters"),
+    ("p\x07,svp,2024-03-01,,,,,,", "person_id longer than 200 characters or with control characters"),
 ]
 
 
@@ -89,6 +95,13 @@ def test_each_bad_row_is_reported_with_line_and_reason(row: str, reason: str) ->
     assert reason in problem.reason
     assert problem.file == "<stream>"
     assert problem.text == row
+
+
+def test_the_edges_of_the_accepted_years_and_id_lengths_are_read() -> None:
+    """1900-01-01 and 2199-12-31 are dates, a 200-character id an id (the bounds are inclusive)."""
+    table = read(HEADER + "p" * 200 + ",elb,1900-01-01,2199-12-31," + "j" * 200 + ",,,,\n")
+    assert table.person_ids[0] == "p" * 200
+    assert table.jobcenter_labels == ("j" * 200,)
 
 
 def test_strict_mode_reports_every_bad_row_at_once() -> None:
@@ -184,7 +197,7 @@ def test_round_trip_of_random_spells(rows: list[tuple[str, int, int | None]]) ->
 
 
 def test_quoted_fields_and_line_breaks_keep_exact_line_numbers() -> None:
-    """A quoted jobcenter with a comma, and a quoted line break: the bad row after it is on line 5."""
+    """A quoted comma is read; a quoted line break in an id is refused on line 3, the bad row after on 5."""
     text = (
         HEADER
         + 'a,elb,2024-01-01,,"JC, Nord",,,,\n'
@@ -192,8 +205,9 @@ def test_quoted_fields_and_line_breaks_keep_exact_line_numbers() -> None:
         + "c,elb,2024-02-30,,J,,,,\n"
     )
     t = read(text, strict=False)
-    assert t.jobcenter_labels == ("JC\nSüd", "JC, Nord")
-    assert [p.line for p in t.rejected] == [5]
+    assert t.jobcenter_labels == ("JC, Nord",)
+    assert [p.line for p in t.rejected] == [3, 5]
+    assert "jobcenter longer than 200 characters or with control characters" in t.rejected[0].reason
 
 
 def test_windows_line_ends_and_a_byte_order_mark() -> None:

@@ -14,6 +14,7 @@ import datetime as dt
 import math
 from collections.abc import Callable
 
+from langzeit._calendar import FIRST_YEAR, LAST_YEAR
 from langzeit.cli._errors import BadInput
 
 __all__ = [
@@ -32,8 +33,6 @@ __all__ = [
     "threshold",
 ]
 
-#: The earliest and latest year a date option accepts.
-FIRST_YEAR, LAST_YEAR = 1900, 2199
 #: The largest seed (numpy's SeedSequence takes any non-negative integer; 128 bits are plenty).
 MAX_SEED = 2**128 - 1
 

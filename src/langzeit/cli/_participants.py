@@ -12,6 +12,7 @@ import csv
 import io
 from pathlib import Path
 
+from langzeit._ids import id_problem
 from langzeit.exceptions import DataFormatError, RowProblem
 
 __all__ = ["MAX_PARTICIPANTS_BYTES", "read_participants", "read_rows"]
@@ -138,6 +139,9 @@ def read_participants(path: str | Path, *, by: str | None = None) -> dict[str, d
         pid = row["participant_id"].strip()
         if not pid:
             raise _fail(name, line, "empty participant_id", "participants file")
+        reason = id_problem(pid)
+        if reason is not None:
+            raise _fail(name, line, f"participant_id: {reason}", "participants file")
         old = out.get(pid)
         if old is not None and old != row:
             key = next(k for k in header if old[k] != row[k])

@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 
 import attrs
 
+from langzeit._calendar import FIRST_YEAR, LAST_YEAR
 from langzeit._ids import MAX_ID_LENGTH, id_problem
 from langzeit.domain import ConsentPurpose, ExitReason, OutcomeKind
 from langzeit.exceptions import Problem, ValidationError
@@ -67,9 +68,13 @@ def date_problem(value: object) -> str | None:
         (True, "expected a datetime.date, got '2024-01-08'")
         >>> date_problem(datetime(2024, 1, 8, 9, 30))
         'expected a datetime.date, got a datetime (2024-01-08 09:30:00): pass .date()'
+        >>> date_problem(date(9999, 12, 31))
+        'date 9999-12-31 is outside the years 1900–2199 (a placeholder, not a day)'
     """
     if value.__class__ is date:
-        return None
+        if FIRST_YEAR <= value.year <= LAST_YEAR:
+            return None
+        return f"date {value} is outside the years {FIRST_YEAR}–{LAST_YEAR} (a placeholder, not a day)"
     if isinstance(value, date):
         return f"expected a datetime.date, got a {type(value).__name__} ({value}): pass .date()"
     return f"expected a datetime.date, got {value!r}"
@@ -193,7 +198,7 @@ def _fast_test(name: str, annotation: str, default: object) -> str:
     elif base == "str":
         test = "v.__class__ is str and (v.isascii() or _utf8(v))"
     elif base == "date":
-        test = "v.__class__ is _date"
+        test = "v.__class__ is _date and _FIRST_YEAR <= v.year <= _LAST_YEAR"
     elif base in ("int", "bool"):
         test = f"v.__class__ is {base}"
     elif base == "tuple[int | None, ...]":
@@ -219,6 +224,7 @@ def compile_checks(cls: type[Any]) -> None:
         lines += [f"    v = self.{f.name}", f"    if not {test}:", "        _refuse(self)"]
     namespace: dict[str, Any] = {
         "_refuse": refuse, "_utf8": _utf8, "_items_ok": _items_ok, "_MAX": MAX_ID_LENGTH, "_date": date,
+        "_FIRST_YEAR": FIRST_YEAR, "_LAST_YEAR": LAST_YEAR,
         "_ConsentPurpose": ConsentPurpose, "_ExitReason": ExitReason, "_OutcomeKind": OutcomeKind,
     }
     exec("\n".join(lines), namespace)  # the source is built above from field names and fixed tests

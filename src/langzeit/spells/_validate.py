@@ -27,6 +27,8 @@ import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from langzeit._calendar import FIRST_YEAR, LAST_YEAR
+from langzeit._ids import MAX_ID_LENGTH
 from langzeit.exceptions import DataFormatError, RowProblem
 from langzeit.spells._codes import (
     COLUMNS,
@@ -280,6 +282,28 @@ class _Dict:
         out: npt.NDArray[Any] = lut[self.codes]
         return out
 
+    def bad_ids(self) -> BoolArray:
+        """Rows whose value is longer than ``MAX_ID_LENGTH`` or not printable (checked per distinct value)."""
+        values = self.values
+        if not len(values):
+            return np.zeros(len(self.codes), dtype=np.bool_)
+        # printable ASCII of at most MAX_ID_LENGTH bytes is fine (all but the odd value); the
+        # Unicode checks (slow on millions of ids) run only on the rest
+        wide = pa.types.is_large_string(values.type)
+        offsets = np.frombuffer(values.buffers()[1], dtype=np.int64 if wide else np.int32)
+        nbytes = np.diff(offsets[values.offset : values.offset + len(values) + 1])
+        ascii_ok = _numpy(pc.ascii_is_printable(values), False).astype(np.bool_)
+        flag = np.zeros(len(values), dtype=np.bool_)
+        doubtful = np.flatnonzero(~ascii_ok | (nbytes > MAX_ID_LENGTH))
+        if doubtful.size:
+            rest = values.take(pa.array(doubtful))
+            bad = pc.or_(pc.greater(pc.utf8_length(rest), MAX_ID_LENGTH),
+                         pc.invert(pc.utf8_is_printable(rest)))
+            flag[doubtful] = _numpy(bad, False).astype(np.bool_)
+        lut = np.append(flag, False)
+        out: BoolArray = lut[self.codes]
+        return out
+
     @property
     def empty(self) -> BoolArray:
         """Rows with no (or blank) value."""
@@ -302,9 +326,22 @@ def _parse_date(text: str) -> int | None:
     return None
 
 
+_FIRST_DAY = date_to_day(dt.date(FIRST_YEAR, 1, 1))
+_LAST_DAY = date_to_day(dt.date(LAST_YEAR, 12, 31))
 _BAD_DAY = np.iinfo(np.int32).min  # no date's day number (years 1-9999 lie within ±3 million)
 _NULL_DAY = np.iinfo(np.int32).min
 Int32Array = npt.NDArray[np.int32]
+
+
+def _outside_years(days: Int32Array) -> BoolArray:
+    """Rows dated outside FIRST_YEAR–LAST_YEAR (empty and bad rows hold day 0, inside the range).
+
+    Two reductions when no row is outside (the common case), no mask built.
+    """
+    if not days.size or (int(days.min()) >= _FIRST_DAY and int(days.max()) <= _LAST_DAY):
+        return np.zeros(days.size, dtype=np.bool_)
+    out: BoolArray = (days < _FIRST_DAY) | (days > _LAST_DAY)
+    return out
 
 
 def _dates(column: pa.ChunkedArray) -> tuple[Int32Array, BoolArray, BoolArray]:
@@ -457,9 +494,15 @@ def validate(
     found.check(bad_start, f"start is not a date ({DATE_FORMS})")
     end, end_empty, bad_end = _dates(column("end"))
     found.check(bad_end, f"end is not a date ({DATE_FORMS})")
+    found.check(_outside_years(start), f"start is outside the years {FIRST_YEAR}–{LAST_YEAR}")
+    found.check(_outside_years(end),
+                f"end is outside the years {FIRST_YEAR}–{LAST_YEAR} (leave end empty for an ongoing spell)")
     end = np.where(end_empty, OPEN_END, end)
     found.check(~bad_start & ~bad_end & ~start_empty & (end < start), "end before start")
+    too_odd = f"longer than {MAX_ID_LENGTH} characters or with control characters"
+    found.check(person.bad_ids(), f"person_id {too_odd}")
     jobcenter = _Dict(column("jobcenter"))
+    found.check(jobcenter.bad_ids(), f"jobcenter {too_odd}")
     found.check((kind == SpellKind.ELB) & jobcenter.empty, "elb spell without jobcenter")
     sex_codes = _Dict(column("sex"))
     sex = sex_codes.recode(lambda lab: int(SEX_CODES.get(lab.upper(), _NO_KIND)), 0, np.uint8)
