@@ -10,14 +10,24 @@ from pathlib import Path
 
 import attrs
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from langzeit.engine import PathwayEngine
 from langzeit.events import ActorReferred, Declined, Event, PlanStepAgreed, Referred, replay
 from langzeit.exceptions import ParticipantErased, ValidationError
 from langzeit.report import build_programme_report
 from langzeit.simulation import load_scenario, simulate
-from langzeit.store import SEAL_PREFIX, ProtectedEventStore, SqliteKeyStore
+from langzeit.store import (
+    SEAL_PREFIX,
+    SEALED_FIELDS,
+    ProtectedEventStore,
+    SqliteKeyStore,
+    seal_events,
+    unseal_events,
+)
 from store_backends import close, open_store, race_programme
+from strategies import events
 
 END = date(2026, 12, 31)
 
@@ -156,3 +166,30 @@ def test_erased_key_is_overwritten_in_the_key_file(tmp_path: Path) -> None:
     assert again.key("p2") is not None
     with pytest.raises(ParticipantErased):
         again.create("p1")
+
+
+def test_sealing_is_deterministic_so_appends_stay_idempotent() -> None:
+    """The same event sealed twice is the same event: re-appending it is a no-op, not a conflict."""
+    from langzeit.events import EventLog
+
+    keys = SqliteKeyStore(":memory:")
+    event = Declined("e1", "p1", date(2024, 1, 9), reason="privat")
+    assert seal_events([event], keys) == seal_events([event], keys)
+    store = ProtectedEventStore(EventLog(), keys)
+    assert store.extend([event]) == 1
+    assert store.extend([event]) == 0
+    other = attrs.evolve(event, event_id="e2")
+    assert seal_events([other], keys)[0].reason != seal_events([event], keys)[0].reason
+
+
+@given(st.lists(events(), max_size=20, unique_by=lambda e: e.event_id))
+@settings(max_examples=40)
+def test_unseal_after_seal_gives_the_events_back(evs: list[Event]) -> None:
+    """For any events, unseal(seal(events)) is the events, and only SEALED_FIELDS differ when sealed."""
+    keys = SqliteKeyStore(":memory:")
+    sealed = seal_events(evs, keys)
+    assert list(unseal_events(sealed, keys)) == evs
+    for before, after in zip(evs, sealed, strict=True):
+        changed = {f.name for f in attrs.fields(type(before))
+                   if getattr(before, f.name) != getattr(after, f.name)}
+        assert changed <= SEALED_FIELDS.get(before.type, frozenset())

@@ -19,6 +19,8 @@ event or field.
 from __future__ import annotations
 
 import base64
+import hashlib
+import hmac
 import os
 import sqlite3
 import threading
@@ -186,7 +188,10 @@ def seal_events(events: Iterable[Event], keys: KeyStore) -> list[Event]:
     """The events with their personal fields (:data:`SEALED_FIELDS`) encrypted under each participant's key.
 
     Empty fields stay empty; a field that is already sealed is left as it is. Keys
-    are made on first use.
+    are made on first use. Sealing is deterministic (the nonce is an HMAC of event id,
+    field and text under the participant's key), so sealing an event again gives
+    the same event: the stores' idempotent appends and the engine's retries work
+    unchanged, and no nonce is ever used for two different texts.
 
     Args:
         events: the events.
@@ -207,7 +212,7 @@ def seal_events(events: Iterable[Event], keys: KeyStore) -> list[Event]:
         (True, datetime.date(2024, 1, 8))
     """
     out = []
-    ciphers: dict[str, Any] = {}
+    ciphers: dict[str, tuple[bytes, Any]] = {}
     for event in events:
         names = SEALED_FIELDS.get(event.type, ())
         changes: dict[str, Any] = {}
@@ -217,9 +222,14 @@ def seal_events(events: Iterable[Event], keys: KeyStore) -> list[Event]:
                 continue
             pid = event.participant_id
             if pid not in ciphers:
-                ciphers[pid] = _aesgcm(keys.create(pid))
-            nonce = os.urandom(_NONCE)
-            sealed = ciphers[pid].encrypt(nonce, value.encode("utf-8"), _aad(event, name))
+                key = keys.create(pid)  # a separate key for the nonces (key separation)
+                ciphers[pid] = (hmac.new(key, b"langzeit seal nonce", hashlib.sha256).digest(), _aesgcm(key))
+            nonce_key, cipher = ciphers[pid]
+            plain, aad = value.encode("utf-8"), _aad(event, name)
+            # a synthetic nonce: the same event sealed twice is the same event (idempotent appends
+            # and retries); different texts get different nonces, so no nonce is ever reused
+            nonce = hmac.new(nonce_key, aad + b"\x00" + plain, hashlib.sha256).digest()[:_NONCE]
+            sealed = cipher.encrypt(nonce, plain, aad)
             changes[name] = SEAL_PREFIX + base64.urlsafe_b64encode(nonce + sealed).decode("ascii")
         out.append(attrs.evolve(event, **changes) if changes else event)
     return out
