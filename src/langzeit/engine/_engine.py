@@ -5,6 +5,12 @@
 raises the refusal or appends the events in one batch, and admits from the waiting
 list when a place frees. Its queries are documented here and computed in
 :mod:`._queries`.
+
+Why over 600 lines: this is the one public class of the engine, and every line is its
+documented API (each method with its runnable example); the logic is already split out
+(state and fold in ``_core``, one handler per command in ``_handlers``, the queue in
+``_waiting``, queries in ``_queries``). Splitting the facade's methods across modules
+would scatter the API a reader looks up in one place.
 """
 
 from __future__ import annotations

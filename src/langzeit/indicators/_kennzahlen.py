@@ -21,6 +21,13 @@ Cells are reported for every jobcenter on an ``elb`` row and every jobcenter tha
 ``llu``/``luh`` amounts count for (convention 8: the household's amounts count for the
 jobcenter on their row, also those of members who are not ELB).
 
+Why over 600 lines: the counting is in ``_kennzahlen_counts`` and the codes and names in
+``_kennzahlen_types``; what stays here is the result, :class:`KennzahlenResult` (about
+420 lines: the cells, their derived values, confidentiality, merge and the table and
+frame views, each a documented method with its example) with the entry point and the
+monthly counts it is built from. Its methods share the code arrays and flags of one
+result; moving them apart would split one record's API across modules.
+
 Examples:
     >>> import datetime as dt
     >>> from langzeit.spells import SpellTable

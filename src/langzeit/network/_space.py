@@ -1,4 +1,11 @@
-"""Network layer: the :class:`SocialSpace` holder — actors, services, places, people and ties."""
+"""Network layer: the :class:`SocialSpace` holder — actors, services, places, people and ties.
+
+Why over 600 lines: :class:`SocialSpace` is the one mutable holder of the network layer
+(STYLE.md § 3), and most of its lines are its documented API: adding and removing each
+kind of record with its checks, the consent of ties (§ 67 SGB X) and the derived views
+the analyses read. The file formats (``_formats``), the analyses (one module per
+family) and the records (``_records``) are already beside it.
+"""
 
 from __future__ import annotations
 

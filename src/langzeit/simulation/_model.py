@@ -7,6 +7,12 @@ list, and writes the events. The loop only draws the random parts — referrals,
 take-up, stays, competing hazards, routing, extension requests, patience,
 aftercare and follow-up status — and never decides admissions itself: a freed
 place is filled by the engine's own waiting list (``auto_admit``).
+
+Why over 600 lines: the loop is one class, ``_Run``, whose action handlers share the
+replication's hot-path state (the engine's bound ``execute``, the streams' draw
+functions, the pending-action heap) as attributes; split into modules they would pass
+that state around or look it up per action, on the path that sets the simulator's speed
+(``benchmarks/simulation.py``). Scenarios, streams, pathways and metrics live elsewhere.
 """
 
 from __future__ import annotations
