@@ -11,9 +11,11 @@ from __future__ import annotations
 import contextlib
 import os
 import socket
+import ssl
 import subprocess
 import sys
 import time
+import urllib.parse
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -22,6 +24,8 @@ import httpx
 
 from langzeit.service import hash_token, new_token
 
+#: One TLS context for every client: plain HTTP needs none, but httpx builds one per client (slow).
+_TLS = ssl.create_default_context()
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -47,8 +51,8 @@ class Server:
         if who is not None:
             headers["Authorization"] = f"Bearer {self.tokens[who]}"
         if purpose is not None:
-            headers["Langzeit-Purpose"] = purpose
-        return httpx.Client(base_url=self.url, headers=headers, timeout=30)
+            headers["Langzeit-Purpose"] = urllib.parse.quote(purpose)  # a header is ASCII
+        return httpx.Client(base_url=self.url, headers=headers, timeout=30, verify=_TLS)
 
 
 TOKEN_TABLES = {

@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import date
 
 import pytest
 
+from langzeit.spells import generate_spells, write_spells
 from service._server import Server, running, write_config
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    """One service on a SQLite store for a test module."""
+    """One service on a SQLite store for a test module, with a spell file and a key store."""
     folder = tmp_path_factory.mktemp("service")
-    tokens = write_config(folder, '[store]\nsqlite = "events.sqlite"')
+    write_spells(generate_spells(300, seed=7, start=date(2021, 1, 1), end=date(2024, 6, 30)),
+                 folder / "spells.csv")
+    tokens = write_config(folder, '[store]\nsqlite = "events.sqlite"',
+                          extra='[kennzahlen]\nspells = "spells.csv"\n[protect]\nkeys = "keys.sqlite"')
     with running(folder, tokens) as srv:
         yield srv

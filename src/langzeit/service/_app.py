@@ -20,6 +20,7 @@ import json
 import logging
 import os
 import re
+import urllib.parse
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from typing import Any
 
@@ -32,7 +33,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from langzeit.engine import command_from_dict
-from langzeit.events import event_to_record
+from langzeit.events import event_to_record, replay
 from langzeit.exceptions import ValidationError
 from langzeit.indicators import EventColumns, kennzahlen, suppress
 from langzeit.report import build_programme_report
@@ -97,6 +98,13 @@ class _Call:
     def param(self, name: str) -> str:
         return str(self.request.path_params[name])
 
+    def participant(self) -> tuple[str, str]:
+        """The path's programme and participant, checked: the token may use it, the engine knows them."""
+        programme, pid = self.param("programme"), self.param("participant")
+        if pid not in self.service.engine(self.who, programme):
+            raise ServiceProblem("not-found", f"no participant {pid!r} in programme {programme!r}")
+        return programme, pid
+
     def query(self, name: str) -> str | None:
         return self.request.query_params.get(name)
 
@@ -151,20 +159,26 @@ def _endpoint(roles: frozenset[Role], *, personal: bool = False, status: int = 2
                                                       f"(allowed: {allowed})")
                 purpose = None
                 if personal:
-                    purpose = (request.headers.get(PURPOSE_HEADER) or request.query_params.get("purpose")
-                               or "").strip()
+                    header = request.headers.get(PURPOSE_HEADER)
+                    # a header is ASCII: other characters come percent-encoded UTF-8 (Pr%C3%BCfung)
+                    purpose = (urllib.parse.unquote(header, errors="strict") if header is not None
+                               else request.query_params.get("purpose") or "").strip()
                     if not _PURPOSE.match(purpose):
                         raise ServiceProblem("purpose-required", "this endpoint discloses personal data: "
                                              f"state why in the header {PURPOSE_HEADER} (3 to 200 "
                                              "characters)")
                 body = None
-                if request.method == "POST":
-                    raw = await request.body()
+                raw = await request.body() if request.method == "POST" else b""
+                if raw.strip():
                     try:
                         body = json.loads(raw)
                     except (ValueError, RecursionError) as exc:
                         raise ServiceProblem("bad-request", f"the body is not JSON: {exc}") from None
                 result = await run_in_threadpool(handler, _Call(service, request, who, body, purpose))
+            except UnicodeDecodeError:
+                return _problem_response(ServiceProblem(
+                    "purpose-required", f"{PURPOSE_HEADER}: percent-encode UTF-8 text (e.g. Pr%C3%BCfung)"),
+                    request)
             except Exception as exc:
                 problem = problem_of(exc)
                 if problem.kind.name == "internal":
@@ -190,12 +204,11 @@ def _command(call: _Call) -> Any:
 @_endpoint(_CASEWORK, personal=True)
 def _state(call: _Call) -> Any:
     """One participant's state, now or as of a date."""
-    programme = call.param("programme")
-    engine = call.service.engine(call.who, programme)
-    pid = call.param("participant")
-    if pid not in engine:
-        raise ServiceProblem("not-found", f"no participant {pid!r} in programme {programme!r}")
-    state = engine.state(pid, as_of=call.date("as_of"))
+    programme, pid = call.participant()
+    # replayed from the store, never the engine's memory: an erasure in any worker shows at once
+    state = replay(call.service.store.events(participant_id=pid), as_of=call.date("as_of")).get(pid)
+    if state is None:
+        raise ServiceProblem("not-found", f"participant {pid!r} has no events up to {call.query('as_of')}")
     call.log([pid], programme_id=programme)
     return attrs.asdict(state, recurse=True, value_serializer=lambda _i, _a, v: _plain(v))
 
@@ -256,6 +269,14 @@ def _feed(call: _Call) -> Any:
                        for s in kept]}
 
 
+@_endpoint(_ADMIN, personal=True)
+def _erase(call: _Call) -> Any:
+    """Erase a participant (crypto-shredding): their personal fields become unreadable for ever."""
+    programme, pid = call.participant()
+    call.log([pid], programme_id=programme)  # who erased whom, and why
+    return {"participant_id": pid, "erased": call.service.erase(pid)}
+
+
 # -- aggregates ---------------------------------------------------------------------------------
 
 @_endpoint(_AGGREGATES)
@@ -265,7 +286,8 @@ def _report(call: _Call) -> Any:
     engine = call.service.engine(call.who, programme)
     config: ServiceConfig = call.service.config
     min_n = max(config.min_n, call.integer("min_n", config.min_n, minimum=1))
-    events = (e for e in call.service.store.iter_events() if e.participant_id in engine)
+    # the backend directly: every field a report counts is clear, even in a sealed log
+    events = (e for e in call.service.backend.iter_events() if e.participant_id in engine)
     data_end = call.date("data_end")
     report = build_programme_report(EventColumns.from_events(events), data_end=data_end, min_n=min_n,
                                     round_to=config.round_to)
@@ -353,6 +375,7 @@ ROUTES: tuple[tuple[str, Callable[[Request], Awaitable[Response]], tuple[str, ..
     ("/programmes", _programmes, ("GET",)),
     ("/programmes/{programme}/commands", _command, ("POST",)),
     ("/programmes/{programme}/participants/{participant}", _state, ("GET",)),
+    ("/programmes/{programme}/participants/{participant}/erasure", _erase, ("POST",)),
     ("/programmes/{programme}/due", _due, ("GET",)),
     ("/programmes/{programme}/occupancy", _occupancy, ("GET",)),
     ("/programmes/{programme}/waiting-list", _waiting_list, ("GET",)),

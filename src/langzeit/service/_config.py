@@ -23,6 +23,10 @@ Example file::
     [kennzahlen]
     spells = "spells.parquet"       # optional: § 48a Kennzahlen from this spell file
 
+    [protect]
+    keys = "keys.sqlite"            # optional: seal personal fields per participant, erasable
+                                    # (crypto-shredding, langzeit.store.ProtectedEventStore)
+
     [[programmes]]
     id = "geh-vor"                  # a shipped model, or: file = "models/mine.toml"
 
@@ -197,6 +201,8 @@ class ServiceConfig:
         min_n: least number of cases of a published cell in reports and Kennzahlen (≥ 1).
         round_to: round published counts to multiples of this (None: no rounding).
         spells: a spell file for the Kennzahlen endpoint (None: not offered).
+        keys: the key file of :class:`~langzeit.store.SqliteKeyStore` (None: events are stored
+            clear and erasure is not offered).
 
     Examples:
         >>> config = ServiceConfig.from_dict({
@@ -217,6 +223,7 @@ class ServiceConfig:
     min_n: int = 3
     round_to: int | None = None
     spells: Path | None = None
+    keys: Path | None = None
 
     @classmethod
     def from_toml(cls, path: str | os.PathLike[str]) -> ServiceConfig:
@@ -245,13 +252,15 @@ class ServiceConfig:
             ValidationError: every problem of the table at once.
         """
         r = TableReader(data, name, allowed={"store", "access_log", "confidentiality", "kennzahlen",
-                                             "programmes", "tokens"}, required=("store",))
+                                             "programmes", "tokens", "protect"}, required=("store",))
         store = _store(r, base)
         conf = r.table("confidentiality", allowed={"min_n", "round_to"})
         min_n = conf.integer("min_n", minimum=1) if conf else None
         round_to = conf.integer("round_to", minimum=1) if conf else None
         kz = r.table("kennzahlen", allowed={"spells"})
         spells = kz.text("spells", required=True) if kz else None
+        pr = r.table("protect", allowed={"keys"})
+        keys = pr.text("keys", required=True) if pr else None
         programmes: list[str] = []
         for t in r.tables("programmes", allowed={"id", "file"}):
             pid, file = t.text("id"), t.text("file")
@@ -271,7 +280,7 @@ class ServiceConfig:
             raise ValidationError(f"{name}: invalid", r.problems)
         assert store is not None  # no problems: the store table was read
         return cls(store, tuple(programmes), tuple(tokens), min_n=min_n or 3, round_to=round_to,
-                   spells=base / spells if spells else None)
+                   spells=base / spells if spells else None, keys=base / keys if keys else None)
 
 
 def _store(r: TableReader, base: Path) -> StoreConfig | None:

@@ -125,12 +125,17 @@ def _document() -> dict[str, Any]:
                                                   "events": {"type": "array", "items": _EVENT}}},
                 params=[_PROGRAMME], body={"$ref": "#/components/schemas/Command"}, status="201",
                 problems=("bad-request", "invalid-command", "transition-refused", "capacity-exceeded",
-                          "consent-required", "concurrency-conflict", "not-found"))},
+                          "consent-required", "concurrency-conflict", "participant-erased", "not-found"))},
             "/programmes/{programme}/participants/{participant}": {"get": _op(
                 "A participant's state, now or as of a date", casework, _OBJECT, personal=True,
                 params=[_PROGRAMME, {"name": "participant", "in": "path", "required": True,
                                      "schema": {"type": "string"}}, _AS_OF],
                 problems=("bad-request", "not-found"))},
+            "/programmes/{programme}/participants/{participant}/erasure": {"post": _op(
+                "Erase a participant (crypto-shredding)", "administrator", _OBJECT, personal=True,
+                params=[_PROGRAMME, {"name": "participant", "in": "path", "required": True,
+                                     "schema": {"type": "string"}}],
+                problems=("not-found", "not-available"))},
             "/programmes/{programme}/due": {"get": _op(
                 "Deadlines due as of a date", casework, _OBJECT, personal=True,
                 params=[_PROGRAMME, _AS_OF, _q("within", "a period ahead, e.g. '4w' or '30' (days)",

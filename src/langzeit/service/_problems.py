@@ -22,6 +22,7 @@ from langzeit.exceptions import (
     LangzeitError,
     LimitExceeded,
     NotAvailableError,
+    ParticipantErased,
     TransitionRefused,
     UnknownNameError,
     ValidationError,
@@ -71,6 +72,8 @@ PROBLEM_TYPES: dict[str, ProblemType] = {t.name: t for t in (
     ProblemType("concurrency-conflict", 409, "Concurrent change",
                 "Other writers changed the participant or the programme while the command ran, again "
                 "and again; nothing was written. Retry the command."),
+    ProblemType("participant-erased", 410, "Participant erased",
+                "The participant was erased (crypto-shredding): nothing new is stored about them."),
     ProblemType("not-found", 404, "Not found",
                 "No such programme, participant or resource."),
     ProblemType("method-not-allowed", 405, "Method not allowed",
@@ -156,6 +159,8 @@ def problem_of(exc: BaseException) -> ServiceProblem:
                               extra={"errors": [{"location": getattr(p, "location", ""),
                                                  "message": getattr(p, "message", str(p))}
                                                 for p in exc.problems]})
+    if isinstance(exc, ParticipantErased):
+        return ServiceProblem("participant-erased", str(exc))
     if isinstance(exc, UnknownNameError):
         return ServiceProblem("not-found", str(exc))
     if isinstance(exc, NotAvailableError):

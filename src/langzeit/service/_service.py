@@ -19,14 +19,14 @@ from collections.abc import Callable, Sequence
 import attrs
 
 from langzeit.engine import Command, PathwayEngine
-from langzeit.events import Event
+from langzeit.events import Event, SharedEventStore
 from langzeit.exceptions import ConcurrencyConflict, Problem, ValidationError
 from langzeit.programmes import load_programme
 from langzeit.service._access_log import AccessLog, AccessRecord, PostgresAccessLog, SqliteAccessLog
 from langzeit.service._config import ServiceConfig, TokenEntry, hash_token
 from langzeit.service._problems import ServiceProblem
 from langzeit.spells import SpellTable, read_spells
-from langzeit.store import PostgresEventStore, SqliteEventStore
+from langzeit.store import PostgresEventStore, ProtectedEventStore, SqliteEventStore, SqliteKeyStore
 
 __all__ = ["Service"]
 
@@ -44,7 +44,9 @@ class Service:
 
     Args:
         config: the configuration.
-        store: the open event store.
+        backend: the open SQLite or PostgreSQL event store.
+        store: what the engines write to and reads go through: ``backend``, or a
+            :class:`~langzeit.store.ProtectedEventStore` over it when ``[protect] keys`` is set.
         engines: programme id → its engine on ``store``.
         access_log: the open access log.
         clock: the wall clock of the access log (UTC).
@@ -63,7 +65,8 @@ class Service:
     """
 
     config: ServiceConfig
-    store: SqliteEventStore | PostgresEventStore
+    backend: SqliteEventStore | PostgresEventStore
+    store: SharedEventStore
     engines: dict[str, PathwayEngine]
     access_log: AccessLog
     clock: Callable[[], dt.datetime] = _utc_now
@@ -104,18 +107,43 @@ class Service:
             assert s.access_log_path is not None
             store = SqliteEventStore(s.sqlite)
             access = SqliteAccessLog(s.access_log_path)
+        keys: SqliteKeyStore | None = None
         try:
-            engines = {p.id: PathwayEngine(p, store=store) for p in programmes}
+            shared: SharedEventStore = store
+            if config.keys is not None:
+                keys = SqliteKeyStore(config.keys)
+                shared = ProtectedEventStore(store, keys)
+            engines = {p.id: PathwayEngine(p, store=shared) for p in programmes}
         except BaseException:
             store.close()
             access.close()
+            if keys is not None:
+                keys.close()
             raise
-        return cls(config, store, engines, access, clock or _utc_now)
+        return cls(config, store, shared, engines, access, clock or _utc_now)
 
     def close(self) -> None:
-        """Close the store and the access log."""
-        self.store.close()
+        """Close the store, the key store and the access log."""
+        self.backend.close()
+        if isinstance(self.store, ProtectedEventStore):
+            close = getattr(self.store.keys, "close", None)
+            if close is not None:
+                close()
         self.access_log.close()
+
+    def erase(self, participant_id: str) -> bool:
+        """Erase a participant by destroying their key (crypto-shredding); their events stay, counted.
+
+        Returns:
+            Whether a key was destroyed.
+
+        Raises:
+            ServiceProblem: ``not-available`` when no key store is configured.
+        """
+        if not isinstance(self.store, ProtectedEventStore):
+            raise ServiceProblem("not-available", "erasure needs a key store ([protect] keys = FILE); "
+                                                  "this service stores events in clear")
+        return self.store.erase(participant_id)
 
     # -- who --------------------------------------------------------------------------------
 
@@ -200,7 +228,7 @@ class Service:
     def ready(self) -> bool:
         """Whether the store and the access log answer (the readiness check)."""
         try:
-            _ = self.store.position
+            _ = self.backend.position
             self.access_log.records(limit=1)
         except Exception:
             return False
