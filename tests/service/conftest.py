@@ -11,9 +11,9 @@ from langzeit.spells import generate_spells, write_spells
 from service._server import Server, running, write_config
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    """One service on a SQLite store for a test module, with a spell file and a key store."""
+    """One service on SQLite for the session (tests use their own participants), with spells and keys."""
     folder = tmp_path_factory.mktemp("service")
     write_spells(generate_spells(300, seed=7, start=date(2021, 1, 1), end=date(2024, 6, 30)),
                  folder / "spells.csv")
