@@ -141,8 +141,19 @@ class _Tally:
         self.counts[..., C[component]] += summed.astype(np.int64).reshape(self.counts.shape[:3])
 
 
-def reported_jobcenters(spells: SpellTable) -> npt.NDArray[np.int64]:
+def _rows_by_kind(kind: npt.NDArray[np.uint8]) -> list[npt.NDArray[np.int64]]:
+    """The row indices of each spell kind, ascending: one stable (radix) sort of the kind column."""
+    order = np.argsort(kind, kind="stable")
+    bounds = np.searchsorted(kind[order], np.arange(len(SpellKind) + 1), side="left")
+    return [order[bounds[k] : bounds[k + 1]] for k in range(len(SpellKind))]
+
+
+def reported_jobcenters(
+    spells: SpellTable, by_kind: Sequence[npt.NDArray[np.int64]] | None = None
+) -> npt.NDArray[np.int64]:
     """Codes of the jobcenters that get cells: on an ``elb`` row or an ``llu``/``luh`` row (conv. 8, 11).
+
+    ``by_kind`` (the row indices of each kind), when the caller has them already.
 
     Examples:
         >>> from langzeit.spells import SpellTable
@@ -152,8 +163,9 @@ def reported_jobcenters(spells: SpellTable) -> npt.NDArray[np.int64]:
         >>> [t.jobcenter_labels[c] for c in reported_jobcenters(t)]
         ['7']
     """
-    rows = (spells.kind == SpellKind.ELB) | (spells.kind == SpellKind.LLU) | (spells.kind == SpellKind.LUH)
-    codes = spells.jobcenter[rows]
+    rows_of = _rows_by_kind(spells.kind) if by_kind is None else by_kind
+    kinds = (SpellKind.ELB, SpellKind.LLU, SpellKind.LUH)
+    codes = spells.jobcenter[np.concatenate([rows_of[k] for k in kinds])]
     present = np.bincount(codes[codes >= 0], minlength=len(spells.jobcenter_labels)) > 0
     out: npt.NDArray[np.int64] = np.flatnonzero(present).astype(np.int64)
     return out
@@ -201,9 +213,10 @@ def compute_counts(
     n_avail = int(np.searchsorted(stichtage, data_end, side="right"))
     n_persons = spells.n_persons
 
-    elb_mask = spells.kind == SpellKind.ELB
-    elb_jcs = reported_jobcenters(spells) if reported is None else reported
-    elb_mask &= spells.start <= data_end  # later spells cover no evaluated Stichtag
+    by_kind = _rows_by_kind(spells.kind)
+    elb_rows = by_kind[SpellKind.ELB]
+    elb_jcs = reported_jobcenters(spells, by_kind) if reported is None else reported
+    elb_rows = elb_rows[spells.start[elb_rows] <= data_end]  # later spells cover no evaluated Stichtag
     labels = spells.jobcenter_labels
     if jobcenters is None:
         out_codes = elb_jcs
@@ -215,12 +228,12 @@ def compute_counts(
     tally = _Tally(jc_map, int(out_codes.size), n_months)
 
     # ---- ELB stocks at every evaluated Stichtag (dense per person) -------------------------
-    ep = spells.person[elb_mask]
-    es = spells.start[elb_mask].astype(np.int64)
-    ee = np.minimum(spells.end[elb_mask].astype(np.int64), data_end)
-    ejc = spells.jobcenter[elb_mask].astype(np.int64)
-    sp_bits = np.where(spells.single_parent[elb_mask], _SP_BIT, 0).astype(np.uint8)
-    eattr = _GROUP_OF_SEX[spells.sex[elb_mask]] | sp_bits
+    ep = spells.person[elb_rows]
+    es = spells.start[elb_rows].astype(np.int64)
+    ee = np.minimum(spells.end[elb_rows].astype(np.int64), data_end)
+    ejc = spells.jobcenter[elb_rows].astype(np.int64)
+    sp_bits = np.where(spells.single_parent[elb_rows], _SP_BIT, 0).astype(np.uint8)
+    eattr = _GROUP_OF_SEX[spells.sex[elb_rows]] | sp_bits
     # latest start decides, tie: smaller jobcenter, full tie: the earlier row -> it must come last
     # in (person, start, -jc, -row) order
     order = np.lexsort((-np.arange(ep.size), -ejc, es, ep))
@@ -253,13 +266,10 @@ def compute_counts(
 
     # ---- activation spells covering S(k) -------------------------------------------------------
     cat = catalogue if catalogue is not None else default_catalogue()
-    act_kind = (spells.kind == SpellKind.MEASURE) | (spells.kind == SpellKind.PUBLIC_EMPLOYMENT)
-    act_rows = np.flatnonzero(act_kind)
+    act_rows = np.sort(np.concatenate([by_kind[SpellKind.MEASURE], by_kind[SpellKind.PUBLIC_EMPLOYMENT]]))
     act_rows = act_rows[cat.activation(spells.instrument[act_rows], spells.instrument_labels,
                                        spells.start[act_rows], count_16k=count_16k)]
-    act_mask = np.zeros(len(spells), dtype=np.bool_)
-    act_mask[act_rows] = True
-    ap, as_, ae = spells.person[act_mask], spells.start[act_mask], np.minimum(spells.end[act_mask], data_end)
+    ap, as_, ae = spells.person[act_rows], spells.start[act_rows], np.minimum(spells.end[act_rows], data_end)
 
     # ---- stocks, entries and exits per component month ----------------------------------------
     for k in range(min(n_avail, n_months)):
@@ -286,9 +296,9 @@ def compute_counts(
         tally.add("LZB_EXITS", k, stock_jc[k - 1][lzb_exit], group[k - 1][lzb_exit])
 
     # ---- job starts: Integrationen, Minijobs, public employment --------------------------------
-    svp_mask = spells.kind == SpellKind.SVP
-    sp_p, sp_s = spells.person[svp_mask], spells.start[svp_mask]
-    sp_e = np.minimum(spells.end[svp_mask], data_end)
+    svp_rows = by_kind[SpellKind.SVP]
+    sp_p, sp_s = spells.person[svp_rows], spells.start[svp_rows]
+    sp_e = np.minimum(spells.end[svp_rows], data_end)
     svp_cover = np.zeros((n_avail, n_persons), dtype=np.bool_)
     for k in range(1, n_avail):
         s = stichtage[k]
@@ -300,7 +310,7 @@ def compute_counts(
 
     def starts(kinds: tuple[SpellKind, ...]) -> tuple[npt.NDArray[np.int64], ...]:
         """Attributed starts of these kinds, once per person and month (earliest, then kind order)."""
-        mask = np.isin(spells.kind, kinds)
+        mask = np.sort(np.concatenate([by_kind[k] for k in kinds]))
         person = spells.person[mask].astype(np.int64)
         day = spells.start[mask].astype(np.int64)
         kind = spells.kind[mask].astype(np.int64)
@@ -357,7 +367,7 @@ def compute_counts(
     n_slots = n_amount_months * n_persons
     n_cells = tally.size
     for kind_, cents_name, n_name in amount_kinds:
-        rows = np.flatnonzero(spells.kind == kind_)
+        rows = by_kind[kind_]
         start = spells.start[rows]
         rows = rows[(start >= month_first[0]) & (start < month_first[-1])]
         out_jc: npt.NDArray[np.int64] = jc_map[spells.jobcenter[rows]]  # -1: none, or not reported
