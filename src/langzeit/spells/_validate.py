@@ -49,6 +49,7 @@ _NEEDS_INSTRUMENT = (SpellKind.MEASURE, SpellKind.PUBLIC_EMPLOYMENT)
 _NEEDS_AMOUNT = (SpellKind.LLU, SpellKind.LUH)
 _NO_KIND = 255
 DATE_FORMS = "YYYY-MM-DD or DD.MM.YYYY"
+_BATCH_ROWS = 1 << 20
 
 Checked = dict[str, Any]
 """The keyword arguments of :class:`~langzeit.spells.SpellTable` (coded columns, labels, rejected)."""
@@ -177,28 +178,6 @@ def _numpy(values: pa.Array | pa.ChunkedArray, fill: Any) -> npt.NDArray[Any]:
     return parts[0] if len(parts) == 1 else np.concatenate(parts)
 
 
-def _dictionaries(column: pa.ChunkedArray) -> tuple[list[pa.Array], list[pa.DictionaryArray], list[int]]:
-    """The distinct dictionaries of a dictionary column, its non-empty chunks and each one's dictionary.
-
-    Consecutive chunks usually share one dictionary (one object, or equal ones).
-    """
-    dictionaries: list[pa.Array] = []
-    chunks: list[pa.DictionaryArray] = []
-    which: list[int] = []
-    for chunk in column.chunks:
-        if not len(chunk):
-            continue
-        d = chunk.dictionary
-        last = dictionaries[-1] if dictionaries else None
-        shared = last is not None and (d is last or _same_buffers(d, last) or (
-            len(d) == len(last) and d.equals(last)))
-        if not shared:
-            dictionaries.append(d)
-        chunks.append(chunk)
-        which.append(len(dictionaries) - 1)
-    return dictionaries, chunks, which
-
-
 def _same_buffers(a: pa.Array, b: pa.Array) -> bool:
     """One array seen through two Python objects (chunks of one encoding share their dictionary)."""
     if len(a) != len(b) or a.offset != b.offset or a.type != b.type:
@@ -227,89 +206,111 @@ def _stripped(values: pa.Array) -> pa.Array:
     return pa.array(out, pa.string())
 
 
-class _Dict:
-    """A column as codes (``-1`` for null/empty) into its distinct stripped labels.
+class _Labels:
+    """One text column, batch by batch: codes (``-1`` for null/empty) into sets of distinct stripped labels.
 
-    Vectorised with Arrow compute whatever the number of distinct values (a national
-    table has millions of person ids): the distinct values of the chunks' dictionaries
-    are stripped and encoded once together; the rows only see numpy takes. Labels are
-    in the order of first appearance.
+    Each distinct dictionary (consecutive batches usually share their file's) is stripped
+    and encoded once with Arrow compute, whatever its size (a national table has millions
+    of person ids); the rows only see numpy takes. A batch's codes point into the label
+    set it was coded with; :meth:`finish` puts all sets together (first appearance order).
     """
 
-    def __init__(self, column: pa.ChunkedArray) -> None:
-        if pa.types.is_dictionary(column.type):
-            dictionaries, chunks, which = _dictionaries(column)
-            if sum(len(d) for d in dictionaries) > max(len(column), 1 << 16):
-                # dictionaries as large as their chunks (e.g. each row group of a Parquet file
-                # with the whole id dictionary): encode the values instead
-                column = pc.dictionary_encode(column.cast(column.type.value_type))
-                dictionaries, chunks, which = _dictionaries(column)
+    def __init__(self) -> None:
+        self.sets: list[pa.Array] = []
+        self._last: tuple[pa.Array, npt.NDArray[np.int32], int] | None = None
+        self._mapped: dict[tuple[int, Any], npt.NDArray[Any]] = {}
+        self._python: dict[int, list[str]] = {}
+
+    def codes(self, array: pa.Array | None, n: int) -> tuple[npt.NDArray[np.int32], int]:
+        """The codes of one batch's values and the index of their label set."""
+        if array is None:
+            return np.full(n, -1, np.int32), self._empty_set()
+        if not pa.types.is_dictionary(array.type):
+            if not (pa.types.is_string(array.type) or pa.types.is_integer(array.type)):
+                array = pc.cast(array, pa.string())  # integers are encoded first, then their text
+            array = pc.dictionary_encode(array)
+        d = array.dictionary
+        last = self._last
+        if last is not None and (d is last[0] or _same_buffers(d, last[0]) or (
+                len(d) == len(last[0]) and d.equals(last[0]))):
+            lut, k = last[1], last[2]
         else:
-            if not (pa.types.is_string(column.type) or pa.types.is_integer(column.type)):
-                column = pc.cast(column, pa.string())  # integers are encoded first, then their text
-            dictionaries, chunks, which = _dictionaries(pc.dictionary_encode(column))
-        texts = [d if pa.types.is_string(d.type) else pc.cast(d, pa.string()) for d in dictionaries]
-        if texts:
-            normal = pc.dictionary_encode(_stripped(pa.concat_arrays(texts)))
-            codes = _numpy(normal.indices, -1).astype(np.int32)
+            text = d if pa.types.is_string(d.type) else pc.cast(d, pa.string())
+            normal = pc.dictionary_encode(_stripped(text))
+            lut = _numpy(normal.indices, -1).astype(np.int32)
             values: pa.Array = normal.dictionary
-        else:
-            codes, values = np.zeros(0, np.int32), pa.array([], pa.string())
-        empty = pc.index(values, "").as_py() if len(values) else -1
-        if empty >= 0:  # "" is no label: its rows are empty
-            codes = np.where(codes == empty, -1, codes - (codes > empty)).astype(np.int32)
-            values = pa.concat_arrays([values[:empty], values[empty + 1 :]])
-        self.values = values
-        bounds = np.cumsum([0] + [len(d) for d in dictionaries])
-        luts = [np.append(codes[bounds[i] : bounds[i + 1]], np.int32(-1)) for i in range(len(dictionaries))]
-        parts = [luts[w][_numpy(chunk.indices, -1)] for chunk, w in zip(chunks, which, strict=True)]
-        if not parts:
-            parts = [np.full(len(column), -1, np.int32)]
-        self.codes: npt.NDArray[np.int32] = parts[0] if len(parts) == 1 else np.concatenate(parts)
-        self._labels: list[str] | None = None
-        self._empty: BoolArray | None = None
+            empty = pc.index(values, "").as_py() if len(values) else -1
+            if empty >= 0:  # "" is no label: its rows are empty
+                lut = np.where(lut == empty, -1, lut - (lut > empty)).astype(np.int32)
+                values = pa.concat_arrays([values[:empty], values[empty + 1 :]])
+            lut = np.append(lut, np.int32(-1))  # null index -> empty
+            self.sets.append(values)
+            k = len(self.sets) - 1
+            self._last = (d, lut, k)
+        out: npt.NDArray[np.int32] = lut[_numpy(array.indices, -1)]
+        return out, k
 
-    @property
-    def labels(self) -> list[str]:
-        """The distinct labels as Python strings (for columns of few distinct values)."""
-        if self._labels is None:
-            self._labels = [str(v) for v in self.values.to_pylist()]
-        return self._labels
+    def _empty_set(self) -> int:
+        if not self.sets or len(self.sets[-1]):
+            self.sets.append(pa.array([], pa.string()))
+            self._last = None
+        return len(self.sets) - 1
 
-    def recode(self, mapping: Callable[[str], int], fill: int, dtype: Any) -> npt.NDArray[Any]:
-        """Per-row codes through ``mapping(label)``; ``fill`` for empty rows."""
-        lut = np.array([mapping(lab) for lab in self.labels] + [fill], dtype=dtype)
-        out: npt.NDArray[Any] = lut[self.codes]
+    def labels(self, k: int) -> list[str]:
+        """The labels of set ``k`` as Python strings (for columns of few distinct values)."""
+        if k not in self._python:
+            self._python[k] = [str(v) for v in self.sets[k].to_pylist()]
+        return self._python[k]
+
+    def mapped(self, codes: npt.NDArray[np.int32], k: int, mapping: Callable[[list[str]], Any], fill: Any,
+               dtype: Any) -> npt.NDArray[Any]:
+        """Per-row values through ``mapping(labels of set k)`` (one value per label); ``fill`` where empty."""
+        key = (k, mapping)
+        if key not in self._mapped:
+            self._mapped[key] = np.append(np.asarray(mapping(self.labels(k)), dtype=dtype), np.asarray(
+                fill, dtype=dtype))
+        out: npt.NDArray[Any] = self._mapped[key][codes]
         return out
 
-    def bad_ids(self) -> BoolArray:
+    def bad_ids(self, codes: npt.NDArray[np.int32], k: int) -> BoolArray:
         """Rows whose value is longer than ``MAX_ID_LENGTH`` or not printable (checked per distinct value)."""
-        values = self.values
-        if not len(values):
-            return np.zeros(len(self.codes), dtype=np.bool_)
-        # printable ASCII of at most MAX_ID_LENGTH bytes is fine (all but the odd value); the
-        # Unicode checks (slow on millions of ids) run only on the rest
-        wide = pa.types.is_large_string(values.type)
-        offsets = np.frombuffer(values.buffers()[1], dtype=np.int64 if wide else np.int32)
-        nbytes = np.diff(offsets[values.offset : values.offset + len(values) + 1])
-        ascii_ok = _numpy(pc.ascii_is_printable(values), False).astype(np.bool_)
-        flag = np.zeros(len(values), dtype=np.bool_)
-        doubtful = np.flatnonzero(~ascii_ok | (nbytes > MAX_ID_LENGTH))
-        if doubtful.size:
-            rest = values.take(pa.array(doubtful))
-            bad = pc.or_(pc.greater(pc.utf8_length(rest), MAX_ID_LENGTH),
-                         pc.invert(pc.utf8_is_printable(rest)))
-            flag[doubtful] = _numpy(bad, False).astype(np.bool_)
-        lut = np.append(flag, False)
-        out: BoolArray = lut[self.codes]
+        key = (k, "bad_ids")
+        if key not in self._mapped:
+            values = self.sets[k]
+            flag = np.zeros(len(values), dtype=np.bool_)
+            if len(values):
+                # printable ASCII of at most MAX_ID_LENGTH bytes is fine (all but the odd value); the
+                # Unicode checks (slow on millions of ids) run only on the rest
+                wide = pa.types.is_large_string(values.type)
+                offsets = np.frombuffer(values.buffers()[1], dtype=np.int64 if wide else np.int32)
+                nbytes = np.diff(offsets[values.offset : values.offset + len(values) + 1])
+                ascii_ok = _numpy(pc.ascii_is_printable(values), False).astype(np.bool_)
+                doubtful = np.flatnonzero(~ascii_ok | (nbytes > MAX_ID_LENGTH))
+                if doubtful.size:
+                    rest = values.take(pa.array(doubtful))
+                    bad = pc.or_(pc.greater(pc.utf8_length(rest), MAX_ID_LENGTH),
+                                 pc.invert(pc.utf8_is_printable(rest)))
+                    flag[doubtful] = _numpy(bad, False).astype(np.bool_)
+            self._mapped[key] = np.append(flag, False)
+        out: BoolArray = self._mapped[key][codes]
         return out
 
-    @property
-    def empty(self) -> BoolArray:
-        """Rows with no (or blank) value."""
-        if self._empty is None:
-            self._empty = self.codes < 0
-        return self._empty
+    def finish(self, codes: npt.NDArray[np.int32], batches: Sequence[tuple[int, int, int]]) -> pa.Array:
+        """All label sets as one (first appearance order); ``codes`` recoded in place.
+
+        ``batches`` gives (offset, length, label set) of every batch.
+        """
+        if len(self.sets) <= 1:
+            return self.sets[0] if self.sets else pa.array([], pa.string())
+        normal = pc.dictionary_encode(pa.concat_arrays(self.sets))
+        index = _numpy(normal.indices, -1).astype(np.int32)
+        bounds = np.cumsum([0] + [len(s) for s in self.sets])
+        luts = [np.append(index[bounds[k] : bounds[k + 1]], np.int32(-1)) for k in range(len(self.sets))]
+        for offset, length, k in batches:
+            part = codes[offset : offset + length]
+            part[:] = luts[k][part]
+        values: pa.Array = normal.dictionary
+        return values
 
 
 def _parse_date(text: str) -> int | None:
@@ -344,81 +345,105 @@ def _outside_years(days: Int32Array) -> BoolArray:
     return out
 
 
-def _dates(column: pa.ChunkedArray) -> tuple[Int32Array, BoolArray, BoolArray]:
+def _parse_dates(labels: list[str]) -> list[int]:
+    return [_BAD_DAY if (p := _parse_date(lab)) is None else p for lab in labels]
+
+
+def _dates(array: pa.Array | None, n: int, text: _Labels) -> tuple[Int32Array, BoolArray, BoolArray]:
     """Day numbers (``int32``, 0 where empty or bad), a mask of empty values and a mask of unparsable ones."""
-    t = column.type
-    if pa.types.is_date(t) or pa.types.is_timestamp(t):
-        typed = column if pa.types.is_date32(t) else pc.cast(column, pa.date32())
+    if array is not None and (pa.types.is_date(array.type) or pa.types.is_timestamp(array.type)):
+        typed = array if pa.types.is_date32(array.type) else pc.cast(array, pa.date32())
         days: Int32Array = _numpy(typed, _NULL_DAY)
         if not days.flags.writeable:
             days = days.copy()
         empty = days == _NULL_DAY
-        if column.null_count:
+        if array.null_count:
             days[empty] = 0
         return days, empty, np.zeros(len(days), dtype=np.bool_)
-    coded = _Dict(column)
-    parsed = [_parse_date(lab) for lab in coded.labels]
-    lut = np.array([_BAD_DAY if p is None else p for p in parsed] + [0], dtype=np.int32)
-    days = lut[coded.codes]
+    codes, k = text.codes(array, n)
+    days = text.mapped(codes, k, _parse_dates, 0, np.int32)
     bad = days == _BAD_DAY
     if bad.any():
         days[bad] = 0
-    return days, coded.empty, bad
+    return days, codes < 0, bad
 
 
-def _amounts(column: pa.ChunkedArray) -> tuple[npt.NDArray[np.float64], BoolArray, BoolArray]:
+def _parse_amounts(labels: list[str]) -> npt.NDArray[np.float64]:
+    """Euros of text amounts (a decimal comma accepted), -1 for text that is no number."""
+    text = pa.array(labels, pa.string())
+    if len(text) and pc.all(pc.match_substring_regex(text, r"^[0-9]{1,15}([.,][0-9]{1,15})?$")).as_py():
+        # plain decimals (the usual file): parsed by Arrow, correctly rounded as float() does
+        point = pc.replace_substring(text, ",", ".")
+        out: npt.NDArray[np.float64] = _numpy(pc.cast(point, pa.float64()), np.nan)
+        return out
+    parsed = []
+    for label in labels:
+        candidate = label.replace(",", ".") if "," in label and "." not in label else label
+        try:
+            parsed.append(float(candidate))
+        except ValueError:
+            parsed.append(-1.0)
+    return np.array(parsed, dtype=np.float64)
+
+
+def _amounts(
+    array: pa.Array | None, n: int, text: _Labels
+) -> tuple[npt.NDArray[np.float64], BoolArray, BoolArray]:
     """Euros (``nan`` where empty), a mask of empty values and of unparsable or negative ones.
 
     Text is parsed once per distinct value; a decimal comma (``563,50``) is accepted.
     """
-    t = column.type
-    if pa.types.is_integer(t) or pa.types.is_floating(t) or pa.types.is_decimal(t):
-        values = _numpy(column if pa.types.is_float64(t) else pc.cast(column, pa.float64()), np.nan)
+    if array is not None and (pa.types.is_integer(array.type) or pa.types.is_floating(array.type)
+                              or pa.types.is_decimal(array.type)):
+        values = _numpy(array if pa.types.is_float64(array.type) else pc.cast(array, pa.float64()), np.nan)
         empty = np.isnan(values)
     else:
-        coded = _Dict(column)
-        text = coded.values
-        parsed_values = None
-        if len(text) and pc.all(pc.match_substring_regex(text, r"^[0-9]{1,15}([.,][0-9]{1,15})?$")).as_py():
-            # plain decimals (the usual file): parsed by Arrow, correctly rounded as float() does
-            parsed_values = _numpy(pc.cast(pc.replace_substring(text, ",", "."), pa.float64()), np.nan)
-        if parsed_values is None:
-            parsed = []
-            for label in coded.labels:
-                candidate = label.replace(",", ".") if "," in label and "." not in label else label
-                try:
-                    parsed.append(float(candidate))
-                except ValueError:
-                    parsed.append(-1.0)
-            parsed_values = np.array(parsed, dtype=np.float64)
-        lut = np.append(parsed_values, np.nan)
-        values, empty = lut[coded.codes], coded.empty
+        codes, k = text.codes(array, n)
+        values, empty = text.mapped(codes, k, _parse_amounts, np.nan, np.float64), codes < 0
     bad = ~empty & ~(np.isfinite(values) & (values >= 0))
     return values, empty, bad
 
 
-def _flags(column: pa.ChunkedArray) -> tuple[BoolArray, BoolArray]:
+_FLAG_MEANING = {"1": 1, "0": 0, "1.0": 1, "0.0": 0, "true": 1, "false": 0}
+
+
+def _parse_flags(labels: list[str]) -> list[int]:
+    return [_FLAG_MEANING.get(lab.lower(), 2) for lab in labels]
+
+
+def _flags(array: pa.Array | None, n: int, text: _Labels) -> tuple[BoolArray, BoolArray]:
     """``single_parent`` as booleans and a mask of values other than 1, 0, true, false or empty."""
-    if pa.types.is_boolean(column.type):
-        return _numpy(column, False), np.zeros(len(column), dtype=np.bool_)
-    coded = _Dict(column)
-    meaning = {"1": 1, "0": 0, "1.0": 1, "0.0": 0, "true": 1, "false": 0}
-    value = coded.recode(lambda lab: meaning.get(lab.lower(), 2), 0, np.uint8)
+    if array is not None and pa.types.is_boolean(array.type):
+        return _numpy(array, False), np.zeros(len(array), dtype=np.bool_)
+    codes, k = text.codes(array, n)
+    value = text.mapped(codes, k, _parse_flags, 0, np.uint8)
     return value == 1, value == 2
 
 
+def _kind_codes(labels: list[str]) -> list[int]:
+    return [_kind_code(lab) for lab in labels]
+
+
+def _sex_codes(labels: list[str]) -> list[int]:
+    return [int(SEX_CODES.get(lab.upper(), _NO_KIND)) for lab in labels]
+
+
 def _encode_labels(
-    coded: _Dict, ok: IntArray | None, normalise: Callable[[str], str], sort_key: Any = None
+    codes: npt.NDArray[np.int32], values: pa.Array, ok: IntArray | None, normalise: Callable[[str], str],
+    sort_key: Any = None,
 ) -> tuple[npt.NDArray[np.int32], list[str]]:
     """Codes of the kept rows into their sorted, normalised distinct labels (``NO_CODE`` for empty)."""
-    codes = coded.codes if ok is None else coded.codes[ok]
-    used = np.zeros(len(coded.labels) + 1, dtype=np.bool_)
-    used[codes] = True
-    normal = [normalise(lab) for lab in coded.labels]
+    kept = codes if ok is None else codes[ok]
+    labels_in = [str(v) for v in values.to_pylist()]
+    used = np.zeros(len(labels_in) + 1, dtype=np.bool_)
+    used[kept] = True
+    normal = [normalise(lab) for lab in labels_in]
     labels = sorted({normal[i] for i in np.flatnonzero(used[:-1]).tolist()}, key=sort_key)
     position = {lab: i for i, lab in enumerate(labels)}
     lut = np.array([position.get(n, NO_CODE) for n in normal] + [NO_CODE], dtype=np.int32)
-    return lut[codes], labels
+    # in place when every row is kept (no second column; "wrap": index -1 is the empty code)
+    out: npt.NDArray[np.int32] = np.take(lut, kept, out=kept, mode="wrap") if ok is None else lut[kept]
+    return out, labels
 
 
 class _Problems:
@@ -474,69 +499,104 @@ def validate(
     """
     n = table.num_rows
     names = set(table.column_names)
-
-    def column(name: str) -> pa.ChunkedArray:
-        if name in names:
-            return table.column(name)
-        return pa.chunked_array([pa.nulls(n, pa.string())])
-
-    found = _Problems(n)
-    person = _Dict(column("person_id"))
-    found.check(person.empty, "empty person_id")
-    kind_codes = _Dict(column("kind"))
-    kind = kind_codes.recode(_kind_code, _NO_KIND, np.uint8)
-    for i, label in enumerate(kind_codes.labels):
-        if _kind_code(label) == _NO_KIND:
-            found.check(kind_codes.codes == i, f"unknown kind {label!r}")
-    found.check(kind_codes.empty, "missing kind")
-    start, start_empty, bad_start = _dates(column("start"))
-    found.check(start_empty, "missing start")
-    found.check(bad_start, f"start is not a date ({DATE_FORMS})")
-    end, end_empty, bad_end = _dates(column("end"))
-    found.check(bad_end, f"end is not a date ({DATE_FORMS})")
-    found.check(_outside_years(start), f"start is outside the years {FIRST_YEAR}–{LAST_YEAR}")
-    found.check(_outside_years(end),
-                f"end is outside the years {FIRST_YEAR}–{LAST_YEAR} (leave end empty for an ongoing spell)")
-    end = np.where(end_empty, OPEN_END, end)
-    found.check(~bad_start & ~bad_end & ~start_empty & (end < start), "end before start")
-    too_odd = f"longer than {MAX_ID_LENGTH} characters or with control characters"
-    found.check(person.bad_ids(), f"person_id {too_odd}")
-    jobcenter = _Dict(column("jobcenter"))
-    found.check(jobcenter.bad_ids(), f"jobcenter {too_odd}")
-    found.check((kind == SpellKind.ELB) & jobcenter.empty, "elb spell without jobcenter")
-    sex_codes = _Dict(column("sex"))
-    sex = sex_codes.recode(lambda lab: int(SEX_CODES.get(lab.upper(), _NO_KIND)), 0, np.uint8)
-    found.check(sex == _NO_KIND, "sex must be F, M, D or empty")
-    single_parent, bad_flag = _flags(column("single_parent"))
-    found.check(bad_flag, "single_parent must be 1, 0 or empty")
-    instrument = _Dict(column("instrument"))
-    found.check(_kind_in(kind, _NEEDS_INSTRUMENT) & instrument.empty, "measure without instrument")
-    amount, amount_empty, bad_amount = _amounts(column("amount"))
-    found.check(bad_amount, "amount is not a non-negative number")
-    found.check(_kind_in(kind, _NEEDS_AMOUNT) & amount_empty, "llu/luh spell without amount")
-
-    bad = found.bad()
+    kind = np.empty(n, np.uint8)
+    start, end = np.empty(n, np.int32), np.empty(n, np.int32)
+    sex, single_parent = np.empty(n, np.uint8), np.empty(n, np.bool_)
+    amount = np.empty(n, np.float64)
+    person, jobcenter, instrument = np.empty(n, np.int32), np.empty(n, np.int32), np.empty(n, np.int32)
+    text = {name: _Labels() for name in COLUMNS}
+    sets: dict[str, list[tuple[int, int, int]]] = {"person_id": [], "jobcenter": [], "instrument": []}
+    bad_rows: list[IntArray] = []
     problems = list(extra)
-    if bad.any():
-        problems += _row_problems(table, lines, bad, found, file, delimiter)
+    latest: int | None = None
+    offset = 0
+    # batch by batch (about a million rows): the temporaries of the checks stay small and are
+    # reused, which on a large table is several times faster than whole-column passes
+    for batch in table.to_batches(max_chunksize=_BATCH_ROWS):
+        m = batch.num_rows
+        if not m:
+            continue
+        rows = slice(offset, offset + m)
+
+        def column(name: str, batch: pa.RecordBatch = batch) -> pa.Array | None:
+            return batch.column(name) if name in names else None
+
+        found = _Problems(m)
+        person_b, person_k = text["person_id"].codes(column("person_id"), m)
+        person[rows] = person_b
+        sets["person_id"].append((offset, m, person_k))
+        found.check(person_b < 0, "empty person_id")
+        codes, k = text["kind"].codes(column("kind"), m)
+        kind_b = text["kind"].mapped(codes, k, _kind_codes, _NO_KIND, np.uint8)
+        for i, label in enumerate(text["kind"].labels(k)):
+            if _kind_code(label) == _NO_KIND:
+                found.check(codes == i, f"unknown kind {label!r}")
+        found.check(codes < 0, "missing kind")
+        start_b, start_empty, bad_start = _dates(column("start"), m, text["start"])
+        found.check(start_empty, "missing start")
+        found.check(bad_start, f"start is not a date ({DATE_FORMS})")
+        end_b, end_empty, bad_end = _dates(column("end"), m, text["end"])
+        found.check(bad_end, f"end is not a date ({DATE_FORMS})")
+        found.check(_outside_years(start_b), f"start is outside the years {FIRST_YEAR}–{LAST_YEAR}")
+        ongoing = "(leave end empty for an ongoing spell)"
+        found.check(_outside_years(end_b), f"end is outside the years {FIRST_YEAR}–{LAST_YEAR} {ongoing}")
+        end_b = np.where(end_empty, OPEN_END, end_b)
+        found.check(~bad_start & ~bad_end & ~start_empty & (end_b < start_b), "end before start")
+        too_odd = f"longer than {MAX_ID_LENGTH} characters or with control characters"
+        found.check(text["person_id"].bad_ids(person_b, person_k), f"person_id {too_odd}")
+        codes, k = text["jobcenter"].codes(column("jobcenter"), m)
+        jobcenter[rows] = codes
+        sets["jobcenter"].append((offset, m, k))
+        found.check(text["jobcenter"].bad_ids(codes, k), f"jobcenter {too_odd}")
+        found.check((kind_b == SpellKind.ELB) & (codes < 0), "elb spell without jobcenter")
+        codes, k = text["sex"].codes(column("sex"), m)
+        sex_b = text["sex"].mapped(codes, k, _sex_codes, 0, np.uint8)
+        found.check(sex_b == _NO_KIND, "sex must be F, M, D or empty")
+        sp_b, bad_flag = _flags(column("single_parent"), m, text["single_parent"])
+        found.check(bad_flag, "single_parent must be 1, 0 or empty")
+        codes, k = text["instrument"].codes(column("instrument"), m)
+        instrument[rows] = codes
+        sets["instrument"].append((offset, m, k))
+        found.check(_kind_in(kind_b, _NEEDS_INSTRUMENT) & (codes < 0), "measure without instrument")
+        amount_b, amount_empty, bad_amount = _amounts(column("amount"), m, text["amount"])
+        found.check(bad_amount, "amount is not a non-negative number")
+        found.check(_kind_in(kind_b, _NEEDS_AMOUNT) & amount_empty, "llu/luh spell without amount")
+        kind[rows], start[rows], end[rows], sex[rows] = kind_b, start_b, end_b, sex_b
+        single_parent[rows], amount[rows] = sp_b, amount_b
+        good_start, good_end = start_b, end_b
+        if found.found:
+            bad = found.bad()
+            good_start, good_end = start_b[~bad], end_b[~bad]
+            rows_table = pa.Table.from_batches([batch])
+            problems += _row_problems(rows_table, lines[rows], bad, found, file, delimiter)
+            bad_rows.append(np.flatnonzero(bad) + offset)
+        if good_start.size:  # the data's end by default: the latest start or end of a valid row
+            closed = good_end[good_end != OPEN_END]
+            top = max(int(good_start.max()), int(closed.max()) if closed.size else -(1 << 31))
+            latest = top if latest is None else max(latest, top)
+        offset += m
+
+    if len(problems) > len(extra):
         problems.sort(key=lambda p: p.line)
     if problems and strict:
         raise DataFormatError(file, problems)
-    ok = np.flatnonzero(~bad) if bad.any() else None
+    person_values = text["person_id"].finish(person, sets["person_id"])
+    jc_values = text["jobcenter"].finish(jobcenter, sets["jobcenter"])
+    ins_values = text["instrument"].finish(instrument, sets["instrument"])
+    ok = None
+    if bad_rows:
+        keep_mask = np.ones(n, dtype=np.bool_)
+        keep_mask[np.concatenate(bad_rows)] = False
+        ok = np.flatnonzero(keep_mask)
 
     def keep(values: npt.NDArray[Any]) -> npt.NDArray[Any]:
         return values if ok is None else values[ok]
 
-    person_code, person_ids = _person_index(person, ok)
-    jc_code, jc_labels = _encode_labels(jobcenter, ok, str, sort_key=label_sort_key)
-    ins_code, ins_labels = _encode_labels(instrument, ok, str.lower)
+    person_code, person_ids = _person_index(person, person_values, ok)
+    jc_code, jc_labels = _encode_labels(jobcenter, jc_values, ok, str, sort_key=label_sort_key)
+    ins_code, ins_labels = _encode_labels(instrument, ins_values, ok, str.lower)
     start32, end32 = keep(start), keep(end)
-    if data_end is None:
-        closed = end32[end32 != OPEN_END]
-        latest = [int(start32.max())] if start32.size else [0]
-        end_day = max(latest + ([int(closed.max())] if closed.size else []))
-    else:
-        end_day = date_to_day(data_end)
+    end_day = (0 if latest is None else latest) if data_end is None else date_to_day(data_end)
     return {
         "person": person_code, "kind": keep(kind), "start": start32, "end": end32,
         "jobcenter": jc_code, "sex": keep(sex), "single_parent": keep(single_parent),
@@ -561,20 +621,23 @@ def _kind_code(label: str) -> int:
         return _NO_KIND
 
 
-def _person_index(person: _Dict, ok: IntArray | None) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.str_]]:
+def _person_index(
+    person: npt.NDArray[np.int32], values: pa.Array, ok: IntArray | None
+) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.str_]]:
     """Person codes into the sorted ids of the persons that keep at least one row."""
-    codes = person.codes if ok is None else person.codes[ok]
-    n_labels = len(person.values)
+    codes = person if ok is None else person[ok]
+    n_labels = len(values)
     used = np.zeros(n_labels + 1, dtype=np.bool_)
     used[codes] = True
     kept = np.flatnonzero(used[:-1])
-    kept_ids = person.values.take(pa.array(kept)) if kept.size < n_labels else person.values
+    kept_ids = values.take(pa.array(kept)) if kept.size < n_labels else values
     order = _numpy(pc.sort_indices(kept_ids), 0) if kept.size else np.zeros(0, np.int64)
     rank = np.empty(n_labels + 1, dtype=np.int32)
     rank[kept[order]] = np.arange(kept.size, dtype=np.int32)
     ids = kept_ids.take(pa.array(order)).to_numpy(zero_copy_only=False).astype(np.str_) if kept.size else (
         np.zeros(0, np.str_))
-    return rank[codes], ids
+    out: npt.NDArray[np.int32] = np.take(rank, codes, out=codes, mode="wrap") if ok is None else rank[codes]
+    return out, ids
 
 
 def _row_problems(
