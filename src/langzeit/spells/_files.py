@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import os
+from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any, Literal
 
@@ -24,7 +25,7 @@ from langzeit.spells._catalogue import InstrumentCatalogue
 from langzeit.spells._codes import COLUMNS, OPEN_END, SpellKind
 from langzeit.spells._csv import read_csv_rows
 from langzeit.spells._table import SpellTable
-from langzeit.spells._validate import check_header
+from langzeit.spells._validate import BatchSource, check_header
 
 __all__ = ["FORMATS", "SpellFormat", "read_spells", "spell_format", "write_spells"]
 
@@ -161,7 +162,7 @@ def _string_columns(schema: pa.Schema, names: list[str]) -> list[str]:
         schema.field(n).type)]
 
 
-def _read_parquet(path: Path) -> pa.Table:
+def _read_parquet(path: Path) -> BatchSource:
     try:
         schema = pq.read_schema(path)
     except (pa.ArrowInvalid, OSError) as exc:
@@ -171,13 +172,17 @@ def _read_parquet(path: Path) -> pa.Table:
     names = list(schema.names)
     index = check_header(names, str(path), text=",".join(names[:50]))
     wanted = [names[i] for i in sorted(index.values())]
-    # batch by batch: on a large file several times faster than read_table (which pre-buffers
-    # whole row groups of every column); text columns come as the file's own dictionaries
+    # batch by batch, straight into the validation (never the whole file as Arrow in memory);
+    # text columns come as the file's own dictionaries
     reader = pq.ParquetFile(path, read_dictionary=_string_columns(schema, wanted))
-    batches = list(reader.iter_batches(batch_size=_PARQUET_BATCH, columns=wanted))
-    if not batches:
-        return pa.schema([reader.schema_arrow.field(n) for n in wanted]).empty_table()
-    return pa.Table.from_batches(batches)
+
+    def batches() -> Iterator[pa.RecordBatch]:
+        try:
+            yield from reader.iter_batches(batch_size=_PARQUET_BATCH, columns=wanted)
+        finally:
+            reader.close()
+
+    return BatchSource(reader.metadata.num_rows, wanted, batches)
 
 
 def _read_arrow(path: Path) -> pa.Table:

@@ -29,7 +29,7 @@ from langzeit.spells._codes import (
     day_to_date,
     label_sort_key,
 )
-from langzeit.spells._validate import cell_text, check_header, validate
+from langzeit.spells._validate import BatchSource, cell_text, check_header, validate
 from langzeit.tabular import Table, rows_to_html
 
 __all__ = [
@@ -297,7 +297,7 @@ class SpellTable(Table):
     @classmethod
     def _checked(
         cls,
-        table: pa.Table,
+        table: pa.Table | BatchSource,
         *,
         file: str,
         data_end: dt.date | None,
@@ -310,8 +310,9 @@ class SpellTable(Table):
         """The one path from rows to a table: header check, row checks, coding, catalogue rules (§ 3a)."""
         names = [str(n) for n in table.column_names]
         index = check_header(names, file, text=",".join(names[:50]))
-        columns = [table.column(i) for i in sorted(index.values())]
-        table = pa.table(columns, names=[names[i] for i in sorted(index.values())])
+        if isinstance(table, pa.Table):
+            columns = [table.column(i) for i in sorted(index.values())]
+            table = pa.table(columns, names=[names[i] for i in sorted(index.values())])
         if lines is None:
             lines = np.arange(2, table.num_rows + 2, dtype=np.int64)
         checked = validate(table, lines, file=file, data_end=data_end, strict=False, delimiter=delimiter,

@@ -41,7 +41,7 @@ from langzeit.spells._codes import (
     label_sort_key,
 )
 
-__all__ = ["Checked", "cell_text", "check_header", "row_text", "validate"]
+__all__ = ["BatchSource", "Checked", "cell_text", "check_header", "row_text", "validate"]
 
 _ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 _GERMAN_DATE = re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4})")
@@ -446,6 +446,26 @@ def _encode_labels(
     return out, labels
 
 
+class BatchSource:
+    """Rows that arrive batch by batch (e.g. the row groups of a Parquet file), never all in memory.
+
+    :func:`validate` takes it in place of a ``pyarrow.Table``: the columns are the spell
+    columns already (the reader selected them).
+
+    Args:
+        num_rows: the number of rows.
+        column_names: the column names.
+        batches: a callable returning an iterator of ``pyarrow.RecordBatch`` (called once).
+    """
+
+    def __init__(self, num_rows: int, column_names: Sequence[str], batches: Callable[[], Any]) -> None:
+        self.num_rows, self.column_names, self._batches = num_rows, list(column_names), batches
+
+    def to_batches(self, max_chunksize: int | None = None) -> Any:
+        """The batches (``max_chunksize`` is the reader's choice here)."""
+        return self._batches()
+
+
 class _Problems:
     def __init__(self, n: int) -> None:
         self.n = n
@@ -463,7 +483,7 @@ class _Problems:
 
 
 def validate(
-    table: pa.Table,
+    table: pa.Table | BatchSource,
     lines: IntArray,
     *,
     file: str,
@@ -475,8 +495,8 @@ def validate(
     """Check every row of a spell table and code its columns (DOMAIN.md § 2).
 
     Args:
-        table: the rows; its column names are the spell columns (others are ignored),
-            text or typed (dates, numbers, booleans, dictionaries).
+        table: the rows (a table, or a :class:`BatchSource`); its column names are the spell
+            columns (others are ignored), text or typed (dates, numbers, booleans, dictionaries).
         lines: the line of each row (``int64``), reported with its problems.
         file: the file name reported with problems.
         data_end: the data's end (default: the latest start or end of a valid row).
