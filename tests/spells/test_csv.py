@@ -49,8 +49,8 @@ def test_columns_are_coded_numpy_arrays() -> None:
     assert t.instrument.tolist() == [-1, -1, 0, -1]
     assert t.amount[3] == 563.5
     assert np.isnan(t.amount[0])
-    assert t.line is not None
-    assert t.line.tolist() == [2, 3, 4, 5]
+    assert t.line is None  # every row is its own line: row i is line i + 2, not stored
+    assert t.lines.tolist() == [2, 3, 4, 5]
 
 
 def test_data_end_defaults_to_the_latest_date() -> None:

@@ -141,9 +141,11 @@ class _Tally:
         self.counts[..., C[component]] += summed.astype(np.int64).reshape(self.counts.shape[:3])
 
 
-def _rows_by_kind(kind: npt.NDArray[np.uint8]) -> list[npt.NDArray[np.int64]]:
+def _rows_by_kind(kind: npt.NDArray[np.uint8]) -> list[npt.NDArray[np.intp]]:
     """The row indices of each spell kind, ascending: one stable (radix) sort of the kind column."""
     order = np.argsort(kind, kind="stable")
+    if order.size < 1 << 31:  # half the memory of a national table's row index
+        order = order.astype(np.int32)
     bounds = np.searchsorted(kind[order], np.arange(len(SpellKind) + 1), side="left")
     return [order[bounds[k] : bounds[k + 1]] for k in range(len(SpellKind))]
 

@@ -144,8 +144,11 @@ def _read_csv(
     delimiter: str | None, encoding: str | None, catalogue: InstrumentCatalogue | None,
 ) -> SpellTable:
     rows = read_csv_rows(source, delimiter=delimiter, encoding=encoding)
+    n = rows.lines.size
+    # strictly increasing from line 2 to line n + 1: every row is its own line, i + 2
+    regular = n == 0 or (int(rows.lines[0]) == 2 and int(rows.lines[-1]) == n + 1)
     return SpellTable._checked(
-        rows.table, file=rows.file, data_end=data_end, strict=strict, lines=rows.lines,
+        rows.table, file=rows.file, data_end=data_end, strict=strict, lines=None if regular else rows.lines,
         delimiter=rows.delimiter, extra=rows.problems, catalogue=catalogue,
     )
 

@@ -484,7 +484,7 @@ class _Problems:
 
 def validate(
     table: pa.Table | BatchSource,
-    lines: IntArray,
+    lines: IntArray | None,
     *,
     file: str,
     data_end: dt.date | None,
@@ -497,7 +497,8 @@ def validate(
     Args:
         table: the rows (a table, or a :class:`BatchSource`); its column names are the spell
             columns (others are ignored), text or typed (dates, numbers, booleans, dictionaries).
-        lines: the line of each row (``int64``), reported with its problems.
+        lines: the line of each row (``int64``), reported with its problems; None when row
+            ``i`` is line ``i + 2`` (a file without blank lines or quoted line breaks).
         file: the file name reported with problems.
         data_end: the data's end (default: the latest start or end of a valid row).
         strict: raise on bad rows, or keep the valid ones.
@@ -588,7 +589,8 @@ def validate(
             bad = found.bad()
             good_start, good_end = start_b[~bad], end_b[~bad]
             rows_table = pa.Table.from_batches([batch])
-            problems += _row_problems(rows_table, lines[rows], bad, found, file, delimiter)
+            batch_lines = np.arange(offset + 2, offset + m + 2) if lines is None else lines[rows]
+            problems += _row_problems(rows_table, batch_lines, bad, found, file, delimiter)
             bad_rows.append(np.flatnonzero(bad) + offset)
         if good_start.size:  # the data's end by default: the latest start or end of a valid row
             closed = good_end[good_end != OPEN_END]
@@ -622,8 +624,16 @@ def validate(
         "jobcenter": jc_code, "sex": keep(sex), "single_parent": keep(single_parent),
         "instrument": ins_code, "amount": keep(amount), "person_ids": person_ids,
         "jobcenter_labels": jc_labels, "instrument_labels": ins_labels, "data_end": end_day,
-        "line": keep(np.asarray(lines, dtype=np.int64)), "rejected": problems,
+        "line": _kept_lines(lines, ok), "rejected": problems,
     }
+
+
+def _kept_lines(lines: IntArray | None, ok: IntArray | None) -> IntArray | None:
+    """The lines of the kept rows; None (row i is line i + 2) when all rows are kept and regular."""
+    if lines is None:
+        return None if ok is None else (ok + 2).astype(np.int64)
+    kept = np.asarray(lines, dtype=np.int64)
+    return kept if ok is None else kept[ok]
 
 
 def _kind_in(kind: npt.NDArray[np.uint8], kinds: Sequence[int]) -> BoolArray:
