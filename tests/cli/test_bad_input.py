@@ -12,6 +12,7 @@ from __future__ import annotations
 import errno
 import json
 import os
+import random
 import subprocess
 import sys
 import tempfile
@@ -24,6 +25,7 @@ from hypothesis import strategies as st
 
 from cli._bad_input import (
     HARNESS_MAX_EVENTS,
+    SPELLS,
     SUFFIXES,
     bad_dates,
     bad_months,
@@ -38,6 +40,7 @@ from cli._bad_input import (
     sqlite_with_bad_rows,
     write,
 )
+from langzeit.spells import read_spells, write_spells
 
 #: Examples per generated class in the normal suite (the benchmark runs many more).
 EXAMPLES = int(os.environ.get("LANGZEIT_BAD_INPUT_EXAMPLES", "25"))
@@ -192,6 +195,50 @@ def test_placeholder_dates_and_absurd_ids_are_refused(files: dict[str, Path], ba
     outcome = run(argv, folder=folder)
     check(outcome, expect={2})
     assert "people.csv:2: participant_id: id of 5000 characters (at most 200)" in outcome.stderr
+
+
+@pytest.mark.parametrize("flips", [0, 1, 2, 3, 4])
+def test_a_byte_damaged_sqlite_store_is_one_clear_line(flips: int, files: dict[str, Path],
+                                                       base: Path) -> None:
+    """Bytes flipped inside a SQLite store (malformed pages, text that is not UTF-8): exit 2 naming it."""
+    rng = random.Random(flips)
+    data = bytearray(files["sqlite"].read_bytes())
+    for _ in range(40):
+        data[rng.randrange(100, len(data))] = rng.randrange(256)
+    folder = _case_folder(base)
+    path = write(folder, "damaged.sqlite", bytes(data))
+    for argv in (["report", str(path)], ["validate", str(path)]):
+        check(run(argv, folder=folder))
+
+
+def test_a_damaged_parquet_spell_file_is_one_clear_line(base: Path) -> None:
+    """A Parquet spell file cut short or with flipped bytes: exit 2, one line naming the file."""
+    folder = _case_folder(base)
+    good = folder / "good.parquet"
+    write_spells(read_spells(SPELLS), good)
+    data = good.read_bytes()
+    rng = random.Random(7)
+    flipped = bytearray(data)
+    for _ in range(20):
+        flipped[rng.randrange(4, len(data) - 8)] = rng.randrange(256)
+    for name, damaged in (("cut.parquet", data[: len(data) // 2]), ("flipped.parquet", bytes(flipped))):
+        path = write(folder, name, damaged)
+        outcome = run(["kennzahlen", str(path), "--month", "2024-06"], folder=folder)
+        check(outcome)
+        assert outcome.code == 2 or outcome.stderr == ""
+
+
+@pytest.mark.slow
+def test_a_short_row_that_is_not_utf8_prints_only_one_line(tmp_path: Path) -> None:
+    """A short row with bytes that are not UTF-8: one line naming the line, no 'Exception ignored' trace."""
+    spells = tmp_path / "inv.csv"
+    spells.write_bytes(b"person_id,kind,start,end,jobcenter\np1,elb,2024-01-01,,1\np2,\xb2x,2024\n")
+    argv = [sys.executable, "-m", "langzeit.cli", "kennzahlen", str(spells), "--month", "2024-06"]
+    done = subprocess.run(argv, capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode == 2
+    assert done.stderr.splitlines() == [
+        f"langzeit: error: {spells}: line 3 is not utf-8 text; give its encoding, e.g. --encoding cp1252 "
+        "(API: encoding='cp1252')"]
 
 
 ISSUE_FILES = {

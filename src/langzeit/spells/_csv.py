@@ -236,11 +236,18 @@ def read_csv_rows(
         raise DataFormatError(src.name, [RowProblem(src.name, 1, f"unreadable header: {exc}")]) from None
     index = check_header(names, src.name, text=header)
     n_lines, has_quote, ends_with_newline = 0, False, True
+    utf8 = _Utf8Check() if enc.lower().replace("-", "").replace("_", "") in ("utf8", "utf8sig") else None
     for chunk in src.chunks():
         n_lines += chunk.count(b"\n")
         has_quote = has_quote or b'"' in chunk
         ends_with_newline = chunk.endswith(b"\n")
+        if utf8 is not None:
+            utf8.feed(chunk)
     n_lines += 0 if ends_with_newline else 1
+    if utf8 is not None and not utf8.valid():
+        # found here, before parsing: pyarrow's handler of a short row cannot decode such a row
+        # and prints its error on stderr (an "exception ignored" traceback) before failing
+        raise _explain(src, UnicodeDecodeError(enc, b"", 0, 1, "invalid UTF-8"), enc, _MIN_BLOCK)
     width = len(names)
     generated = [f"c{i}" for i in range(width)]
     keep = sorted(index.items(), key=lambda item: item[1])
@@ -319,6 +326,55 @@ def _typed_columns(
         if values and all(_ISO_SAMPLE.fullmatch(v) for v in values):
             out[generated[pos]] = pa.date32()
     return out
+
+
+class _Utf8Check:
+    r"""Whether a stream of byte chunks is UTF-8, at C speed (Arrow's validation), without decoding it.
+
+    A chunk is checked up to its last line break (never inside a character); the rest is
+    checked with the next chunk.
+
+    Examples:
+        >>> check = _Utf8Check()
+        >>> check.feed("a,b\nK\u00f6".encode()[:-1]); check.feed("\u00f6ln\n".encode()[1:])
+        >>> check.valid()
+        True
+        >>> check.feed(b"\xff\n"); check.valid()
+        False
+    """
+
+    def __init__(self) -> None:
+        self._carry = bytearray()
+        self._ok = True
+
+    @staticmethod
+    def _is_utf8(data: bytes | bytearray | memoryview) -> bool:
+        if not len(data):
+            return True
+        offsets = pa.py_buffer(np.array([0, len(data)], dtype=np.int64))
+        try:
+            pa.Array.from_buffers(pa.large_binary(), 1, [None, offsets, pa.py_buffer(data)]).cast(
+                pa.large_string())
+        except pa.ArrowInvalid:
+            return False
+        return True
+
+    def feed(self, chunk: bytes) -> None:
+        """Check ``chunk`` (with what is left of the chunk before) up to its last line break."""
+        if not self._ok:
+            return
+        first, last = chunk.find(b"\n"), chunk.rfind(b"\n")
+        if last < 0:
+            self._carry += chunk
+            return
+        view = memoryview(chunk)
+        head = self._carry + chunk[: first + 1]
+        self._ok = self._is_utf8(head) and self._is_utf8(view[first + 1 : last + 1])
+        self._carry = bytearray(chunk[last + 1 :])
+
+    def valid(self) -> bool:
+        """True when everything fed (and the rest after the last line break) is UTF-8."""
+        return self._ok and self._is_utf8(bytes(self._carry))
 
 
 def _explain(src: _Source, exc: Exception, encoding: str, block: int) -> UnreadableFileError:

@@ -20,7 +20,7 @@ import pyarrow as pa
 import pyarrow.feather as feather
 import pyarrow.parquet as pq
 
-from langzeit.exceptions import UnreadableFileError
+from langzeit.exceptions import LangzeitError, UnreadableFileError
 from langzeit.spells._catalogue import InstrumentCatalogue
 from langzeit.spells._codes import COLUMNS, OPEN_END, SpellKind
 from langzeit.spells._csv import read_csv_rows
@@ -135,8 +135,20 @@ def read_spells(
         return _read_csv(path, strict=strict, data_end=data_end, delimiter=delimiter, encoding=encoding,
                          catalogue=catalogue)
     _check_file(path)
-    table = _read_parquet(path) if fmt == "parquet" else _read_arrow(path)
-    return SpellTable._checked(table, file=str(path), data_end=data_end, strict=strict, catalogue=catalogue)
+    try:
+        table = _read_parquet(path) if fmt == "parquet" else _read_arrow(path)
+        return SpellTable._checked(table, file=str(path), data_end=data_end, strict=strict,
+                                   catalogue=catalogue)
+    except LangzeitError:
+        raise
+    except (pa.ArrowException, OSError, UnicodeDecodeError, OverflowError) as exc:
+        # a damaged file: a truncated page, corrupt compression, text that is not UTF-8, an
+        # out-of-range date; pyarrow's own error is not bad input the caller can recognise
+        name = "Parquet" if fmt == "parquet" else "Arrow"
+        raise UnreadableFileError(
+            str(path), f"is a damaged {name} file ({type(exc).__name__}: {' '.join(str(exc).split())[:200]})",
+            "write it again, or give the spells as CSV",
+        ) from None
 
 
 def _read_csv(

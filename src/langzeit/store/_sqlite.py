@@ -325,7 +325,14 @@ nothing was written
     def _rows(
         self, sql: str, params: Sequence[Any] = (), *, stream: bool = False
     ) -> Iterator[tuple[Any, ...]]:
-        return self._conn.execute(sql, params)  # a cursor: SQLite steps through the rows as they are read
+        # a cursor: SQLite steps through the rows as they are read; a damaged file shows only then
+        try:
+            yield from self._conn.execute(sql, params)
+        except sqlite3.DatabaseError as exc:
+            if type(exc) is sqlite3.DatabaseError or "decode" in str(exc):  # malformed pages, bad text
+                reason = f"a damaged SQLite file ({exc}); restore it from a backup"
+                raise fail(self._name(), 0, reason) from None
+            raise  # locked, busy, a constraint: not the file's damage
 
     @contextlib.contextmanager
     def _writing(self) -> Iterator[_Tx]:
