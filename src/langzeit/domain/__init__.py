@@ -14,6 +14,12 @@ Examples:
 
 from langzeit.domain._actors import Coach, Organisation, Participant, Tandem, TandemMember
 from langzeit.domain._duration import format_duration, is_negative, months_between, parse_duration
+from langzeit.domain._eligibility import (
+    ELIGIBILITY_INSTRUMENTS,
+    Eligibility,
+    EligibilityFacts,
+    eligibility,
+)
 from langzeit.domain._enums import (
     CoachRole,
     ConsentPurpose,
@@ -31,6 +37,14 @@ from langzeit.domain._programme import (
     Programme,
     Transition,
 )
+from langzeit.domain._rechtsstand import (
+    LAW_RULES,
+    LawInForce,
+    LawRule,
+    ReductionRules,
+    instrument_in_force,
+    rechtsstand,
+)
 from langzeit.domain._records import (
     PLAN_REVIEW_INTERVAL,
     Consent,
@@ -44,6 +58,8 @@ from langzeit.domain._records import (
 
 __all__ = [
     "BUILTIN_GUARDS",
+    "ELIGIBILITY_INSTRUMENTS",
+    "LAW_RULES",
     "PLAN_REVIEW_INTERVAL",
     "Capacity",
     "Coach",
@@ -51,8 +67,12 @@ __all__ = [
     "Consent",
     "ConsentPurpose",
     "CooperationPlan",
+    "Eligibility",
+    "EligibilityFacts",
     "ExitReason",
     "ExtensionRule",
+    "LawInForce",
+    "LawRule",
     "LegalDomain",
     "Organisation",
     "OrganisationKind",
@@ -62,6 +82,7 @@ __all__ = [
     "Phase",
     "PlanStep",
     "Programme",
+    "ReductionRules",
     "Sex",
     "Tandem",
     "TandemMember",
@@ -69,8 +90,11 @@ __all__ = [
     "consent_basis",
     "consent_refusal",
     "consent_withdrawal",
+    "eligibility",
     "format_duration",
+    "instrument_in_force",
     "is_negative",
     "months_between",
     "parse_duration",
+    "rechtsstand",
 ]
