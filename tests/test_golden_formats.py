@@ -59,6 +59,11 @@ EVENTS: list[ev.Event] = [
     ev.AftercareEnded("e23", "p1", _day(31)),
     ev.FollowUp("e24", "p1", date(2024, 7, 30), months_after_exit=6, status=OutcomeKind.SVP,
              receives_benefit=False),
+    ev.PlanUpdated("e25", "p2", date(2024, 8, 1), review=date(2025, 2, 1), goal="Teilzeit"),
+    ev.SchlichtungStarted("e26", "p2", date(2024, 8, 2), requested_by="jobcenter"),
+    ev.SchlichtungEnded("e27", "p2", date(2024, 8, 20), agreed=True),
+    ev.BenefitReduced("e28", "p2", date(2024, 9, 2), ground="missed_appointment", percent=10,
+                      start=date(2024, 10, 1), months=1, count=1),
 ]
 
 SPELLS = [

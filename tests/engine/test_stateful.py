@@ -6,6 +6,9 @@
 * a refused command writes nothing, and ``check()`` names the same failures;
 * repeat participation: a person's participation number is their number of referrals,
   and the indicators' columns split the log into exactly those participations.
+* cooperation plans and Leistungsminderungen: every written reduction is what the law in
+  force gave for the history before it, running reductions never exceed 30 % together
+  (§ 31a Abs. 4; withdrawals under Abs. 7 excepted), a Schlichtung is open at most once.
 """
 
 from datetime import date, timedelta
@@ -15,7 +18,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
 from engine._support import D0, new_engine
-from langzeit.domain import ExitReason, OutcomeKind
+from langzeit.domain import ExitReason, OutcomeKind, PastReduction, decide_reduction
 from langzeit.engine import (
     Admit,
     AgreeParticipation,
@@ -26,16 +29,20 @@ from langzeit.engine import (
     Command,
     Decline,
     EndAftercare,
+    EndSchlichtung,
     EnterPhase,
     Exit,
     Extend,
     Pause,
     RecordConsent,
     RecordFollowUp,
+    ReduceBenefit,
     Refer,
     Resume,
     StartAftercare,
+    StartSchlichtung,
     TransitionRefused,
+    UpdatePlan,
     Waitlist,
     WithdrawConsent,
 )
@@ -72,13 +79,21 @@ def build(kind: str, pid: str, day: date, pick: int) -> Command:
         "aftercare": lambda: StartAftercare(pid, day),
         "end_aftercare": lambda: EndAftercare(pid, day),
         "follow_up": lambda: RecordFollowUp(pid, day, 6 * (1 + pick % 2), OutcomeKind.MINIJOB),
+        "update_plan": lambda: UpdatePlan(pid, day, "" if pick % 2 else "Neues Ziel",
+                                          None if pick % 3 else day + timedelta(days=30 * (1 + pick % 8))),
+        "schlichtung": lambda: StartSchlichtung(pid, day, "participant" if pick % 2 else "jobcenter"),
+        "end_schlichtung": lambda: EndSchlichtung(pid, day, [True, False, None][pick % 3]),
+        "reduce": lambda: ReduceBenefit(pid, day, ["duty_breach", "missed_appointment", "work_refusal",
+                                                   "duty_breach"][pick % 4],
+                                        hardship=pick % 7 == 6, coaching_breakoff=pick % 5 == 4,
+                                        months=pick % 3),
     }
     return makers[kind]()
 
 
 KINDS = sorted(["refer", "agree", "assess", "consent", "withdraw", "admit", "waitlist", "decline", "enter",
                 "exit", "pause", "resume", "coach", "tandem", "extend", "plan", "aftercare", "end_aftercare",
-                "follow_up"])
+                "follow_up", "update_plan", "schlichtung", "end_schlichtung", "reduce"])
 
 #: Commands that make sense in each status (most steps use these, so runs get deep).
 PLAUSIBLE = {
@@ -86,7 +101,8 @@ PLAUSIBLE = {
     "referred": ["agree", "agree", "assess", "consent", "admit", "admit", "waitlist", "decline"],
     "waitlisted": ["assess", "consent", "admit", "decline"],
     "active": ["enter", "enter", "enter", "exit", "exit", "pause", "coach", "coach", "coach", "tandem",
-               "tandem", "extend", "plan", "consent", "assess", "withdraw"],
+               "tandem", "extend", "plan", "consent", "assess", "withdraw", "plan", "update_plan",
+               "schlichtung", "end_schlichtung", "reduce", "reduce"],
     "paused": ["resume", "resume", "exit"],
     "exited": ["follow_up", "aftercare", "end_aftercare", "refer"],
     "declined": ["refer"],
@@ -111,7 +127,7 @@ class EngineMachine(RuleBasedStateMachine):
         """The model clock moves on."""
         self.today += timedelta(days=days)
 
-    @rule(batch=st.lists(st.tuples(st.integers(0, len(PIDS) - 1), st.integers(0, 13),
+    @rule(batch=st.lists(st.tuples(st.integers(0, len(PIDS) - 1), st.integers(0, 27),
                                     st.sampled_from([0, 0, 0, 0, 3, 20]), st.integers(0, 7)),
                           min_size=1, max_size=12))
     def commands(self, batch: list[tuple[int, int, int, int]]) -> None:
@@ -127,7 +143,7 @@ class EngineMachine(RuleBasedStateMachine):
                 kind = self.progress(pid, pick)
             self.execute(build(kind, pid, self.today - timedelta(days=back), pick))
             self.places_and_caseloads_are_never_exceeded()
-        self.today += timedelta(days=batch[0][1])
+        self.today += timedelta(days=batch[0][1] % 14)
 
     def progress(self, pid: str, pick: int) -> str:
         """A command that moves the participant along (so that runs fill places and caseloads)."""
@@ -142,7 +158,9 @@ class EngineMachine(RuleBasedStateMachine):
                 return "consent"
             return "admit"
         if status == "active":
-            return ["coach", "tandem", "enter", "enter", "coach", "exit", "pause"][pick % 7]
+            moves = ["coach", "tandem", "enter", "enter", "coach", "exit", "pause", "plan", "reduce",
+                     "update_plan", "reduce", "schlichtung", "end_schlichtung"]
+            return moves[pick % len(moves)]
         return PLAUSIBLE[status][pick % len(PLAUSIBLE[status])]
 
     def execute(self, command: Command) -> None:
@@ -213,6 +231,22 @@ class EngineMachine(RuleBasedStateMachine):
         """The live waiting list equals the one rebuilt from the log."""
         live = self.engine.waiting_list()
         assert live.entries == self.engine.waiting_list(as_of=date(2100, 1, 1)).entries
+
+    @invariant()
+    def reductions_are_what_the_law_gave(self) -> None:
+        """Each reduction equals the law's decision on its history; running ones stay within 30 %."""
+        for state in self.engine.states().values():
+            history: list[PastReduction] = []
+            for e in state.reductions:
+                d = decide_reduction(e.ground, e.date, tuple(history),
+                                     months=e.months if e.ground == "work_refusal" else None)
+                assert d.allowed, d.refusals
+                assert (d.percent, d.months, d.start, d.count) == (e.percent, e.months, e.start, e.count)
+                history.append(PastReduction(e.ground, e.start, e.months, e.percent, e.count))
+                running = sum(p.percent for p in history if p.start <= e.start <= p.end and p.percent < 100)
+                assert running <= 30, state.reductions
+            if state.schlichtung_since is not None:
+                assert state.schlichtung_since >= date(2023, 7, 1)
 
     def teardown(self) -> None:
         """On every day with events, the replayed occupancy and caseloads were within limits."""

@@ -6,9 +6,11 @@ from typing import Any
 import attrs
 
 from langzeit.domain import ConsentPurpose, ExitReason, OutcomeKind
-from langzeit.events import ActiveConsent, ParticipantState, StateBuilder, Status
+from langzeit.events import ActiveConsent, BenefitReduced, ParticipantState, StateBuilder, Status
 
 #: What freeze turns the builder's mutable collections into.
+_CUT = BenefitReduced("e9", "p1", date(2024, 5, 2), ground="duty_breach", percent=10,
+                      start=date(2024, 6, 1), months=1)
 _COLLECTIONS: dict[str, tuple[Any, Any]] = {
     "phases": ([("intake", date(2024, 1, 2))], (("intake", date(2024, 1, 2)),)),
     "consents": ({"k2": ActiveConsent("k2", ConsentPurpose.DATA_EXCHANGE, "b"),
@@ -18,6 +20,7 @@ _COLLECTIONS: dict[str, tuple[Any, Any]] = {
     "open_steps": ({"s1"}, frozenset({"s1"})),
     "achieved_steps": ({"s2", "s3"}, frozenset({"s2", "s3"})),
     "follow_ups": ([(6, OutcomeKind.SVP)], ((6, OutcomeKind.SVP),)),
+    "reductions": ([_CUT], (_CUT,)),
 }
 
 

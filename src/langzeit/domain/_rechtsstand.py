@@ -28,6 +28,7 @@ Examples:
 
 from __future__ import annotations
 
+import enum
 import functools
 import tomllib
 from collections.abc import Mapping
@@ -42,7 +43,11 @@ __all__ = [
     "LAW_RULES",
     "LawInForce",
     "LawRule",
+    "PastReduction",
+    "ReductionDecision",
+    "ReductionGround",
     "ReductionRules",
+    "decide_reduction",
     "instrument_in_force",
     "rechtsstand",
 ]
@@ -342,3 +347,180 @@ def instrument_in_force(code: str, day: date) -> bool:
         if (lo is None or lo <= day) and (hi is None or day <= hi):
             return True
     return False
+
+
+class ReductionGround(enum.StrEnum):
+    """Why a Leistungsminderung is established (§§ 31, 31a Abs. 7, 32 SGB II).
+
+    Examples:
+        >>> ReductionGround("missed_appointment").law
+        '§ 32 SGB II'
+    """
+
+    DUTY_BREACH = "duty_breach"
+    MISSED_APPOINTMENT = "missed_appointment"
+    WORK_REFUSAL = "work_refusal"
+
+    @property
+    def law(self) -> str:
+        """The paragraph."""
+        return {"duty_breach": "§§ 31, 31a Abs. 1 SGB II", "missed_appointment": "§ 32 SGB II",
+                "work_refusal": "§ 31a Abs. 7 SGB II"}[self.value]
+
+    @property
+    def label(self) -> str:
+        """The German term."""
+        return {"duty_breach": "Pflichtverletzung", "missed_appointment": "Meldeversäumnis",
+                "work_refusal": "Arbeitsverweigerung"}[self.value]
+
+
+@attrs.frozen
+class PastReduction:
+    """A reduction established earlier (what :func:`decide_reduction` needs of the history).
+
+    Args:
+        ground: its ground.
+        start: first day of its reduction period.
+        months: its length in months.
+        percent: percent of the Regelbedarf.
+        count: its place in its chain of repetitions (1 = first).
+
+    Examples:
+        >>> PastReduction("duty_breach", date(2024, 2, 1), 1, 10, 1).end
+        datetime.date(2024, 2, 29)
+    """
+
+    ground: ReductionGround = attrs.field(converter=ReductionGround)
+    start: date
+    months: int
+    percent: int
+    count: int = 1
+
+    @property
+    def end(self) -> date:
+        """Last day of the reduction period."""
+        return self.start + relativedelta(months=self.months, days=-1)
+
+
+@attrs.frozen
+class ReductionDecision:
+    """What the law in force says about one ground on one day (:func:`decide_reduction`).
+
+    Args:
+        ground: the ground.
+        day: the day the reduction is established (Verwaltungsakt).
+        percent: percent of the Regelbedarf (capped by § 31a Abs. 4; 100 for a withdrawal).
+        months: duration in months.
+        start: first day of the reduction period: the first of the next month (§ 31b Abs. 1).
+        count: the reduction's place in its chain of repetitions.
+        rules: the ids of the :data:`LAW_RULES` applied.
+        refusals: why no reduction may be established, each ``(guard, reason)`` (empty: it may).
+
+    Examples:
+        >>> d = decide_reduction("duty_breach", date(2024, 5, 13), ())
+        >>> d.percent, d.months, d.start, d.allowed
+        (10, 1, datetime.date(2024, 6, 1), True)
+    """
+
+    ground: ReductionGround
+    day: date
+    percent: int
+    months: int
+    start: date
+    count: int
+    rules: tuple[str, ...]
+    refusals: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def allowed(self) -> bool:
+        """No rule refuses the reduction."""
+        return not self.refusals
+
+
+def decide_reduction(ground: ReductionGround | str, day: date, history: tuple[PastReduction, ...], *,
+                     hardship: bool = False, coaching_breakoff: bool = False, months: int | None = None,
+                     drafts: bool = False) -> ReductionDecision:
+    """The reduction the law in force on ``day`` gives for ``ground``, or why none is allowed.
+
+    The one implementation of §§ 31a, 31b, 32 SGB II in langzeit: the engine's guard and the
+    simulator call it. Rules (ids of :data:`LAW_RULES`):
+
+    - the n-th reduction of a chain: a "weitere" Pflichtverletzung (Meldeversäumnis) is one
+      whose previous reduction of the same ground began less than ``repeat_window`` (a year)
+      before this one begins (§ 31a Abs. 1 Satz 4–5); percent and months from :class:`ReductionRules`;
+    - the period begins on the first of the month after ``day`` (§ 31b Abs. 1 Satz 1);
+    - reductions running at its start and the new one together at most ``cap_percent`` (§ 31a
+      Abs. 4): the new percent is lowered; a withdrawal (100 %) is not capped;
+    - ``work_refusal`` (§ 31a Abs. 7): only while Abs. 7 is in force and if a Pflichtverletzung
+      reduction began within the last year; for ``months`` (default and at most the rule's 2);
+    - refused: in außergewöhnlicher Härte (§ 31a Abs. 3; required since BVerfG 1 BvL 7/16),
+      for breaking off § 16k coaching (§ 16k Abs. 4), where the law in force gives 0 %
+      (§ 84 moratorium), before 05.11.2019 (not modelled), or when the cap leaves nothing.
+
+    Args:
+        ground: the ground.
+        day: the day the reduction is established.
+        history: the participant's earlier reductions (any order).
+        hardship: the jobcenter found an außergewöhnliche Härte.
+        coaching_breakoff: the breach is breaking off ganzheitliche Betreuung under § 16k.
+        months: for ``work_refusal`` only: the withdrawal's length (1 or 2).
+        drafts: apply draft law (:func:`rechtsstand`).
+
+    Returns:
+        The :class:`ReductionDecision`.
+
+    Examples:
+        >>> first = decide_reduction("duty_breach", date(2024, 5, 13), ())
+        >>> past = (PastReduction("duty_breach", first.start, first.months, first.percent, first.count),)
+        >>> second = decide_reduction("duty_breach", date(2024, 9, 2), past)
+        >>> second.count, second.percent, second.months
+        (2, 20, 2)
+        >>> decide_reduction("duty_breach", date(2024, 9, 2), (), coaching_breakoff=True).refusals[0][0]
+        '16k_protection'
+    """
+    g = ReductionGround(ground)
+    law = rechtsstand(day, drafts=drafts)
+    start = day.replace(day=1) + relativedelta(months=1)
+    refusals: list[tuple[str, str]] = []
+    rules = law.reductions
+    if rules is None:
+        return ReductionDecision(g, day, 0, 0, start, 1, (), (("rechtsstand", (
+            f"Leistungsminderungen before 05.11.2019 are not modelled ({day.isoformat()})"),),))
+    chain = [p for p in history if p.ground is (ReductionGround.DUTY_BREACH if g is
+                                                ReductionGround.WORK_REFUSAL else g)]
+    previous = max(chain, key=lambda p: p.start, default=None)
+    recent = previous is not None and previous.start + rules.repeat_window > start
+    repeated = recent and previous is not None and g is not ReductionGround.WORK_REFUSAL
+    count = previous.count + 1 if repeated and previous is not None else 1
+    if g is ReductionGround.WORK_REFUSAL:
+        limit = rules.work_refusal_months
+        if limit is None:
+            refusals.append(("31a_7", f"§ 31a Abs. 7 SGB II is not in force on {day.isoformat()}"))
+            percent, length = 0, 0
+        else:
+            percent, length = 100, limit if months is None else months
+            if not 1 <= length <= limit:
+                refusals.append(("31a_7", f"the Regelbedarf may be withdrawn for 1 to {limit} months, "
+                                          f"not {length} (§ 31a Abs. 7 SGB II)"))
+            if not recent:
+                refusals.append(("31a_7", "no Pflichtverletzung reduction began within the year before "
+                                          f"{start.isoformat()} (§ 31a Abs. 7 SGB II)"))
+    else:
+        percent, length = rules.duty(count) if g is ReductionGround.DUTY_BREACH else rules.appointment(count)
+        if percent == 0:
+            refusals.append(("rechtsstand", f"the law in force on {day.isoformat()} gives no reduction "
+                                            f"for a {g.label} ({', '.join(rules.rules)})"))
+    if percent and percent < 100:
+        running = sum(p.percent for p in history if p.start <= start <= p.end and p.percent < 100)
+        room = max(rules.cap_percent - running, 0)
+        if room == 0:
+            refusals.append(("reduction_cap", f"reductions of {running} % run on {start.isoformat()}; "
+                                              f"together at most {rules.cap_percent} % "
+                                              "(§ 31a Abs. 4 SGB II)"))
+        percent = min(percent, room)
+    if hardship:
+        refusals.append(("hardship", "no reduction in außergewöhnlicher Härte (§ 31a Abs. 3 SGB II)"))
+    if coaching_breakoff and law.coaching_protected:
+        refusals.append(("16k_protection", "breaking off ganzheitliche Betreuung under § 16k is not "
+                                           "a Pflichtverletzung (§ 16k Abs. 4 SGB II)"))
+    return ReductionDecision(g, day, percent, length, start, count, rules.rules, tuple(refusals))

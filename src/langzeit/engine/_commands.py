@@ -33,18 +33,22 @@ __all__ = [
     "Command",
     "Decline",
     "EndAftercare",
+    "EndSchlichtung",
     "EnterPhase",
     "Exit",
     "Extend",
     "Pause",
     "RecordConsent",
     "RecordFollowUp",
+    "ReduceBenefit",
     "Refer",
     "ReferToActor",
     "Renege",
     "Resume",
     "ScoreScale",
     "StartAftercare",
+    "StartSchlichtung",
+    "UpdatePlan",
     "Waitlist",
     "WithdrawConsent",
     "command_from_dict",
@@ -479,6 +483,74 @@ class RecordFollowUp(Command):
     receives_benefit: bool | None = None
 
 
+# -- Kooperationsplan lifecycle (§§ 15, 15a SGB II) and Leistungsminderungen (§§ 31-32), issue 17;
+# their handlers are in ._law_handlers.
+
+
+@attrs.frozen
+class UpdatePlan(Command):
+    """Fortschreibung of the cooperation plan (§ 15 Abs. 3 SGB II); next review at most 6 months on.
+
+    ``goal`` empty keeps the goal; ``review`` None means six months on.
+
+    Examples:
+        >>> UpdatePlan("p1", date(2024, 8, 1), goal="Teilzeitstelle").goal
+        'Teilzeitstelle'
+    """
+
+    verb: ClassVar[str] = "update the cooperation plan of"
+    goal: str = ""
+    review: date | None = None
+
+
+@attrs.frozen
+class StartSchlichtung(Command):
+    """Begin a Schlichtungsverfahren (§ 15a SGB II); ``requested_by``: ``participant`` or ``jobcenter``.
+
+    Examples:
+        >>> StartSchlichtung("p1", date(2024, 8, 1)).requested_by
+        'participant'
+    """
+
+    verb: ClassVar[str] = "start a Schlichtung for"
+    requested_by: str = "participant"
+
+
+@attrs.frozen
+class EndSchlichtung(Command):
+    """End the Schlichtungsverfahren, with an agreement (``agreed``) or without.
+
+    Examples:
+        >>> EndSchlichtung("p1", date(2024, 8, 20), agreed=True).agreed
+        True
+    """
+
+    verb: ClassVar[str] = "end the Schlichtung for"
+    agreed: bool | None = None
+
+
+@attrs.frozen
+class ReduceBenefit(Command):
+    """Establish a Leistungsminderung (§§ 31a, 31b, 32 SGB II) under the law in force on ``date``.
+
+    Args:
+        ground: ``duty_breach``, ``missed_appointment`` or ``work_refusal`` (§ 31a Abs. 7).
+        hardship: the jobcenter found an außergewöhnliche Härte (§ 31a Abs. 3): refused.
+        coaching_breakoff: the breach is breaking off § 16k coaching (§ 16k Abs. 4): refused.
+        months: ``work_refusal`` only: the withdrawal's months (0: the rule's maximum, 2).
+
+    Examples:
+        >>> ReduceBenefit("p1", date(2024, 5, 13), "missed_appointment").ground
+        'missed_appointment'
+    """
+
+    verb: ClassVar[str] = "reduce the benefit of"
+    ground: str
+    hardship: bool = False
+    coaching_breakoff: bool = False
+    months: int = 0
+
+
 def _snake(name: str) -> str:
     return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
 
@@ -490,6 +562,7 @@ COMMAND_TYPES: dict[str, type[Command]] = {
         Refer, Assess, RecordConsent, WithdrawConsent, AgreeParticipation, Decline, Admit, Waitlist,
         Renege, EnterPhase, Extend, Pause, Resume, AssignCoach, AssignTandem, AgreePlan, AgreePlanStep,
         AchievePlanStep, ScoreScale, ReferToActor, Exit, StartAftercare, EndAftercare, RecordFollowUp,
+        UpdatePlan, StartSchlichtung, EndSchlichtung, ReduceBenefit,
     )
 }
 for _name, _command_cls in COMMAND_TYPES.items():
@@ -572,7 +645,7 @@ def command_json_schema() -> dict[str, Any]:
     Examples:
         >>> schema = command_json_schema()
         >>> len(schema["oneOf"]), schema["oneOf"][0]["required"]
-        (24, ['command', 'participant_id', 'date'])
+        (28, ['command', 'participant_id', 'date'])
     """
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",

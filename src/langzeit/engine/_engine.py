@@ -21,7 +21,7 @@ from datetime import date
 from dateutil.relativedelta import relativedelta
 
 from langzeit.domain import ConsentPurpose, ExitReason, OutcomeKind
-from langzeit.engine import _queries
+from langzeit.engine import _law_handlers, _queries  # noqa: F401 -- importing _law_handlers registers them
 from langzeit.engine._commands import (
     AchievePlanStep,
     Admit,
@@ -34,18 +34,22 @@ from langzeit.engine._commands import (
     Command,
     Decline,
     EndAftercare,
+    EndSchlichtung,
     EnterPhase,
     Exit,
     Extend,
     Pause,
     RecordConsent,
     RecordFollowUp,
+    ReduceBenefit,
     Refer,
     ReferToActor,
     Renege,
     Resume,
     ScoreScale,
     StartAftercare,
+    StartSchlichtung,
+    UpdatePlan,
     Waitlist,
     WithdrawConsent,
 )
@@ -446,6 +450,36 @@ class PathwayEngine(EngineCore):
         """Execute :class:`AchievePlanStep`."""
         return self.execute(AchievePlanStep(participant_id, day, step_id))
 
+    def update_plan(self, participant_id: str, day: date, *, goal: str = "",
+                    review: date | None = None) -> tuple[Event, ...]:
+        """Execute :class:`UpdatePlan` (Fortschreibung, § 15 Abs. 3 SGB II)."""
+        return self.execute(UpdatePlan(participant_id, day, goal, review))
+
+    def start_schlichtung(self, participant_id: str, day: date, *,
+                          requested_by: str = "participant") -> tuple[Event, ...]:
+        """Execute :class:`StartSchlichtung` (§ 15a SGB II)."""
+        return self.execute(StartSchlichtung(participant_id, day, requested_by))
+
+    def end_schlichtung(self, participant_id: str, day: date, *,
+                        agreed: bool | None = None) -> tuple[Event, ...]:
+        """Execute :class:`EndSchlichtung`."""
+        return self.execute(EndSchlichtung(participant_id, day, agreed))
+
+    def reduce_benefit(self, participant_id: str, day: date, ground: str, *, hardship: bool = False,
+                       coaching_breakoff: bool = False, months: int = 0) -> tuple[Event, ...]:
+        """Execute :class:`ReduceBenefit` (Leistungsminderung, §§ 31a, 31b, 32 SGB II).
+
+        Examples:
+            >>> from langzeit.domain import Programme, Phase, Transition
+            >>> eng = PathwayEngine(Programme("d", "D", voluntary=False, phases=[Phase("a"),
+            ...     Phase("x", terminal=True)], transitions=[Transition("a", "x")]))
+            >>> _ = eng.refer("p1", date(2024, 1, 2)), eng.admit("p1", date(2024, 1, 3))
+            >>> (cut,) = eng.reduce_benefit("p1", date(2024, 5, 13), "missed_appointment")
+            >>> cut.percent, cut.start, cut.months
+            (10, datetime.date(2024, 6, 1), 1)
+        """
+        return self.execute(ReduceBenefit(participant_id, day, ground, hardship, coaching_breakoff, months))
+
     def score_scale(self, participant_id: str, day: date, scale: str,
                     items: Sequence[int | None]) -> tuple[Event, ...]:
         """Execute :class:`ScoreScale`."""
@@ -591,8 +625,9 @@ class PathwayEngine(EngineCore):
 
         Planned phase ends, maximum stays per phase and per programme (extensions
         included), cooperation-plan reviews (at the latest every six months; for an
-        admitted participant without a plan, six months after admission), aftercare
-        ends, follow-ups 6 and 12 months after exit, and maximum waits reached.
+        admitted participant without a plan, six months after admission), the end of an
+        open Schlichtungsverfahren (``schlichtung_end``, four weeks after it began, § 15a
+        SGB II), aftercare ends, follow-ups 6 and 12 months after exit, and maximum waits reached.
 
         Args:
             as_of: the day of the check.

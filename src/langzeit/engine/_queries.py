@@ -15,7 +15,7 @@ from typing import Any
 
 from dateutil.relativedelta import relativedelta
 
-from langzeit.domain import PLAN_REVIEW_INTERVAL, parse_duration
+from langzeit.domain import PLAN_REVIEW_INTERVAL, parse_duration, rechtsstand
 from langzeit.engine._books import Books
 from langzeit.engine._core import EngineCore, occupying
 from langzeit.engine._results import (
@@ -142,6 +142,10 @@ def due(engine: EngineCore, as_of: date, within: relativedelta | int | str | Non
             day = plus(b.waitlisted, max_wait)
             if day <= limit:
                 out.append(Due(pid, "max_wait", day, ""))
+        if b.schlichtung_since is not None:  # § 15a: ends at the latest four weeks after it began
+            day = b.schlichtung_since + rechtsstand(b.schlichtung_since).schlichtung_duration
+            if day <= limit:
+                out.append(Due(pid, "schlichtung_end", day, "§ 15a SGB II"))
         if (prog.aftercare is not None and b.aftercare_started is not None
                 and b.aftercare_ended is None):
             day = plus(b.aftercare_started, prog.aftercare)

@@ -17,6 +17,7 @@ from langzeit.events._types import (
     AftercareEnded,
     AftercareStarted,
     Assessed,
+    BenefitReduced,
     CoachAssigned,
     ConsentGiven,
     ConsentWithdrawn,
@@ -31,10 +32,13 @@ from langzeit.events._types import (
     PlanAgreed,
     PlanStepAchieved,
     PlanStepAgreed,
+    PlanUpdated,
     Referred,
     Reneged,
     Resumed,
     ScaleScored,
+    SchlichtungEnded,
+    SchlichtungStarted,
     TandemAssigned,
     Waitlisted,
 )
@@ -157,6 +161,9 @@ class ParticipantState:
     follow_ups: tuple[tuple[int, OutcomeKind], ...] = ()
     last_event: date | None = None
     participation: int = 1
+    plan_updates: int = 0
+    schlichtung_since: date | None = None
+    reductions: tuple[BenefitReduced, ...] = ()
 
     @property
     def occupies_place(self) -> bool:
@@ -210,12 +217,43 @@ class StateBuilder:
     """
 
     __slots__ = (
-        "achieved_steps", "actor_referrals", "admitted", "aftercare_ended", "aftercare_started",
-        "agreed", "assessed", "assessment_result", "coach_id", "consents", "ended", "exit_reason",
-        "extended_until", "extensions", "follow_ups", "last_event", "open_steps", "outcome",
-        "participant_id", "participation", "paused_since", "phase_entered", "phase_id", "phases", "plan_goal",
-        "plan_review", "programme_id", "referred", "scales_scored", "status", "tandem_id",
-        "version", "waitlist_priority", "waitlisted",
+        "achieved_steps",
+        "actor_referrals",
+        "admitted",
+        "aftercare_ended",
+        "aftercare_started",
+        "agreed",
+        "assessed",
+        "assessment_result",
+        "coach_id",
+        "consents",
+        "ended",
+        "exit_reason",
+        "extended_until",
+        "extensions",
+        "follow_ups",
+        "last_event",
+        "open_steps",
+        "outcome",
+        "participant_id",
+        "participation",
+        "paused_since",
+        "phase_entered",
+        "phase_id",
+        "phases",
+        "plan_goal",
+        "plan_review",
+        "plan_updates",
+        "programme_id",
+        "reductions",
+        "referred",
+        "scales_scored",
+        "schlichtung_since",
+        "status",
+        "tandem_id",
+        "version",
+        "waitlist_priority",
+        "waitlisted",
     )
 
     def __init__(self, participant_id: str) -> None:
@@ -253,6 +291,9 @@ class StateBuilder:
         self.follow_ups: list[tuple[int, OutcomeKind]] = []
         self.last_event: date | None = None
         self.participation = 1
+        self.plan_updates = 0
+        self.schlichtung_since: date | None = None
+        self.reductions: list[BenefitReduced] = []
 
     def apply(self, event: Event) -> None:
         """Fold one event (of this participant) into the state.
@@ -280,6 +321,7 @@ class StateBuilder:
             self.actor_referrals, self.scales_scored, self.ended, self.exit_reason, self.outcome,
             self.aftercare_started, self.aftercare_ended, tuple(self.follow_ups), self.last_event,
             self.participation,
+            self.plan_updates, self.schlichtung_since, tuple(self.reductions),
         )
 
 
@@ -294,9 +336,10 @@ _Builder = StateBuilder
 
 def _referred(s: StateBuilder, e: Referred) -> None:
     if s.referred is not None:  # a referral again: a new participation, its own pathway
-        version, last, number = s.version, s.last_event, s.participation
+        version, last, number, cuts = s.version, s.last_event, s.participation, s.reductions
         s.__init__(s.participant_id)  # type: ignore[misc]  # the builder's reset: every field fresh
         s.version, s.last_event, s.participation = version, last, number + 1
+        s.reductions = cuts  # benefit law is the person's: a chain of reductions spans participations
     s.referred = e.date
     s.programme_id = e.programme_id
     s.status = Status.REFERRED
@@ -414,6 +457,25 @@ def _follow_up(s: StateBuilder, e: FollowUp) -> None:
     s.follow_ups.append((e.months_after_exit, e.status))
 
 
+def _plan_updated(s: StateBuilder, e: PlanUpdated) -> None:
+    s.plan_review = e.review
+    s.plan_updates += 1
+    if e.goal:
+        s.plan_goal = e.goal
+
+
+def _schlichtung_started(s: StateBuilder, e: SchlichtungStarted) -> None:
+    s.schlichtung_since = e.date
+
+
+def _schlichtung_ended(s: StateBuilder, e: SchlichtungEnded) -> None:
+    s.schlichtung_since = None
+
+
+def _benefit_reduced(s: StateBuilder, e: BenefitReduced) -> None:
+    s.reductions.append(e)
+
+
 #: The handler of each event type; a handler takes events of its key's type only (hence ``Any``:
 #: dispatching on ``type(event)`` replaces an ``isinstance`` check per event in the hot fold).
 _HANDLERS: dict[type[Event], Callable[[StateBuilder, Any], None]] = {
@@ -425,7 +487,8 @@ _HANDLERS: dict[type[Event], Callable[[StateBuilder, Any], None]] = {
     PlanStepAgreed: _step_agreed, PlanStepAchieved: _step_achieved,
     ScaleScored: _scale_scored, ActorReferred: _actor_referred, Exited: _exited,
     AftercareStarted: _aftercare_started, AftercareEnded: _aftercare_ended,
-    FollowUp: _follow_up,
+    FollowUp: _follow_up, PlanUpdated: _plan_updated, SchlichtungStarted: _schlichtung_started,
+    SchlichtungEnded: _schlichtung_ended, BenefitReduced: _benefit_reduced,
 }
 
 

@@ -22,6 +22,7 @@ __all__ = [
     "AftercareEnded",
     "AftercareStarted",
     "Assessed",
+    "BenefitReduced",
     "CoachAssigned",
     "ConsentGiven",
     "ConsentWithdrawn",
@@ -36,10 +37,13 @@ __all__ = [
     "PlanAgreed",
     "PlanStepAchieved",
     "PlanStepAgreed",
+    "PlanUpdated",
     "Referred",
     "Reneged",
     "Resumed",
     "ScaleScored",
+    "SchlichtungEnded",
+    "SchlichtungStarted",
     "TandemAssigned",
     "Waitlisted",
 ]
@@ -440,6 +444,78 @@ class FollowUp(Event):
     receives_benefit: bool | None = None
 
 
+# -- Kooperationsplan lifecycle (§§ 15, 15a SGB II) and Leistungsminderungen (§§ 31-32), issue 17
+
+
+@attrs.frozen(kw_only=True)
+class PlanUpdated(Event):
+    """The cooperation plan was fortgeschrieben (§ 15 Abs. 3 SGB II); ``review`` is the next review.
+
+    ``goal`` is the new goal, empty when it stays.
+
+    Examples:
+        >>> PlanUpdated("e30", "p1", date(2024, 8, 1), review=date(2025, 2, 1)).goal
+        ''
+    """
+
+    type: ClassVar[str] = "plan_updated"
+    review: date
+    goal: str = ""
+
+
+@attrs.frozen(kw_only=True)
+class SchlichtungStarted(Event):
+    """A Schlichtungsverfahren (§ 15a SGB II) began; ``requested_by`` is ``participant`` or ``jobcenter``.
+
+    Examples:
+        >>> SchlichtungStarted("e31", "p1", date(2024, 8, 1), requested_by="participant").type
+        'schlichtung_started'
+    """
+
+    type: ClassVar[str] = "schlichtung_started"
+    requested_by: str = "participant"
+
+
+@attrs.frozen(kw_only=True)
+class SchlichtungEnded(Event):
+    """The Schlichtungsverfahren ended; ``agreed``: with an agreement, or without (None: not recorded).
+
+    Examples:
+        >>> SchlichtungEnded("e32", "p1", date(2024, 8, 20), agreed=True).agreed
+        True
+    """
+
+    type: ClassVar[str] = "schlichtung_ended"
+    agreed: bool | None = None
+
+
+@attrs.frozen(kw_only=True)
+class BenefitReduced(Event):
+    """A Leistungsminderung was established (§§ 31a, 31b, 32 SGB II); ``date`` is the decision.
+
+    Args:
+        ground: ``duty_breach`` (Pflichtverletzung), ``missed_appointment`` (Meldeversäumnis)
+            or ``work_refusal`` (§ 31a Abs. 7).
+        percent: percent of the Regelbedarf (100: withdrawn).
+        start: first day of the reduction period.
+        months: its length in months.
+        count: its place in its chain of repetitions (1 = first).
+
+    Examples:
+        >>> e = BenefitReduced("e33", "p1", date(2024, 5, 13), ground="duty_breach", percent=10,
+        ...                    start=date(2024, 6, 1), months=1)
+        >>> e.percent, e.count
+        (10, 1)
+    """
+
+    type: ClassVar[str] = "benefit_reduced"
+    ground: str
+    percent: int
+    start: date
+    months: int
+    count: int = 1
+
+
 #: Every event type by its ``type`` name.
 EVENT_TYPES: dict[str, type[Event]] = {
     cls.type: cls
@@ -448,6 +524,7 @@ EVENT_TYPES: dict[str, type[Event]] = {
         Waitlisted, Reneged, Admitted, PhaseEntered, Extended, Paused, Resumed, CoachAssigned,
         TandemAssigned, PlanAgreed, PlanStepAgreed, PlanStepAchieved, ScaleScored,
         ActorReferred, Exited, AftercareStarted, AftercareEnded, FollowUp,
+        PlanUpdated, SchlichtungStarted, SchlichtungEnded, BenefitReduced,
     )
 }
 _CHECKED: list[type[Any]] = [Event, *EVENT_TYPES.values()]

@@ -61,6 +61,7 @@ from langzeit.indicators._programme import (
     sustainability,
     take_up,
 )
+from langzeit.indicators._reductions import benefit_reduction_rate
 from langzeit.indicators._scale_change import ScaleChange, scale_change
 from langzeit.indicators._scales import ScaleScore, score_items, score_swe, score_who5
 from langzeit.indicators._sequences import (
@@ -130,6 +131,7 @@ __all__: list[str] = [
     "WaitingListStatistics",
     "aalen_johansen",
     "actor_referral_rate",
+    "benefit_reduction_rate",
     "by_comparison_type",
     "by_person",
     "caseloads",
