@@ -17,9 +17,11 @@ from typing import IO, Any, Literal
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.feather as feather
 import pyarrow.parquet as pq
 
+from langzeit._spreadsheet import escape_cell
 from langzeit.exceptions import LangzeitError, UnreadableFileError
 from langzeit.spells._catalogue import InstrumentCatalogue
 from langzeit.spells._codes import COLUMNS, OPEN_END, SpellKind
@@ -156,6 +158,7 @@ def _read_csv(
     delimiter: str | None, encoding: str | None, catalogue: InstrumentCatalogue | None,
 ) -> SpellTable:
     rows = read_csv_rows(source, delimiter=delimiter, encoding=encoding)
+    rows.table = _unescaped(rows.table)
     n = rows.lines.size
     # strictly increasing from line 2 to line n + 1: every row is its own line, i + 2
     regular = n == 0 or (int(rows.lines[0]) == 2 and int(rows.lines[-1]) == n + 1)
@@ -163,6 +166,30 @@ def _read_csv(
         rows.table, file=rows.file, data_end=data_end, strict=strict, lines=None if regular else rows.lines,
         delimiter=rows.delimiter, extra=rows.problems, catalogue=catalogue,
     )
+
+
+#: A cell write_spells escaped against formula injection: a quote before a trigger (langzeit._spreadsheet).
+_ESCAPED_CELL = r"^'([=+\-@\t\r'])"
+
+
+def _unescape_array(values: Any) -> Any:
+    if pa.types.is_dictionary(values.type):
+        return pa.DictionaryArray.from_arrays(values.indices, _unescape_array(values.dictionary))
+    if not (pa.types.is_string(values.type) or pa.types.is_large_string(values.type)):
+        return values
+    if not pc.any(pc.starts_with(values, "'")).as_py():
+        return values
+    return pc.replace_substring_regex(values, pattern=_ESCAPED_CELL, replacement=r"\1")
+
+
+def _unescaped(table: pa.Table) -> pa.Table:
+    """The text columns with the spreadsheet escaping of :func:`write_spells` undone (its inverse)."""
+    for name in ("person_id", "jobcenter", "instrument", "bg_id"):
+        if name in table.column_names and table.column(name).num_chunks:
+            i = table.column_names.index(name)
+            column = table.column(i)
+            table = table.set_column(i, name, pa.chunked_array([_unescape_array(c) for c in column.chunks]))
+    return table
 
 
 def _check_file(path: Path) -> None:
@@ -269,11 +296,17 @@ def _write_csv(table: SpellTable, handle: IO[str]) -> None:
     open_end = table.end == OPEN_END
     end = np.where(open_end, "", np.datetime_as_string(epoch + np.where(open_end, 0, table.end), unit="D"))
     kinds = np.array([k.label for k in SpellKind])[table.kind]
-    jc_labels = np.array([*table.jobcenter_labels, ""], dtype=np.str_)
-    ins_labels = np.array([*table.instrument_labels, ""], dtype=np.str_)
+    jc_labels = np.array([*(escape_cell(j) for j in table.jobcenter_labels), ""], dtype=np.str_)
+    ins_labels = np.array([*(escape_cell(c) for c in table.instrument_labels), ""], dtype=np.str_)
     sex_labels = np.array(["", "F", "M", "D"])[table.sex]
     amount = np.where(np.isnan(table.amount), "", table.amount.astype(np.str_))
-    pid = table.person_ids[table.person].astype(np.str_)
+    ids = table.person_ids.astype(np.str_)
+    risky = np.flatnonzero(np.isin(ids.astype("U1"), list("=+-@\t\r'")))  # escape_cell's triggers
+    if risky.size:
+        ids = ids.astype(object)
+        ids[risky] = [escape_cell(str(i)) for i in ids[risky]]
+        ids = ids.astype(np.str_)
+    pid = ids[table.person]
     writer = csv.writer(handle, lineterminator="\n")
     writer.writerow(COLUMNS)
     for lo in range(0, n, _CHUNK_ROWS):
