@@ -70,6 +70,9 @@ class Edge:
     plain: bool
 
 
+_FEED_PAGE = 4096  # events read from the feed per call when catching up
+
+
 def _plain_phase(phase: Phase) -> bool:
     """Whether entering ``phase`` needs neither a consent nor an assessment."""
     return not phase.data_exchange_with and not phase.requires_assessment
@@ -243,16 +246,21 @@ class EngineCore:
                 self._foreign[pid] = "" if prog is None else prog
         return out
 
-    def _catch_up(self) -> None:
-        """Fold what other writers appended since the engine's feed position (a shared store)."""
+    def _catch_up(self) -> int:
+        """Fold what other writers appended since the engine's feed position (a shared store).
+
+        Returns:
+            How many events of this programme's participants were folded.
+        """
         store: SharedEventStore = self._store  # type: ignore[assignment]  # checked by _shared
         states = self._states
         foreign = self._foreign
         mine = self.programme.id
+        folded = 0
         while True:
-            items = store.events_since(self._position, 4096)
+            items = store.events_since(self._position, _FEED_PAGE)
             if not items:
-                return
+                return folded
             for item in items:
                 event = item.event
                 pid = event.participant_id
@@ -271,7 +279,10 @@ class EngineCore:
                     self._reload([pid])
                     continue
                 self._apply((event,), {})
+                folded += 1
             self._position = items[-1].position
+            if len(items) < _FEED_PAGE:  # the last page: no need to ask for an empty one
+                return folded
 
     def _reload(self, participant_ids: Iterable[str]) -> None:
         for pid in participant_ids:

@@ -84,7 +84,8 @@ def stream_changes(
     The one rule every store follows: a participant belongs to the programme of their
     first :class:`~langzeit.events.Referred` event; a programme's version is the number
     of stored events of its participants (all their events count, also those stored
-    before that referral).
+    before that referral). The PostgreSQL store's ``append`` function applies this rule
+    in SQL, inside the database; the stores' contract suite checks that both agree.
 
     Args:
         batch: the new events, in order.

@@ -4,7 +4,7 @@ Needs the ``postgres`` extra (``pip install 'langzeit[postgres]'``: psycopg 3 an
 psycopg_pool). The tables live in their own PostgreSQL schema (default ``langzeit``)::
 
     meta(key text PRIMARY KEY, value text)        -- format = langzeit-events, version = 1,
-                                                  -- schema = 1
+                                                  -- schema = 2
     events(seq bigint identity PRIMARY KEY,       -- the global feed position
            event_id text UNIQUE, participant_id text, type text, date text,
            data text,                             -- type-specific fields as JSON text, NULL when none
@@ -13,34 +13,39 @@ psycopg_pool). The tables live in their own PostgreSQL schema (default ``langzei
     streams(participant_id text PRIMARY KEY, version integer, programme_id text)
     programmes(programme_id text PRIMARY KEY, version bigint)
     triggers refusing UPDATE, DELETE and TRUNCATE on events
+    append(batch json, xv json, gv json)          -- schema 2: one append in one call
 
 Columns, JSON and rules are those of the SQLite store (``langzeit.store._sql``): the one
 codec writes and reads every row. Every append runs in one transaction that first
 takes a transaction-level advisory lock of the store: the versions are compared under
 it, and positions are handed out in commit order, so :meth:`PostgresEventStore.events_since`
-never skips an event that commits late. The lookups of an append go to the server in
-one round trip and its writes and ``COMMIT`` in a second (psycopg's pipeline mode).
-Readers take no lock.
+never skips an event that commits late. An append of new events is **one call** of the
+schema's ``append`` function (one round trip; psycopg prepares it on each pooled
+connection): under the lock it compares the expected participant and programme
+versions, and writes the batch and the new versions in one statement. Only when ids of
+the batch are stored already does the store take the general path of
+:class:`~langzeit.store._sql.SqlEventStore` (lookups, then the writes and ``COMMIT``,
+pipelined into two round trips), which compares their content. Readers take no lock.
 
 Schema versions are kept in ``meta``; :data:`POSTGRES_SCHEMA_VERSION` is what this
 langzeit writes, and older schemas are migrated in one transaction when a store is
 opened for writing (under an advisory lock, so that processes starting together do
-not migrate twice).
+not migrate twice); a store opened read-only reads every schema from 1 on.
 """
 
 from __future__ import annotations
 
 import contextlib
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from langzeit.events import EVENT_FORMAT, EVENT_FORMAT_VERSION
-from langzeit.exceptions import Problem, ValidationError
+from langzeit.events import EVENT_FORMAT, EVENT_FORMAT_VERSION, Event, Referred
+from langzeit.exceptions import ConcurrencyConflict, Problem, ValidationError
 from langzeit.store._common import fail
-from langzeit.store._sql import SqlEventStore
+from langzeit.store._sql import _ENCODE, SqlEventStore
 
 if TYPE_CHECKING:  # pragma: no cover
     import psycopg
@@ -49,7 +54,7 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["POSTGRES_SCHEMA_VERSION", "PostgresEventStore"]
 
 #: The schema version this langzeit writes (older ones are migrated when a store is opened).
-POSTGRES_SCHEMA_VERSION = 1
+POSTGRES_SCHEMA_VERSION = 2
 _LOCK_CLASS = 0x4C5A  # "LZ": the first key of langzeit's advisory locks (the second: the schema)
 
 #: Schema version -> the statements that migrate it to the next version (0: an empty schema).
@@ -73,6 +78,53 @@ _MIGRATIONS: dict[int, tuple[str, ...]] = {
         "REVOKE UPDATE, DELETE, TRUNCATE ON {s}.events FROM PUBLIC",
         f"INSERT INTO {{s}}.meta (key, value) VALUES ('format', '{EVENT_FORMAT}'),"
         f" ('version', '{EVENT_FORMAT_VERSION}'), ('schema', '1')",
+    ),
+    # 2: an append is one call of a server-side function (one round trip, its own transaction).
+    1: (
+        # Under the store's lock (then every statement sees each earlier commit): one
+        # statement compares the expected versions and looks for ids already stored (a row
+        # for each mismatch or stored id; nothing is written and the client decides), one
+        # statement writes: the events in batch order, the streams and the programmes'
+        # versions by the rule of langzeit.events._log.stream_changes (a participant belongs
+        # to the programme of their first referral, element 5 of an event: a Referred event's
+        # programme_id, else null; a programme's version counts all its participants'
+        # events). Arguments are JSON arrays (cheap to encode); plans are cached generic, and
+        # every lookup is a LATERAL ... LIMIT 1, so that it stays an index lookup whatever
+        # the planner's statistics say.
+        "CREATE FUNCTION {s}.append(batch json, xv json, gv json)"
+        " RETURNS TABLE (kind text, key text, expected bigint, actual bigint)"
+        " LANGUAGE plpgsql SET plan_cache_mode = force_generic_plan AS $$ BEGIN"
+        " PERFORM pg_advisory_xact_lock({lock});"
+        " RETURN QUERY"
+        "  SELECT 'participant', x->>0, (x->>1)::bigint, coalesce(t.version, 0)::bigint"
+        "  FROM json_array_elements(xv) AS x LEFT JOIN LATERAL (SELECT version FROM {s}.streams"
+        "  WHERE participant_id = x->>0 LIMIT 1) t ON true WHERE coalesce(t.version, 0) <> (x->>1)::integer"
+        "  UNION ALL SELECT 'programme', x->>0, (x->>1)::bigint, coalesce(g.version, 0)"
+        "  FROM json_array_elements(gv) AS x LEFT JOIN LATERAL (SELECT version FROM {s}.programmes"
+        "  WHERE programme_id = x->>0 LIMIT 1) g ON true WHERE coalesce(g.version, 0) <> (x->>1)::bigint"
+        "  UNION ALL SELECT 'stored', e.event_id, NULL, NULL FROM json_array_elements(batch) AS b"
+        "  JOIN LATERAL (SELECT event_id FROM {s}.events WHERE event_id = b->>0 LIMIT 1) e ON true;"
+        " IF FOUND THEN RETURN; END IF;"
+        " WITH b AS (SELECT q.b->>0 AS id, q.b->>1 AS pid, q.b->>2 AS typ, q.b->>3 AS day,"
+        "  q.b->>4 AS data, q.b->>5 AS ref, q.n FROM json_array_elements(batch) WITH ORDINALITY AS q(b, n)),"
+        " numbered AS (SELECT b.*, coalesce(t.version, 0) AS v0, t.programme_id AS p0,"
+        "  row_number() OVER (PARTITION BY b.pid ORDER BY b.n) AS k"
+        "  FROM b LEFT JOIN LATERAL (SELECT version, programme_id FROM {s}.streams"
+        "  WHERE participant_id = b.pid LIMIT 1) t ON true),"
+        " added AS (INSERT INTO {s}.events (event_id, participant_id, type, date, data, stream_version)"
+        "  SELECT id, pid, typ, day, data, v0 + k FROM numbered ORDER BY n),"  # positions in batch order
+        " after AS (SELECT pid, min(v0) AS v0, min(p0) AS p0, min(v0) + count(*) AS v1,"
+        "  coalesce(min(p0), (array_agg(ref ORDER BY n) FILTER (WHERE ref IS NOT NULL))[1]) AS p1"
+        "  FROM numbered GROUP BY pid),"
+        " changed AS (INSERT INTO {s}.streams AS t (participant_id, version, programme_id)"
+        "  SELECT pid, v1, p1 FROM after ON CONFLICT (participant_id) DO UPDATE"
+        "  SET version = excluded.version, programme_id = excluded.programme_id)"
+        " INSERT INTO {s}.programmes AS g (programme_id, version)"
+        "  SELECT p1, sum(v1 - CASE WHEN p0 = p1 THEN v0 ELSE 0 END) FROM after"
+        "  WHERE p1 IS NOT NULL GROUP BY p1"
+        "  ON CONFLICT (programme_id) DO UPDATE SET version = g.version + excluded.version;"
+        " END $$",
+        "UPDATE {s}.meta SET value = '2' WHERE key = 'schema'",
     ),
 }
 _SCHEMA_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
@@ -166,6 +218,7 @@ class PostgresEventStore(SqlEventStore):
     _own_pool: bool
     _qualified: str
     _schema: int
+    _append_sql: str
 
     def __init__(
         self,
@@ -192,6 +245,8 @@ class PostgresEventStore(SqlEventStore):
             pool = psycopg_pool.ConnectionPool(conninfo, min_size=min_size, max_size=max_size,
                                                timeout=timeout, kwargs={"autocommit": True}, open=True)
         self._pool = pool
+        self._append_sql = (f"SELECT kind, key, expected, actual FROM {self._qualified}.append("
+                            "%s::json, %s::json, %s::json)")
         try:
             self._open_schema(psycopg)
         except BaseException:
@@ -215,8 +270,9 @@ class PostgresEventStore(SqlEventStore):
             if schema == 0:
                 conn.execute(f"CREATE SCHEMA IF NOT EXISTS {self._qualified}")
             while schema < POSTGRES_SCHEMA_VERSION:
+                lock = "{}, {}".format(*self._lock_key())
                 for statement in _MIGRATIONS[schema]:
-                    conn.execute(statement.replace("{s}", self._qualified))
+                    conn.execute(statement.replace("{s}", self._qualified).replace("{lock}", lock))
                 meta = dict(conn.execute(f"SELECT key, value FROM {self._qualified}.meta").fetchall())
                 schema = self._check_meta(meta)
 
@@ -302,6 +358,27 @@ class PostgresEventStore(SqlEventStore):
 
     def _any(self, column: str, values: Sequence[Any]) -> tuple[str, list[Any]]:
         return f"{column} = ANY(?)", [list(values)]
+
+    def _append_at_once(self, events: list[Event], rows: list[tuple[str, str, str, str, str | None]],
+                        expected_versions: Mapping[str, int], expected_programme_versions: Mapping[str, int]
+                        ) -> bool:
+        """One call of the schema's ``append`` function: one round trip, its own transaction.
+
+        psycopg prepares the statement on each pooled connection after a few calls; the
+        function takes the store's advisory lock, so positions still come in commit order.
+        """
+        batch = _ENCODE([[*row, e.programme_id if isinstance(e, Referred) else None]
+                         for row, e in zip(rows, events, strict=True)])
+        params = (batch, _ENCODE(list(expected_versions.items())),
+                  _ENCODE(list(expected_programme_versions.items())))
+        with self._pool.connection() as conn:
+            found = conn.execute(self._append_sql, params).fetchall()
+        for kind, key, expected, actual in found:  # participants first, as the general path checks
+            if kind == "participant":
+                raise ConcurrencyConflict(key, expected, actual)
+            if kind == "programme":
+                raise ConcurrencyConflict(key, expected, actual, kind="programme")
+        return not found  # ids stored already: the general path compares their content
 
 
 @contextlib.contextmanager
