@@ -12,6 +12,8 @@ from typing import Any
 
 import attrs
 
+from langzeit.exceptions import ValidationError
+
 __all__ = ["MAX_ID_LENGTH", "id_problem", "id_validator", "ids_validator", "optional_id_validator"]
 
 #: The longest id (event, participant, phase, coach, organisation, tie… ids) langzeit accepts.
@@ -40,7 +42,7 @@ def id_problem(value: object, *, empty: bool = False) -> str | None:
 
 
 def id_validator(_inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    """An attrs validator: a non-blank id within :func:`id_problem`'s rule (raises ``ValueError``).
+    """An attrs validator: a non-blank id within :func:`id_problem`'s rule (raises ValidationError).
 
     Examples:
         >>> @attrs.frozen
@@ -49,13 +51,13 @@ def id_validator(_inst: object, attribute: attrs.Attribute[Any], value: object) 
         >>> R("x" * 201)
         Traceback (most recent call last):
         ...
-        ValueError: id: id of 201 characters (at most 200)
+        langzeit.exceptions.ValidationError: id: id of 201 characters (at most 200)
     """
     if not isinstance(value, str) or not value.strip():
-        raise ValueError(f"{attribute.name} must be a non-empty string, got {value!r}")
+        raise ValidationError(f"{attribute.name} must be a non-empty string, got {value!r}")
     reason = id_problem(value)
     if reason is not None:
-        raise ValueError(f"{attribute.name}: {reason}")
+        raise ValidationError(f"{attribute.name}: {reason}")
 
 
 def optional_id_validator(inst: object, attribute: attrs.Attribute[Any], value: object) -> None:

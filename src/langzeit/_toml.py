@@ -403,6 +403,9 @@ class TableReader:
         try:
             return factory(**kwargs)
         except ValidationError as exc:
+            if not exc.problems:  # one field's check: its message says what
+                self.problem(None, str(exc))
+                return None
             base = self.where()
             self.problems.extend(Problem(f"{base}.{p.location}", p.message) if isinstance(p, Problem)
                                  else Problem(base, str(p)) for p in exc.problems)
@@ -516,7 +519,7 @@ def _scalar(value: Any) -> str:
         return str(value)
     if isinstance(value, float):
         if not math.isfinite(value):
-            raise ValueError(f"TOML has no {value!r} in langzeit's files")
+            raise ValidationError(f"TOML has no {value!r} in langzeit's files")
         return repr(value)
     if isinstance(value, str):
         return _string(value)

@@ -1,20 +1,23 @@
 """Cross-cutting: the exception tree of langzeit (STYLE.md § 5).
 
 Every error the library raises on purpose derives from :class:`LangzeitError` and
-mixes in the builtin that fits (``ValueError`` for bad values, ``LookupError`` for
-unknown names), so callers may catch either. Errors about many records at once
-carry **all** problems, never only the first.
+mixes in the builtin that fits (``ValueError`` for bad values, ``TypeError`` for values
+of the wrong type, ``KeyError`` — a ``LookupError`` — for unknown names and keys), so
+callers may catch either. Every error a caller can cause is in this tree; a bare builtin
+error from langzeit is a bug in langzeit (``tests/test_errors.py`` checks the source).
+Errors about many records at once carry **all** problems, never only the first.
 
 The tree::
 
     LangzeitError
     ├── ValidationError (ValueError)            every problem of an object or file
-    │   └── DataFormatError                     problems with file and line
+    │   ├── DataFormatError                     problems with file and line
+    │   └── WrongTypeError (TypeError)          a value of the wrong type
     ├── TransitionRefused                       all failed guards with reasons
     │   ├── CapacityExceeded                    no place / caseload left
     │   └── ConsentRequired                     no consent covers the data flow
     ├── ConcurrencyConflict                     stale expected version on append
-    ├── UnknownNameError (LookupError)          unknown programme, scenario, id
+    ├── UnknownNameError (KeyError)             unknown programme, scenario, id, key
     ├── ParticipantErased (LookupError)         the participant's key was erased
     ├── NotAvailableError                       a figure whose data do not reach
     ├── LimitExceeded (ValueError)              a run or input beyond a documented bound
@@ -54,6 +57,7 @@ __all__ = [
     "UnreadableFileError",
     "ValidationError",
     "WorkerLost",
+    "WrongTypeError",
 ]
 
 
@@ -138,6 +142,16 @@ class ValidationError(LangzeitError, ValueError):
         lines = [f"{self.message} ({_plural(len(self.problems), 'problem')})"]
         lines += [f"  - {p}" for p in self.problems]
         return "\n".join(lines)
+
+
+class WrongTypeError(ValidationError, TypeError):
+    """A value given to langzeit has the wrong type; a ``ValidationError`` and a ``TypeError``.
+
+    Examples:
+        >>> e = WrongTypeError("members must be a sequence of coaches or tandem members")
+        >>> isinstance(e, TypeError), isinstance(e, ValueError)
+        (True, True)
+    """
 
 
 class DataFormatError(ValidationError):
@@ -292,8 +306,11 @@ class ConcurrencyConflict(LangzeitError):
         )
 
 
-class UnknownNameError(LangzeitError, LookupError):
-    """A name or id is not known (programme, scenario, phase, participant…).
+class UnknownNameError(LangzeitError, KeyError):
+    """A name or id is not known (programme, scenario, phase, participant, row key…).
+
+    A ``KeyError`` (and so a ``LookupError``): lookups by key raise it where a mapping
+    would raise ``KeyError``.
 
     Args:
         kind: what kind of thing was looked up, e.g. ``"programme"``.

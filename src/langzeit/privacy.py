@@ -58,9 +58,9 @@ ID_COLUMNS = ("participant_id", "person_id")
 
 def _purpose_text(_inst: object, _attribute: attrs.Attribute[Any], value: object) -> None:
     if not isinstance(value, str) or not value.strip():
-        raise ValueError(f"a stated purpose must be a non-empty text, got {value!r}")
+        raise ValidationError(f"a stated purpose must be a non-empty text, got {value!r}")
     if len(value) > _MAX_PURPOSE or not value.isprintable():
-        raise ValueError(f"a stated purpose is one printable line of at most {_MAX_PURPOSE} characters")
+        raise ValidationError(f"a stated purpose is one printable line of at most {_MAX_PURPOSE} characters")
 
 
 @attrs.frozen
@@ -112,7 +112,7 @@ def coarsen_date(day: _dt.date, precision: DatePrecision) -> _dt.date:
         return day.replace(day=1)
     if precision == "quarter":
         return _dt.date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
-    raise ValueError(f"date precision must be one of {', '.join(DATE_PRECISIONS)}, got {precision!r}")
+    raise ValidationError(f"date precision must be one of {', '.join(DATE_PRECISIONS)}, got {precision!r}")
 
 
 def _check_key(key: object, where: str) -> bytes:

@@ -9,18 +9,35 @@ from typing import Any
 
 import attrs
 
+from langzeit import _checks
 from langzeit._ids import id_validator
 from langzeit.domain._enums import CoachRole, LegalDomain, OrganisationKind, Sex
-from langzeit.exceptions import Problem, ValidationError
+from langzeit.exceptions import Problem, ValidationError, WrongTypeError
 
 __all__ = ["Coach", "Organisation", "Participant", "Tandem", "TandemMember"]
+
+
+def _to_coach_role(value: CoachRole | str) -> CoachRole:
+    return _checks.to_enum(CoachRole, value)
+
+
+def _to_legal_domain(value: LegalDomain | str) -> LegalDomain:
+    return _checks.to_enum(LegalDomain, value)
+
+
+def _to_organisation_kind(value: OrganisationKind | str) -> OrganisationKind:
+    return _checks.to_enum(OrganisationKind, value)
+
+
+def _to_sex(value: Sex | str) -> Sex:
+    return _checks.to_enum(Sex, value)
 
 _YEAR_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 
 
 def _non_empty(_inst: object, attribute: attrs.Attribute[Any], value: str) -> None:
     if not isinstance(value, str) or not value.strip():
-        raise ValueError(f"{attribute.name} must be a non-empty string, got {value!r}")
+        raise ValidationError(f"{attribute.name} must be a non-empty string, got {value!r}")
 
 
 def _to_birth_month(value: date | str | None) -> date | None:
@@ -28,7 +45,7 @@ def _to_birth_month(value: date | str | None) -> date | None:
         return value.replace(day=1) if isinstance(value, date) else None
     m = _YEAR_MONTH.match(value)
     if not m or not 1 <= int(m.group(2)) <= 12:
-        raise ValueError(f"birth_month must be 'YYYY-MM', got {value!r}")
+        raise ValidationError(f"birth_month must be 'YYYY-MM', got {value!r}")
     return date(int(m.group(1)), int(m.group(2)), 1)
 
 
@@ -60,16 +77,16 @@ class Participant:
 
     id: str = attrs.field(validator=id_validator)
     birth_month: date | None = attrs.field(default=None, converter=_to_birth_month)
-    sex: Sex = attrs.field(default=Sex.UNKNOWN, converter=Sex)
-    single_parent: bool = attrs.field(default=False, validator=attrs.validators.instance_of(bool))
-    children: int = attrs.field(default=0, validator=attrs.validators.ge(0))
-    health_limitation: bool = attrs.field(default=False, validator=attrs.validators.instance_of(bool))
-    language_support: bool = attrs.field(default=False, validator=attrs.validators.instance_of(bool))
+    sex: Sex = attrs.field(default=Sex.UNKNOWN, converter=_to_sex)
+    single_parent: bool = attrs.field(default=False, validator=_checks.instance_of(bool))
+    children: int = attrs.field(default=0, validator=_checks.ge(0))
+    health_limitation: bool = attrs.field(default=False, validator=_checks.instance_of(bool))
+    language_support: bool = attrs.field(default=False, validator=_checks.instance_of(bool))
 
     @single_parent.validator
     def _check_single_parent(self, _attribute: attrs.Attribute[bool], value: bool) -> None:
         if value and self.children == 0:
-            raise ValueError("a single-parent household has at least one minor child")
+            raise ValidationError("a single-parent household has at least one minor child")
 
     def age_on(self, day: date) -> int | None:
         """Age in completed years on ``day`` (born on the 1st of the birth month).
@@ -110,8 +127,9 @@ class Organisation:
 
     id: str = attrs.field(validator=id_validator)
     name: str = attrs.field(validator=_non_empty)
-    kind: OrganisationKind = attrs.field(default=OrganisationKind.OTHER, converter=OrganisationKind)
-    legal_domain: LegalDomain = attrs.field(default=LegalDomain.NONE, converter=LegalDomain)
+    kind: OrganisationKind = attrs.field(default=OrganisationKind.OTHER,
+                                         converter=_to_organisation_kind)
+    legal_domain: LegalDomain = attrs.field(default=LegalDomain.NONE, converter=_to_legal_domain)
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Organisation) and other.id == self.id
@@ -141,15 +159,15 @@ class Coach:
     """
 
     id: str = attrs.field(validator=id_validator)
-    role: CoachRole = attrs.field(converter=CoachRole)
+    role: CoachRole = attrs.field(converter=_to_coach_role)
     organisation_id: str = attrs.field(validator=id_validator)
     fte: float = attrs.field(default=1.0, converter=float)
-    caseload_limit: int = attrs.field(default=12, validator=attrs.validators.gt(0))
+    caseload_limit: int = attrs.field(default=12, validator=_checks.gt(0))
 
     @fte.validator
     def _check_fte(self, _attribute: attrs.Attribute[float], value: float) -> None:
         if not (0.0 < value <= 1.0) or math.isnan(value):
-            raise ValueError(f"fte must be in (0, 1], got {value}")
+            raise ValidationError(f"fte must be in (0, 1], got {value}")
 
     @property
     def max_cases(self) -> int:
@@ -179,13 +197,14 @@ class TandemMember:
 
     coach: Coach
     role: CoachRole = attrs.field(
-        converter=CoachRole, default=attrs.Factory(lambda self: self.coach.role, takes_self=True)
+        converter=_to_coach_role,
+        default=attrs.Factory(lambda self: self.coach.role, takes_self=True)
     )
 
 
 def _to_members(value: object) -> tuple[TandemMember, ...]:
     if not isinstance(value, list | tuple):
-        raise TypeError("members must be a sequence of coaches or tandem members")
+        raise WrongTypeError("members must be a sequence of coaches or tandem members")
     return tuple(m if isinstance(m, TandemMember) else TandemMember(m) for m in value)
 
 
@@ -216,7 +235,7 @@ class Tandem:
     id: str = attrs.field(validator=id_validator)
     members: tuple[TandemMember, ...] = attrs.field(converter=_to_members)
     caseload_limit: int | None = attrs.field(
-        default=None, validator=attrs.validators.optional(attrs.validators.gt(0))
+        default=None, validator=attrs.validators.optional(_checks.gt(0))
     )
 
     def __attrs_post_init__(self) -> None:

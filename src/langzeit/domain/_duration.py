@@ -8,6 +8,7 @@ from datetime import date
 from dateutil.relativedelta import relativedelta
 
 from langzeit import _calendar
+from langzeit.exceptions import ValidationError
 
 __all__ = ["MAX_DURATION_YEARS", "format_duration", "is_negative", "months_between", "parse_duration"]
 
@@ -40,7 +41,7 @@ def parse_duration(value: object) -> relativedelta:
         The duration as a normalised ``relativedelta``.
 
     Raises:
-        ValueError: if the value is not a duration, or longer than a century.
+        ValidationError: (a ValueError) if the value is not a duration, or longer than a century.
 
     Examples:
         >>> parse_duration("12 months")
@@ -48,7 +49,7 @@ def parse_duration(value: object) -> relativedelta:
         >>> parse_duration("100000000 months")
         Traceback (most recent call last):
         ...
-        ValueError: a duration of at most 100 years, got P8333333Y4M
+        langzeit.exceptions.ValidationError: a duration of at most 100 years, got P8333333Y4M
         >>> parse_duration({"months": 18})
         relativedelta(years=+1, months=+6)
         >>> parse_duration("P6M") == parse_duration(6)
@@ -60,7 +61,8 @@ def parse_duration(value: object) -> relativedelta:
 def _bounded(duration: relativedelta) -> relativedelta:
     months = abs(duration.years * 12 + duration.months) + abs(duration.days) / 31
     if months > MAX_DURATION_YEARS * 12:
-        raise ValueError(f"a duration of at most {MAX_DURATION_YEARS} years, got {format_duration(duration)}")
+        raise ValidationError(
+            f"a duration of at most {MAX_DURATION_YEARS} years, got {format_duration(duration)}")
     return duration
 
 
@@ -68,19 +70,19 @@ def _parse_duration(value: object) -> relativedelta:
     if isinstance(value, relativedelta):
         return value.normalized()
     if isinstance(value, bool):
-        raise ValueError(f"not a duration: {value!r}")
+        raise ValidationError(f"not a duration: {value!r}")
     if isinstance(value, int):
         return relativedelta(months=value).normalized()
     if isinstance(value, dict):
         unknown = set(value) - {"years", "months", "weeks", "days"}
         if unknown or not value:
-            raise ValueError(
+            raise ValidationError(
                 f"a duration table takes years, months, weeks, days; got {sorted(value)}"
             )
         parts: dict[str, int] = {}
         for key, number in value.items():
             if isinstance(number, bool) or not isinstance(number, int):
-                raise ValueError(f"duration {key} must be an integer, got {number!r}")
+                raise ValidationError(f"duration {key} must be an integer, got {number!r}")
             parts[str(key)] = number
         return relativedelta(**parts).normalized()  # type: ignore[arg-type]
     if isinstance(value, str):
@@ -92,7 +94,7 @@ def _parse_duration(value: object) -> relativedelta:
         if iso and any(iso.groups()):
             y, mo, w, d = (int(g) if g else 0 for g in iso.groups())
             return relativedelta(years=y, months=mo, weeks=w, days=d).normalized()
-    raise ValueError(f"not a duration: {value!r} (use e.g. 12, \"12 months\", \"P1Y\", {{months = 12}})")
+    raise ValidationError(f"not a duration: {value!r} (use e.g. 12, \"12 months\", \"P1Y\", {{months = 12}})")
 
 
 def format_duration(duration: relativedelta) -> str:

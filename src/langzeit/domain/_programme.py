@@ -11,9 +11,10 @@ import attrs
 import networkx as nx
 from dateutil.relativedelta import relativedelta
 
+from langzeit import _checks
 from langzeit._toml import TableReader, read_toml
 from langzeit.domain._duration import format_duration, is_negative, parse_duration
-from langzeit.exceptions import Problem, RowProblem, ValidationError
+from langzeit.exceptions import Problem, RowProblem, ValidationError, WrongTypeError
 
 __all__ = [
     "BUILTIN_GUARDS",
@@ -39,7 +40,7 @@ def _str_tuple(value: object) -> tuple[str, ...]:
     if isinstance(value, str):
         return (value,)
     if not isinstance(value, Iterable):
-        raise TypeError(f"expected a list of names, got {value!r}")
+        raise WrongTypeError(f"expected a list of names, got {value!r}")
     return tuple(str(v) for v in value)
 
 
@@ -106,7 +107,7 @@ class ExtensionRule:
         relativedelta(months=+6)
     """
 
-    max_extensions: int = attrs.field(validator=attrs.validators.ge(0))
+    max_extensions: int = attrs.field(validator=_checks.ge(0))
     length: relativedelta = attrs.field(converter=parse_duration)
 
 
@@ -170,7 +171,7 @@ def _read_phase(t: TableReader) -> Phase | None:
 
 def _to_tuple(value: Iterable[Any]) -> tuple[Any, ...]:
     if isinstance(value, str | bytes) or not isinstance(value, Iterable):
-        raise TypeError(f"expected a sequence, got {value!r}")
+        raise WrongTypeError(f"expected a sequence, got {value!r}")
     return tuple(value)
 
 
@@ -444,7 +445,7 @@ class Programme:
                 structural = [
                     Problem(f"{location}: {p.location}", p.message) if isinstance(p, Problem) else p
                     for p in exc.problems
-                ]
+                ] or [Problem(location, str(exc))]
             except (TypeError, ValueError) as exc:
                 structural = [Problem(location, str(exc))]
             else:

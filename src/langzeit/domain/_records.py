@@ -9,8 +9,10 @@ from typing import Any
 import attrs
 from dateutil.relativedelta import relativedelta
 
+from langzeit import _checks
 from langzeit._ids import id_validator
 from langzeit.domain._enums import ConsentPurpose, OutcomeKind
+from langzeit.exceptions import ValidationError
 
 __all__ = [
     "PLAN_REVIEW_INTERVAL",
@@ -22,6 +24,14 @@ __all__ = [
     "consent_refusal",
     "consent_withdrawal",
 ]
+
+
+def _to_consent_purpose(value: ConsentPurpose | str) -> ConsentPurpose:
+    return _checks.to_enum(ConsentPurpose, value)
+
+
+def _to_outcome_kind(value: OutcomeKind | str) -> OutcomeKind:
+    return _checks.to_enum(OutcomeKind, value)
 
 #: § 15 Abs. 3 SGB II: the plan is reviewed regularly, at the latest after six months.
 PLAN_REVIEW_INTERVAL = relativedelta(months=6)
@@ -43,7 +53,7 @@ class Outcome:
         False
     """
 
-    kind: OutcomeKind = attrs.field(converter=OutcomeKind)
+    kind: OutcomeKind = attrs.field(converter=_to_outcome_kind)
     start: date | None = None
     instrument: str | None = None
 
@@ -79,7 +89,7 @@ class Consent:
 
     id: str = attrs.field(validator=id_validator)
     participant_id: str = attrs.field(validator=id_validator)
-    purpose: ConsentPurpose = attrs.field(converter=ConsentPurpose)
+    purpose: ConsentPurpose = attrs.field(converter=_to_consent_purpose)
     recipient: str = attrs.field(validator=id_validator)
     given: date
     withdrawn: date | None = attrs.field(default=None)
@@ -87,7 +97,7 @@ class Consent:
     @withdrawn.validator
     def _check_withdrawn(self, _attribute: attrs.Attribute[date | None], value: date | None) -> None:
         if value is not None and value < self.given:
-            raise ValueError(f"consent withdrawn ({value}) before it was given ({self.given})")
+            raise ValidationError(f"consent withdrawn ({value}) before it was given ({self.given})")
 
     def is_valid_on(self, day: date) -> bool:
         """Whether the consent is in force on ``day``."""
@@ -317,9 +327,9 @@ class CooperationPlan:
     @review.validator
     def _check_review(self, _attribute: attrs.Attribute[date], value: date) -> None:
         if value < self.agreed:
-            raise ValueError(f"review {value} is before the plan was agreed ({self.agreed})")
+            raise ValidationError(f"review {value} is before the plan was agreed ({self.agreed})")
         if value > self.agreed + PLAN_REVIEW_INTERVAL:
-            raise ValueError(
+            raise ValidationError(
                 f"review {value} is more than six months after {self.agreed} (§ 15 Abs. 3 SGB II)"
             )
 
@@ -328,7 +338,7 @@ class CooperationPlan:
                      value: tuple[PlanStep, ...]) -> None:
         ids = [s.id for s in value]
         if len(set(ids)) != len(ids):
-            raise ValueError("a plan step id appears twice")
+            raise ValidationError("a plan step id appears twice")
 
     def open_steps(self, as_of: date) -> tuple[PlanStep, ...]:
         """Steps not yet due on ``as_of`` (achievement is tracked by events)."""

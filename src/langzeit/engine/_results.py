@@ -7,6 +7,7 @@ from typing import Any
 
 import attrs
 
+from langzeit.exceptions import UnknownNameError
 from langzeit.tabular import Table
 
 __all__ = [
@@ -178,12 +179,12 @@ class CaseloadTable(Table):
         """The row of a coach or tandem.
 
         Raises:
-            KeyError: no such coach or tandem is registered.
+            UnknownNameError: (a KeyError) no such coach or tandem is registered.
         """
         for row in self.items:
             if row.id == id:
                 return row
-        raise KeyError(id)
+        raise UnknownNameError("coach or tandem", id)
 
     def columns(self) -> tuple[str, ...]:
         """The column names, in order."""

@@ -30,6 +30,7 @@ from langzeit._calendar import add_months
 from langzeit.evaluation._index import SpellIndex
 from langzeit.evaluation._matching import MatchedPairs
 from langzeit.evaluation._outcomes import HORIZONS, OUTCOMES, Outcomes, outcomes_of
+from langzeit.exceptions import UnknownNameError
 from langzeit.indicators import normal_quantile, wilson_interval
 from langzeit.tabular import Table
 
@@ -119,10 +120,10 @@ class EffectTable(Table):
         """The row of one item.
 
         Raises:
-            KeyError: an unknown item.
+            UnknownNameError: (a KeyError) an unknown item.
         """
         if item not in self.items:
-            raise KeyError(item)
+            raise UnknownNameError("item", item)
         return self.rows()[self.items.index(item)]
 
 

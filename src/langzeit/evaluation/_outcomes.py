@@ -37,6 +37,7 @@ from langzeit._calendar import add_months, month_end, month_index
 from langzeit.evaluation._index import BEDARF_MONTHS, K2E3_MONTHS, SpellIndex
 from langzeit.evaluation._linkage import Linkage
 from langzeit.evaluation._status import NO_DAY, entry_days
+from langzeit.exceptions import ValidationError
 from langzeit.indicators import EventColumns, RateTable, StateSequences
 
 __all__ = ["HORIZONS", "OUTCOMES", "STATES", "Outcomes", "outcomes_of", "participant_outcomes",
@@ -171,7 +172,7 @@ def outcomes_of(
         [False]
     """
     if any(h < 1 for h in horizons):
-        raise ValueError("horizons must be at least 1 month")
+        raise ValidationError("horizons must be at least 1 month")
     p = np.asarray(person, dtype=np.int64)
     o = np.asarray(day, dtype=np.int64)
     n, hs = p.size, tuple(int(h) for h in horizons)

@@ -27,6 +27,7 @@ import numpy as np
 
 from langzeit._calendar import DAYS_PER_MONTH
 from langzeit.events import EVENT_TYPES
+from langzeit.exceptions import ValidationError
 from langzeit.indicators import EventColumns
 from langzeit.spells import NO_CODE, OPEN_END, SpellKind, SpellTable, date_to_day
 
@@ -82,9 +83,9 @@ def planted_effect_data(
         (500, datetime.date(2024, 12, 31))
     """
     if n_persons < 1:
-        raise ValueError("n_persons must be at least 1")
+        raise ValidationError("n_persons must be at least 1")
     if not 0.0 <= effect <= 0.3:
-        raise ValueError("effect must lie in [0, 0.3] (every participant's baseline leaves room for it)")
+        raise ValidationError("effect must lie in [0, 0.3] (every participant's baseline leaves room for it)")
     rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
     n = n_persons
     jc = rng.integers(0, 3, n)

@@ -19,7 +19,7 @@ import attrs
 from langzeit._ids import MAX_ID_LENGTH, id_problem
 from langzeit.events._fields import slot_constructor, text_problem
 from langzeit.events._types import EVENT_TYPES, Event
-from langzeit.exceptions import ValidationError
+from langzeit.exceptions import UnknownNameError, ValidationError
 
 __all__ = [
     "BASE_FIELDS",
@@ -44,38 +44,38 @@ def _parse_date(value: Any) -> date:
     if value.__class__ is date:
         return value
     if not isinstance(value, str):
-        raise ValueError(f"expected an ISO date, got {value!r}")
+        raise ValidationError(f"expected an ISO date, got {value!r}")
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise ValueError(f"bad date {value!r} (expected YYYY-MM-DD)") from None
+        raise ValidationError(f"bad date {value!r} (expected YYYY-MM-DD)") from None
 
 
 def _parse_str(value: Any) -> str:
     reason = text_problem(value)
     if reason is not None:
-        raise ValueError(reason)
+        raise ValidationError(reason)
     return value  # type: ignore[no-any-return]
 
 
 def _parse_int(value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
-        raise ValueError(f"expected an integer, got {value!r}")
+        raise ValidationError(f"expected an integer, got {value!r}")
     return value
 
 
 def _parse_opt_bool(value: Any) -> bool | None:
     if value is None or isinstance(value, bool):
         return value
-    raise ValueError(f"expected true, false or null, got {value!r}")
+    raise ValidationError(f"expected true, false or null, got {value!r}")
 
 
 def _parse_items(value: Any) -> tuple[int | None, ...]:
     if not isinstance(value, list | tuple):
-        raise ValueError(f"expected a list of integers or nulls, got {value!r}")
+        raise ValidationError(f"expected a list of integers or nulls, got {value!r}")
     for item in value:
         if item is not None and (isinstance(item, bool) or not isinstance(item, int)):
-            raise ValueError(f"expected integers or nulls in items, got {item!r}")
+            raise ValidationError(f"expected integers or nulls in items, got {item!r}")
     return tuple(value)
 
 
@@ -92,7 +92,7 @@ def _enum_parser(cls: type[enum.Enum]) -> Callable[[Any], Any]:
             return cls(value)
         except ValueError:
             allowed = ", ".join(str(m.value) for m in cls)
-            raise ValueError(f"{value!r} is not one of {allowed}") from None
+            raise ValidationError(f"{value!r} is not one of {allowed}") from None
 
     return parse
 
@@ -100,7 +100,7 @@ def _enum_parser(cls: type[enum.Enum]) -> Callable[[Any], Any]:
 def _parse_bool(value: Any) -> bool:
     if isinstance(value, bool):
         return value
-    raise ValueError(f"expected true or false, got {value!r}")
+    raise ValidationError(f"expected true or false, got {value!r}")
 
 
 _PARSERS: dict[str, Callable[[Any], Any]] = {
@@ -273,13 +273,16 @@ def event_fields(type_name: str) -> tuple[str, ...]:
         The field names after the base fields.
 
     Raises:
-        KeyError: if the type is unknown.
+        UnknownNameError: (a KeyError) if the type is unknown.
 
     Examples:
         >>> event_fields("exited")
         ('reason', 'outcome')
     """
-    return tuple(s.name for s in _SPECS[type_name])
+    specs = _SPECS.get(type_name)
+    if specs is None:
+        raise UnknownNameError("event type", type_name, sorted(_SPECS))
+    return tuple(s.name for s in specs)
 
 
 def event_to_record(event: Event) -> dict[str, Any]:
@@ -319,7 +322,7 @@ def event_from_record(record: Mapping[str, Any]) -> Event:
         The event.
 
     Raises:
-        ValueError: with a readable reason naming every bad field.
+        ValidationError: (a ValueError) with a readable reason naming every bad field.
 
     Examples:
         >>> event_from_record({"event_id": "e1", "participant_id": "p1", "type": "admitted",
@@ -329,13 +332,13 @@ def event_from_record(record: Mapping[str, Any]) -> Event:
         ...                    "date": "2024-02-31", "reason": "bored"})
         Traceback (most recent call last):
         ...
-        ValueError: date: bad date '2024-02-31' (expected YYYY-MM-DD); reason: 'bored' is not one of ...
+        langzeit.exceptions.ValidationError: date: bad date '2024-02-31' (expected YYYY-MM-DD); reason: ...
     """
     type_name = record.get("type")
     if not isinstance(type_name, str) or type_name not in EVENT_TYPES:
         if type_name is None:
-            raise ValueError("missing field 'type'")
-        raise ValueError(f"unknown event type {type_name!r}")
+            raise ValidationError("missing field 'type'")
+        raise ValidationError(f"unknown event type {type_name!r}")
     specs = _SPECS[type_name]
     errors: list[str] = []
     kwargs: dict[str, Any] = {}
@@ -368,11 +371,13 @@ def event_from_record(record: Mapping[str, Any]) -> Event:
     if unknown:
         errors.append(f"unknown fields for {type_name!r}: {', '.join(unknown)}")
     if errors:
-        raise ValueError("; ".join(errors))
+        raise ValidationError("; ".join(errors))
     try:  # the event's own checks: ids of its fields (phase, coach…)
         return EVENT_TYPES[type_name](**kwargs)
     except ValidationError as exc:
-        raise ValueError("; ".join(f"{str(p.location).split('.')[-1]}: {p.message}"  # type: ignore[union-attr]
+        if not exc.problems:  # a converter's check (an enumeration value): its message says what
+            raise ValidationError(str(exc)) from None
+        raise ValidationError("; ".join(f"{str(p.location).split('.')[-1]}: {p.message}"  # type: ignore[union-attr]
                                    for p in exc.problems)) from None
 
 

@@ -10,9 +10,11 @@ from typing import Any, ClassVar
 
 import attrs
 
+from langzeit._checks import to_enum
 from langzeit._ids import MAX_ID_LENGTH
 from langzeit.domain import ConsentPurpose, ExitReason, OutcomeKind
 from langzeit.events._fields import compile_checks, field_problems, refuse
+from langzeit.exceptions import WrongTypeError
 
 __all__ = [
     "EVENT_TYPES",
@@ -51,16 +53,17 @@ __all__ = [
 
 # Converters that return members unchanged: calling an Enum on its own member costs
 # about a microsecond, on the simulator's hot path. Strings still go through the Enum.
+# Strings still go through the Enum; a bad value raises ValidationError naming the allowed ones.
 def _to_purpose(value: ConsentPurpose | str) -> ConsentPurpose:
-    return value if value.__class__ is ConsentPurpose else ConsentPurpose(value)
+    return value if value.__class__ is ConsentPurpose else to_enum(ConsentPurpose, value)
 
 
 def _to_reason(value: ExitReason | str) -> ExitReason:
-    return value if value.__class__ is ExitReason else ExitReason(value)
+    return value if value.__class__ is ExitReason else to_enum(ExitReason, value)
 
 
 def _to_outcome(value: OutcomeKind | str) -> OutcomeKind:
-    return value if value.__class__ is OutcomeKind else OutcomeKind(value)
+    return value if value.__class__ is OutcomeKind else to_enum(OutcomeKind, value)
 
 
 @attrs.frozen
@@ -349,7 +352,7 @@ class PlanStepAchieved(Event):
 
 def _to_items(value: object) -> tuple[int | None, ...]:
     if isinstance(value, str) or not isinstance(value, tuple | list):
-        raise TypeError(f"items must be a list of integers or nulls, got {value!r}")
+        raise WrongTypeError(f"items must be a list of integers or nulls, got {value!r}")
     return tuple(value)
 
 

@@ -52,6 +52,7 @@ import numpy as np
 import numpy.typing as npt
 
 from langzeit._arrays import IntArray
+from langzeit.exceptions import ValidationError
 
 __all__ = [
     "PRIMARY",
@@ -79,12 +80,12 @@ FlagArray = npt.NDArray[np.int8]
 
 def _positive_int(_: Any, attribute: attrs.Attribute[int], value: int) -> None:
     if value < 1:
-        raise ValueError(f"{attribute.name} must be at least 1, got {value}")
+        raise ValidationError(f"{attribute.name} must be at least 1, got {value}")
 
 
 def _optional_base(_: Any, attribute: attrs.Attribute[int | None], value: int | None) -> None:
     if value is not None and value < 2:
-        raise ValueError(f"{attribute.name} must be None or at least 2, got {value}")
+        raise ValidationError(f"{attribute.name} must be None or at least 2, got {value}")
 
 
 @attrs.frozen
@@ -187,7 +188,7 @@ def protect(
     one = v.ndim == 1
     v = np.atleast_2d(v)
     if (v < 0).any():
-        raise ValueError("values must not be negative")
+        raise ValidationError("values must not be negative")
     c = v if cases is None else np.atleast_2d(np.asarray(cases, dtype=np.float64))
     act = np.ones(v.shape, dtype=np.bool_) if active is None else np.broadcast_to(
         np.atleast_2d(np.asarray(active, dtype=np.bool_)), v.shape)
@@ -200,7 +201,7 @@ def protect(
     pairs = [np.asarray(x, dtype=np.int64).reshape(-1, 2) for x in (implies, same) if x is not None]
     for idx in [*line_sets, *pairs]:
         if idx.size and (idx.min() < 0 or idx.max() >= n):
-            raise ValueError(f"cell index outside 0 … {n - 1}")
+            raise ValidationError(f"cell index outside 0 … {n - 1}")
     imp = pairs[0] if implies is not None else np.zeros((0, 2), dtype=np.int64)
     eq = pairs[-1] if same is not None else np.zeros((0, 2), dtype=np.int64)
     if not secondary or v.size == 0:
@@ -416,7 +417,7 @@ def suppression_flags(
     """
     a = np.asarray(counts, dtype=np.float64)
     if a.ndim != 2:
-        raise ValueError(f"counts must be a 2-D array, got {a.ndim} dimensions")
+        raise ValidationError(f"counts must be a 2-D array, got {a.ndim} dimensions")
     index = np.arange(a.size, dtype=np.int64).reshape(a.shape)
     lines = [index[:, :] if row_totals else np.zeros((0, 1), dtype=np.int64),
              index.T if column_totals else np.zeros((0, 1), dtype=np.int64)]

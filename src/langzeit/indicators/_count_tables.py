@@ -14,6 +14,7 @@ import attrs
 import numpy as np
 
 from langzeit._arrays import IntArray
+from langzeit.exceptions import UnknownNameError, ValidationError, WrongTypeError
 from langzeit.indicators._confidentiality import (
     FLAG_NAMES,
     SHOWN,
@@ -59,11 +60,11 @@ class CountTable(Table):
     @counts.validator
     def _check(self, _: Any, value: tuple[tuple[int, ...], ...]) -> None:
         if len(value) != len(self.row_keys) or any(len(r) != len(self.column_keys) for r in value):
-            raise ValueError(
+            raise ValidationError(
                 f"counts must have shape ({len(self.row_keys)}, {len(self.column_keys)}) like the keys"
             )
         if any(v < 0 for r in value for v in r):
-            raise ValueError("counts must not be negative")
+            raise ValidationError("counts must not be negative")
 
     def array(self) -> IntArray:
         """The counts as an int64 array of shape ``(rows, columns)``.
@@ -119,7 +120,7 @@ class ConfidentialTable(Table):
         """Whether the cell ``(row, column)`` is suppressed.
 
         Raises:
-            KeyError: an unknown row or column key.
+            UnknownNameError: (a KeyError) an unknown row or column key.
 
         Examples:
             >>> suppress(CountTable(("a",), ("x",), ((1,),))).suppressed("a", "x")
@@ -128,7 +129,7 @@ class ConfidentialTable(Table):
         try:
             i, j = self.row_keys.index(row), self.column_keys.index(column)
         except ValueError as exc:
-            raise KeyError((row, column)) from exc
+            raise UnknownNameError("cell", repr((row, column))) from exc
         return self.flags[i][j] != SHOWN
 
     def columns(self) -> tuple[str, ...]:
@@ -256,4 +257,4 @@ def suppress(
         )
     if isinstance(table, SupportsSuppression):
         return table.with_confidentiality(rule)
-    raise TypeError(f"cannot apply confidentiality to {type(table).__name__}")
+    raise WrongTypeError(f"cannot apply confidentiality to {type(table).__name__}")

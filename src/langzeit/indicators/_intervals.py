@@ -175,7 +175,7 @@ def wilson_interval(
     k = np.asarray(successes, dtype=np.float64)
     n = np.asarray(trials, dtype=np.float64)
     if np.any(k < 0) or np.any(k > n):
-        raise ValueError("successes must lie between 0 and trials")
+        raise ValidationError("successes must lie between 0 and trials")
     with np.errstate(divide="ignore", invalid="ignore"):
         phat = k / n
         z2n = z * z / n
@@ -223,7 +223,7 @@ def garwood_interval(count: Any, *, level: float = 0.95) -> tuple[Any, Any]:
     normal_quantile(level)
     k = np.asarray(count, dtype=np.float64)
     if np.any(k < 0):
-        raise ValueError("counts must not be negative")
+        raise ValidationError("counts must not be negative")
     # each distinct count is solved once (result tables repeat small counts a lot)
     values, inverse = np.unique(k.reshape(-1), return_inverse=True)
     low = np.zeros(values.shape, dtype=np.float64)

@@ -54,7 +54,7 @@ import numpy as np
 import numpy.typing as npt
 
 from langzeit._calendar import month_first, month_of
-from langzeit.exceptions import UnknownNameError
+from langzeit.exceptions import UnknownNameError, ValidationError
 from langzeit.indicators._confidentiality import (
     SHOWN,
     ConfidentialityRule,
@@ -384,7 +384,7 @@ class KennzahlenResult(Table):
                     r.regime, r.counts.shape[1:])
 
         if key(self) != key(other):
-            raise ValueError("results cover different months or were computed with different options")
+            raise ValidationError("results cover different months or were computed with different options")
         jobcenters = sorted(set(self.jobcenters) | set(other.jobcenters), key=label_sort_key)
         position = {j: i for i, j in enumerate(jobcenters)}
         counts = np.zeros((len(jobcenters), *self.counts.shape[1:]), dtype=np.int64)
@@ -888,15 +888,15 @@ def kennzahlen(
     """
     month_list = [months] if isinstance(months, dt.date) else list(months)
     if not month_list:
-        raise ValueError("give at least one reference month")
+        raise ValidationError("give at least one reference month")
     if regime not in ("2019", "2011"):
-        raise ValueError(f"regime must be '2019' or '2011', got {regime!r}")
+        raise ValidationError(f"regime must be '2019' or '2011', got {regime!r}")
     if stock_window not in ("previous", "current"):
-        raise ValueError(f"stock_window must be 'previous' or 'current', got {stock_window!r}")
+        raise ValidationError(f"stock_window must be 'previous' or 'current', got {stock_window!r}")
     if stichtag is not None and not 1 <= stichtag <= 31:
-        raise ValueError(f"stichtag must be a day of the month (1-31) or None, got {stichtag!r}")
+        raise ValidationError(f"stichtag must be a day of the month (1-31) or None, got {stichtag!r}")
     if not 0.0 < level < 1.0:
-        raise ValueError(f"level must lie strictly between 0 and 1, got {level!r}")
+        raise ValidationError(f"level must lie strictly between 0 and 1, got {level!r}")
     refs = sorted({_first_of_month(m) for m in month_list})
     reported = reported_jobcenters(spells)
     elb_labels = {spells.jobcenter_labels[int(c)] for c in reported}

@@ -30,7 +30,7 @@ from typing import Any
 import attrs
 import numpy as np
 
-from langzeit.exceptions import Problem, ValidationError
+from langzeit.exceptions import Problem, UnknownNameError, ValidationError
 from langzeit.indicators._kennzahlen import CODES, GROUPS, NAMES, KennzahlenResult
 from langzeit.spells import label_sort_key
 from langzeit.tabular import Table
@@ -121,7 +121,7 @@ class ComparisonRanks(Table):
         """The row of one cell.
 
         Raises:
-            KeyError: no such cell.
+            UnknownNameError: (a KeyError) no such cell.
 
         Examples:
             >>> ComparisonRanks(({"jobcenter": "1", "month": dt.date(2024, 6, 1), "group": "all",
@@ -132,7 +132,7 @@ class ComparisonRanks(Table):
         for r in self.records:
             if (r["jobcenter"], r["month"], r["group"], r["code"]) == (jobcenter, month, group, code):
                 return dict(r)
-        raise KeyError((jobcenter, month, code, group))
+        raise UnknownNameError("cell", repr((jobcenter, month, code, group)))
 
     _title = "Rang im Vergleichstyp (§ 48a SGB II)"
 

@@ -19,7 +19,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from langzeit._executor import run_all
-from langzeit.exceptions import UnknownNameError
+from langzeit.exceptions import UnknownNameError, ValidationError
 from langzeit.indicators._kennzahlen import KennzahlenResult, Regime, StockWindow, kennzahlen
 from langzeit.indicators._kennzahlen_counts import reported_jobcenters
 from langzeit.spells._catalogue import InstrumentCatalogue
@@ -100,7 +100,7 @@ def kennzahlen_partitioned(
     """
     partitions = list(dataset)
     if not partitions:
-        raise ValueError("the dataset has no partitions")
+        raise ValidationError("the dataset has no partitions")
     month_list = [months] if isinstance(months, dt.date) else list(months)
     end = data_end if data_end is not None else getattr(dataset, "data_end", None)
     options: dict[str, Any] = {"stichtag": stichtag, "regime": regime, "count_16k": count_16k,

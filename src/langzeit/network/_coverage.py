@@ -10,6 +10,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
+from langzeit.exceptions import UnknownNameError
 from langzeit.network._memo import derived
 from langzeit.network._reach import Trip, connections, offer_index, trip
 from langzeit.network._records import (
@@ -105,13 +106,13 @@ class NeedsCoverage(Table):
         """The coverage of one need.
 
         Raises:
-            KeyError: the need was not examined.
+            UnknownNameError: (a KeyError) the need was not examined.
         """
         wanted = Need(need)
         for n in self.needs:
             if n.need is wanted:
                 return n
-        raise KeyError(wanted.value)
+        raise UnknownNameError("need", wanted.value)
 
     def columns(self) -> tuple[str, ...]:
         """The column names."""

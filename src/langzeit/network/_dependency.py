@@ -7,6 +7,7 @@ from typing import Any
 
 import attrs
 
+from langzeit.exceptions import UnknownNameError
 from langzeit.network._memo import derived
 from langzeit.network._records import NodeKind, Tie
 from langzeit.network._space import SocialSpace
@@ -175,12 +176,12 @@ class CoachDependency(Table):
         """The row of one coach.
 
         Raises:
-            KeyError: the coach has no row.
+            UnknownNameError: (a KeyError) the coach has no row.
         """
         for c in self.coaches:
             if c.coach_id == coach_id:
                 return c
-        raise KeyError(coach_id)
+        raise UnknownNameError("coach", coach_id)
 
     def columns(self) -> tuple[str, ...]:
         """The column names."""

@@ -17,7 +17,7 @@ import attrs
 import networkx as nx
 
 from langzeit.domain import Coach, Consent, Organisation, Participant
-from langzeit.exceptions import Problem, ValidationError
+from langzeit.exceptions import Problem, ValidationError, WrongTypeError
 from langzeit.network._records import (
     Location,
     ParticipantProfile,
@@ -74,11 +74,11 @@ def _date(value: Any, field: str) -> date | None:
     if value is None or value == "":
         return None
     if not isinstance(value, str):
-        raise ValueError(f"{field} must be an ISO date 'YYYY-MM-DD', got {value!r}")
+        raise ValidationError(f"{field} must be an ISO date 'YYYY-MM-DD', got {value!r}")
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise ValueError(f"{field} must be an ISO date 'YYYY-MM-DD', got {value!r}") from None
+        raise ValidationError(f"{field} must be an ISO date 'YYYY-MM-DD', got {value!r}") from None
 
 
 def _iso(value: date | None) -> str | None:
@@ -107,10 +107,10 @@ def _schedule(row: dict[str, Any]) -> Schedule:
 def _service(row: dict[str, Any], location_ids: tuple[str, ...]) -> Service:
     capacities = row.get("service_capacities") or [{}]
     if not isinstance(capacities, list) or len(capacities) != 1 or not isinstance(capacities[0], dict):
-        raise ValueError("service_capacities must be a list with one {maximum, available} entry")
+        raise ValidationError("service_capacities must be a list with one {maximum, available} entry")
     needs = _req(row, "needs")
     if not isinstance(needs, list):
-        raise ValueError(f"needs must be a list, got {needs!r}")
+        raise ValidationError(f"needs must be a list, got {needs!r}")
     return Service(
         _req(row, "id"), _req(row, "organization_id"), _req(row, "name"),
         needs=needs, location_ids=location_ids, status=row.get("status", "active"),
@@ -167,7 +167,7 @@ def _tie(row: dict[str, Any]) -> Tie:
 def _consent(row: dict[str, Any]) -> Consent:
     given = _date(_req(row, "given"), "given")
     if given is None:
-        raise ValueError("given must be an ISO date 'YYYY-MM-DD', got ''")
+        raise ValidationError("given must be an ISO date 'YYYY-MM-DD', got ''")
     return Consent(
         _req(row, "id"), _req(row, "participant_id"), _req(row, "purpose"), _req(row, "recipient"),
         given=given, withdrawn=_date(row.get("withdrawn"), "withdrawn"),
@@ -270,7 +270,7 @@ def space_from_dict(data: Any, *, source: str = "<memory>") -> SocialSpace:
     try:
         space._extend(records, where, frozenset(unparsed), consents_known=consents_known)
     except ValidationError as exc:
-        problems += [p for p in exc.problems if isinstance(p, Problem)]
+        problems += [p for p in exc.problems if isinstance(p, Problem)] or [Problem(source, str(exc))]
     if problems:
         raise ValidationError(f"{source}: social space not imported", problems)
     return space
@@ -291,7 +291,7 @@ class _Release:
     @classmethod
     def of(cls, space: SocialSpace, purpose: StatedPurpose | None) -> _Release:
         if purpose is not None and not isinstance(purpose, StatedPurpose):
-            raise TypeError("include_special_categories takes a langzeit.privacy.StatedPurpose "
+            raise WrongTypeError("include_special_categories takes a langzeit.privacy.StatedPurpose "
                             f"(why the data are needed), got {purpose!r}")
         checks = space.tie_consents()
         orgs = space.organisations

@@ -8,6 +8,7 @@ from typing import Any
 import attrs
 import networkx as nx
 
+from langzeit import _checks
 from langzeit.exceptions import Problem, ValidationError
 from langzeit.network._memo import derived
 from langzeit.network._records import NodeKind, Tie, TieKind
@@ -15,6 +16,10 @@ from langzeit.network._space import SocialSpace
 from langzeit.tabular import Table
 
 __all__ = ["MapNode", "NetworkMap", "network_map"]
+
+
+def _to_node_kind(value: NodeKind | str) -> NodeKind:
+    return _checks.to_enum(NodeKind, value)
 
 
 @attrs.frozen
@@ -37,7 +42,7 @@ class MapNode:
     """
 
     id: str
-    kind: NodeKind = attrs.field(converter=NodeKind)
+    kind: NodeKind = attrs.field(converter=_to_node_kind)
     distance: int
     personal: bool
     institutional: bool

@@ -19,8 +19,10 @@ from typing import Any
 
 import attrs
 
+from langzeit import _checks
 from langzeit._ids import id_validator, ids_validator, optional_id_validator
 from langzeit.domain import Participant
+from langzeit.exceptions import ValidationError
 
 __all__ = [
     "WEEKDAYS",
@@ -38,6 +40,18 @@ __all__ = [
     "TieKind",
     "Travel",
 ]
+
+
+def _to_person_role(value: PersonRole | str) -> PersonRole:
+    return _checks.to_enum(PersonRole, value)
+
+
+def _to_service_status(value: ServiceStatus | str) -> ServiceStatus:
+    return _checks.to_enum(ServiceStatus, value)
+
+
+def _to_tie_kind(value: TieKind | str) -> TieKind:
+    return _checks.to_enum(TieKind, value)
 
 #: Day codes of HSDS schedules (iCalendar ``BYDAY``).
 WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
@@ -188,7 +202,7 @@ class ServiceStatus(enum.StrEnum):
 
 def _non_empty(_inst: object, attribute: attrs.Attribute[Any], value: str) -> None:
     if not isinstance(value, str) or not value.strip():
-        raise ValueError(f"{attribute.name} must be a non-empty string, got {value!r}")
+        raise ValidationError(f"{attribute.name} must be a non-empty string, got {value!r}")
 
 
 def _to_time(value: time | str) -> time:
@@ -196,7 +210,7 @@ def _to_time(value: time | str) -> time:
         return value
     m = _TIME.match(value) if isinstance(value, str) else None
     if not m or int(m.group(1)) > 23 or int(m.group(2)) > 59:
-        raise ValueError(f"a time must be 'HH:MM', got {value!r}")
+        raise ValidationError(f"a time must be 'HH:MM', got {value!r}")
     return time(int(m.group(1)), int(m.group(2)))
 
 
@@ -209,7 +223,7 @@ def _to_days(value: Iterable[str] | str) -> tuple[str, ...]:
     days = [d.strip().upper() for d in items if d.strip()]
     bad = [d for d in days if d not in WEEKDAYS]
     if bad:
-        raise ValueError(f"unknown day code(s) {', '.join(bad)}; use {', '.join(WEEKDAYS)}")
+        raise ValidationError(f"unknown day code(s) {', '.join(bad)}; use {', '.join(WEEKDAYS)}")
     return tuple(sorted(set(days), key=WEEKDAYS.index))
 
 
@@ -221,7 +235,7 @@ def _to_needs(value: Iterable[Need | str]) -> frozenset[Need]:
 
 def _non_negative_number(_inst: object, attribute: attrs.Attribute[Any], value: float) -> None:
     if math.isnan(value) or value < 0:
-        raise ValueError(f"{attribute.name} must be a number >= 0, got {value}")
+        raise ValidationError(f"{attribute.name} must be a number >= 0, got {value}")
 
 
 def _to_str_tuple(value: Iterable[str]) -> tuple[str, ...]:
@@ -266,7 +280,7 @@ class Schedule:
     @closes_at.validator
     def _check_order(self, _attribute: attrs.Attribute[time], value: time) -> None:
         if value <= self.opens_at:
-            raise ValueError(f"closes_at {value:%H:%M} is not after opens_at {self.opens_at:%H:%M}")
+            raise ValidationError(f"closes_at {value:%H:%M} is not after opens_at {self.opens_at:%H:%M}")
 
     def reachable_after(self, arrival: time) -> bool:
         """Whether someone arriving at ``arrival`` still finds the service open."""
@@ -307,35 +321,36 @@ class Service:
     name: str = attrs.field(validator=_non_empty)
     needs: frozenset[Need] = attrs.field(converter=_to_needs)
     location_ids: tuple[str, ...] = attrs.field(default=(), converter=_to_str_tuple, validator=ids_validator)
-    status: ServiceStatus = attrs.field(default=ServiceStatus.ACTIVE, converter=ServiceStatus)
+    status: ServiceStatus = attrs.field(default=ServiceStatus.ACTIVE,
+                                        converter=_to_service_status)
     minimum_age: int | None = attrs.field(
-        default=None, validator=attrs.validators.optional(attrs.validators.ge(0))
+        default=None, validator=attrs.validators.optional(_checks.ge(0))
     )
     maximum_age: int | None = attrs.field(
-        default=None, validator=attrs.validators.optional(attrs.validators.ge(0))
+        default=None, validator=attrs.validators.optional(_checks.ge(0))
     )
     eligibility_description: str = ""
     schedules: tuple[Schedule, ...] = attrs.field(default=(), converter=_to_schedules)
     capacity: int | None = attrs.field(
-        default=None, validator=attrs.validators.optional(attrs.validators.ge(0))
+        default=None, validator=attrs.validators.optional(_checks.ge(0))
     )
     available: int | None = attrs.field(
-        default=None, validator=attrs.validators.optional(attrs.validators.ge(0))
+        default=None, validator=attrs.validators.optional(_checks.ge(0))
     )
 
     def __attrs_post_init__(self) -> None:
         if not self.needs:
-            raise ValueError(f"service {self.id!r} meets no need")
+            raise ValidationError(f"service {self.id!r} meets no need")
         if (
             self.minimum_age is not None
             and self.maximum_age is not None
             and self.maximum_age < self.minimum_age
         ):
-            raise ValueError(f"maximum_age {self.maximum_age} is below minimum_age {self.minimum_age}")
+            raise ValidationError(f"maximum_age {self.maximum_age} is below minimum_age {self.minimum_age}")
         if self.capacity is not None and self.available is not None and self.available > self.capacity:
-            raise ValueError(f"available {self.available} exceeds capacity {self.capacity}")
+            raise ValidationError(f"available {self.available} exceeds capacity {self.capacity}")
         if len(set(self.location_ids)) != len(self.location_ids):
-            raise ValueError("a location appears twice in location_ids")
+            raise ValidationError("a location appears twice in location_ids")
 
     @property
     def is_offered(self) -> bool:
@@ -377,7 +392,7 @@ class Location:
     name: str = attrs.field(validator=_non_empty)
     area: str = attrs.field(validator=_non_empty)
     organisation_id: str = attrs.field(default="", validator=optional_id_validator)
-    transit_minutes: int = attrs.field(default=0, validator=attrs.validators.ge(0))
+    transit_minutes: int = attrs.field(default=0, validator=_checks.ge(0))
     fare: float = attrs.field(default=0.0, converter=float, validator=_non_negative_number)
 
 
@@ -403,13 +418,13 @@ class Travel:
 
     origin: str = attrs.field(validator=_non_empty)
     destination: str = attrs.field(validator=_non_empty)
-    minutes: int = attrs.field(validator=attrs.validators.ge(0))
+    minutes: int = attrs.field(validator=_checks.ge(0))
     fare: float = attrs.field(default=0.0, converter=float, validator=_non_negative_number)
 
     @destination.validator
     def _check_distinct(self, _attribute: attrs.Attribute[str], value: str) -> None:
         if value == self.origin:
-            raise ValueError(f"travel from {value!r} to itself: within an area only locations count")
+            raise ValidationError(f"travel from {value!r} to itself: within an area only locations count")
 
     @property
     def key(self) -> tuple[str, str]:
@@ -449,16 +464,16 @@ class ParticipantProfile:
         ('p1', [<Need.DEBT: 'debt'>, <Need.HEALTH: 'health'>], datetime.time(9, 0))
     """
 
-    participant: Participant = attrs.field(validator=attrs.validators.instance_of(Participant))
+    participant: Participant = attrs.field(validator=_checks.instance_of(Participant))
     home_area: str = attrs.field(validator=_non_empty)
     needs: frozenset[Need] = attrs.field(default=frozenset(), converter=_to_needs)
-    max_minutes: int = attrs.field(default=45, validator=attrs.validators.ge(0))
+    max_minutes: int = attrs.field(default=45, validator=_checks.ge(0))
     max_fare: float | None = attrs.field(
         default=None, converter=attrs.converters.optional(float), validator=_optional_fare
     )
     earliest: time | None = attrs.field(default=None, converter=_to_optional_time)
     programme_id: str = attrs.field(default="", validator=optional_id_validator)
-    wants_peers: bool = attrs.field(default=True, validator=attrs.validators.instance_of(bool))
+    wants_peers: bool = attrs.field(default=True, validator=_checks.instance_of(bool))
 
     @property
     def id(self) -> str:
@@ -485,13 +500,13 @@ class Person:
     """
 
     id: str = attrs.field(validator=id_validator)
-    role: PersonRole = attrs.field(default=PersonRole.CONTACT, converter=PersonRole)
+    role: PersonRole = attrs.field(default=PersonRole.CONTACT, converter=_to_person_role)
     home_area: str = ""
 
 
 def _to_strength(value: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
-        raise ValueError(f"strength must be 1, 2 or 3, got {value!r}")
+        raise ValidationError(f"strength must be 1, 2 or 3, got {value!r}")
     return value
 
 
@@ -527,21 +542,21 @@ class Tie:
     id: str = attrs.field(validator=id_validator)
     source: str = attrs.field(validator=id_validator)
     target: str = attrs.field(validator=id_validator)
-    kind: TieKind = attrs.field(default=TieKind.INSTITUTIONAL, converter=TieKind)
+    kind: TieKind = attrs.field(default=TieKind.INSTITUTIONAL, converter=_to_tie_kind)
     held_by: str = attrs.field(default=attrs.Factory(lambda self: self.source, takes_self=True),
                                validator=id_validator)
     strength: int = attrs.field(
-        default=1, converter=_to_strength, validator=[attrs.validators.ge(1), attrs.validators.le(3)]
+        default=1, converter=_to_strength, validator=[_checks.ge(1), _checks.le(3)]
     )
     since: date | None = None
     last_contact: date | None = None
-    consent: bool = attrs.field(default=False, validator=attrs.validators.instance_of(bool))
+    consent: bool = attrs.field(default=False, validator=_checks.instance_of(bool))
 
     def __attrs_post_init__(self) -> None:
         if self.source == self.target:
-            raise ValueError(f"tie {self.id!r} joins {self.source!r} to itself")
+            raise ValidationError(f"tie {self.id!r} joins {self.source!r} to itself")
         if self.since is not None and self.last_contact is not None and self.last_contact < self.since:
-            raise ValueError(f"last_contact {self.last_contact} is before since {self.since}")
+            raise ValidationError(f"last_contact {self.last_contact} is before since {self.since}")
 
     def other(self, node_id: str) -> str:
         """The end of the tie opposite ``node_id``."""

@@ -318,7 +318,7 @@ def plot_kennzahlen(
         if name not in known:
             raise UnknownNameError(kind, name, list(known))
     if change and code not in YEAR_ON_YEAR:
-        raise ValueError(f"change=True: {code} is not a year-on-year code "
+        raise ValidationError(f"change=True: {code} is not a year-on-year code "
                          f"({', '.join(sorted(YEAR_ON_YEAR))})")
     shift = 100.0 if change else 0.0
     chosen = list(jobcenters) if jobcenters is not None else list(result.jobcenters)

@@ -16,7 +16,7 @@ import numpy as np
 
 from langzeit._arrays import FloatArray
 from langzeit._calendar import DAYS_PER_MONTH
-from langzeit.exceptions import Problem
+from langzeit.exceptions import Problem, ValidationError
 
 __all__ = [
     "DAYS_PER_MONTH",
@@ -41,13 +41,13 @@ _UNIT_MONTHS = {
 def positive(_inst: object, attribute: attrs.Attribute[Any], value: float) -> None:
     """Attrs validator (shared by the simulation modules): a finite number > 0."""
     if not (isinstance(value, int | float) and math.isfinite(value) and value > 0):
-        raise ValueError(f"{attribute.name} must be a positive number, got {value!r}")
+        raise ValidationError(f"{attribute.name} must be a positive number, got {value!r}")
 
 
 def non_negative(_inst: object, attribute: attrs.Attribute[Any], value: float) -> None:
     """Attrs validator (shared by the simulation modules): a finite number >= 0."""
     if not (isinstance(value, int | float) and math.isfinite(value) and value >= 0):
-        raise ValueError(f"{attribute.name} must be a non-negative number, got {value!r}")
+        raise ValidationError(f"{attribute.name} must be a non-negative number, got {value!r}")
 
 
 @runtime_checkable
@@ -217,14 +217,14 @@ class Empirical:
 
     def __attrs_post_init__(self) -> None:
         if not self.values:
-            raise ValueError("an empirical distribution needs at least one value")
+            raise ValidationError("an empirical distribution needs at least one value")
         if any(not math.isfinite(v) or v < 0 for v in self.values):
-            raise ValueError("empirical values must be non-negative numbers")
+            raise ValidationError("empirical values must be non-negative numbers")
         if self.weights is not None:
             if len(self.weights) != len(self.values):
-                raise ValueError(f"{len(self.weights)} weights for {len(self.values)} values")
+                raise ValidationError(f"{len(self.weights)} weights for {len(self.values)} values")
             if any(not math.isfinite(w) or w < 0 for w in self.weights) or sum(self.weights) <= 0:
-                raise ValueError("weights must be non-negative with a positive sum")
+                raise ValidationError("weights must be non-negative with a positive sum")
 
     @property
     def _p(self) -> FloatArray:

@@ -10,6 +10,7 @@ from typing import Any
 import attrs
 
 from langzeit.domain import ExitReason, OutcomeKind
+from langzeit.exceptions import ValidationError
 
 __all__ = ["CAUSES", "PhaseHazards", "cause_exit"]
 
@@ -114,7 +115,7 @@ class PhaseHazards:
                     problems.append(f"month {k}: hazards sum to {self.total(k):.4g} > 1")
                     break
         if problems:
-            raise ValueError("; ".join(problems))
+            raise ValidationError("; ".join(problems))
         longest = max((len(s) for _, s in self.rates), default=1)
         object.__setattr__(self, "_totals", tuple(self.total(k) for k in range(longest + 1)))
         object.__setattr__(self, "_by_month", tuple(

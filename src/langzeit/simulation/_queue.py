@@ -27,6 +27,7 @@ import math
 import numpy as np
 
 from langzeit.domain import ExitReason
+from langzeit.exceptions import ValidationError
 from langzeit.simulation._clock import add_months, to_time
 from langzeit.simulation._distributions import DAYS_PER_MONTH
 from langzeit.simulation._referrals import CohortReferrals
@@ -110,7 +111,7 @@ def run_queue(scenario: Scenario, rng: np.random.Generator, *, index: int = 0) -
     """
     obstacles = queue_obstacles(scenario)
     if obstacles:
-        raise ValueError(f"scenario {scenario.id!r} is not a plain queue: " + "; ".join(obstacles))
+        raise ValidationError(f"scenario {scenario.id!r} is not a plain queue: " + "; ".join(obstacles))
     s, prog = scenario, scenario.programme
     streams = Streams(rng, prog)
     phase = next(p for p in prog.phases if not p.terminal)

@@ -7,6 +7,7 @@ from typing import Protocol, runtime_checkable
 import attrs
 import numpy as np
 
+from langzeit import _checks
 from langzeit._arrays import FloatArray
 from langzeit.simulation._clock import add_months
 from langzeit.simulation._distributions import DAYS_PER_MONTH, non_negative, positive
@@ -79,7 +80,7 @@ class CohortReferrals:
         (60, ['2020-01-01', '2021-01-01', '2022-01-01', '2023-01-01'])
     """
 
-    size: int = attrs.field(validator=attrs.validators.ge(1))
+    size: int = attrs.field(validator=_checks.ge(1))
     every: float = attrs.field(default=12.0, converter=float, validator=positive)
     count: int | None = attrs.field(default=None)
     offset: float = attrs.field(default=0.0, converter=float, validator=non_negative)

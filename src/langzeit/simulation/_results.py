@@ -16,6 +16,7 @@ from langzeit._arrays import FloatArray, IntArray
 from langzeit._calendar import EPOCH_ORDINAL
 from langzeit.domain import ExitReason, OutcomeKind
 from langzeit.events import Event, EventLog
+from langzeit.exceptions import UnknownNameError, ValidationError
 from langzeit.indicators import PROGRAMME_RATES, ParticipantFlags, RateTable, programme_rate, stay_months
 from langzeit.simulation._stats import mean_interval, welch_interval
 from langzeit.tabular import Table
@@ -390,14 +391,14 @@ class Summary(Table):
         for name, mean, _, _ in self.items:
             if name == metric:
                 return mean
-        raise KeyError(metric)
+        raise UnknownNameError("metric", metric)
 
     def interval(self, metric: str) -> tuple[float | None, float | None]:
         """The confidence interval of a metric's mean."""
         for name, _, low, high in self.items:
             if name == metric:
                 return low, high
-        raise KeyError(metric)
+        raise UnknownNameError("metric", metric)
 
     def columns(self) -> tuple[str, ...]:
         """The column names, in order."""
@@ -493,7 +494,7 @@ class Comparison(Table):
         for row in self.items:
             if row[0] == metric:
                 return row[3]
-        raise KeyError(metric)
+        raise UnknownNameError("metric", metric)
 
     def columns(self) -> tuple[str, ...]:
         """The column names, in order."""
@@ -547,7 +548,7 @@ def compare(baseline: SimulationResult, alternative: SimulationResult, *, level:
         (0.0, 0.0, True)
     """
     if paired and len(baseline.replications) != len(alternative.replications):
-        raise ValueError(f"paired comparison needs equally many replications, got "
+        raise ValidationError(f"paired comparison needs equally many replications, got "
                          f"{len(baseline.replications)} and {len(alternative.replications)}")
     a_names = _rows([r.metrics for r in baseline.replications])
     b_names = set(_rows([r.metrics for r in alternative.replications]))

@@ -11,6 +11,8 @@ from typing import Literal
 import numpy as np
 
 from langzeit._executor import run_all
+from langzeit._gc import allow_pausing
+from langzeit.exceptions import ValidationError
 from langzeit.simulation._results import Replication, SimulationResult
 from langzeit.simulation._scenario import Scenario
 from langzeit.simulation._size import MAX_EVENTS, check_size
@@ -48,12 +50,13 @@ def _use_queue(scenario: Scenario, method: str, keep_events: bool) -> bool:
     if method == "auto":
         return not keep_events and not queue_obstacles(scenario)
     if method != "queue":
-        raise ValueError(f"method must be 'auto', 'engine' or 'queue', got {method!r}")
+        raise ValidationError(f"method must be 'auto', 'engine' or 'queue', got {method!r}")
     if keep_events:
-        raise ValueError("the queue kernel writes no events: pass keep_events=False (or method='engine')")
+        raise ValidationError(
+            "the queue kernel writes no events: pass keep_events=False (or method='engine')")
     obstacles = queue_obstacles(scenario)
     if obstacles:
-        raise ValueError(f"scenario {scenario.id!r} is not a plain queue: " + "; ".join(obstacles))
+        raise ValidationError(f"scenario {scenario.id!r} is not a plain queue: " + "; ".join(obstacles))
     return True
 
 
@@ -155,9 +158,9 @@ def simulate(
         True
     """
     if replications < 1:
-        raise ValueError(f"replications must be at least 1, got {replications}")
+        raise ValidationError(f"replications must be at least 1, got {replications}")
     if processes is not None and processes < 1:
-        raise ValueError(f"processes must be at least 1, got {processes}")
+        raise ValidationError(f"processes must be at least 1, got {processes}")
     check_size(scenario, replications, max_events)
     if isinstance(keep_events, bool):
         keep = [keep_events] * replications
@@ -165,7 +168,7 @@ def simulate(
         wanted = {int(i) if isinstance(i, numbers.Integral) else i for i in keep_events}  # numpy ints too
         outside = sorted((i for i in wanted if not (isinstance(i, int) and 0 <= i < replications)), key=repr)
         if outside:
-            raise ValueError(f"keep_events names replications that do not exist: {outside} "
+            raise ValidationError(f"keep_events names replications that do not exist: {outside} "
                              f"(there are {replications}, numbered from 0)")
         keep = [i in wanted for i in range(replications)]
     queue = [_use_queue(scenario, method, k) for k in keep]
@@ -184,6 +187,7 @@ def simulate(
             if progress is not None:
                 progress(i + 1, replications)
     else:
-        with concurrent.futures.ProcessPoolExecutor(max_workers=workers) as pool:
+        # the workers are langzeit's own processes: their collector may pause (the host's is untouched)
+        with concurrent.futures.ProcessPoolExecutor(max_workers=workers, initializer=allow_pausing) as pool:
             done = run_all(pool, _one, arguments, what=name, progress=progress)
     return SimulationResult(scenario, seed, tuple(done))

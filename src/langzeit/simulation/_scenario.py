@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 from dateutil.relativedelta import relativedelta
 
+from langzeit import _checks
 from langzeit.domain import (
     Coach,
     CoachRole,
@@ -67,7 +68,7 @@ def _ints(value: Any) -> tuple[int, ...]:
 
 def _probability(_inst: object, attribute: attrs.Attribute[float], value: float) -> None:
     if not (isinstance(value, int | float) and 0.0 <= value <= 1.0):
-        raise ValueError(f"{attribute.name} must be a probability in [0, 1], got {value!r}")
+        raise ValidationError(f"{attribute.name} must be a probability in [0, 1], got {value!r}")
 
 
 @attrs.frozen
@@ -154,7 +155,7 @@ class WaitingListPolicy:
     """
 
     discipline: str = attrs.field(
-        default="fifo", validator=attrs.validators.in_(("fifo", "priority", "none"))
+        default="fifo", validator=_checks.in_(("fifo", "priority", "none"))
     )
     max_length: int | None = attrs.field(default=None)
     patience: Distribution | None = None
@@ -174,7 +175,7 @@ class Aftercare:
         'integration'
     """
 
-    after: str = attrs.field(default="integration", validator=attrs.validators.in_(("integration", "work")))
+    after: str = attrs.field(default="integration", validator=_checks.in_(("integration", "work")))
     duration: Distribution = attrs.field(factory=lambda: Fixed(6.0))
 
     def applies(self, outcome: OutcomeKind) -> bool:
@@ -212,11 +213,12 @@ class FollowUps:
     def __attrs_post_init__(self) -> None:
         twice = sorted({m for m in self.months if self.months.count(m) > 1})
         if twice:
-            raise ValueError(f"months: each month once, {', '.join(map(str, twice))} given more than once")
+            raise ValidationError(
+                f"months: each month once, {', '.join(map(str, twice))} given more than once")
         if any(m <= 0 for m in self.months):
-            raise ValueError("months must be positive")
+            raise ValidationError("months must be positive")
         if any(not 0 <= p <= 1 for _, p in self.retention + self.later_work):
-            raise ValueError("probabilities must lie in [0, 1]")
+            raise ValidationError("probabilities must lie in [0, 1]")
 
     @staticmethod
     def _at(table: tuple[tuple[int, float], ...], month: int) -> float:
@@ -249,17 +251,18 @@ class Plans:
         6.0
     """
 
-    steps: int = attrs.field(default=3, validator=attrs.validators.ge(0))
+    steps: int = attrs.field(default=3, validator=_checks.ge(0))
     achieve: float = attrs.field(default=0.6, validator=_probability)
     due: float = attrs.field(default=3.0, converter=float)
     review: float = attrs.field(default=6.0, converter=float)
 
     def __attrs_post_init__(self) -> None:
         if not 0 < self.review <= 6:
-            raise ValueError(f"review must be after more than 0 and at most 6 months (§ 15 Abs. 3 SGB II), "
-                             f"got {self.review}")
+            raise ValidationError(
+                f"review must be after more than 0 and at most 6 months (§ 15 Abs. 3 SGB II), "
+                f"got {self.review}")
         if not self.due > 0:
-            raise ValueError(f"due must be positive, got {self.due}")
+            raise ValidationError(f"due must be positive, got {self.due}")
 
 
 #: Items and their range per scale (DOMAIN.md § 4): WHO-5 five items 0–5, SWE ten items 1–4.
@@ -285,7 +288,7 @@ class ScaleModel:
         5
     """
 
-    scale: str = attrs.field(validator=attrs.validators.in_(tuple(SCALE_ITEMS)))
+    scale: str = attrs.field(validator=_checks.in_(tuple(SCALE_ITEMS)))
     entry: float = attrs.field(converter=float)
     exit: float = attrs.field(converter=float)
     sd: float = attrs.field(default=1.0, converter=float)
@@ -299,9 +302,9 @@ class ScaleModel:
         _, low, high = SCALE_ITEMS[self.scale]
         for name in ("entry", "exit"):
             if not low <= getattr(self, name) <= high:
-                raise ValueError(f"{name} must lie in the item range {low}–{high} of {self.scale}")
+                raise ValidationError(f"{name} must lie in the item range {low}–{high} of {self.scale}")
         if not self.sd >= 0:
-            raise ValueError("sd must not be negative")
+            raise ValidationError("sd must not be negative")
 
 
 @attrs.frozen
@@ -513,9 +516,9 @@ class Scenario:
             changes["agreement_probability"] = changes.pop("take_up")
         try:
             return attrs.evolve(self, **changes)
-        except ValidationError:
-            raise
         except (TypeError, ValueError) as exc:
+            if isinstance(exc, ValidationError) and exc.problems:
+                raise
             text = str(exc)
             field, _, rest = text.partition(" ")
             if field in attrs.fields_dict(Scenario) and rest:

@@ -194,7 +194,8 @@ def _programme(r: TableReader) -> Programme | None:
         try:
             return Programme.from_dict(value, location=r.where("programme"))
         except ValidationError as exc:
-            r.problems.extend(p for p in exc.problems if isinstance(p, Problem))
+            r.problems.extend([p for p in exc.problems if isinstance(p, Problem)]
+                              or [Problem(r.where("programme"), str(exc))])
             return None
     r.problem("programme", "a built-in programme name or an inline [programme] table")
     return None
@@ -224,7 +225,8 @@ def _evolve(t: TableReader, programme: Programme, changes: dict[str, Any]) -> Pr
     try:
         return attrs.evolve(programme, **changes)
     except ValidationError as exc:
-        t.problems.extend(Problem(t.location, str(p)) for p in exc.problems)
+        t.problems.extend([Problem(t.location, str(p)) for p in exc.problems]
+                          or [Problem(t.location, str(exc))])
     except (TypeError, ValueError) as exc:
         t.problem(None, str(exc))
     return None

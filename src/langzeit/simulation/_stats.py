@@ -7,6 +7,8 @@ from statistics import NormalDist
 
 import attrs
 
+from langzeit.exceptions import ValidationError
+
 __all__ = ["ErlangC", "erlang_c", "mean_interval", "student_t_quantile", "welch_interval"]
 
 
@@ -35,9 +37,9 @@ def student_t_quantile(p: float, df: float) -> float:
         2.262
     """
     if not 0.0 < p < 1.0:
-        raise ValueError(f"p must lie in (0, 1), got {p}")
+        raise ValidationError(f"p must lie in (0, 1), got {p}")
     if not df > 0:
-        raise ValueError(f"df must be positive, got {df}")
+        raise ValidationError(f"df must be positive, got {df}")
     if p == 0.5:
         return 0.0
     if df == 1:
@@ -188,10 +190,10 @@ def erlang_c(arrival_rate: float, service_rate: float, servers: int) -> ErlangC:
         (0.8333, 0.4494, 0.2247)
     """
     if not (arrival_rate > 0 and service_rate > 0 and servers >= 1):
-        raise ValueError("rates must be positive and there must be at least one server")
+        raise ValidationError("rates must be positive and there must be at least one server")
     a = arrival_rate / service_rate
     if a >= servers:
-        raise ValueError(f"unstable queue: offered load {a:g} >= {servers} servers")
+        raise ValidationError(f"unstable queue: offered load {a:g} >= {servers} servers")
     b = 1.0
     for k in range(1, servers + 1):
         b = a * b / (k + a * b)

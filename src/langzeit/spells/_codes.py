@@ -14,6 +14,7 @@ import enum
 import numpy as np
 
 from langzeit._calendar import day_number, from_day_number
+from langzeit.exceptions import ValidationError
 
 __all__ = [
     "COLUMNS",
@@ -82,7 +83,7 @@ class SpellKind(enum.IntEnum):
         for kind in cls:
             if kind.label == label:
                 return kind
-        raise ValueError(f"unknown kind {label!r}")
+        raise ValidationError(f"unknown kind {label!r}")
 
 
 class SexCode(enum.IntEnum):

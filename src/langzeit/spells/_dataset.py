@@ -38,7 +38,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from langzeit.exceptions import UnreadableFileError
+from langzeit.exceptions import UnreadableFileError, ValidationError
 from langzeit.spells._catalogue import InstrumentCatalogue
 from langzeit.spells._files import read_spells
 from langzeit.spells._table import SpellTable
@@ -92,7 +92,7 @@ class SpellPartition:
     @files.validator
     def _check_files(self, _attribute: Any, value: tuple[str, ...]) -> None:
         if not value:
-            raise ValueError("a partition needs at least one file")
+            raise ValidationError("a partition needs at least one file")
 
     @property
     def name(self) -> str:
@@ -278,7 +278,7 @@ def person_partition(
         [3, 1, 3]
     """
     if partitions < 1:
-        raise ValueError(f"partitions must be at least 1, got {partitions}")
+        raise ValidationError(f"partitions must be at least 1, got {partitions}")
     return np.fromiter((zlib.crc32(str(p).encode("utf-8")) % partitions for p in person_ids),
                        dtype=np.int64, count=len(person_ids))
 

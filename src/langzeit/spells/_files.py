@@ -22,7 +22,7 @@ import pyarrow.feather as feather
 import pyarrow.parquet as pq
 
 from langzeit._spreadsheet import escape_cell
-from langzeit.exceptions import LangzeitError, UnreadableFileError
+from langzeit.exceptions import LangzeitError, UnreadableFileError, ValidationError
 from langzeit.spells._catalogue import InstrumentCatalogue
 from langzeit.spells._codes import COLUMNS, OPEN_END, SpellKind
 from langzeit.spells._csv import read_csv_rows
@@ -126,7 +126,7 @@ def read_spells(
     """
     if not isinstance(source, str | os.PathLike):
         if format not in (None, "csv"):
-            raise ValueError("streams are read as CSV; give a path for Parquet or Arrow")
+            raise ValidationError("streams are read as CSV; give a path for Parquet or Arrow")
         return _read_csv(source, strict=strict, data_end=data_end, delimiter=delimiter, encoding=encoding,
                          catalogue=catalogue)
     path = Path(source)

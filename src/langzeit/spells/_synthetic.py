@@ -22,6 +22,7 @@ import numpy as np
 import numpy.typing as npt
 
 from langzeit._calendar import month_first, month_of
+from langzeit.exceptions import ValidationError
 from langzeit.spells._codes import NO_CODE, OPEN_END, SexCode, SpellKind, date_to_day, day_to_date
 from langzeit.spells._table import SpellTable
 
@@ -111,9 +112,9 @@ def generate_spells(
         True
     """
     if n_persons < 1:
-        raise ValueError("n_persons must be at least 1")
+        raise ValidationError("n_persons must be at least 1")
     if end < start:
-        raise ValueError("end must not be before start")
+        raise ValidationError("end must not be before start")
     rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
     n_jc = n_jobcenters or max(1, n_persons // 2500)
     day0, day_end = date_to_day(start), date_to_day(end)

@@ -16,7 +16,7 @@ import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
 
-from langzeit.exceptions import DataFormatError, RowProblem
+from langzeit.exceptions import DataFormatError, RowProblem, ValidationError
 from langzeit.spells._catalogue import InstrumentCatalogue, default_catalogue, spell_rule_problems
 from langzeit.spells._codes import (
     COLUMNS,
@@ -152,20 +152,20 @@ class SpellTable(Table):
             columns["line"] = self.line
         wrong = [name for name, col in columns.items() if col.shape != (n,)]
         if wrong or self.person.ndim != 1:
-            raise ValueError(f"columns must be 1-D of length {n}: {', '.join(wrong) or 'person'}")
+            raise ValidationError(f"columns must be 1-D of length {n}: {', '.join(wrong) or 'person'}")
         if n:
             if self.person.min() < 0 or self.person.max() >= len(self.person_ids):
-                raise ValueError("person index out of range of person_ids")
+                raise ValidationError("person index out of range of person_ids")
             if self.kind.max() > max(SpellKind):
-                raise ValueError("unknown kind code")
+                raise ValidationError("unknown kind code")
             if self.jobcenter.min() < NO_CODE or self.jobcenter.max() >= len(self.jobcenter_labels):
-                raise ValueError("jobcenter code out of range of jobcenter_labels")
+                raise ValidationError("jobcenter code out of range of jobcenter_labels")
             if self.instrument.min() < NO_CODE or self.instrument.max() >= len(self.instrument_labels):
-                raise ValueError("instrument code out of range of instrument_labels")
+                raise ValidationError("instrument code out of range of instrument_labels")
             if self.sex.max() > max(SexCode):
-                raise ValueError("unknown sex code")
+                raise ValidationError("unknown sex code")
             if (self.end < self.start).any():
-                raise ValueError("a spell ends before it starts")
+                raise ValidationError("a spell ends before it starts")
 
     def __len__(self) -> int:
         return int(self.person.shape[0])

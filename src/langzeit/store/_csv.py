@@ -57,6 +57,7 @@ from langzeit.events import (
     event_fields,
     event_to_record,
 )
+from langzeit.exceptions import ValidationError
 from langzeit.store._common import (
     RawItem,
     ReadResult,
@@ -123,17 +124,17 @@ def _value(kind: str, cell: str) -> tuple[bool, Any]:
         return kind in (_OPT_DATE, _OPT_BOOL), None
     if kind == _INT:
         if not _INT_RE.match(cell):
-            raise ValueError(f"expected an integer, got {cell!r}")
+            raise ValidationError(f"expected an integer, got {cell!r}")
         return True, int(cell)
     if kind == _OPT_BOOL:
         if cell not in ("true", "false"):
-            raise ValueError(f"expected true, false or an empty cell, got {cell!r}")
+            raise ValidationError(f"expected true, false or an empty cell, got {cell!r}")
         return True, cell == "true"
     if kind == _JSON:
         try:
             return True, json.loads(cell)
         except json.JSONDecodeError as exc:
-            raise ValueError(f"malformed JSON {cell!r}: {exc.msg}") from None
+            raise ValidationError(f"malformed JSON {cell!r}: {exc.msg}") from None
     return True, cell
 
 

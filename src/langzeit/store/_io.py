@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Literal, overload
 
 from langzeit.events import Event, EventLog
+from langzeit.exceptions import ValidationError
 from langzeit.store._common import ReadResult, collect, display_name
 from langzeit.store._csv import CSV_VERSION_LINE, read_csv, write_csv
 from langzeit.store._jsonl import read_jsonl, write_jsonl
@@ -40,10 +41,10 @@ def format_of(path: str | os.PathLike[str], *, default: str | None = None) -> st
     suffix = Path(path).suffix.lower()
     if not suffix and default is not None:
         if default not in FORMATS.values():
-            raise ValueError(f"unknown event log format {default!r} (expected jsonl, csv or sqlite)")
+            raise ValidationError(f"unknown event log format {default!r} (expected jsonl, csv or sqlite)")
         return default
     if suffix not in FORMATS:
-        raise ValueError(f"{display_name(path)}: unknown event log format {suffix!r} "
+        raise ValidationError(f"{display_name(path)}: unknown event log format {suffix!r} "
                          f"(expected one of {', '.join(FORMATS)})")
     return FORMATS[suffix]
 
@@ -191,7 +192,7 @@ def write_events(
         0
     """
     if format is not None and format not in FORMATS.values():
-        raise ValueError(f"unknown event log format {format!r} (expected jsonl, csv or sqlite)")
+        raise ValidationError(f"unknown event log format {format!r} (expected jsonl, csv or sqlite)")
     kind = format or format_of(path)
     if kind == "sqlite":
         with SqliteEventStore(path) as store:

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any, Literal, overload
 
 from langzeit.events import EVENT_FORMAT, EVENT_FORMAT_VERSION, Event, EventLog, event_to_record
+from langzeit.exceptions import ValidationError
 from langzeit.store._common import (
     RawItem,
     ReadResult,
@@ -31,7 +32,7 @@ def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
         seen: set[str] = set()
         for key, _ in pairs:
             if key in seen:
-                raise ValueError(f"key {key!r} appears twice")
+                raise ValidationError(f"key {key!r} appears twice")
             seen.add(key)
     return out
 
