@@ -76,6 +76,9 @@ class StoredEvent:
     event: Event
 
 
+_NO_STREAM: tuple[int, None] = (0, None)  # a participant without events
+
+
 def stream_changes(
     batch: Iterable[Event], streams: Mapping[str, tuple[int, str | None]]
 ) -> tuple[dict[str, tuple[int, str | None]], dict[str, int], list[int]]:
@@ -107,15 +110,16 @@ def stream_changes(
     numbers: list[int] = []
     for event in batch:
         pid = event.participant_id
-        version, programme = after.get(pid) or streams.get(pid) or (0, None)
+        version, programme = after.get(pid) or streams.get(pid) or _NO_STREAM
         if programme is None and isinstance(event, Referred):
             programme = event.programme_id
-        after[pid] = (version + 1, programme)
-        numbers.append(version + 1)
+        version += 1
+        after[pid] = (version, programme)
+        numbers.append(version)
     growth: dict[str, int] = {}
     for pid, (version, programme) in after.items():
         if programme is not None:
-            before, was = streams.get(pid) or (0, None)
+            before, was = streams.get(pid) or _NO_STREAM
             growth[programme] = growth.get(programme, 0) + version - (before if was == programme else 0)
     return after, growth, numbers
 
@@ -288,26 +292,31 @@ class EventLog(Appending, Table):
             return 0
         start = len(logged_events)
         programme_of = self._programme_of
-        before = {pid: (versions.get(pid, 0), programme_of.get(pid))
-                  for pid in {e.participant_id for e in new}}
+        before: dict[str, tuple[int, str | None]] = {}
+        for event in new:
+            pid = event.participant_id
+            if pid not in before:
+                before[pid] = (versions.get(pid, 0), programme_of.get(pid))
         after, growth, numbers = stream_changes(new, before)
         logged_events.extend(new)
         self._numbers.extend(numbers)
-        positions.update(zip(seen, range(start, start + len(new)), strict=True))
+        for i, event_id in enumerate(seen, start):
+            positions[event_id] = i
         for pid, (version, programme) in after.items():
             versions[pid] = version
             if programme is not None:
                 programme_of[pid] = programme
-        for programme, grown in growth.items():
-            self._programme_versions[programme] = self._programme_versions.get(programme, 0) + grown
+        if growth:
+            pversions = self._programme_versions
+            for programme, grown in growth.items():
+                pversions[programme] = pversions.get(programme, 0) + grown
         ordered = self._ordered
         if ordered is not None:
             # Keep the date order incrementally when the batch continues it (the usual case:
             # the engine and the simulator append forward in time); otherwise sort on demand.
-            last = ordered[-1].date if ordered else None
-            dates = [e.date for e in new]
-            if (last is None or dates[0] >= last) and all(
-                a <= b for a, b in itertools.pairwise(dates)
+            day = new[0].date
+            if (not ordered or day >= ordered[-1].date) and (
+                len(new) == 1 or all(a.date <= b.date for a, b in itertools.pairwise(new))
             ):
                 ordered.extend(new)
             else:
