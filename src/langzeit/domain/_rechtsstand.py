@@ -39,6 +39,8 @@ from typing import Any
 import attrs
 from dateutil.relativedelta import relativedelta
 
+from langzeit.exceptions import UnknownNameError
+
 __all__ = [
     "LAW_RULES",
     "LawInForce",
@@ -262,9 +264,9 @@ class LawInForce:
     rules: tuple[str, ...]
 
     def rule(self, rule_id: str) -> LawRule:
-        """The :class:`LawRule` ``rule_id`` (KeyError if it is not in force on the day)."""
+        """The :class:`LawRule` ``rule_id`` (UnknownNameError, a KeyError, if not in force on the day)."""
         if rule_id not in self.rules:
-            raise KeyError(f"rule {rule_id!r} is not in force on {self.day.isoformat()}")
+            raise UnknownNameError(f"rule in force on {self.day.isoformat()}", rule_id, self.rules)
         return _RULE[rule_id]
 
 
