@@ -13,10 +13,11 @@ from langzeit.programmes import list_programmes, load_programme, programme_sourc
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
 
-def test_the_seven_seed_programmes_are_shipped() -> None:
-    """The issue's seven programmes are listed, sorted."""
+def test_the_ten_seed_programmes_are_shipped() -> None:
+    """The seed's ten programmes are listed, sorted."""
     assert list_programmes() == (
-        "aktivoreha", "fallmanagement", "geh-vor", "gesa", "pan", "rehapro-euregio", "sanus-le",
+        "aktivoreha", "fallmanagement", "geh-vor", "gesa", "lipsy", "pan", "proges", "rehapro-euregio",
+        "sanus-le", "segel-setzen",
     )
 
 
@@ -85,20 +86,22 @@ def test_aktivoreha_has_six_months_intensive_support_and_aftercare() -> None:
 
 
 def test_gesa_allows_stays_up_to_twenty_four_months() -> None:
-    """GesA: 12 months planned, extensions reach the usual 18-24 months."""
+    """GesA: 12 months planned, stays up to the usual 24 months, and no participant extension.
+
+    The seed's "Verlängerung um 6 Monate angestrebt" extends the project, not a stay.
+    """
     prog = load_programme("gesa")
-    assert prog.extension is not None
-    start = date(2024, 1, 1)
+    assert prog.extension is None
+    assert prog.planned_duration == relativedelta(months=12)
     assert prog.max_duration is not None
-    longest = start + prog.max_duration
-    for _ in range(prog.extension.max_extensions):
-        longest += prog.extension.length
-    assert longest == date(2026, 1, 1)
+    assert date(2024, 1, 1) + prog.max_duration == date(2026, 1, 1)
+    assert "extension of the project's term by 6 months" in prog.description
 
 
 def test_fallmanagement_caseload_is_one_to_sixty() -> None:
-    """Fallmanagement: coaches x 60 cases, not voluntary."""
+    """Fallmanagement: coaches x 60 cases, not voluntary, labelled as the seed's health-oriented team."""
     prog = load_programme("fallmanagement")
+    assert prog.name.startswith("Gesundheitsorientiertes Fallmanagement")
     assert prog.capacity.caseload == 60
     assert prog.capacity.total == 60 * (prog.capacity.coaches or 0)
     assert not prog.voluntary
@@ -118,7 +121,8 @@ def test_load_from_a_toml_path(tmp_path: Path) -> None:
     """A path (str or Path) is read as a TOML programme model."""
     path = tmp_path / "mine.toml"
     text = programme_source("fallmanagement").replace(
-        'id = "fallmanagement"\nname = "Fallmanagement (Regelgeschäft)"', 'id = "mine"\nname = "Mine"')
+        'id = "fallmanagement"\nname = "Gesundheitsorientiertes Fallmanagement (1:60)"',
+        'id = "mine"\nname = "Mine"')
     path.write_text(text, encoding="utf-8")
     assert load_programme(str(path)).id == "mine"
     assert load_programme(path).id == "mine"
@@ -137,8 +141,8 @@ def test_invalid_file_reports_every_problem(tmp_path: Path) -> None:
 def test_unknown_name_lists_the_known_ones() -> None:
     """An unknown name raises UnknownNameError (a LookupError) naming the shipped models."""
     with pytest.raises(UnknownNameError) as info:
-        load_programme("lipsy")
+        load_programme("no-such-programme")
     assert "geh-vor" in info.value.known
     assert isinstance(info.value, LookupError)
     with pytest.raises(UnknownNameError):
-        programme_source("lipsy")
+        programme_source("no-such-programme")

@@ -18,7 +18,8 @@ from langzeit.simulation import (
 
 def test_every_builtin_scenario_reads_back_from_its_table() -> None:
     """``scenario_from_dict(scenario_to_dict(s))`` writes the same table again, for every shipped scenario."""
-    for name in ("aktivoreha", "geh-vor", "mm-c-queue", "pan-ploen", "rpe-euregio", "sanus-le"):
+    for name in ("aktivoreha", "geh-vor", "lipsy", "mm-c-queue", "pan-ploen", "proges", "rpe-euregio",
+                 "sanus-le", "segel-setzen"):
         table = scenario_to_dict(load_scenario(name))
         assert scenario_to_dict(scenario_from_dict(table, location=name)) == table
 

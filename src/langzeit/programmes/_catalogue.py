@@ -46,7 +46,7 @@ def programme_source(name: str) -> str:
 
     Examples:
         >>> programme_source("fallmanagement").splitlines()[0]
-        '# Beschäftigungsorientiertes Fallmanagement: the regular service of a jobcenter, caseload 1:60.'
+        "# Gesundheitsorientiertes Fallmanagement: a jobcenter's Fallmanagement team, caseload 1:60."
     """
     if name not in list_programmes():
         raise UnknownNameError("programme", name, list_programmes())

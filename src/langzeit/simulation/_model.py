@@ -204,6 +204,7 @@ class _Run:
         self.extensions: list[int] = []
         self.staff: list[str | None] = []
         self.entries: dict[str, list[float]] = {p.id: [] for p in prog.phases if not p.terminal}
+        self.entrants: dict[str, list[int]] = {p.id: [] for p in prog.phases if not p.terminal}
         self.extended_at: list[float] = []
         self.assessed: list[bool] = []
         self.consents: list[set[str] | None] = []
@@ -221,7 +222,7 @@ class _Run:
         self.outcome_code = {o: i for i, o in enumerate(OUTCOMES)}
         # per-phase and per-outcome answers the hot handlers would otherwise recompute each time
         self.phase_start = {  # phase -> (its entry times, its stays, its hazards or None)
-            p.id: (self.entries[p.id], self.durations[p.id], scenario.hazards.get(p.id))
+            p.id: (self.entries[p.id], self.durations[p.id], scenario.hazards.get(p.id), self.entrants[p.id])
             for p in prog.phases if not p.terminal
         }
         self.plain_next = {  # phase -> the next phase, where moving on needs no draw, assessment or consent
@@ -232,6 +233,7 @@ class _Run:
         self.hazard_exit = dict(CAUSES)  # cause -> (exit reason, outcome)
         self.is_work = {o: o.is_work for o in OutcomeKind}
         ac, fu = scenario.aftercare, scenario.follow_ups
+        self.aftercare_from = None if ac is None else ac.available_from
         self.aftercare_after = {o: self.aftercare is not None and ac is not None and ac.applies(o)
                                 for o in OutcomeKind}
         self.follow_up_plan = (  # (month, retention in work, later insured work)
@@ -460,8 +462,9 @@ class _Run:
                 given.add(org)
 
     def start_phase(self, i: int, phase: str, t: float) -> None:
-        entries, durations, hz = self.phase_start[phase]
+        entries, durations, hz, entrants = self.phase_start[phase]
         entries.append(t)
+        entrants.append(i)
         stay = durations()
         if hz is not None:
             u = self.hazard_u
@@ -556,7 +559,8 @@ class _Run:
         self.outcome[i] = self.outcome_code[outcome]
         self.after(events, t)
         aftercare = self.aftercare
-        if aftercare is not None and self.aftercare_after[outcome]:
+        if aftercare is not None and self.aftercare_after[outcome] and (
+                self.aftercare_from is None or day >= self.aftercare_from):  # date-effective offer
             self.exec(StartAftercare(pid, day))
             self.push(add_months(t, aftercare()), _AFTERCARE_END, i)
         if self.follow_up_plan:
@@ -583,7 +587,7 @@ class _Run:
             referred=self.referred, agreed=self.agreed, waitlisted=self.waitlisted,
             left_list=self.left, admitted=self.admitted, exited=self.exited,
             exit_reason=self.reason, outcome=self.outcome, extensions=self.extensions,
-            phase_entries=self.entries, extended_at=self.extended_at,
+            phase_entries=self.entries, extended_at=self.extended_at, phase_entrants=self.entrants,
         )
 
 

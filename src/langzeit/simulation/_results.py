@@ -66,6 +66,8 @@ class Pathways(Table):
         extensions: number of extensions granted.
         phase_entries: phase id → times of entries into that phase (non-terminal phases).
         extended_at: times of all extensions granted.
+        phase_entrants: phase id → the index of the participant of each entry (same order
+            as ``phase_entries``; empty when the model does not record it).
 
     As a table (``rows()``, ``to_frame()``) each participant is one row with dates
     (the day each step fell on), ``wait_days`` on the continuous clock, ``stay_months``
@@ -93,6 +95,7 @@ class Pathways(Table):
     extensions: IntArray = attrs.field(converter=_frozen_array)
     phase_entries: Mapping[str, FloatArray] = attrs.field(factory=dict)
     extended_at: FloatArray = attrs.field(factory=lambda: np.empty(0), converter=_frozen_array)
+    phase_entrants: Mapping[str, IntArray] = attrs.field(factory=dict)
 
     def __len__(self) -> int:
         return len(self.referred)
@@ -134,7 +137,8 @@ class Pathways(Table):
                    exit_reason: Sequence[int] | None = None, outcome: Sequence[int] | None = None,
                    extensions: Sequence[int] | None = None,
                    phase_entries: Mapping[str, Sequence[float]] | None = None,
-                   extended_at: Sequence[float] = ()) -> Pathways:
+                   extended_at: Sequence[float] = (),
+                   phase_entrants: Mapping[str, Sequence[int]] | None = None) -> Pathways:
         """Build from per-participant lists; missing columns are NaN / -1 / 0.
 
         Examples:
@@ -154,6 +158,7 @@ class Pathways(Table):
             extensions=col(extensions, 0, np.int64),
             phase_entries={k: np.asarray(v, dtype=np.float64) for k, v in (phase_entries or {}).items()},
             extended_at=np.asarray(extended_at, dtype=np.float64),
+            phase_entrants={k: np.asarray(v, dtype=np.int64) for k, v in (phase_entrants or {}).items()},
         )
 
 
@@ -208,7 +213,9 @@ def replication_metrics(pathways: Pathways, *, observed_from: float, end: float)
     ``dropout_rate`` (admitted who left with reason dropout by the window's end /
     admitted, %), ``extended`` (admitted with at least one extension) and
     ``extension_rate`` (extended / admitted, %).
-    Flow figures count what happened in the window: ``entered:<phase>``, ``exits``,
+    Flow figures count what happened in the window: ``entered:<phase>``,
+    ``exits:<phase>`` (exits of people who had entered ``<phase>``: that phase's outflow,
+    the funnel's Ausström when ``<phase>`` is where participation begins), ``exits``,
     ``completed``, ``dropouts``, ``integrations`` and ``integration_share`` (exits into
     an Integration / exits, % — the funnel's ``integration`` stage, not the
     Integrationsquote K2), ``extensions`` (extensions granted), ``mean_stay_months``
@@ -299,6 +306,11 @@ def replication_metrics(pathways: Pathways, *, observed_from: float, end: float)
     }
     for phase, times in pathways.phase_entries.items():
         metrics[f"entered:{phase}"] = float(((times >= lo) & (times < hi)).sum())
+        people = pathways.phase_entrants.get(phase)
+        if people is not None:
+            entered = np.zeros(len(ex), dtype=np.bool_)
+            entered[people] = True
+            metrics[f"exits:{phase}"] = float((exits & entered).sum())
     return metrics
 
 

@@ -169,14 +169,24 @@ class Aftercare:
     Args:
         after: ``"integration"`` (svp, training, self-employment) or ``"work"`` (any work).
         duration: its length in months.
+        available_from: the day from which the programme offers aftercare (date-effective:
+            an exit before it starts none; None: always). TOML key ``from``.
 
     Examples:
         >>> Aftercare(duration=Fixed(6.0)).after
         'integration'
+        >>> from datetime import date
+        >>> Aftercare(available_from=date(2021, 8, 1)).offered_on(date(2021, 7, 31))
+        False
     """
 
     after: str = attrs.field(default="integration", validator=_checks.in_(("integration", "work")))
     duration: Distribution = attrs.field(factory=lambda: Fixed(6.0))
+    available_from: _dt.date | None = None
+
+    def offered_on(self, day: _dt.date) -> bool:
+        """Whether an exit on ``day`` can start aftercare (it is offered from ``available_from``)."""
+        return self.available_from is None or day >= self.available_from
 
     def applies(self, outcome: OutcomeKind) -> bool:
         """Whether an exit with ``outcome`` starts aftercare."""

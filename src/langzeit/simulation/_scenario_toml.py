@@ -392,7 +392,7 @@ def _completion(r: TableReader) -> tuple[tuple[OutcomeKind, float], ...] | None:
 
 
 def _aftercare(r: TableReader, programme: Programme | None) -> Any:
-    t = r.table("aftercare", allowed={"after", "duration"})
+    t = r.table("aftercare", allowed={"after", "duration", "from"})
     if t is None:
         return None
     before = len(t.problems)
@@ -407,6 +407,8 @@ def _aftercare(r: TableReader, programme: Programme | None) -> Any:
                                                 problems=t.problems)
     elif programme is not None and programme.aftercare is not None:
         kw["duration"] = Fixed(months_of(programme.aftercare))
+    if "from" in t:
+        kw["available_from"] = t.date("from")
     if len(t.problems) > before:
         return None
     return t.build(Aftercare, **kw)

@@ -110,6 +110,8 @@ def scenario_to_dict(s: Scenario) -> dict[str, Any]:
         out["extension"] = {"probability": s.extension_probability}
     if s.aftercare is not None:
         out["aftercare"] = {"after": s.aftercare.after, "duration": _distribution(s.aftercare.duration)}
+        if s.aftercare.available_from is not None:
+            out["aftercare"]["from"] = s.aftercare.available_from
     if s.follow_ups is not None:
         f = s.follow_ups
         out["follow_up"] = {"months": list(f.months), "retention": _prob_table(f.retention),
