@@ -135,6 +135,7 @@ def run_queue(scenario: Scenario, rng: np.random.Generator, *, index: int = 0) -
     admitted = [nan] * n
     ends = [nan] * n  # end of the stay (exit) of everyone admitted, also beyond the horizon
     entries: list[float] = []
+    entrants: list[int] = []
     free = [-math.inf] * places if places is not None else None  # when each place frees (a heap)
     leaving: list[float] = []  # when each one on the waiting list leaves it (a heap)
     replace, push, pop = heapq.heapreplace, heapq.heappush, heapq.heappop
@@ -178,6 +179,7 @@ def run_queue(scenario: Scenario, rng: np.random.Generator, *, index: int = 0) -
         if begin < end:
             admitted[i] = begin
             entries.append(begin)
+            entrants.append(i)
             if done < end:
                 ends[i] = done
     exited, outcome = _completions(s, streams, ends)
@@ -185,6 +187,7 @@ def run_queue(scenario: Scenario, rng: np.random.Generator, *, index: int = 0) -
     pathways = Pathways.from_lists(
         referred=arrival_list, agreed=took.tolist(), waitlisted=waitlisted, left_list=left, admitted=admitted,
         exited=exited, exit_reason=reason, outcome=outcome, phase_entries={phase.id: entries},
+        phase_entrants={phase.id: entrants},
     )
     metrics = replication_metrics(pathways, observed_from=to_time(s.observed_from), end=end)
     return Replication(index, (), pathways, metrics)
