@@ -4,8 +4,8 @@ Real support programmes of the seed documents as phase models, shipped as TOML
 files: rehapro Euregio rpE, PaN (Plön), Geh vor! (Halle), Sanus LE (Leipzig),
 AktiVoReha (Mayen-Koblenz), GesA (Düsseldorf/Mettmann), LIPSY (Leipzig), PROGES
 (Frankfurt), Segel setzen (Köln) and the regular Fallmanagement (1:60). Each file's
-description cites the seed and names the assumptions made where the seed gives no figure. This package imports only
-``langzeit.domain``.
+description cites the seed and names the assumptions made where the seed gives no
+figure. This package imports only ``langzeit.domain``.
 
 Examples:
     >>> from langzeit.programmes import list_programmes, load_programme
