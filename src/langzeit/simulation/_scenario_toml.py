@@ -530,7 +530,8 @@ def builtin_scenarios() -> tuple[Scenario, ...]:
 
     Examples:
         >>> [s.id for s in builtin_scenarios()]  # doctest: +NORMALIZE_WHITESPACE
-        ['aktivoreha', 'geh-vor', 'mm-c-queue', 'pan-ploen', 'rpe-euregio', 'sanus-le']
+        ['aktivoreha', 'geh-vor', 'lipsy', 'mm-c-queue', 'pan-ploen', 'proges', 'rpe-euregio', 'sanus-le',
+         'segel-setzen']
     """
     return tuple(load_scenario(name) for name in sorted(_scenario_files()))
 
