@@ -131,7 +131,8 @@ class SpellPartition:
             return tables[0]
         rejected = tuple(p for t in tables for p in t.rejected)
         end = data_end if data_end is not None else max(t.data_end_date for t in tables)
-        combined = pa.concat_tables([t.to_arrow().cast(tables[0].to_arrow().schema) for t in tables])
+        arrows = [t.to_arrow() for t in tables]
+        combined = pa.concat_tables([a.cast(arrows[0].schema) for a in arrows])
         merged = SpellTable.from_arrow(combined, data_end=end, strict=True, file=self.name,
                                        catalogue=catalogue)
         return attrs.evolve(merged, rejected=rejected)
