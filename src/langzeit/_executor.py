@@ -22,7 +22,7 @@ from typing import Any, TypeVar
 
 from langzeit.exceptions import WorkerLost
 
-__all__ = ["run_all"]
+__all__ = ["SerialExecutor", "run_all"]
 
 R = TypeVar("R")
 
@@ -89,3 +89,24 @@ def run_all(
             future.cancel()
         raise
     return results
+
+
+class SerialExecutor(concurrent.futures.Executor):
+    """Runs each task at once in this process: the default where no executor is given.
+
+    No pool, no pickling: ``submit`` calls the function and returns a finished future
+    (its result, or the exception it raised).
+
+    Examples:
+        >>> run_all(SerialExecutor(), divmod, [(7, 2), (9, 3)])
+        [(3, 1), (3, 0)]
+    """
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> concurrent.futures.Future[Any]:
+        """Call ``fn(*args, **kwargs)`` now; a future holding its result or its exception."""
+        future: concurrent.futures.Future[Any] = concurrent.futures.Future()
+        try:
+            future.set_result(fn(*args, **kwargs))
+        except BaseException as exc:
+            future.set_exception(exc)
+        return future

@@ -18,7 +18,7 @@ import datetime as dt
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from langzeit._executor import run_all
+from langzeit._executor import SerialExecutor, run_all
 from langzeit.exceptions import UnknownNameError, ValidationError
 from langzeit.indicators._kennzahlen import KennzahlenResult, Regime, StockWindow, kennzahlen
 from langzeit.indicators._kennzahlen_counts import reported_jobcenters
@@ -105,7 +105,7 @@ def kennzahlen_partitioned(
     end = data_end if data_end is not None else getattr(dataset, "data_end", None)
     options: dict[str, Any] = {"stichtag": stichtag, "regime": regime, "count_16k": count_16k,
                                "level": level, "stock_window": stock_window, "catalogue": catalogue}
-    pool = executor if executor is not None else _Serial()
+    pool = executor if executor is not None else SerialExecutor()
     if end is None:
         end = max(run_all(pool, _data_end, [(p, catalogue) for p in partitions],
                           what=lambda i: f"partition {partitions[i].name}"))
@@ -121,14 +121,3 @@ def kennzahlen_partitioned(
         result = result.merge(part)
     return result
 
-
-class _Serial(concurrent.futures.Executor):
-    """Runs each task at once in this process (the default: no pool, no pickling)."""
-
-    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> concurrent.futures.Future[Any]:
-        future: concurrent.futures.Future[Any] = concurrent.futures.Future()
-        try:
-            future.set_result(fn(*args, **kwargs))
-        except BaseException as exc:
-            future.set_exception(exc)
-        return future
