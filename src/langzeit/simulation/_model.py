@@ -17,6 +17,7 @@ that state around or look it up per action, on the path that sets the simulator'
 
 from __future__ import annotations
 
+import contextlib
 import heapq
 import itertools
 import math
@@ -47,6 +48,7 @@ from langzeit.engine import (
     PathwayEngine,
     RecordConsent,
     RecordFollowUp,
+    ReduceBenefit,
     Refer,
     Renege,
     ScoreScale,
@@ -77,7 +79,10 @@ _BLOCK = 8192
 _new_engine: Callable[..., PathwayEngine] = PathwayEngine
 
 # action codes, ordered so that on equal times exits free places before arrivals take them
-_EXIT_HAZARD, _PHASE_END, _DEADLINE, _RENEGE, _AFTERCARE_END, _FOLLOW_UP, _STEP, _REVIEW = range(8)
+_EXIT_HAZARD, _PHASE_END, _DEADLINE, _RENEGE, _AFTERCARE_END, _FOLLOW_UP, _STEP, _REVIEW, _BREACH = range(9)
+
+#: The grounds a scenario's Leistungsminderungen draw breaches of while admitted.
+_BREACH_GROUNDS = ("duty_breach", "missed_appointment")
 
 
 def _stream(draw: Callable[[int], np.ndarray[Any, Any]]) -> Callable[[], float]:
@@ -163,6 +168,10 @@ class _Run:
         self.extension_u = _stream(streams.extension.random)
         self.follow_up_u = _stream(streams.follow_up.random)
         self.plan_u = _stream(streams.plans.random)
+        red = scenario.reductions
+        self.breach_rates = (() if red is None else  # (ground, monthly rate) of the grounds drawn
+                             tuple((g, red.rate(g)) for g in _BREACH_GROUNDS if red.rate(g) > 0))
+        self.reduction_u = _stream(streams.reductions.random)
         self.durations: dict[str, Callable[[], float]] = {}
         self.terminal = {p.id for p in prog.phases if p.terminal}
         self.default_next: dict[str, str] = {}
@@ -293,7 +302,7 @@ class _Run:
         cursor = self.cursor = int(start)
         pop = heapq.heappop
         handlers = (self.on_hazard, self.on_phase_end, self.on_deadline, self.on_renege,
-                    self.on_aftercare_end, self.on_follow_up, self.on_step, self.on_review)
+                    self.on_aftercare_end, self.on_follow_up, self.on_step, self.on_review, self.on_breach)
         token = self.token
         step = max(1, n // 100) if tick is not None else n + 1
         span = end - start
@@ -389,6 +398,8 @@ class _Run:
             self.score(i, pid, t, exit_mean=False)
         if self.s.plans is not None:
             self.plan(i, pid, t, first=True)
+        for ground, rate in self.breach_rates:
+            self.next_breach(i, t, ground, rate)
 
     def score(self, i: int, pid: str, t: float, *, exit_mean: bool) -> None:
         """Score each scale of the scenario (item answers around the entry or exit mean)."""
@@ -420,6 +431,24 @@ class _Run:
 
     def on_review(self, t: float, i: int, _payload: Any) -> None:
         self.plan(i, self.ids[i], t, first=False)
+
+    def next_breach(self, i: int, t: float, ground: str, rate: float) -> None:
+        """Draw the time to the participant's next breach of ``ground`` (exponential, monthly rate)."""
+        self.push(add_months(t, -math.log1p(-self.reduction_u()) / rate), _BREACH, i, (ground, rate))
+
+    def reduce(self, i: int, t: float, ground: str, *, coaching_breakoff: bool = False) -> None:
+        """A breach: the engine decides the Leistungsminderung (a refusal writes nothing)."""
+        red = self.s.reductions
+        assert red is not None
+        hardship = red.hardship > 0 and self.reduction_u() < red.hardship
+        with contextlib.suppress(TransitionRefused):  # hardship, § 16k Abs. 4, the cap, the law in force
+            self.exec(ReduceBenefit(self.ids[i], self.day(t), ground, hardship=hardship,
+                                    coaching_breakoff=coaching_breakoff))
+
+    def on_breach(self, t: float, i: int, payload: tuple[str, float]) -> None:
+        ground, rate = payload
+        self.reduce(i, t, ground)
+        self.next_breach(i, t, ground, rate)
 
     def free_staff(self, staff: str, change: int) -> None:
         """Book a case on (+1) or off (-1) a coach or tandem, for choosing the next one."""
@@ -551,6 +580,10 @@ class _Run:
         staff = self.staff[i]
         if self.s.scales:
             self.score(i, pid, t, exit_mean=reason is ExitReason.COMPLETED or self.is_work[outcome])
+        red = self.s.reductions
+        if red is not None and reason is ExitReason.DROPOUT and red.on_dropout > 0 \
+                and self.reduction_u() < red.on_dropout:  # breaking off the measure (§ 31 Abs. 1 Nr. 3)
+            self.reduce(i, t, "duty_breach", coaching_breakoff=True)
         events = self.exec(Exit(pid, day, reason, outcome, phase))
         if staff is not None:
             self.free_staff(staff, -1)

@@ -46,7 +46,7 @@ def queue_obstacles(scenario: Scenario) -> tuple[str, ...]:
     A queue-shaped scenario has one phase before exit, places for the whole
     programme only, referrals that are not cohorts, FIFO or no waiting list (reneging
     and a maximum list length are fine), and no staffing, hazards, routing, maximum
-    stay, aftercare, follow-ups, plans, scales, consent, assessment or guards.
+    stay, aftercare, follow-ups, plans, scales, reductions, consent, assessment or guards.
 
     Args:
         scenario: the scenario.
@@ -82,7 +82,8 @@ def queue_obstacles(scenario: Scenario) -> tuple[str, ...]:
         out.append("a priority waiting list")
     features = (("competing hazards", bool(s.hazards)), ("routing", bool(s.routing)),
                 ("aftercare", s.aftercare is not None), ("follow-ups", s.follow_ups is not None),
-                ("cooperation plans", s.plans is not None), ("scales", bool(s.scales)))
+                ("cooperation plans", s.plans is not None), ("scales", bool(s.scales)),
+                ("Leistungsminderungen", s.reductions is not None))
     for feature, present in features:
         if present:
             out.append(feature)

@@ -8,6 +8,7 @@ derives variants. This module imports neither, so no import circle appears.
 from __future__ import annotations
 
 import datetime as _dt
+import math
 import warnings
 from collections.abc import Mapping
 from pathlib import Path
@@ -38,6 +39,7 @@ __all__ = [
     "Calibration",
     "FollowUps",
     "Plans",
+    "Reductions",
     "ScaleModel",
     "Scenario",
     "Staffing",
@@ -275,6 +277,54 @@ class Plans:
             raise ValidationError(f"due must be positive, got {self.due}")
 
 
+@attrs.frozen
+class Reductions:
+    """Leistungsminderungen (§§ 31–32 SGB II) in the simulation: breaches drawn, the engine decides.
+
+    While admitted, each participant commits a Pflichtverletzung (``duty_breach``) and a
+    Meldeversäumnis (``missed_appointment``) with the given monthly probabilities (the
+    time to the next one is exponential with the matching rate); ``on_dropout`` is the
+    probability that a dropout (breaking off the programme, § 31 Abs. 1 Satz 1 Nr. 3) is
+    taken for a Pflichtverletzung. Each breach becomes the engine's
+    :class:`~langzeit.engine.ReduceBenefit` command, so the reduction, its chain count,
+    percent, months and cap are those of :func:`~langzeit.domain.decide_reduction` under
+    the law in force on the day; with probability ``hardship`` the jobcenter finds an
+    außergewöhnliche Härte (the engine refuses the reduction), and a dropout's breach is
+    the breaking off of coaching that § 16k Abs. 4 protects from 01.07.2023 (the engine
+    refuses it then). A refused reduction writes no event. Off (None) by default.
+
+    Args:
+        duty_breach: monthly probability of a Pflichtverletzung while admitted.
+        missed_appointment: monthly probability of a Meldeversäumnis while admitted.
+        on_dropout: probability that a dropout is taken for a Pflichtverletzung.
+        hardship: probability that the jobcenter finds an außergewöhnliche Härte.
+
+    Examples:
+        >>> r = Reductions(missed_appointment=0.05)
+        >>> round(r.rate("missed_appointment"), 4), r.rate("duty_breach")
+        (0.0513, 0.0)
+        >>> Reductions(duty_breach=1.0)
+        Traceback (most recent call last):
+        ...
+        langzeit.exceptions.ValidationError: duty_breach must be a monthly probability in [0, 1), got 1.0
+    """
+
+    duty_breach: float = attrs.field(default=0.0)
+    missed_appointment: float = attrs.field(default=0.0)
+    on_dropout: float = attrs.field(default=0.0, validator=_probability)
+    hardship: float = attrs.field(default=0.0, validator=_probability)
+
+    @duty_breach.validator
+    @missed_appointment.validator
+    def _monthly(self, attribute: attrs.Attribute[float], value: float) -> None:
+        if isinstance(value, bool) or not (isinstance(value, int | float) and 0.0 <= value < 1.0):
+            raise ValidationError(f"{attribute.name} must be a monthly probability in [0, 1), got {value!r}")
+
+    def rate(self, ground: str) -> float:
+        """The monthly rate ``-ln(1 - p)`` of breaches of ``ground`` (a monthly probability's field)."""
+        return -math.log1p(-float(getattr(self, ground)))
+
+
 #: Items and their range per scale (DOMAIN.md § 4): WHO-5 five items 0–5, SWE ten items 1–4.
 SCALE_ITEMS: Mapping[str, tuple[int, int, int]] = {"who5": (5, 0, 5), "swe": (10, 1, 4)}
 
@@ -385,6 +435,7 @@ class Scenario:
         plans: cooperation plans and their steps (None: none).
         scales: scales scored at admission and exit (WHO-5, SWE).
         calibration: seed figures with tolerances.
+        reductions: Leistungsminderungen drawn and decided by the engine (None: none, the default).
 
     Examples:
         >>> from langzeit.simulation import scenario_from_dict
@@ -421,6 +472,7 @@ class Scenario:
     plans: Plans | None = None
     scales: tuple[ScaleModel, ...] = ()
     calibration: tuple[Calibration, ...] = ()
+    reductions: Reductions | None = None
 
     def __attrs_post_init__(self) -> None:
         problems = list(self._problems())

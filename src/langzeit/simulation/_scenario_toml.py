@@ -42,6 +42,7 @@ from langzeit.simulation._scenario import (
     Calibration,
     FollowUps,
     Plans,
+    Reductions,
     ScaleModel,
     Scenario,
     Staffing,
@@ -56,6 +57,7 @@ _TOP_KEYS = frozenset({
     "id", "name", "description", "start", "horizon", "warm_up", "programme", "referrals",
     "agreement_probability", "take_up", "staffing", "waiting_list", "durations", "hazards", "routing",
     "completion", "extension", "aftercare", "follow_up", "plans", "scales", "calibration",
+    "reductions",
 })
 _REFERRAL_KEYS = {
     "poisson": {"rate", "per"},
@@ -137,6 +139,7 @@ def scenario_from_dict(data: Mapping[str, Any], *, location: str = "scenario") -
             kwargs["programme"] = programme
     kwargs["aftercare"] = _aftercare(r, programme)
     kwargs["plans"] = _plans(r)
+    kwargs["reductions"] = _reductions(r)
     kwargs["scales"] = _scales(r)
     kwargs["follow_ups"] = _follow_ups(r)
     kwargs["calibration"] = _calibration(r)
@@ -425,6 +428,21 @@ def _plans(r: TableReader) -> Any:
     if len(t.problems) > before:
         return None
     return t.build(Plans, **{k: v for k, v in kw.items() if v is not None})
+
+
+def _reductions(r: TableReader) -> Any:
+    keys = ("duty_breach", "missed_appointment", "on_dropout", "hardship")
+    t = r.table("reductions", allowed=set(keys))
+    if t is None:
+        return None
+    before = len(t.problems)
+    kw: dict[str, Any] = {k: t.probability(k) for k in keys if k in t}
+    for k in ("duty_breach", "missed_appointment"):
+        if kw.get(k) == 1.0:
+            t.problem(k, "a monthly probability must be below 1")
+    if len(t.problems) > before:
+        return None
+    return t.build(Reductions, **kw)
 
 
 def _scales(r: TableReader) -> tuple[Any, ...]:

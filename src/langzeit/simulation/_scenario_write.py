@@ -119,6 +119,10 @@ def scenario_to_dict(s: Scenario) -> dict[str, Any]:
     if s.plans is not None:
         p = s.plans
         out["plans"] = {"steps": p.steps, "achieve": p.achieve, "due": p.due, "review": p.review}
+    if s.reductions is not None:
+        red = s.reductions
+        out["reductions"] = {"duty_breach": red.duty_breach, "missed_appointment": red.missed_appointment,
+                             "on_dropout": red.on_dropout, "hardship": red.hardship}
     if s.scales:
         out["scales"] = {m.scale: {"entry": m.entry, "exit": m.exit, "sd": m.sd} for m in s.scales}
     if s.calibration:

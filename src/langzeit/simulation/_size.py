@@ -91,11 +91,14 @@ def _events_per_referral(s: Scenario) -> int:
     if s.follow_ups is not None:
         n += len(s.follow_ups.months)
     n += 2 * len(s.scales)
+    planned = prog.max_duration or prog.planned_duration
+    stay = 12.0 if planned is None else (
+        planned.years * 12 + planned.months + planned.days / DAYS_PER_MONTH)
     if s.plans is not None:
-        planned = prog.max_duration or prog.planned_duration
-        stay = 12.0 if planned is None else (
-            planned.years * 12 + planned.months + planned.days / DAYS_PER_MONTH)
         n += 1 + 2 * s.plans.steps + max(1, math.ceil(stay / s.plans.review))
+    if s.reductions is not None:  # breaches over the stay, and one for a dropout
+        red = s.reductions
+        n += 1 + math.ceil(stay * (red.rate("duty_breach") + red.rate("missed_appointment")))
     if prog.extension is not None:
         n += prog.extension.max_extensions
     if s.aftercare is not None:

@@ -28,7 +28,10 @@ class Streams:
     """The child generators of one replication (private to the simulation layer).
 
     Args:
-        rng: the replication's generator; ``rng.spawn`` is called once.
+        rng: the replication's generator; ``rng.spawn`` is called once for the fixed
+            and the phases' streams, then once for each later stream (``reductions``), so
+            a stream added later shifts none of those before it: scenarios that do not
+            use it draw exactly what they drew before.
         programme: the programme; each non-terminal phase gets a stream of stays.
 
     Examples:
@@ -42,7 +45,7 @@ class Streams:
     """
 
     __slots__ = ("aftercare", "agreement", "arrivals", "completion", "duration", "extension", "follow_up",
-                 "hazards", "patience", "plans", "priority", "routing", "scales")
+                 "hazards", "patience", "plans", "priority", "reductions", "routing", "scales")
 
     def __init__(self, rng: np.random.Generator, programme: Programme) -> None:
         phases = [p.id for p in programme.phases if not p.terminal]
@@ -52,3 +55,4 @@ class Streams:
          self.aftercare) = children[:len(STREAM_NAMES)]
         self.duration: dict[str, np.random.Generator] = dict(
             zip(phases, children[len(STREAM_NAMES):], strict=True))
+        self.reductions = rng.spawn(1)[0]  # Leistungsminderungen (issue 17): after all others
