@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import numpy as np
+import pytest
 
-from langzeit.spells import OPEN_END, SpellKind, generate_spells
+from langzeit.spells import OPEN_END, SpellKind, generate_spells, read_spells, write_spells
 
 
 def test_same_seed_same_data_other_seed_other_data() -> None:
@@ -51,3 +53,13 @@ def test_amounts_are_monthly_and_only_from_the_given_date() -> None:
     assert (start_month >= np.datetime64("2024-01", "M")).all()
     assert (start_month == end_month).all()
     assert (t.amount[money] >= 0).all()
+
+
+@pytest.mark.parametrize("start", [dt.date(2012, 1, 1), dt.date(2016, 6, 1), dt.date(2018, 1, 1),
+                                   dt.date(2023, 1, 1)])
+def test_generated_spells_pass_the_instrument_catalogue_for_any_start(start: dt.date, tmp_path: Path) -> None:
+    """Every instrument is valid at its spell's start: the written file reads back without problems."""
+    table = generate_spells(3000, seed=2, start=start, end=start + dt.timedelta(days=5 * 365))
+    path = tmp_path / "spells.csv"
+    write_spells(table, path)
+    assert len(read_spells(path)) == len(table)

@@ -30,11 +30,14 @@ __all__ = ["generate_spells"]
 
 _INSTRUMENTS = ("16d", "16e_old", "16f", "16i", "16k", "44sgb3", "45sgb3", "81sgb3", "staa")
 # the codes of the instrument catalogue, valid at the spell's start: public employment before 2019
-# (§ 16e old version, Soziale Teilhabe) and from 2019 (§ 16i); § 16k only from July 2023
+# (§ 16e old version, Soziale Teilhabe from November 2015) and from 2019 (§ 16i); § 16k only
+# from July 2023
+_PUBLIC_BEFORE_STAA = (("16d", 0.8), ("16e_old", 0.2))
 _PUBLIC_OLD = (("16d", 0.6), ("16e_old", 0.15), ("staa", 0.25))
 _PUBLIC = (("16d", 0.7), ("16i", 0.3))
 _MEASURES_OLD = (("45sgb3", 0.55), ("16f", 0.1), ("81sgb3", 0.2), ("44sgb3", 0.15))
 _MEASURES = (("45sgb3", 0.5), ("16f", 0.1), ("16k", 0.1), ("81sgb3", 0.15), ("44sgb3", 0.15))
+_DAY_STAA = 16740  # 2015-11-01
 _DAY_2019 = 17897  # 2019-01-01
 _DAY_16K = 19539  # 2023-07-01
 
@@ -194,7 +197,8 @@ def generate_spells(
     public = rng.random(n_elb) < 0.06
     begin = within(public)
     add(public, SpellKind.PUBLIC_EMPLOYMENT, begin, 300.0,
-        _dated_pick(rng, begin, ((_DAY_2019, _PUBLIC_OLD), (None, _PUBLIC))))
+        _dated_pick(rng, begin,
+                    ((_DAY_STAA, _PUBLIC_BEFORE_STAA), (_DAY_2019, _PUBLIC_OLD), (None, _PUBLIC))))
     measure = rng.random(n_elb) < 0.35
     begin = within(measure)
     add(measure, SpellKind.MEASURE, begin, 90.0,
