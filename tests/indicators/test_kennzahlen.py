@@ -141,6 +141,28 @@ def test_amounts_count_for_the_jobcenter_on_their_row() -> None:
     assert val(r, "K1", jc="1") == (0.0, 0.0, None)
 
 
+def test_amounts_outside_the_component_months_count_nothing_but_report_their_jobcenter() -> None:
+    """Amount rows outside the component months add no euros, yet their jobcenter gets cells (conv. 8, 11)."""
+    r = run([elb("a", "2020-01-01", jc="1"), money("a", "llu", "2024-06-01", 100.0),
+             money("a", "llu", "2023-05-31", 7.0), money("a", "llu", "2024-07-01", 9.0),
+             money("b", "llu", "2021-03-01", 5.0, jc="9")])
+    assert val(r, "K1") == (100.0, 0.0, None)
+    assert "9" in r.jobcenters
+    assert val(r, "K1", jc="9") == (0.0, 0.0, None)
+
+
+def test_the_column_passes_give_the_same_counts_in_any_chunk_size(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The chunked passes over kinds, starts and jobcenters do not depend on the chunk size."""
+    from langzeit.indicators import _kennzahlen_counts
+    from langzeit.spells import generate_spells
+
+    spells = generate_spells(120, seed=5, n_jobcenters=3)
+    months = [D(2024, 1, 1), D(2024, 6, 1)]
+    whole = kennzahlen(spells, months).rows()
+    monkeypatch.setattr(_kennzahlen_counts, "_CHUNK", 7)
+    assert kennzahlen(spells, months).rows() == whole
+
+
 def test_llu_rows_need_a_jobcenter() -> None:
     """An llu row without jobcenter is an input error with its line (strict) or a rejected row (lenient)."""
     rows = [elb("a", "2020-01-01"), {**money("a", "llu", "2024-06-01", 100.0), "jobcenter": ""}]
@@ -710,3 +732,21 @@ def test_monthly_follow_up_counts_are_unknown_beyond_the_data_end() -> None:
     assert m.get("1", JUNE, "svp_integrationen") == 1
     with pytest.raises(UnknownNameError):
         m.get("1", JUNE, "nonsense")
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_the_packed_sort_of_the_deciding_spell_equals_the_four_key_lexsort(seed: int) -> None:
+    """(person, start, −jobcenter, −row) by one packed stable sort, ties of every key included (conv. 1)."""
+    import numpy as np
+
+    from langzeit.indicators._kennzahlen_counts import _decider_order
+
+    rng = np.random.default_rng(seed)
+    n = 2000
+    person = np.sort(rng.integers(0, 50, n)).astype(np.int32) if seed % 2 else rng.integers(0, 50, n).astype(
+        np.int32)
+    start = rng.integers(-400, 40, n).astype(np.int64)
+    jc = rng.integers(-1, 4, n).astype(np.int64)
+    expected = np.lexsort((-np.arange(n), -jc, start, person))
+    assert _decider_order(person, start, jc).tolist() == expected.tolist()
+    assert _decider_order(person[:0], start[:0], jc[:0]).size == 0

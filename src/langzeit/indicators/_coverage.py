@@ -52,8 +52,12 @@ def _union_intervals(
     person: npt.NDArray[np.int32], start: npt.NDArray[np.int64], end: npt.NDArray[np.int64]
 ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int64]]:
     """Merge each person's overlapping (or adjacent) spells into disjoint intervals."""
-    order = np.lexsort((start, person))
-    p, s, e = person[order].astype(np.int64), start[order], end[order]
+    if person.size < 2 or bool(np.all((person[1:] > person[:-1])
+                                       | ((person[1:] == person[:-1]) & (start[1:] >= start[:-1])))):
+        p, s, e = person.astype(np.int64), start, end  # sorted already (the stable sort's identity)
+    else:
+        order = np.lexsort((start, person))
+        p, s, e = person[order].astype(np.int64), start[order], end[order]
     if p.size == 0:
         return p, s, e
     # running maximum of the end within each person: persons are sorted, so offset them apart

@@ -439,36 +439,51 @@ def spell_rule_problems(
         [([True], 'only on svp, self_employment (that job is insured work: kind svp)')]
     """
     out: list[tuple[npt.NDArray[np.bool_], str]] = []
-    kinds = kind
+    n = kind.size
+
+    def full(rows: npt.NDArray[np.intp], mask: npt.NDArray[np.bool_]) -> npt.NDArray[np.bool_]:
+        """A row mask of the whole table from a mask over ``rows`` (built only for a broken rule)."""
+        out_mask = np.zeros(n, dtype=np.bool_)
+        out_mask[rows[mask]] = True
+        return out_mask
+
+    # the rules look at few rows (those without jobcenter, those with an instrument): they are
+    # picked once, so no pass over the whole table runs per rule, code or period
+    no_jc = np.flatnonzero(jobcenter == NO_CODE)
+    no_jc_kind = kind[no_jc]
     for k in (SpellKind.LLU, SpellKind.LUH):
-        mask = (kinds == k) & (jobcenter == NO_CODE)
+        mask = no_jc_kind == k
         if mask.any():
-            out.append((mask, f"{k.label} row without jobcenter (amounts count for the row's jobcenter)"))
+            reason = f"{k.label} row without jobcenter (amounts count for the row's jobcenter)"
+            out.append((full(no_jc, mask), reason))
+    with_code = np.flatnonzero(instrument >= 0)
+    codes, kinds, starts = instrument[with_code], kind[with_code], start[with_code]
     for c, label in enumerate(instrument_labels):
-        rows = instrument == c
+        rows = codes == c
         if not rows.any():
             continue
         if label not in catalogue:
-            out.append((rows, f"instrument {label!r} is not in the instrument catalogue"))
+            out.append((full(with_code, rows), f"instrument {label!r} is not in the instrument catalogue"))
             continue
         entry = catalogue.get(label)
         covered = np.zeros(rows.shape, dtype=np.bool_)
         for p in entry.periods:
-            inside = rows & _in_period(start, p)
+            inside = rows & _in_period(starts, p)
             covered |= inside
-            allowed = np.isin(kinds, [SpellKind.from_label(k).value for k in p.kinds])
-            wrong = inside & ~allowed
+            allowed = np.zeros(256, dtype=np.bool_)
+            allowed[[SpellKind.from_label(k).value for k in p.kinds]] = True
+            wrong = inside & ~allowed[kinds]
             if wrong.any():
                 for code in np.unique(kinds[wrong]).tolist():
                     label_k = SpellKind(code).label
                     hint = "" if "svp" not in p.kinds else " (that job is insured work: kind svp)"
                     since = "" if p.valid_from is None and p.valid_until is None else f" from {p.describe()}"
-                    out.append((wrong & (kinds == code),
+                    out.append((full(with_code, wrong & (kinds == code)),
                                 f"instrument {label!r} ({entry.law}){since} may not appear on "
                                 f"{label_k} spells, only on {', '.join(p.kinds)}{hint}"))
         outside = rows & ~covered
         if outside.any():
             spans = "; ".join(p.describe() for p in entry.periods)
-            out.append((outside, f"instrument {label!r} ({entry.law}) did not exist at the spell's "
-                                 f"start (valid {spans})"))
+            out.append((full(with_code, outside), f"instrument {label!r} ({entry.law}) did not exist at "
+                                                  f"the spell's start (valid {spans})"))
     return out
