@@ -9,11 +9,12 @@ from langzeit.store import read_events
 
 
 def test_scenarios_lists_every_built_in(capsys: pytest.CaptureFixture[str]) -> None:
-    """`langzeit scenarios --format json` lists the nine built-ins with their targets."""
+    """`langzeit scenarios --format json` lists the eleven built-ins with their targets."""
     assert main(["scenarios", "--format", "json"]) == 0
     data = json.loads(capsys.readouterr().out)
-    assert [d["id"] for d in data] == ["aktivoreha", "geh-vor", "lipsy", "mm-c-queue", "pan-ploen", "proges",
-                                       "rpe-euregio", "sanus-le", "segel-setzen"]
+    assert [d["id"] for d in data] == ["aktivoreha", "geh-vor", "leitbild-1-12", "leitbild-1-60", "lipsy",
+                                       "mm-c-queue", "pan-ploen", "proges", "rpe-euregio", "sanus-le",
+                                       "segel-setzen"]
     geh = data[1]
     assert geh["places"] == 32
     assert [c["metric"] for c in geh["calibration"]] == ["occupied_at_end", "waiting_at_end", "extensions"]

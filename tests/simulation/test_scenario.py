@@ -236,8 +236,8 @@ def test_unknown_scenario_name_lists_the_built_ins() -> None:
 def test_built_in_scenarios_name_their_seed_figures() -> None:
     """Every built-in scenario says what it is calibrated on; seed scenarios carry targets."""
     scenarios = {s.id: s for s in builtin_scenarios()}
-    assert set(scenarios) == {"aktivoreha", "geh-vor", "lipsy", "mm-c-queue", "pan-ploen", "proges",
-                              "rpe-euregio", "sanus-le", "segel-setzen"}
+    assert set(scenarios) == {"aktivoreha", "geh-vor", "leitbild-1-12", "leitbild-1-60", "lipsy",
+                              "mm-c-queue", "pan-ploen", "proges", "rpe-euregio", "sanus-le", "segel-setzen"}
     for sid, s in scenarios.items():
         assert "alibrated on" in s.description, sid
         if sid != "mm-c-queue":

@@ -6,7 +6,11 @@ The text report has three parts: the programme indicator report
 replications with its 95 % interval and unit (the metrics named like programme
 indicators — ``take_up``, ``dropout_rate``, ``extension_rate`` — are those indicators,
 in percent, so they agree with the report above), and the seed figures the scenario is
-calibrated on. ``--format json`` gives the same with stable keys.
+calibrated on. ``--format json`` gives the same with stable keys. ``--compare OTHER``
+runs a second scenario with the same seed and replications and adds the paired
+comparison (common random numbers: SCENARIO − OTHER per metric, with paired-t
+intervals) and, when both scenarios have ``[costs]``, the relief against the
+investment (``langzeit simulate leitbild-1-12 --compare leitbild-1-60``).
 """
 
 from __future__ import annotations
@@ -31,8 +35,10 @@ from langzeit.simulation import (
     DEFAULT_SEED,
     MAX_EVENTS,
     SimulationResult,
+    compare,
     load_scenario,
     metric_unit,
+    relief_balance,
     simulate,
 )
 from langzeit.store import format_of, write_events
@@ -63,6 +69,10 @@ def register(sub: Any) -> None:
     p.add_argument("--max-events", type=options.count(0, 10**12, "--max-events"), default=MAX_EVENTS,
                    help=f"refuse a run whose replication is estimated above this many events (default "
                         f"{MAX_EVENTS:,}; 0: no bound)")
+    p.add_argument("--compare", metavar="OTHER",
+                   help="also run OTHER (TOML file or built-in name) with the same seed and replications "
+                        "and show SCENARIO - OTHER per metric, paired by replication (common random "
+                        "numbers), and the relief against the investment when both have [costs]")
     add_cluster_options(p)
     add_format_option(p)
     p.set_defaults(run=run)
@@ -111,6 +121,19 @@ def _report(result: SimulationResult) -> dict[str, Any]:
     }
 
 
+def _comparison(result: SimulationResult, other: SimulationResult) -> dict[str, Any]:
+    """The paired comparison (``result`` − ``other``) and, with costs, the relief balance."""
+    c = compare(other, result, paired=True)
+    rows = [{**r, "unit": metric_unit(r["metric"])} for r in c.rows()]
+    balance = None
+    if any(r["metric"] == "staff_cost" for r in rows):
+        b = relief_balance(c)
+        balance = {"rows": b.rows(), "extra_cost": b.extra_cost, "extra_relief": b.extra_relief,
+                   "net": b.net, "relief_per_euro": b.relief_per_euro}
+    return {"baseline": c.baseline, "alternative": c.alternative, "paired": True, "level": c.level,
+            "rows": rows, "relief_vs_investment": balance}
+
+
 def _out_format(out: str) -> str:
     """The event log format of ``--out`` (no suffix: SQLite, the embedded default)."""
     try:
@@ -151,6 +174,10 @@ def run(args: argparse.Namespace) -> int:
         _out_format(args.out)
         out = check_output(args.out, force=args.force)
     scenario = load_scenario(args.scenario)
+    other_name = getattr(args, "compare", None)
+    other_scenario = load_scenario(other_name) if other_name else None
+    other = None
+    name = args.scenario
     try:
         with cluster_executor(args) as executor:
             result = simulate(scenario, seed=args.seed, replications=args.replications,
@@ -158,9 +185,17 @@ def run(args: argparse.Namespace) -> int:
                               keep_events={0},  # the report and --out read the first
                               progress=Progress(f"simulating {scenario.id}", "replications"),
                               max_events=args.max_events or None, executor=executor)
+            if other_scenario is not None:
+                name = other_name
+                other = simulate(other_scenario, seed=args.seed, replications=args.replications,
+                                 processes=args.processes, keep_events=False,
+                                 progress=Progress(f"simulating {other_scenario.id}", "replications"),
+                                 max_events=args.max_events or None, executor=executor)
     except LimitExceeded as exc:
-        raise LimitExceeded(f"{args.scenario}: {exc}") from None
+        raise LimitExceeded(f"{name}: {exc}") from None
     report = _report(result)
+    if other is not None:
+        report["comparison"] = _comparison(result, other)
     programme_report = _programme_report(result)
     if out is not None:
         report["out"] = args.out
@@ -190,8 +225,31 @@ def run(args: argparse.Namespace) -> int:
         print_table(["seed figure", "target", "simulated", "ok"],
                     [[c["source"] or c["metric"], _number(c["target"]), _number(c["simulated"]),
                       "yes" if c["within_tolerance"] else "no"] for c in report["calibration"]])
+    if other is not None:
+        _print_comparison(report["comparison"], n)
     if args.out:
         print()
         print(f"wrote {report['written']} events of replication 1 to {args.out} "
               f"(horizon {format_duration(scenario.horizon)})")
     return 0
+
+
+def _print_comparison(c: dict[str, Any], n: int) -> None:
+    """The paired comparison's table and, with costs, the relief against the investment."""
+    print()
+    print(f"# {c['alternative']} - {c['baseline']}: paired over {n} replication{'s' if n != 1 else ''} "
+          "(same seed: common random numbers), mean difference and 95 % interval")
+    print()
+    print_table(["metric", "unit", c["baseline"], c["alternative"], "difference", "95% low", "95% high"],
+                [[r["metric"], r["unit"], _number(r["baseline"]), _number(r["alternative"]),
+                  _number(r["difference"]), _number(r["low"]), _number(r["high"])] for r in c["rows"]])
+    b = c["relief_vs_investment"]
+    if b is None:
+        return
+    print()
+    print("# Relief against investment over the observed window (staff cost and benefit relief as the "
+          "scenarios assume them: see their descriptions)")
+    print()
+    print_table(["figure", "unit", "difference", "95% low", "95% high"],
+                [[r["figure"], r["unit"], _number(r["difference"]), _number(r["low"]), _number(r["high"])]
+                 for r in b["rows"]])

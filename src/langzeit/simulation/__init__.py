@@ -17,6 +17,7 @@ Examples:
 """
 
 from langzeit.simulation import _legacy  # noqa: F401  (attaches Scenario's deprecated format methods)
+from langzeit.simulation._costs import COST_METRICS, ReliefBalance, cost_metrics, relief_balance
 from langzeit.simulation._distributions import (
     DAYS_PER_MONTH,
     Distribution,
@@ -51,6 +52,7 @@ from langzeit.simulation._scenario import (
     SCALE_ITEMS,
     Aftercare,
     Calibration,
+    Costs,
     FollowUps,
     Plans,
     Reductions,
@@ -71,6 +73,7 @@ from langzeit.simulation._stats import ErlangC, erlang_c, mean_interval, student
 
 __all__ = [
     "CAUSES",
+    "COST_METRICS",
     "DAYS_PER_MONTH",
     "DEFAULT_SEED",
     "MAX_EVENTS",
@@ -79,6 +82,7 @@ __all__ = [
     "Calibration",
     "CohortReferrals",
     "Comparison",
+    "Costs",
     "Distribution",
     "Empirical",
     "ErlangC",
@@ -94,6 +98,7 @@ __all__ = [
     "PoissonReferrals",
     "Reductions",
     "ReferralProcess",
+    "ReliefBalance",
     "Replication",
     "ReplicationMetrics",
     "RunSize",
@@ -106,6 +111,7 @@ __all__ = [
     "builtin_scenarios",
     "cause_exit",
     "compare",
+    "cost_metrics",
     "distribution_from_dict",
     "erlang_c",
     "estimate_size",
@@ -114,6 +120,7 @@ __all__ = [
     "metric_unit",
     "queue_obstacles",
     "read_scenario",
+    "relief_balance",
     "replication_metrics",
     "scenario_from_dict",
     "scenario_to_dict",

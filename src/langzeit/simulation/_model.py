@@ -57,6 +57,7 @@ from langzeit.engine import (
 )
 from langzeit.events import Admitted, Event, EventLog, Extended, Waitlisted
 from langzeit.simulation._clock import add_months, to_time
+from langzeit.simulation._costs import cost_metrics
 from langzeit.simulation._distributions import Distribution
 from langzeit.simulation._hazards import CAUSES
 from langzeit.simulation._referrals import CohortReferrals
@@ -611,7 +612,11 @@ class _Run:
 
     def on_follow_up(self, t: float, i: int, payload: tuple[int, OutcomeKind]) -> None:
         months, status = payload
-        self.exec(RecordFollowUp(self.ids[i], self.day(t), months, status))
+        if self.s.costs is None:
+            self.exec(RecordFollowUp(self.ids[i], self.day(t), months, status))
+        else:  # benefit relief needs to know: no benefit while in an Integration
+            self.exec(RecordFollowUp(self.ids[i], self.day(t), months, status,
+                                     receives_benefit=not status.is_integration))
 
     # -- result ------------------------------------------------------------------------------
 
@@ -646,6 +651,8 @@ def run_replication(
         pathways = run.pathways()
         metrics = replication_metrics(pathways, observed_from=to_time(scenario.observed_from),
                                       end=to_time(scenario.end))
+        if scenario.costs is not None:  # read from the events, by the indicator's one definition
+            metrics.update(cost_metrics(scenario, run.log._events))
         events = tuple(run.log._events) if keep_events else ()
         del run  # the engine's states and the loop's lists go now, before the collector runs again
         return Replication(index, events, pathways, metrics)

@@ -83,7 +83,8 @@ def queue_obstacles(scenario: Scenario) -> tuple[str, ...]:
     features = (("competing hazards", bool(s.hazards)), ("routing", bool(s.routing)),
                 ("aftercare", s.aftercare is not None), ("follow-ups", s.follow_ups is not None),
                 ("cooperation plans", s.plans is not None), ("scales", bool(s.scales)),
-                ("Leistungsminderungen", s.reductions is not None))
+                ("Leistungsminderungen", s.reductions is not None),
+                ("costs (benefit relief is read from the events)", s.costs is not None))
     for feature, present in features:
         if present:
             out.append(feature)

@@ -173,7 +173,10 @@ def _overlap(start: FloatArray, stop: FloatArray, lo: float, hi: float) -> float
 #: The unit of each metric that is not a plain count (``entered:<phase>`` are counts).
 _UNITS = {"take_up": "%", "dropout_rate": "%", "extension_rate": "%", "integration_share": "%",
           "p_wait": "probability", "mean_wait_days": "days", "mean_stay_months": "months",
-          "mean_waiting": "people (time average)", "mean_occupied": "places (time average)"}
+          "mean_waiting": "people (time average)", "mean_occupied": "places (time average)",
+          # with a scenario's [costs] (simulation._costs.COST_METRICS)
+          "staff_fte": "FTE", "staff_cost": "EUR", "relieved_months": "person-months",
+          "benefit_relief": "EUR", "net_relief": "EUR"}
 
 
 def metric_unit(metric: str) -> str:

@@ -37,6 +37,7 @@ __all__ = [
     "SCALE_ITEMS",
     "Aftercare",
     "Calibration",
+    "Costs",
     "FollowUps",
     "Plans",
     "Reductions",
@@ -325,6 +326,58 @@ class Reductions:
         return -math.log1p(-float(getattr(self, ground)))
 
 
+#: The default staff cost of one full-time position a year (euros): the hourly rate for
+#: Verwaltungsbeschäftigte des gehobenen Dienstes without the overhead surcharge (53.60 €,
+#: AGebV Anlage 1 Teil A, BGBl. I 2017, 1701) × 1,600 working hours a year (an assumption).
+STAFF_COST_PER_FTE_YEAR = 85_760.0  # 53.60 × 1600
+
+#: The default SGB II benefit a month of a person no longer receiving it (euros): an
+#: assumption — the Regelbedarf of Regelbedarfsstufe 1 (563 € in 2024) plus about 437 € for
+#: housing and heating (§ 22); no statistic of the BA.
+MONTHLY_BENEFIT = 1000.0
+
+
+@attrs.frozen
+class Costs:
+    """Staff cost and benefit relief as replication metrics (``staff_cost``, ``benefit_relief``, …).
+
+    With costs, each replication reports, over the whole calendar months of its observation
+    window and by the one definition of :func:`langzeit.indicators.cost_relief` read from its
+    events: ``staff_fte`` (Σ FTE of the scenario's coaches), ``staff_cost`` (their FTE ×
+    ``staff_cost_per_fte_year`` / 12 a month), ``relieved_months`` (months out of benefit:
+    from the month after an exit into an Integration, or from a follow-up without benefit,
+    until a follow-up reports benefit again), ``benefit_relief`` (those months ×
+    ``monthly_benefit``) and ``net_relief`` (relief − cost). Follow-ups then record whether
+    the person receives benefit: not while in an Integration (svp, training,
+    self-employment). Both defaults are assumptions (see the module constants
+    ``STAFF_COST_PER_FTE_YEAR`` and ``MONTHLY_BENEFIT``); give your own.
+
+    Args:
+        staff_cost_per_fte_year: employer's cost of one full-time position a year (euros).
+        monthly_benefit: benefit a month not paid for a relieved person (euros).
+
+    Examples:
+        >>> Costs().staff_cost_per_fte_year, Costs().monthly_cost_per_fte
+        (85760.0, 7146.666666666667)
+    """
+
+    staff_cost_per_fte_year: float = attrs.field(default=STAFF_COST_PER_FTE_YEAR, converter=float)
+    monthly_benefit: float = attrs.field(default=MONTHLY_BENEFIT, converter=float)
+
+    def __attrs_post_init__(self) -> None:
+        problems = [Problem(name, f"must be a finite amount >= 0, got {value!r}")
+                    for name, value in (("staff_cost_per_fte_year", self.staff_cost_per_fte_year),
+                                        ("monthly_benefit", self.monthly_benefit))
+                    if not (math.isfinite(value) and value >= 0)]
+        if problems:
+            raise ValidationError("invalid costs", problems)
+
+    @property
+    def monthly_cost_per_fte(self) -> float:
+        """The staff cost of one full-time position a month."""
+        return self.staff_cost_per_fte_year / 12
+
+
 #: Items and their range per scale (DOMAIN.md § 4): WHO-5 five items 0–5, SWE ten items 1–4.
 SCALE_ITEMS: Mapping[str, tuple[int, int, int]] = {"who5": (5, 0, 5), "swe": (10, 1, 4)}
 
@@ -436,6 +489,7 @@ class Scenario:
         scales: scales scored at admission and exit (WHO-5, SWE).
         calibration: seed figures with tolerances.
         reductions: Leistungsminderungen drawn and decided by the engine (None: none, the default).
+        costs: staff cost and benefit relief as metrics (None: none); needs ``staffing``.
 
     Examples:
         >>> from langzeit.simulation import scenario_from_dict
@@ -473,6 +527,7 @@ class Scenario:
     scales: tuple[ScaleModel, ...] = ()
     calibration: tuple[Calibration, ...] = ()
     reductions: Reductions | None = None
+    costs: Costs | None = None
 
     def __attrs_post_init__(self) -> None:
         problems = list(self._problems())
@@ -486,6 +541,8 @@ class Scenario:
             problems.append(Problem("horizon", f"must be positive, got {format_duration(self.horizon)}"))
         if is_negative(self.warm_up):
             problems.append(Problem("warm_up", f"must not be negative, got {format_duration(self.warm_up)}"))
+        if self.costs is not None and self.staffing is None:
+            problems.append(Problem("costs", "staff cost needs [staffing]: the coaches whose cost counts"))
         if self.aftercare is not None and prog.aftercare is None:
             problems.append(Problem("aftercare", f"programme {prog.id!r} offers no aftercare"))
         problems += model_problems(

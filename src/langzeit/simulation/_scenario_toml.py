@@ -40,6 +40,7 @@ from langzeit.simulation._scenario import (
     SCALE_ITEMS,
     Aftercare,
     Calibration,
+    Costs,
     FollowUps,
     Plans,
     Reductions,
@@ -57,7 +58,7 @@ _TOP_KEYS = frozenset({
     "id", "name", "description", "start", "horizon", "warm_up", "programme", "referrals",
     "agreement_probability", "take_up", "staffing", "waiting_list", "durations", "hazards", "routing",
     "completion", "extension", "aftercare", "follow_up", "plans", "scales", "calibration",
-    "reductions",
+    "reductions", "costs",
 })
 _REFERRAL_KEYS = {
     "poisson": {"rate", "per"},
@@ -140,6 +141,7 @@ def scenario_from_dict(data: Mapping[str, Any], *, location: str = "scenario") -
     kwargs["aftercare"] = _aftercare(r, programme)
     kwargs["plans"] = _plans(r)
     kwargs["reductions"] = _reductions(r)
+    kwargs["costs"] = _costs(r)
     kwargs["scales"] = _scales(r)
     kwargs["follow_ups"] = _follow_ups(r)
     kwargs["calibration"] = _calibration(r)
@@ -445,6 +447,18 @@ def _reductions(r: TableReader) -> Any:
     return t.build(Reductions, **kw)
 
 
+def _costs(r: TableReader) -> Any:
+    keys = ("staff_cost_per_fte_year", "monthly_benefit")
+    t = r.table("costs", allowed=set(keys))
+    if t is None:
+        return None
+    before = len(t.problems)
+    kw: dict[str, Any] = {k: t.number(k, minimum=0, maximum=1e12) for k in keys if k in t}
+    if len(t.problems) > before:
+        return None
+    return t.build(Costs, **kw)
+
+
 def _scales(r: TableReader) -> tuple[Any, ...]:
     t = r.table("scales", what="a table of scales (who5, swe)")
     models = []
@@ -548,8 +562,8 @@ def builtin_scenarios() -> tuple[Scenario, ...]:
 
     Examples:
         >>> [s.id for s in builtin_scenarios()]  # doctest: +NORMALIZE_WHITESPACE
-        ['aktivoreha', 'geh-vor', 'lipsy', 'mm-c-queue', 'pan-ploen', 'proges', 'rpe-euregio', 'sanus-le',
-         'segel-setzen']
+        ['aktivoreha', 'geh-vor', 'leitbild-1-12', 'leitbild-1-60', 'lipsy', 'mm-c-queue', 'pan-ploen',
+         'proges', 'rpe-euregio', 'sanus-le', 'segel-setzen']
     """
     return tuple(load_scenario(name) for name in sorted(_scenario_files()))
 

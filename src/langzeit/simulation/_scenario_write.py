@@ -123,6 +123,9 @@ def scenario_to_dict(s: Scenario) -> dict[str, Any]:
         red = s.reductions
         out["reductions"] = {"duty_breach": red.duty_breach, "missed_appointment": red.missed_appointment,
                              "on_dropout": red.on_dropout, "hardship": red.hardship}
+    if s.costs is not None:
+        out["costs"] = {"staff_cost_per_fte_year": s.costs.staff_cost_per_fte_year,
+                        "monthly_benefit": s.costs.monthly_benefit}
     if s.scales:
         out["scales"] = {m.scale: {"entry": m.entry, "exit": m.exit, "sd": m.sd} for m in s.scales}
     if s.calibration:
