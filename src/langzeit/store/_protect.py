@@ -19,6 +19,7 @@ event or field.
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import hmac
 import os
@@ -33,6 +34,7 @@ import attrs
 
 from langzeit.events import FREE_TEXT_FIELDS, SPECIAL_CATEGORY_FIELDS, Event, StoredEvent
 from langzeit.exceptions import ParticipantErased, Problem, ValidationError
+from langzeit.store._common import create_private
 
 if TYPE_CHECKING:
     from langzeit.events import SharedEventStore
@@ -93,8 +95,15 @@ class SqliteKeyStore:
     can reach: copies of the key file in backups, and blocks an SSD remaps — keep
     the key file out of the log's backups, or back it up on media you can destroy.
 
+    Several processes may share one key file: making a key and erasing one are each one
+    write transaction (a second writer waits up to ``timeout``), so two processes that
+    make the same participant's key at once get the same key. The file keeps SQLite's
+    rollback journal, not WAL, whose frames would hold an erased key until a checkpoint.
+    A new file is created readable by its owner only (0600).
+
     Args:
         path: the key file (``":memory:"`` for tests).
+        timeout: seconds to wait for another process's write lock.
 
     Examples:
         >>> keys = SqliteKeyStore(":memory:")
@@ -104,11 +113,16 @@ class SqliteKeyStore:
         (True, None, True)
     """
 
-    def __init__(self, path: str | os.PathLike[str]) -> None:
+    def __init__(self, path: str | os.PathLike[str], *, timeout: float = 30.0) -> None:
         self._path = str(path)
         self._lock = threading.Lock()
-        self._db = sqlite3.connect(self._path, check_same_thread=False, isolation_level=None)
+        if self._path != ":memory:":
+            create_private(Path(self._path))
+        self._db = sqlite3.connect(self._path, check_same_thread=False, isolation_level=None,
+                                   timeout=timeout)
         self._db.execute("PRAGMA secure_delete = ON")
+        # the rollback journal, not WAL: a WAL file would keep copies of an erased key's page
+        # until a checkpoint; the busy timeout makes a second process wait for the write lock
         self._db.execute("CREATE TABLE IF NOT EXISTS participant_keys (participant_id TEXT PRIMARY KEY, "
                          "key BLOB, erased TEXT)")
 
@@ -125,17 +139,16 @@ class SqliteKeyStore:
         Raises:
             ParticipantErased: the participant's key was erased.
         """
-        with self._lock:
+        with self._lock, self._immediate():
+            # one write transaction: of two processes making the same participant's key at once,
+            # the second waits and reads the first one's key (never a second key, never an error)
+            self._db.execute("INSERT INTO participant_keys (participant_id, key) VALUES (?, ?) "
+                             "ON CONFLICT (participant_id) DO NOTHING", (participant_id, os.urandom(32)))
             row = self._db.execute("SELECT key FROM participant_keys WHERE participant_id = ?",
                                    (participant_id,)).fetchone()
-            if row is not None:
-                if row[0] is None:
-                    raise ParticipantErased(participant_id)
-                return bytes(row[0])
-            key = os.urandom(32)
-            self._db.execute("INSERT INTO participant_keys (participant_id, key) VALUES (?, ?)",
-                             (participant_id, key))
-            return key
+        if row[0] is None:
+            raise ParticipantErased(participant_id)
+        return bytes(row[0])
 
     def erase(self, participant_id: str, *, on: date | None = None) -> bool:
         """Destroy the key (overwritten in the file); a tombstone keeps new keys from being made.
@@ -147,7 +160,7 @@ class SqliteKeyStore:
         Returns:
             Whether a key was destroyed (False: none existed, a tombstone is written anyway).
         """
-        with self._lock:
+        with self._lock, self._immediate():
             row = self._db.execute("SELECT key FROM participant_keys WHERE participant_id = ?",
                                    (participant_id,)).fetchone()
             self._db.execute(
@@ -166,6 +179,17 @@ class SqliteKeyStore:
     def close(self) -> None:
         """Close the key file."""
         self._db.close()
+
+    @contextlib.contextmanager
+    def _immediate(self) -> Iterator[None]:
+        """A write transaction that holds the file's write lock from its start."""
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT")
 
     def __repr__(self) -> str:
         return f"<SqliteKeyStore {Path(self._path).name}>"
