@@ -2,6 +2,7 @@
 
 import json
 import math
+from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
@@ -22,6 +23,31 @@ from langzeit.indicators._sequences import (
     sequence_measures,
     transition_rates,
 )
+
+
+def _om_exact(x: list[int], y: list[int], sm: np.ndarray, indel: float) -> float:
+    """The textbook recursion in exact rationals, rounded once at the end."""
+    cost = [[Fraction(float(c)) for c in row] for row in sm]
+    step = Fraction(float(indel))
+    prev = [step * j for j in range(len(y) + 1)]
+    for i in range(1, len(x) + 1):
+        cur = [step * i]
+        for j in range(1, len(y) + 1):
+            cur.append(min(prev[j] + step, cur[j - 1] + step, prev[j - 1] + cost[x[i - 1]][y[j - 1]]))
+        prev = cur
+    return float(prev[-1])
+
+
+def _om_expected(x: list[int], y: list[int], sm: np.ndarray, indel: float) -> float:
+    """What the fast paths promise, to the last bit.
+
+    No substitution below two indels: the exact distance rounded once (``indel × count``, as
+    sequenzo); otherwise the textbook recursion's float sums.
+    """
+    off = sm[~np.eye(len(sm), dtype=bool)]
+    if np.all(off >= 2 * indel):
+        return _om_exact(x, y, sm, indel)
+    return _om_reference(x, y, sm, indel)
 
 
 def _om_reference(x: list[int], y: list[int], sm: np.ndarray, indel: float) -> float:
@@ -134,14 +160,14 @@ def test_observed_for_cuts_and_filters() -> None:
 @given(st.lists(st.lists(st.integers(0, 2), min_size=0, max_size=6), min_size=2, max_size=6),
        st.floats(0.5, 2.0))
 def test_om_matches_the_textbook_dynamic_programme(seqs: list[list[int]], indel: float) -> None:
-    """The vectorised DP equals the textbook DP on every pair, lengths differing."""
+    """Float costs, lengths differing: the DP's float sums, or the exact distance rounded once."""
     names = ["a", "b", "c"]
     s = StateSequences.from_lists([[names[c] for c in q] for q in seqs], alphabet=names)
     sm = substitution_costs(s, method="constant", constant=1.5)
     got = optimal_matching_distances(s, indel=indel, substitution=sm, chunk=3).values
     for i in range(len(seqs)):
         for j in range(len(seqs)):
-            assert got[i, j] == pytest.approx(_om_reference(seqs[i], seqs[j], sm, indel))
+            assert got[i, j] == _om_expected(seqs[i], seqs[j], sm, indel)
 
 
 @given(st.lists(st.lists(st.integers(0, 3), min_size=1, max_size=8), min_size=1, max_size=8))
@@ -214,6 +240,53 @@ def test_om_any_cost_matrix_matches_the_textbook_dynamic_programme(seqs: list[li
         for j in range(len(seqs)):
             if i != j:
                 assert got[i, j] == _om_reference(seqs[i], seqs[j], sm, indel)
+
+
+_costs = st.floats(0.01, 4.0, allow_nan=False, allow_infinity=False)
+
+
+@settings(max_examples=60)
+@given(st.lists(st.lists(st.integers(0, 2), max_size=9), min_size=2, max_size=6),
+       st.lists(_costs, min_size=3, max_size=3), _costs, st.booleans(), st.integers(1, 40))
+def test_om_float_cost_matrices_match_the_textbook_dynamic_programme(
+        seqs: list[list[int]], costs: list[float], indel: float, dear: bool, chunk: int) -> None:
+    """Any symmetric float costs and float indel (0.3, TRATE-like, dyadic), to the last bit.
+
+    ``dear`` lifts every substitution to at least two indels (the longest-common-subsequence
+    path: the exact distance rounded once); otherwise the DP's float sums in the textbook's
+    order. Duplicates and empty rows included.
+    """
+    sm = np.zeros((3, 3))
+    sm[0, 1], sm[0, 2], sm[1, 2] = (c + 2 * indel if dear else c for c in costs)
+    sm = sm + sm.T
+    seqs = seqs + seqs[:1]
+    got = optimal_matching_distances(_from_codes(seqs), indel=indel, substitution=sm, chunk=chunk).values
+    for i in range(len(seqs)):
+        for j in range(len(seqs)):
+            if i != j:
+                assert got[i, j] == _om_expected(seqs[i], seqs[j], sm, indel)
+
+
+def test_om_inexact_indel_is_the_exact_distance_rounded_once() -> None:
+    """Indel 0.3, substitution 2: six indels are 6 × 0.3 = 1.7999999999999998 (as sequenzo).
+
+    Not the textbook's float sum 1.8; with substitution 0.5 (cheaper than two indels) the DP
+    runs: a, c→b and four indels, 1.7.
+    """
+    s = StateSequences.from_lists([list("ac"), list("abbbab")])
+    assert _om_reference([0, 2], [0, 1, 1, 1, 0, 1], substitution_costs(s), 0.3) == 1.8
+    assert optimal_matching_distances(s, indel=0.3).values[0, 1] == 6 * 0.3 == 1.7999999999999998
+    sm = substitution_costs(s, constant=0.5)
+    assert optimal_matching_distances(s, indel=0.3, substitution=sm).values[0, 1] == 1.7
+
+
+def test_om_dyadic_costs_hand_case() -> None:
+    """Indel 0.5, constant 0.75 (integers scaled by 4): ab–ba two indels 1.0, ab–bb one substitution."""
+    s = StateSequences.from_lists([list("ab"), list("ba"), list("bb")])
+    d = optimal_matching_distances(s, indel=0.5, constant=0.75).values
+    assert d[0, 1] == 1.0
+    assert d[0, 2] == 0.75
+    assert d[1, 2] == 0.75
 
 
 def test_om_without_substitutions_counts_the_longest_common_subsequence() -> None:

@@ -14,6 +14,7 @@ Missing months (``-1``) may only trail a sequence, as in :mod:`._sequences`.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import attrs
@@ -185,7 +186,8 @@ def _popcount(words: npt.NDArray[np.uint64]) -> IntArray:
     return table
 
 
-def _indel_counts(states: StateMatrix, lengths: IntArray, k: int, chunk: int) -> npt.NDArray[np.int32]:
+def _indel_counts(states: StateMatrix, lengths: IntArray, k: int,
+                  chunk: int) -> npt.NDArray[np.signedinteger[Any]]:
     """``ℓa + ℓb − 2·LCS(a, b)`` for every pair: the indels of the cheapest edit without substitutions.
 
     The longest common subsequence runs bit-parallel (Allison & Dix 1986; Hyyrö 2004,
@@ -214,7 +216,7 @@ def _indel_counts(states: StateMatrix, lengths: IntArray, k: int, chunk: int) ->
         bits = np.clip(lengths - 64 * w, 0, 64)
         low[w] = np.where(bits == 64, ~np.uint64(0),
                           (np.uint64(1) << np.minimum(bits, 63).astype(np.uint64)) - np.uint64(1))
-    out = np.zeros((n, n), dtype=np.int32)
+    out = np.zeros((n, n), dtype=np.int16 if 2 * width < np.iinfo(np.int16).max else np.int32)
     ones = ~np.uint64(0)
     lo = 0
     while lo < n:
@@ -256,6 +258,34 @@ def _indel_counts(states: StateMatrix, lengths: IntArray, k: int, chunk: int) ->
     return out
 
 
+def _integer_scale(sm: FloatArray, indel: float, width: int) -> int | None:
+    """A power of two that turns every finite cost into an integer whose path sums stay exact.
+
+    Every finite float is a dyadic fraction, so ``2**e`` times it is an integer for
+    ``e`` large enough; if moreover the dearest edit path (``2·(width + 1)`` steps of
+    the largest cost) times ``2**e`` stays below ``2**53``, every sum the recursion
+    forms is exact in float64 and the order of additions cannot matter. ``None``
+    when no such scale exists (e.g. indel 0.3, ``"trate"`` costs): then the dynamic
+    programme adds floats in the textbook's order.
+
+    Examples:
+        >>> _integer_scale(np.array([[0.0, 2.0], [2.0, 0.0]]), 1.0, 72)
+        1
+        >>> _integer_scale(np.array([[0.0, 0.75], [0.75, 0.0]]), 0.5, 72)
+        4
+        >>> _integer_scale(np.array([[0.0, 0.6], [0.6, 0.0]]), 0.3, 72) is None
+        True
+    """
+    if not math.isfinite(indel):
+        return None
+    costs = [float(indel), *(float(c) for c in sm.ravel() if math.isfinite(c))]
+    exponent = max(c.as_integer_ratio()[1].bit_length() - 1 for c in costs)
+    largest = max(abs(c) for c in costs)
+    if exponent > 60 or largest * 2.0**exponent * 2 * (width + 1) >= 2.0**53:
+        return None
+    return 1 << exponent
+
+
 def _om_dynamic_programme(states: StateMatrix, lengths: IntArray, sm: FloatArray, indel: float,
                           chunk: int) -> FloatArray:
     """The textbook OM recursion for every pair, vectorised over a block of pairs at once.
@@ -270,15 +300,19 @@ def _om_dynamic_programme(states: StateMatrix, lengths: IntArray, sm: FloatArray
     n = len(states)
     width = int(lengths.max()) if n else 0
     codes = np.where(states[:, :width] >= 0, states[:, :width], 0).astype(np.intp)
-    # integer costs (e.g. constant 1 and indel 1) run in small integers: exact and
-    # several times less memory traffic than float64
+    # costs that are integers after scaling by a power of two (e.g. constant 1 and
+    # indel 1, or indel 0.5) run in small integers: exact, so the same sums as the
+    # textbook's, and several times less memory traffic than float64
     dtype: Any = np.float64
-    if np.all(sm == np.round(sm)) and float(indel).is_integer() and sm.min() >= 0:
-        bound = 2 * (width + 1) * max(float(sm.max()), float(indel))
-        dtype = np.int16 if bound < np.iinfo(np.int16).max else np.int32 if bound < 2**31 - 1 else np.float64
-    cost = sm.astype(dtype)
-    step = np.asarray(indel).astype(dtype)
-    ramp = (np.arange(width + 1) * indel).astype(dtype)[:, None, None]
+    exact = _integer_scale(sm, indel, width) if np.all(np.isfinite(sm)) else None
+    scale = 1
+    if exact is not None:
+        bound = 2 * (width + 1) * max(float(np.abs(sm).max()), float(indel)) * exact
+        if bound < 2**31 - 1:
+            dtype, scale = (np.int16 if bound < np.iinfo(np.int16).max else np.int32), exact
+    cost = (sm * scale).astype(dtype)
+    step = np.asarray(indel * scale).astype(dtype)
+    ramp = (np.arange(width + 1) * (indel * scale)).astype(dtype)[:, None, None]
     values = np.zeros((n, n))
     lo = 0
     while lo < n:
@@ -312,6 +346,8 @@ def _om_dynamic_programme(states: StateMatrix, lengths: IntArray, sm: FloatArray
         values[lo:hi, lo:] = out
         values[lo:, lo:hi] = out.T
         lo = hi
+    if scale != 1:
+        values /= scale  # a power of two: exact
     return values
 
 
@@ -324,12 +360,14 @@ def optimal_matching_distances(sequences: StateSequences, *, indel: float = 1.0,
     no substitution is cheaper than two indels — the defaults, constant 2 and indel 1 —
     the cheapest edit never substitutes, so the distance is
     ``indel · (ℓa + ℓb − 2·LCS)`` with the longest common subsequence computed
-    bit-parallel for a block of pairs at once (as sequenzo does). Otherwise the
-    textbook dynamic programme runs vectorised over a block of pairs, in small integers
-    when the costs are integers. Distances are exact for integer costs and equal the
-    textbook recursion's float sums otherwise (up to rounding on the LCS path with a
-    non-integer indel). The cost matrix is taken as symmetric: the distance of a pair
-    is computed once, with the earlier sequence first.
+    bit-parallel for a block of pairs at once (as sequenzo does); ``indel × count`` is
+    the exact distance rounded once, as sequenzo's. Otherwise the textbook dynamic
+    programme runs vectorised over a block of pairs, in small integers when the costs
+    are integers after scaling by a power of two (e.g. indel 0.5), else in float64 with
+    the textbook recursion's float sums, bit for bit. With such exact costs (integers,
+    halves, quarters …) the two agree with each other and with TraMineR and sequenzo
+    exactly. The cost matrix is taken as symmetric: the distance of a pair is computed
+    once, with the earlier sequence first.
 
     Args:
         sequences: the sequences (lengths may differ).
@@ -363,11 +401,29 @@ def optimal_matching_distances(sequences: StateSequences, *, indel: float = 1.0,
     off_diagonal = sm[~np.eye(len(sm), dtype=bool)]
     if np.all(np.diag(sm) == 0) and np.all(off_diagonal >= 2 * indel):
         counts = _indel_counts(states, lengths, len(sequences.alphabet), chunk)
-        values = (counts[np.ix_(index, index)] if len(first) < len(index) else counts).astype(np.float64)
-        if indel != 1:
-            values *= indel
+        values = _expanded(counts, index, float(indel))
     else:
-        values = _om_dynamic_programme(states, lengths, sm, indel, chunk)
-        if len(first) < len(index):
-            values = values[np.ix_(index, index)]
+        values = _expanded(_om_dynamic_programme(states, lengths, sm, indel, chunk), index, 1.0)
     return DistanceMatrix(sequences.ids, values, "om")
+
+
+def _expanded(distinct: npt.NDArray[Any], index: IntArray, factor: float) -> FloatArray:
+    """``factor`` × the distances of the distinct sequences, spread to every sequence, in float64.
+
+    Row blocks of ~16 MB, so the only large arrays are the distinct matrix and the result.
+
+    Examples:
+        >>> _expanded(np.array([[0, 3], [3, 0]], dtype=np.int16), np.array([0, 1, 0]), 0.5).tolist()
+        [[0.0, 1.5, 0.0], [1.5, 0.0, 1.5], [0.0, 1.5, 0.0]]
+    """
+    n = len(index)
+    if len(distinct) == n and np.array_equal(index, np.arange(n)):
+        out: FloatArray = distinct.astype(np.float64, copy=distinct.dtype != np.float64)
+        if factor != 1:
+            out *= factor
+        return out
+    out = np.empty((n, n))
+    step = max(1, 2_000_000 // max(1, n))
+    for lo in range(0, n, step):
+        np.multiply(distinct[np.ix_(index[lo:lo + step], index)], factor, out=out[lo:lo + step])
+    return out
