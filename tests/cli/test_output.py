@@ -27,3 +27,15 @@ def test_other_shapes_are_left_to_the_standard_encoder() -> None:
     assert _flat_records_json([{"a": 1}, {"b": 1}]) is None
     assert _flat_records_json([]) is None
     assert _flat_records_json({"a": 1}) is None
+
+
+_FAMILIES = (st.none() | st.text(max_size=3), st.none() | st.booleans(), st.floats(), st.integers(),
+             st.none() | st.floats(), st.none() | st.integers() | st.floats())
+
+
+@given(st.lists(st.sampled_from(_FAMILIES), min_size=1, max_size=4).flatmap(
+    lambda families: st.lists(st.tuples(*families), min_size=1, max_size=8).map(
+        lambda rows: [{f"k{i}": v for i, v in enumerate(row)} for row in rows])))
+def test_columns_of_one_kind_of_value_are_written_as_json_dumps(records: list[dict[str, Any]]) -> None:
+    """Columns of text, flags, floats or integers only (encoded once per distinct value): json.dumps' text."""
+    assert _flat_records_json(records) == json.dumps(records, ensure_ascii=False, indent=2, default=str)

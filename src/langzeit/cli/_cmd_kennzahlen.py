@@ -143,8 +143,9 @@ GROUP_KEYS = ("vergleichstyp", "rank", "ranked")
 
 def _records(result: KennzahlenResult) -> list[dict[str, Any]]:
     rows = result.rows()
+    months = {m: m.strftime("%Y-%m") for m in {row["month"] for row in rows}}  # a few distinct months
     for row in rows:
-        row["month"] = row["month"].strftime("%Y-%m")
+        row["month"] = months[row["month"]]
     return rows
 
 

@@ -85,6 +85,27 @@ _ENCODE: dict[type, Any] = {
 }
 
 
+#: Columns of only these types repeat few values: each distinct one is encoded once.
+_FEW_VALUES = ({str, type(None)}, {bool, type(None)})
+
+
+def _encode_column(values: list[Any]) -> list[str] | None:
+    """The JSON text of each value (None when a value is not text, a number, a boolean or None).
+
+    Text columns (jobcenter, month, code, name) and flags hold few distinct values: they are
+    encoded once each and looked up (``True == 1``: only where no number shares the column).
+    """
+    types = set(map(type, values))
+    if not types <= _ENCODE.keys():
+        return None
+    if any(types <= few for few in _FEW_VALUES):
+        memo = {v: _ENCODE[type(v)](v) for v in set(values)}
+        return list(map(memo.__getitem__, values))
+    if len(types) == 1:
+        return list(map(_ENCODE[types.pop()], values))
+    return [_ENCODE[type(v)](v) for v in values]
+
+
 def _flat_records_json(data: Any) -> str | None:
     """``json.dumps(data, ensure_ascii=False, indent=2)`` of a list of flat records, column by column.
 
@@ -99,11 +120,11 @@ def _flat_records_json(data: Any) -> str | None:
     if not keys or not all(isinstance(k, str) for k in keys) or any(list(r) != keys for r in data):
         return None
     columns = []
-    try:
-        for k in keys:
-            columns.append([_ENCODE[type(v)](v) for v in (r[k] for r in data)])
-    except KeyError:  # a value of another type (a date, a list): the standard encoder
-        return None
+    for k in keys:
+        encoded = _encode_column([r[k] for r in data])
+        if encoded is None:  # a value of another type (a date, a list): the standard encoder
+            return None
+        columns.append(encoded)
     template = "  {\n" + ",\n".join(
         "    " + json.encoder.encode_basestring(k).replace("%", "%%") + ": %s" for k in keys
     ) + "\n  }"

@@ -75,6 +75,12 @@ def _any_array(value: Any) -> npt.NDArray[Any]:
     return np.asarray(value)
 
 
+def _ends_before_start(start: npt.NDArray[np.int32], end: npt.NDArray[np.int32]) -> bool:
+    """Whether a row ends before it starts, chunk by chunk (no whole-column temporary)."""
+    step = 1 << 20
+    return any(bool((end[lo : lo + step] < start[lo : lo + step]).any()) for lo in range(0, start.size, step))
+
+
 def _problems(value: Any) -> tuple[RowProblem, ...]:
     return tuple(value)
 
@@ -164,7 +170,7 @@ class SpellTable(Table):
                 raise ValidationError("instrument code out of range of instrument_labels")
             if self.sex.max() > max(SexCode):
                 raise ValidationError("unknown sex code")
-            if (self.end < self.start).any():
+            if _ends_before_start(self.start, self.end):
                 raise ValidationError("a spell ends before it starts")
 
     def __len__(self) -> int:

@@ -295,21 +295,30 @@ class _Labels:
         out: BoolArray = self._mapped[key][codes]
         return out
 
-    def finish(self, codes: npt.NDArray[np.int32], batches: Sequence[tuple[int, int, int]]) -> pa.Array:
+    def merged(self) -> tuple[pa.Array, list[npt.NDArray[np.int32]]]:
+        """All label sets as one (first appearance order), and per set the codes into it (``-1`` last)."""
+        if not self.sets:
+            return pa.array([], pa.string()), []
+        if len(self.sets) == 1:
+            return self.sets[0], [np.append(np.arange(len(self.sets[0]), dtype=np.int32), np.int32(-1))]
+        normal = pc.dictionary_encode(pa.concat_arrays(self.sets))
+        index = _numpy(normal.indices, -1).astype(np.int32)
+        bounds = np.cumsum([0] + [len(s) for s in self.sets])
+        luts = [np.append(index[bounds[k] : bounds[k + 1]], np.int32(-1)) for k in range(len(self.sets))]
+        values: pa.Array = normal.dictionary
+        return values, luts
+
+    def finish(self, codes: npt.NDArray[Any], batches: Sequence[tuple[int, int, int]]) -> pa.Array:
         """All label sets as one (first appearance order); ``codes`` recoded in place.
 
         ``batches`` gives (offset, length, label set) of every batch.
         """
         if len(self.sets) <= 1:
             return self.sets[0] if self.sets else pa.array([], pa.string())
-        normal = pc.dictionary_encode(pa.concat_arrays(self.sets))
-        index = _numpy(normal.indices, -1).astype(np.int32)
-        bounds = np.cumsum([0] + [len(s) for s in self.sets])
-        luts = [np.append(index[bounds[k] : bounds[k + 1]], np.int32(-1)) for k in range(len(self.sets))]
+        values, luts = self.merged()
         for offset, length, k in batches:
             part = codes[offset : offset + length]
             part[:] = luts[k][part]
-        values: pa.Array = normal.dictionary
         return values
 
 
@@ -428,22 +437,79 @@ def _sex_codes(labels: list[str]) -> list[int]:
     return [int(SEX_CODES.get(lab.upper(), _NO_KIND)) for lab in labels]
 
 
-def _encode_labels(
-    codes: npt.NDArray[np.int32], values: pa.Array, ok: IntArray | None, normalise: Callable[[str], str],
-    sort_key: Any = None,
+_RECODE_ROWS = 1 << 20
+_INT16_CODES = np.iinfo(np.int16).max
+
+
+def _recode(codes: npt.NDArray[Any], lut: npt.NDArray[Any]) -> npt.NDArray[Any]:
+    """``codes[:] = lut[codes]`` in place, chunk by chunk (``-1`` picks ``lut[-1]``, the empty code).
+
+    ``np.take(..., out=codes, mode="wrap")`` would buffer a whole-column temporary (fresh
+    memory, hundreds of MB on a national table) and divide per row.
+    """
+    for lo in range(0, codes.size, _RECODE_ROWS):
+        part = codes[lo : lo + _RECODE_ROWS]
+        part[:] = lut[part]
+    return codes
+
+
+def _label_lut(
+    values: pa.Array, used: BoolArray, normalise: Callable[[str], str], sort_key: Any
 ) -> tuple[npt.NDArray[np.int32], list[str]]:
-    """Codes of the kept rows into their sorted, normalised distinct labels (``NO_CODE`` for empty)."""
-    kept = codes if ok is None else codes[ok]
+    """Codes of ``values`` into the sorted, normalised labels of the used ones (``NO_CODE`` last)."""
     labels_in = [str(v) for v in values.to_pylist()]
-    used = np.zeros(len(labels_in) + 1, dtype=np.bool_)
-    used[kept] = True
     normal = [normalise(lab) for lab in labels_in]
-    labels = sorted({normal[i] for i in np.flatnonzero(used[:-1]).tolist()}, key=sort_key)
+    labels = sorted({normal[i] for i in np.flatnonzero(used[: len(labels_in)]).tolist()}, key=sort_key)
     position = {lab: i for i, lab in enumerate(labels)}
     lut = np.array([position.get(n, NO_CODE) for n in normal] + [NO_CODE], dtype=np.int32)
-    # in place when every row is kept (no second column; "wrap": index -1 is the empty code)
-    out: npt.NDArray[np.int32] = np.take(lut, kept, out=kept, mode="wrap") if ok is None else lut[kept]
+    return lut, labels
+
+
+def _encode_labels(
+    codes: npt.NDArray[Any], values: pa.Array, ok: IntArray | None, normalise: Callable[[str], str],
+    sort_key: Any = None,
+) -> tuple[npt.NDArray[Any], list[str]]:
+    """Codes of the kept rows into their sorted, normalised distinct labels (``NO_CODE`` for empty)."""
+    kept = codes if ok is None else codes[ok]
+    used = np.zeros(len(values) + 1, dtype=np.bool_)
+    used[kept] = True
+    lut, labels = _label_lut(values, used, normalise, sort_key)
+    # in place when every row is kept (no second column; index -1 is the empty code)
+    out: npt.NDArray[Any] = _recode(kept, lut) if ok is None else lut[kept]
     return out, labels
+
+
+def _used_in_batches(
+    codes: npt.NDArray[Any], text: _Labels, batches: Sequence[tuple[int, int, int]]
+) -> tuple[pa.Array, list[npt.NDArray[np.int32]], BoolArray]:
+    """The merged label sets, each set's codes into them, and which merged labels rows use.
+
+    ``codes`` are still batch codes (into each batch's set): a scatter into the batch's
+    small set per batch, no pass over a recoded column.
+    """
+    values, luts = text.merged()
+    used = np.zeros(len(values) + 1, dtype=np.bool_)
+    for offset, length, k in batches:
+        local = np.zeros(luts[k].size, dtype=np.bool_)
+        local[codes[offset : offset + length]] = True
+        used[luts[k][local]] = True
+    return values, luts, used
+
+
+def _encode_labels_in_place(
+    codes: npt.NDArray[Any], text: _Labels, batches: Sequence[tuple[int, int, int]],
+    normalise: Callable[[str], str], sort_key: Any = None,
+) -> tuple[npt.NDArray[Any], list[str]]:
+    """:func:`_encode_labels` of a table whose rows are all kept, ``codes`` still in batch codes.
+
+    Each batch is recoded once, through its set's codes composed with the label codes.
+    """
+    values, luts, used = _used_in_batches(codes, text, batches)
+    lut, labels = _label_lut(values, used, normalise, sort_key)
+    composed = [lut[set_codes] for set_codes in luts]
+    for offset, length, k in batches:
+        _recode(codes[offset : offset + length], composed[k])
+    return codes, labels
 
 
 class BatchSource:
@@ -464,6 +530,36 @@ class BatchSource:
     def to_batches(self, max_chunksize: int | None = None) -> Any:
         """The batches (``max_chunksize`` is the reader's choice here)."""
         return self._batches()
+
+
+def _batches(table: pa.Table | BatchSource) -> Any:
+    """The rows in batches of about ``_BATCH_ROWS``.
+
+    A table of many small chunks (pyarrow's CSV reader gives one per 1 MiB block, each
+    text column with its own dictionary) first gets one dictionary per column
+    (``unify_dictionaries``); consecutive chunks are then put together into one batch by
+    concatenating their indices, so every text column is normalised once, not per chunk.
+    """
+    if isinstance(table, BatchSource) or table.num_rows == 0:
+        yield from table.to_batches(max_chunksize=_BATCH_ROWS)
+        return
+    chunks = max(c.num_chunks for c in table.columns)
+    if chunks <= 2 * (table.num_rows // _BATCH_ROWS + 1):
+        yield from table.to_batches(max_chunksize=_BATCH_ROWS)
+        return
+    for lo in range(0, table.num_rows, _BATCH_ROWS):
+        part = table.slice(lo, _BATCH_ROWS).unify_dictionaries()
+        yield pa.RecordBatch.from_arrays([_one_array(c) for c in part.columns], names=part.column_names)
+
+
+def _one_array(column: pa.ChunkedArray) -> pa.Array:
+    """The chunks as one array; dictionary chunks must share their dictionary (indices concatenated)."""
+    if column.num_chunks == 1:
+        return column.chunk(0)
+    if pa.types.is_dictionary(column.type) and column.num_chunks:
+        indices = pa.concat_arrays([c.indices for c in column.chunks])
+        return pa.DictionaryArray.from_arrays(indices, column.chunk(0).dictionary)
+    return pa.concat_arrays(column.chunks) if column.num_chunks else pa.array([], column.type)
 
 
 class _Problems:
@@ -524,7 +620,9 @@ def validate(
     start, end = np.empty(n, np.int32), np.empty(n, np.int32)
     sex, single_parent = np.empty(n, np.uint8), np.empty(n, np.bool_)
     amount = np.empty(n, np.float64)
-    person, jobcenter, instrument = np.empty(n, np.int32), np.empty(n, np.int32), np.empty(n, np.int32)
+    person, jobcenter = np.empty(n, np.int32), np.empty(n, np.int32)
+    # the table's instrument codes are int16: written so at once (no int32 column and copy)
+    instrument: npt.NDArray[Any] = np.empty(n, np.int16)
     text = {name: _Labels() for name in COLUMNS}
     sets: dict[str, list[tuple[int, int, int]]] = {"person_id": [], "jobcenter": [], "instrument": []}
     bad_rows: list[IntArray] = []
@@ -533,7 +631,7 @@ def validate(
     offset = 0
     # batch by batch (about a million rows): the temporaries of the checks stay small and are
     # reused, which on a large table is several times faster than whole-column passes
-    for batch in table.to_batches(max_chunksize=_BATCH_ROWS):
+    for batch in _batches(table):
         m = batch.num_rows
         if not m:
             continue
@@ -576,6 +674,8 @@ def validate(
         sp_b, bad_flag = _flags(column("single_parent"), m, text["single_parent"])
         found.check(bad_flag, "single_parent must be 1, 0 or empty")
         codes, k = text["instrument"].codes(column("instrument"), m)
+        if instrument.dtype == np.int16 and sum(len(v) for v in text["instrument"].sets) > _INT16_CODES:
+            instrument = instrument.astype(np.int32)  # more codes than int16 holds (the table refuses them)
         instrument[rows] = codes
         sets["instrument"].append((offset, m, k))
         found.check(_kind_in(kind_b, _NEEDS_INSTRUMENT) & (codes < 0), "measure without instrument")
@@ -602,9 +702,6 @@ def validate(
         problems.sort(key=lambda p: p.line)
     if problems and strict:
         raise DataFormatError(file, problems)
-    person_values = text["person_id"].finish(person, sets["person_id"])
-    jc_values = text["jobcenter"].finish(jobcenter, sets["jobcenter"])
-    ins_values = text["instrument"].finish(instrument, sets["instrument"])
     ok = None
     if bad_rows:
         keep_mask = np.ones(n, dtype=np.bool_)
@@ -614,9 +711,21 @@ def validate(
     def keep(values: npt.NDArray[Any]) -> npt.NDArray[Any]:
         return values if ok is None else values[ok]
 
-    person_code, person_ids = _person_index(person, person_values, ok)
-    jc_code, jc_labels = _encode_labels(jobcenter, jc_values, ok, str, sort_key=label_sort_key)
-    ins_code, ins_labels = _encode_labels(instrument, ins_values, ok, str.lower)
+    if ok is None:  # every row kept: one recoding pass, batch by batch, straight to the sorted ids
+        person_code, person_ids = _person_index_in_place(person, text["person_id"], sets["person_id"])
+    else:
+        person_values = text["person_id"].finish(person, sets["person_id"])
+        person_code, person_ids = _person_index(person, person_values, ok)
+    if ok is None:  # every row kept: each column recoded once, batch by batch
+        jc_code, jc_labels = _encode_labels_in_place(jobcenter, text["jobcenter"], sets["jobcenter"], str,
+                                                     sort_key=label_sort_key)
+        ins_code, ins_labels = _encode_labels_in_place(instrument, text["instrument"], sets["instrument"],
+                                                       str.lower)
+    else:
+        jc_values = text["jobcenter"].finish(jobcenter, sets["jobcenter"])
+        ins_values = text["instrument"].finish(instrument, sets["instrument"])
+        jc_code, jc_labels = _encode_labels(jobcenter, jc_values, ok, str, sort_key=label_sort_key)
+        ins_code, ins_labels = _encode_labels(instrument, ins_values, ok, str.lower)
     start32, end32 = keep(start), keep(end)
     end_day = (0 if latest is None else latest) if data_end is None else date_to_day(data_end)
     return {
@@ -656,18 +765,36 @@ def _person_index(
 ) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.str_]]:
     """Person codes into the sorted ids of the persons that keep at least one row."""
     codes = person if ok is None else person[ok]
-    n_labels = len(values)
-    used = np.zeros(n_labels + 1, dtype=np.bool_)
+    used = np.zeros(len(values) + 1, dtype=np.bool_)
     used[codes] = True
-    kept = np.flatnonzero(used[:-1])
+    rank, ids = _sorted_ids(values, used)
+    out: npt.NDArray[np.int32] = _recode(codes, rank) if ok is None else rank[codes]
+    return out, ids
+
+
+def _sorted_ids(values: pa.Array, used: BoolArray) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.str_]]:
+    """The rank of each used label among the used ones (sorted), and the used labels sorted."""
+    n_labels = len(values)
+    kept = np.flatnonzero(used[:n_labels])
     kept_ids = values.take(pa.array(kept)) if kept.size < n_labels else values
     order = _numpy(pc.sort_indices(kept_ids), 0) if kept.size else np.zeros(0, np.int64)
-    rank = np.empty(n_labels + 1, dtype=np.int32)
+    rank = np.full(n_labels + 1, -1, dtype=np.int32)
     rank[kept[order]] = np.arange(kept.size, dtype=np.int32)
     ids = kept_ids.take(pa.array(order)).to_numpy(zero_copy_only=False).astype(np.str_) if kept.size else (
         np.zeros(0, np.str_))
-    out: npt.NDArray[np.int32] = np.take(rank, codes, out=codes, mode="wrap") if ok is None else rank[codes]
-    return out, ids
+    return rank, ids
+
+
+def _person_index_in_place(
+    person: npt.NDArray[np.int32], text: _Labels, batches: Sequence[tuple[int, int, int]]
+) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.str_]]:
+    """:func:`_person_index` of a table whose rows are all kept, ``person`` still in batch codes."""
+    values, luts, used = _used_in_batches(person, text, batches)
+    rank, ids = _sorted_ids(values, used)
+    composed = [rank[set_codes] for set_codes in luts]
+    for offset, length, k in batches:
+        _recode(person[offset : offset + length], composed[k])
+    return person, ids
 
 
 def _row_problems(

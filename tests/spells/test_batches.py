@@ -1,0 +1,89 @@
+"""The batch-wise validation gives the same table whatever the chunks, dictionaries and batch sizes.
+
+Many small chunks with their own dictionaries (pyarrow's CSV reader), one chunk, batches of a
+few rows, and the lenient path with a rejected row (codes recoded after dropping rows, the
+reference path) must all give the table of the plain records, cell for cell.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import attrs
+import numpy as np
+import pyarrow as pa
+import pytest
+
+from langzeit.spells import SpellTable, _validate, generate_spells
+
+
+def _fields(t: SpellTable) -> dict[str, Any]:
+    skip = ("rejected", "line")
+    return {a.name: getattr(t, a.name) for a in attrs.fields(SpellTable) if a.name not in skip}
+
+
+def _same(a: SpellTable, b: SpellTable) -> None:
+    fa, fb = _fields(a), _fields(b)
+    for name, value in fa.items():
+        if isinstance(value, np.ndarray):
+            assert value.dtype == fb[name].dtype, name
+            assert np.array_equal(value, fb[name], equal_nan=value.dtype.kind == "f"), name
+        else:
+            assert value == fb[name], name
+
+
+def _text_table(spells: SpellTable) -> pa.Table:
+    """The spells as text columns (as CSV gives them), each chunk dictionary-encoded on its own."""
+    rows = spells.rows()
+    names = ["person_id", "kind", "start", "end", "jobcenter", "sex", "instrument", "amount"]
+
+    def text(v: Any) -> str | None:
+        return None if v is None or v != v else (v.isoformat() if hasattr(v, "isoformat") else str(v))
+
+    chunks = []
+    step = 37
+    for lo in range(0, len(rows), step):
+        part = rows[lo : lo + step]
+        chunks.append(pa.table({n: pa.array([text(r[n]) for r in part], pa.string()).dictionary_encode()
+                                for n in names}))
+    return pa.concat_tables(chunks)
+
+
+@pytest.fixture(scope="module")
+def spells() -> SpellTable:
+    """Sixty synthetic persons in four jobcenters."""
+    return generate_spells(60, seed=11, n_jobcenters=4)
+
+
+def test_many_chunks_with_own_dictionaries_give_the_table_of_one_chunk(spells: SpellTable) -> None:
+    """Chunks of 37 rows, each with its own dictionaries: unified per batch, the same table as one chunk."""
+    table = _text_table(spells)
+    assert table.column("person_id").num_chunks > 10
+    _same(SpellTable.from_arrow(table), SpellTable.from_arrow(table.combine_chunks()))
+
+
+@pytest.mark.parametrize(("batch_rows", "recode_rows"), [(50, 7), (1 << 20, 3)])
+def test_batch_and_recoding_sizes_do_not_change_the_table(
+    spells: SpellTable, monkeypatch: pytest.MonkeyPatch, batch_rows: int, recode_rows: int
+) -> None:
+    """Small batches (many label sets, merged) and small recoding chunks: the same table."""
+    table = _text_table(spells)
+    whole = SpellTable.from_arrow(table.combine_chunks())
+    monkeypatch.setattr(_validate, "_BATCH_ROWS", batch_rows)
+    monkeypatch.setattr(_validate, "_RECODE_ROWS", recode_rows)
+    _same(SpellTable.from_arrow(table), whole)
+    _same(SpellTable.from_arrow(table.combine_chunks()), whole)
+
+
+def test_the_lenient_path_with_a_rejected_row_keeps_the_codes_of_the_strict_one(
+    spells: SpellTable, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One bad row more: the other rows are coded as without it (the recoding after dropping rows)."""
+    table = _text_table(spells)
+    monkeypatch.setattr(_validate, "_BATCH_ROWS", 50)
+    bad = pa.table({n: pa.array([v], pa.string()).dictionary_encode() for n, v in zip(
+        table.column_names, [str(spells.person_ids[0]), "job", "2024-01-01", None, "X", None, None, None],
+        strict=True)})
+    with_bad = SpellTable.from_arrow(pa.concat_tables([table, bad]), strict=False)
+    assert [p.reason for p in with_bad.rejected] == ["unknown kind 'job'"]
+    _same(with_bad, SpellTable.from_arrow(table))
