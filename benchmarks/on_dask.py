@@ -7,8 +7,12 @@ Prints one JSON object with two parts (issue 18's goals):
   Kennzahlen of ``--months`` reference months counted partition by partition on a
   local Dask cluster of 1 and of 2 single-threaded worker processes with a memory
   limit of ``--memory-limit`` each: wall time, peak resident memory of each worker
-  (MiB), the dataset's size in memory (so one sees it exceeds one worker's limit),
-  and the speed-up of 2 workers over 1; the two results are checked to be equal.
+  (MiB), the CPU seconds (user, system) each worker and the client spent, the
+  dataset's size in memory (so one sees it exceeds one worker's limit), and the
+  speed-up of 2 workers over 1 — by wall time (``speed_up``, which on a shared machine
+  mostly measures the other processes' load) and by CPU time (``cpu_speed_up``: the
+  CPU seconds of 1 worker over those of the busier of 2, what two free cores would
+  give); the two results are checked to be equal.
 - ``replications``: ``--replications`` replications of ``--scenario`` without events,
   serial in this process and on a 2-worker cluster: wall time, speed-up, and whether
   every replication's metrics are identical.
@@ -78,18 +82,42 @@ def _worker_peak() -> int:
     return int(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)  # KiB -> MiB on Linux
 
 
+def _worker_cpu() -> tuple[float, float]:
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return (r.ru_utime, r.ru_stime)
+
+
 def count_on(workers: int, folder: Path, months: list[dt.date],
              memory_limit: str) -> tuple[dict[str, Any], Any]:
     with distributed.LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
                                   dashboard_address=None, memory_limit=memory_limit) as cluster, \
             distributed.Client(cluster) as client:
         load = _load()
+        before = client.run(_worker_cpu)
+        c0 = resource.getrusage(resource.RUSAGE_SELF)
         t0 = time.perf_counter()
         result = kennzahlen_partitioned(open_spell_dataset(folder), months, executor=client.get_executor())
         wall = time.perf_counter() - t0
+        c1 = resource.getrusage(resource.RUSAGE_SELF)
+        after = client.run(_worker_cpu)
         peaks = sorted(client.run(_worker_peak).values())
+    cpu = {w: [round(a - b, 1) for a, b in zip(after[w], before[w], strict=True)] for w in after}
     return {"workers": workers, "wall_s": round(wall, 1), "peak_rss_mib_per_worker": peaks,
-            "memory_limit": memory_limit, "load_before": load}, result
+            "worker_cpu_user_sys_s": sorted(cpu.values()),
+            "client_cpu_user_sys_s": [round(c1.ru_utime - c0.ru_utime, 1),
+                                      round(c1.ru_stime - c0.ru_stime, 1)],
+            "memory_limit": memory_limit, "load_before": load, "load_after": _load()}, result
+
+
+def _cpu_speed_up(one: dict[str, Any], two: dict[str, Any]) -> float:
+    """The speed-up a machine with two free cores would show: the work of 1 worker over the busiest of 2.
+
+    On a shared machine the wall-time speed-up mostly measures the other processes' load;
+    the CPU seconds each worker spent do not depend on it.
+    """
+    alone = sum(sum(c) for c in one["worker_cpu_user_sys_s"])
+    busiest = max(sum(c) for c in two["worker_cpu_user_sys_s"])
+    return round(alone / busiest, 2) if busiest else 0.0
 
 
 def replications(name: str, n: int) -> dict[str, Any]:
@@ -130,6 +158,7 @@ def main() -> None:
         two, r2 = count_on(2, folder, months, a.memory_limit)
         out["kennzahlen"] = {**data, "months": a.months, "one_worker": one, "two_workers": two,
                              "speed_up": round(one["wall_s"] / two["wall_s"], 2),
+                             "cpu_speed_up": _cpu_speed_up(one, two),
                              "identical_results": r1.rows() == r2.rows()}
     if not a.skip_replications:
         out["replications"] = replications(a.scenario, a.replications)
