@@ -7,6 +7,8 @@ reference path) must all give the table of the plain records, cell for cell.
 
 from __future__ import annotations
 
+import io
+from pathlib import Path
 from typing import Any
 
 import attrs
@@ -14,7 +16,9 @@ import numpy as np
 import pyarrow as pa
 import pytest
 
-from langzeit.spells import SpellTable, _validate, generate_spells
+from langzeit.spells import SpellTable, _csv, _validate, generate_spells, read_spells, write_spells
+from langzeit.spells._csv import read_csv_rows
+from langzeit.spells._files import _unescaped
 
 
 def _fields(t: SpellTable) -> dict[str, Any]:
@@ -87,3 +91,36 @@ def test_the_lenient_path_with_a_rejected_row_keeps_the_codes_of_the_strict_one(
     with_bad = SpellTable.from_arrow(pa.concat_tables([table, bad]), strict=False)
     assert [p.reason for p in with_bad.rejected] == ["unknown kind 'job'"]
     _same(with_bad, SpellTable.from_arrow(table))
+
+
+def _csv_lines(spells: SpellTable) -> list[str]:
+    buf = io.StringIO()
+    write_spells(spells, buf)
+    return buf.getvalue().splitlines()
+
+
+@pytest.mark.parametrize("change", ["none", "blank line", "short row", "german date", "quoted"])
+def test_a_streamed_csv_file_gives_the_table_of_the_whole_read(
+    spells: SpellTable, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, change: str
+) -> None:
+    """Streamed in batches of 50 rows, or read again whole when a line is not one row: the same table."""
+    lines = _csv_lines(spells)
+    if change == "blank line":
+        lines.insert(200, "")
+    elif change == "short row":
+        lines.insert(300, "p,svp")
+    elif change == "german date":
+        lines.append(f"{spells.person_ids[0]},svp,01.02.2024,,,,0,,")
+    elif change == "quoted":
+        lines[5] = lines[5].replace(",svp,", ',"svp",')
+    path = tmp_path / "s.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    whole = read_csv_rows(path)
+    reference = SpellTable._checked(_unescaped(whole.table), file=str(path), data_end=None, strict=False,
+                                    lines=whole.lines, extra=whole.problems)
+    monkeypatch.setattr(_csv, "_STREAM_ROWS", 50)
+    streamed = read_spells(path, strict=False)
+    _same(streamed, reference)
+    assert [(p.line, p.reason) for p in streamed.rejected] == [(p.line, p.reason) for p in reference.rejected]
+    if change == "short row":
+        assert [p.line for p in streamed.rejected] == [301]

@@ -37,7 +37,7 @@ import pyarrow.csv as pacsv
 
 from langzeit.exceptions import DataFormatError, RowProblem, UnreadableFileError
 from langzeit.spells._codes import REQUIRED
-from langzeit.spells._validate import check_header
+from langzeit.spells._validate import BatchSource, check_header, prefetched
 
 __all__ = ["DELIMITERS", "CsvRows", "detect_delimiter", "read_csv_rows"]
 
@@ -65,11 +65,15 @@ class CsvRows:
     """
 
     def __init__(
-        self, table: pa.Table, lines: npt.NDArray[np.int64], problems: list[RowProblem], delimiter: str,
-        file: str,
+        self, table: pa.Table | BatchSource, lines: npt.NDArray[np.int64] | None, problems: list[RowProblem],
+        delimiter: str, file: str,
     ) -> None:
         self.table, self.lines, self.problems = table, lines, problems
         self.delimiter, self.file = delimiter, file
+
+
+class NotStreamable(Exception):  # a signal between the reader and read_spells, never raised to users
+    """The streamed read found a row that is not one line (or a parse problem): read the file again, whole."""
 
 
 class _Source:
@@ -199,7 +203,8 @@ def detect_delimiter(header: str) -> str:
 
 
 def read_csv_rows(
-    source: str | os.PathLike[str] | IO[Any], *, delimiter: str | None = None, encoding: str | None = None
+    source: str | os.PathLike[str] | IO[Any], *, delimiter: str | None = None, encoding: str | None = None,
+    stream: bool = False,
 ) -> CsvRows:
     r"""The spell columns of a CSV file or stream, with line numbers (no row checks yet).
 
@@ -207,6 +212,11 @@ def read_csv_rows(
         source: a path, or an open text or binary stream.
         delimiter: the field delimiter (default: detected from the header).
         encoding: the text encoding (default UTF-8, with or without BOM).
+        stream: when the file has no quotes, give the rows as a :class:`BatchSource` of
+            batches of about a million rows, parsed while they are validated (``lines`` is
+            None: row ``i`` is line ``i + 2``). Iterating it raises :class:`NotStreamable`
+            when that does not hold (a row with a wrong number of fields, a blank line) or
+            pyarrow refuses a value: then read the file again without ``stream``.
 
     Returns:
         The rows.
@@ -280,6 +290,12 @@ def read_csv_rows(
             convert_options=convert_options,
         )
 
+    if stream and not has_quote:
+        return CsvRows(_streamed(src, n_lines - 1, [col for col, _ in keep], read_options, parse_options,
+                                 pacsv.ConvertOptions(include_columns=include, column_types=types,
+                                                      strings_can_be_null=True, null_values=[""],
+                                                      quoted_strings_can_be_null=True), invalid),
+                       None, [], delim, src.name)
     try:
         try:
             table = read(types)
@@ -301,6 +317,68 @@ def read_csv_rows(
                 "check the file's quoting (fields with line breaks must be in double quotes)",
             )
     return CsvRows(table, lines, problems, delim, src.name)
+
+
+_STREAM_ROWS = 1 << 20
+
+
+def _streamed(
+    src: _Source, n_rows: int, names: list[str], read_options: Any, parse_options: Any, convert_options: Any,
+    invalid: list[int],
+) -> BatchSource:
+    """The rows of a file without quotes, parsed block by block (pyarrow's streaming reader).
+
+    Blocks are put together into batches of about ``_STREAM_ROWS`` rows with one dictionary
+    per text column; the whole file is never in memory. ``n_rows`` (lines − 1) must be the
+    number of rows: a file where a line is not one row raises :class:`NotStreamable`.
+    """
+
+    def batches() -> Iterator[pa.RecordBatch]:
+        invalid[0] = 0
+        try:
+            reader = pacsv.open_csv(src.arrow_input(), read_options=read_options, parse_options=parse_options,
+                                    convert_options=convert_options)
+        except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
+            raise NotStreamable(str(exc)) from None
+        seen, group, size = 0, [], 0
+        while True:
+            try:
+                batch = reader.read_next_batch()
+            except StopIteration:
+                break
+            except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
+                raise NotStreamable(str(exc)) from None
+            if invalid[0]:
+                raise NotStreamable("a row with a wrong number of fields")
+            group.append(batch)
+            size += batch.num_rows
+            if size >= _STREAM_ROWS:
+                seen += size
+                yield _one_batch(group, names)
+                group, size = [], 0
+        if group:
+            seen += size
+            yield _one_batch(group, names)
+        if invalid[0] or seen != n_rows:
+            raise NotStreamable(f"{seen} rows in {n_rows + 1} lines")
+
+    # the next batch is parsed (pyarrow, without the GIL) while this one is validated
+    return BatchSource(max(n_rows, 0), names, lambda: prefetched(batches()))
+
+
+def _one_batch(group: list[pa.RecordBatch], names: list[str]) -> pa.RecordBatch:
+    """Consecutive batches as one, each text column with one dictionary (indices concatenated)."""
+    table = pa.Table.from_batches(group).unify_dictionaries()
+    columns = []
+    for column in table.columns:
+        if column.num_chunks == 1:
+            columns.append(column.chunk(0))
+        elif pa.types.is_dictionary(column.type):
+            indices = pa.concat_arrays([c.indices for c in column.chunks])
+            columns.append(pa.DictionaryArray.from_arrays(indices, column.chunk(0).dictionary))
+        else:
+            columns.append(pa.concat_arrays(column.chunks))
+    return pa.RecordBatch.from_arrays(columns, names=names)
 
 
 _ISO_SAMPLE = re.compile(r"\d{4}-\d{2}-\d{2}")

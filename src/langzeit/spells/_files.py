@@ -13,9 +13,10 @@ import datetime as dt
 import os
 from collections.abc import Iterator
 from pathlib import Path
-from typing import IO, Any, Literal
+from typing import IO, Any, Literal, cast
 
 import numpy as np
+import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.feather as feather
@@ -25,9 +26,9 @@ from langzeit._spreadsheet import escape_cell
 from langzeit.exceptions import LangzeitError, UnreadableFileError, ValidationError
 from langzeit.spells._catalogue import InstrumentCatalogue
 from langzeit.spells._codes import COLUMNS, OPEN_END, SpellKind
-from langzeit.spells._csv import read_csv_rows
+from langzeit.spells._csv import NotStreamable, read_csv_rows
 from langzeit.spells._table import SpellTable
-from langzeit.spells._validate import BatchSource, check_header
+from langzeit.spells._validate import BatchSource, check_header, prefetched
 
 __all__ = ["FORMATS", "SpellFormat", "read_spells", "spell_format", "write_spells"]
 
@@ -157,13 +158,28 @@ def _read_csv(
     source: str | os.PathLike[str] | IO[Any], *, strict: bool, data_end: dt.date | None,
     delimiter: str | None, encoding: str | None, catalogue: InstrumentCatalogue | None,
 ) -> SpellTable:
+    if isinstance(source, str | os.PathLike):
+        # a file: streamed, parsed while validated, never whole in memory, when every line is one
+        # row; otherwise (found while streaming) read again as a whole, with each row's line
+        rows = read_csv_rows(source, delimiter=delimiter, encoding=encoding, stream=True)
+        if isinstance(rows.table, BatchSource):
+            streamed = rows.table
+            source_rows = BatchSource(streamed.num_rows, streamed.column_names,
+                                      lambda: (_unescaped_batch(b) for b in streamed.to_batches()))
+            try:
+                return SpellTable._checked(source_rows, file=rows.file, data_end=data_end, strict=strict,
+                                           lines=None, delimiter=rows.delimiter, catalogue=catalogue)
+            except NotStreamable:
+                pass
     rows = read_csv_rows(source, delimiter=delimiter, encoding=encoding)
-    rows.table = _unescaped(rows.table)
-    n = rows.lines.size
+    # read whole (no stream): a table and the line of every row
+    rows.table = _unescaped(cast(pa.Table, rows.table))
+    lines = cast(npt.NDArray[np.int64], rows.lines)
+    n = lines.size
     # strictly increasing from line 2 to line n + 1: every row is its own line, i + 2
-    regular = n == 0 or (int(rows.lines[0]) == 2 and int(rows.lines[-1]) == n + 1)
+    regular = n == 0 or (int(lines[0]) == 2 and int(lines[-1]) == n + 1)
     return SpellTable._checked(
-        rows.table, file=rows.file, data_end=data_end, strict=strict, lines=None if regular else rows.lines,
+        rows.table, file=rows.file, data_end=data_end, strict=strict, lines=None if regular else lines,
         delimiter=rows.delimiter, extra=rows.problems, catalogue=catalogue,
     )
 
@@ -180,6 +196,14 @@ def _unescape_array(values: Any) -> Any:
     if not pc.any(pc.starts_with(values, "'")).as_py():
         return values
     return pc.replace_substring_regex(values, pattern=_ESCAPED_CELL, replacement=r"\1")
+
+
+def _unescaped_batch(batch: pa.RecordBatch) -> pa.RecordBatch:
+    """:func:`_unescaped` of one batch."""
+    names = ("person_id", "jobcenter", "instrument", "bg_id")
+    columns = [_unescape_array(c) if n in names else c for n, c in zip(batch.schema.names, batch.columns,
+                                                                         strict=True)]
+    return pa.RecordBatch.from_arrays(columns, names=batch.schema.names)
 
 
 def _unescaped(table: pa.Table) -> pa.Table:
@@ -224,7 +248,8 @@ def _read_parquet(path: Path) -> BatchSource:
         finally:
             reader.close()
 
-    return BatchSource(reader.metadata.num_rows, wanted, batches)
+    # the next row group is decoded (pyarrow, without the GIL) while this one is validated (numpy)
+    return BatchSource(reader.metadata.num_rows, wanted, lambda: prefetched(batches()))
 
 
 def _read_arrow(path: Path) -> pa.Table:

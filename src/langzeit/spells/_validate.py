@@ -15,11 +15,14 @@ are parsed once per *distinct* value, so a table of 50 million rows costs a few 
 from __future__ import annotations
 
 import collections
+import contextlib
 import csv
 import datetime as dt
 import io
+import queue
 import re
-from collections.abc import Callable, Sequence
+import threading
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 import numpy as np
@@ -41,7 +44,7 @@ from langzeit.spells._codes import (
     label_sort_key,
 )
 
-__all__ = ["BatchSource", "Checked", "cell_text", "check_header", "row_text", "validate"]
+__all__ = ["BatchSource", "Checked", "cell_text", "check_header", "prefetched", "row_text", "validate"]
 
 _ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 _GERMAN_DATE = re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4})")
@@ -560,6 +563,67 @@ def _one_array(column: pa.ChunkedArray) -> pa.Array:
         indices = pa.concat_arrays([c.indices for c in column.chunks])
         return pa.DictionaryArray.from_arrays(indices, column.chunk(0).dictionary)
     return pa.concat_arrays(column.chunks) if column.num_chunks else pa.array([], column.type)
+
+
+class _Raised:
+    def __init__(self, error: BaseException) -> None:
+        self.error = error
+
+
+_DONE = object()
+
+
+def prefetched(items: Iterator[Any], depth: int = 1) -> Iterator[Any]:
+    """``items``, produced by a thread up to ``depth`` ahead of the consumer.
+
+    For batches whose decoding releases the GIL (pyarrow): the next batch is decoded while
+    the caller works on this one. An error of the producer is raised here, in order; when
+    the caller stops early the producer stops after its current item (``items`` is closed
+    in its own thread).
+
+    Examples:
+        >>> list(prefetched(iter(range(5))))
+        [0, 1, 2, 3, 4]
+    """
+    handoff: queue.Queue[Any] = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def produce() -> None:
+        try:
+            for item in items:
+                while not stop.is_set():
+                    try:
+                        handoff.put(item, timeout=0.05)
+                        break
+                    except queue.Full:
+                        continue
+                if stop.is_set():
+                    break
+        except BaseException as exc:  # handed to the consumer, raised there
+            handoff.put(_Raised(exc))
+            return
+        finally:
+            close = getattr(items, "close", None)
+            if close is not None:
+                close()
+        handoff.put(_DONE)
+
+    worker = threading.Thread(target=produce, name="langzeit-prefetch", daemon=True)
+    worker.start()
+    try:
+        while True:
+            item = handoff.get()
+            if item is _DONE:
+                return
+            if isinstance(item, _Raised):
+                raise item.error
+            yield item
+    finally:
+        stop.set()
+        while worker.is_alive():  # let a producer blocked on a full queue see the stop
+            with contextlib.suppress(queue.Empty):
+                handoff.get(timeout=0.05)
+        worker.join()
 
 
 class _Problems:
