@@ -33,7 +33,7 @@ def test_every_command_has_a_convenience_method_on_the_engine() -> None:
     sources = {name: inspect.getsource(member) for name, member in vars(PathwayEngine).items()
                if inspect.isfunction(member) and not name.startswith("_")}
     missing = [c.__name__ for c in COMMANDS
-               if not any(f"self.execute({c.__name__}(" in src for src in sources.values())]
+               if not any(f"self.execute(commands.{c.__name__}(" in src for src in sources.values())]
     assert not missing
 
 

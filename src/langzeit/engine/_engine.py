@@ -21,38 +21,9 @@ from datetime import date
 from dateutil.relativedelta import relativedelta
 
 from langzeit.domain import ConsentPurpose, ExitReason, OutcomeKind
+from langzeit.engine import _commands as commands
 from langzeit.engine import _law_handlers, _queries  # noqa: F401 -- importing _law_handlers registers them
-from langzeit.engine._commands import (
-    AchievePlanStep,
-    Admit,
-    AgreeParticipation,
-    AgreePlan,
-    AgreePlanStep,
-    Assess,
-    AssignCoach,
-    AssignTandem,
-    Command,
-    Decline,
-    EndAftercare,
-    EndSchlichtung,
-    EnterPhase,
-    Exit,
-    Extend,
-    Pause,
-    RecordConsent,
-    RecordFollowUp,
-    ReduceBenefit,
-    Refer,
-    ReferToActor,
-    Renege,
-    Resume,
-    ScoreScale,
-    StartAftercare,
-    StartSchlichtung,
-    UpdatePlan,
-    Waitlist,
-    WithdrawConsent,
-)
+from langzeit.engine._commands import Command
 from langzeit.engine._core import EngineCore, UserGuard
 from langzeit.engine._handlers import run
 from langzeit.engine._results import CaseloadTable, DueList, Occupancy, WaitingList
@@ -120,6 +91,7 @@ class PathwayEngine(EngineCore):
     Examples:
         >>> from datetime import date
         >>> from langzeit.domain import Programme, Phase, Transition, Capacity
+        >>> from langzeit.engine import EnterPhase
         >>> prog = Programme("demo", "Demo", phases=[Phase("coaching"), Phase("exit", terminal=True)],
         ...                  transitions=[Transition("coaching", "exit")],
         ...                  capacity=Capacity(places=1), voluntary=False)
@@ -181,6 +153,7 @@ class PathwayEngine(EngineCore):
         Examples:
             >>> from datetime import date
             >>> from langzeit.domain import Programme, Phase, Transition
+            >>> from langzeit.engine import Admit
             >>> prog = Programme("d", "D", phases=[Phase("a"), Phase("z", terminal=True)],
             ...                  transitions=[Transition("a", "z")])
             >>> PathwayEngine(prog).check(Admit("p1", date(2024, 1, 8)))[0].reason
@@ -218,6 +191,7 @@ class PathwayEngine(EngineCore):
         Examples:
             >>> from datetime import date
             >>> from langzeit.domain import Programme, Phase, Transition
+            >>> from langzeit.engine import Refer
             >>> prog = Programme("d", "D", phases=[Phase("a"), Phase("z", terminal=True)],
             ...                  transitions=[Transition("a", "z")])
             >>> [e.event_id for e in PathwayEngine(prog).execute(Refer("p1", date(2024, 1, 8)))]
@@ -276,7 +250,7 @@ class PathwayEngine(EngineCore):
             if entry is None:
                 break
             failures: list[GuardFailure] = []
-            new = run(self, Admit(entry[-1], day, waitlist=False), failures)
+            new = run(self, commands.Admit(entry[-1], day, waitlist=False), failures)
             if failures:
                 skipped.append(entry)
                 continue
@@ -357,7 +331,7 @@ class PathwayEngine(EngineCore):
                 assert b.last_event is not None
                 deadline = self._plus(b.waitlisted, self.max_wait)
                 if deadline <= as_of:
-                    out.extend(self.execute(Renege(pid, max(deadline, b.last_event))))
+                    out.extend(self.execute(commands.Renege(pid, max(deadline, b.last_event))))
         return tuple(out)
 
     # -- convenience methods -----------------------------------------------------------------
@@ -372,98 +346,99 @@ class PathwayEngine(EngineCore):
             >>> PathwayEngine(prog).refer("p1", date(2024, 1, 8))[0].programme_id
             'd'
         """
-        return self.execute(Refer(participant_id, day, referrer))
+        return self.execute(commands.Refer(participant_id, day, referrer))
 
     def assess(self, participant_id: str, day: date, *, kind: str = "potenzialanalyse",
                result: str = "") -> tuple[Event, ...]:
         """Execute :class:`Assess`."""
-        return self.execute(Assess(participant_id, day, kind, result))
+        return self.execute(commands.Assess(participant_id, day, kind, result))
 
     def record_consent(self, participant_id: str, day: date, recipient: str, *,
                        purpose: ConsentPurpose = ConsentPurpose.DATA_EXCHANGE,
                        consent_id: str = "") -> tuple[Event, ...]:
         """Execute :class:`RecordConsent`."""
-        return self.execute(RecordConsent(participant_id, day, recipient, purpose, consent_id))
+        return self.execute(commands.RecordConsent(participant_id, day, recipient, purpose, consent_id))
 
     def withdraw_consent(self, participant_id: str, day: date, recipient: str = "", *,
                          purpose: ConsentPurpose = ConsentPurpose.DATA_EXCHANGE,
                          consent_id: str = "") -> tuple[Event, ...]:
         """Execute :class:`WithdrawConsent`."""
-        return self.execute(WithdrawConsent(participant_id, day, recipient, purpose, consent_id))
+        return self.execute(commands.WithdrawConsent(participant_id, day, recipient, purpose, consent_id))
 
     def agree(self, participant_id: str, day: date) -> tuple[Event, ...]:
         """Execute :class:`AgreeParticipation`."""
-        return self.execute(AgreeParticipation(participant_id, day))
+        return self.execute(commands.AgreeParticipation(participant_id, day))
 
     def decline(self, participant_id: str, day: date, *, reason: str = "") -> tuple[Event, ...]:
         """Execute :class:`Decline`."""
-        return self.execute(Decline(participant_id, day, reason))
+        return self.execute(commands.Decline(participant_id, day, reason))
 
     def admit(self, participant_id: str, day: date, *, priority: int = 0,
               waitlist: bool = True) -> tuple[Event, ...]:
         """Execute :class:`Admit` (waiting list when full unless ``waitlist=False``)."""
-        return self.execute(Admit(participant_id, day, priority, waitlist))
+        return self.execute(commands.Admit(participant_id, day, priority, waitlist))
 
     def waitlist(self, participant_id: str, day: date, *, priority: int = 0) -> tuple[Event, ...]:
         """Execute :class:`Waitlist`."""
-        return self.execute(Waitlist(participant_id, day, priority))
+        return self.execute(commands.Waitlist(participant_id, day, priority))
 
     def renege(self, participant_id: str, day: date, *, reason: str = "max_wait") -> tuple[Event, ...]:
         """Execute :class:`Renege`."""
-        return self.execute(Renege(participant_id, day, reason))
+        return self.execute(commands.Renege(participant_id, day, reason))
 
     def enter_phase(self, participant_id: str, day: date, phase_id: str) -> tuple[Event, ...]:
         """Execute :class:`EnterPhase`."""
-        return self.execute(EnterPhase(participant_id, day, phase_id))
+        return self.execute(commands.EnterPhase(participant_id, day, phase_id))
 
     def extend(self, participant_id: str, day: date, *, reason: str = "") -> tuple[Event, ...]:
         """Execute :class:`Extend`."""
-        return self.execute(Extend(participant_id, day, reason))
+        return self.execute(commands.Extend(participant_id, day, reason))
 
     def pause(self, participant_id: str, day: date, *, reason: str = "") -> tuple[Event, ...]:
         """Execute :class:`Pause`."""
-        return self.execute(Pause(participant_id, day, reason))
+        return self.execute(commands.Pause(participant_id, day, reason))
 
     def resume(self, participant_id: str, day: date) -> tuple[Event, ...]:
         """Execute :class:`Resume`."""
-        return self.execute(Resume(participant_id, day))
+        return self.execute(commands.Resume(participant_id, day))
 
     def assign_coach(self, participant_id: str, day: date, coach_id: str) -> tuple[Event, ...]:
         """Execute :class:`AssignCoach`."""
-        return self.execute(AssignCoach(participant_id, day, coach_id))
+        return self.execute(commands.AssignCoach(participant_id, day, coach_id))
 
     def assign_tandem(self, participant_id: str, day: date, tandem_id: str) -> tuple[Event, ...]:
         """Execute :class:`AssignTandem`."""
-        return self.execute(AssignTandem(participant_id, day, tandem_id))
+        return self.execute(commands.AssignTandem(participant_id, day, tandem_id))
 
     def agree_plan(self, participant_id: str, day: date, goal: str, *,
                    review: date | None = None) -> tuple[Event, ...]:
         """Execute :class:`AgreePlan`."""
-        return self.execute(AgreePlan(participant_id, day, goal, review))
+        return self.execute(commands.AgreePlan(participant_id, day, goal, review))
 
     def agree_plan_step(self, participant_id: str, day: date, step_id: str, *, description: str = "",
                         responsible: str = "participant", due: date | None = None) -> tuple[Event, ...]:
         """Execute :class:`AgreePlanStep`."""
-        return self.execute(AgreePlanStep(participant_id, day, step_id, description, responsible, due))
+        return self.execute(commands.AgreePlanStep(participant_id, day,
+                                                   step_id, description, responsible, due))
 
     def achieve_plan_step(self, participant_id: str, day: date, step_id: str) -> tuple[Event, ...]:
         """Execute :class:`AchievePlanStep`."""
-        return self.execute(AchievePlanStep(participant_id, day, step_id))
+        return self.execute(commands.AchievePlanStep(participant_id, day, step_id))
 
     def update_plan(self, participant_id: str, day: date, *, goal: str = "",
                     review: date | None = None) -> tuple[Event, ...]:
         """Execute :class:`UpdatePlan` (Fortschreibung, § 15 Abs. 3 SGB II)."""
-        return self.execute(UpdatePlan(participant_id, day, goal, review))
+        return self.execute(commands.UpdatePlan(participant_id, day, goal, review))
 
     def start_schlichtung(self, participant_id: str, day: date, *,
                           requested_by: str = "participant") -> tuple[Event, ...]:
         """Execute :class:`StartSchlichtung` (§ 15a SGB II)."""
-        return self.execute(StartSchlichtung(participant_id, day, requested_by))
+        return self.execute(commands.StartSchlichtung(participant_id, day, requested_by))
 
     def end_schlichtung(self, participant_id: str, day: date, *,
                         agreed: bool | None = None) -> tuple[Event, ...]:
         """Execute :class:`EndSchlichtung`."""
-        return self.execute(EndSchlichtung(participant_id, day, agreed))
+        return self.execute(commands.EndSchlichtung(participant_id, day, agreed))
 
     def reduce_benefit(self, participant_id: str, day: date, ground: str, *, hardship: bool = False,
                        coaching_breakoff: bool = False, months: int = 0) -> tuple[Event, ...]:
@@ -478,38 +453,41 @@ class PathwayEngine(EngineCore):
             >>> cut.percent, cut.start, cut.months
             (10, datetime.date(2024, 6, 1), 1)
         """
-        return self.execute(ReduceBenefit(participant_id, day, ground, hardship, coaching_breakoff, months))
+        return self.execute(commands.ReduceBenefit(participant_id, day,
+                                                   ground, hardship, coaching_breakoff, months))
 
     def score_scale(self, participant_id: str, day: date, scale: str,
                     items: Sequence[int | None]) -> tuple[Event, ...]:
         """Execute :class:`ScoreScale`."""
-        return self.execute(ScoreScale(participant_id, day, scale, tuple(items)))
+        return self.execute(commands.ScoreScale(participant_id, day, scale, tuple(items)))
 
     def refer_to_actor(self, participant_id: str, day: date, actor_id: str, *, service_id: str = "",
                        need: str = "", shares_data: bool = True) -> tuple[Event, ...]:
         """Execute :class:`ReferToActor` (by default a referral passes data and needs consent)."""
-        return self.execute(ReferToActor(participant_id, day, actor_id, service_id, need, shares_data))
+        return self.execute(commands.ReferToActor(participant_id, day,
+                                                  actor_id, service_id, need, shares_data))
 
     def exit(self, participant_id: str, day: date, reason: ExitReason | str,
              outcome: OutcomeKind | str = OutcomeKind.NONE, *,
              phase_id: str | None = None) -> tuple[Event, ...]:
         """Execute :class:`Exit`."""
-        return self.execute(Exit(participant_id, day, ExitReason(reason), OutcomeKind(outcome), phase_id))
+        return self.execute(commands.Exit(participant_id, day,
+                                          ExitReason(reason), OutcomeKind(outcome), phase_id))
 
     def start_aftercare(self, participant_id: str, day: date) -> tuple[Event, ...]:
         """Execute :class:`StartAftercare`."""
-        return self.execute(StartAftercare(participant_id, day))
+        return self.execute(commands.StartAftercare(participant_id, day))
 
     def end_aftercare(self, participant_id: str, day: date) -> tuple[Event, ...]:
         """Execute :class:`EndAftercare`."""
-        return self.execute(EndAftercare(participant_id, day))
+        return self.execute(commands.EndAftercare(participant_id, day))
 
     def record_follow_up(self, participant_id: str, day: date, months_after_exit: int,
                          status: OutcomeKind | str, *,
                          receives_benefit: bool | None = None) -> tuple[Event, ...]:
         """Execute :class:`RecordFollowUp`."""
-        return self.execute(RecordFollowUp(participant_id, day, months_after_exit, OutcomeKind(status),
-                                           receives_benefit))
+        return self.execute(commands.RecordFollowUp(participant_id, day, months_after_exit,
+                                                    OutcomeKind(status), receives_benefit))
 
     # -- queries ---------------------------------------------------------------------------
 
@@ -653,7 +631,7 @@ class PathwayEngine(EngineCore):
 def _refusal(command: Command, failures: list[GuardFailure]) -> TransitionRefused:
     if all(f.guard in _CAPACITY_GUARDS for f in failures):
         return CapacityExceeded(command.describe(), failures)
-    if not isinstance(command, RecordConsent | WithdrawConsent) and all(
+    if not isinstance(command, commands.RecordConsent | commands.WithdrawConsent) and all(
             f.guard == "consent" for f in failures):
         return ConsentRequired(command.describe(), failures)
     return TransitionRefused(command.describe(), failures)

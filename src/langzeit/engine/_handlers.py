@@ -22,64 +22,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+from langzeit import events as ev
 from langzeit.domain import PLAN_REVIEW_INTERVAL, ConsentPurpose
-from langzeit.engine._commands import (
-    AchievePlanStep,
-    Admit,
-    AgreeParticipation,
-    AgreePlan,
-    AgreePlanStep,
-    Assess,
-    AssignCoach,
-    AssignTandem,
-    Command,
-    Decline,
-    EndAftercare,
-    EnterPhase,
-    Exit,
-    Extend,
-    Pause,
-    RecordConsent,
-    RecordFollowUp,
-    Refer,
-    ReferToActor,
-    Renege,
-    Resume,
-    ScoreScale,
-    StartAftercare,
-    Waitlist,
-    WithdrawConsent,
-)
+from langzeit.engine import _commands as commands
+from langzeit.engine._commands import Command
 from langzeit.engine._core import Edge, EngineCore
-from langzeit.events import (
-    ActorReferred,
-    Admitted,
-    AftercareEnded,
-    AftercareStarted,
-    Assessed,
-    CoachAssigned,
-    ConsentGiven,
-    ConsentWithdrawn,
-    Declined,
-    Event,
-    Exited,
-    Extended,
-    FollowUp,
-    ParticipationAgreed,
-    Paused,
-    PhaseEntered,
-    PlanAgreed,
-    PlanStepAchieved,
-    PlanStepAgreed,
-    Referred,
-    Reneged,
-    Resumed,
-    ScaleScored,
-    StateBuilder,
-    Status,
-    TandemAssigned,
-    Waitlisted,
-)
+from langzeit.events import Event, StateBuilder, Status
 from langzeit.exceptions import GuardFailure, Problem, ValidationError
 
 __all__ = ["HANDLERS", "HOLDING", "KNOWN", "Handler", "Subject", "handles", "run"]
@@ -150,8 +98,8 @@ def run(engine: EngineCore, command: Command, failures: Failures) -> Events:
     return [] if b is None else handler(engine, command, b, failures)
 
 
-@handles(Refer, subject=None)
-def _refer(engine: EngineCore, cmd: Refer, b: StateBuilder | None, fail: Failures) -> Events:
+@handles(commands.Refer, subject=None)
+def _refer(engine: EngineCore, cmd: commands.Refer, b: StateBuilder | None, fail: Failures) -> Events:
     pid = cmd.participant_id
     if b is not None:  # a referral again: allowed once the pathway has ended (a new participation)
         if not b.status.is_final:
@@ -166,35 +114,37 @@ def _refer(engine: EngineCore, cmd: Refer, b: StateBuilder | None, fail: Failure
             fail.append(GuardFailure(
                 "chronology", f"dated {cmd.date.isoformat()}, before the participant's last event "
                               f"on {b.last_event.isoformat()}"))
-        return [Referred(*engine._head(b, cmd), programme_id=engine.programme.id, referrer=cmd.referrer)]
+        return [ev.Referred(*engine._head(b, cmd), programme_id=engine.programme.id, referrer=cmd.referrer)]
     elsewhere = engine._foreign.get(pid)
     if elsewhere is not None:  # one store, several programmes: a participant id is one pathway
         where = f"referred to programme {elsewhere!r}" if elsewhere else "recorded without a referral"
         fail.append(GuardFailure("known", f"participant {pid!r} is already {where} in this store; "
                                           f"use a new pseudonymous id for {engine.programme.name}"))
         return []
-    return [Referred(engine._ids(pid, 1), pid, cmd.date, programme_id=engine.programme.id,
+    return [ev.Referred(engine._ids(pid, 1), pid, cmd.date, programme_id=engine.programme.id,
                      referrer=cmd.referrer)]
 
 
-@handles(Assess)
-def _assess(engine: EngineCore, cmd: Assess, b: StateBuilder, fail: Failures) -> Events:
+@handles(commands.Assess)
+def _assess(engine: EngineCore, cmd: commands.Assess, b: StateBuilder, fail: Failures) -> Events:
     if b.status.is_final:
         fail.append(engine._status_failure(b, "assess"))
-    return [Assessed(*engine._head(b, cmd), kind=cmd.kind, result=cmd.result)]
+    return [ev.Assessed(*engine._head(b, cmd), kind=cmd.kind, result=cmd.result)]
 
 
-@handles(RecordConsent)
-def _record_consent(engine: EngineCore, cmd: RecordConsent, b: StateBuilder, fail: Failures) -> Events:
+@handles(commands.RecordConsent)
+def _record_consent(engine: EngineCore, cmd: commands.RecordConsent, b: StateBuilder,
+                    fail: Failures) -> Events:
     purpose = ConsentPurpose(cmd.purpose)
     cid = cmd.consent_id or f"{purpose.value}:{cmd.recipient}"
     if cid in b.consents:
         fail.append(GuardFailure("consent", f"consent {cid!r} is already in force"))
-    return [ConsentGiven(*engine._head(b, cmd), consent_id=cid, purpose=purpose, recipient=cmd.recipient)]
+    return [ev.ConsentGiven(*engine._head(b, cmd), consent_id=cid, purpose=purpose, recipient=cmd.recipient)]
 
 
-@handles(WithdrawConsent)
-def _withdraw_consent(engine: EngineCore, cmd: WithdrawConsent, b: StateBuilder, fail: Failures) -> Events:
+@handles(commands.WithdrawConsent)
+def _withdraw_consent(engine: EngineCore, cmd: commands.WithdrawConsent, b: StateBuilder,
+                      fail: Failures) -> Events:
     if cmd.consent_id:
         ids = [cmd.consent_id] if cmd.consent_id in b.consents else []
         what = f"consent {cmd.consent_id!r}"
@@ -205,28 +155,28 @@ def _withdraw_consent(engine: EngineCore, cmd: WithdrawConsent, b: StateBuilder,
         what = f"consent for {purpose.value.replace('_', ' ')} with {engine._org(cmd.recipient)}"
     if not ids:
         fail.append(GuardFailure("consent", f"no {what} in force"))
-    return [ConsentWithdrawn(*engine._head(b, cmd, i), consent_id=cid) for i, cid in enumerate(ids, 1)]
+    return [ev.ConsentWithdrawn(*engine._head(b, cmd, i), consent_id=cid) for i, cid in enumerate(ids, 1)]
 
 
-@handles(AgreeParticipation)
-def _agree(engine: EngineCore, cmd: AgreeParticipation, b: StateBuilder, fail: Failures) -> Events:
+@handles(commands.AgreeParticipation)
+def _agree(engine: EngineCore, cmd: commands.AgreeParticipation, b: StateBuilder, fail: Failures) -> Events:
     if b.status is not _REFERRED and b.status is not _WAITLISTED:
         fail.append(engine._status_failure(b, "record the agreement of"))
     elif b.agreed is not None:
         fail.append(GuardFailure("agreement", f"participant {b.participant_id!r} agreed already "
                                               f"on {b.agreed.isoformat()}"))
-    return [ParticipationAgreed(*engine._head(b, cmd))]
+    return [ev.ParticipationAgreed(*engine._head(b, cmd))]
 
 
-@handles(Decline)
-def _decline(engine: EngineCore, cmd: Decline, b: StateBuilder, fail: Failures) -> Events:
+@handles(commands.Decline)
+def _decline(engine: EngineCore, cmd: commands.Decline, b: StateBuilder, fail: Failures) -> Events:
     if b.status is not _REFERRED and b.status is not _WAITLISTED:
         fail.append(engine._status_failure(b, "record the refusal of"))
-    return [Declined(*engine._head(b, cmd), reason=cmd.reason)]
+    return [ev.Declined(*engine._head(b, cmd), reason=cmd.reason)]
 
 
-@handles(Admit)
-def _admit(engine: EngineCore, cmd: Admit, b: StateBuilder, fail: Failures) -> Events:
+@handles(commands.Admit)
+def _admit(engine: EngineCore, cmd: commands.Admit, b: StateBuilder, fail: Failures) -> Events:
     status = b.status
     if status is not _REFERRED and status is not _WAITLISTED:
         fail.append(engine._status_failure(b, "admit"))
@@ -236,31 +186,31 @@ def _admit(engine: EngineCore, cmd: Admit, b: StateBuilder, fail: Failures) -> E
         engine._not_before_clock(cmd, b, fail)
     if not engine._room():  # the reasons are only spelt out when there is no room
         if not fail and cmd.waitlist and status is _REFERRED:
-            return [Waitlisted(*engine._head(b, cmd), priority=cmd.priority)]
+            return [ev.Waitlisted(*engine._head(b, cmd), priority=cmd.priority)]
         fail.extend(engine._room_failures())
         return []
-    return [Admitted(*engine._head(b, cmd)),
-            PhaseEntered(*engine._head(b, cmd, 2), phase_id=engine._entry.id)]
+    return [ev.Admitted(*engine._head(b, cmd)),
+            ev.PhaseEntered(*engine._head(b, cmd, 2), phase_id=engine._entry.id)]
 
 
-@handles(Waitlist)
-def _waitlist(engine: EngineCore, cmd: Waitlist, b: StateBuilder, fail: Failures) -> Events:
+@handles(commands.Waitlist)
+def _waitlist(engine: EngineCore, cmd: commands.Waitlist, b: StateBuilder, fail: Failures) -> Events:
     if b.status is not _REFERRED:
         fail.append(engine._status_failure(b, "waitlist"))
         return []
     engine._admission_guards(b, cmd, fail)
-    return [Waitlisted(*engine._head(b, cmd), priority=cmd.priority)]
+    return [ev.Waitlisted(*engine._head(b, cmd), priority=cmd.priority)]
 
 
-@handles(Renege)
-def _renege(engine: EngineCore, cmd: Renege, b: StateBuilder, fail: Failures) -> Events:
+@handles(commands.Renege)
+def _renege(engine: EngineCore, cmd: commands.Renege, b: StateBuilder, fail: Failures) -> Events:
     if b.status is not _WAITLISTED:
         fail.append(engine._status_failure(b, "take off the waiting list"))
-    return [Reneged(*engine._head(b, cmd), reason=cmd.reason)]
+    return [ev.Reneged(*engine._head(b, cmd), reason=cmd.reason)]
 
 
-@handles(EnterPhase)
-def _enter_phase(engine: EngineCore, cmd: EnterPhase, b: StateBuilder, fail: Failures) -> Events:
+@handles(commands.EnterPhase)
+def _enter_phase(engine: EngineCore, cmd: commands.EnterPhase, b: StateBuilder, fail: Failures) -> Events:
     if b.status is not _ACTIVE:
         fail.append(GuardFailure("status", f"participant {b.participant_id!r} is paused since "
                                            f"{b.paused_since}; resume first")
@@ -281,11 +231,11 @@ def _enter_phase(engine: EngineCore, cmd: EnterPhase, b: StateBuilder, fail: Fai
     engine._phase_guards(b, cmd, target, edge, fail, entering=True)
     if cmd.date < engine._clock:
         engine._not_before_clock(cmd, b, fail)
-    return [PhaseEntered(*engine._head(b, cmd), phase_id=cmd.phase_id)]
+    return [ev.PhaseEntered(*engine._head(b, cmd), phase_id=cmd.phase_id)]
 
 
-@handles(Extend, subject=HOLDING)
-def _extend(engine: EngineCore, cmd: Extend, b: StateBuilder, fail: Failures) -> Events:
+@handles(commands.Extend, subject=HOLDING)
+def _extend(engine: EngineCore, cmd: commands.Extend, b: StateBuilder, fail: Failures) -> Events:
     rule = engine.programme.extension
     if rule is None or rule.max_extensions == 0:
         fail.append(GuardFailure("extension", f"{engine.programme.name} allows no extensions"))
@@ -302,25 +252,25 @@ def _extend(engine: EngineCore, cmd: Extend, b: StateBuilder, fail: Failures) ->
         fail.append(GuardFailure("extension", f"{engine.programme.name} has no maximum or planned "
                                               f"stay to extend"))
         return []
-    return [Extended(*engine._head(b, cmd), until=engine._plus(base, rule.length), reason=cmd.reason)]
+    return [ev.Extended(*engine._head(b, cmd), until=engine._plus(base, rule.length), reason=cmd.reason)]
 
 
-@handles(Pause)
-def _pause(engine: EngineCore, cmd: Pause, b: StateBuilder, fail: Failures) -> Events:
+@handles(commands.Pause)
+def _pause(engine: EngineCore, cmd: commands.Pause, b: StateBuilder, fail: Failures) -> Events:
     if b.status is not _ACTIVE:
         fail.append(engine._status_failure(b, "pause") if b.status is _PAUSED else engine._not_admitted(b))
-    return [Paused(*engine._head(b, cmd), reason=cmd.reason)]
+    return [ev.Paused(*engine._head(b, cmd), reason=cmd.reason)]
 
 
-@handles(Resume)
-def _resume(engine: EngineCore, cmd: Resume, b: StateBuilder, fail: Failures) -> Events:
+@handles(commands.Resume)
+def _resume(engine: EngineCore, cmd: commands.Resume, b: StateBuilder, fail: Failures) -> Events:
     if b.status is not _PAUSED:
         fail.append(engine._status_failure(b, "resume"))
-    return [Resumed(*engine._head(b, cmd))]
+    return [ev.Resumed(*engine._head(b, cmd))]
 
 
-@handles(AssignCoach, subject=HOLDING)
-def _assign_coach(engine: EngineCore, cmd: AssignCoach, b: StateBuilder, fail: Failures) -> Events:
+@handles(commands.AssignCoach, subject=HOLDING)
+def _assign_coach(engine: EngineCore, cmd: commands.AssignCoach, b: StateBuilder, fail: Failures) -> Events:
     coach = engine._coaches.get(cmd.coach_id)
     if coach is None:
         fail.append(GuardFailure("known", f"coach {cmd.coach_id!r} is not registered with the engine"))
@@ -330,11 +280,11 @@ def _assign_coach(engine: EngineCore, cmd: AssignCoach, b: StateBuilder, fail: F
     engine._caseload_guard(coach, b, fail)
     if cmd.date < engine._clock:
         engine._not_before_clock(cmd, b, fail)
-    return [CoachAssigned(*engine._head(b, cmd), coach_id=coach.id)]
+    return [ev.CoachAssigned(*engine._head(b, cmd), coach_id=coach.id)]
 
 
-@handles(AssignTandem, subject=HOLDING)
-def _assign_tandem(engine: EngineCore, cmd: AssignTandem, b: StateBuilder, fail: Failures) -> Events:
+@handles(commands.AssignTandem, subject=HOLDING)
+def _assign_tandem(engine: EngineCore, cmd: commands.AssignTandem, b: StateBuilder, fail: Failures) -> Events:
     tandem = engine._tandems.get(cmd.tandem_id)
     if tandem is None:
         fail.append(GuardFailure("known", f"tandem {cmd.tandem_id!r} is not registered with the engine"))
@@ -349,11 +299,11 @@ def _assign_tandem(engine: EngineCore, cmd: AssignTandem, b: StateBuilder, fail:
         engine._caseload_guard(member.coach, b, fail, tandem=tandem.id)
     if cmd.date < engine._clock:
         engine._not_before_clock(cmd, b, fail)
-    return [TandemAssigned(*engine._head(b, cmd), tandem_id=tandem.id)]
+    return [ev.TandemAssigned(*engine._head(b, cmd), tandem_id=tandem.id)]
 
 
-@handles(AgreePlan)
-def _agree_plan(engine: EngineCore, cmd: AgreePlan, b: StateBuilder, fail: Failures) -> Events:
+@handles(commands.AgreePlan)
+def _agree_plan(engine: EngineCore, cmd: commands.AgreePlan, b: StateBuilder, fail: Failures) -> Events:
     if b.status.is_final:
         fail.append(engine._status_failure(b, "agree a cooperation plan with"))
     latest = engine._plus(cmd.date, PLAN_REVIEW_INTERVAL)
@@ -361,30 +311,31 @@ def _agree_plan(engine: EngineCore, cmd: AgreePlan, b: StateBuilder, fail: Failu
     if review < cmd.date or review > latest:
         fail.append(GuardFailure("plan", f"review on {review.isoformat()} is not within six months "
                                          f"of {cmd.date.isoformat()} (§ 15 Abs. 3 SGB II)"))
-    return [PlanAgreed(*engine._head(b, cmd), goal=cmd.goal, review=review)]
+    return [ev.PlanAgreed(*engine._head(b, cmd), goal=cmd.goal, review=review)]
 
 
-@handles(AgreePlanStep)
-def _agree_step(engine: EngineCore, cmd: AgreePlanStep, b: StateBuilder, fail: Failures) -> Events:
+@handles(commands.AgreePlanStep)
+def _agree_step(engine: EngineCore, cmd: commands.AgreePlanStep, b: StateBuilder, fail: Failures) -> Events:
     if b.status.is_final:
         fail.append(engine._status_failure(b, "agree a plan step with"))
     if b.plan_review is None:
         fail.append(GuardFailure("plan", f"no cooperation plan agreed with {b.participant_id!r}"))
     if cmd.step_id in b.open_steps or cmd.step_id in b.achieved_steps:
         fail.append(GuardFailure("plan", f"plan step {cmd.step_id!r} was agreed before"))
-    return [PlanStepAgreed(*engine._head(b, cmd), step_id=cmd.step_id, description=cmd.description,
+    return [ev.PlanStepAgreed(*engine._head(b, cmd), step_id=cmd.step_id, description=cmd.description,
                            responsible=cmd.responsible, due=cmd.due)]
 
 
-@handles(AchievePlanStep)
-def _achieve_step(engine: EngineCore, cmd: AchievePlanStep, b: StateBuilder, fail: Failures) -> Events:
+@handles(commands.AchievePlanStep)
+def _achieve_step(engine: EngineCore, cmd: commands.AchievePlanStep, b: StateBuilder,
+                  fail: Failures) -> Events:
     if cmd.step_id not in b.open_steps:
         fail.append(GuardFailure("plan", f"plan step {cmd.step_id!r} is not open"))
-    return [PlanStepAchieved(*engine._head(b, cmd), step_id=cmd.step_id)]
+    return [ev.PlanStepAchieved(*engine._head(b, cmd), step_id=cmd.step_id)]
 
 
-@handles(ScoreScale)
-def _score(engine: EngineCore, cmd: ScoreScale, b: StateBuilder, fail: Failures) -> Events:
+@handles(commands.ScoreScale)
+def _score(engine: EngineCore, cmd: commands.ScoreScale, b: StateBuilder, fail: Failures) -> Events:
     shape = _SCALES.get(cmd.scale)
     if shape is not None:
         n, low, high = shape
@@ -393,11 +344,11 @@ def _score(engine: EngineCore, cmd: ScoreScale, b: StateBuilder, fail: Failures)
         bad = [i for i in cmd.items if i is not None and not low <= i <= high]
         if bad:
             fail.append(GuardFailure("scale", f"{cmd.scale} items range {low}–{high}, got {bad}"))
-    return [ScaleScored(*engine._head(b, cmd), scale=cmd.scale, items=tuple(cmd.items))]
+    return [ev.ScaleScored(*engine._head(b, cmd), scale=cmd.scale, items=tuple(cmd.items))]
 
 
-@handles(ReferToActor)
-def _refer_actor(engine: EngineCore, cmd: ReferToActor, b: StateBuilder, fail: Failures) -> Events:
+@handles(commands.ReferToActor)
+def _refer_actor(engine: EngineCore, cmd: commands.ReferToActor, b: StateBuilder, fail: Failures) -> Events:
     in_aftercare = b.aftercare_started is not None and b.aftercare_ended is None
     if b.status.is_final and not in_aftercare:
         fail.append(engine._status_failure(b, "refer to an actor"))
@@ -405,12 +356,12 @@ def _refer_actor(engine: EngineCore, cmd: ReferToActor, b: StateBuilder, fail: F
             b, (ConsentPurpose.REFERRAL, _DATA), cmd.actor_id):
         fail.append(GuardFailure("consent", f"no consent for a referral with data to "
                                             f"{engine._org(cmd.actor_id)}"))
-    return [ActorReferred(*engine._head(b, cmd),
+    return [ev.ActorReferred(*engine._head(b, cmd),
                           actor_id=cmd.actor_id, service_id=cmd.service_id, need=cmd.need)]
 
 
-@handles(Exit, subject=HOLDING)
-def _exit(engine: EngineCore, cmd: Exit, b: StateBuilder, fail: Failures) -> Events:
+@handles(commands.Exit, subject=HOLDING)
+def _exit(engine: EngineCore, cmd: commands.Exit, b: StateBuilder, fail: Failures) -> Events:
     current = b.phase_id or ""
     edge: Edge | None
     if cmd.phase_id is None:
@@ -434,12 +385,13 @@ def _exit(engine: EngineCore, cmd: Exit, b: StateBuilder, fail: Failures) -> Eve
             return []
     if not edge.plain:
         engine._phase_guards(b, cmd, edge.target, edge, fail, entering=False)
-    return [PhaseEntered(*engine._head(b, cmd), phase_id=target_id),
-            Exited(*engine._head(b, cmd, 2), reason=cmd.reason, outcome=cmd.outcome)]
+    return [ev.PhaseEntered(*engine._head(b, cmd), phase_id=target_id),
+            ev.Exited(*engine._head(b, cmd, 2), reason=cmd.reason, outcome=cmd.outcome)]
 
 
-@handles(StartAftercare)
-def _start_aftercare(engine: EngineCore, cmd: StartAftercare, b: StateBuilder, fail: Failures) -> Events:
+@handles(commands.StartAftercare)
+def _start_aftercare(engine: EngineCore, cmd: commands.StartAftercare, b: StateBuilder,
+                     fail: Failures) -> Events:
     if engine.programme.aftercare is None:
         fail.append(GuardFailure("aftercare", f"{engine.programme.name} offers no aftercare"))
     if b.admitted is None or b.status not in (_ACTIVE, _PAUSED, _EXITED):
@@ -447,23 +399,23 @@ def _start_aftercare(engine: EngineCore, cmd: StartAftercare, b: StateBuilder, f
     elif b.aftercare_started is not None:
         fail.append(GuardFailure("aftercare", f"aftercare started already on "
                                               f"{b.aftercare_started.isoformat()}"))
-    return [AftercareStarted(*engine._head(b, cmd))]
+    return [ev.AftercareStarted(*engine._head(b, cmd))]
 
 
-@handles(EndAftercare)
-def _end_aftercare(engine: EngineCore, cmd: EndAftercare, b: StateBuilder, fail: Failures) -> Events:
+@handles(commands.EndAftercare)
+def _end_aftercare(engine: EngineCore, cmd: commands.EndAftercare, b: StateBuilder, fail: Failures) -> Events:
     if b.aftercare_started is None or b.aftercare_ended is not None:
         fail.append(GuardFailure("aftercare", f"participant {b.participant_id!r} is not in aftercare"))
-    return [AftercareEnded(*engine._head(b, cmd))]
+    return [ev.AftercareEnded(*engine._head(b, cmd))]
 
 
-@handles(RecordFollowUp)
-def _follow_up(engine: EngineCore, cmd: RecordFollowUp, b: StateBuilder, fail: Failures) -> Events:
+@handles(commands.RecordFollowUp)
+def _follow_up(engine: EngineCore, cmd: commands.RecordFollowUp, b: StateBuilder, fail: Failures) -> Events:
     if b.status is not _EXITED:
         fail.append(GuardFailure("status", f"participant {b.participant_id!r} has not exited "
                                            f"(status: {b.status.value})"))
     if b.follow_ups and any(m == cmd.months_after_exit for m, _ in b.follow_ups):
         fail.append(GuardFailure("follow_up", f"the {cmd.months_after_exit}-month follow-up is "
                                               f"recorded already"))
-    return [FollowUp(*engine._head(b, cmd), months_after_exit=cmd.months_after_exit, status=cmd.status,
+    return [ev.FollowUp(*engine._head(b, cmd), months_after_exit=cmd.months_after_exit, status=cmd.status,
                      receives_benefit=cmd.receives_benefit)]

@@ -10,38 +10,9 @@ from typing import Any
 import attrs
 
 from langzeit.domain import ConsentPurpose, ExitReason, OutcomeKind
+from langzeit.events import _types as ev
 from langzeit.events._fields import slot_constructor
-from langzeit.events._types import (
-    ActorReferred,
-    Admitted,
-    AftercareEnded,
-    AftercareStarted,
-    Assessed,
-    BenefitReduced,
-    CoachAssigned,
-    ConsentGiven,
-    ConsentWithdrawn,
-    Declined,
-    Event,
-    Exited,
-    Extended,
-    FollowUp,
-    ParticipationAgreed,
-    Paused,
-    PhaseEntered,
-    PlanAgreed,
-    PlanStepAchieved,
-    PlanStepAgreed,
-    PlanUpdated,
-    Referred,
-    Reneged,
-    Resumed,
-    ScaleScored,
-    SchlichtungEnded,
-    SchlichtungStarted,
-    TandemAssigned,
-    Waitlisted,
-)
+from langzeit.events._types import BenefitReduced, Event
 
 __all__ = ["ActiveConsent", "ParticipantState", "StateBuilder", "Status", "replay"]
 
@@ -334,7 +305,7 @@ _new_state = slot_constructor(ParticipantState, [f.name for f in attrs.fields(Pa
 _Builder = StateBuilder
 
 
-def _referred(s: StateBuilder, e: Referred) -> None:
+def _referred(s: StateBuilder, e: ev.Referred) -> None:
     if s.referred is not None:  # a referral again: a new participation, its own pathway
         version, last, number, cuts = s.version, s.last_event, s.participation, s.reductions
         s.__init__(s.participant_id)  # type: ignore[misc]  # the builder's reset: every field fresh
@@ -345,16 +316,16 @@ def _referred(s: StateBuilder, e: Referred) -> None:
     s.status = Status.REFERRED
 
 
-def _assessed(s: StateBuilder, e: Assessed) -> None:
+def _assessed(s: StateBuilder, e: ev.Assessed) -> None:
     s.assessed = e.date
     s.assessment_result = e.result
 
 
-def _consent_given(s: StateBuilder, e: ConsentGiven) -> None:
+def _consent_given(s: StateBuilder, e: ev.ConsentGiven) -> None:
     s.consents[e.consent_id] = ActiveConsent(e.consent_id, e.purpose, e.recipient)
 
 
-def _consent_withdrawn(s: StateBuilder, e: ConsentWithdrawn) -> None:
+def _consent_withdrawn(s: StateBuilder, e: ev.ConsentWithdrawn) -> None:
     s.consents.pop(e.consent_id, None)
 
 
@@ -367,7 +338,7 @@ def _declined(s: StateBuilder, e: Event) -> None:
     s.ended = e.date
 
 
-def _waitlisted(s: StateBuilder, e: Waitlisted) -> None:
+def _waitlisted(s: StateBuilder, e: ev.Waitlisted) -> None:
     s.status = Status.WAITLISTED
     s.waitlisted = e.date
     s.waitlist_priority = e.priority
@@ -383,13 +354,13 @@ def _admitted(s: StateBuilder, e: Event) -> None:
     s.admitted = e.date
 
 
-def _phase_entered(s: StateBuilder, e: PhaseEntered) -> None:
+def _phase_entered(s: StateBuilder, e: ev.PhaseEntered) -> None:
     s.phase_id = e.phase_id
     s.phase_entered = e.date
     s.phases.append((e.phase_id, e.date))
 
 
-def _extended(s: StateBuilder, e: Extended) -> None:
+def _extended(s: StateBuilder, e: ev.Extended) -> None:
     s.extensions += 1
     s.extended_until = e.until
 
@@ -404,26 +375,26 @@ def _resumed(s: StateBuilder, e: Event) -> None:
     s.paused_since = None
 
 
-def _coach_assigned(s: StateBuilder, e: CoachAssigned) -> None:
+def _coach_assigned(s: StateBuilder, e: ev.CoachAssigned) -> None:
     s.coach_id = e.coach_id
     s.tandem_id = None
 
 
-def _tandem_assigned(s: StateBuilder, e: TandemAssigned) -> None:
+def _tandem_assigned(s: StateBuilder, e: ev.TandemAssigned) -> None:
     s.tandem_id = e.tandem_id
     s.coach_id = None
 
 
-def _plan_agreed(s: StateBuilder, e: PlanAgreed) -> None:
+def _plan_agreed(s: StateBuilder, e: ev.PlanAgreed) -> None:
     s.plan_goal = e.goal
     s.plan_review = e.review
 
 
-def _step_agreed(s: StateBuilder, e: PlanStepAgreed) -> None:
+def _step_agreed(s: StateBuilder, e: ev.PlanStepAgreed) -> None:
     s.open_steps.add(e.step_id)
 
 
-def _step_achieved(s: StateBuilder, e: PlanStepAchieved) -> None:
+def _step_achieved(s: StateBuilder, e: ev.PlanStepAchieved) -> None:
     s.open_steps.discard(e.step_id)
     s.achieved_steps.add(e.step_id)
 
@@ -436,7 +407,7 @@ def _actor_referred(s: StateBuilder, e: Event) -> None:
     s.actor_referrals += 1
 
 
-def _exited(s: StateBuilder, e: Exited) -> None:
+def _exited(s: StateBuilder, e: ev.Exited) -> None:
     s.status = Status.EXITED
     s.ended = e.date
     s.exit_reason = e.reason
@@ -453,22 +424,22 @@ def _aftercare_ended(s: StateBuilder, e: Event) -> None:
     s.aftercare_ended = e.date
 
 
-def _follow_up(s: StateBuilder, e: FollowUp) -> None:
+def _follow_up(s: StateBuilder, e: ev.FollowUp) -> None:
     s.follow_ups.append((e.months_after_exit, e.status))
 
 
-def _plan_updated(s: StateBuilder, e: PlanUpdated) -> None:
+def _plan_updated(s: StateBuilder, e: ev.PlanUpdated) -> None:
     s.plan_review = e.review
     s.plan_updates += 1
     if e.goal:
         s.plan_goal = e.goal
 
 
-def _schlichtung_started(s: StateBuilder, e: SchlichtungStarted) -> None:
+def _schlichtung_started(s: StateBuilder, e: ev.SchlichtungStarted) -> None:
     s.schlichtung_since = e.date
 
 
-def _schlichtung_ended(s: StateBuilder, e: SchlichtungEnded) -> None:
+def _schlichtung_ended(s: StateBuilder, e: ev.SchlichtungEnded) -> None:
     s.schlichtung_since = None
 
 
@@ -479,16 +450,16 @@ def _benefit_reduced(s: StateBuilder, e: BenefitReduced) -> None:
 #: The handler of each event type; a handler takes events of its key's type only (hence ``Any``:
 #: dispatching on ``type(event)`` replaces an ``isinstance`` check per event in the hot fold).
 _HANDLERS: dict[type[Event], Callable[[StateBuilder, Any], None]] = {
-    Referred: _referred, Assessed: _assessed, ConsentGiven: _consent_given,
-    ConsentWithdrawn: _consent_withdrawn, ParticipationAgreed: _agreed, Declined: _declined,
-    Waitlisted: _waitlisted, Reneged: _reneged, Admitted: _admitted,
-    PhaseEntered: _phase_entered, Extended: _extended, Paused: _paused, Resumed: _resumed,
-    CoachAssigned: _coach_assigned, TandemAssigned: _tandem_assigned, PlanAgreed: _plan_agreed,
-    PlanStepAgreed: _step_agreed, PlanStepAchieved: _step_achieved,
-    ScaleScored: _scale_scored, ActorReferred: _actor_referred, Exited: _exited,
-    AftercareStarted: _aftercare_started, AftercareEnded: _aftercare_ended,
-    FollowUp: _follow_up, PlanUpdated: _plan_updated, SchlichtungStarted: _schlichtung_started,
-    SchlichtungEnded: _schlichtung_ended, BenefitReduced: _benefit_reduced,
+    ev.Referred: _referred, ev.Assessed: _assessed, ev.ConsentGiven: _consent_given,
+    ev.ConsentWithdrawn: _consent_withdrawn, ev.ParticipationAgreed: _agreed, ev.Declined: _declined,
+    ev.Waitlisted: _waitlisted, ev.Reneged: _reneged, ev.Admitted: _admitted,
+    ev.PhaseEntered: _phase_entered, ev.Extended: _extended, ev.Paused: _paused, ev.Resumed: _resumed,
+    ev.CoachAssigned: _coach_assigned, ev.TandemAssigned: _tandem_assigned, ev.PlanAgreed: _plan_agreed,
+    ev.PlanStepAgreed: _step_agreed, ev.PlanStepAchieved: _step_achieved,
+    ev.ScaleScored: _scale_scored, ev.ActorReferred: _actor_referred, ev.Exited: _exited,
+    ev.AftercareStarted: _aftercare_started, ev.AftercareEnded: _aftercare_ended,
+    ev.FollowUp: _follow_up, ev.PlanUpdated: _plan_updated, ev.SchlichtungStarted: _schlichtung_started,
+    ev.SchlichtungEnded: _schlichtung_ended, BenefitReduced: _benefit_reduced,
 }
 
 

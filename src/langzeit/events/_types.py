@@ -11,14 +11,12 @@ from typing import Any, ClassVar
 import attrs
 
 from langzeit._checks import to_enum
-from langzeit._ids import MAX_ID_LENGTH
 from langzeit.domain import ConsentPurpose, ExitReason, OutcomeKind
 from langzeit.events._fields import compile_checks, field_problems, refuse
 from langzeit.exceptions import WrongTypeError
 
 __all__ = [
     "EVENT_TYPES",
-    "MAX_ID_LENGTH",
     "ActorReferred",
     "Admitted",
     "AftercareEnded",

@@ -28,33 +28,10 @@ from typing import Any
 import attrs
 import numpy as np
 
+from langzeit import engine as eng
 from langzeit._gc import collector_paused
 from langzeit.domain import Capacity, ExitReason, OutcomeKind
-from langzeit.engine import (
-    AchievePlanStep,
-    Admit,
-    AgreeParticipation,
-    AgreePlan,
-    AgreePlanStep,
-    Assess,
-    AssignCoach,
-    AssignTandem,
-    CapacityExceeded,
-    Decline,
-    EndAftercare,
-    EnterPhase,
-    Exit,
-    Extend,
-    PathwayEngine,
-    RecordConsent,
-    RecordFollowUp,
-    ReduceBenefit,
-    Refer,
-    Renege,
-    ScoreScale,
-    StartAftercare,
-    TransitionRefused,
-)
+from langzeit.engine import CapacityExceeded, PathwayEngine, TransitionRefused
 from langzeit.events import Admitted, Event, EventLog, Extended, Waitlisted
 from langzeit.simulation._clock import add_months, to_time
 from langzeit.simulation._costs import cost_metrics
@@ -343,25 +320,25 @@ class _Run:
         if self.cohorts and t != self.last_cohort:
             self.last_cohort = t  # a new cycle starts: those waiting from before go first
             self.after(self.engine.admit_from_waiting_list(day), t)
-        ex(Refer(pid, day))
+        ex(eng.Refer(pid, day))
         took = s.agreement_probability >= 1.0 or self.agree_u() < s.agreement_probability
         self.agreed[i] = took
         if not took:
-            ex(Decline(pid, day, reason="no take-up"))
+            ex(eng.Decline(pid, day, reason="no take-up"))
             return
         if self.prog.voluntary:
-            ex(AgreeParticipation(pid, day))
+            ex(eng.AgreeParticipation(pid, day))
         wl = s.waiting_list
         priority = 1 if wl.priority_share and self.priority_u() < wl.priority_share else 0
         self.consent(i, pid, day, self.prog.entry)
         if self.entry_assessed:
-            ex(Assess(pid, day, result="suitable"))
+            ex(eng.Assess(pid, day, result="suitable"))
             self.assessed[i] = True
         closed = wl.discipline == "none" or (wl.max_length is not None and self.waiting >= wl.max_length)
         try:
-            events = ex(Admit(pid, day, priority=priority, waitlist=not closed))
+            events = ex(eng.Admit(pid, day, priority=priority, waitlist=not closed))
         except CapacityExceeded:
-            ex(Decline(pid, day, reason="no place free"))
+            ex(eng.Decline(pid, day, reason="no place free"))
             self.left[i] = t
             return
         self.after(events, t)
@@ -409,7 +386,7 @@ class _Run:
             _, low, high = SCALE_ITEMS[model.scale]
             mean = model.exit if exit_mean else model.entry
             raw = np.clip(np.rint(self.streams.scales.normal(mean, model.sd, model.items)), low, high)
-            self.exec(ScoreScale(pid, day, model.scale, tuple(int(v) for v in raw)))
+            self.exec(eng.ScoreScale(pid, day, model.scale, tuple(int(v) for v in raw)))
 
     def plan(self, i: int, pid: str, t: float, *, first: bool) -> None:
         """Agree (or review) the cooperation plan; with the first plan, agree its steps."""
@@ -417,18 +394,18 @@ class _Run:
         assert plans is not None
         day = self.day(t)
         review = add_months(t, plans.review)
-        self.exec(AgreePlan(pid, day, "Kooperationsplan", review=self.day(review)))
+        self.exec(eng.AgreePlan(pid, day, "Kooperationsplan", review=self.day(review)))
         self.push(review, _REVIEW, i)
         if first:
             due = add_months(t, plans.due)
             for k in range(1, plans.steps + 1):
                 step = f"s{k}"
-                self.exec(AgreePlanStep(pid, day, step, description=f"Schritt {k}", due=self.day(due)))
+                self.exec(eng.AgreePlanStep(pid, day, step, description=f"Schritt {k}", due=self.day(due)))
                 if self.plan_u() < plans.achieve:
                     self.push(t + self.plan_u() * (due - t), _STEP, i, step)
 
     def on_step(self, t: float, i: int, step: str) -> None:
-        self.exec(AchievePlanStep(self.ids[i], self.day(t), step))
+        self.exec(eng.AchievePlanStep(self.ids[i], self.day(t), step))
 
     def on_review(self, t: float, i: int, _payload: Any) -> None:
         self.plan(i, self.ids[i], t, first=False)
@@ -443,7 +420,7 @@ class _Run:
         assert red is not None
         hardship = red.hardship > 0 and self.reduction_u() < red.hardship
         with contextlib.suppress(TransitionRefused):  # hardship, § 16k Abs. 4, the cap, the law in force
-            self.exec(ReduceBenefit(self.ids[i], self.day(t), ground, hardship=hardship,
+            self.exec(eng.ReduceBenefit(self.ids[i], self.day(t), ground, hardship=hardship,
                                     coaching_breakoff=coaching_breakoff))
 
     def on_breach(self, t: float, i: int, payload: tuple[str, float]) -> None:
@@ -470,9 +447,9 @@ class _Run:
         day = self.day(t)
         try:
             if self.tandem_limit:
-                self.exec(AssignTandem(pid, day, best))
+                self.exec(eng.AssignTandem(pid, day, best))
             else:
-                self.exec(AssignCoach(pid, day, best))
+                self.exec(eng.AssignCoach(pid, day, best))
         except CapacityExceeded:
             return  # every caseload is full: the case stays without coach (shown by the caseload table)
         self.free_staff(best, 1)
@@ -488,7 +465,7 @@ class _Run:
             given = self.consents[i] = set()
         for org in orgs:
             if org not in given:
-                self.exec(RecordConsent(pid, day, org))
+                self.exec(eng.RecordConsent(pid, day, org))
                 given.add(org)
 
     def start_phase(self, i: int, phase: str, t: float) -> None:
@@ -509,7 +486,7 @@ class _Run:
         if nxt is not None:  # on along the phase model, with nothing to draw or record first
             day = self.days.get(int(t)) or self.day(t)
             try:
-                self.exec(EnterPhase(self.ids[i], day, nxt))
+                self.exec(eng.EnterPhase(self.ids[i], day, nxt))
             except CapacityExceeded:
                 self.push(add_months(t, 1.0), _PHASE_END, i, phase)  # phase full: try again in a month
                 return
@@ -539,11 +516,11 @@ class _Run:
         pid = self.ids[i]
         day = self.day(t)
         if self.needs_assessment[(phase, nxt)] and not self.assessed[i]:
-            self.exec(Assess(pid, day, result="suitable"))
+            self.exec(eng.Assess(pid, day, result="suitable"))
             self.assessed[i] = True
         self.consent(i, pid, day, nxt)
         try:
-            self.exec(EnterPhase(pid, day, nxt))
+            self.exec(eng.EnterPhase(pid, day, nxt))
         except CapacityExceeded:
             self.push(add_months(t, 1.0), _PHASE_END, i, phase)  # phase full: try again in a month
             return
@@ -557,7 +534,7 @@ class _Run:
         s = self.s
         if s.extension_probability and self.extension_u() < s.extension_probability:
             try:
-                events = self.exec(Extend(self.ids[i], self.day(t), reason="Verlängerung"))
+                events = self.exec(eng.Extend(self.ids[i], self.day(t), reason="Verlängerung"))
             except TransitionRefused:
                 pass
             else:
@@ -569,7 +546,7 @@ class _Run:
         self.leave(i, t, ExitReason.MAX_DURATION, OutcomeKind.NONE, None)
 
     def on_renege(self, t: float, i: int, _payload: Any) -> None:
-        self.exec(Renege(self.ids[i], self.day(t), reason="max_wait"))
+        self.exec(eng.Renege(self.ids[i], self.day(t), reason="max_wait"))
         self.left[i] = t
         self.waiting -= 1
         self.token[i] += 1
@@ -585,7 +562,7 @@ class _Run:
         if red is not None and reason is ExitReason.DROPOUT and red.on_dropout > 0 \
                 and self.reduction_u() < red.on_dropout:  # breaking off the measure (§ 31 Abs. 1 Nr. 3)
             self.reduce(i, t, "duty_breach", coaching_breakoff=True)
-        events = self.exec(Exit(pid, day, reason, outcome, phase))
+        events = self.exec(eng.Exit(pid, day, reason, outcome, phase))
         if staff is not None:
             self.free_staff(staff, -1)
         self.exited[i] = t
@@ -595,7 +572,7 @@ class _Run:
         aftercare = self.aftercare
         if aftercare is not None and self.aftercare_after[outcome] and (
                 self.aftercare_from is None or day >= self.aftercare_from):  # date-effective offer
-            self.exec(StartAftercare(pid, day))
+            self.exec(eng.StartAftercare(pid, day))
             self.push(add_months(t, aftercare()), _AFTERCARE_END, i)
         if self.follow_up_plan:
             u, push, none = self.follow_up_u, self.push, OutcomeKind.NONE
@@ -608,14 +585,14 @@ class _Run:
                     push(add_months(t, m), _FOLLOW_UP, i, (m, svp if u() < later else none))
 
     def on_aftercare_end(self, t: float, i: int, _payload: Any) -> None:
-        self.exec(EndAftercare(self.ids[i], self.day(t)))
+        self.exec(eng.EndAftercare(self.ids[i], self.day(t)))
 
     def on_follow_up(self, t: float, i: int, payload: tuple[int, OutcomeKind]) -> None:
         months, status = payload
         if self.s.costs is None:
-            self.exec(RecordFollowUp(self.ids[i], self.day(t), months, status))
+            self.exec(eng.RecordFollowUp(self.ids[i], self.day(t), months, status))
         else:  # benefit relief needs to know: no benefit while in an Integration
-            self.exec(RecordFollowUp(self.ids[i], self.day(t), months, status,
+            self.exec(eng.RecordFollowUp(self.ids[i], self.day(t), months, status,
                                      receives_benefit=not status.is_integration))
 
     # -- result ------------------------------------------------------------------------------
