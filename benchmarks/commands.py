@@ -58,37 +58,18 @@ def _engine_benchmark() -> Any:
 
 
 _bench = _engine_benchmark()
-PHASES, coaches, programme = _bench.PHASES, _bench.coaches, _bench.programme
+coaches, pathway, programme = _bench.coaches, _bench.pathway, _bench.programme
 
-from langzeit.domain import ExitReason, OutcomeKind  # noqa: E402
-from langzeit.engine import (  # noqa: E402
-    Admit,
-    AgreeParticipation,
-    Assess,
-    AssignCoach,
-    Command,
-    EnterPhase,
-    Exit,
-    PathwayEngine,
-    RecordConsent,
-    Refer,
-)
+from langzeit.engine import Command, PathwayEngine  # noqa: E402
 from langzeit.exceptions import ConcurrencyConflict  # noqa: E402
 
 DAY = date(2024, 3, 1)
 
 
 def writer_commands(writer: int, n: int, n_coaches: int) -> list[Command]:
-    """The commands of one writer: its ``n`` participants one after the other, 12 each."""
-    out: list[Command] = []
-    for i in range(n):
-        pid = f"w{writer}-p{i:05d}"
-        out += [Refer(pid, DAY), AgreeParticipation(pid, DAY), Assess(pid, DAY),
-                RecordConsent(pid, DAY, "klinik"), Admit(pid, DAY, waitlist=False),
-                AssignCoach(pid, DAY, f"c{i % n_coaches}")]
-        out += [EnterPhase(pid, DAY, PHASES[k]) for k in range(1, 6)]
-        out.append(Exit(pid, DAY, ExitReason.COMPLETED, OutcomeKind.NONE))
-    return out
+    """The commands of one writer: its ``n`` participants one after the other, 12 each, all on ``DAY``."""
+    return [c for i in range(n)
+            for c in pathway(f"w{writer}-p{i:05d}", DAY, f"c{i % n_coaches}", days_per_phase=0)]
 
 
 def open_store(kind: str, place: str, pool_size: int = 1) -> Any:

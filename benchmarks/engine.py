@@ -65,17 +65,22 @@ def coaches(n: int) -> list[Coach]:
     return [Coach(f"c{i}", role="fallmanager", organisation_id="jc", caseload_limit=60) for i in range(n)]
 
 
+def pathway(pid: str, day: date, coach_id: str, *, days_per_phase: int = 30) -> list[Command]:
+    """One participant's 12 commands, referral on ``day`` to exit, a phase every ``days_per_phase`` days."""
+    step = timedelta(days=days_per_phase)
+    seq = [Refer(pid, day), AgreeParticipation(pid, day), Assess(pid, day), RecordConsent(pid, day, "klinik"),
+           Admit(pid, day, waitlist=False), AssignCoach(pid, day, coach_id)]
+    seq += [EnterPhase(pid, day + step * k, PHASES[k]) for k in range(1, 6)]
+    seq.append(Exit(pid, day + step * 6, ExitReason.COMPLETED, OutcomeKind.NONE))
+    return seq
+
+
 def commands(n: int, start: date = date(2024, 1, 1)) -> list[Command]:
     """Every participant's commands, merged in date order (ties: participant order)."""
     dated: list[tuple[date, int, int, Command]] = []
     n_coaches = n // 50 + 1
     for i in range(n):
-        pid = f"p{i:06d}"
-        d0 = start + timedelta(days=i * 365 // max(n, 1))
-        seq = [Refer(pid, d0), AgreeParticipation(pid, d0), Assess(pid, d0), RecordConsent(pid, d0, "klinik"),
-               Admit(pid, d0, waitlist=False), AssignCoach(pid, d0, f"c{i % n_coaches}")]
-        seq += [EnterPhase(pid, d0 + timedelta(days=30 * k), PHASES[k]) for k in range(1, 6)]
-        seq.append(Exit(pid, d0 + timedelta(days=180), ExitReason.COMPLETED, OutcomeKind.NONE))
+        seq = pathway(f"p{i:06d}", start + timedelta(days=i * 365 // max(n, 1)), f"c{i % n_coaches}")
         dated += [(c.date, i, j, c) for j, c in enumerate(seq)]
     dated.sort(key=lambda t: (t[0], t[1], t[2]))
     return [c for *_, c in dated]

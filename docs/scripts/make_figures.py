@@ -55,6 +55,7 @@ def synthetic_spells() -> Any:
 
 def figures() -> dict[str, Callable[[], Any]]:
     """Each figure's name and a function that draws it (returns the figure)."""
+    from langzeit import report
     from langzeit.indicators import (
         competing_exits,
         funnel,
@@ -64,17 +65,6 @@ def figures() -> dict[str, Callable[[], Any]]:
         waiting_list,
     )
     from langzeit.network import example_space, network_map
-    from langzeit.report import (
-        plot_comparison,
-        plot_cumulative_incidence,
-        plot_funnel,
-        plot_kennzahlen,
-        plot_network_map,
-        plot_phase_flows,
-        plot_sequence_index,
-        plot_state_distribution,
-        plot_waiting_list,
-    )
     from langzeit.simulation import compare, simulate
 
     runs = {  # one seed per scenario: compare() treats them as independent samples
@@ -86,22 +76,22 @@ def figures() -> dict[str, Callable[[], Any]]:
     def kennzahlen_figure() -> Any:
         months = [dt.date(2024, m, 1) for m in range(1, 13)]
         result = suppress(kennzahlen(synthetic_spells(), months))
-        return plot_kennzahlen(result, code="K3E1", group="F")[0]
+        return report.plot_kennzahlen(result, code="K3E1", group="F")[0]
 
     return {
-        "funnel": lambda: plot_funnel({k: funnel(r.log(0)) for k, r in runs.items()})[0],
-        "waiting-list": lambda: plot_waiting_list(
+        "funnel": lambda: report.plot_funnel({k: funnel(r.log(0)) for k, r in runs.items()})[0],
+        "waiting-list": lambda: report.plot_waiting_list(
             {k: [waiting_list(rep.log()) for rep in r.replications] for k, r in runs.items()})[0],
-        "cumulative-incidence": lambda: plot_cumulative_incidence(
+        "cumulative-incidence": lambda: report.plot_cumulative_incidence(
             competing_exits(base_log)["all"], causes=["integration", "other_work", "dropout"])[0],
-        "sequence-index": lambda: plot_sequence_index(sequences)[0],
-        "state-distribution": lambda: plot_state_distribution(sequences)[0],
-        "phase-flows": lambda: plot_phase_flows(sequences)[0],
+        "sequence-index": lambda: report.plot_sequence_index(sequences)[0],
+        "state-distribution": lambda: report.plot_state_distribution(sequences)[0],
+        "phase-flows": lambda: report.plot_phase_flows(sequences)[0],
         "kennzahlen": kennzahlen_figure,
-        "comparison": lambda: plot_comparison(
+        "comparison": lambda: report.plot_comparison(
             {k: compare(runs["1:12 (as is)"], r) for k, r in runs.items() if k != "1:12 (as is)"},
             metrics=["admitted", "reneged", "mean_wait_days", "waiting_at_end", "integrations"])[0],
-        "network-map": lambda: plot_network_map(network_map(example_space(), "p-anna")),
+        "network-map": lambda: report.plot_network_map(network_map(example_space(), "p-anna")),
     }
 
 

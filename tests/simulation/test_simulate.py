@@ -11,29 +11,9 @@ from dateutil.relativedelta import relativedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from langzeit import events as ev
 from langzeit.engine import PathwayEngine
-from langzeit.events import (
-    Admitted,
-    AftercareStarted,
-    CoachAssigned,
-    Declined,
-    Event,
-    EventLog,
-    Exited,
-    Extended,
-    FollowUp,
-    PhaseEntered,
-    PlanAgreed,
-    PlanStepAchieved,
-    PlanStepAgreed,
-    Referred,
-    Reneged,
-    ScaleScored,
-    Status,
-    TandemAssigned,
-    Waitlisted,
-    replay,
-)
+from langzeit.events import Event, EventLog, Status, replay
 from langzeit.simulation import (
     Scenario,
     SimulationResult,
@@ -71,9 +51,9 @@ def _small(**changes: Any) -> Scenario:
 def _occupancy_path(events: list[Event]) -> list[int]:
     occupied, path = 0, []
     for e in events:
-        if isinstance(e, Admitted):
+        if isinstance(e, ev.Admitted):
             occupied += 1
-        elif isinstance(e, Exited):
+        elif isinstance(e, ev.Exited):
             occupied -= 1
         path.append(occupied)
     return path
@@ -149,7 +129,7 @@ def test_events_are_in_date_order_and_every_pathway_starts_with_a_referral() -> 
     first: dict[str, Event] = {}
     for e in events:
         first.setdefault(e.participant_id, e)
-    assert all(isinstance(e, Referred) for e in first.values())
+    assert all(isinstance(e, ev.Referred) for e in first.values())
 
 
 def test_pathways_match_the_replayed_states() -> None:
@@ -167,8 +147,8 @@ def test_pathways_match_the_replayed_states() -> None:
 def test_waiting_list_is_served_first_come_first_served() -> None:
     """Under FIFO, participants admitted from the list leave it in the order they joined."""
     events = simulate(_small(waiting_list={"discipline": "fifo"}), seed=4).replications[0].events
-    listed = [e.participant_id for e in events if isinstance(e, Waitlisted)]
-    admitted = [e.participant_id for e in events if isinstance(e, Admitted)]
+    listed = [e.participant_id for e in events if isinstance(e, ev.Waitlisted)]
+    admitted = [e.participant_id for e in events if isinstance(e, ev.Admitted)]
     from_list = [pid for pid in admitted if pid in set(listed)]
     assert from_list == [pid for pid in listed if pid in set(from_list)]
 
@@ -176,8 +156,8 @@ def test_waiting_list_is_served_first_come_first_served() -> None:
 def test_reneging_happens_only_from_the_waiting_list() -> None:
     """Everyone who reneged was on the waiting list before."""
     events = simulate(_small(), seed=6).replications[0].events
-    listed = {e.participant_id for e in events if isinstance(e, Waitlisted)}
-    reneged = {e.participant_id for e in events if isinstance(e, Reneged)}
+    listed = {e.participant_id for e in events if isinstance(e, ev.Waitlisted)}
+    reneged = {e.participant_id for e in events if isinstance(e, ev.Reneged)}
     assert reneged
     assert reneged <= listed
 
@@ -185,16 +165,16 @@ def test_reneging_happens_only_from_the_waiting_list() -> None:
 def test_no_waiting_list_turns_people_away() -> None:
     """With discipline "none" a full programme declines instead of listing."""
     rep = simulate(_small(waiting_list={"discipline": "none"}), seed=6).replications[0]
-    assert not any(isinstance(e, Waitlisted) for e in rep.events)
-    no_place = [e for e in rep.events if isinstance(e, Declined) and e.reason == "no place free"]
+    assert not any(isinstance(e, ev.Waitlisted) for e in rep.events)
+    no_place = [e for e in rep.events if isinstance(e, ev.Declined) and e.reason == "no place free"]
     assert len(no_place) == rep.metrics["turned_away"] > 0
 
 
 def test_aftercare_follows_integrations_only() -> None:
     """Aftercare starts on the day of an exit into an Integration and only then."""
     events = simulate(_small(), seed=12).replications[0].events
-    exits = {e.participant_id: e for e in events if isinstance(e, Exited)}
-    started = [e for e in events if isinstance(e, AftercareStarted)]
+    exits = {e.participant_id: e for e in events if isinstance(e, ev.Exited)}
+    started = [e for e in events if isinstance(e, ev.AftercareStarted)]
     assert started
     for e in started:
         assert exits[e.participant_id].outcome.is_integration
@@ -205,8 +185,8 @@ def test_aftercare_follows_integrations_only() -> None:
 def test_follow_ups_are_6_and_12_months_after_exit() -> None:
     """Follow-ups are dated 6 and 12 calendar months after the exit day."""
     events = simulate(_small(), seed=12).replications[0].events
-    exits = {e.participant_id: e.date for e in events if isinstance(e, Exited)}
-    follow = [e for e in events if isinstance(e, FollowUp)]
+    exits = {e.participant_id: e.date for e in events if isinstance(e, ev.Exited)}
+    follow = [e for e in events if isinstance(e, ev.FollowUp)]
     assert {e.months_after_exit for e in follow} == {6, 12}
     for e in follow:
         assert exits[e.participant_id] + relativedelta(months=e.months_after_exit) == e.date
@@ -216,8 +196,8 @@ def test_extensions_respect_the_programme_rule() -> None:
     """Nobody is extended more often than the rule allows, and only at the maximum stay."""
     s = _small()
     events = simulate(s, seed=13, replications=1).replications[0].events
-    admitted = {e.participant_id: e.date for e in events if isinstance(e, Admitted)}
-    extended = [e for e in events if isinstance(e, Extended)]
+    admitted = {e.participant_id: e.date for e in events if isinstance(e, ev.Admitted)}
+    extended = [e for e in events if isinstance(e, ev.Extended)]
     assert extended
     assert max(Counter(e.participant_id for e in extended).values()) == 1
     for e in extended:
@@ -227,16 +207,16 @@ def test_extensions_respect_the_programme_rule() -> None:
 def test_stays_end_by_the_maximum_or_its_extension() -> None:
     """No stay outlasts the maximum stay plus the one extension."""
     events = simulate(_small(), seed=14).replications[0].events
-    admitted = {e.participant_id: e.date for e in events if isinstance(e, Admitted)}
+    admitted = {e.participant_id: e.date for e in events if isinstance(e, ev.Admitted)}
     for e in events:
-        if isinstance(e, Exited):
+        if isinstance(e, ev.Exited):
             assert e.date <= admitted[e.participant_id] + relativedelta(months=12)
 
 
 def test_cohorts_are_admitted_on_their_start_days() -> None:
     """PaN's cycles: admissions happen on the four cohort days only."""
     events = simulate(load_scenario("pan-ploen"), seed=1).replications[0].events
-    days = sorted({e.date for e in events if isinstance(e, Admitted)})
+    days = sorted({e.date for e in events if isinstance(e, ev.Admitted)})
     assert days == [dt.date(2019, 10, 1), dt.date(2020, 10, 1), dt.date(2021, 10, 1), dt.date(2022, 10, 1)]
 
 
@@ -249,20 +229,20 @@ def test_staff_caseloads_are_never_exceeded() -> None:
     load: Counter[str] = Counter()
     holder: dict[str, str] = {}
     for e in rep.events:
-        if isinstance(e, TandemAssigned):
+        if isinstance(e, ev.TandemAssigned):
             holder[e.participant_id] = e.tandem_id
             load[e.tandem_id] += 1
             assert load[e.tandem_id] <= limit[e.tandem_id]
-        elif isinstance(e, Exited) and e.participant_id in holder:
+        elif isinstance(e, ev.Exited) and e.participant_id in holder:
             load[holder.pop(e.participant_id)] -= 1
-        assert not isinstance(e, CoachAssigned)
+        assert not isinstance(e, ev.CoachAssigned)
     assert len(holder) == rep.metrics["occupied_at_end"]
 
 
 def test_phases_follow_the_routing_probabilities() -> None:
     """AktiVoReha: about a third of case analyses go on to intensive coaching."""
     rep = simulate(load_scenario("aktivoreha"), seed=3).replications[0]
-    entered = Counter(e.phase_id for e in rep.events if isinstance(e, PhaseEntered))
+    entered = Counter(e.phase_id for e in rep.events if isinstance(e, ev.PhaseEntered))
     share = entered["intensive"] / (entered["intensive"] + entered["recommendation"])
     assert share == pytest.approx(0.345, abs=0.04)
 
@@ -291,7 +271,7 @@ def test_warm_up_is_left_out_of_the_metrics() -> None:
     s = _small(warm_up="12 months", horizon="24 months")
     rep = simulate(s, seed=21).replications[0]
     t0 = dt.date(2025, 1, 1)
-    referred = [e for e in rep.events if isinstance(e, Referred)]
+    referred = [e for e in rep.events if isinstance(e, ev.Referred)]
     assert referred[0].date < t0
     assert rep.metrics["referred"] == sum(1 for e in referred if e.date >= t0)
 
@@ -321,11 +301,11 @@ def test_plans_and_scales_are_recorded_through_the_engine() -> None:
     s = _small(plans={"steps": 2, "achieve": 0.5, "due": 3, "review": 6},
                scales={"who5": {"entry": 2.0, "exit": 3.0}, "swe": {"entry": 2.5, "exit": 3.0, "sd": 0.5}})
     events = simulate(s, seed=31).replications[0].events
-    admitted = {e.participant_id: e.date for e in events if isinstance(e, Admitted)}
-    plans = [e for e in events if isinstance(e, PlanAgreed)]
-    steps = [e for e in events if isinstance(e, PlanStepAgreed)]
-    achieved = [e for e in events if isinstance(e, PlanStepAchieved)]
-    scores = [e for e in events if isinstance(e, ScaleScored)]
+    admitted = {e.participant_id: e.date for e in events if isinstance(e, ev.Admitted)}
+    plans = [e for e in events if isinstance(e, ev.PlanAgreed)]
+    steps = [e for e in events if isinstance(e, ev.PlanStepAgreed)]
+    achieved = [e for e in events if isinstance(e, ev.PlanStepAchieved)]
+    scores = [e for e in events if isinstance(e, ev.ScaleScored)]
     first_plan = {}
     for e in plans:
         first_plan.setdefault(e.participant_id, e)
@@ -338,7 +318,7 @@ def test_plans_and_scales_are_recorded_through_the_engine() -> None:
     assert all(len(e.items) == (5 if e.scale == "who5" else 10) for e in scores)
     assert all(0 <= i <= 5 for e in scores if e.scale == "who5" for i in e.items)
     assert all(1 <= i <= 4 for e in scores if e.scale == "swe" for i in e.items)
-    exits = sum(1 for e in events if isinstance(e, Exited))
+    exits = sum(1 for e in events if isinstance(e, ev.Exited))
     assert len(scores) == 2 * (len(admitted) + exits)
 
 
@@ -348,8 +328,8 @@ def test_pathways_and_metrics_are_tables() -> None:
     rep = result.replications[0]
     frame = rep.pathways.to_frame()
     assert len(frame) == len(rep.pathways)
-    referred = {e.participant_id: e.date for e in rep.events if isinstance(e, Referred)}
-    exits = {e.participant_id: e for e in rep.events if isinstance(e, Exited)}
+    referred = {e.participant_id: e.date for e in rep.events if isinstance(e, ev.Referred)}
+    exits = {e.participant_id: e for e in rep.events if isinstance(e, ev.Exited)}
     for row in rep.pathways.rows():
         assert row["referred"] == referred[row["participant"]]
         if row["participant"] in exits:
@@ -367,9 +347,9 @@ def test_early_routing_to_an_exit_has_no_outcome() -> None:
     last_phase: dict[str, str] = {}
     outcomes: Counter[str] = Counter()
     for e in events:
-        if isinstance(e, PhaseEntered):
+        if isinstance(e, ev.PhaseEntered):
             last_phase[e.participant_id] = e.phase_id
-        elif isinstance(e, Exited) and last_phase[e.participant_id] == "recommendation":
+        elif isinstance(e, ev.Exited) and last_phase[e.participant_id] == "recommendation":
             outcomes[e.outcome.value] += 1
     assert outcomes
     assert set(outcomes) == {"none"}

@@ -53,9 +53,9 @@ Examples:
 """
 
 from langzeit.engine import _commands, _results
-from langzeit.engine._commands import *  # noqa: F403 -- the commands, listed once: in _commands.__all__
+from langzeit.engine._commands import *  # noqa: F403 -- re-exports _commands.__all__
 from langzeit.engine._engine import PathwayEngine, UserGuard
-from langzeit.engine._results import *  # noqa: F403 -- the query results, listed once: in _results.__all__
+from langzeit.engine._results import *  # noqa: F403 -- re-exports _results.__all__
 from langzeit.exceptions import (
     CapacityExceeded,
     ConcurrencyConflict,

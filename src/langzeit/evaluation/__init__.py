@@ -5,15 +5,8 @@ and exit), compared with whom (a matched comparison group from the spell data, e
 difference-in-differences). See the guide ``docs/guides/evaluation.md``.
 """
 
-from langzeit.evaluation._effects import (
-    DiffInDiff,
-    EffectTable,
-    EventTime,
-    difference_in_differences,
-    effects,
-    event_time,
-    naive_effects,
-)
+from langzeit.evaluation import _effects
+from langzeit.evaluation._effects import *  # noqa: F403 -- re-exports _effects.__all__
 from langzeit.evaluation._evaluate import EVALUATION_FORMAT, Evaluation, evaluate
 from langzeit.evaluation._index import SpellIndex
 from langzeit.evaluation._linkage import NOT_IN_MAPPING, NOT_IN_SPELLS, SHARED_PERSON, Linkage, link
@@ -63,11 +56,8 @@ __all__ = [
     "SHARED_PERSON",
     "STATES",
     "Balance",
-    "DiffInDiff",
-    "EffectTable",
     "EntryStatus",
     "Evaluation",
-    "EventTime",
     "Linkage",
     "MatchedPairs",
     "Outcomes",
@@ -75,17 +65,14 @@ __all__ = [
     "PlantedEffect",
     "SpellIndex",
     "UnemploymentSpells",
-    "difference_in_differences",
-    "effects",
     "entry_days",
     "entry_status",
     "evaluate",
-    "event_time",
     "link",
     "match_comparison",
-    "naive_effects",
     "outcomes_of",
     "participant_outcomes",
     "planted_effect_data",
     "state_sequences_of",
+    *_effects.__all__,
 ]

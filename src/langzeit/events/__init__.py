@@ -34,7 +34,7 @@ from langzeit.events._personal import (
 )
 from langzeit.events._protocol import EventStore, SharedEventStore
 from langzeit.events._state import ActiveConsent, ParticipantState, StateBuilder, Status, replay
-from langzeit.events._types import *  # noqa: F403 -- the event types, listed once: in _types.__all__
+from langzeit.events._types import *  # noqa: F403 -- re-exports _types.__all__
 
 __all__ = [
     "BASE_FIELDS",

@@ -18,15 +18,7 @@ import networkx as nx
 
 from langzeit.domain import Coach, Consent, Organisation, Participant
 from langzeit.exceptions import Problem, ValidationError, WrongTypeError
-from langzeit.network._records import (
-    Location,
-    ParticipantProfile,
-    Person,
-    Schedule,
-    Service,
-    Tie,
-    Travel,
-)
+from langzeit.network import _records as rec
 from langzeit.network._space import Record, SocialSpace
 from langzeit.privacy import StatedPurpose
 
@@ -92,26 +84,26 @@ def _organisation(row: dict[str, Any]) -> Organisation:
     )
 
 
-def _location(row: dict[str, Any]) -> Location:
-    return Location(
+def _location(row: dict[str, Any]) -> rec.Location:
+    return rec.Location(
         _req(row, "id"), _req(row, "name"), area=_req(row, "area"),
         organisation_id=row.get("organization_id") or "",
         transit_minutes=row.get("transit_minutes", 0), fare=row.get("fare", 0.0),
     )
 
 
-def _schedule(row: dict[str, Any]) -> Schedule:
-    return Schedule(_req(row, "opens_at"), _req(row, "closes_at"), byday=row.get("byday") or ())
+def _schedule(row: dict[str, Any]) -> rec.Schedule:
+    return rec.Schedule(_req(row, "opens_at"), _req(row, "closes_at"), byday=row.get("byday") or ())
 
 
-def _service(row: dict[str, Any], location_ids: tuple[str, ...]) -> Service:
+def _service(row: dict[str, Any], location_ids: tuple[str, ...]) -> rec.Service:
     capacities = row.get("service_capacities") or [{}]
     if not isinstance(capacities, list) or len(capacities) != 1 or not isinstance(capacities[0], dict):
         raise ValidationError("service_capacities must be a list with one {maximum, available} entry")
     needs = _req(row, "needs")
     if not isinstance(needs, list):
         raise ValidationError(f"needs must be a list, got {needs!r}")
-    return Service(
+    return rec.Service(
         _req(row, "id"), _req(row, "organization_id"), _req(row, "name"),
         needs=needs, location_ids=location_ids, status=row.get("status", "active"),
         minimum_age=row.get("minimum_age"), maximum_age=row.get("maximum_age"),
@@ -121,21 +113,21 @@ def _service(row: dict[str, Any], location_ids: tuple[str, ...]) -> Service:
     )
 
 
-def _travel(row: dict[str, Any]) -> Travel:
-    return Travel(
+def _travel(row: dict[str, Any]) -> rec.Travel:
+    return rec.Travel(
         _req(row, "origin"), _req(row, "destination"), minutes=_req(row, "minutes"),
         fare=row.get("fare", 0.0),
     )
 
 
-def _participant(row: dict[str, Any]) -> ParticipantProfile:
+def _participant(row: dict[str, Any]) -> rec.ParticipantProfile:
     person = Participant(
         _req(row, "id"), birth_month=row.get("birth_month"), sex=row.get("sex") or "",
         single_parent=row.get("single_parent", False), children=row.get("children", 0),
         health_limitation=row.get("health_limitation", False),
         language_support=row.get("language_support", False),
     )
-    return ParticipantProfile(
+    return rec.ParticipantProfile(
         person, home_area=_req(row, "home_area"), needs=row.get("needs") or (),
         max_minutes=row.get("max_minutes", 45), max_fare=row.get("max_fare"),
         earliest=row.get("earliest"), programme_id=row.get("programme_id") or "",
@@ -150,13 +142,13 @@ def _coach(row: dict[str, Any]) -> Coach:
     )
 
 
-def _person(row: dict[str, Any]) -> Person:
-    return Person(_req(row, "id"), role=row.get("role", "contact"), home_area=row.get("home_area") or "")
+def _person(row: dict[str, Any]) -> rec.Person:
+    return rec.Person(_req(row, "id"), role=row.get("role", "contact"), home_area=row.get("home_area") or "")
 
 
-def _tie(row: dict[str, Any]) -> Tie:
+def _tie(row: dict[str, Any]) -> rec.Tie:
     source = _req(row, "source")
-    return Tie(
+    return rec.Tie(
         _req(row, "id"), source, _req(row, "target"), kind=row.get("kind", "institutional"),
         held_by=row.get("held_by") or source, strength=row.get("strength", 1),
         since=_date(row.get("since"), "since"), last_contact=_date(row.get("last_contact"), "last_contact"),
@@ -284,7 +276,7 @@ class _Release:
     """
 
     purpose: StatedPurpose | None
-    ties: list[Tie]
+    ties: list[rec.Tie]
     consents: list[Consent]
     left_out: dict[str, int]
 
@@ -310,7 +302,7 @@ class _Release:
             "special_category_consents": len(space.consents) - len(consents),
         })
 
-    def participant(self, p: ParticipantProfile) -> dict[str, Any]:
+    def participant(self, p: rec.ParticipantProfile) -> dict[str, Any]:
         row = _participant_row(p)
         if self.purpose is None:
             for name in SPECIAL_PARTICIPANT_FIELDS:
@@ -429,7 +421,7 @@ def space_to_dict(space: SocialSpace, *, include_special_categories: StatedPurpo
     }
 
 
-def _participant_row(p: ParticipantProfile) -> dict[str, Any]:
+def _participant_row(p: rec.ParticipantProfile) -> dict[str, Any]:
     q = p.participant
     return {
         "id": q.id,

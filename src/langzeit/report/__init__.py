@@ -17,6 +17,7 @@ Examples:
     1
 """
 
+from langzeit.report import _programme_report
 from langzeit.report._plot_evaluation import plot_event_time
 from langzeit.report._plot_network import plot_network_map
 from langzeit.report._plot_sequences import plot_phase_flows, plot_sequence_index, plot_state_distribution
@@ -27,22 +28,10 @@ from langzeit.report._plots import (
     plot_kennzahlen,
     plot_waiting_list,
 )
-from langzeit.report._programme_report import (
-    REPORT_FORMAT,
-    REPORT_VERSION,
-    ProgrammeReport,
-    SequenceSummary,
-    build_programme_report,
-    with_confidentiality,
-)
+from langzeit.report._programme_report import *  # noqa: F403 -- re-exports _programme_report.__all__
 from langzeit.report._text import format_table
 
 __all__ = [
-    "REPORT_FORMAT",
-    "REPORT_VERSION",
-    "ProgrammeReport",
-    "SequenceSummary",
-    "build_programme_report",
     "format_table",
     "plot_comparison",
     "plot_cumulative_incidence",
@@ -54,5 +43,5 @@ __all__ = [
     "plot_sequence_index",
     "plot_state_distribution",
     "plot_waiting_list",
-    "with_confidentiality",
+    *_programme_report.__all__,
 ]

@@ -16,18 +16,13 @@ Examples:
     60.0
 """
 
-from langzeit.simulation import _legacy  # noqa: F401  (attaches Scenario's deprecated format methods)
-from langzeit.simulation._costs import COST_METRICS, ReliefBalance, cost_metrics, relief_balance
-from langzeit.simulation._distributions import (
-    DAYS_PER_MONTH,
-    Distribution,
-    Empirical,
-    Exponential,
-    Fixed,
-    Gamma,
-    LogNormal,
-    distribution_from_dict,
+from langzeit.simulation import (
+    _distributions,
+    _legacy,  # noqa: F401  (attaches Scenario's deprecated format methods)
+    _scenario,
 )
+from langzeit.simulation._costs import COST_METRICS, ReliefBalance, cost_metrics, relief_balance
+from langzeit.simulation._distributions import *  # noqa: F403 -- re-exports _distributions.__all__
 from langzeit.simulation._hazards import CAUSES, PhaseHazards, cause_exit
 from langzeit.simulation._queue import queue_obstacles
 from langzeit.simulation._referrals import (
@@ -48,19 +43,7 @@ from langzeit.simulation._results import (
     replication_metrics,
 )
 from langzeit.simulation._runner import DEFAULT_SEED, simulate
-from langzeit.simulation._scenario import (
-    SCALE_ITEMS,
-    Aftercare,
-    Calibration,
-    Costs,
-    FollowUps,
-    Plans,
-    Reductions,
-    ScaleModel,
-    Scenario,
-    Staffing,
-    WaitingListPolicy,
-)
+from langzeit.simulation._scenario import *  # noqa: F403 -- re-exports _scenario.__all__
 from langzeit.simulation._scenario_toml import (
     builtin_scenarios,
     load_scenario,
@@ -74,45 +57,26 @@ from langzeit.simulation._stats import ErlangC, erlang_c, mean_interval, student
 __all__ = [
     "CAUSES",
     "COST_METRICS",
-    "DAYS_PER_MONTH",
     "DEFAULT_SEED",
     "MAX_EVENTS",
-    "SCALE_ITEMS",
-    "Aftercare",
-    "Calibration",
     "CohortReferrals",
     "Comparison",
-    "Costs",
-    "Distribution",
-    "Empirical",
     "ErlangC",
-    "Exponential",
-    "Fixed",
-    "FollowUps",
-    "Gamma",
-    "LogNormal",
     "OpenDayReferrals",
     "Pathways",
     "PhaseHazards",
-    "Plans",
     "PoissonReferrals",
-    "Reductions",
     "ReferralProcess",
     "ReliefBalance",
     "Replication",
     "ReplicationMetrics",
     "RunSize",
-    "ScaleModel",
-    "Scenario",
     "SimulationResult",
-    "Staffing",
     "Summary",
-    "WaitingListPolicy",
     "builtin_scenarios",
     "cause_exit",
     "compare",
     "cost_metrics",
-    "distribution_from_dict",
     "erlang_c",
     "estimate_size",
     "load_scenario",
@@ -129,4 +93,6 @@ __all__ = [
     "simulate",
     "student_t_quantile",
     "welch_interval",
+    *_scenario.__all__,
+    *_distributions.__all__,
 ]
