@@ -29,12 +29,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import json
-import os
-import socket
 import ssl
-import subprocess
 import sys
 import tempfile
 import time
@@ -52,17 +48,12 @@ sys.path.insert(0, str(ROOT / "src"))
 from langzeit.events import replay  # noqa: E402
 from langzeit.service import hash_token, new_token  # noqa: E402
 from langzeit.store import PostgresEventStore, SqliteEventStore  # noqa: E402
+from service._server import serving  # noqa: E402  (the tests' server runner)
 
 DAY = "2024-02-01"
 PROGRAMME = "geh-vor"
 CAPACITY = 32
 PURPOSE = urllib.parse.quote("Lasttest Beratung")
-
-
-def _free_port() -> int:
-    with contextlib.closing(socket.socket(socket.AF_INET, socket.SOCK_STREAM)) as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _config(folder: Path, store: str, token: str) -> Path:
@@ -72,36 +63,6 @@ def _config(folder: Path, store: str, token: str) -> Path:
     path = folder / "serve.toml"
     path.write_text(text, encoding="utf-8")
     return path
-
-
-@contextlib.contextmanager
-def _serving(config: Path, workers: int) -> Any:
-    port = _free_port()
-    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
-    log = (config.parent / "server.log").open("wb")
-    process = subprocess.Popen([sys.executable, "-m", "langzeit.cli", "serve", str(config),
-                                "--port", str(port), "--workers", str(workers), "--log-level", "warning"],
-                               stdout=log, stderr=subprocess.STDOUT, env=env)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            if process.poll() is not None:
-                raise RuntimeError((config.parent / "server.log").read_text()[-2000:])
-            with contextlib.suppress(httpx.HTTPError):
-                if httpx.get(f"{url}/ready", timeout=2).status_code == 200:
-                    break
-            if time.monotonic() > deadline:
-                raise RuntimeError("the service did not become ready")
-            time.sleep(0.1)
-        yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-        log.close()
 
 
 class _Client:
@@ -232,7 +193,7 @@ def bench(kind: str, clients: int, requests: int, workers: int) -> dict[str, Any
         store_table = '[store]\nsqlite = "events.sqlite"'
     try:
         config = _config(folder, store_table, token)
-        with _serving(config, workers) as url:
+        with serving(config, workers=workers) as (url, _):
             runners, wall = asyncio.run(_load(url, token, clients, requests))
         if kind == "postgres":
             with PostgresEventStore(server.dsn, schema="load", readonly=True) as store:

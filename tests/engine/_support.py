@@ -62,3 +62,8 @@ def admitted(engine: PathwayEngine, pid: str, day: date = D0) -> None:
     engine.refer(pid, day)
     engine.agree(pid, day)
     engine.admit(pid, day, waitlist=False)
+
+
+def guards_of(engine: PathwayEngine, command: object) -> list[str]:
+    """Names of the guards ``command`` fails."""
+    return [f.guard for f in engine.check(command)]  # type: ignore[arg-type]

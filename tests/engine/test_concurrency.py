@@ -43,14 +43,20 @@ def test_stale_writer_gets_a_conflict_and_reloads() -> None:
     assert len(log) == 4
 
 
+def one_place_one_waiting(store: EventLog) -> PathwayEngine:
+    """An engine with one place on ``store``: p1 admitted, p2 agreed and on the waiting list."""
+    engine = new_engine(places=1, store=store)
+    admitted(engine, "p1")
+    engine.refer("p2", D0)
+    engine.agree("p2", D0)
+    engine.admit("p2", D0)
+    return engine
+
+
 def test_conflict_in_an_auto_admission_batch_rolls_back_every_participant() -> None:
     """A conflict on the waiting participant undoes the exit too; a refresh() then retries cleanly."""
     log = EventLog()
-    a = new_engine(places=1, store=log)
-    admitted(a, "p1")
-    a.refer("p2", D0)
-    a.agree("p2", D0)
-    a.admit("p2", D0)
+    a = one_place_one_waiting(log)
     b = new_engine(places=1, store=log)
     a.record_consent("p2", date(2024, 1, 20), "tk-nord")
     with pytest.raises(ConcurrencyConflict):
@@ -83,11 +89,7 @@ class FailingStore(EventLog):
 def test_failed_append_leaves_the_engine_equal_to_the_store() -> None:
     """Any error while appending reloads the touched participants: state equals the store's."""
     store = FailingStore()
-    engine = new_engine(places=1, store=store)
-    admitted(engine, "p1")
-    engine.refer("p2", D0)
-    engine.agree("p2", D0)
-    engine.admit("p2", D0)
+    engine = one_place_one_waiting(store)
     store.fail_next = True
     with pytest.raises(OSError, match="connection lost"):
         engine.exit("p1", date(2024, 3, 1), "completed")

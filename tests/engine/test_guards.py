@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from engine._support import D0, admitted, new_engine, small_programme
+from engine._support import D0, admitted, guards_of, new_engine, small_programme
 from langzeit.domain import ExitReason, OutcomeKind
 from langzeit.engine import (
     Admit,
@@ -20,11 +20,6 @@ from langzeit.engine import (
 )
 from langzeit.events import ParticipantState
 from langzeit.exceptions import ValidationError
-
-
-def guards_of(engine: PathwayEngine, command: object) -> list[str]:
-    """Names of the guards ``command`` fails."""
-    return [f.guard for f in engine.check(command)]  # type: ignore[arg-type]
 
 
 def test_admission_before_referral_is_refused(engine: PathwayEngine) -> None:

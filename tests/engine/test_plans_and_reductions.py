@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from engine._support import admitted, new_engine
+from engine._support import admitted, guards_of, new_engine
 from langzeit.engine import (
     AgreePlan,
     EndSchlichtung,
@@ -16,15 +16,11 @@ from langzeit.engine import (
 from langzeit.events import BenefitReduced
 
 
-def _guards(engine: object, command: object) -> list[str]:
-    return [f.guard for f in engine.check(command)]  # type: ignore[attr-defined]
-
-
 def test_fortschreibung_needs_a_plan_and_sets_the_next_review() -> None:
     """UpdatePlan is refused without a plan; with one, the review moves to six months on."""
     e = new_engine()
     admitted(e, "p1", date(2024, 1, 8))
-    assert _guards(e, UpdatePlan("p1", date(2024, 2, 1))) == ["plan"]
+    assert guards_of(e, UpdatePlan("p1", date(2024, 2, 1))) == ["plan"]
     e.execute(AgreePlan("p1", date(2024, 2, 1), "Praktikum"))
     e.execute(UpdatePlan("p1", date(2024, 6, 3), goal="Teilzeit"))
     s = e.state("p1")
@@ -36,7 +32,7 @@ def test_fortschreibung_review_later_than_six_months_is_refused() -> None:
     e = new_engine()
     admitted(e, "p1", date(2024, 1, 8))
     e.execute(AgreePlan("p1", date(2024, 2, 1), "Praktikum"))
-    assert _guards(e, UpdatePlan("p1", date(2024, 6, 3), review=date(2024, 12, 4))) == ["plan"]
+    assert guards_of(e, UpdatePlan("p1", date(2024, 6, 3), review=date(2024, 12, 4))) == ["plan"]
 
 
 def test_plan_before_july_2023_is_an_eingliederungsvereinbarung() -> None:
@@ -51,14 +47,14 @@ def test_schlichtung_only_from_july_2023_and_once_at_a_time() -> None:
     """§ 15a exists from 01.07.2023; a second one while one is open is refused; due after 4 weeks."""
     e = new_engine()
     admitted(e, "p1", date(2023, 6, 1))
-    assert _guards(e, StartSchlichtung("p1", date(2023, 6, 30))) == ["schlichtung"]
+    assert guards_of(e, StartSchlichtung("p1", date(2023, 6, 30))) == ["schlichtung"]
     e.execute(StartSchlichtung("p1", date(2023, 7, 3)))
-    assert _guards(e, StartSchlichtung("p1", date(2023, 7, 4))) == ["schlichtung"]
+    assert guards_of(e, StartSchlichtung("p1", date(2023, 7, 4))) == ["schlichtung"]
     due = [(d.kind, d.date) for d in e.due(date(2023, 7, 31)).items if d.kind == "schlichtung_end"]
     assert due == [("schlichtung_end", date(2023, 7, 31))]
     e.execute(EndSchlichtung("p1", date(2023, 7, 20), agreed=True))
     assert e.state("p1").schlichtung_since is None
-    assert _guards(e, EndSchlichtung("p1", date(2023, 7, 21))) == ["schlichtung"]
+    assert guards_of(e, EndSchlichtung("p1", date(2023, 7, 21))) == ["schlichtung"]
 
 
 def test_staged_reductions_hand_case() -> None:
@@ -96,7 +92,7 @@ def test_cap_of_30_percent_lowers_a_concurrent_reduction() -> None:
     (m,) = e.execute(ReduceBenefit("p1", date(2024, 9, 20), "missed_appointment"))  # 10 %, October
     assert isinstance(m, BenefitReduced)
     assert m.percent == 10
-    assert _guards(e, ReduceBenefit("p1", date(2024, 9, 25), "missed_appointment")) == ["reduction_cap"]
+    assert guards_of(e, ReduceBenefit("p1", date(2024, 9, 25), "missed_appointment")) == ["reduction_cap"]
 
 
 def test_hardship_and_16k_breakoff_are_refused_with_reasons() -> None:
@@ -116,23 +112,23 @@ def test_work_refusal_withdraws_the_regelbedarf_for_two_months() -> None:
     """§ 31a Abs. 7 (from 28.03.2024): after a Pflichtverletzung within a year, 100 % for 2 months."""
     e = new_engine()
     admitted(e, "p1", date(2024, 1, 8))
-    assert _guards(e, ReduceBenefit("p1", date(2024, 4, 2), "work_refusal")) == ["31a_7"]
+    assert guards_of(e, ReduceBenefit("p1", date(2024, 4, 2), "work_refusal")) == ["31a_7"]
     e.execute(ReduceBenefit("p1", date(2024, 4, 2), "duty_breach"))
     (w,) = e.execute(ReduceBenefit("p1", date(2024, 4, 15), "work_refusal"))
     assert isinstance(w, BenefitReduced)
     assert (w.percent, w.start, w.months) == (100, date(2024, 5, 1), 2)
-    assert _guards(e, ReduceBenefit("p1", date(2024, 4, 16), "work_refusal", months=3)) == ["31a_7"]
+    assert guards_of(e, ReduceBenefit("p1", date(2024, 4, 16), "work_refusal", months=3)) == ["31a_7"]
 
 
 def test_moratorium_refuses_duty_breach_reductions() -> None:
     """§ 84 SGB II (07–12/2022): no reduction for a Pflichtverletzung."""
     e = new_engine()
     admitted(e, "p1", date(2022, 7, 4))
-    assert _guards(e, ReduceBenefit("p1", date(2022, 8, 1), "duty_breach")) == ["rechtsstand"]
+    assert guards_of(e, ReduceBenefit("p1", date(2022, 8, 1), "duty_breach")) == ["rechtsstand"]
 
 
 def test_unknown_ground_is_refused() -> None:
     """A ground outside duty_breach, missed_appointment, work_refusal is refused with the list."""
     e = new_engine()
     admitted(e, "p1", date(2024, 1, 8))
-    assert _guards(e, ReduceBenefit("p1", date(2024, 5, 13), "late")) == ["reduction"]
+    assert guards_of(e, ReduceBenefit("p1", date(2024, 5, 13), "late")) == ["reduction"]

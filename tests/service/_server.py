@@ -77,13 +77,18 @@ def write_config(folder: Path, store: str, *, extra: str = "") -> dict[str, str]
 
 
 @contextlib.contextmanager
-def running(folder: Path, tokens: dict[str, str], *, workers: int = 1) -> Iterator[Server]:
-    """Start ``langzeit serve`` on a free port and wait for /health; stop it afterwards."""
+def serving(config: Path, *, workers: int = 1) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """Start ``langzeit serve config`` on a free port and wait for /ready; stop it afterwards.
+
+    Yields the URL and the process; the output goes to ``server.log`` beside ``config``.
+    ``benchmarks/service_load.py`` runs its server with this too.
+    """
+    folder = config.parent
     port = free_port()
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
     log = (folder / "server.log").open("wb")
     process = subprocess.Popen(
-        [sys.executable, "-m", "langzeit.cli", "serve", str(folder / "serve.toml"), "--port", str(port),
+        [sys.executable, "-m", "langzeit.cli", "serve", str(config), "--port", str(port),
          "--workers", str(workers), "--log-level", "warning"],
         stdout=log, stderr=subprocess.STDOUT, env=env, cwd=folder)
     url = f"http://127.0.0.1:{port}"
@@ -98,7 +103,7 @@ def running(folder: Path, tokens: dict[str, str], *, workers: int = 1) -> Iterat
             if time.monotonic() > deadline:
                 raise RuntimeError("langzeit serve did not become ready in 60 s")
             time.sleep(0.1)
-        yield Server(url, tokens, folder, process)
+        yield url, process
     finally:
         process.terminate()
         try:
@@ -107,3 +112,10 @@ def running(folder: Path, tokens: dict[str, str], *, workers: int = 1) -> Iterat
             process.kill()
             process.wait()
         log.close()
+
+
+@contextlib.contextmanager
+def running(folder: Path, tokens: dict[str, str], *, workers: int = 1) -> Iterator[Server]:
+    """Start ``langzeit serve`` on ``folder/serve.toml`` (see :func:`serving`) as a :class:`Server`."""
+    with serving(folder / "serve.toml", workers=workers) as (url, process):
+        yield Server(url, tokens, folder, process)

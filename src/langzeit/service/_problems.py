@@ -123,6 +123,22 @@ class ServiceProblem(LangzeitError):
                 "status": self.kind.status, "detail": self.detail, "instance": instance, **self.extra}
 
 
+#: The engine's refusals (most specific first): their first line is the detail, every failed guard a reason.
+_REFUSALS: tuple[tuple[type[TransitionRefused], str], ...] = (
+    (ConsentRequired, "consent-required"),
+    (CapacityExceeded, "capacity-exceeded"),
+    (TransitionRefused, "transition-refused"),
+)
+#: Other errors a request can cause, answered with their message as the detail.
+_ERRORS: tuple[tuple[type[Exception], str], ...] = (
+    (ConcurrencyConflict, "concurrency-conflict"),
+    (ParticipantErased, "participant-erased"),
+    (UnknownNameError, "not-found"),
+    (NotAvailableError, "not-available"),
+    (LimitExceeded, "limit-exceeded"),
+)
+
+
 def _failures(exc: TransitionRefused) -> list[dict[str, str]]:
     return [{"guard": f.guard, "reason": f.reason} for f in exc.failures]
 
@@ -144,27 +160,15 @@ def problem_of(exc: BaseException) -> ServiceProblem:
     """
     if isinstance(exc, ServiceProblem):
         return exc
-    if isinstance(exc, ConsentRequired):
-        return ServiceProblem("consent-required", str(exc).splitlines()[0], extra={"reasons": _failures(exc)})
-    if isinstance(exc, CapacityExceeded):
-        return ServiceProblem("capacity-exceeded", str(exc).splitlines()[0],
-                              extra={"reasons": _failures(exc)})
-    if isinstance(exc, TransitionRefused):
-        return ServiceProblem("transition-refused", str(exc).splitlines()[0],
-                              extra={"reasons": _failures(exc)})
-    if isinstance(exc, ConcurrencyConflict):
-        return ServiceProblem("concurrency-conflict", str(exc))
     if isinstance(exc, ValidationError):
         return ServiceProblem("invalid-command", exc.message,
                               extra={"errors": [{"location": getattr(p, "location", ""),
                                                  "message": getattr(p, "message", str(p))}
                                                 for p in exc.problems]})
-    if isinstance(exc, ParticipantErased):
-        return ServiceProblem("participant-erased", str(exc))
-    if isinstance(exc, UnknownNameError):
-        return ServiceProblem("not-found", str(exc))
-    if isinstance(exc, NotAvailableError):
-        return ServiceProblem("not-available", str(exc))
-    if isinstance(exc, LimitExceeded):
-        return ServiceProblem("limit-exceeded", str(exc))
+    for kind, name in _REFUSALS:
+        if isinstance(exc, kind):
+            return ServiceProblem(name, str(exc).splitlines()[0], extra={"reasons": _failures(exc)})
+    for other, name in _ERRORS:
+        if isinstance(exc, other):
+            return ServiceProblem(name, str(exc))
     return ServiceProblem("internal", f"{type(exc).__name__}: the service logged it")

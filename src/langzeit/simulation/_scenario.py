@@ -3,6 +3,11 @@
 The TOML format sits beside the model (STYLE.md § 14): :mod:`._scenario_toml` reads
 tables and files into a :class:`Scenario`, :mod:`._scenario_write` writes them back and
 derives variants. This module imports neither, so no import circle appears.
+
+Why over 600 lines: :class:`Scenario` and the parts it is made of (staffing, waiting
+list, aftercare, follow-ups, plans, scales, calibration) are one model, validated
+together (:func:`model_problems` checks the parts against each other and the
+programme); the formats are already elsewhere.
 """
 
 from __future__ import annotations

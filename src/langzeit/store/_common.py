@@ -11,7 +11,14 @@ from typing import IO, Any
 
 import attrs
 
-from langzeit.events import EVENT_TYPES, Event, EventLog, event_from_record
+from langzeit.events import (
+    EVENT_FORMAT,
+    EVENT_FORMAT_VERSION,
+    EVENT_TYPES,
+    Event,
+    EventLog,
+    event_from_record,
+)
 from langzeit.events._fields import field_problems
 from langzeit.exceptions import DataFormatError, Problem, RowProblem
 from langzeit.tabular import Table
@@ -123,6 +130,24 @@ def collect(file: str, items: Iterable[RawItem], *, strict: bool, unit: str = "l
 def fail(file: str, line: int, reason: str, text: str = "") -> DataFormatError:
     """A DataFormatError for a problem that makes the whole file unreadable (header, version)."""
     return DataFormatError(f"{file}: not a valid event log", [RowProblem(file, line, reason, text)])
+
+
+def meta_schema(meta: Mapping[str, str], name: str, *, newest: int, default: str, what: str) -> int:
+    """The schema version in a database store's ``meta`` table; raise unless this langzeit reads it.
+
+    ``default`` is the schema of a store without one (SQLite's first files); ``what`` names
+    the store in the message for a schema newer than ``newest``.
+    """
+    if meta.get("format") != EVENT_FORMAT:
+        raise fail(name, 0, f"not a {EVENT_FORMAT} store (format {meta.get('format')!r})")
+    if meta.get("version") != str(EVENT_FORMAT_VERSION):
+        raise fail(name, 0, f"unsupported version {meta.get('version')!r} "
+                            f"(this langzeit reads version {EVENT_FORMAT_VERSION})")
+    schema = meta.get("schema", default)
+    if schema not in {str(v) for v in range(1, newest + 1)}:
+        raise fail(name, 0, f"unsupported schema {schema!r} (this langzeit reads schemas 1 to "
+                            f"{newest}; a newer langzeit wrote {what})")
+    return int(schema)
 
 
 def events_of(source: EventLog | Iterable[Event]) -> list[Event]:

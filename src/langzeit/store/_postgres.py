@@ -44,7 +44,7 @@ import attrs
 
 from langzeit.events import EVENT_FORMAT, EVENT_FORMAT_VERSION, Event, Referred
 from langzeit.exceptions import ConcurrencyConflict, Problem, ValidationError
-from langzeit.store._common import fail
+from langzeit.store._common import fail, meta_schema
 from langzeit.store._sql import _ENCODE, SqlEventStore
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -278,17 +278,7 @@ class PostgresEventStore(SqlEventStore):
 
     def _check_meta(self, meta: dict[str, str]) -> int:
         """The schema version; raise unless the tables hold a store this langzeit reads."""
-        name = self._name()
-        if meta.get("format") != EVENT_FORMAT:
-            raise fail(name, 0, f"not a {EVENT_FORMAT} store (format {meta.get('format')!r})")
-        if meta.get("version") != str(EVENT_FORMAT_VERSION):
-            raise fail(name, 0, f"unsupported version {meta.get('version')!r} "
-                                f"(this langzeit reads version {EVENT_FORMAT_VERSION})")
-        schema = meta.get("schema", "")
-        if schema not in {str(v) for v in range(1, POSTGRES_SCHEMA_VERSION + 1)}:
-            raise fail(name, 0, f"unsupported schema {schema!r} (this langzeit reads schemas 1 to "
-                                f"{POSTGRES_SCHEMA_VERSION}; a newer langzeit wrote it)")
-        return int(schema)
+        return meta_schema(meta, self._name(), newest=POSTGRES_SCHEMA_VERSION, default="", what="it")
 
     def _lock_key(self) -> tuple[int, int]:
         """The advisory lock of this store: langzeit's class and a hash of the schema name."""

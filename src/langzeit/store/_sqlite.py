@@ -42,7 +42,7 @@ import attrs
 
 from langzeit.events import EVENT_FORMAT, EVENT_FORMAT_VERSION
 from langzeit.exceptions import Problem, ValidationError
-from langzeit.store._common import create_private, display_name, fail
+from langzeit.store._common import create_private, display_name, fail, meta_schema
 from langzeit.store._sql import COLUMNS, SqlEventStore
 
 __all__ = ["SQLITE_SCHEMA_VERSION", "SqliteEventStore"]
@@ -258,16 +258,7 @@ nothing was written
         if missing:
             raise fail(file, 0, f"not a {EVENT_FORMAT} store (missing tables: {', '.join(missing)})")
         meta = dict(self._conn.execute("SELECT key, value FROM meta").fetchall())
-        if meta.get("format") != EVENT_FORMAT:
-            raise fail(file, 0, f"not a {EVENT_FORMAT} store (format {meta.get('format')!r})")
-        if meta.get("version") != str(EVENT_FORMAT_VERSION):
-            raise fail(file, 0, f"unsupported version {meta.get('version')!r} "
-                                f"(this langzeit reads version {EVENT_FORMAT_VERSION})")
-        schema = meta.get("schema", "1")
-        if schema not in {str(v) for v in range(1, SQLITE_SCHEMA_VERSION + 1)}:
-            raise fail(file, 0, f"unsupported schema {schema!r} (this langzeit reads schemas 1 to "
-                                f"{SQLITE_SCHEMA_VERSION}; a newer langzeit wrote the file)")
-        return int(schema)
+        return meta_schema(meta, file, newest=SQLITE_SCHEMA_VERSION, default="1", what="the file")
 
     def _open_schema(self) -> None:
         """Create the schema in a new file, or migrate an older one, in one write transaction."""
