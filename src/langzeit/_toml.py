@@ -188,6 +188,7 @@ class TableReader:
         for key in required:
             if key not in data:
                 self.problems.append(Problem(self.where(key), "required key missing"))
+        self._checked = len(self.problems)  # problems so far: the table's keys (see build_checked)
 
     # -- locations and problems ----------------------------------------------------------
 
@@ -224,6 +225,20 @@ class TableReader:
             return _MISSING
         return self.data[key]
 
+    def _typed(self, key: str, required: bool, kind: type | tuple[type, ...], what: str) -> Any:
+        """The value under ``key`` when it is a ``kind`` (a bool is no number), else None.
+
+        None also when absent (a problem when ``required``); a value of another kind is
+        the problem "must be ``what``".
+        """
+        value = self._get(key, required)
+        if value is _MISSING:
+            return None
+        if not isinstance(value, kind) or (isinstance(value, bool) and kind is not bool):
+            self.problem(key, f"must be {what}, got {_kind(value)}")
+            return None
+        return value
+
     # -- scalars -------------------------------------------------------------------------
 
     def text(self, key: str, *, required: bool = False, max_length: int = 10_000) -> str | None:
@@ -234,13 +249,8 @@ class TableReader:
             >>> r.text("id"), [str(p) for p in r.problems]
             (None, ['s.id: must be text, got 7'])
         """
-        value = self._get(key, required)
-        if value is _MISSING:
-            return None
-        if not isinstance(value, str):
-            self.problem(key, f"must be text, got {_kind(value)}")
-            return None
-        if len(value) > max_length:
+        value: str | None = self._typed(key, required, str, "text")
+        if value is not None and len(value) > max_length:
             self.problem(key, f"longer than {max_length} characters")
             return None
         return value
@@ -252,12 +262,7 @@ class TableReader:
             >>> TableReader({"tandems": "yes"}, "s").flag("tandems") is None
             True
         """
-        value = self._get(key, required)
-        if value is _MISSING:
-            return None
-        if not isinstance(value, bool):
-            self.problem(key, f"must be true or false, got {_kind(value)}")
-            return None
+        value: bool | None = self._typed(key, required, bool, "true or false")
         return value
 
     def integer(
@@ -270,13 +275,8 @@ class TableReader:
             >>> r.integer("coaches", minimum=1), [str(p) for p in r.problems]
             (None, ['s.coaches: must be at least 1, got 0'])
         """
-        value = self._get(key, required)
-        if value is _MISSING:
-            return None
-        if isinstance(value, bool) or not isinstance(value, int):
-            self.problem(key, f"must be a whole number, got {_kind(value)}")
-            return None
-        return self._bounded(key, value, minimum, maximum)
+        value: int | None = self._typed(key, required, int, "a whole number")
+        return None if value is None else self._bounded(key, value, minimum, maximum)
 
     def number(
         self, key: str, *, required: bool = False, minimum: float | None = None, maximum: float | None = None
@@ -413,6 +413,24 @@ class TableReader:
             self.problem(None, str(exc) or type(exc).__name__)
         return None
 
+    def build_checked(self, factory: Callable[..., T], /, **kwargs: Any) -> T | None:
+        """:meth:`build`, unless reading this table's values found a problem (then None).
+
+        Problems found when the reader was made (unknown or missing keys) do not count:
+        the factory may still report its own.
+
+        Examples:
+            >>> r = TableReader({"n": 2}, "s")
+            >>> r.build_checked(dict, n=r.integer("n"))
+            {'n': 2}
+            >>> r = TableReader({"n": "x"}, "s")
+            >>> r.build_checked(dict, n=r.integer("n")), [str(p) for p in r.problems]
+            (None, ["s.n: must be a whole number, got 'x'"])
+        """
+        if len(self.problems) > self._checked:
+            return None
+        return self.build(factory, **kwargs)
+
     # -- tables and arrays ---------------------------------------------------------------
 
     def table(
@@ -431,11 +449,8 @@ class TableReader:
             >>> r.table("staffing"), [str(p) for p in r.problems]
             (None, ['s.staffing: must be a table, got 3'])
         """
-        value = self._get(key, must)
-        if value is _MISSING:
-            return None
-        if not isinstance(value, Mapping):
-            self.problem(key, f"must be {what}, got {_kind(value)}")
+        value: Mapping[str, Any] | None = self._typed(key, must, Mapping, what)
+        if value is None:
             return None
         return TableReader(value, self.where(key), self.problems, allowed=allowed, required=required)
 
@@ -446,11 +461,8 @@ class TableReader:
             >>> TableReader({"months": [6, 12]}, "s").array("months")
             [6, 12]
         """
-        value = self._get(key, required)
-        if value is _MISSING:
-            return None
-        if not isinstance(value, list | tuple):
-            self.problem(key, f"must be an array, got {_kind(value)}")
+        value: list[Any] | tuple[Any, ...] | None = self._typed(key, required, (list, tuple), "an array")
+        if value is None:
             return None
         if len(value) > max_items:
             self.problem(key, f"more than {max_items} items")

@@ -155,7 +155,6 @@ _PHASE_KEYS = frozenset({
 
 def _read_phase(t: TableReader) -> Phase | None:
     """A phase from its table, or None with its problems in ``t.problems``."""
-    before = len(t.problems)
     kwargs: dict[str, Any] = {"id": t.text("id", required=True), "name": t.text("name"),
                               "terminal": t.flag("terminal"),
                               "requires_assessment": t.flag("requires_assessment"),
@@ -164,9 +163,7 @@ def _read_phase(t: TableReader) -> Phase | None:
         kwargs[key] = t.value(key, parse_duration)
     if "data_exchange_with" in t:
         kwargs["data_exchange_with"] = t.value("data_exchange_with", _str_tuple)
-    if len(t.problems) > before:
-        return None
-    return t.build(Phase, **{k: v for k, v in kwargs.items() if v is not None})
+    return t.build_checked(Phase, **{k: v for k, v in kwargs.items() if v is not None})
 
 
 def _to_tuple(value: Iterable[Any]) -> tuple[Any, ...]:

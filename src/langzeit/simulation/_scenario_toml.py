@@ -282,7 +282,6 @@ def _staffing(r: TableReader) -> Any:
                  required=("coaches", "caseload"))
     if st is None:
         return None
-    before = len(st.problems)
     coaches = st.integer("coaches", minimum=1, maximum=_MAX_COUNT)
     caseload = st.integer("caseload", minimum=1, maximum=_MAX_COUNT)
     kw: dict[str, Any] = {"coaches": coaches, "caseload": caseload}
@@ -296,9 +295,7 @@ def _staffing(r: TableReader) -> Any:
             kw["fte"] = None if one is None or coaches is None else [one] * coaches
     if "tandems" in st:
         kw["tandems"] = st.flag("tandems")
-    if len(st.problems) > before:
-        return None
-    return st.build(Staffing, **kw)
+    return st.build_checked(Staffing, **kw)
 
 
 def _waiting_list(r: TableReader) -> Any:
@@ -306,7 +303,6 @@ def _waiting_list(r: TableReader) -> Any:
                  allowed={"discipline", "max_length", "patience", "max_wait", "priority_share"})
     if wl is None:
         return None
-    before = len(wl.problems)
     kw: dict[str, Any] = {}
     discipline = wl.text("discipline")
     if discipline is not None and discipline not in ("fifo", "priority", "none"):
@@ -320,9 +316,7 @@ def _waiting_list(r: TableReader) -> Any:
                                                     problems=wl.problems)
     kw["max_length"] = wl.integer("max_length", minimum=0)
     kw["priority_share"] = wl.probability("priority_share")
-    if len(wl.problems) > before:
-        return None
-    return wl.build(WaitingListPolicy, **{k: v for k, v in kw.items() if v is not None})
+    return wl.build_checked(WaitingListPolicy, **{k: v for k, v in kw.items() if v is not None})
 
 
 def _durations(r: TableReader) -> dict[str, Distribution]:
@@ -400,7 +394,6 @@ def _aftercare(r: TableReader, programme: Programme | None) -> Any:
     t = r.table("aftercare", allowed={"after", "duration", "from"})
     if t is None:
         return None
-    before = len(t.problems)
     kw: dict[str, Any] = {}
     if "after" in t:
         after = t.text("after")
@@ -414,22 +407,17 @@ def _aftercare(r: TableReader, programme: Programme | None) -> Any:
         kw["duration"] = Fixed(months_of(programme.aftercare))
     if "from" in t:
         kw["available_from"] = t.date("from")
-    if len(t.problems) > before:
-        return None
-    return t.build(Aftercare, **kw)
+    return t.build_checked(Aftercare, **kw)
 
 
 def _plans(r: TableReader) -> Any:
     t = r.table("plans", allowed={"steps", "achieve", "due", "review"})
     if t is None:
         return None
-    before = len(t.problems)
     kw: dict[str, Any] = {"steps": t.integer("steps", minimum=0, maximum=1000),
                           "achieve": t.probability("achieve"),
           "due": t.value("due", months_of), "review": t.value("review", months_of)}
-    if len(t.problems) > before:
-        return None
-    return t.build(Plans, **{k: v for k, v in kw.items() if v is not None})
+    return t.build_checked(Plans, **{k: v for k, v in kw.items() if v is not None})
 
 
 def _reductions(r: TableReader) -> Any:
@@ -482,7 +470,6 @@ def _follow_ups(r: TableReader) -> Any:
     t = r.table("follow_up", allowed={"months", "retention", "later_work"})
     if t is None:
         return None
-    before = len(t.problems)
     kw: dict[str, Any] = {}
     months = t.array("months", max_items=100)
     if months is not None:
@@ -507,9 +494,7 @@ def _follow_ups(r: TableReader) -> Any:
         else:
             t.check_number(key, value, minimum=0, maximum=1)
         kw[key] = value
-    if len(t.problems) > before:
-        return None
-    return t.build(FollowUps, **kw)
+    return t.build_checked(FollowUps, **kw)
 
 
 def _calibration(r: TableReader) -> tuple[Any, ...]:
