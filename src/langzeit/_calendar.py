@@ -38,6 +38,7 @@ __all__ = [
     "days_from_civil",
     "days_in_month",
     "from_day_number",
+    "iso_date",
     "month_end",
     "month_first",
     "month_index",
@@ -67,6 +68,21 @@ _MONTH_DAYS_ARRAY = np.array(_MONTH_DAYS, dtype=np.int64)
 
 
 # --- scalar forms ---------------------------------------------------------------------
+
+
+def iso_date(value: object) -> date | None:
+    """``value`` read as an ISO date (``date.fromisoformat``); None for anything else.
+
+    Examples:
+        >>> iso_date("2024-02-29"), iso_date("2023-02-29"), iso_date(20240229)
+        (datetime.date(2024, 2, 29), None, None)
+    """
+    if not isinstance(value, str):
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        return None
 
 
 def day_number(day: date) -> int:

@@ -16,6 +16,7 @@ from typing import Any
 
 import attrs
 
+from langzeit._calendar import iso_date
 from langzeit._ids import MAX_ID_LENGTH, id_problem
 from langzeit.events._fields import slot_constructor, text_problem
 from langzeit.events._types import EVENT_TYPES, Event
@@ -43,12 +44,11 @@ BASE_FIELDS = ("event_id", "participant_id", "type", "date")
 def _parse_date(value: Any) -> date:
     if value.__class__ is date:
         return value
-    if not isinstance(value, str):
-        raise ValidationError(f"expected an ISO date, got {value!r}")
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise ValidationError(f"bad date {value!r} (expected YYYY-MM-DD)") from None
+    day = iso_date(value)
+    if day is None:
+        raise ValidationError(f"bad date {value!r} (expected YYYY-MM-DD)" if isinstance(value, str)
+                              else f"expected an ISO date, got {value!r}")
+    return day
 
 
 def _parse_str(value: Any) -> str:

@@ -16,6 +16,7 @@ from typing import Any
 import attrs
 import networkx as nx
 
+from langzeit._calendar import iso_date
 from langzeit.domain import Coach, Consent, Organisation, Participant
 from langzeit.exceptions import Problem, ValidationError, WrongTypeError
 from langzeit.network import _records as rec
@@ -65,12 +66,10 @@ def _req(row: dict[str, Any], key: str) -> Any:
 def _date(value: Any, field: str) -> date | None:
     if value is None or value == "":
         return None
-    if not isinstance(value, str):
+    day = iso_date(value)
+    if day is None:
         raise ValidationError(f"{field} must be an ISO date 'YYYY-MM-DD', got {value!r}")
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise ValidationError(f"{field} must be an ISO date 'YYYY-MM-DD', got {value!r}") from None
+    return day
 
 
 def _iso(value: date | None) -> str | None:
