@@ -32,22 +32,9 @@ from typing import Any
 
 import numpy as np
 
+from langzeit import events as ev
 from langzeit._calendar import day_number
-from langzeit.events import (
-    Admitted,
-    Assessed,
-    CoachAssigned,
-    Event,
-    Exited,
-    FollowUp,
-    ParticipationAgreed,
-    PhaseEntered,
-    PlanStepAchieved,
-    PlanStepAgreed,
-    Referred,
-    ScaleScored,
-    Waitlisted,
-)
+from langzeit.events import Event
 from langzeit.indicators import EventColumns, StateSequences, optimal_matching_distances
 from langzeit.indicators._columns import OUTCOMES, REASONS, TYPE_CODES
 from langzeit.report import build_programme_report
@@ -169,16 +156,17 @@ def _events(n: int) -> list[Event]:
     for i in range(n):
         p = f"p{i}"
         out += [
-            Referred(f"{p}a", p, d), Assessed(f"{p}b", p, d), ParticipationAgreed(f"{p}c", p, d),
-            Waitlisted(f"{p}d", p, d), Admitted(f"{p}e", p, d),
-            PhaseEntered(f"{p}f", p, d, phase_id="intake"),
-            CoachAssigned(f"{p}g", p, d, coach_id=f"c{i % 900}"),
-            ScaleScored(f"{p}h", p, d, scale="who5", items=[1, 2, 3, 4, 5]),
-            PlanStepAgreed(f"{p}i", p, d, step_id="s1"), PlanStepAgreed(f"{p}j", p, d, step_id="s2"),
-            PlanStepAchieved(f"{p}k", p, d, step_id="s1"), PhaseEntered(f"{p}l", p, d, phase_id="coaching"),
-            ScaleScored(f"{p}m", p, d, scale="who5", items=[3, 2, 3, 4, 5]),
-            Exited(f"{p}n", p, d, reason="work", outcome="svp"),
-            FollowUp(f"{p}o", p, d, months_after_exit=6, status="svp", receives_benefit=False),
+            ev.Referred(f"{p}a", p, d), ev.Assessed(f"{p}b", p, d), ev.ParticipationAgreed(f"{p}c", p, d),
+            ev.Waitlisted(f"{p}d", p, d), ev.Admitted(f"{p}e", p, d),
+            ev.PhaseEntered(f"{p}f", p, d, phase_id="intake"),
+            ev.CoachAssigned(f"{p}g", p, d, coach_id=f"c{i % 900}"),
+            ev.ScaleScored(f"{p}h", p, d, scale="who5", items=[1, 2, 3, 4, 5]),
+            ev.PlanStepAgreed(f"{p}i", p, d, step_id="s1"), ev.PlanStepAgreed(f"{p}j", p, d, step_id="s2"),
+            ev.PlanStepAchieved(f"{p}k", p, d, step_id="s1"),
+            ev.PhaseEntered(f"{p}l", p, d, phase_id="coaching"),
+            ev.ScaleScored(f"{p}m", p, d, scale="who5", items=[3, 2, 3, 4, 5]),
+            ev.Exited(f"{p}n", p, d, reason="work", outcome="svp"),
+            ev.FollowUp(f"{p}o", p, d, months_after_exit=6, status="svp", receives_benefit=False),
         ]
     return out
 

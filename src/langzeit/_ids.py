@@ -8,13 +8,15 @@ the codec and the stores accept).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 import attrs
 
 from langzeit.exceptions import ValidationError
 
-__all__ = ["MAX_ID_LENGTH", "id_problem", "id_validator", "ids_validator", "optional_id_validator"]
+__all__ = [
+    "MAX_ID_LENGTH", "compare_by_id", "id_problem", "id_validator", "ids_validator", "optional_id_validator",
+]
 
 #: The longest id (event, participant, phase, coach, organisation, tie… ids) langzeit accepts.
 MAX_ID_LENGTH = 200
@@ -86,3 +88,37 @@ def ids_validator(inst: object, attribute: attrs.Attribute[Any], value: object) 
     """
     for item in value:  # type: ignore[attr-defined]  # attrs fields typed as tuples
         id_validator(inst, attribute, item)
+
+
+_Entity = TypeVar("_Entity", bound=type)
+
+
+def compare_by_id(cls: _Entity) -> _Entity:
+    """Class decorator: instances of ``cls`` are equal when their ``id`` is, and hash by it.
+
+    Entities compare by id (STYLE.md § 3): a participant is the same participant when
+    a field of the record changes. Put it above ``@attrs.frozen(eq=False)``.
+
+    Examples:
+        >>> @compare_by_id
+        ... @attrs.frozen(eq=False)
+        ... class Thing:
+        ...     id: str
+        ...     colour: str
+        >>> Thing("t1", "red") == Thing("t1", "blue"), Thing("t1", "red") == Thing("t2", "red")
+        (True, False)
+        >>> hash(Thing("t1", "red")) == hash(("Thing", "t1"))
+        True
+    """
+    name = cls.__name__
+
+    def equal(self: Any, other: object) -> bool:
+        return isinstance(other, cls) and other.id == self.id  # type: ignore[attr-defined]
+
+    def hashed(self: Any) -> int:
+        return hash((name, self.id))
+
+    equal.__name__, hashed.__name__ = "__eq__", "__hash__"
+    cls.__eq__ = equal  # type: ignore[method-assign,assignment]
+    cls.__hash__ = hashed  # type: ignore[method-assign,assignment]
+    return cls

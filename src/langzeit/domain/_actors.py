@@ -10,7 +10,7 @@ from typing import Any
 import attrs
 
 from langzeit import _checks
-from langzeit._ids import id_validator
+from langzeit._ids import compare_by_id, id_validator
 from langzeit.domain._enums import CoachRole, LegalDomain, OrganisationKind, Sex
 from langzeit.exceptions import Problem, ValidationError, WrongTypeError
 
@@ -49,6 +49,7 @@ def _to_birth_month(value: date | str | None) -> date | None:
     return date(int(m.group(1)), int(m.group(2)), 1)
 
 
+@compare_by_id
 @attrs.frozen(eq=False)
 class Participant:
     """A participant (Teilnehmende*r): pseudonymous, with the facts the pathways need.
@@ -102,13 +103,9 @@ class Participant:
         b = self.birth_month
         return day.year - b.year - ((day.month, day.day) < (b.month, b.day))
 
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, Participant) and other.id == self.id
-
-    def __hash__(self) -> int:
-        return hash(("Participant", self.id))
 
 
+@compare_by_id
 @attrs.frozen(eq=False)
 class Organisation:
     """An organisation: the jobcenter, a provider (Träger), a clinic, a club.
@@ -131,13 +128,9 @@ class Organisation:
                                          converter=_to_organisation_kind)
     legal_domain: LegalDomain = attrs.field(default=LegalDomain.NONE, converter=_to_legal_domain)
 
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, Organisation) and other.id == self.id
-
-    def __hash__(self) -> int:
-        return hash(("Organisation", self.id))
 
 
+@compare_by_id
 @attrs.frozen(eq=False)
 class Coach:
     """A coach: jobcenter caseworker, provider coach, job coach or health professional.
@@ -174,11 +167,6 @@ class Coach:
         """Cases this coach may hold: ``floor(caseload_limit × fte)``, at least 1."""
         return max(1, math.floor(self.caseload_limit * self.fte + 1e-9))
 
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, Coach) and other.id == self.id
-
-    def __hash__(self) -> int:
-        return hash(("Coach", self.id))
 
 
 @attrs.frozen
@@ -208,6 +196,7 @@ def _to_members(value: object) -> tuple[TandemMember, ...]:
     return tuple(m if isinstance(m, TandemMember) else TandemMember(m) for m in value)
 
 
+@compare_by_id
 @attrs.frozen(eq=False)
 class Tandem:
     """Two or more coaches of different organisations working the same cases.
@@ -264,8 +253,3 @@ class Tandem:
             return self.caseload_limit
         return min(m.coach.max_cases for m in self.members)
 
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, Tandem) and other.id == self.id
-
-    def __hash__(self) -> int:
-        return hash(("Tandem", self.id))

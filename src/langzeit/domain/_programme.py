@@ -12,6 +12,7 @@ import networkx as nx
 from dateutil.relativedelta import relativedelta
 
 from langzeit import _checks
+from langzeit._ids import compare_by_id
 from langzeit._toml import TableReader, read_toml
 from langzeit.domain._duration import format_duration, is_negative, parse_duration
 from langzeit.exceptions import Problem, RowProblem, ValidationError, WrongTypeError
@@ -172,6 +173,7 @@ def _to_tuple(value: Iterable[Any]) -> tuple[Any, ...]:
     return tuple(value)
 
 
+@compare_by_id
 @attrs.frozen(eq=False)
 class Programme:
     """A programme (Modellvorhaben, Projekt) with its phase model.
@@ -527,11 +529,6 @@ class Programme:
         ]
         return out
 
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, Programme) and other.id == self.id
-
-    def __hash__(self) -> int:
-        return hash(("Programme", self.id))
 
 
 def _duration_order(
