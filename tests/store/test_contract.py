@@ -338,3 +338,77 @@ def test_race_for_the_last_places(place: tuple[str, str]) -> None:
         assert engine.occupancy() == fresh.occupancy()
     finally:
         close(setup)
+
+
+# -- writers of one programme take turns after a conflict ------------------------------------------
+
+
+@pytest.mark.parametrize("kind", ["sqlite", "postgres"])
+def test_after_a_programme_conflict_writers_take_turns(kind: str, request: pytest.FixtureRequest,
+                                                       tmp_path: Path) -> None:
+    """The loser of a race conflicts once; its next admissions run under the programme's lock, fresh."""
+    if kind == "sqlite":
+        where = str(tmp_path / "events.sqlite")
+    else:
+        where = f"{request.getfixturevalue('postgres_dsn')}|{request.getfixturevalue('postgres_schema')}"
+    store_a, store_b = open_store(kind, where), open_store(kind, where)
+    try:
+        a = PathwayEngine(race_programme(), store=store_a)
+        b = PathwayEngine(race_programme(), store=store_b)
+        for pid in [f"a{i}" for i in range(4)]:
+            a.refer(pid, date(2024, 1, 8))
+        for pid in [f"b{i}" for i in range(4)]:
+            b.refer(pid, date(2024, 1, 8))
+        a.refresh()
+        a.admit("a0", date(2024, 1, 15))
+        with pytest.raises(ConcurrencyConflict) as info:
+            b.admit("b0", date(2024, 1, 15))
+        assert info.value.kind == "programme"
+        for i in (1, 2, 3):  # a writes between b's commands: b catches up inside its transaction
+            try:
+                a.admit(f"a{i}", date(2024, 1, 15))
+            except ConcurrencyConflict:  # a lost to b once: from now on a takes turns too
+                a.admit(f"a{i}", date(2024, 1, 15))
+            assert [e.type for e in b.admit(f"b{i}", date(2024, 1, 15))][0] in ("admitted", "waitlisted")
+        fresh = PathwayEngine(race_programme(), store=store_a)
+        assert fresh.occupancy().occupied == RACE_PLACES  # 6 of 7 asked: one waitlisted
+        assert fresh.waiting_list().participant_ids == ("b3",)
+        assert fresh.states() == replay(store_a.events())
+        b.refresh()
+        assert b.states() == fresh.states()
+        if kind == "postgres":
+            store_a.drop()
+    finally:
+        close(store_a)
+        close(store_b)
+
+
+def test_a_programme_transaction_makes_other_writers_wait(postgres_dsn: str, postgres_schema: str) -> None:
+    """While one writer holds the programme's lock, another's command waits, then sees its write."""
+    where = f"{postgres_dsn}|{postgres_schema}"
+    store_a, store_b = open_store("postgres", where), open_store("postgres", where)
+    try:
+        a = PathwayEngine(race_programme(), store=store_a)
+        b = PathwayEngine(race_programme(), store=store_b)
+        for i in range(RACE_PLACES):
+            a.refer(f"a{i}", date(2024, 1, 8))
+        for i in range(RACE_PLACES - 1):
+            a.admit(f"a{i}", date(2024, 1, 15))
+        b.refresh()
+        b.refer("b0", date(2024, 1, 8))
+        a.refresh()
+        b._contended = 1  # as after a conflict
+        done: list[str] = []
+        with store_a._exclusive("race", a._position, 100):  # as a's command in a programme transaction
+            worker = threading.Thread(target=lambda: done.extend(
+                e.type for e in b.admit("b0", date(2024, 1, 15))))
+            worker.start()
+            worker.join(timeout=1)
+            assert worker.is_alive() and not done  # waiting for the lock
+            a.admit(f"a{RACE_PLACES - 1}", date(2024, 1, 15))  # the last place; commits the transaction
+        worker.join(timeout=30)
+        assert done == ["waitlisted"]  # checked against a's admission: no conflict, no retry
+        store_a.drop()
+    finally:
+        close(store_a)
+        close(store_b)

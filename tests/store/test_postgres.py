@@ -71,7 +71,7 @@ def test_one_call_append_refuses_stale_versions_and_writes_nothing(store: Any) -
 
 
 def test_schema_1_is_migrated_when_opened_for_writing(postgres_dsn: str, postgres_schema: str) -> None:
-    """A store of schema 1 reads read-only as it is and becomes schema 2 when opened for writing."""
+    """A store of schema 1 reads read-only as it is and becomes schema 3 when opened for writing."""
     import psycopg
 
     from langzeit.store import POSTGRES_SCHEMA_VERSION, PostgresEventStore
@@ -89,7 +89,7 @@ def test_schema_1_is_migrated_when_opened_for_writing(postgres_dsn: str, postgre
         old.close()
     store = PostgresEventStore(postgres_dsn, schema=postgres_schema)
     try:
-        assert store.schema_version == POSTGRES_SCHEMA_VERSION == 2
+        assert store.schema_version == POSTGRES_SCHEMA_VERSION == 3
         assert store.extend([Referred("r1", "p1", D, programme_id="pan")]) == 1
         assert store.programme_version("pan") == 1
     finally:

@@ -42,6 +42,7 @@ from langzeit.events import (
     SharedEventStore,
     StateBuilder,
     Status,
+    StoredEvent,
 )
 from langzeit.exceptions import GuardFailure, Problem, ValidationError
 
@@ -131,6 +132,7 @@ class EngineCore:
     _pversion: int = attrs.field(init=False)  # the programme's version: its participants' events
     _foreign: dict[str, str] = attrs.field(init=False)  # participants of other programmes
     _touches_shared: bool = attrs.field(init=False)  # the batch moved places, caseloads or the list
+    _contended: int = attrs.field(init=False)  # > 0: other writers are busy on the programme (held mode)
     _lock: threading.RLock = attrs.field(init=False)
 
     def __init__(
@@ -212,6 +214,7 @@ class EngineCore:
         self._pversion = 0
         self._foreign = {}
         self._touches_shared = False
+        self._contended = 0
 
     def _load(self) -> None:
         """Build the state from the store: the events of this programme's participants only.
@@ -246,8 +249,11 @@ class EngineCore:
                 self._foreign[pid] = "" if prog is None else prog
         return out
 
-    def _catch_up(self) -> int:
+    def _catch_up(self, first: list[StoredEvent] | None = None) -> int:
         """Fold what other writers appended since the engine's feed position (a shared store).
+
+        Args:
+            first: the feed's first page, read already (by a programme transaction).
 
         Returns:
             How many events of this programme's participants were folded.
@@ -258,7 +264,8 @@ class EngineCore:
         mine = self.programme.id
         folded = 0
         while True:
-            items = store.events_since(self._position, _FEED_PAGE)
+            items = store.events_since(self._position, _FEED_PAGE) if first is None else first
+            first = None
             if not items:
                 return folded
             for item in items:

@@ -15,8 +15,9 @@ would scatter the API a reader looks up in one place.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
+from typing import Any
 
 from dateutil.relativedelta import relativedelta
 
@@ -24,7 +25,7 @@ from langzeit.domain import ConsentPurpose, ExitReason, OutcomeKind
 from langzeit.engine import _commands as commands
 from langzeit.engine import _law_handlers, _queries  # noqa: F401 -- importing _law_handlers registers them
 from langzeit.engine._commands import Command
-from langzeit.engine._core import EngineCore, UserGuard
+from langzeit.engine._core import _FEED_PAGE, EngineCore, UserGuard
 from langzeit.engine._handlers import run
 from langzeit.engine._results import CaseloadTable, DueList, Occupancy, WaitingList
 from langzeit.events import Event, EventStore, ParticipantState, SharedEventStore
@@ -39,6 +40,27 @@ from langzeit.exceptions import (
 __all__ = ["PathwayEngine", "UserGuard"]
 
 _CAPACITY_GUARDS = frozenset({"capacity", "caseload"})
+#: Commands that never move places, caseloads or the waiting list: never in a programme transaction.
+_PLACELESS: frozenset[type[Command]] = frozenset({
+    commands.AchievePlanStep,
+    commands.AgreeParticipation,
+    commands.AgreePlan,
+    commands.AgreePlanStep,
+    commands.Assess,
+    commands.EndSchlichtung,
+    commands.Extend,
+    commands.RecordConsent,
+    commands.RecordFollowUp,
+    commands.ReduceBenefit,
+    commands.Refer,
+    commands.ReferToActor,
+    commands.ScoreScale,
+    commands.StartSchlichtung,
+    commands.UpdatePlan,
+    commands.WithdrawConsent,
+})
+#: After a programme conflict, commands run in programme transactions until this many saw no other writer.
+_CONTENDED = 32
 
 
 class PathwayEngine(EngineCore):
@@ -198,6 +220,10 @@ class PathwayEngine(EngineCore):
             ['p1-1']
         """
         with self._lock:
+            if self._contended and type(command) not in _PLACELESS:
+                hold = getattr(self._store, "_exclusive", None)
+                if hold is not None:
+                    return self._execute_held(command, hold)
             failures: list[GuardFailure] = []
             events = run(self, command, failures)
             if failures:
@@ -215,6 +241,39 @@ class PathwayEngine(EngineCore):
                 self._undo(touched, exc)
                 raise
             return tuple(events)
+
+    def _execute_held(self, command: Command, hold: Callable[..., Any]) -> tuple[Event, ...]:
+        """Execute ``command`` in a programme transaction: lock, catch up, check, append, commit.
+
+        The store holds the programme's lock from the feed read to the commit, so writers
+        of one programme that are busy at once take turns instead of failing on each
+        other's programme version and retrying. The versions are still sent (and checked):
+        writers outside such a transaction may still win, and the loser gets
+        :class:`~langzeit.exceptions.ConcurrencyConflict` as usual.
+        """
+        touched: dict[str, int] = {}
+        try:
+            with hold(self.programme.id, self._position, _FEED_PAGE) as page:
+                others = self._catch_up(page)
+                # calm (nothing of others' folded) for _CONTENDED commands: back to plain appends
+                self._contended = _CONTENDED if others else self._contended - 1
+                failures: list[GuardFailure] = []
+                events = run(self, command, failures)
+                if failures:
+                    raise _refusal(command, failures)
+                self._freed = False
+                self._touches_shared = False
+                self._apply(events, touched)
+                if self._freed and self.auto_admit and self._queue.keys and self._room():
+                    self._fill(command.date, touched, events)
+                # no programme version: every writer that moves the programme's places holds
+                # its lock (here) or takes it to compare its programme version (the append)
+                self._store.extend(events, expected_versions=touched)
+        except BaseException as exc:
+            if touched:  # after the store's rollback
+                self._undo(touched, exc)
+            raise
+        return tuple(events)
 
     def _append(self, events: list[Event], touched: dict[str, int], version: int) -> None:
         """Append a batch with the expected versions of its participants.
@@ -236,6 +295,8 @@ class PathwayEngine(EngineCore):
         """Take back a batch the store refused: reload its participants; after a conflict catch up."""
         self._reload(touched)
         if self._shared and isinstance(exc, ConcurrencyConflict):
+            if exc.kind == "programme":  # others are busy on the programme: take turns from now on
+                self._contended = _CONTENDED
             self._catch_up()
 
     def _fill(self, day: date, touched: dict[str, int], events: list[Event],

@@ -37,15 +37,16 @@ from __future__ import annotations
 
 import contextlib
 import re
+import threading
 from collections.abc import Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from langzeit.events import EVENT_FORMAT, EVENT_FORMAT_VERSION, Event, Referred
+from langzeit.events import EVENT_FORMAT, EVENT_FORMAT_VERSION, Event, Referred, StoredEvent
 from langzeit.exceptions import ConcurrencyConflict, Problem, ValidationError
 from langzeit.store._common import fail, meta_schema
-from langzeit.store._sql import _ENCODE, SqlEventStore
+from langzeit.store._sql import _ENCODE, SqlEventStore, bulk
 
 if TYPE_CHECKING:  # pragma: no cover
     import psycopg
@@ -54,8 +55,48 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["POSTGRES_SCHEMA_VERSION", "PostgresEventStore"]
 
 #: The schema version this langzeit writes (older ones are migrated when a store is opened).
-POSTGRES_SCHEMA_VERSION = 2
+POSTGRES_SCHEMA_VERSION = 3
 _LOCK_CLASS = 0x4C5A  # "LZ": the first key of langzeit's advisory locks (the second: the schema)
+_PROGRAMME_LOCK_CLASS = 0x4C5B  # a programme's lock; the second key: hashtext('<schema>/<programme>')
+
+_APPEND = (
+    "CREATE FUNCTION {s}.append(batch json, xv json, gv json)"
+    " RETURNS TABLE (kind text, key text, expected bigint, actual bigint)"
+    " LANGUAGE plpgsql SET plan_cache_mode = force_generic_plan AS $$ BEGIN"
+    " PERFORM pg_advisory_xact_lock({lock});"
+    " RETURN QUERY"
+    "  SELECT 'participant', x->>0, (x->>1)::bigint, coalesce(t.version, 0)::bigint"
+    "  FROM json_array_elements(xv) AS x LEFT JOIN LATERAL (SELECT version FROM {s}.streams"
+    "  WHERE participant_id = x->>0 LIMIT 1) t ON true WHERE coalesce(t.version, 0) <> (x->>1)::integer"
+    "  UNION ALL SELECT 'programme', x->>0, (x->>1)::bigint, coalesce(g.version, 0)"
+    "  FROM json_array_elements(gv) AS x LEFT JOIN LATERAL (SELECT version FROM {s}.programmes"
+    "  WHERE programme_id = x->>0 LIMIT 1) g ON true WHERE coalesce(g.version, 0) <> (x->>1)::bigint"
+    "  UNION ALL SELECT 'stored', e.event_id, NULL, NULL FROM json_array_elements(batch) AS b"
+    "  JOIN LATERAL (SELECT event_id FROM {s}.events WHERE event_id = b->>0 LIMIT 1) e ON true;"
+    " IF FOUND THEN RETURN; END IF;"
+    " WITH b AS (SELECT q.b->>0 AS id, q.b->>1 AS pid, q.b->>2 AS typ, q.b->>3 AS day,"
+    "  q.b->>4 AS data, q.b->>5 AS ref, q.n FROM json_array_elements(batch) WITH ORDINALITY AS q(b, n)),"
+    " numbered AS (SELECT b.*, coalesce(t.version, 0) AS v0, t.programme_id AS p0,"
+    "  row_number() OVER (PARTITION BY b.pid ORDER BY b.n) AS k"
+    "  FROM b LEFT JOIN LATERAL (SELECT version, programme_id FROM {s}.streams"
+    "  WHERE participant_id = b.pid LIMIT 1) t ON true),"
+    " added AS (INSERT INTO {s}.events (event_id, participant_id, type, date, data, stream_version)"
+    "  SELECT id, pid, typ, day, data, v0 + k FROM numbered ORDER BY n),"  # positions in batch order
+    " after AS (SELECT pid, min(v0) AS v0, min(p0) AS p0, min(v0) + count(*) AS v1,"
+    "  coalesce(min(p0), (array_agg(ref ORDER BY n) FILTER (WHERE ref IS NOT NULL))[1]) AS p1"
+    "  FROM numbered GROUP BY pid),"
+    " changed AS (INSERT INTO {s}.streams AS t (participant_id, version, programme_id)"
+    "  SELECT pid, v1, p1 FROM after ON CONFLICT (participant_id) DO UPDATE"
+    "  SET version = excluded.version, programme_id = excluded.programme_id)"
+    " INSERT INTO {s}.programmes AS g (programme_id, version)"
+    "  SELECT p1, sum(v1 - CASE WHEN p0 = p1 THEN v0 ELSE 0 END) FROM after"
+    "  WHERE p1 IS NOT NULL GROUP BY p1"
+    "  ON CONFLICT (programme_id) DO UPDATE SET version = g.version + excluded.version;"
+    " END $$"
+)
+#: Schema 3: the programme locks of the expected programme versions, in the order of their ids.
+_PROGRAMME_LOCKS = ("PERFORM pg_advisory_xact_lock({plock}, hashtext('{name}/' || p))"
+                    " FROM (SELECT DISTINCT x->>0 AS p FROM json_array_elements(gv) AS x ORDER BY 1) AS q;")
 
 #: Schema version -> the statements that migrate it to the next version (0: an empty schema).
 _MIGRATIONS: dict[int, tuple[str, ...]] = {
@@ -91,40 +132,16 @@ _MIGRATIONS: dict[int, tuple[str, ...]] = {
         # events). Arguments are JSON arrays (cheap to encode); plans are cached generic, and
         # every lookup is a LATERAL ... LIMIT 1, so that it stays an index lookup whatever
         # the planner's statistics say.
-        "CREATE FUNCTION {s}.append(batch json, xv json, gv json)"
-        " RETURNS TABLE (kind text, key text, expected bigint, actual bigint)"
-        " LANGUAGE plpgsql SET plan_cache_mode = force_generic_plan AS $$ BEGIN"
-        " PERFORM pg_advisory_xact_lock({lock});"
-        " RETURN QUERY"
-        "  SELECT 'participant', x->>0, (x->>1)::bigint, coalesce(t.version, 0)::bigint"
-        "  FROM json_array_elements(xv) AS x LEFT JOIN LATERAL (SELECT version FROM {s}.streams"
-        "  WHERE participant_id = x->>0 LIMIT 1) t ON true WHERE coalesce(t.version, 0) <> (x->>1)::integer"
-        "  UNION ALL SELECT 'programme', x->>0, (x->>1)::bigint, coalesce(g.version, 0)"
-        "  FROM json_array_elements(gv) AS x LEFT JOIN LATERAL (SELECT version FROM {s}.programmes"
-        "  WHERE programme_id = x->>0 LIMIT 1) g ON true WHERE coalesce(g.version, 0) <> (x->>1)::bigint"
-        "  UNION ALL SELECT 'stored', e.event_id, NULL, NULL FROM json_array_elements(batch) AS b"
-        "  JOIN LATERAL (SELECT event_id FROM {s}.events WHERE event_id = b->>0 LIMIT 1) e ON true;"
-        " IF FOUND THEN RETURN; END IF;"
-        " WITH b AS (SELECT q.b->>0 AS id, q.b->>1 AS pid, q.b->>2 AS typ, q.b->>3 AS day,"
-        "  q.b->>4 AS data, q.b->>5 AS ref, q.n FROM json_array_elements(batch) WITH ORDINALITY AS q(b, n)),"
-        " numbered AS (SELECT b.*, coalesce(t.version, 0) AS v0, t.programme_id AS p0,"
-        "  row_number() OVER (PARTITION BY b.pid ORDER BY b.n) AS k"
-        "  FROM b LEFT JOIN LATERAL (SELECT version, programme_id FROM {s}.streams"
-        "  WHERE participant_id = b.pid LIMIT 1) t ON true),"
-        " added AS (INSERT INTO {s}.events (event_id, participant_id, type, date, data, stream_version)"
-        "  SELECT id, pid, typ, day, data, v0 + k FROM numbered ORDER BY n),"  # positions in batch order
-        " after AS (SELECT pid, min(v0) AS v0, min(p0) AS p0, min(v0) + count(*) AS v1,"
-        "  coalesce(min(p0), (array_agg(ref ORDER BY n) FILTER (WHERE ref IS NOT NULL))[1]) AS p1"
-        "  FROM numbered GROUP BY pid),"
-        " changed AS (INSERT INTO {s}.streams AS t (participant_id, version, programme_id)"
-        "  SELECT pid, v1, p1 FROM after ON CONFLICT (participant_id) DO UPDATE"
-        "  SET version = excluded.version, programme_id = excluded.programme_id)"
-        " INSERT INTO {s}.programmes AS g (programme_id, version)"
-        "  SELECT p1, sum(v1 - CASE WHEN p0 = p1 THEN v0 ELSE 0 END) FROM after"
-        "  WHERE p1 IS NOT NULL GROUP BY p1"
-        "  ON CONFLICT (programme_id) DO UPDATE SET version = g.version + excluded.version;"
-        " END $$",
+        _APPEND,
         "UPDATE {s}.meta SET value = '2' WHERE key = 'schema'",
+    ),
+    # 3: an append that compares programme versions first takes those programmes' locks (in
+    # the order of their ids, before the store's lock), the locks that programme
+    # transactions (PostgresEventStore._exclusive) hold from their feed read to their commit.
+    2: (
+        "DROP FUNCTION {s}.append(json, json, json)",
+        _APPEND.replace("PERFORM pg_advisory_xact_lock({lock});", _PROGRAMME_LOCKS + " PERFORM pg_advisory_xact_lock({lock});"),
+        "UPDATE {s}.meta SET value = '3' WHERE key = 'schema'",
     ),
 }
 _SCHEMA_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
@@ -219,6 +236,7 @@ class PostgresEventStore(SqlEventStore):
     _qualified: str
     _schema: int
     _append_sql: str
+    _local: threading.local  # .conn: the connection of a programme transaction (_exclusive), .open
 
     def __init__(
         self,
@@ -245,6 +263,7 @@ class PostgresEventStore(SqlEventStore):
             pool = psycopg_pool.ConnectionPool(conninfo, min_size=min_size, max_size=max_size,
                                                timeout=timeout, kwargs={"autocommit": True}, open=True)
         self._pool = pool
+        self._local = threading.local()
         self._append_sql = (f"SELECT kind, key, expected, actual FROM {self._qualified}.append("
                             "%s::json, %s::json, %s::json)")
         try:
@@ -272,7 +291,9 @@ class PostgresEventStore(SqlEventStore):
             while schema < POSTGRES_SCHEMA_VERSION:
                 lock = "{}, {}".format(*self._lock_key())
                 for statement in _MIGRATIONS[schema]:
-                    conn.execute(statement.replace("{s}", self._qualified).replace("{lock}", lock))
+                    conn.execute(statement.replace("{s}", self._qualified).replace("{lock}", lock)
+                                 .replace("{plock}", str(_PROGRAMME_LOCK_CLASS))
+                                 .replace("{name}", self._schema_name))
                 meta = dict(conn.execute(f"SELECT key, value FROM {self._qualified}.meta").fetchall())
                 schema = self._check_meta(meta)
 
@@ -330,7 +351,7 @@ class PostgresEventStore(SqlEventStore):
         self, sql: str, params: Sequence[Any] = (), *, stream: bool = False
     ) -> Iterator[tuple[Any, ...]]:
         sql = sql.replace("?", "%s")
-        with self._pool.connection() as conn:
+        with self._connection() as conn:
             if not stream:
                 yield from conn.execute(sql, params).fetchall()
                 return
@@ -340,11 +361,66 @@ class PostgresEventStore(SqlEventStore):
                 yield from cur
 
     @contextlib.contextmanager
-    def _writing(self) -> Iterator[_Tx]:
+    def _connection(self) -> Iterator[psycopg.Connection[Any]]:
+        """This thread's connection of a programme transaction, else one from the pool."""
+        conn = getattr(self._local, "conn", None)
+        if conn is not None:
+            yield conn
+            return
+        with self._pool.connection() as conn:
+            yield conn
+
+    @contextlib.contextmanager
+    def _writing(self, programmes: Sequence[str] = ()) -> Iterator[_Tx]:
         psycopg, _ = _psycopg()
-        with (self._pool.connection() as conn, conn.pipeline() as pipeline,
-              _transaction(conn, self._lock_key(), psycopg, pipeline)):
+        keys = [f"{self._schema_name}/{p}" for p in sorted(set(programmes))]
+        conn = getattr(self._local, "conn", None)
+        if conn is not None and self._local.open:  # inside a programme transaction: it commits
+            with conn.pipeline():
+                for key in keys:
+                    conn.execute("SELECT pg_advisory_xact_lock(%s, hashtext(%s))", (_PROGRAMME_LOCK_CLASS, key))
+                conn.execute("SELECT pg_advisory_xact_lock(%s, %s)", self._lock_key())
+                yield _Tx(conn)
+            return
+        with (self._connection() as conn, conn.pipeline() as pipeline,
+              _transaction(conn, self._lock_key(), psycopg, pipeline, keys)):
             yield _Tx(conn)
+
+    @contextlib.contextmanager
+    def _exclusive(self, programme_id: str, position: int, limit: int) -> Iterator[list[StoredEvent]]:
+        """A programme transaction: the programme's lock, then the feed after ``position``.
+
+        One round trip (``BEGIN``, the programme's advisory lock, the feed page,
+        pipelined); the append inside it sends its ``COMMIT`` along (a second round
+        trip), else the transaction is committed (or rolled back) when the block ends.
+        Writers of one programme that use it take turns instead of failing on each
+        other's versions; the versions are still compared (writers that do not use it).
+        """
+        if self._readonly:
+            raise PermissionError(f"{self._name()}: event store opened read-only")
+        psycopg, _ = _psycopg()
+        sql = self._feed_sql().replace("?", "%s") + " LIMIT %s"
+        with self._pool.connection() as conn:
+            self._local.conn, self._local.open = conn, True
+            try:
+                with conn.pipeline():
+                    conn.execute("BEGIN")
+                    conn.execute("SELECT pg_advisory_xact_lock(%s, hashtext(%s))",
+                                 (_PROGRAMME_LOCK_CLASS, f"{self._schema_name}/{programme_id}"))
+                    rows = conn.execute(sql, (position, limit)).fetchall()
+                with bulk():
+                    events = self._decode([row[:6] for row in rows])
+                yield [StoredEvent(int(row[0]), int(row[6]), event)
+                       for row, event in zip(rows, events, strict=True)]
+                if self._local.open:
+                    conn.execute("COMMIT")
+            except BaseException:
+                if self._local.open:
+                    with contextlib.suppress(psycopg.Error):
+                        conn.execute("ROLLBACK")
+                raise
+            finally:
+                self._local.conn = None
 
     def _any(self, column: str, values: Sequence[Any]) -> tuple[str, list[Any]]:
         return f"{column} = ANY(?)", [list(values)]
@@ -361,8 +437,16 @@ class PostgresEventStore(SqlEventStore):
                          for row, e in zip(rows, events, strict=True)])
         params = (batch, _ENCODE(list(expected_versions.items())),
                   _ENCODE(list(expected_programme_versions.items())))
-        with self._pool.connection() as conn:
-            found = conn.execute(self._append_sql, params).fetchall()
+        conn = getattr(self._local, "conn", None)
+        if conn is not None and self._local.open:  # a programme transaction: COMMIT sent along
+            with conn.pipeline():
+                cursor = conn.execute(self._append_sql, params)
+                conn.execute("COMMIT")
+                found = cursor.fetchall()
+            self._local.open = False
+        else:
+            with self._connection() as conn:
+                found = conn.execute(self._append_sql, params).fetchall()
         for kind, key, expected, actual in found:  # participants first, as the general path checks
             if kind == "participant":
                 raise ConcurrencyConflict(key, expected, actual)
@@ -373,7 +457,8 @@ class PostgresEventStore(SqlEventStore):
 
 @contextlib.contextmanager
 def _transaction(
-    conn: psycopg.Connection[Any], key: tuple[int, int], psycopg: Any, pipeline: Any = None
+    conn: psycopg.Connection[Any], key: tuple[int, int], psycopg: Any, pipeline: Any = None,
+    programmes: Sequence[str] = (),
 ) -> Iterator[None]:
     """A transaction holding the store's advisory lock; on failure the original error is raised.
 
@@ -383,6 +468,8 @@ def _transaction(
     """
     conn.execute("BEGIN")
     try:
+        for name in programmes:  # the programmes' locks first (in order), as the append function takes them
+            conn.execute("SELECT pg_advisory_xact_lock(%s, hashtext(%s))", (_PROGRAMME_LOCK_CLASS, name))
         conn.execute("SELECT pg_advisory_xact_lock(%s, %s)", key)
         yield
         conn.execute("COMMIT")

@@ -152,8 +152,11 @@ class SqlEventStore(abc.ABC, Appending):
         """Run a read query; the rows as they come (``stream``: a large read, fetched in parts)."""
 
     @abc.abstractmethod
-    def _writing(self) -> contextlib.AbstractContextManager[Transaction]:
+    def _writing(self, programmes: Sequence[str] = ()) -> contextlib.AbstractContextManager[Transaction]:
         """The write transaction, holding the store's write lock; commits on success.
+
+        ``programmes``: those whose versions the transaction compares (a backend with
+        finer locks takes theirs first).
 
         On failure the original error is raised (never a failed rollback's), and nothing
         of the transaction is kept.
@@ -241,7 +244,7 @@ class SqlEventStore(abc.ABC, Appending):
         ]
         n_streams = -(-len(pids) // CHUNK)
         n_programmes = -(-len(programmes) // CHUNK)
-        with self._writing() as tx:
+        with self._writing(list(programmes)) as tx:
             results = tx.rows(queries)  # every lookup at once: one round trip to a server
             streams = {pid: (int(v), prog) for rows in results[:n_streams] for pid, v, prog in rows}
             for pid, expected in (expected_versions or {}).items():
