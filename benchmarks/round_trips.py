@@ -3,9 +3,10 @@
 CPU-independent figures for ``benchmarks/commands.py``'s workload (12 commands per
 participant, one transaction each), on a throwaway server with PostgreSQL's defaults:
 
-* **round trips per command**: every time the client waits for the server (psycopg's
-  ``Connection.wait``, one per network exchange: a plain statement, a pipeline's sync);
-* **transactions per command** and **WAL bytes per command** (``pg_stat_database``,
+* **round trips per command**: every time the client reads an answer of the server
+  (psycopg's ``Connection.wait`` told "readable": a plain statement, a pipeline's sync;
+  statements queued in a pipeline are sent without waiting);
+* **writing transactions per command** and **WAL bytes per command** (transaction ids,
   ``pg_current_wal_lsn``): each commit of ``synchronous_commit=on`` waits for one WAL flush;
 * both for plain appends (one writer, no contention: the engine's default) and for
   programme transactions (the engine's mode after a programme conflict: lock, feed,
@@ -34,25 +35,46 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))  # pg_server.py
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # commands.py
 
-import psycopg  # noqa: E402
+import psycopg
+from commands import coaches, programme, writer_commands
 
-from commands import coaches, programme, writer_commands  # noqa: E402
-from langzeit.engine import PathwayEngine  # noqa: E402
-from langzeit.store import PostgresEventStore  # noqa: E402
+from langzeit.engine import PathwayEngine
+from langzeit.store import PostgresEventStore
 
 _waits = [0]
 _wait = psycopg.Connection.wait
 
 
-def _counted(self: Any, *args: Any, **kwargs: Any) -> Any:
-    _waits[0] += 1
-    return _wait(self, *args, **kwargs)
+def _tracked(gen: Any) -> Any:
+    """``gen``, counting one round trip when it had to read the server's answer.
+
+    psycopg's generators yield what they wait for and are sent what the socket is ready
+    for: a generator that was told "readable" read a reply from the server (a plain
+    statement, a pipeline's sync); one that only ever wrote (a statement queued in a
+    pipeline) or never waited (the pool's COMMIT of an idle connection) is no round trip.
+    """
+    sent: Any = None
+    read = False
+    try:
+        while True:
+            wanted = gen.send(sent)
+            sent = yield wanted
+            if not read and sent is not None and int(sent) & int(psycopg.waiting.Ready.R):
+                _waits[0] += 1
+                read = True
+    except StopIteration as stop:
+        return stop.value
+
+
+def _counted(self: Any, gen: Any, *args: Any, **kwargs: Any) -> Any:
+    return _wait(self, _tracked(gen), *args, **kwargs)
 
 
 def _server_counters(dsn: str) -> tuple[int, int]:
+    """The next transaction id (one per writing transaction; this call takes one) and the WAL position."""
     with psycopg.connect(dsn, autocommit=True) as conn:
-        row = conn.execute("SELECT xact_commit + xact_rollback, pg_current_wal_lsn() - '0/0'::pg_lsn"
-                           " FROM pg_stat_database WHERE datname = current_database()").fetchone()
+        row = conn.execute("SELECT pg_current_xact_id()::text::bigint,"
+                           " pg_current_wal_lsn() - '0/0'::pg_lsn").fetchone()
         assert row is not None
         return int(row[0]), int(row[1])
 
@@ -81,9 +103,9 @@ def measure(dsn: str, schema: str, n: int, *, held: bool) -> dict[str, Any]:
     finally:
         store.drop()
         store.close()
-    # the counters' own query is one transaction on the server (pg_stat is as of the snapshot)
+    # the second counters' call took a transaction id of its own
     return {"commands": len(cmds), "round_trips_per_command": round(waits / len(cmds), 3),
-            "transactions_per_command": round((x1 - x0 - 1) / len(cmds), 3),
+            "writing_transactions_per_command": round((x1 - x0 - 1) / len(cmds), 3),
             "wal_bytes_per_command": round((wal1 - wal0) / len(cmds))}
 
 
@@ -107,7 +129,8 @@ def main() -> None:
     args = parser.parse_args()
     from pg_server import PostgresServer, find_binaries, unavailable
 
-    out: dict[str, Any] = {"benchmark": "round_trips", "load_average_before": [round(x, 2) for x in os.getloadavg()]}
+    out: dict[str, Any] = {"benchmark": "round_trips",
+                           "load_average_before": [round(x, 2) for x in os.getloadavg()]}
     why = unavailable()
     if why:
         out["postgres"] = f"skipped: {why}"

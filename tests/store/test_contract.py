@@ -369,7 +369,7 @@ def test_after_a_programme_conflict_writers_take_turns(kind: str, request: pytes
                 a.admit(f"a{i}", date(2024, 1, 15))
             except ConcurrencyConflict:  # a lost to b once: from now on a takes turns too
                 a.admit(f"a{i}", date(2024, 1, 15))
-            assert [e.type for e in b.admit(f"b{i}", date(2024, 1, 15))][0] in ("admitted", "waitlisted")
+            assert next(e.type for e in b.admit(f"b{i}", date(2024, 1, 15))) in ("admitted", "waitlisted")
         fresh = PathwayEngine(race_programme(), store=store_a)
         assert fresh.occupancy().occupied == RACE_PLACES  # 6 of 7 asked: one waitlisted
         assert fresh.waiting_list().participant_ids == ("b3",)
@@ -404,7 +404,8 @@ def test_a_programme_transaction_makes_other_writers_wait(postgres_dsn: str, pos
                 e.type for e in b.admit("b0", date(2024, 1, 15))))
             worker.start()
             worker.join(timeout=1)
-            assert worker.is_alive() and not done  # waiting for the lock
+            assert worker.is_alive()
+            assert not done
             a.admit(f"a{RACE_PLACES - 1}", date(2024, 1, 15))  # the last place; commits the transaction
         worker.join(timeout=30)
         assert done == ["waitlisted"]  # checked against a's admission: no conflict, no retry

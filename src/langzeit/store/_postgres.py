@@ -140,7 +140,8 @@ _MIGRATIONS: dict[int, tuple[str, ...]] = {
     # transactions (PostgresEventStore._exclusive) hold from their feed read to their commit.
     2: (
         "DROP FUNCTION {s}.append(json, json, json)",
-        _APPEND.replace("PERFORM pg_advisory_xact_lock({lock});", _PROGRAMME_LOCKS + " PERFORM pg_advisory_xact_lock({lock});"),
+        _APPEND.replace("PERFORM pg_advisory_xact_lock({lock});",
+                        _PROGRAMME_LOCKS + " PERFORM pg_advisory_xact_lock({lock});"),
         "UPDATE {s}.meta SET value = '3' WHERE key = 'schema'",
     ),
 }
@@ -378,7 +379,8 @@ class PostgresEventStore(SqlEventStore):
         if conn is not None and self._local.open:  # inside a programme transaction: it commits
             with conn.pipeline():
                 for key in keys:
-                    conn.execute("SELECT pg_advisory_xact_lock(%s, hashtext(%s))", (_PROGRAMME_LOCK_CLASS, key))
+                    conn.execute("SELECT pg_advisory_xact_lock(%s, hashtext(%s))",
+                                 (_PROGRAMME_LOCK_CLASS, key))
                 conn.execute("SELECT pg_advisory_xact_lock(%s, %s)", self._lock_key())
                 yield _Tx(conn)
             return
@@ -403,11 +405,12 @@ class PostgresEventStore(SqlEventStore):
         with self._pool.connection() as conn:
             self._local.conn, self._local.open = conn, True
             try:
-                with conn.pipeline():
+                with conn.pipeline():  # one sync at the end: one round trip
                     conn.execute("BEGIN")
                     conn.execute("SELECT pg_advisory_xact_lock(%s, hashtext(%s))",
                                  (_PROGRAMME_LOCK_CLASS, f"{self._schema_name}/{programme_id}"))
-                    rows = conn.execute(sql, (position, limit)).fetchall()
+                    feed = conn.execute(sql, (position, limit))
+                rows = feed.fetchall()
                 with bulk():
                     events = self._decode([row[:6] for row in rows])
                 yield [StoredEvent(int(row[0]), int(row[6]), event)
@@ -439,10 +442,10 @@ class PostgresEventStore(SqlEventStore):
                   _ENCODE(list(expected_programme_versions.items())))
         conn = getattr(self._local, "conn", None)
         if conn is not None and self._local.open:  # a programme transaction: COMMIT sent along
-            with conn.pipeline():
+            with conn.pipeline():  # one sync at the end: one round trip
                 cursor = conn.execute(self._append_sql, params)
                 conn.execute("COMMIT")
-                found = cursor.fetchall()
+            found = cursor.fetchall()
             self._local.open = False
         else:
             with self._connection() as conn:
