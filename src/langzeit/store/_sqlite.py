@@ -40,7 +40,7 @@ from typing import Any, Literal
 
 import attrs
 
-from langzeit.events import EVENT_FORMAT, EVENT_FORMAT_VERSION, StoredEvent
+from langzeit.events import EVENT_FORMAT, EVENT_FORMAT_VERSION
 from langzeit.exceptions import Problem, ValidationError
 from langzeit.store._common import create_private, display_name, fail, meta_schema
 from langzeit.store._sql import COLUMNS, SqlEventStore
@@ -328,28 +328,8 @@ nothing was written
     @contextlib.contextmanager
     def _writing(self, programmes: Sequence[str] = ()) -> Iterator[_Tx]:
         conn = self._conn  # one write lock for the file: programmes need no locks of their own
-        if getattr(self._local, "exclusive", False):  # inside _exclusive: the write lock is held
-            yield _Tx(conn)
-            return
         with _transaction(conn):
             yield _Tx(conn)
-
-    @contextlib.contextmanager
-    def _exclusive(self, programme_id: str, position: int, limit: int) -> Iterator[list[StoredEvent]]:
-        """A write transaction held from the feed after ``position`` to the append (SQLite's write lock).
-
-        SQLite has one write lock per file, so the programme does not narrow it; writers
-        that use it wait for each other instead of failing on each other's versions.
-        """
-        if self._readonly:
-            raise PermissionError(f"{self._name()}: event store opened read-only")
-        conn = self._conn
-        with _transaction(conn):
-            self._local.exclusive = True
-            try:
-                yield self.events_since(position, limit)
-            finally:
-                self._local.exclusive = False
 
     def _any(self, column: str, values: Sequence[Any]) -> tuple[str, list[Any]]:
         return f"{column} IN ({','.join('?' * len(values))})", list(values)
