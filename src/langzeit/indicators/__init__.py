@@ -82,7 +82,13 @@ from langzeit.indicators._stays import (
     stay_months,
     waiting_list,
 )
-from langzeit.indicators._survival import CumulativeIncidence, SurvivalCurve, aalen_johansen, kaplan_meier
+from langzeit.indicators._survival import (
+    CumulativeIncidence,
+    RiskTable,
+    SurvivalCurve,
+    aalen_johansen,
+    kaplan_meier,
+)
 from langzeit.indicators._tables import DistributionTable, Grouping, Rate, RateTable, group_participants
 from langzeit.indicators._trajectories import competing_exits, state_sequences
 
@@ -117,6 +123,7 @@ __all__: list[str] = [
     "ParticipantSummary",
     "Rate",
     "RateTable",
+    "RiskTable",
     "ScaleChange",
     "ScaleScore",
     "SequenceMeasures",

@@ -20,6 +20,11 @@ censorings). Censoring happens at the data's end.
   with the pointwise interval on the log(−log F) scale (stays within 0 and 1).
   A term whose ``n(u) = d(u)`` has ``F_k(t) = F_k(u)`` for every later ``t`` and is 0.
   ``1 − KM`` treating other causes as censoring overstates the incidence; do not use it.
+
+Both estimators read a :class:`RiskTable` — at risk, events per cause and censored per
+distinct month — built from the durations, or given: risk tables of partitions of the
+participants add up (:meth:`RiskTable.merge`), so the estimate of the merged table is
+the estimate on all participants, number for number (the guide "Beyond one machine").
 """
 
 from __future__ import annotations
@@ -36,7 +41,7 @@ from langzeit.indicators._columns import dense_codes
 from langzeit.indicators._intervals import normal_quantile
 from langzeit.tabular import Table
 
-__all__ = ["CumulativeIncidence", "SurvivalCurve", "aalen_johansen", "kaplan_meier"]
+__all__ = ["CumulativeIncidence", "RiskTable", "SurvivalCurve", "aalen_johansen", "kaplan_meier"]
 
 
 def _check(durations: Any, codes: Any, name: str) -> tuple[IntArray, IntArray]:
@@ -66,8 +71,141 @@ def _risk_table(
     counts = np.zeros((len(times), n_causes + 1), dtype=np.int64)
     np.add.at(counts, (inverse, codes), 1)
     removed = counts.sum(axis=1)
-    at_risk = len(durations) - np.concatenate(([0], np.cumsum(removed)[:-1]))
+    at_risk = (len(durations) - np.concatenate(([0], np.cumsum(removed)[:-1])))[:len(times)]
     return times, at_risk, counts[:, 1:], counts[:, 0]
+
+
+def _int_array(values: Any) -> IntArray:
+    out: IntArray = np.asarray(values, dtype=np.int64)
+    return out
+
+
+@attrs.frozen(eq=False)
+class RiskTable(Table):
+    """The risk table of time-to-event data on monthly time: the estimators' sufficient counts.
+
+    Per distinct month ``t`` (ascending): ``at_risk[t]`` participants with a time of at
+    least ``t``, ``events[k, t]`` events of cause ``k + 1`` and ``censored[t]``
+    censorings at ``t``. Tables of disjoint sets of participants add up
+    (:meth:`merge`): :func:`kaplan_meier` and :func:`aalen_johansen` of the merged
+    table equal those of all durations together, so partitions can be counted apart.
+    Build one with :meth:`of_durations`.
+
+    Args:
+        times: the distinct months, ascending.
+        at_risk: per month, how many are still at risk at its start.
+        events: cause × month event counts.
+        censored: per month, the censorings.
+
+    Raises:
+        ValidationError: shapes disagree, times not strictly ascending, or negative counts.
+
+    Examples:
+        >>> a = RiskTable.of_durations([3, 6], [1, 1])
+        >>> b = RiskTable.of_durations([3, 5, 6], [1, 0, 0])
+        >>> m = a.merge(b)
+        >>> m.times.tolist(), m.at_risk.tolist(), m.events.tolist(), m.censored.tolist()
+        ([3, 5, 6], [5, 3, 2], [[2, 0, 1]], [0, 1, 1])
+    """
+
+    times: IntArray = attrs.field(converter=_int_array)
+    at_risk: IntArray = attrs.field(converter=_int_array)
+    events: IntArray = attrs.field(converter=_int_array)
+    censored: IntArray = attrs.field(converter=_int_array)
+
+    @censored.validator
+    def _check_shapes(self, _: Any, censored: IntArray) -> None:
+        n = len(self.times)
+        problems = []
+        if self.times.ndim != 1 or self.at_risk.shape != (n,) or censored.shape != (n,):
+            problems.append(Problem("times", "times, at_risk and censored must be 1-d of equal length"))
+        elif self.events.ndim != 2 or self.events.shape[1] != n:
+            problems.append(Problem("events", f"events must be causes × {n} months"))
+        elif n and (np.any(np.diff(self.times) <= 0) or self.times[0] < 0):
+            problems.append(Problem("times", "times must be distinct months ≥ 0, ascending"))
+        elif np.any(self.at_risk < 0) or np.any(self.events < 0) or np.any(censored < 0):
+            problems.append(Problem("counts", "counts must not be negative"))
+        if problems:
+            raise ValidationError("risk table invalid", problems)
+
+    @classmethod
+    def of_durations(cls, durations: Sequence[int] | IntArray, events: Sequence[int] | Any, *,
+                     causes: int | None = None) -> RiskTable:
+        """The risk table of durations with event codes (0: censored, ``k``: cause ``k``).
+
+        Args:
+            durations: whole months until the event or censoring.
+            events: per duration 0 (censored) or the 1-based cause.
+            causes: how many causes (default: the largest code, at least 1).
+
+        Returns:
+            The table.
+
+        Raises:
+            ValidationError: bad arrays, or a code above ``causes``.
+
+        Examples:
+            >>> t = RiskTable.of_durations([1, 1, 2, 3], [1, 2, 1, 0])
+            >>> t.at_risk.tolist(), t.events.tolist(), t.censored.tolist()
+            ([4, 2, 1], [[1, 1, 0], [1, 0, 0]], [0, 0, 1])
+        """
+        d, c = _check(durations, events, "events")
+        top = int(c.max()) if len(c) else 0
+        n_causes = max(top, 1) if causes is None else causes
+        if top > n_causes:
+            raise ValidationError("event code without a cause",
+                                  [Problem("events", f"code {top} but only {n_causes} causes")])
+        times, at_risk, ev, censored = _risk_table(d, c, n_causes)
+        return cls(times, at_risk, ev.T.copy(), censored)
+
+    @property
+    def n_causes(self) -> int:
+        """How many causes the table counts (rows of :attr:`events`).
+
+        Examples:
+            >>> RiskTable.of_durations([], [], causes=3).n_causes
+            3
+        """
+        return int(self.events.shape[0])
+
+    def merge(self, other: RiskTable) -> RiskTable:
+        """The risk table of both tables' participants together (they must be disjoint).
+
+        Events and censorings add per month; the number at risk at a month one table
+        lacks is that table's number at risk at its next month (or 0 after its last).
+
+        Raises:
+            ValidationError: the tables count different numbers of causes.
+
+        Examples:
+            >>> RiskTable.of_durations([2], [1]).merge(RiskTable.of_durations([4], [0])).at_risk.tolist()
+            [2, 1]
+        """
+        if other.n_causes != self.n_causes:
+            raise ValidationError("risk tables do not match",
+                                  [Problem("events", f"{self.n_causes} causes and {other.n_causes} causes")])
+        times = np.union1d(self.times, other.times).astype(np.int64)
+        events = np.zeros((self.n_causes, len(times)), dtype=np.int64)
+        censored = np.zeros(len(times), dtype=np.int64)
+        at_risk = np.zeros(len(times), dtype=np.int64)
+        for t in (self, other):
+            where = np.searchsorted(times, t.times)
+            events[:, where] += t.events
+            censored[where] += t.censored
+            later = np.searchsorted(t.times, times)  # first own month ≥ each merged month
+            at_risk += np.where(later < len(t.times), np.r_[t.at_risk, 0][later], 0)
+        return RiskTable(times, at_risk, events, censored)
+
+    def columns(self) -> tuple[str, ...]:
+        """The column names (one row per month)."""
+        return ("time", "at_risk", *(f"events_{k + 1}" for k in range(self.n_causes)), "censored")
+
+    def rows(self) -> list[dict[str, Any]]:
+        """One row per distinct month."""
+        return [dict(zip(self.columns(), (int(t), int(self.at_risk[i]),
+                                          *(int(e) for e in self.events[:, i]), int(self.censored[i])),
+                         strict=True))
+                for i, t in enumerate(self.times)]
 
 
 @attrs.frozen(eq=False)
@@ -132,13 +270,15 @@ class SurvivalCurve(Table):
         return int(self.times[hit[0]]) if len(hit) else None
 
 
-def kaplan_meier(durations: Sequence[int] | IntArray, observed: Sequence[int] | Any, *,
+def kaplan_meier(durations: Sequence[int] | IntArray | RiskTable, observed: Sequence[int] | Any = None, *,
                  level: float = 0.95) -> SurvivalCurve:
     """Kaplan–Meier estimate on monthly time, ties handled natively.
 
     Args:
-        durations: whole months until the event or censoring.
-        observed: 1 (or True) where the event was observed, 0 where censored.
+        durations: whole months until the event or censoring — or a :class:`RiskTable`
+            (e.g. merged from partitions; events of all its causes count as the event).
+        observed: 1 (or True) where the event was observed, 0 where censored (not with a
+            risk table).
         level: confidence level of the pointwise interval.
 
     Returns:
@@ -151,12 +291,29 @@ def kaplan_meier(durations: Sequence[int] | IntArray, observed: Sequence[int] | 
         >>> km = kaplan_meier([3, 3, 5, 6, 6], [1, 1, 0, 1, 0])
         >>> km.times.tolist(), km.at_risk.tolist(), km.survival.round(4).tolist()
         ([3, 5, 6], [5, 3, 2], [0.6, 0.6, 0.3])
+
+        From a risk table, by hand: S(3) = 1 − 2/5 = 0.6, S(5) = 0.6 · (1 − 0/3),
+        S(6) = 0.6 · (1 − 1/2) = 0.3:
+
+        >>> table = RiskTable([3, 5, 6], [5, 3, 2], [[2, 0, 1]], [0, 1, 1])
+        >>> kaplan_meier(table).survival.round(4).tolist()
+        [0.6, 0.6, 0.3]
     """
     z = normal_quantile(level)
-    d, obs = _check(durations, np.asarray(observed).astype(np.int64), "observed")
-    obs = (obs != 0).astype(np.int64)
-    times, at_risk, events, censored = _risk_table(d, obs, 1)
-    ev = events[:, 0]
+    if isinstance(durations, RiskTable):
+        if observed is not None:
+            raise ValidationError("time-to-event input invalid",
+                                  [Problem("observed", "give durations and observed, or a risk table alone")])
+        times, at_risk, censored = durations.times, durations.at_risk, durations.censored
+        ev = durations.events.sum(axis=0)
+    else:
+        if observed is None:
+            raise ValidationError("time-to-event input invalid",
+                                  [Problem("observed", "observed is missing (or give a risk table)")])
+        d, obs = _check(durations, np.asarray(observed).astype(np.int64), "observed")
+        obs = (obs != 0).astype(np.int64)
+        times, at_risk, events, censored = _risk_table(d, obs, 1)
+        ev = events[:, 0]
     with np.errstate(divide="ignore", invalid="ignore"):
         surv = np.cumprod(1.0 - ev / at_risk)
         gw_terms = np.where(ev > 0, ev / (at_risk * (at_risk - ev)), 0.0)
@@ -254,14 +411,17 @@ class CumulativeIncidence(Table):
         return (0.0, 0.0) if i < 0 else (float(self.lower[k, i]), float(self.upper[k, i]))
 
 
-def aalen_johansen(durations: Sequence[int] | IntArray, events: Sequence[int] | IntArray, *,
-                   causes: Sequence[str] | None = None, level: float = 0.95) -> CumulativeIncidence:
+def aalen_johansen(durations: Sequence[int] | IntArray | RiskTable, events: Sequence[int] | IntArray | None = None,
+                   *, causes: Sequence[str] | None = None, level: float = 0.95) -> CumulativeIncidence:
     """Aalen–Johansen cumulative incidence of competing causes, ties handled natively.
 
     Args:
-        durations: whole months until the first event or censoring.
-        events: 0 for censored, ``k`` (1-based) for cause ``causes[k − 1]``.
-        causes: names of the causes (default ``"1"``, ``"2"``, … up to the largest code).
+        durations: whole months until the first event or censoring — or a
+            :class:`RiskTable` (e.g. merged from partitions).
+        events: 0 for censored, ``k`` (1-based) for cause ``causes[k − 1]`` (not with a
+            risk table).
+        causes: names of the causes (default ``"1"``, ``"2"``, … up to the largest code,
+            or the risk table's causes; a risk table needs one name per cause).
         level: confidence level of the pointwise interval.
 
     Returns:
@@ -274,16 +434,37 @@ def aalen_johansen(durations: Sequence[int] | IntArray, events: Sequence[int] | 
         >>> ci = aalen_johansen([1, 2, 2, 3, 4], [1, 2, 1, 0, 1], causes=("work", "dropout"))
         >>> ci.incidence.round(4).tolist()
         [[0.2, 0.4, 0.4, 0.8], [0.0, 0.2, 0.2, 0.2]]
+
+        From a risk table, by hand: months 1 and 2 with 4 and 2 at risk; at month 1
+        one work exit and one dropout, so F_work(1) = 1/4 and S(1) = 1/2; at month 2
+        one work exit among 2: F_work(2) = 1/4 + (1/2) · (1/2) = 0.5:
+
+        >>> table = RiskTable([1, 2], [4, 2], [[1, 1], [1, 0]], [0, 1])
+        >>> aalen_johansen(table, causes=("work", "dropout")).incidence.tolist()
+        [[0.25, 0.5], [0.25, 0.25]]
     """
     z = normal_quantile(level)
-    d, c = _check(durations, events, "events")
-    top = int(c.max()) if len(c) else 0
-    names = tuple(causes) if causes is not None else tuple(str(k) for k in range(1, top + 1))
-    if top > len(names):
-        raise ValidationError("event code without a cause name",
-                              [Problem("events", f"code {top} but only {len(names)} causes")])
-    times, at_risk, ev, censored = _risk_table(d, c, len(names))
-    ev = ev.T  # cause × time
+    if isinstance(durations, RiskTable):
+        if events is not None:
+            raise ValidationError("time-to-event input invalid",
+                                  [Problem("events", "give durations and events, or a risk table alone")])
+        names = tuple(causes) if causes is not None else tuple(str(k) for k in range(1, durations.n_causes + 1))
+        if len(names) != durations.n_causes:
+            raise ValidationError("causes do not fit the risk table",
+                                  [Problem("causes", f"{len(names)} names for {durations.n_causes} causes")])
+        times, at_risk, censored, ev = durations.times, durations.at_risk, durations.censored, durations.events
+    else:
+        if events is None:
+            raise ValidationError("time-to-event input invalid",
+                                  [Problem("events", "events are missing (or give a risk table)")])
+        d, c = _check(durations, events, "events")
+        top = int(c.max()) if len(c) else 0
+        names = tuple(causes) if causes is not None else tuple(str(k) for k in range(1, top + 1))
+        if top > len(names):
+            raise ValidationError("event code without a cause name",
+                                  [Problem("events", f"code {top} but only {len(names)} causes")])
+        times, at_risk, ev_t, censored = _risk_table(d, c, len(names))
+        ev = ev_t.T  # cause × time
     total = ev.sum(axis=0)
     n = at_risk.astype(np.float64)
     with np.errstate(divide="ignore", invalid="ignore"):
