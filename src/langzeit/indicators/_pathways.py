@@ -113,9 +113,19 @@ def _single_rate(name: str, item: str, num: BoolArray, den: BoolArray, g: Groupi
 
 
 def _used_phase_codes(cols: EventColumns) -> IntArray:
-    """Key codes of the phases entered in the log, in order of first appearance."""
-    keys = cols.key[cols.type == TYPE_CODES["phase_entered"]]
-    out: IntArray = np.flatnonzero(np.bincount(keys, minlength=len(cols.keys)))
+    """Key codes of the phases entered in the log, in order of first appearance.
+
+    First appearance is the earliest day any participant entered the phase, ties by
+    the phase's name: an order that does not depend on how the log's rows are split
+    into partitions (the partitioned report merges it exactly).
+    """
+    pe = cols.type == TYPE_CODES["phase_entered"]
+    keys = cols.key[pe]
+    used = np.flatnonzero(np.bincount(keys, minlength=len(cols.keys)))
+    first = np.full(len(cols.keys), np.iinfo(np.int64).max, dtype=np.int64)
+    np.minimum.at(first, keys, cols.day[pe].astype(np.int64))
+    order = sorted(used.tolist(), key=lambda c: (int(first[c]), cols.keys[c]))
+    out: IntArray = np.array(order, dtype=np.int64)
     return out
 
 

@@ -411,8 +411,9 @@ class CumulativeIncidence(Table):
         return (0.0, 0.0) if i < 0 else (float(self.lower[k, i]), float(self.upper[k, i]))
 
 
-def aalen_johansen(durations: Sequence[int] | IntArray | RiskTable, events: Sequence[int] | IntArray | None = None,
-                   *, causes: Sequence[str] | None = None, level: float = 0.95) -> CumulativeIncidence:
+def aalen_johansen(durations: Sequence[int] | IntArray | RiskTable,
+                   events: Sequence[int] | IntArray | None = None, *,
+                   causes: Sequence[str] | None = None, level: float = 0.95) -> CumulativeIncidence:
     """Aalen–Johansen cumulative incidence of competing causes, ties handled natively.
 
     Args:
@@ -448,11 +449,13 @@ def aalen_johansen(durations: Sequence[int] | IntArray | RiskTable, events: Sequ
         if events is not None:
             raise ValidationError("time-to-event input invalid",
                                   [Problem("events", "give durations and events, or a risk table alone")])
-        names = tuple(causes) if causes is not None else tuple(str(k) for k in range(1, durations.n_causes + 1))
+        n_causes = durations.n_causes
+        names = tuple(causes) if causes is not None else tuple(str(k) for k in range(1, n_causes + 1))
         if len(names) != durations.n_causes:
             raise ValidationError("causes do not fit the risk table",
                                   [Problem("causes", f"{len(names)} names for {durations.n_causes} causes")])
-        times, at_risk, censored, ev = durations.times, durations.at_risk, durations.censored, durations.events
+        times, at_risk, censored = durations.times, durations.at_risk, durations.censored
+        ev = durations.events
     else:
         if events is None:
             raise ValidationError("time-to-event input invalid",
