@@ -13,6 +13,7 @@ from langzeit._arrays import IntArray
 from langzeit._calendar import (
     DAYS_PER_MONTH,
     add_months,
+    day_number,
     from_day_number,
     month_end,
     month_index,
@@ -21,7 +22,14 @@ from langzeit._calendar import (
 from langzeit.indicators._columns import TYPE_CODES, as_columns, dense_codes
 from langzeit.indicators._confidentiality import SHOWN, ConfidentialityRule, suppression_flags
 from langzeit.indicators._pathways import _NONE, Data, _data_end, _grouping, _has, _pathways, _single_rate
-from langzeit.indicators._tables import DistributionTable, Grouping, RateTable
+from langzeit.indicators._tables import (
+    DistributionTable,
+    Grouping,
+    RateTable,
+    ValueCounts,
+    merge_value_counts,
+    value_counts,
+)
 from langzeit.tabular import Table
 
 __all__ = [
@@ -121,8 +129,20 @@ def waiting_list(
         []
     """
     cols = as_columns(data)
+    g = _grouping(cols, by)
+    return waiting_list_table(waiting_list_counts(cols, by=g, end_day=_data_end(cols, data_end)), g.names,
+                              _data_end(cols, data_end))
+
+
+#: Mergeable parts of the waiting list: first month index (None: nobody waits), lengths from
+#: it to the data's end, waiting days per group, reneged and still waiting per group.
+WaitingCounts = tuple[int | None, IntArray, ValueCounts, IntArray, IntArray]
+
+
+def waiting_list_counts(data: Data, *, by: Grouping | None, end_day: int) -> WaitingCounts:
+    """The waiting list's counts of one log or partition (they add up; see :func:`merge_waiting_counts`)."""
+    cols = as_columns(data)
     p, g = _pathways(cols), _grouping(cols, by)
-    end_day = _data_end(cols, data_end)
     start = p.first["waitlisted"]
     waits = _has(start)
     stop = np.full(cols.n_participants, _NONE, dtype=np.int64)
@@ -134,16 +154,43 @@ def waiting_list(
     admitted = left & (stop == p.first["admitted"])
     reneged = left & (stop == p.first["reneged"]) & ~admitted
     still = waits & ((stop == _NONE) | (stop > end_day))
-    times = DistributionTable.of_values("waiting_days", (stop - start)[admitted].astype(np.float64),
-                                        g.codes[admitted], g.names)
+    times = value_counts((stop - start)[admitted].astype(np.float64), g.codes[admitted], len(g.labels))
     if not waits.any():
-        empty = np.zeros(0, dtype=np.int64)
-        return WaitingListStatistics((), empty, times, g.counts(reneged), g.counts(still))
+        return None, np.zeros(0, dtype=np.int64), times, g.counts(reneged), g.counts(still)
     first_m = int(month_index(start[waits]).min())
     last_m = int(month_index(np.array([end_day]))[0])
     length = _monthly_stock(start[waits], stop[waits], first_m, last_m)
+    return first_m, length, times, g.counts(reneged), g.counts(still)
+
+
+def _align_months(first_a: int, a: IntArray, first_b: int, b: IntArray) -> tuple[int, IntArray]:
+    """Two month series (first month index, values along the last axis) summed on their union."""
+    first = min(first_a, first_b)
+    last = max(first_a + a.shape[-1], first_b + b.shape[-1])
+    out = np.zeros((*a.shape[:-1], last - first), dtype=np.int64)
+    out[..., first_a - first:first_a - first + a.shape[-1]] += a
+    out[..., first_b - first:first_b - first + b.shape[-1]] += b
+    return first, out
+
+
+def merge_waiting_counts(a: WaitingCounts, b: WaitingCounts) -> WaitingCounts:
+    """The waiting-list counts of two partitions together (exact)."""
+    if a[0] is None or b[0] is None:
+        first, length = (b[0], b[1]) if a[0] is None else (a[0], a[1])
+    else:
+        first, length = _align_months(a[0], a[1], b[0], b[1])
+    return first, length, merge_value_counts(a[2], b[2]), a[3] + b[3], a[4] + b[4]
+
+
+def waiting_list_table(counts: WaitingCounts, groups: tuple[str, ...], end_day: int) -> WaitingListStatistics:
+    """The waiting-list statistics from (merged) counts."""
+    first_m, length, hist, reneged, still = counts
+    times = DistributionTable.of_value_counts("waiting_days", hist, groups)
+    if first_m is None:
+        return WaitingListStatistics((), np.zeros(0, dtype=np.int64), times, reneged, still)
+    last_m = int(month_index(np.array([end_day]))[0])
     ends = tuple(from_day_number(int(d)) for d in month_end(np.arange(first_m, last_m + 1)))
-    return WaitingListStatistics(ends, length, times, g.counts(reneged), g.counts(still))
+    return WaitingListStatistics(ends, length, times, reneged, still)
 
 
 @attrs.frozen(eq=False)
@@ -231,19 +278,44 @@ def stay_lengths(data: Data, *, planned_months: float | None = None, by: Groupin
         >>> stay_lengths([]).actual.count.tolist()
         [0]
     """
+    g = _grouping(as_columns(data), by)
+    return stay_lengths_table(stay_counts(data, planned_months=planned_months, by=g, level=level), g.names,
+                              planned_months, level=level)
+
+
+#: Mergeable parts of the stay lengths: months per group (distinct values, counts), ongoing
+#: stays per group, and the rate table of stays longer than planned (or None).
+StayCounts = tuple[ValueCounts, IntArray, RateTable | None]
+
+
+def stay_counts(data: Data, *, planned_months: float | None, by: Grouping | None,
+                level: float = 0.95) -> StayCounts:
+    """The stay lengths' counts of one log or partition (see :func:`merge_stay_counts`)."""
     cols = as_columns(data)
     p, g = _pathways(cols), _grouping(cols, by)
     adm = _has(p.first["admitted"])
     done = adm & (p.exit_row >= 0) & (p.exit_day >= p.first["admitted"])
     months = stay_months(p.first["admitted"][done], p.exit_day[done])
-    actual = DistributionTable.of_values("stay_months", months, g.codes[done], g.names, level=level)
     over = None
     if planned_months is not None:
         longer = np.zeros(cols.n_participants, dtype=bool)
         longer[done] = months > planned_months + 1e-9
         over = _single_rate("stay_lengths", "over_planned", longer, done, g, level,
                             f"stay > {planned_months:g} months / completed stays")
-    return StayLengths(actual, g.counts(adm & (p.exit_row < 0)), planned_months, over)
+    return value_counts(months, g.codes[done], len(g.labels)), g.counts(adm & (p.exit_row < 0)), over
+
+
+def merge_stay_counts(a: StayCounts, b: StayCounts) -> StayCounts:
+    """The stay counts of two partitions together (exact)."""
+    over = None if a[2] is None or b[2] is None else a[2].merge(b[2])
+    return merge_value_counts(a[0], b[0]), a[1] + b[1], over
+
+
+def stay_lengths_table(counts: StayCounts, groups: tuple[str, ...], planned_months: float | None, *,
+                       level: float = 0.95) -> StayLengths:
+    """The stay lengths from (merged) counts."""
+    actual = DistributionTable.of_value_counts("stay_months", counts[0], groups, level=level)
+    return StayLengths(actual, counts[1], planned_months, counts[2])
 
 
 # -- caseloads ---------------------------------------------------------------------------------
@@ -377,9 +449,32 @@ def caseloads(data: Data, *, data_end: date | None = None) -> Caseloads:
     np.add.at(diff, (h[ok], s[ok]), 1)
     np.add.at(diff, (h[ok], e[ok]), -1)
     load = np.cumsum(diff, axis=1)[:, :m]
-    holders = tuple(cols.keys[int(k) // 2] for k in uniq)
-    kinds = tuple("tandem" if int(k) % 2 else "coach" for k in uniq)
+    names = [(cols.keys[int(k) // 2], "tandem" if int(k) % 2 else "coach") for k in uniq]
+    by_id = sorted(range(len(names)), key=names.__getitem__)  # by id: independent of the row order
     ends = tuple(from_day_number(int(d)) for d in month_end(np.arange(first_m, last_m + 1)))
-    return Caseloads(ends, holders, kinds, load)
+    return Caseloads(ends, tuple(names[i][0] for i in by_id), tuple(names[i][1] for i in by_id),
+                     load[by_id] if len(by_id) else load)
+
+
+def merge_caseloads(a: Caseloads, b: Caseloads) -> Caseloads:
+    """The caseloads of two partitions of the participants together (loads add per holder and month).
+
+    Both must reach the same data end (their last month ends agree).
+    """
+    if not a.holders and not a.month_ends:
+        return b
+    if not b.holders and not b.month_ends:
+        return a
+    names = sorted(set(zip(a.holders, a.kinds, strict=True)) | set(zip(b.holders, b.kinds, strict=True)))
+    index = {h: i for i, h in enumerate(names)}
+    first_a = int(month_index(np.array([day_number(a.month_ends[0])]))[0])
+    first_b = int(month_index(np.array([day_number(b.month_ends[0])]))[0])
+    first = min(first_a, first_b)
+    ends = a.month_ends if first == first_a else b.month_ends
+    load = np.zeros((len(names), len(ends)), dtype=np.int64)
+    for t, f in ((a, first_a), (b, first_b)):
+        at = [index[h] for h in zip(t.holders, t.kinds, strict=True)]
+        load[at, f - first:] += t.load
+    return Caseloads(ends, tuple(h for h, _ in names), tuple(k for _, k in names), load)
 
 

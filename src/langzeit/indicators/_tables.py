@@ -31,6 +31,7 @@ from langzeit.indicators._intervals import normal_quantile, wilson_interval
 from langzeit.tabular import Table
 
 __all__ = ["QUANTILES", "DistributionTable", "Grouping", "Rate", "RateTable", "group_participants"]
+# value_counts, merge_value_counts: private helpers of the partitioned report
 
 FlagArray = npt.NDArray[np.int8]
 
@@ -205,6 +206,34 @@ class RateTable(Table):
         return cls(indicator, tuple(groups), tuple(items), num, den, value, lo, hi,
                    tuple(notes) or ("",) * len(items), partition, level)
 
+    def merge(self, other: RateTable) -> RateTable:
+        """The rates of both tables' participants together: numerators and denominators add.
+
+        For tables of disjoint partitions of the participants (with the same groups and
+        items): the result equals the table computed on all of them. Merge the raw
+        tables, then apply confidentiality to the result.
+
+        Raises:
+            ValidationError: the tables differ in indicator, groups or items, or one has
+                confidentiality applied.
+
+        Examples:
+            >>> a = RateTable.of_counts("take_up", ("all",), ("took_part",), [[3]], [[4]])
+            >>> b = RateTable.of_counts("take_up", ("all",), ("took_part",), [[1]], [[4]])
+            >>> a.merge(b).get("took_part")
+            Rate(numerator=4, denominator=8, value=50.0, lower=21.5..., upper=78.4..., suppressed=False)
+        """
+        if (self.indicator, self.groups, self.items) != (other.indicator, other.groups, other.items):
+            raise ValidationError("rate tables do not match", [Problem(
+                self.indicator, f"{other.indicator}: groups {other.groups} × items {other.items}, "
+                f"expected {self.groups} × {self.items}")])
+        if self.rule is not None or other.rule is not None:
+            raise ValidationError("cannot merge tables after confidentiality",
+                                  [Problem(self.indicator, "merge the raw tables, then apply the rule")])
+        return RateTable.of_counts(self.indicator, self.groups, self.items, self.numerator + other.numerator,
+                                   self.denominator + other.denominator, notes=self.notes,
+                                   partition=self.partition, level=self.level)
+
     def columns(self) -> tuple[str, ...]:
         """The column names."""
         return ("indicator", "group", "item", "numerator", "denominator", "value", "lower", "upper",
@@ -280,22 +309,62 @@ class RateTable(Table):
         return attrs.evolve(self, numerator_flags=nflags, denominator_flags=dflags, rule=rule)
 
 
-def _stats(values: FloatArray, codes: IntArray, n_groups: int, level: float) -> tuple[IntArray, FloatArray]:
-    """Count and (mean, its interval, min, quantiles…, max) per group, ``all`` first."""
-    z = normal_quantile(level)
-    out = np.full((n_groups + 1, 5 + len(QUANTILES)), np.nan)
-    counts = np.zeros(n_groups + 1, dtype=np.int64)
-    order = np.argsort(codes, kind="stable")
-    sorted_codes = codes[order]
-    bounds = np.searchsorted(sorted_codes, np.arange(n_groups + 1))
+#: Per group (``all`` first): the distinct values, ascending, and how often each occurs.
+ValueCounts = tuple[tuple[FloatArray, IntArray], ...]
+
+
+def value_counts(values: FloatArray, codes: IntArray, n_groups: int) -> ValueCounts:
+    """The distinct values and their counts per group, ``all`` first: a mergeable distribution.
+
+    Examples:
+        >>> h = value_counts(np.array([2.0, 1.0, 2.0]), np.array([0, 1, 0]), 2)
+        >>> [(v.tolist(), c.tolist()) for v, c in h]
+        [([1.0, 2.0], [1, 2]), ([2.0], [2]), ([1.0], [1])]
+    """
+    values = np.asarray(values, dtype=np.float64)
+    codes = np.asarray(codes, dtype=np.int64)
+    out = []
     for g in range(n_groups + 1):
-        part = values if g == 0 else values[order[bounds[g - 1]:bounds[g]]]
-        counts[g] = len(part)
-        if len(part):
-            q = np.quantile(part, QUANTILES)
-            mean = part.mean()
-            half = z * part.std(ddof=1) / np.sqrt(len(part)) if len(part) > 1 else np.nan
-            out[g] = [mean, mean - half, mean + half, part.min(), *q, part.max()]
+        part = values if g == 0 else values[codes == g - 1]
+        v, c = np.unique(part, return_counts=True)
+        out.append((v.astype(np.float64), c.astype(np.int64)))
+    return tuple(out)
+
+
+def merge_value_counts(a: ValueCounts, b: ValueCounts) -> ValueCounts:
+    """Both distributions together, group by group (exact: counts of equal values add).
+
+    Examples:
+        >>> h = merge_value_counts(value_counts(np.array([1.0, 3.0]), np.zeros(2, int), 0),
+        ...                        value_counts(np.array([3.0]), np.zeros(1, int), 0))
+        >>> h[0][0].tolist(), h[0][1].tolist()
+        ([1.0, 3.0], [1, 2])
+    """
+    out = []
+    for (va, ca), (vb, cb) in zip(a, b, strict=True):
+        v, inverse = np.unique(np.concatenate([va, vb]), return_inverse=True)
+        out.append((v, np.bincount(inverse, weights=np.concatenate([ca, cb]),
+                                   minlength=len(v)).astype(np.int64)))
+    return tuple(out)
+
+
+def _stats(counts_per_group: ValueCounts, level: float) -> tuple[IntArray, FloatArray]:
+    """Count and (mean, its interval, min, quantiles…, max) per group, ``all`` first.
+
+    Computed from the distinct values and their counts only, so that merged partitions
+    give the numbers of the whole, bit for bit.
+    """
+    z = normal_quantile(level)
+    out = np.full((len(counts_per_group), 5 + len(QUANTILES)), np.nan)
+    counts = np.zeros(len(counts_per_group), dtype=np.int64)
+    for g, (v, c) in enumerate(counts_per_group):
+        n = int(c.sum())
+        counts[g] = n
+        if n:
+            q = np.quantile(np.repeat(v, c), QUANTILES)
+            mean = float((v * c).sum() / n)
+            half = z * np.sqrt(float((c * (v - mean) ** 2).sum()) / (n - 1)) / np.sqrt(n) if n > 1 else np.nan
+            out[g] = [mean, mean - half, mean + half, v[0], *q, v[-1]]
     return counts, out
 
 
@@ -332,11 +401,25 @@ class DistributionTable(Table):
             >>> DistributionTable.of_values("d", np.array([2.0]), np.array([0]), ("all", "F")).count.tolist()
             [1, 1]
         """
-        counts, stats = _stats(np.asarray(values, dtype=np.float64), np.asarray(codes, dtype=np.int64),
-                               len(groups) - 1, level)
+        return cls.of_value_counts(measure, value_counts(values, codes, len(groups) - 1), groups, level=level)
+
+    @classmethod
+    def of_value_counts(cls, measure: str, counts: ValueCounts, groups: Sequence[str], *,
+                        level: float = 0.95) -> DistributionTable:
+        """The distribution from each group's distinct values and counts (e.g. merged partitions).
+
+        Quantiles need every value, but a duration in days or months takes few distinct
+        values: their counts merge exactly, and the statistics follow from them alone.
+
+        Examples:
+            >>> h = value_counts(np.array([1.0, 2.0, 3.0, 10.0]), np.zeros(4, dtype=np.int64), 0)
+            >>> DistributionTable.of_value_counts("d", h, ("all",)).rows()[0]["median"]
+            2.5
+        """
+        n, stats = _stats(counts, level)
         if len(groups) == 1:
-            counts, stats = counts[:1], stats[:1]
-        return cls(measure, tuple(groups), counts, stats)
+            n, stats = n[:1], stats[:1]
+        return cls(measure, tuple(groups), n, stats)
 
     def columns(self) -> tuple[str, ...]:
         """The column names."""

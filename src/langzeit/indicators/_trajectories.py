@@ -19,7 +19,7 @@ from langzeit.indicators._pathways import (
     _used_phase_codes,
 )
 from langzeit.indicators._sequences import StateSequences
-from langzeit.indicators._survival import CumulativeIncidence, aalen_johansen
+from langzeit.indicators._survival import CumulativeIncidence, RiskTable, aalen_johansen
 from langzeit.indicators._tables import Grouping
 
 __all__ = [
@@ -61,9 +61,16 @@ def competing_exits(data: Data, *, origin: str = "admission", by: Grouping | Non
         >>> competing_exits(log, data_end=date(2024, 12, 31))["all"].at("integration", 3)
         0.5
     """
+    tables = competing_exit_counts(data, origin=origin, by=by, end_day=_data_end(as_columns(data), data_end))
+    return {name: aalen_johansen(t, causes=EXIT_CAUSES, level=level) for name, t in tables.items()}
+
+
+def competing_exit_counts(data: Data, *, origin: str = "admission", by: Grouping | None = None,
+                          end_day: int) -> dict[str, RiskTable]:
+    """The risk tables behind :func:`competing_exits`, per group: they add up across partitions."""
     cols = as_columns(data)
     p, g = _pathways(cols), _grouping(cols, by)
-    end = _data_end(cols, data_end)
+    end = end_day
     start = _origin(p, origin)
     stop, cause = p.exit_day.copy(), np.zeros(cols.n_participants, dtype=np.int64)
     exited = (p.exit_row >= 0) & (p.exit_day <= end)
@@ -81,7 +88,7 @@ def competing_exits(data: Data, *, origin: str = "admission", by: Grouping | Non
     out = {}
     for k, name in enumerate(g.names):
         sel = inside if k == 0 else inside & (g.codes == k - 1)
-        out[name] = aalen_johansen(months[sel], cause[sel], causes=EXIT_CAUSES, level=level)
+        out[name] = RiskTable.of_durations(months[sel], cause[sel], causes=len(EXIT_CAUSES))
     return out
 
 
