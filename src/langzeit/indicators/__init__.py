@@ -61,6 +61,7 @@ from langzeit.indicators._programme import (
     sustainability,
     take_up,
 )
+from langzeit.indicators._programme_parts import ProgrammeCounts, ProgrammeEvidence
 from langzeit.indicators._reductions import benefit_reduction_rate
 from langzeit.indicators._scale_change import ScaleChange, scale_change
 from langzeit.indicators._scales import ScaleScore, score_items, score_swe, score_who5
@@ -121,6 +122,8 @@ __all__: list[str] = [
     "MonthlyCounts",
     "ParticipantFlags",
     "ParticipantSummary",
+    "ProgrammeCounts",
+    "ProgrammeEvidence",
     "Rate",
     "RateTable",
     "RiskTable",

@@ -36,6 +36,7 @@ from langzeit.events import (
     Waitlisted,
 )
 from langzeit.exceptions import Problem, ValidationError
+from langzeit.spells import person_partition
 
 __all__ = [
     "EXIT_CAUSES",
@@ -200,6 +201,59 @@ class EventColumns:
             return self.keys.index(name)
         except ValueError:
             return -1
+
+    def split(self, partitions: int) -> tuple[EventColumns, ...]:
+        """The log split into partitions of persons: every event of a person in one partition.
+
+        A person goes to partition ``crc32(utf-8 id) mod partitions``
+        (:func:`~langzeit.spells.person_partition`, the rule of the spell datasets), with
+        all their participations. Rows keep their order; the interned :attr:`keys` are
+        shared. The programme report of the partitions, merged, is that of the whole log
+        (:func:`~langzeit.report.build_programme_report_partitioned`).
+
+        Args:
+            partitions: how many (at least 1; some may be empty).
+
+        Returns:
+            One :class:`EventColumns` per partition.
+
+        Raises:
+            ValidationError: ``partitions`` below 1.
+
+        Examples:
+            >>> from langzeit.events import Referred
+            >>> cols = EventColumns.from_events([Referred(f"e{i}", f"p{i}", date(2024, 1, 8))
+            ...                                  for i in range(6)])
+            >>> [p.participants for p in cols.split(2)]
+            [('p4', 'p5'), ('p0', 'p1', 'p2', 'p3')]
+        """
+        persons = self.participants if self.persons is None else self.persons
+        of_person = person_partition(persons, partitions)
+        of_participation = of_person[self.person_index]
+        of_row = of_participation[self.participant] if len(self) else np.zeros(0, dtype=np.int64)
+        of_item = of_row[self.item_rows] if len(self.item_rows) else np.zeros(0, dtype=np.int64)
+        out = []
+        for k in range(partitions):
+            rows = np.flatnonzero(of_row == k)
+            members = np.flatnonzero(of_participation == k)
+            remap = np.full(len(self.participants), -1, dtype=np.int32)
+            remap[members] = np.arange(len(members), dtype=np.int32)
+            at = np.full(len(self), -1, dtype=np.int64)
+            at[rows] = np.arange(len(rows))
+            items = of_item == k
+            person = persons_k = number = None
+            if self.person is not None and self.persons is not None and self.number is not None:
+                own = np.flatnonzero(of_person == k)
+                premap = np.full(len(self.persons), -1, dtype=np.int32)
+                premap[own] = np.arange(len(own), dtype=np.int32)
+                person, number = premap[self.person[members]], self.number[members]
+                persons_k = tuple(self.persons[i] for i in own.tolist())
+            out.append(EventColumns(
+                tuple(self.participants[i] for i in members.tolist()), remap[self.participant[rows]],
+                self.type[rows], self.day[rows], self.key[rows], self.code[rows], self.code2[rows],
+                self.value[rows], self.keys, at[self.item_rows[items]], self.items[items],
+                person, persons_k, number))
+        return tuple(out)
 
     @classmethod
     def from_events(cls, events: Iterable[Event]) -> EventColumns:

@@ -15,7 +15,7 @@ from langzeit.indicators._confidentiality import SHOWN, ConfidentialityRule, sup
 from langzeit.indicators._intervals import normal_quantile
 from langzeit.indicators._pathways import _NONE, Data, _grouping, _ids
 from langzeit.indicators._scales import SCALES, WHO5_RELEVANT_CHANGE, score_items
-from langzeit.indicators._tables import Grouping, RateTable
+from langzeit.indicators._tables import Grouping, RateTable, ValueCounts, merge_value_counts, value_counts
 from langzeit.tabular import Table
 
 __all__ = [
@@ -123,6 +123,22 @@ def scale_change(data: Data, *, scale: str, by: Grouping | None = None, level: f
         >>> scale_change([], scale="swe").n.tolist()
         [0]
     """
+    g = _grouping(as_columns(data), by)
+    return scale_change_table(scale_counts(data, scale=scale, by=g, level=level), g.names, level=level)
+
+
+#: Mergeable parts of a scale change: scale, participants scored twice per group, first /
+#: last / change scores per group (distinct values, counts), the rates, the individual level.
+ScaleCounts = tuple[str, IntArray, ValueCounts, ValueCounts, ValueCounts, RateTable, tuple[str, ...],
+                    FloatArray, FloatArray]
+
+
+def scale_counts(data: Data, *, scale: str, by: Grouping | None = None, level: float = 0.95) -> ScaleCounts:
+    """The counts behind :func:`scale_change` of one log or partition (they merge exactly).
+
+    Raises:
+        ValidationError: unknown scale.
+    """
     if scale not in SCALES:
         raise ValidationError("unknown scale", [Problem("scale", f"{scale!r} is not one of swe, who5")])
     cols = as_columns(data)
@@ -153,17 +169,7 @@ def scale_change(data: Data, *, scale: str, by: Grouping | None = None, level: f
     first = np.where(twice, score[first_i] if len(score) else 0.0, np.nan)
     last = np.where(twice, score[last_i] if len(score) else 0.0, np.nan)
     change = last - first
-    z = normal_quantile(level)
     cnt = g.counts(twice)
-    sums = g.counts(twice, weights=np.where(twice, change, 0.0))
-    sq = g.counts(twice, weights=np.where(twice, change**2, 0.0))
-    with np.errstate(invalid="ignore", divide="ignore"):
-        mean = sums / cnt
-        var = (sq - cnt * mean**2) / (cnt - 1)
-        half = z * np.sqrt(np.maximum(var, 0.0) / cnt)
-        mean_first = g.counts(twice, weights=np.where(twice, first, 0.0)) / cnt
-        mean_last = g.counts(twice, weights=np.where(twice, last, 0.0)) / cnt
-    half = np.where(cnt > 1, half, np.nan)
     if scale == "who5":
         scr_first = np.zeros(n, dtype=bool)
         scr_last = np.zeros(n, dtype=bool)
@@ -185,8 +191,38 @@ def scale_change(data: Data, *, scale: str, by: Grouping | None = None, level: f
                                 np.stack([g.counts(x) for x in nums], axis=1), cnt[:, None],
                                 notes=notes, level=level)
     idx = np.flatnonzero(twice)
-    return ScaleChange(scale, g.names, cnt.astype(np.int64), mean_first, mean_last, mean, mean - half,
-                       mean + half, rates, _ids(cols, idx),
-                       first[idx], last[idx])
+    codes = g.codes[twice]
+    k = len(g.labels)
+    return (scale, cnt.astype(np.int64), value_counts(first[twice], codes, k),
+            value_counts(last[twice], codes, k), value_counts(change[twice], codes, k), rates,
+            _ids(cols, idx), first[idx], last[idx])
+
+
+def merge_scale_counts(a: ScaleCounts, b: ScaleCounts) -> ScaleCounts:
+    """The scale counts of two partitions together (the individual level concatenated)."""
+    return (a[0], a[1] + b[1], merge_value_counts(a[2], b[2]), merge_value_counts(a[3], b[3]),
+            merge_value_counts(a[4], b[4]), a[5].merge(b[5]), a[6] + b[6], np.r_[a[7], b[7]],
+            np.r_[a[8], b[8]])
+
+
+def _sums(counts: ValueCounts, power: int = 1) -> FloatArray:
+    return np.array([float((c * v**power).sum()) for v, c in counts], dtype=np.float64)
+
+
+def scale_change_table(counts: ScaleCounts, groups: tuple[str, ...], *, level: float = 0.95) -> ScaleChange:
+    """The scale change from (merged) counts: means from the distinct scores and their counts."""
+    scale, cnt, first_h, last_h, change_h, rates, ids, first, last = counts
+    n = len(groups)
+    z = normal_quantile(level)
+    sums, sq = _sums(change_h)[:n], _sums(change_h, 2)[:n]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = sums / cnt
+        var = (sq - cnt * mean**2) / (cnt - 1)
+        half = z * np.sqrt(np.maximum(var, 0.0) / cnt)
+        mean_first = _sums(first_h)[:n] / cnt
+        mean_last = _sums(last_h)[:n] / cnt
+    half = np.where(cnt > 1, half, np.nan)
+    return ScaleChange(scale, groups, cnt, mean_first, mean_last, mean, mean - half, mean + half, rates,
+                       ids, first, last)
 
 

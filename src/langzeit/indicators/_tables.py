@@ -90,7 +90,8 @@ def _attribute(record: Any, name: str) -> str:
     return text or "unknown"
 
 
-def group_participants(participant_ids: Sequence[str], attributes: Any, by: str | None) -> Grouping:
+def group_participants(participant_ids: Sequence[str], attributes: Any, by: str | None, *,
+                       labels: Sequence[str] | None = None) -> Grouping:
     """Group participants by one attribute (``sex``, ``single_parent``, a custom key…).
 
     Args:
@@ -99,9 +100,14 @@ def group_participants(participant_ids: Sequence[str], attributes: Any, by: str 
             record or to a plain dict of attributes; participants missing from it, or
             without the attribute, fall in group ``"unknown"``.
         by: the attribute's name; None puts everyone in one group (only ``"all"``).
+        labels: the groups, in this order (default: the values found, sorted) — e.g. the
+            groups of all partitions of a log, for a partition that lacks some.
 
     Returns:
         The grouping (labels sorted).
+
+    Raises:
+        ValidationError: a participant's value is not one of ``labels``.
 
     Examples:
         >>> from langzeit.domain import Participant
@@ -113,9 +119,12 @@ def group_participants(participant_ids: Sequence[str], attributes: Any, by: str 
     if by is None:
         return Grouping("", (), np.zeros(len(participant_ids), dtype=np.int64))
     values = [_attribute(attributes.get(pid), by) for pid in participant_ids]
-    labels = tuple(sorted(set(values)))
-    index = {v: i for i, v in enumerate(labels)}
-    return Grouping(by, labels, np.fromiter((index[v] for v in values), dtype=np.int64, count=len(values)))
+    names = tuple(sorted(set(values))) if labels is None else tuple(labels)
+    index = {v: i for i, v in enumerate(names)}
+    unknown = set(values) - set(index)
+    if unknown:
+        raise ValidationError("values outside the labels", [Problem(by, f"{sorted(unknown)} not in {names}")])
+    return Grouping(by, names, np.fromiter((index[v] for v in values), dtype=np.int64, count=len(values)))
 
 
 @attrs.frozen

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 
 import numpy as np
@@ -93,7 +94,7 @@ def competing_exit_counts(data: Data, *, origin: str = "admission", by: Grouping
 
 
 def state_sequences(data: Data, *, origin: str = "referral", months: int = 36,
-                    data_end: date | None = None) -> StateSequences:
+                    data_end: date | None = None, phases: Sequence[str] | None = None) -> StateSequences:
     """Monthly state sequences of the participants, read from the log.
 
     The state of month ``m`` is the state on the day ``origin + m months``: ``waiting``
@@ -107,6 +108,9 @@ def state_sequences(data: Data, *, origin: str = "referral", months: int = 36,
         origin: ``"referral"`` or ``"admission"`` (participants without it are left out).
         months: sequence length.
         data_end: the data's end (default: the latest event).
+        phases: the phases of the alphabet, in this order (default: the phases entered in
+            the log, in order of first appearance); give the whole log's phases when
+            summarising partitions of it, so that every partition has the same alphabet.
 
     Returns:
         The sequences (ids are participant ids).
@@ -127,13 +131,16 @@ def state_sequences(data: Data, *, origin: str = "referral", months: int = 36,
     p = _pathways(cols)
     end = _data_end(cols, data_end)
     start = _origin(p, origin)
-    phase_codes = [int(k) for k in _used_phase_codes(cols)]
-    phase_names = [cols.keys[k] for k in phase_codes]
+    used = [cols.keys[int(k)] for k in _used_phase_codes(cols)]
+    phase_names = used if phases is None else list(phases)
+    phase_codes = [cols.key_code(ph) for ph in phase_names]
     alphabet = ("waiting", *phase_names, "active", "paused", "not_admitted", *EXIT_CAUSES)
     s_wait, s_active, s_paused, s_not = 0, len(phase_names) + 1, len(phase_names) + 2, len(phase_names) + 3
     s_exit0 = len(phase_names) + 3  # + cause (1-based)
     phase_state = np.full(max(len(cols.keys), 1), -1, dtype=np.int64)
-    phase_state[phase_codes] = np.arange(1, len(phase_codes) + 1)
+    for number, c in enumerate(phase_codes, start=1):
+        if c >= 0:
+            phase_state[c] = number
     t = cols.type
     code = np.full(len(TYPE_CODES), -2, dtype=np.int64)  # -2: not a state event
     for name in ("referred", "assessed", "participation_agreed", "waitlisted"):

@@ -9,15 +9,18 @@ with stable keys (:meth:`ProgrammeReport.to_dict`).
 
 from __future__ import annotations
 
+import concurrent.futures
 import html
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date
 from typing import Any
 
 import attrs
 import numpy as np
 
+from langzeit._executor import SerialExecutor, run_all
 from langzeit.events import Event
+from langzeit.exceptions import Problem, ValidationError
 from langzeit.indicators import (
     EXIT_CAUSES,
     Caseloads,
@@ -25,32 +28,15 @@ from langzeit.indicators import (
     CostRelief,
     CumulativeIncidence,
     EventColumns,
+    ProgrammeCounts,
+    ProgrammeEvidence,
     RateTable,
     ScaleChange,
     StaffCost,
     StayLengths,
     WaitingListStatistics,
-    actor_referral_rate,
-    caseloads,
-    competing_exits,
     cost_relief,
-    dropout_rate,
-    exits_by_phase,
-    extension_rate,
-    funnel,
-    group_participants,
-    mean_time_in_state,
-    outcomes_by_kind,
-    plan_step_achievement,
-    scale_change,
-    sequence_measures,
-    state_sequences,
-    stay_lengths,
     suppress,
-    sustainability,
-    take_up,
-    transition_rates,
-    waiting_list,
 )
 from langzeit.report._text import format_table
 from langzeit.tabular import Table
@@ -61,6 +47,7 @@ __all__ = [
     "ProgrammeReport",
     "SequenceSummary",
     "build_programme_report",
+    "build_programme_report_partitioned",
     "with_confidentiality",
 ]
 
@@ -357,52 +344,149 @@ def build_programme_report(
         0
     """
     cols = data if isinstance(data, EventColumns) else EventColumns.from_events(data)
-    end = data_end or cols.last_date or date(1970, 1, 1)
-    g = group_participants(cols.person_ids, participants or {}, by) if by else None
-    seqs = state_sequences(cols, months=sequence_months, data_end=end)
-    measures = sequence_measures(seqs)
-    tstate = mean_time_in_state(seqs)
-    trates = transition_rates(seqs)
-    seq_summary = SequenceSummary(
-        len(seqs), sequence_months, measures.summary(),
-        {s: float(v) for s, v in zip(tstate.alphabet, tstate.mean, strict=True)},
-        {(a, b): float(trates.rates[i, j]) for i, a in enumerate(trates.alphabet)
-         for j, b in enumerate(trates.alphabet) if trates.counts[i, j]},
-    )
+    evidence = ProgrammeEvidence.of(cols, participants=participants, by=by)
+    counts = ProgrammeCounts.of(cols, evidence, participants=participants, data_end=data_end, phases=phases,
+                                planned_months=planned_months, level=level, sequence_months=sequence_months)
     cost = None
     if staff is not None and monthly_benefit is not None:
+        end = counts.plan.data_end
         start = cost_start or cols.first_date or end
         cost = cost_relief(cols, staff=staff, monthly_benefit=monthly_benefit, start=start, end=end)
+    return _assemble(counts, horizons=horizons, min_n=min_n, secondary=secondary, round_to=round_to,
+                     cost=cost)
+
+
+def _assemble(counts: ProgrammeCounts, *, horizons: Sequence[int], min_n: int | None, secondary: bool,
+              round_to: int | None, cost: CostRelief | None = None) -> ProgrammeReport:
+    """The report from the (merged) counts: every table computed from the counts alone."""
+    t = counts.tables()
+    seq = t["sequences"]
+    level = counts.plan.level
     report = ProgrammeReport(
-        data_end=end,
-        participants=cols.n_participants,
-        events=len(cols),
-        group_by=by,
+        data_end=counts.plan.data_end,
+        participants=counts.participants,
+        events=counts.events,
+        group_by=counts.plan.by,
         rule=None,
         level=level,
-        funnel=funnel(cols, phases=phases, by=g, level=level),
-        exits_by_phase=exits_by_phase(cols, phases=phases, level=level),
-        take_up=take_up(cols, by=g, level=level),
-        dropout=dropout_rate(cols, by=g, level=level),
-        extension=extension_rate(cols, by=g, level=level),
-        outcomes=outcomes_by_kind(cols, by=g, level=level),
-        sustainability=sustainability(cols, by=g, data_end=end, level=level),
-        plan_steps=plan_step_achievement(cols, by=g, level=level),
-        networks=actor_referral_rate(cols, by=g, level=level),
-        stays=stay_lengths(cols, planned_months=planned_months, by=g, level=level),
-        waiting=waiting_list(cols, by=g, data_end=end),
-        caseloads=caseloads(cols, data_end=end),
-        scales=tuple(scale_change(cols, scale=s, by=g, level=level) for s in ("swe", "who5")),
-        competing_exits=_incidence_table(competing_exits(cols, by=g, data_end=end, level=level), horizons,
-                                         level),
-        sequences=seq_summary,
+        funnel=t["funnel"],
+        exits_by_phase=t["exits_by_phase"],
+        take_up=t["take_up"],
+        dropout=t["dropout"],
+        extension=t["extension"],
+        outcomes=t["outcomes"],
+        sustainability=t["sustainability"],
+        plan_steps=t["plan_steps"],
+        networks=t["networks"],
+        stays=t["stays"],
+        waiting=t["waiting"],
+        caseloads=t["caseloads"],
+        scales=t["scales"],
+        competing_exits=_incidence_table(t["competing_exits"], horizons, level),
+        sequences=SequenceSummary(seq["sequences"], counts.plan.sequence_months, seq["means"],
+                                  seq["time_in_state"], seq["transitions"]),
         cost=cost,
-        persons=cols.n_persons,
+        persons=counts.persons,
     )
     if min_n is None:
         return report
     rule = ConfidentialityRule(min_n=min_n, secondary=secondary, round_to=round_to)
     return with_confidentiality(report, rule)
+
+
+def _evidence_task(part: EventColumns | Iterable[Event], participants: Mapping[str, Any] | None,
+                   by: str | None) -> ProgrammeEvidence:
+    return ProgrammeEvidence.of(part, participants=participants, by=by)
+
+
+def _count_task(part: EventColumns | Iterable[Event], evidence: ProgrammeEvidence,
+                participants: Mapping[str, Any] | None, options: dict[str, Any]) -> ProgrammeCounts:
+    return ProgrammeCounts.of(part, evidence, participants=participants, **options)
+
+
+def build_programme_report_partitioned(
+    partitions: Sequence[EventColumns | Iterable[Event]],
+    *,
+    executor: concurrent.futures.Executor | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    data_end: date | None = None,
+    participants: Mapping[str, Any] | None = None,
+    by: str | None = None,
+    phases: Sequence[str] | None = None,
+    planned_months: float | None = None,
+    min_n: int | None = 3,
+    secondary: bool = True,
+    round_to: int | None = None,
+    level: float = 0.95,
+    horizons: Sequence[int] = (6, 12, 24),
+    sequence_months: int = 36,
+) -> ProgrammeReport:
+    """The programme report of a log split into partitions of persons: counted apart, merged exactly.
+
+    Every event of a person must be in the person's partition (:meth:`EventColumns.split
+    <langzeit.indicators.EventColumns.split>` splits a log so). Two passes over the
+    partitions, each task on ``executor`` (a process pool, or a Dask client's
+    ``client.get_executor()``): the evidence that fixes the tables' rows
+    (:class:`~langzeit.indicators.ProgrammeEvidence`), then the counts
+    (:class:`~langzeit.indicators.ProgrammeCounts`); only these travel back. The result
+    equals :func:`build_programme_report` of the whole log, number for number. The
+    cost/relief section (``staff``) is not offered here.
+
+    Args:
+        partitions: the partitions' event columns (or events).
+        executor: where the partitions are counted (default: one after the other here);
+            it is not shut down.
+        progress: called with ``(done, total)`` tasks of both passes.
+        data_end: as in :func:`build_programme_report`.
+        participants: as in :func:`build_programme_report` (sent with every task).
+        by: as in :func:`build_programme_report`.
+        phases: as in :func:`build_programme_report`.
+        planned_months: as in :func:`build_programme_report`.
+        min_n: as in :func:`build_programme_report`.
+        secondary: as in :func:`build_programme_report`.
+        round_to: as in :func:`build_programme_report`.
+        level: as in :func:`build_programme_report`.
+        horizons: as in :func:`build_programme_report`.
+        sequence_months: as in :func:`build_programme_report`.
+
+    Returns:
+        The report.
+
+    Raises:
+        ValidationError: no partitions, or invalid options.
+        WorkerLost: a worker died and the executor did not finish its task elsewhere.
+
+    Examples:
+        >>> from datetime import date
+        >>> from langzeit.events import Referred, Admitted
+        >>> log = [Referred(f"r{i}", f"p{i}", date(2024, 1, 8)) for i in range(10)]
+        >>> log += [Admitted(f"a{i}", f"p{i}", date(2024, 2, 1)) for i in range(6)]
+        >>> parts = EventColumns.from_events(log).split(3)
+        >>> build_programme_report_partitioned(parts).to_dict() == build_programme_report(log).to_dict()
+        True
+    """
+    parts = list(partitions)
+    if not parts:
+        raise ValidationError("no partitions", [Problem("partitions", "give at least one partition")])
+    pool = executor if executor is not None else SerialExecutor()
+    total = 2 * len(parts)
+
+    def step(offset: int) -> Callable[[int, int], None] | None:
+        return None if progress is None else (lambda done, _: progress(offset + done, total))
+
+    what = lambda i: f"partition {i}"  # noqa: E731 - a name for the error messages
+    found = run_all(pool, _evidence_task, [(p, participants, by) for p in parts], what=what, progress=step(0))
+    evidence = found[0]
+    for e in found[1:]:
+        evidence = evidence.merge(e)
+    options = {"data_end": data_end, "phases": phases, "planned_months": planned_months, "level": level,
+               "sequence_months": sequence_months}
+    counted = run_all(pool, _count_task, [(p, evidence, participants, options) for p in parts], what=what,
+                      progress=step(len(parts)))
+    counts = counted[0]
+    for c in counted[1:]:
+        counts = counts.merge(c)
+    return _assemble(counts, horizons=horizons, min_n=min_n, secondary=secondary, round_to=round_to)
 
 
 def with_confidentiality(report: ProgrammeReport, rule: ConfidentialityRule) -> ProgrammeReport:
