@@ -1,4 +1,11 @@
-"""CLI layer: ``langzeit report EVENTS`` — the programme report of an event log."""
+"""CLI layer: ``langzeit report EVENTS`` — the programme report of an event log.
+
+With ``--workers N`` or ``--scheduler ADDRESS`` (or ``--partitions P``) the log is read
+here once, split into partitions of persons (:meth:`EventColumns.split
+<langzeit.indicators.EventColumns.split>`), and the partitions are counted on the Dask
+workers and merged exactly (:func:`~langzeit.report.build_programme_report_partitioned`):
+the printed report is the one of the serial run.
+"""
 
 from __future__ import annotations
 
@@ -6,12 +13,13 @@ import argparse
 from typing import Any
 
 from langzeit.cli import _options as options
+from langzeit.cli._cluster import MAX_WORKERS, Progress, add_cluster_options, cluster_executor
 from langzeit.cli._errors import BadInput
 from langzeit.cli._files import check_input
 from langzeit.cli._output import add_format_option, print_json
 from langzeit.cli._participants import read_participants
 from langzeit.indicators import EventColumns
-from langzeit.report import build_programme_report
+from langzeit.report import build_programme_report, build_programme_report_partitioned
 from langzeit.store import iter_events
 
 __all__ = ["register", "run"]
@@ -32,6 +40,10 @@ def register(sub: Any) -> None:
     p.add_argument("--by", default=None,
                    help="group by this participant attribute (a column of --participants, e.g. sex)")
     options.add_confidentiality_options(p)
+    add_cluster_options(p)
+    p.add_argument("--partitions", type=options.count(1, 64 * MAX_WORKERS, "--partitions"), default=None,
+                   help="split the persons into P partitions, counted apart and merged exactly (default with "
+                        "--workers N: 2 N; with --scheduler: 16); the report is the same for every P")
     add_format_option(p)
     p.set_defaults(run=run)
 
@@ -50,10 +62,19 @@ def run(args: argparse.Namespace) -> int:
     if args.data_end is not None and first is not None and args.data_end < first:
         raise BadInput(f"--data-end {args.data_end}: before the first event of {path} ({first}); "
                        "give the date the data reach")
-    report = build_programme_report(
-        log, data_end=args.data_end, participants=attributes, by=args.by, planned_months=args.planned_months,
-        min_n=args.min_n or None, round_to=args.round_to,
-    )
+    common: dict[str, Any] = {
+        "data_end": args.data_end, "participants": attributes, "by": args.by,
+        "planned_months": args.planned_months, "min_n": args.min_n or None, "round_to": args.round_to}
+    partitions = args.partitions
+    if partitions is None and (args.workers is not None or args.scheduler is not None):
+        partitions = 2 * args.workers if args.workers is not None else 16
+    if partitions is None:
+        report = build_programme_report(log, **common)
+    else:
+        with cluster_executor(args) as executor:
+            report = build_programme_report_partitioned(
+                log.split(partitions), executor=executor, progress=Progress(f"reporting {path}", "tasks"),
+                **common)
     if args.format == "json":
         print_json({"file": str(path), **report.to_dict()})
     else:
