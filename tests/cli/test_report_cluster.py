@@ -44,7 +44,8 @@ def test_partitions_give_the_serial_report(event_log: tuple[Path, Path],
     assert serial["participants"] > 0  # type: ignore[operator]
 
 
-def test_partitions_give_the_serial_text(event_log: tuple[Path, Path], capsys: pytest.CaptureFixture[str]) -> None:
+def test_partitions_give_the_serial_text(event_log: tuple[Path, Path],
+                                         capsys: pytest.CaptureFixture[str]) -> None:
     """The text report is the same, line for line."""
     assert main(["report", str(event_log[0])]) == 0
     serial = capsys.readouterr().out

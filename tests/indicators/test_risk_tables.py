@@ -1,4 +1,4 @@
-"""Risk tables add up across partitions; Kaplan–Meier and Aalen–Johansen of the merged table equal the whole."""
+"""Risk tables add up across partitions; the estimators of the merged table equal the whole."""
 
 import numpy as np
 import pytest

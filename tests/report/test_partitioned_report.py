@@ -37,7 +37,8 @@ def split_logs(draw: st.DrawFn) -> tuple[list[Event], list[list[Event]], dict[st
 def test_merged_partitions_give_the_whole_report_exactly(case: tuple) -> None:  # type: ignore[type-arg]
     """For random logs split into random partitions of persons: merged == whole, every number."""
     log, parts, attributes = case
-    for options in ({"min_n": None}, {"min_n": 3, "participants": attributes, "by": "sex", "planned_months": 6}):
+    grouped = {"min_n": 3, "participants": attributes, "by": "sex", "planned_months": 6}
+    for options in ({"min_n": None}, grouped):
         whole = build_programme_report(log, **options)  # type: ignore[arg-type]
         merged = build_programme_report_partitioned(parts, **options)  # type: ignore[arg-type]
         assert merged.to_dict() == whole.to_dict()
