@@ -425,7 +425,8 @@ def caseloads(data: Data, *, data_end: date | None = None) -> Caseloads:
     end_day = _data_end(cols, data_end)
     assigned = (cols.type == TYPE_CODES["coach_assigned"]) | (cols.type == TYPE_CODES["tandem_assigned"])
     rows = np.flatnonzero(assigned)
-    if not len(rows) or not _has(p.first["admitted"]).any():
+    rows = rows[_has(p.first["admitted"][cols.participant[rows]])]  # assignments of admitted participants
+    if not len(rows):
         return Caseloads((), (), (), np.zeros((0, 0), dtype=np.int64))
     part = cols.participant[rows].astype(np.int64)
     day = cols.day[rows].astype(np.int64)

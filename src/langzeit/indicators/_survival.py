@@ -467,7 +467,7 @@ def aalen_johansen(durations: Sequence[int] | IntArray | RiskTable,
             raise ValidationError("event code without a cause name",
                                   [Problem("events", f"code {top} but only {len(names)} causes")])
         times, at_risk, ev_t, censored = _risk_table(d, c, len(names))
-        ev = ev_t.T  # cause × time
+        ev = np.ascontiguousarray(ev_t.T)  # cause × time, laid out as in a RiskTable (same sums)
     total = ev.sum(axis=0)
     n = at_risk.astype(np.float64)
     with np.errstate(divide="ignore", invalid="ignore"):
