@@ -8,6 +8,7 @@ format change: if it is intended, bump the format's version, say so in CHANGELOG
 and regenerate the files with ``LANGZEIT_UPDATE_GOLDEN=1 pytest tests/test_golden_formats.py``.
 """
 
+import csv
 import os
 from datetime import date
 from pathlib import Path
@@ -64,6 +65,7 @@ EVENTS: list[ev.Event] = [
     ev.SchlichtungEnded("e27", "p2", date(2024, 8, 20), agreed=True),
     ev.BenefitReduced("e28", "p2", date(2024, 9, 2), ground="missed_appointment", percent=10,
                       start=date(2024, 10, 1), months=1, count=1),
+    ev.Contacted("e29", "p2", date(2024, 9, 3), channel="outreach", minutes=45, coach_id="c1"),
 ]
 
 SPELLS = [
@@ -125,3 +127,15 @@ def test_social_space_json_is_pinned(tmp_path: Path, name: str) -> None:
     _check(golden, tmp_path / "space.json")
     assert space_to_dict(read_space(golden), include_special_categories=purpose) == space_to_dict(
         example_space(name), include_special_categories=purpose)
+
+
+def test_a_csv_log_written_before_contacts_still_reads(tmp_path: Path) -> None:
+    """A v1 file from before the contacted type (no channel, minutes columns) reads as before."""
+    with (GOLDEN / "events.csv").open(encoding="utf-8", newline="") as fh:
+        version, header, *rows = list(csv.reader(fh))
+    keep = [i for i, c in enumerate(header) if c not in ("channel", "minutes")]
+    with (tmp_path / "old.csv").open("w", encoding="utf-8", newline="") as fh:
+        out = csv.writer(fh)
+        out.writerow(version)
+        out.writerows([cells[i] for i in keep] for cells in [header, *rows] if cells[2] != "contacted")
+    assert list(read_csv(tmp_path / "old.csv")) == [e for e in EVENTS if e.type != "contacted"]

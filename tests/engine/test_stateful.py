@@ -8,11 +8,17 @@
   and the indicators' columns split the log into exactly those participations.
 * cooperation plans and Leistungsminderungen: every written reduction is what the law in
   force gave for the history before it, running reductions never exceed 30 % together
-  (§ 31a Abs. 4; withdrawals under Abs. 7 excepted), a Schlichtung is open at most once.
+  (§ 31a Abs. 4; withdrawals under Abs. 7 excepted), a Schlichtung is open at most once;
+  every participant holding a place has exactly one plan review due, at most six months
+  after the plan's last agreement or Fortschreibung (or after admission without a plan).
+* contacts: a participation's ``contacts`` is the number of RecordContact commands
+  accepted since the person's latest referral, ``last_contact`` the day of the latest,
+  and every ``contacted`` event has a known channel, minutes >= 0 and a registered coach.
 """
 
 from datetime import date, timedelta
 
+from dateutil.relativedelta import relativedelta
 from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
@@ -35,6 +41,7 @@ from langzeit.engine import (
     Extend,
     Pause,
     RecordConsent,
+    RecordContact,
     RecordFollowUp,
     ReduceBenefit,
     Refer,
@@ -47,7 +54,7 @@ from langzeit.engine import (
     WithdrawConsent,
 )
 from langzeit.engine._books import Books
-from langzeit.events import Referred, replay
+from langzeit.events import CONTACT_CHANNELS, Contacted, PlanAgreed, PlanUpdated, Referred, replay
 from langzeit.indicators import EventColumns
 
 PIDS = [f"p{i}" for i in range(9)]
@@ -87,24 +94,28 @@ def build(kind: str, pid: str, day: date, pick: int) -> Command:
                                                    "duty_breach"][pick % 4],
                                         hardship=pick % 7 == 6, coaching_breakoff=pick % 5 == 4,
                                         months=pick % 3),
+        # mostly valid; now and then an unknown channel, negative minutes or an unknown coach
+        "contact": lambda: RecordContact(pid, day, "fax" if pick == 7 else CONTACT_CHANNELS[pick % 5],
+                                         "zz" if pick == 6 else "abc"[pick % 3],
+                                         -1 if pick == 5 else 15 * pick),
     }
     return makers[kind]()
 
 
 KINDS = sorted(["refer", "agree", "assess", "consent", "withdraw", "admit", "waitlist", "decline", "enter",
                 "exit", "pause", "resume", "coach", "tandem", "extend", "plan", "aftercare", "end_aftercare",
-                "follow_up", "update_plan", "schlichtung", "end_schlichtung", "reduce"])
+                "follow_up", "update_plan", "schlichtung", "end_schlichtung", "reduce", "contact"])
 
 #: Commands that make sense in each status (most steps use these, so runs get deep).
 PLAUSIBLE = {
     None: ["refer"],
-    "referred": ["agree", "agree", "assess", "consent", "admit", "admit", "waitlist", "decline"],
-    "waitlisted": ["assess", "consent", "admit", "decline"],
+    "referred": ["agree", "agree", "assess", "consent", "admit", "admit", "waitlist", "decline", "contact"],
+    "waitlisted": ["assess", "consent", "admit", "decline", "contact"],
     "active": ["enter", "enter", "enter", "exit", "exit", "pause", "coach", "coach", "coach", "tandem",
                "tandem", "extend", "plan", "consent", "assess", "withdraw", "plan", "update_plan",
-               "schlichtung", "end_schlichtung", "reduce", "reduce"],
-    "paused": ["resume", "resume", "exit"],
-    "exited": ["follow_up", "aftercare", "end_aftercare", "refer"],
+               "schlichtung", "end_schlichtung", "reduce", "reduce", "contact", "contact"],
+    "paused": ["resume", "resume", "exit", "contact"],
+    "exited": ["follow_up", "aftercare", "end_aftercare", "refer", "contact"],
     "declined": ["refer"],
     "reneged": ["refer"],
 }
@@ -121,6 +132,8 @@ class EngineMachine(RuleBasedStateMachine):
         self.today = D0
         self.accepted = 0
         self.refused = 0
+        #: per person: (RecordContact accepted since the latest referral, the latest one's day)
+        self.contacts: dict[str, tuple[int, date | None]] = {}
 
     @rule(days=st.integers(0, 45))
     def advance(self, days: int) -> None:
@@ -159,7 +172,7 @@ class EngineMachine(RuleBasedStateMachine):
             return "admit"
         if status == "active":
             moves = ["coach", "tandem", "enter", "enter", "coach", "exit", "pause", "plan", "reduce",
-                     "update_plan", "reduce", "schlichtung", "end_schlichtung"]
+                     "update_plan", "reduce", "schlichtung", "end_schlichtung", "contact", "contact"]
             return moves[pick % len(moves)]
         return PLAUSIBLE[status][pick % len(PLAUSIBLE[status])]
 
@@ -183,6 +196,11 @@ class EngineMachine(RuleBasedStateMachine):
             self.accepted += 1
             assert expected == ()
             assert len(self.engine.store.events()) == before_len + len(events)
+            if isinstance(command, Refer):
+                self.contacts[command.participant_id] = (0, None)
+            elif isinstance(command, RecordContact):
+                self.contacts[command.participant_id] = (self.contacts[command.participant_id][0] + 1,
+                                                         command.date)
 
     @rule()
     def renege(self) -> None:
@@ -247,6 +265,40 @@ class EngineMachine(RuleBasedStateMachine):
                 assert running <= 30, state.reductions
             if state.schlichtung_since is not None:
                 assert state.schlichtung_since >= date(2023, 7, 1)
+
+    @invariant()
+    def plan_reviews_are_due_within_six_months(self) -> None:
+        """One plan_review per participant holding a place: the plan's review, or admission + 6 months."""
+        reviews: dict[str, list[date]] = {}
+        for d in self.engine.due(date(2100, 1, 1)).of_kind("plan_review"):
+            reviews.setdefault(d.participant_id, []).append(d.date)
+        last_plan: dict[str, date] = {}
+        for e in self.engine.store.events():
+            if isinstance(e, Referred):
+                last_plan.pop(e.participant_id, None)
+            elif isinstance(e, PlanAgreed | PlanUpdated):
+                last_plan[e.participant_id] = e.date
+        for pid, s in self.engine.states().items():
+            if not s.occupies_place:
+                assert pid not in reviews
+                continue
+            assert s.admitted is not None
+            if s.plan_review is None:
+                assert reviews[pid] == [s.admitted + relativedelta(months=6)]
+            else:
+                assert reviews[pid] == [s.plan_review]
+                assert s.plan_review <= last_plan[pid] + relativedelta(months=6)
+
+    @invariant()
+    def contacts_are_the_accepted_record_contacts(self) -> None:
+        """Contacts and the last contact follow the accepted RecordContact commands; events are valid."""
+        states = self.engine.states()
+        assert {pid: (s.contacts, s.last_contact) for pid, s in states.items()} == self.contacts
+        for e in self.engine.store.events():
+            if isinstance(e, Contacted):
+                assert e.channel in CONTACT_CHANNELS
+                assert e.minutes >= 0
+                assert e.coach_id in ("a", "b", "c")
 
     def teardown(self) -> None:
         """On every day with events, the replayed occupancy and caseloads were within limits."""

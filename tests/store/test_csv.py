@@ -44,7 +44,7 @@ def test_columns_are_the_pinned_header() -> None:
         "event_id,participant_id,type,date,programme_id,referrer,kind,result,consent_id,purpose,"
         "recipient,reason,priority,phase_id,until,coach_id,tandem_id,goal,review,step_id,description,"
         "responsible,due,scale,items,actor_id,service_id,need,outcome,months_after_exit,status,"
-        "receives_benefit,requested_by,agreed,ground,percent,start,months,count"
+        "receives_benefit,requested_by,agreed,ground,percent,start,months,count,channel,minutes"
     )
     every_field = set(BASE_FIELDS).union(*(event_fields(name) for name in EVENT_TYPES))
     assert set(CSV_COLUMNS) == every_field

@@ -13,7 +13,8 @@ The API, stable for applications and the simulator:
   ``waitlist``, ``renege``, ``enter_phase``, ``extend``, ``pause``, ``resume``,
   ``assign_coach``, ``assign_tandem``, ``agree_plan``, ``agree_plan_step``,
   ``achieve_plan_step``, ``score_scale``, ``refer_to_actor``, ``exit``,
-  ``start_aftercare``, ``end_aftercare``, ``record_follow_up``).
+  ``start_aftercare``, ``end_aftercare``, ``record_follow_up``, ``update_plan``,
+  ``start_schlichtung``, ``end_schlichtung``, ``reduce_benefit``, ``record_contact``).
 * Refusals raise :class:`~langzeit.exceptions.TransitionRefused` with every failed guard
   (:class:`~langzeit.exceptions.CapacityExceeded` when only places or caseload are
   missing, :class:`~langzeit.exceptions.ConsentRequired` when only a consent for the

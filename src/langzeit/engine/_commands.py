@@ -45,6 +45,7 @@ __all__ = [
     "Extend",
     "Pause",
     "RecordConsent",
+    "RecordContact",
     "RecordFollowUp",
     "ReduceBenefit",
     "Refer",
@@ -557,6 +558,34 @@ class ReduceBenefit(Command):
     months: int = 0
 
 
+# -- Beratungskontakte (issue 17); the handler is in ._contacts.
+
+
+@attrs.frozen
+class RecordContact(Command):
+    """Record a Beratungskontakt of a registered coach with the participant.
+
+    Allowed while the pathway is open (referred, waitlisted, active, paused) and in
+    aftercare. The engine's guards check the fields (``channel`` one of
+    :data:`~langzeit.events.CONTACT_CHANNELS`, ``minutes`` not negative) and that the
+    coach is registered, and refuse with reasons.
+
+    Args:
+        channel: ``in_person``, ``phone``, ``video``, ``outreach`` (aufsuchend) or ``group``.
+        coach_id: the coach who had the contact (registered with the engine, alone or in a tandem).
+        minutes: the contact's length in minutes (0: not recorded).
+
+    Examples:
+        >>> RecordContact("p1", date(2024, 2, 12), "phone", "c1", minutes=20).to_dict()["channel"]
+        'phone'
+    """
+
+    verb: ClassVar[str] = "record a contact with"
+    channel: str
+    coach_id: str
+    minutes: int = 0
+
+
 def _snake(name: str) -> str:
     return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
 
@@ -568,7 +597,7 @@ COMMAND_TYPES: dict[str, type[Command]] = {
         Refer, Assess, RecordConsent, WithdrawConsent, AgreeParticipation, Decline, Admit, Waitlist,
         Renege, EnterPhase, Extend, Pause, Resume, AssignCoach, AssignTandem, AgreePlan, AgreePlanStep,
         AchievePlanStep, ScoreScale, ReferToActor, Exit, StartAftercare, EndAftercare, RecordFollowUp,
-        UpdatePlan, StartSchlichtung, EndSchlichtung, ReduceBenefit,
+        UpdatePlan, StartSchlichtung, EndSchlichtung, ReduceBenefit, RecordContact,
     )
 }
 for _name, _command_cls in COMMAND_TYPES.items():
@@ -651,7 +680,7 @@ def command_json_schema() -> dict[str, Any]:
     Examples:
         >>> schema = command_json_schema()
         >>> len(schema["oneOf"]), schema["oneOf"][0]["required"]
-        (28, ['command', 'participant_id', 'date'])
+        (29, ['command', 'participant_id', 'date'])
     """
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",

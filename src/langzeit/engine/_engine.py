@@ -23,7 +23,7 @@ from dateutil.relativedelta import relativedelta
 
 from langzeit.domain import ConsentPurpose, ExitReason, OutcomeKind
 from langzeit.engine import _commands as commands
-from langzeit.engine import _law_handlers, _queries  # noqa: F401 -- importing _law_handlers registers them
+from langzeit.engine import _contacts, _law_handlers, _queries  # noqa: F401 -- importing registers their handlers
 from langzeit.engine._commands import Command
 from langzeit.engine._core import _FEED_PAGE, EngineCore, UserGuard
 from langzeit.engine._handlers import run
@@ -542,6 +542,22 @@ class PathwayEngine(EngineCore):
     def end_aftercare(self, participant_id: str, day: date) -> tuple[Event, ...]:
         """Execute :class:`EndAftercare`."""
         return self.execute(commands.EndAftercare(participant_id, day))
+
+    def record_contact(self, participant_id: str, day: date, channel: str, coach_id: str, *,
+                       minutes: int = 0) -> tuple[Event, ...]:
+        """Execute :class:`~langzeit.engine.RecordContact` (a Beratungskontakt).
+
+        Examples:
+            >>> from langzeit.domain import Coach, Programme, Phase, Transition
+            >>> eng = PathwayEngine(Programme("d", "D", voluntary=False, phases=[Phase("a"),
+            ...     Phase("x", terminal=True)], transitions=[Transition("a", "x")]),
+            ...     coaches=[Coach("c1", role="pap", organisation_id="jc")])
+            >>> _ = eng.refer("p1", date(2024, 1, 2))
+            >>> (e,) = eng.record_contact("p1", date(2024, 1, 9), "outreach", "c1", minutes=45)
+            >>> e.type, eng.state("p1").contacts, eng.state("p1").last_contact
+            ('contacted', 1, datetime.date(2024, 1, 9))
+        """
+        return self.execute(commands.RecordContact(participant_id, day, channel, coach_id, minutes))
 
     def record_follow_up(self, participant_id: str, day: date, months_after_exit: int,
                          status: OutcomeKind | str, *,

@@ -224,7 +224,7 @@ def event_json_schema() -> dict[str, Any]:
     Examples:
         >>> schema = event_json_schema()
         >>> len(schema["oneOf"]), schema["oneOf"][0]["properties"]["type"]
-        (28, {'const': 'referred'})
+        (29, {'const': 'referred'})
     """
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",

@@ -77,6 +77,11 @@ class ParticipantState:
     The event log format is unchanged: the participation number is derived from the
     order of the referrals (docs/guides/repeat-participation.md).
 
+    **Contacts.** ``contacts`` counts the Beratungskontakte
+    (:class:`~langzeit.events.Contacted`) of the current participation and
+    ``last_contact`` is the day of its latest one (None: none yet); a new participation
+    starts both afresh.
+
     Examples:
         >>> from langzeit.events import EventLog, Referred, Admitted, PhaseEntered
         >>> log = EventLog([Referred("e1", "p1", date(2024, 1, 8)),
@@ -135,6 +140,8 @@ class ParticipantState:
     plan_updates: int = 0
     schlichtung_since: date | None = None
     reductions: tuple[BenefitReduced, ...] = ()
+    contacts: int = 0
+    last_contact: date | None = None
 
     @property
     def occupies_place(self) -> bool:
@@ -198,11 +205,13 @@ class StateBuilder:
         "assessment_result",
         "coach_id",
         "consents",
+        "contacts",
         "ended",
         "exit_reason",
         "extended_until",
         "extensions",
         "follow_ups",
+        "last_contact",
         "last_event",
         "open_steps",
         "outcome",
@@ -265,6 +274,8 @@ class StateBuilder:
         self.plan_updates = 0
         self.schlichtung_since: date | None = None
         self.reductions: list[BenefitReduced] = []
+        self.contacts = 0
+        self.last_contact: date | None = None
 
     def apply(self, event: Event) -> None:
         """Fold one event (of this participant) into the state.
@@ -293,6 +304,7 @@ class StateBuilder:
             self.aftercare_started, self.aftercare_ended, tuple(self.follow_ups), self.last_event,
             self.participation,
             self.plan_updates, self.schlichtung_since, tuple(self.reductions),
+            self.contacts, self.last_contact,
         )
 
 
@@ -447,6 +459,11 @@ def _benefit_reduced(s: StateBuilder, e: BenefitReduced) -> None:
     s.reductions.append(e)
 
 
+def _contacted(s: StateBuilder, e: ev.Contacted) -> None:
+    s.contacts += 1
+    s.last_contact = e.date
+
+
 #: The handler of each event type; a handler takes events of its key's type only (hence ``Any``:
 #: dispatching on ``type(event)`` replaces an ``isinstance`` check per event in the hot fold).
 _HANDLERS: dict[type[Event], Callable[[StateBuilder, Any], None]] = {
@@ -459,7 +476,7 @@ _HANDLERS: dict[type[Event], Callable[[StateBuilder, Any], None]] = {
     ev.ScaleScored: _scale_scored, ev.ActorReferred: _actor_referred, ev.Exited: _exited,
     ev.AftercareStarted: _aftercare_started, ev.AftercareEnded: _aftercare_ended,
     ev.FollowUp: _follow_up, ev.PlanUpdated: _plan_updated, ev.SchlichtungStarted: _schlichtung_started,
-    ev.SchlichtungEnded: _schlichtung_ended, BenefitReduced: _benefit_reduced,
+    ev.SchlichtungEnded: _schlichtung_ended, BenefitReduced: _benefit_reduced, ev.Contacted: _contacted,
 }
 
 

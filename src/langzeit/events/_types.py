@@ -16,6 +16,7 @@ from langzeit.events._fields import compile_checks, field_problems, refuse
 from langzeit.exceptions import WrongTypeError
 
 __all__ = [
+    "CONTACT_CHANNELS",
     "EVENT_TYPES",
     "ActorReferred",
     "Admitted",
@@ -26,6 +27,7 @@ __all__ = [
     "CoachAssigned",
     "ConsentGiven",
     "ConsentWithdrawn",
+    "Contacted",
     "Declined",
     "Event",
     "Exited",
@@ -517,6 +519,38 @@ class BenefitReduced(Event):
     count: int = 1
 
 
+# -- Beratungskontakte (issue 17)
+
+#: The channels of a Beratungskontakt: in person (at the office), by phone, by video,
+#: aufsuchend (outreach: at home, in the street, where the person is) and in a group.
+CONTACT_CHANNELS: tuple[str, ...] = ("in_person", "phone", "video", "outreach", "group")
+
+
+@attrs.frozen(kw_only=True)
+class Contacted(Event):
+    """A Beratungskontakt: a coach met or spoke with the participant.
+
+    The engine's :class:`~langzeit.engine.RecordContact` writes it after its guards
+    (a channel of :data:`CONTACT_CHANNELS`, ``minutes`` not negative, a registered coach);
+    the event itself records what happened, as every event does.
+
+    Args:
+        channel: one of :data:`CONTACT_CHANNELS` (``outreach`` is aufsuchende Arbeit).
+        minutes: the contact's length in minutes (0: not recorded).
+        coach_id: the coach who had the contact (empty: not recorded).
+
+    Examples:
+        >>> e = Contacted("e34", "p1", date(2024, 2, 12), channel="outreach", minutes=45, coach_id="c1")
+        >>> e.type, e.channel in CONTACT_CHANNELS, e.minutes
+        ('contacted', True, 45)
+    """
+
+    type: ClassVar[str] = "contacted"
+    channel: str
+    minutes: int = 0
+    coach_id: str = ""
+
+
 #: Every event type by its ``type`` name.
 EVENT_TYPES: dict[str, type[Event]] = {
     cls.type: cls
@@ -525,7 +559,7 @@ EVENT_TYPES: dict[str, type[Event]] = {
         Waitlisted, Reneged, Admitted, PhaseEntered, Extended, Paused, Resumed, CoachAssigned,
         TandemAssigned, PlanAgreed, PlanStepAgreed, PlanStepAchieved, ScaleScored,
         ActorReferred, Exited, AftercareStarted, AftercareEnded, FollowUp,
-        PlanUpdated, SchlichtungStarted, SchlichtungEnded, BenefitReduced,
+        PlanUpdated, SchlichtungStarted, SchlichtungEnded, BenefitReduced, Contacted,
     )
 }
 _CHECKED: list[type[Any]] = [Event, *EVENT_TYPES.values()]
