@@ -38,7 +38,6 @@ from langzeit.events._types import *  # noqa: F403 -- re-exports _types.__all__
 
 __all__ = [
     "BASE_FIELDS",
-    "CONTACT_CHANNELS",
     "EVENT_FORMAT",
     "EVENT_FORMAT_VERSION",
     "FREE_TEXT_FIELDS",
