@@ -172,7 +172,7 @@ def test_queue_method_lists_why_a_scenario_is_no_queue() -> None:
 
 def test_unknown_method_is_refused() -> None:
     """A misspelt method is an error, not a silent default."""
-    with pytest.raises(ValueError, match="'auto', 'engine' or 'queue'"):
+    with pytest.raises(ValueError, match="'auto', 'engine', 'kernel' or 'queue'"):
         simulate(load_scenario("mm-c-queue"), method="fast")  # type: ignore[arg-type]
 
 

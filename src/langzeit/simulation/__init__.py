@@ -7,7 +7,9 @@ waiting-list and extension decision is the engine's — on independent random st
 per replication, and returns the events (the same types as live case work), the
 pathways on the continuous model clock and per-replication metrics. Plain queues
 (see :func:`queue_obstacles`) run without events in the queue kernel, which gives
-the same pathways and metrics draw for draw, 10–50 times faster.
+the same pathways and metrics draw for draw, 10–50 times faster; other programmes
+(see :func:`kernel_obstacles`) in the pathway kernel, the event loop with the
+engine's few decisions taken from counters, also draw for draw.
 
 Examples:
     >>> from langzeit.simulation import load_scenario, simulate
@@ -24,6 +26,7 @@ from langzeit.simulation import (
 from langzeit.simulation._costs import COST_METRICS, ReliefBalance, cost_metrics, relief_balance
 from langzeit.simulation._distributions import *  # noqa: F403 -- re-exports _distributions.__all__
 from langzeit.simulation._hazards import CAUSES, PhaseHazards, cause_exit
+from langzeit.simulation._kernel import kernel_obstacles
 from langzeit.simulation._queue import queue_obstacles
 from langzeit.simulation._referrals import (
     CohortReferrals,
@@ -79,6 +82,7 @@ __all__ = [
     "cost_metrics",
     "erlang_c",
     "estimate_size",
+    "kernel_obstacles",
     "load_scenario",
     "mean_interval",
     "metric_unit",

@@ -106,6 +106,9 @@ class _AppendLog:
 class _Run:
     """One replication in progress (private; see :func:`run_replication`)."""
 
+    #: whether the run drives a pathway engine (the pathway kernel, ``_kernel``, keeps its own books)
+    uses_engine = True
+
     def __init__(self, scenario: Scenario, rng: np.random.Generator) -> None:
         self.s = scenario
         self.rng = rng
@@ -130,12 +133,13 @@ class _Run:
         wl = scenario.waiting_list
         self.cohorts = isinstance(scenario.referrals, CohortReferrals)
         self.log = _AppendLog()
-        self.engine = _new_engine(
-            prog, store=self.log, coaches=coaches, tandems=tandems,
-            discipline="priority" if wl.discipline == "priority" else "fifo",
-            auto_admit=not self.cohorts,
-        )
-        self.exec = self.engine.execute
+        if self.uses_engine:
+            self.engine = _new_engine(
+                prog, store=self.log, coaches=coaches, tandems=tandems,
+                discipline="priority" if wl.discipline == "priority" else "fifo",
+                auto_admit=not self.cohorts,
+            )
+            self.exec = self.engine.execute
         streams = Streams(rng, prog)
         self.streams = streams
         self.agree_u = _stream(streams.agreement.random)
@@ -434,15 +438,20 @@ class _Run:
         self.load[staff] = load
         heapq.heappush(self.staff_heap, (load - self.limit[staff], self.staff_order[staff], staff))
 
-    def assign(self, i: int, pid: str, t: float) -> None:
-        """Give the case to the coach (or tandem) with the most free cases; the engine checks."""
+    def best_staff(self) -> str | None:
+        """The coach (or tandem) with the most free cases (None: no staff)."""
         heap = self.staff_heap
         while heap:
             neg_free, _, best = heap[0]
             if neg_free == self.load[best] - self.limit[best]:
-                break
+                return best
             heapq.heappop(heap)  # stale entry
-        else:
+        return None
+
+    def assign(self, i: int, pid: str, t: float) -> None:
+        """Give the case to the coach (or tandem) with the most free cases; the engine checks."""
+        best = self.best_staff()
+        if best is None:
             return
         day = self.day(t)
         try:
@@ -486,11 +495,13 @@ class _Run:
         if nxt is not None:  # on along the phase model, with nothing to draw or record first
             day = self.days.get(int(t)) or self.day(t)
             try:
-                self.exec(eng.EnterPhase(self.ids[i], day, nxt))
+                events = self.exec(eng.EnterPhase(self.ids[i], day, nxt))
             except CapacityExceeded:
                 self.push(add_months(t, 1.0), _PHASE_END, i, phase)  # phase full: try again in a month
                 return
             self.start_phase(i, nxt, t)
+            if len(events) > 1:  # the entry phase freed a place: the engine admitted from its list
+                self.after(events, t)
             return
         nxt = self.default_next[phase]
         if phase in self.s.routing:
@@ -520,11 +531,13 @@ class _Run:
             self.assessed[i] = True
         self.consent(i, pid, day, nxt)
         try:
-            self.exec(eng.EnterPhase(pid, day, nxt))
+            events = self.exec(eng.EnterPhase(pid, day, nxt))
         except CapacityExceeded:
             self.push(add_months(t, 1.0), _PHASE_END, i, phase)  # phase full: try again in a month
             return
         self.start_phase(i, nxt, t)
+        if len(events) > 1:
+            self.after(events, t)
 
     def on_hazard(self, t: float, i: int, cause: str) -> None:
         reason, outcome = self.hazard_exit[cause]

@@ -192,7 +192,7 @@ def run_queue(scenario: Scenario, rng: np.random.Generator, *, index: int = 0) -
         phase_entrants={phase.id: entrants},
     )
     metrics = replication_metrics(pathways, observed_from=to_time(s.observed_from), end=end)
-    return Replication(index, (), pathways, metrics)
+    return Replication(index, (), pathways, metrics, method="queue")
 
 
 def _completions(s: Scenario, streams: Streams, ends: list[float]) -> tuple[list[float], list[int]]:

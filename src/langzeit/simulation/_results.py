@@ -326,17 +326,21 @@ class Replication:
         events: the events in log order (empty when the run did not keep them).
         pathways: the columnar pathways on the continuous clock.
         metrics: :func:`replication_metrics` of the observation window.
+        method: how it was computed: ``"engine"`` (the event loop through the pathway
+            engine), ``"kernel"`` (the pathway kernel, no events) or ``"queue"`` (the
+            queue kernel, no events); see :func:`~langzeit.simulation.simulate`.
 
     Examples:
         >>> r = Replication(0, (), Pathways.from_lists(referred=[], agreed=[]), {"referred": 0.0})
-        >>> len(r.log())
-        0
+        >>> len(r.log()), r.method
+        (0, 'engine')
     """
 
     index: int
     events: tuple[Event, ...]
     pathways: Pathways
     metrics: Mapping[str, float]
+    method: str = "engine"
 
     def log(self) -> EventLog:
         """The events as an :class:`~langzeit.events.EventLog`."""

@@ -23,41 +23,56 @@ __all__ = ["DEFAULT_SEED", "simulate"]
 DEFAULT_SEED = 2024
 
 
-Method = Literal["auto", "engine", "queue"]
+Method = Literal["auto", "engine", "kernel", "queue"]
 
 
 def _one(scenario: Scenario, stream: np.random.SeedSequence, index: int, keep_events: bool,
-         tick: Callable[[float], None] | None = None, queue: bool = False) -> Replication:
-    if queue:
+         tick: Callable[[float], None] | None = None, method: str = "engine") -> Replication:
+    if method == "queue":
         from langzeit.simulation._queue import run_queue
 
         replication = run_queue(scenario, np.random.default_rng(stream), index=index)
-        if tick is not None:
-            tick(1.0)
-        return replication
-    from langzeit.simulation._model import run_replication
+    elif method == "kernel":
+        from langzeit.simulation._kernel import run_kernel
 
-    return run_replication(scenario, np.random.default_rng(stream), index=index, keep_events=keep_events,
-                           tick=tick)
+        replication = run_kernel(scenario, np.random.default_rng(stream), index=index)
+    else:
+        from langzeit.simulation._model import run_replication
+
+        return run_replication(scenario, np.random.default_rng(stream), index=index, keep_events=keep_events,
+                               tick=tick)
+    if tick is not None:
+        tick(1.0)
+    return replication
 
 
-def _use_queue(scenario: Scenario, method: str, keep_events: bool) -> bool:
-    """Whether to run the queue kernel; refuses a ``method`` that cannot be honoured."""
+def _choose(scenario: Scenario, method: str, keep_events: bool) -> str:
+    """The path a replication takes; refuses a ``method`` that cannot be honoured."""
+    from langzeit.simulation._kernel import kernel_obstacles
     from langzeit.simulation._queue import queue_obstacles
 
     if method == "engine":
-        return False
+        return "engine"
     if method == "auto":
-        return not keep_events and not queue_obstacles(scenario)
-    if method != "queue":
-        raise ValidationError(f"method must be 'auto', 'engine' or 'queue', got {method!r}")
+        if keep_events:
+            return "engine"
+        if not queue_obstacles(scenario):
+            return "queue"
+        return "engine" if kernel_obstacles(scenario) else "kernel"
+    if method not in ("queue", "kernel"):
+        raise ValidationError(f"method must be 'auto', 'engine', 'kernel' or 'queue', got {method!r}")
     if keep_events:
         raise ValidationError(
-            "the queue kernel writes no events: pass keep_events=False (or method='engine')")
-    obstacles = queue_obstacles(scenario)
-    if obstacles:
-        raise ValidationError(f"scenario {scenario.id!r} is not a plain queue: " + "; ".join(obstacles))
-    return True
+            f"the {method} kernel writes no events: pass keep_events=False (or method='engine')")
+    if method == "queue":
+        obstacles = queue_obstacles(scenario)
+        if obstacles:
+            raise ValidationError(f"scenario {scenario.id!r} is not a plain queue: " + "; ".join(obstacles))
+    else:
+        obstacles = kernel_obstacles(scenario)
+        if obstacles:
+            raise ValidationError(f"scenario {scenario.id!r} needs the engine: " + "; ".join(obstacles))
+    return method
 
 
 class _Tick:
@@ -106,8 +121,15 @@ def simulate(
             pathway engine; ``"queue"`` computes pathways and metrics with the queue
             kernel (no events; only for scenarios without
             :func:`~langzeit.simulation.queue_obstacles`), which gives the same
-            pathways draw for draw, 10–50 × faster; ``"auto"`` (default) takes the
-            kernel when the events are not kept and the scenario is a plain queue.
+            pathways draw for draw, 10–50 × faster; ``"kernel"`` computes them with
+            the pathway kernel (no events; several phases, routing, hazards, places,
+            maximum stays, staffing…, only for scenarios without
+            :func:`~langzeit.simulation.kernel_obstacles`), also draw for draw, about
+            5 × faster than the engine; ``"auto"`` (default) takes the fastest of these
+            that gives the same pathways: the engine when the events are kept, else the
+            queue kernel for a plain queue, else the pathway kernel where it applies.
+            Each replication's :attr:`~langzeit.simulation.Replication.method` says
+            which ran.
         max_events: the bound on one replication's estimated events
             (:func:`estimate_size`), checked before anything runs; None or 0: no bound.
         progress: called with ``(done, total)`` after each finished replication; in
@@ -122,8 +144,8 @@ def simulate(
 
     Raises:
         ValueError: ``replications`` or ``processes`` below 1; an unknown ``method``;
-            ``method="queue"`` when events are kept or for a scenario that is not a
-            plain queue (the reasons are listed); ``keep_events`` names a replication
+            ``method="queue"`` or ``"kernel"`` when events are kept or for a scenario
+            the kernel does not model (the reasons are listed); ``keep_events`` names a replication
             that does not exist.
         LimitExceeded: the estimated events of a replication exceed ``max_events``.
         WorkerLost: a worker died during the run (nothing partial is returned).
@@ -142,6 +164,16 @@ def simulate(
         >>> slow = simulate(queue, seed=7, method="engine")
         >>> fast.replications[0].metrics == slow.replications[0].metrics
         True
+        >>> fast.replications[0].method, slow.replications[0].method
+        ('queue', 'engine')
+
+        A programme of several phases runs in the pathway kernel, with the same pathways:
+
+        >>> rpe = load_scenario("rpe-euregio")
+        >>> fast = simulate(rpe, seed=7, keep_events=False)
+        >>> slow = simulate(rpe, seed=7, keep_events=False, method="engine")
+        >>> fast.replications[0].method, fast.replications[0].metrics == slow.replications[0].metrics
+        ('kernel', True)
 
         Events of the first replication only (the others run in the kernel):
 
@@ -171,10 +203,10 @@ def simulate(
             raise ValidationError(f"keep_events names replications that do not exist: {outside} "
                              f"(there are {replications}, numbered from 0)")
         keep = [i in wanted for i in range(replications)]
-    queue = [_use_queue(scenario, method, k) for k in keep]
+    how = [_choose(scenario, method, k) for k in keep]
     streams = np.random.SeedSequence(seed).spawn(replications)
     workers = min(processes or os.cpu_count() or 1, replications)
-    arguments = [(scenario, s, i, keep[i], None, queue[i]) for i, s in enumerate(streams)]
+    arguments = [(scenario, s, i, keep[i], None, how[i]) for i, s in enumerate(streams)]
     name = "replication {}".format
     done: list[Replication]
     if executor is not None:
@@ -183,7 +215,7 @@ def simulate(
         done = []
         for i, stream in enumerate(streams):
             tick = None if progress is None else _Tick(progress, i, replications)
-            done.append(_one(scenario, stream, i, keep[i], tick, queue[i]))
+            done.append(_one(scenario, stream, i, keep[i], tick, how[i]))
             if progress is not None:
                 progress(i + 1, replications)
     else:
