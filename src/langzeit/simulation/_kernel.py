@@ -53,8 +53,9 @@ def kernel_obstacles(scenario: Scenario) -> tuple[str, ...]:
     waiting lists with reneging and a maximum length, coaches and tandems, and skips
     what changes no pathway (consent, assessment, cooperation plans, scales,
     aftercare, follow-ups). It does not model cohort referrals (admission on cycle
-    days), Leistungsminderungen, costs (their metrics are read from the events), nor programmes on which the simulator's own commands would be refused
-    (the engine then raises the refusal): an ``agreement`` guard in a programme that
+    days), Leistungsminderungen, costs (their metrics are read from the events), nor
+    programmes on which the simulator's own commands would be refused (the engine then
+    raises the refusal): an ``agreement`` guard in a programme that
     is not voluntary, or an exit that needs consent, an assessment or an agreement.
 
     Args:
