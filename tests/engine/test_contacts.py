@@ -118,3 +118,39 @@ def test_the_command_round_trips_as_a_record() -> None:
     assert cmd.to_dict() == {"command": "record_contact", "participant_id": "p1", "date": "2024-02-01",
                              "channel": "video", "coach_id": "a", "minutes": 30}
     assert command_from_dict(cmd.to_dict()) == cmd
+
+
+def _no_contact(engine: PathwayEngine, as_of: date, gap: str = "6 weeks") -> list[tuple[str, date, str]]:
+    return [(d.participant_id, d.date, d.detail) for d in engine.due(as_of, no_contact=gap)
+            if d.kind == "no_contact"]
+
+
+def test_no_contact_is_due_six_weeks_after_the_last_contact_or_after_admission() -> None:
+    """p1 last seen 10 Jan → due 21 Feb; p2 admitted 15 Jan, never seen → due 26 Feb (hand-computed)."""
+    e = new_engine()
+    admitted(e, "p1", date(2024, 1, 8))
+    admitted(e, "p2", date(2024, 1, 15))
+    e.record_contact("p1", date(2024, 1, 10), "phone", "a")
+    assert _no_contact(e, date(2024, 2, 20)) == []
+    assert _no_contact(e, date(2024, 2, 21)) == [("p1", date(2024, 2, 21), "last contact 2024-01-10")]
+    assert _no_contact(e, date(2024, 2, 26)) == [("p1", date(2024, 2, 21), "last contact 2024-01-10"),
+                                                 ("p2", date(2024, 2, 26), "no contact yet")]
+
+
+def test_a_new_contact_moves_the_deadline_and_without_the_option_nothing_is_checked() -> None:
+    """A contact on 20 Feb puts the next one due on 2 Apr; due() without no_contact lists none."""
+    e = new_engine()
+    admitted(e, "p1", date(2024, 1, 8))
+    e.record_contact("p1", date(2024, 2, 20), "video", "a")
+    assert _no_contact(e, date(2024, 4, 1)) == []
+    assert _no_contact(e, date(2024, 4, 2)) == [("p1", date(2024, 4, 2), "last contact 2024-02-20")]
+    assert [d for d in e.due(date(2025, 1, 1)) if d.kind == "no_contact"] == []
+
+
+def test_no_contact_is_not_due_for_the_referred_or_after_the_exit() -> None:
+    """Only whoever is in the programme (or in aftercare) is owed contacts."""
+    e = new_engine()
+    e.refer("p1", date(2024, 1, 8))
+    admitted(e, "p2", date(2024, 1, 8))
+    e.exit("p2", date(2024, 1, 20), ExitReason.DROPOUT)
+    assert _no_contact(e, date(2024, 12, 31)) == []

@@ -675,7 +675,8 @@ class PathwayEngine(EngineCore):
         with self._lock:
             return _queries.waiting_list(self, as_of)
 
-    def due(self, as_of: date, *, within: relativedelta | int | str | None = None) -> DueList:
+    def due(self, as_of: date, *, within: relativedelta | int | str | None = None,
+            no_contact: relativedelta | int | str | None = None) -> DueList:
         """What is due on the model clock by ``as_of`` (or within a look-ahead after it).
 
         Planned phase ends, maximum stays per phase and per programme (extensions
@@ -683,10 +684,14 @@ class PathwayEngine(EngineCore):
         admitted participant without a plan, six months after admission), the end of an
         open Schlichtungsverfahren (``schlichtung_end``, four weeks after it began, § 15a
         SGB II), aftercare ends, follow-ups 6 and 12 months after exit, and maximum waits reached.
+        With ``no_contact``, also whoever (in the programme or in aftercare) has had no
+        Beratungskontakt (:meth:`record_contact`) for that long: from the last contact, or
+        from admission when there was none (kind ``no_contact``).
 
         Args:
             as_of: the day of the check.
             within: also list what falls due up to this long after ``as_of``.
+            no_contact: the longest time without a contact, e.g. ``"6 weeks"`` (default: not checked).
 
         Returns:
             The deadlines, by date, participant and kind.
@@ -700,9 +705,11 @@ class PathwayEngine(EngineCore):
             >>> _ = engine.refer("p1", date(2024, 1, 8)); _ = engine.admit("p1", date(2024, 2, 1))
             >>> [(d.kind, d.date) for d in engine.due(date(2024, 8, 1))]
             [('phase_end', datetime.date(2024, 5, 1)), ('plan_review', datetime.date(2024, 8, 1))]
+            >>> [(d.kind, d.date) for d in engine.due(date(2024, 3, 31), no_contact="6 weeks")]
+            [('no_contact', datetime.date(2024, 3, 14))]
         """
         with self._lock:
-            return _queries.due(self, as_of, within)
+            return _queries.due(self, as_of, within, no_contact)
 
 
 def _refusal(command: Command, failures: list[GuardFailure]) -> TransitionRefused:

@@ -103,9 +103,11 @@ def waiting_list(engine: EngineCore, as_of: date | None) -> WaitingList:
         WaitingEntry(pid, found[pid].waitlisted, found[pid].waitlist_priority) for pid in pids))
 
 
-def due(engine: EngineCore, as_of: date, within: relativedelta | int | str | None) -> DueList:
+def due(engine: EngineCore, as_of: date, within: relativedelta | int | str | None,
+        no_contact: relativedelta | int | str | None = None) -> DueList:
     """What is due by ``as_of`` (see :meth:`~langzeit.engine.PathwayEngine.due`)."""
     limit = as_of if within is None else as_of + parse_duration(within)
+    contact_gap = None if no_contact is None else parse_duration(no_contact)
     out: list[Due] = []
     prog = engine.programme
     plus = engine._plus
@@ -142,6 +144,14 @@ def due(engine: EngineCore, as_of: date, within: relativedelta | int | str | Non
             day = plus(b.waitlisted, max_wait)
             if day <= limit:
                 out.append(Due(pid, "max_wait", day, ""))
+        if contact_gap is not None and (occupying(status) or (
+                b.aftercare_started is not None and b.aftercare_ended is None)):
+            since = b.last_contact or b.admitted or b.aftercare_started
+            if since is not None:
+                day = since + contact_gap
+                if day <= limit:
+                    detail = "no contact yet" if b.last_contact is None else f"last contact {since}"
+                    out.append(Due(pid, "no_contact", day, detail))
         if b.schlichtung_since is not None:  # § 15a: ends at the latest four weeks after it began
             day = b.schlichtung_since + rechtsstand(b.schlichtung_since).schlichtung_duration
             if day <= limit:

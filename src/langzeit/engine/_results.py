@@ -18,7 +18,7 @@ __all__ = [
 #: The kinds of deadlines :meth:`PathwayEngine.due` reports, in the order of the guide.
 DUE_KINDS = (
     "phase_end", "phase_max", "max_duration", "plan_review", "aftercare_end", "follow_up",
-    "max_wait",
+    "max_wait", "schlichtung_end", "no_contact",
 )
 
 
@@ -29,8 +29,10 @@ class Due:
     Kinds: ``phase_end`` (planned end of the current phase), ``phase_max`` (maximum
     stay in the phase), ``max_duration`` (maximum stay in the programme, extensions
     included), ``plan_review`` (cooperation plan review, § 15 Abs. 3 SGB II),
-    ``aftercare_end``, ``follow_up`` (6 and 12 months after exit) and ``max_wait``
-    (maximum wait on the list reached: renege).
+    ``aftercare_end``, ``follow_up`` (6 and 12 months after exit), ``max_wait``
+    (maximum wait on the list reached: renege), ``schlichtung_end`` (§ 15a SGB II) and,
+    when asked for, ``no_contact`` (no Beratungskontakt for the given time since the last
+    one, or since admission).
 
     Args:
         participant_id: whose deadline.
