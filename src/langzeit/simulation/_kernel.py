@@ -185,15 +185,7 @@ class _Kernel(_Run):
     def on_phase_end(self, t: float, i: int, phase: str) -> None:
         nxt = self.plain_next.get(phase)
         if nxt is None:
-            nxt = self.default_next[phase]
-            if phase in self.s.routing:
-                u = self.routing_u()
-                acc = 0.0
-                for target, p in self.s.routing[phase]:
-                    acc += p
-                    nxt = target
-                    if u < acc:
-                        break
+            nxt = self.route(phase)
             if nxt in self.terminal:
                 outcome = _NONE
                 if phase in self.last_phases:

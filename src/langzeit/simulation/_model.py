@@ -490,6 +490,19 @@ class _Run:
                 return
         self.push(add_months(t, stay), _PHASE_END, i, phase)
 
+    def route(self, phase: str) -> str:
+        """The phase after ``phase``: its default, or drawn from its routing (one uniform draw)."""
+        nxt = self.default_next[phase]
+        if phase in self.s.routing:
+            u = self.routing_u()
+            acc = 0.0
+            for target, p in self.s.routing[phase]:
+                acc += p
+                nxt = target
+                if u < acc:
+                    break
+        return nxt
+
     def on_phase_end(self, t: float, i: int, phase: str) -> None:
         nxt = self.plain_next.get(phase)
         if nxt is not None:  # on along the phase model, with nothing to draw or record first
@@ -503,15 +516,7 @@ class _Run:
             if len(events) > 1:  # the entry phase freed a place: the engine admitted from its list
                 self.after(events, t)
             return
-        nxt = self.default_next[phase]
-        if phase in self.s.routing:
-            u = self.routing_u()
-            acc = 0.0
-            for target, p in self.s.routing[phase]:
-                acc += p
-                nxt = target
-                if u < acc:
-                    break
+        nxt = self.route(phase)
         if nxt in self.terminal:
             outcome = OutcomeKind.NONE
             if phase in self.last_phases:  # the pathway's end: outcomes of completers
