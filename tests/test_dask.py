@@ -17,7 +17,8 @@ distributed = pytest.importorskip("distributed",
                                   reason="the dask extra is not installed: pip install -e '.[dask]'")
 
 from langzeit.exceptions import WorkerLost  # noqa: E402
-from langzeit.indicators import kennzahlen, kennzahlen_partitioned  # noqa: E402
+from langzeit.indicators import EventColumns, kennzahlen, kennzahlen_partitioned  # noqa: E402
+from langzeit.report import build_programme_report, build_programme_report_partitioned  # noqa: E402
 from langzeit.simulation import load_scenario, simulate  # noqa: E402
 from langzeit.spells import generate_spells, write_spell_dataset  # noqa: E402
 
@@ -68,6 +69,34 @@ def test_a_killed_worker_is_retried_and_the_result_is_complete(client: distribut
     serial = simulate(scenario, seed=4, replications=8, keep_events=False)
     assert killed
     assert [r.metrics for r in on_cluster.replications] == [r.metrics for r in serial.replications]
+    client.wait_for_workers(2, timeout=60)
+
+
+def test_the_programme_report_on_the_cluster_equals_the_serial_one(client: distributed.Client) -> None:
+    """Partitions of a simulated log counted on the workers and merged: the whole log's report."""
+    log = simulate(load_scenario("sanus-le"), seed=5, replications=1).replications[0].events
+    parts = EventColumns.from_events(log).split(4)
+    on_cluster = build_programme_report_partitioned(parts, executor=client.get_executor(), min_n=None)
+    assert on_cluster.to_dict() == build_programme_report(log, min_n=None).to_dict()
+
+
+def test_a_worker_killed_during_the_report_is_retried_and_the_report_is_complete(
+        client: distributed.Client) -> None:
+    """SIGKILL to a worker while the report's partitions are counted: the merged report is still exact."""
+    client.wait_for_workers(2, timeout=60)
+    log = simulate(load_scenario("aktivoreha"), seed=6, replications=1).replications[0].events
+    parts = EventColumns.from_events(log).split(6)
+    pids = list(client.run(os.getpid).values())
+    killed: list[int] = []
+
+    def kill_one(done: int, total: int) -> None:
+        if not killed:
+            killed.append(pids[-1])
+            os.kill(pids[-1], signal.SIGKILL)  # the nanny starts a new worker
+
+    on_cluster = build_programme_report_partitioned(parts, executor=client.get_executor(), progress=kill_one)
+    assert killed
+    assert on_cluster.to_dict() == build_programme_report(log).to_dict()
     client.wait_for_workers(2, timeout=60)
 
 
