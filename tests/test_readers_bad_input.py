@@ -121,3 +121,13 @@ def test_mutated_valid_files_give_only_documented_errors(
 def test_nasty_texts_give_only_documented_errors(reader: str, text: str) -> None:
     """Deep nesting, NUL, huge numbers, BOM alone, formula cells under every reader."""
     _read(reader, text.encode("utf-8"))
+
+
+def test_mutations_found_once_give_only_documented_errors(valid: dict[str, bytes]) -> None:
+    """Regressions: damaged files that once escaped the spell validation as a bare IndexError."""
+    arrow, parquet = valid["read_spells arrow"], bytearray(valid["read_spells parquet"])
+    # seed 839434324, @reproduce_failure('6.170.17', b'AEEIQQJCCVFhAA==') of the mutation property:
+    # a zero byte inserted at 2385 makes a dictionary index point past its dictionary
+    _read("read_spells arrow", arrow[:2385] + b"\x00" + arrow[2385:])
+    parquet[618] = 255  # the same in a Parquet data page (found by a fuzz run)
+    _read("read_spells parquet", bytes(parquet))

@@ -253,6 +253,28 @@ def test_write_and_read_every_format(tmp_path: Path) -> None:
         assert back.rows() == t.rows()
 
 
+def test_arrow_dictionary_indices_beyond_their_dictionary_are_a_damaged_file(tmp_path: Path) -> None:
+    """An IPC file is mapped unchecked: indices past the dictionary are a damaged file, not an IndexError."""
+    ids = pa.DictionaryArray.from_arrays(pa.array([0, 5], pa.int32()), pa.array(["a", "b"]), safe=False)
+    table = pa.table({"person_id": ids, "kind": ["elb", "elb"], "start": ["2024-01-01"] * 2,
+                      "end": pa.array([None, None], pa.string()), "jobcenter": ["J", "J"]})
+    feather.write_feather(table, str(tmp_path / "x.arrow"), compression="uncompressed")
+    for strict in (True, False):
+        with pytest.raises(UnreadableFileError, match=r"x\.arrow: is a damaged Arrow file .*out of bounds"):
+            read_spells(tmp_path / "x.arrow", strict=strict)
+
+
+def test_unsigned_dictionary_indices_with_nulls(tmp_path: Path) -> None:
+    """uint8 dictionary indices with a null read as an empty cell (the null must not wrap round to 255)."""
+    jobcenter = pa.DictionaryArray.from_arrays(pa.array([0, None, 1], pa.uint8()), pa.array(["J1", "J2"]))
+    table = pa.table({"person_id": ["p1", "p2", "p3"], "kind": ["elb"] * 3, "start": ["2024-01-01"] * 3,
+                      "end": pa.array([None] * 3, pa.string()), "jobcenter": jobcenter})
+    feather.write_feather(table, str(tmp_path / "u.arrow"), compression="uncompressed")
+    t = read_spells(tmp_path / "u.arrow", strict=False)
+    assert [(p.line, p.reason) for p in t.rejected] == [(3, "elb spell without jobcenter")]
+    assert t.jobcenter_labels == ("J1", "J2")
+
+
 def test_missing_columns_in_parquet_and_frames() -> None:
     """The header rule holds for every source."""
     with pytest.raises(DataFormatError, match="missing required column"):

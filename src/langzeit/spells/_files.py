@@ -242,14 +242,38 @@ def _read_parquet(path: Path) -> BatchSource:
     # text columns come as the file's own dictionaries
     reader = pq.ParquetFile(path, read_dictionary=_string_columns(schema, wanted))
 
+    num_rows = reader.metadata.num_rows
+
     def batches() -> Iterator[pa.RecordBatch]:
         try:
-            yield from reader.iter_batches(batch_size=_PARQUET_BATCH, columns=wanted)
+            yield from _checked_batches(reader.iter_batches(batch_size=_PARQUET_BATCH, columns=wanted),
+                                        num_rows)
         finally:
             reader.close()
 
+    if num_rows < 0:
+        raise pa.ArrowInvalid(f"the metadata gives {num_rows} rows")
     # the next row group is decoded (pyarrow, without the GIL) while this one is validated (numpy)
-    return BatchSource(reader.metadata.num_rows, wanted, lambda: prefetched(batches()))
+    return BatchSource(num_rows, wanted, lambda: prefetched(batches()))
+
+
+def _checked_batches(batches: Iterator[pa.RecordBatch], num_rows: int) -> Iterator[pa.RecordBatch]:
+    """The batches of a Parquet file, each checked, and as many rows as its metadata gives.
+
+    A damaged page can decode to dictionary indices beyond their dictionary, and damaged
+    metadata can give another number of rows than the pages hold; the validation reads
+    buffers directly and fills columns of ``num_rows``, so either would end there as an
+    ``IndexError`` or as rows never written. ``ArrowInvalid`` here: a damaged file.
+    """
+    seen = 0
+    for batch in batches:
+        batch.validate(full=True)
+        seen += batch.num_rows
+        if seen > num_rows:
+            raise pa.ArrowInvalid(f"more rows than the {num_rows} of its metadata")
+        yield batch
+    if seen != num_rows:
+        raise pa.ArrowInvalid(f"{seen} rows, its metadata gives {num_rows}")
 
 
 def _read_arrow(path: Path) -> pa.Table:
@@ -266,7 +290,12 @@ def _read_arrow(path: Path) -> pa.Table:
         ) from None
     names = list(table.column_names)
     index = check_header(names, str(path), text=",".join(names[:50]))
-    return table.select(sorted(index.values()))
+    selected = table.select(sorted(index.values()))
+    # an IPC file is mapped as it is, not checked: a damaged one can hold dictionary indices
+    # beyond their dictionary or buffers shorter than their length (ArrowInvalid here, a
+    # damaged file for read_spells, never an IndexError in the validation)
+    selected.validate(full=True)
+    return selected
 
 
 def write_spells(

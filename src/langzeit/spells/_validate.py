@@ -250,7 +250,10 @@ class _Labels:
             self.sets.append(values)
             k = len(self.sets) - 1
             self._last = (d, lut, k)
-        out: npt.NDArray[np.int32] = lut[_numpy(array.indices, -1)]
+        indices = array.indices
+        if pa.types.is_unsigned_integer(indices.type):  # -1 (null) must not wrap round
+            indices = pc.cast(indices, pa.int64())
+        out: npt.NDArray[np.int32] = lut[_numpy(indices, -1)]
         return out, k
 
     def _empty_set(self) -> int:
