@@ -34,6 +34,7 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_stat
 from langzeit.engine import PathwayEngine
 from langzeit.events import Admitted, Event, EventLog, Referred, SharedEventStore, replay
 from langzeit.exceptions import ConcurrencyConflict, ValidationError
+from langzeit.store import ProtectedEventStore, SqliteKeyStore
 from store_backends import RACE_PLACES, close, contend, open_store, race_programme
 from strategies import events
 
@@ -343,15 +344,24 @@ def test_race_for_the_last_places(place: tuple[str, str]) -> None:
 # -- writers of one programme take turns after a conflict ------------------------------------------
 
 
+@pytest.mark.parametrize("protected", [False, True], ids=["plain", "protected"])
 @pytest.mark.parametrize("kind", ["postgres"])  # SQLite keeps plain appends: one write lock per file
-def test_after_a_programme_conflict_writers_take_turns(kind: str, request: pytest.FixtureRequest,
+def test_after_a_programme_conflict_writers_take_turns(kind: str, protected: bool,
+                                                       request: pytest.FixtureRequest,
                                                        tmp_path: Path) -> None:
-    """The loser of a race conflicts once; its next admissions run under the programme's lock, fresh."""
+    """The loser of a race conflicts once; its next admissions run under the programme's lock, fresh.
+
+    Also through a :class:`ProtectedEventStore` (crypto-shredding) around the PostgreSQL store.
+    """
     if kind == "sqlite":
         where = str(tmp_path / "events.sqlite")
     else:
         where = f"{request.getfixturevalue('postgres_dsn')}|{request.getfixturevalue('postgres_schema')}"
     store_a, store_b = open_store(kind, where), open_store(kind, where)
+    if protected:
+        keys = SqliteKeyStore(tmp_path / "keys.sqlite")
+        store_a, store_b = ProtectedEventStore(store_a, keys), ProtectedEventStore(store_b, keys)
+        assert store_b._exclusive is not None
     try:
         a = PathwayEngine(race_programme(), store=store_a)
         b = PathwayEngine(race_programme(), store=store_b)
@@ -377,10 +387,19 @@ def test_after_a_programme_conflict_writers_take_turns(kind: str, request: pytes
         b.refresh()
         assert b.states() == fresh.states()
         if kind == "postgres":
-            store_a.drop()
+            (store_a.inner if protected else store_a).drop()
     finally:
         close(store_a)
         close(store_b)
+
+
+def test_a_protected_store_without_programme_transactions_offers_none(tmp_path: Path) -> None:
+    """Around a store without programme transactions (SQLite), the wrapper offers none either."""
+    store = ProtectedEventStore(open_store("sqlite", str(tmp_path / "e.sqlite")), SqliteKeyStore(":memory:"))
+    try:
+        assert store._exclusive is None
+    finally:
+        close(store)
 
 
 def test_a_programme_transaction_makes_other_writers_wait(postgres_dsn: str, postgres_schema: str) -> None:

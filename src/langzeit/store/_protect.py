@@ -25,7 +25,7 @@ import hmac
 import os
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
@@ -309,6 +309,9 @@ def unseal_events(events: Iterable[Event], keys: KeyStore) -> Iterator[Event]:
         yield attrs.evolve(event, **changes) if changes else event
 
 
+_Held = contextlib.AbstractContextManager[list[StoredEvent]]
+
+
 @attrs.define(eq=False)
 class ProtectedEventStore:
     """An event store whose participants can be erased: seals on append, unseals on read.
@@ -385,9 +388,30 @@ class ProtectedEventStore:
 
     def events_since(self, position: int = 0, limit: int | None = None) -> list[StoredEvent]:
         """The feed after a position, unsealed."""
-        stored = self.inner.events_since(position, limit)
+        return self._unsealed(self.inner.events_since(position, limit))
+
+    def _unsealed(self, stored: list[StoredEvent]) -> list[StoredEvent]:
         clear = unseal_events((s.event for s in stored), self.keys)
         return [attrs.evolve(s, event=e) for s, e in zip(stored, clear, strict=True)]
+
+    @property
+    def _exclusive(self) -> Callable[[str, int, int], _Held] | None:
+        """The inner store's programme transactions (PostgreSQL), the feed page unsealed; else None.
+
+        The engine looks this up to let writers of one busy programme take turns
+        (:meth:`PostgresEventStore._exclusive`); the appends inside go through
+        :meth:`extend`, sealed, on the transaction's connection.
+        """
+        hold = getattr(self.inner, "_exclusive", None)
+        if hold is None:
+            return None
+
+        @contextlib.contextmanager
+        def held(programme_id: str, position: int, limit: int) -> Iterator[list[StoredEvent]]:
+            with hold(programme_id, position, limit) as page:
+                yield self._unsealed(page)
+
+        return held
 
     def close(self) -> None:
         """Close the inner store (the key store stays open: it may serve other stores)."""
