@@ -16,7 +16,7 @@ import numpy as np
 import pyarrow as pa
 import pytest
 
-from langzeit.spells import SpellTable, _csv, _validate, generate_spells, read_spells, write_spells
+from langzeit.spells import SpellTable, _batches, _csv, _recoding, generate_spells, read_spells, write_spells
 from langzeit.spells._csv import read_csv_rows
 from langzeit.spells._files import _unescaped
 
@@ -73,8 +73,8 @@ def test_batch_and_recoding_sizes_do_not_change_the_table(
     """Small batches (many label sets, merged) and small recoding chunks: the same table."""
     table = _text_table(spells)
     whole = SpellTable.from_arrow(table.combine_chunks())
-    monkeypatch.setattr(_validate, "_BATCH_ROWS", batch_rows)
-    monkeypatch.setattr(_validate, "_RECODE_ROWS", recode_rows)
+    monkeypatch.setattr(_batches, "_BATCH_ROWS", batch_rows)
+    monkeypatch.setattr(_recoding, "_RECODE_ROWS", recode_rows)
     _same(SpellTable.from_arrow(table), whole)
     _same(SpellTable.from_arrow(table.combine_chunks()), whole)
 
@@ -84,7 +84,7 @@ def test_the_lenient_path_with_a_rejected_row_keeps_the_codes_of_the_strict_one(
 ) -> None:
     """One bad row more: the other rows are coded as without it (the recoding after dropping rows)."""
     table = _text_table(spells)
-    monkeypatch.setattr(_validate, "_BATCH_ROWS", 50)
+    monkeypatch.setattr(_batches, "_BATCH_ROWS", 50)
     bad = pa.table({n: pa.array([v], pa.string()).dictionary_encode() for n, v in zip(
         table.column_names, [str(spells.person_ids[0]), "job", "2024-01-01", None, "X", None, None, None],
         strict=True)})

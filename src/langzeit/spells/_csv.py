@@ -36,8 +36,9 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from langzeit.exceptions import DataFormatError, RowProblem, UnreadableFileError
+from langzeit.spells._batches import BatchSource, prefetched
 from langzeit.spells._codes import REQUIRED
-from langzeit.spells._validate import BatchSource, check_header, prefetched
+from langzeit.spells._validate import check_header
 
 __all__ = ["DELIMITERS", "CsvRows", "detect_delimiter", "read_csv_rows"]
 

@@ -24,11 +24,12 @@ import pyarrow.parquet as pq
 
 from langzeit._spreadsheet import escape_cell
 from langzeit.exceptions import LangzeitError, UnreadableFileError, ValidationError
+from langzeit.spells._batches import BatchSource, prefetched
 from langzeit.spells._catalogue import InstrumentCatalogue
 from langzeit.spells._codes import COLUMNS, OPEN_END, SpellKind
 from langzeit.spells._csv import NotStreamable, read_csv_rows
 from langzeit.spells._table import SpellTable
-from langzeit.spells._validate import BatchSource, check_header, prefetched
+from langzeit.spells._validate import check_header
 
 __all__ = ["FORMATS", "SpellFormat", "read_spells", "spell_format", "write_spells"]
 

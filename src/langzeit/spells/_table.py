@@ -17,6 +17,7 @@ import numpy.typing as npt
 import pyarrow as pa
 
 from langzeit.exceptions import DataFormatError, RowProblem, ValidationError
+from langzeit.spells._batches import BatchSource
 from langzeit.spells._catalogue import InstrumentCatalogue, default_catalogue, spell_rule_problems
 from langzeit.spells._codes import (
     COLUMNS,
@@ -29,7 +30,7 @@ from langzeit.spells._codes import (
     day_to_date,
     label_sort_key,
 )
-from langzeit.spells._validate import BatchSource, cell_text, check_header, validate
+from langzeit.spells._validate import cell_text, check_header, validate
 from langzeit.tabular import Table, rows_to_html
 
 __all__ = [

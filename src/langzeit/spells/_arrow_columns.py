@@ -1,0 +1,208 @@
+"""Spell layer: Arrow columns as numpy — buffers read directly, text coded once per distinct value.
+
+:func:`_numpy` reads a fixed-width or boolean column's buffers (no pandas import);
+:class:`_Labels` turns one text column, batch by batch, into ``int32`` codes into sets
+of distinct stripped labels, each distinct dictionary stripped and encoded once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from langzeit._ids import MAX_ID_LENGTH
+
+IntArray = npt.NDArray[np.int64]
+BoolArray = npt.NDArray[np.bool_]
+
+
+_NUMPY_TYPES = {
+    "int8": np.int8, "int16": np.int16, "int32": np.int32, "int64": np.int64, "uint8": np.uint8,
+    "uint16": np.uint16, "uint32": np.uint32, "uint64": np.uint64, "float": np.float32, "double": np.float64,
+}
+
+
+def _bits(buffer: pa.Buffer, offset: int, n: int) -> BoolArray:
+    packed = np.frombuffer(buffer, dtype=np.uint8)
+    out: BoolArray = np.unpackbits(packed, bitorder="little")[offset : offset + n].astype(np.bool_)
+    return out
+
+
+def _numpy(values: pa.Array | pa.ChunkedArray, fill: Any) -> npt.NDArray[Any]:
+    """A fixed-width (or boolean) Arrow column as numpy, nulls replaced by ``fill``.
+
+    Reads the buffers directly: ``to_numpy`` would import pandas (most of a second).
+    """
+    chunks = values.chunks if isinstance(values, pa.ChunkedArray) else [values]
+    t = values.type
+    if pa.types.is_date32(t):
+        t = pa.int32()
+        chunks = [c.view(pa.int32()) for c in chunks]
+    parts = []
+    for chunk in chunks:
+        n, offset = len(chunk), chunk.offset
+        buffers = chunk.buffers()
+        if pa.types.is_boolean(t):
+            data: npt.NDArray[Any] = _bits(buffers[1], offset, n) if n else np.zeros(0, np.bool_)
+        else:
+            dtype = np.dtype(_NUMPY_TYPES[str(t)])
+            data = np.frombuffer(buffers[1], dtype=dtype, count=n, offset=offset * dtype.itemsize) if n else (
+                np.zeros(0, dtype))
+        if chunk.null_count:
+            data = np.where(_bits(buffers[0], offset, n), data, fill)
+        parts.append(data)
+    if not parts:
+        return np.zeros(0, dtype=np.bool_ if pa.types.is_boolean(t) else _NUMPY_TYPES[str(t)])
+    return parts[0] if len(parts) == 1 else np.concatenate(parts)
+
+
+def _same_buffers(a: pa.Array, b: pa.Array) -> bool:
+    """One array seen through two Python objects (chunks of one encoding share their dictionary)."""
+    if len(a) != len(b) or a.offset != b.offset or a.type != b.type:
+        return False
+    return all((x is None and y is None) or (x is not None and y is not None and x.address == y.address)
+               for x, y in zip(a.buffers(), b.buffers(), strict=True))
+
+
+_PLAIN_ENDS = r"^[0-9A-Za-z](.*[0-9A-Za-z])?$"
+
+
+def _stripped(values: pa.Array) -> pa.Array:
+    """Text values stripped of surrounding blanks as ``str.strip`` does (nulls become "")."""
+    values = pc.fill_null(values, "")
+    plain = pc.fill_null(pc.match_substring_regex(values, _PLAIN_ENDS), False)
+    if pc.all(plain).as_py() is not False:
+        return values
+    # only values that begin or end with something else than a letter or digit go through Python
+    odd = np.flatnonzero(~_numpy(plain, False))
+    fixed = [str(v).strip() for v in values.take(pa.array(odd)).to_pylist()]
+    if all(f == v for f, v in zip(fixed, values.take(pa.array(odd)).to_pylist(), strict=True)):
+        return values
+    out = values.to_pylist()
+    for i, f in zip(odd.tolist(), fixed, strict=True):
+        out[i] = f
+    return pa.array(out, pa.string())
+
+
+class _Labels:
+    """One text column, batch by batch: codes (``-1`` for null/empty) into sets of distinct stripped labels.
+
+    Each distinct dictionary (consecutive batches usually share their file's) is stripped
+    and encoded once with Arrow compute, whatever its size (a national table has millions
+    of person ids); the rows only see numpy takes. A batch's codes point into the label
+    set it was coded with; :meth:`finish` puts all sets together (first appearance order).
+    """
+
+    def __init__(self) -> None:
+        self.sets: list[pa.Array] = []
+        self._last: tuple[pa.Array, npt.NDArray[np.int32], int] | None = None
+        self._mapped: dict[tuple[int, Any], npt.NDArray[Any]] = {}
+        self._python: dict[int, list[str]] = {}
+
+    def codes(self, array: pa.Array | None, n: int) -> tuple[npt.NDArray[np.int32], int]:
+        """The codes of one batch's values and the index of their label set."""
+        if array is None:
+            return np.full(n, -1, np.int32), self._empty_set()
+        if not pa.types.is_dictionary(array.type):
+            if not (pa.types.is_string(array.type) or pa.types.is_integer(array.type)):
+                array = pc.cast(array, pa.string())  # integers are encoded first, then their text
+            array = pc.dictionary_encode(array)
+        d = array.dictionary
+        last = self._last
+        if last is not None and (d is last[0] or _same_buffers(d, last[0]) or (
+                len(d) == len(last[0]) and d.equals(last[0]))):
+            lut, k = last[1], last[2]
+        else:
+            text = d if pa.types.is_string(d.type) else pc.cast(d, pa.string())
+            normal = pc.dictionary_encode(_stripped(text))
+            lut = _numpy(normal.indices, -1).astype(np.int32)
+            values: pa.Array = normal.dictionary
+            empty = pc.index(values, "").as_py() if len(values) else -1
+            if empty >= 0:  # "" is no label: its rows are empty
+                lut = np.where(lut == empty, -1, lut - (lut > empty)).astype(np.int32)
+                values = pa.concat_arrays([values[:empty], values[empty + 1 :]])
+            lut = np.append(lut, np.int32(-1))  # null index -> empty
+            self.sets.append(values)
+            k = len(self.sets) - 1
+            self._last = (d, lut, k)
+        indices = array.indices
+        if pa.types.is_unsigned_integer(indices.type):  # -1 (null) must not wrap round
+            indices = pc.cast(indices, pa.int64())
+        out: npt.NDArray[np.int32] = lut[_numpy(indices, -1)]
+        return out, k
+
+    def _empty_set(self) -> int:
+        if not self.sets or len(self.sets[-1]):
+            self.sets.append(pa.array([], pa.string()))
+            self._last = None
+        return len(self.sets) - 1
+
+    def labels(self, k: int) -> list[str]:
+        """The labels of set ``k`` as Python strings (for columns of few distinct values)."""
+        if k not in self._python:
+            self._python[k] = [str(v) for v in self.sets[k].to_pylist()]
+        return self._python[k]
+
+    def mapped(self, codes: npt.NDArray[np.int32], k: int, mapping: Callable[[list[str]], Any], fill: Any,
+               dtype: Any) -> npt.NDArray[Any]:
+        """Per-row values through ``mapping(labels of set k)`` (one value per label); ``fill`` where empty."""
+        key = (k, mapping)
+        if key not in self._mapped:
+            self._mapped[key] = np.append(np.asarray(mapping(self.labels(k)), dtype=dtype), np.asarray(
+                fill, dtype=dtype))
+        out: npt.NDArray[Any] = self._mapped[key][codes]
+        return out
+
+    def bad_ids(self, codes: npt.NDArray[np.int32], k: int) -> BoolArray:
+        """Rows whose value is longer than ``MAX_ID_LENGTH`` or not printable (checked per distinct value)."""
+        key = (k, "bad_ids")
+        if key not in self._mapped:
+            values = self.sets[k]
+            flag = np.zeros(len(values), dtype=np.bool_)
+            if len(values):
+                # printable ASCII of at most MAX_ID_LENGTH bytes is fine (all but the odd value); the
+                # Unicode checks (slow on millions of ids) run only on the rest
+                wide = pa.types.is_large_string(values.type)
+                offsets = np.frombuffer(values.buffers()[1], dtype=np.int64 if wide else np.int32)
+                nbytes = np.diff(offsets[values.offset : values.offset + len(values) + 1])
+                ascii_ok = _numpy(pc.ascii_is_printable(values), False).astype(np.bool_)
+                doubtful = np.flatnonzero(~ascii_ok | (nbytes > MAX_ID_LENGTH))
+                if doubtful.size:
+                    rest = values.take(pa.array(doubtful))
+                    bad = pc.or_(pc.greater(pc.utf8_length(rest), MAX_ID_LENGTH),
+                                 pc.invert(pc.utf8_is_printable(rest)))
+                    flag[doubtful] = _numpy(bad, False).astype(np.bool_)
+            self._mapped[key] = np.append(flag, False)
+        out: BoolArray = self._mapped[key][codes]
+        return out
+
+    def merged(self) -> tuple[pa.Array, list[npt.NDArray[np.int32]]]:
+        """All label sets as one (first appearance order), and per set the codes into it (``-1`` last)."""
+        if not self.sets:
+            return pa.array([], pa.string()), []
+        if len(self.sets) == 1:
+            return self.sets[0], [np.append(np.arange(len(self.sets[0]), dtype=np.int32), np.int32(-1))]
+        normal = pc.dictionary_encode(pa.concat_arrays(self.sets))
+        index = _numpy(normal.indices, -1).astype(np.int32)
+        bounds = np.cumsum([0] + [len(s) for s in self.sets])
+        luts = [np.append(index[bounds[k] : bounds[k + 1]], np.int32(-1)) for k in range(len(self.sets))]
+        values: pa.Array = normal.dictionary
+        return values, luts
+
+    def finish(self, codes: npt.NDArray[Any], batches: Sequence[tuple[int, int, int]]) -> pa.Array:
+        """All label sets as one (first appearance order); ``codes`` recoded in place.
+
+        ``batches`` gives (offset, length, label set) of every batch.
+        """
+        if len(self.sets) <= 1:
+            return self.sets[0] if self.sets else pa.array([], pa.string())
+        values, luts = self.merged()
+        for offset, length, k in batches:
+            part = codes[offset : offset + length]
+            part[:] = luts[k][part]
+        return values
