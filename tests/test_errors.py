@@ -27,7 +27,7 @@ INTERNAL = {
     ("engine/_handlers.py", "register"): "a command class registered twice at import",
     ("events/_fields.py", "slot_constructor"): "the bulk decoder built for a class it cannot build",
     ("store/_csv.py", "_kinds"): "an event field type the CSV table does not know, at import",
-    ("_toml.py", "_scalar"): "the TOML writer given a value langzeit's own writers never produce",
+    ("_toml_write.py", "_scalar"): "the TOML writer given a value langzeit's own writers never produce",
     ("simulation/_scenario_write.py", "_distribution"): "a distribution kind the writer misses",
     ("simulation/_scenario_write.py", "_referrals_dict"): "a referral process the writer misses",
     ("service/_app.py", "_json_default"): "json.dumps's default= hook: TypeError is its protocol",

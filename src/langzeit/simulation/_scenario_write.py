@@ -13,7 +13,7 @@ from typing import Any
 
 from dateutil.relativedelta import relativedelta
 
-from langzeit._toml import dumps_toml
+from langzeit._toml_write import dumps_toml
 from langzeit.domain import format_duration
 from langzeit.simulation._distributions import Distribution, Empirical, Exponential, Fixed, Gamma, LogNormal
 from langzeit.simulation._referrals import (
