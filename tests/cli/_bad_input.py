@@ -30,7 +30,7 @@ from typing import Any
 import attrs
 from hypothesis import strategies as st
 
-from langzeit._toml import dumps_toml
+from langzeit._toml_write import dumps_toml
 from langzeit.cli import main
 from langzeit.simulation import load_scenario
 from langzeit.store import write_events
