@@ -6,6 +6,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+from _same_pathways import assert_same_replication
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -20,22 +21,10 @@ from langzeit.simulation import (
 from langzeit.simulation._kernel import run_kernel
 from langzeit.simulation._model import run_replication
 
-_COLUMNS = ("referred", "agreed", "waitlisted", "left_list", "admitted", "exited", "exit_reason",
-            "outcome", "extensions", "extended_at")
-
 
 def _assert_same(scenario: Scenario, seed: int) -> None:
     kernel = run_kernel(scenario, np.random.default_rng(seed))
-    loop = run_replication(scenario, np.random.default_rng(seed), keep_events=False)
-    for name in _COLUMNS:
-        np.testing.assert_array_equal(getattr(kernel.pathways, name), getattr(loop.pathways, name),
-                                      err_msg=name)
-    assert kernel.pathways.phase_entries.keys() == loop.pathways.phase_entries.keys()
-    for phase, times in loop.pathways.phase_entries.items():
-        np.testing.assert_array_equal(kernel.pathways.phase_entries[phase], times, err_msg=phase)
-        np.testing.assert_array_equal(kernel.pathways.phase_entrants[phase],
-                                      loop.pathways.phase_entrants[phase], err_msg=phase)
-    assert dict(kernel.metrics) == pytest.approx(dict(loop.metrics), nan_ok=True, rel=0, abs=0)
+    assert_same_replication(kernel, run_replication(scenario, np.random.default_rng(seed), keep_events=False))
 
 
 _STAYS = st.sampled_from([

@@ -7,6 +7,7 @@ from typing import Any
 import attrs
 import numpy as np
 import pytest
+from _same_pathways import assert_same_replication
 from dateutil.relativedelta import relativedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -29,19 +30,6 @@ from langzeit.simulation import (
 )
 from langzeit.simulation._model import run_replication
 from langzeit.simulation._queue import run_queue
-
-_COLUMNS = ("referred", "agreed", "waitlisted", "left_list", "admitted", "exited", "exit_reason",
-            "outcome", "extensions", "extended_at")
-
-
-def _assert_same_replication(kernel: Any, loop: Any) -> None:
-    for name in _COLUMNS:
-        np.testing.assert_array_equal(getattr(kernel.pathways, name), getattr(loop.pathways, name),
-                                      err_msg=name)
-    assert kernel.pathways.phase_entries.keys() == loop.pathways.phase_entries.keys()
-    for phase, times in loop.pathways.phase_entries.items():
-        np.testing.assert_array_equal(kernel.pathways.phase_entries[phase], times, err_msg=phase)
-    assert dict(kernel.metrics) == pytest.approx(dict(loop.metrics), nan_ok=True, rel=0, abs=0)
 
 
 def _queue(**changes: Any) -> Scenario:
@@ -94,14 +82,14 @@ def test_kernel_gives_the_event_loops_pathways_draw_for_draw(scenario: Scenario,
     assert queue_obstacles(scenario) == ()
     kernel = run_queue(scenario, np.random.default_rng(seed))
     loop = run_replication(scenario, np.random.default_rng(seed))
-    _assert_same_replication(kernel, loop)
+    assert_same_replication(kernel, loop)
 
 
 def test_kernel_matches_the_loop_on_the_built_in_queue() -> None:
     """The built-in M/M/12 scenario: kernel and loop agree on every participant."""
     scenario = load_scenario("mm-c-queue")
     for seed in (1, 2):
-        _assert_same_replication(run_queue(scenario, np.random.default_rng(seed)),
+        assert_same_replication(run_queue(scenario, np.random.default_rng(seed)),
                                  run_replication(scenario, np.random.default_rng(seed)))
 
 
@@ -118,7 +106,7 @@ def test_kernel_breaks_ties_as_the_loop_does(max_length: int | None) -> None:
         completion=((OutcomeKind.NONE, 0.5), (OutcomeKind.SVP, 0.5)),
     )
     for seed in range(4):
-        _assert_same_replication(run_queue(scenario, np.random.default_rng(seed)),
+        assert_same_replication(run_queue(scenario, np.random.default_rng(seed)),
                                  run_replication(scenario, np.random.default_rng(seed)))
 
 

@@ -48,17 +48,21 @@ PROGRAMMES = st.sampled_from(["pan", "geh-vor", ""])
 def place(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[str, str]]:
     """``(kind, place)`` of a new, empty store of each kind."""
     kind = request.param
-    if kind == "memory":
-        yield kind, f"mem-{request.node.name}-{id(tmp_path)}"
-    elif kind == "sqlite":
-        yield kind, str(tmp_path / "events.sqlite")
-    else:
-        dsn = request.getfixturevalue("postgres_dsn")
-        schema = request.getfixturevalue("postgres_schema")
-        yield kind, f"{dsn}|{schema}"
-        store = open_store(kind, f"{dsn}|{schema}")
+    where = _where(kind, request, tmp_path)
+    yield kind, where
+    if kind == "postgres":
+        store = open_store(kind, where)
         store.drop()
         store.close()
+
+
+def _where(kind: str, request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """Where a new store of ``kind`` lives: in memory, a file in ``tmp_path``, or the test server's schema."""
+    if kind == "memory":
+        return f"mem-{request.node.name}-{id(tmp_path)}"
+    if kind == "sqlite":
+        return str(tmp_path / "events.sqlite")
+    return f"{request.getfixturevalue('postgres_dsn')}|{request.getfixturevalue('postgres_schema')}"
 
 
 def _outcome(call: Any) -> object:
@@ -203,10 +207,7 @@ WRITER = textwrap.dedent(
 def test_killed_writer_loses_no_committed_batch(kind: str, request: pytest.FixtureRequest,
                                                 tmp_path: Path) -> None:
     """SIGKILL mid-write: every batch the child reported is stored whole; no batch is partial."""
-    if kind == "sqlite":
-        where = str(tmp_path / "events.sqlite")
-    else:
-        where = f"{request.getfixturevalue('postgres_dsn')}|{request.getfixturevalue('postgres_schema')}"
+    where = _where(kind, request, tmp_path)
     close(open_store(kind, where))  # the schema exists before the child starts
     child = subprocess.Popen([sys.executable, "-c", WRITER, kind, where, str(TESTS)],
                              stdout=subprocess.PIPE, text=True)
@@ -353,10 +354,7 @@ def test_after_a_programme_conflict_writers_take_turns(kind: str, protected: boo
 
     Also through a :class:`ProtectedEventStore` (crypto-shredding) around the PostgreSQL store.
     """
-    if kind == "sqlite":
-        where = str(tmp_path / "events.sqlite")
-    else:
-        where = f"{request.getfixturevalue('postgres_dsn')}|{request.getfixturevalue('postgres_schema')}"
+    where = _where(kind, request, tmp_path)
     store_a, store_b = open_store(kind, where), open_store(kind, where)
     if protected:
         keys = SqliteKeyStore(tmp_path / "keys.sqlite")

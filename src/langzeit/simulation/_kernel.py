@@ -187,16 +187,7 @@ class _Kernel(_Run):
         if nxt is None:
             nxt = self.route(phase)
             if nxt in self.terminal:
-                outcome = _NONE
-                if phase in self.last_phases:
-                    u = self.completion_u()
-                    acc = 0.0
-                    for kind, p in self.s.completion:
-                        acc += p
-                        outcome = kind
-                        if u < acc:
-                            break
-                self.leave(i, t, ExitReason.COMPLETED, outcome, nxt)
+                self.leave(i, t, ExitReason.COMPLETED, self.completion_outcome(phase), nxt)
                 return
         in_phase = self.in_phase
         places = self.phase_places.get(nxt)

@@ -503,6 +503,19 @@ class _Run:
                     break
         return nxt
 
+    def completion_outcome(self, phase: str) -> OutcomeKind:
+        """The outcome of a completion from ``phase``: drawn for the pathway's last phases, else none."""
+        outcome = OutcomeKind.NONE
+        if phase in self.last_phases:  # the pathway's end: outcomes of completers (one uniform draw)
+            u = self.completion_u()
+            acc = 0.0
+            for kind, p in self.s.completion:
+                acc += p
+                outcome = kind
+                if u < acc:
+                    break
+        return outcome
+
     def on_phase_end(self, t: float, i: int, phase: str) -> None:
         nxt = self.plain_next.get(phase)
         if nxt is not None:  # on along the phase model, with nothing to draw or record first
@@ -518,16 +531,7 @@ class _Run:
             return
         nxt = self.route(phase)
         if nxt in self.terminal:
-            outcome = OutcomeKind.NONE
-            if phase in self.last_phases:  # the pathway's end: outcomes of completers
-                u = self.completion_u()
-                acc = 0.0
-                for kind, p in self.s.completion:
-                    acc += p
-                    outcome = kind
-                    if u < acc:
-                        break
-            self.leave(i, t, ExitReason.COMPLETED, outcome, nxt)
+            self.leave(i, t, ExitReason.COMPLETED, self.completion_outcome(phase), nxt)
             return
         pid = self.ids[i]
         day = self.day(t)
