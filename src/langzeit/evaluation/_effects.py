@@ -61,6 +61,24 @@ def _cluster_mean(values: FloatArray, cluster: IntArray, level: float) -> tuple[
     return mean, mean - half, mean + half
 
 
+def _paired_difference(
+    treated: FloatArray, control: FloatArray, cluster: IntArray, level: float
+) -> tuple[float, float, float, float, float]:
+    """Participants' and comparison's mean share, their pair difference and its interval, in percent."""
+    mean, low, high = _cluster_mean(treated - control, cluster, level)
+    return (100 * float(treated.mean()) if treated.size else np.nan,
+            100 * float(control.mean()) if control.size else np.nan, 100 * mean, 100 * low, 100 * high)
+
+
+def _five_columns(
+    rows: list[tuple[float, float, float, float, float]],
+) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray, FloatArray]:
+    """The rows of :func:`_paired_difference` as five ``float64`` columns."""
+    table = np.array(rows, dtype=np.float64).reshape(len(rows), 5)
+    a, b, d, lo, hi = (np.ascontiguousarray(table[:, j]) for j in range(5))
+    return a, b, d, lo, hi
+
+
 @attrs.frozen(eq=False)
 class EffectTable(Table):
     """Effects as differences of outcome shares (percentage points) with intervals.
@@ -160,24 +178,17 @@ def effects(
     """
     ot = outcomes_of(index, pairs.treated, pairs.day, ids=pairs.participant_ids, horizons=horizons)
     oc = outcomes_of(index, pairs.control, pairs.day, horizons=horizons)
-    items, n, nc, a, b, d, lo, hi = [], [], [], [], [], [], [], []
+    items, n, nc, rows = [], [], [], []
     for name in OUTCOMES:
         for h in ot.horizons:
             seen = ot.observed(name, h)
             yt = ot.get(name, h)[seen].astype(np.float64)
             yc = oc.get(name, h)[seen].astype(np.float64)
-            mean, low, high = _cluster_mean(yt - yc, pairs.control[seen], level)
             items.append(f"{name}_{h}m")
             n.append(int(seen.sum()))
             nc.append(int(np.unique(pairs.control[seen]).size))
-            a.append(100 * yt.mean() if yt.size else np.nan)
-            b.append(100 * yc.mean() if yc.size else np.nan)
-            d.append(100 * mean)
-            lo.append(100 * low)
-            hi.append(100 * high)
-    arrays = [np.array(v, dtype=np.float64) for v in (a, b, d, lo, hi)]
-    return EffectTable("matched", tuple(items), np.array(n), np.array(nc), arrays[0], arrays[1], arrays[2],
-                       arrays[3], arrays[4], level)
+            rows.append(_paired_difference(yt, yc, pairs.control[seen], level))
+    return EffectTable("matched", tuple(items), np.array(n), np.array(nc), *_five_columns(rows), level)
 
 
 def _newcombe(x1: IntArray, n1: IntArray, x2: IntArray, n2: IntArray, level: float) -> tuple[FloatArray, ...]:
@@ -326,19 +337,13 @@ def event_time(
     offsets = np.arange(-before, after + 1, dtype=np.int64)
     yt, seen = _receipt(index, pairs.treated, pairs.day, offsets)
     yc, _ = _receipt(index, pairs.control, pairs.day, offsets)
-    n, a, b, d, lo, hi = [], [], [], [], [], []
+    n, rows = [], []
     for j in range(offsets.size):
         s = seen[:, j]
         vt, vc = yt[s, j].astype(np.float64), yc[s, j].astype(np.float64)
-        mean, low, high = _cluster_mean(vt - vc, pairs.control[s], level)
         n.append(int(s.sum()))
-        a.append(100 * vt.mean() if vt.size else np.nan)
-        b.append(100 * vc.mean() if vc.size else np.nan)
-        d.append(100 * mean)
-        lo.append(100 * low)
-        hi.append(100 * high)
-    series = (np.array(v, dtype=np.float64) for v in (a, b, d, lo, hi))
-    return EventTime(offsets, np.array(n, dtype=np.int64), *series)
+        rows.append(_paired_difference(vt, vc, pairs.control[s], level))
+    return EventTime(offsets, np.array(n, dtype=np.int64), *_five_columns(rows))
 
 
 @attrs.frozen
