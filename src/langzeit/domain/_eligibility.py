@@ -24,7 +24,7 @@ from datetime import date
 import attrs
 from dateutil.relativedelta import relativedelta
 
-from langzeit.domain._actors import Participant
+from langzeit.domain._actors import Participant, _to_birth_month
 from langzeit.domain._rechtsstand import instrument_in_force
 from langzeit.exceptions import GuardFailure, Problem, ValidationError
 
@@ -45,10 +45,19 @@ class EligibilityFacts:
         unemployed_since: first day of the current unemployment (§ 18 SGB III).
         minor_child: a minor child lives in the Bedarfsgemeinschaft (§ 16i Abs. 3 Satz 3).
         severely_disabled: schwerbehindert (§ 2 Abs. 2 SGB IX; § 16i Abs. 3 Satz 3).
+        unemployed: unemployed before the day; False says "not unemployed" (then
+            ``unemployed_since`` is None), None "not known" (unless ``unemployed_since`` is given).
+        birth_month: year and month of birth, for the age when the participant record has none
+            (e.g. facts handed to the engine, which knows participants by id only).
+
+    Raises:
+        ValidationError: ``unemployed`` is False but ``unemployed_since`` is given.
 
     Examples:
         >>> EligibilityFacts(benefit_days=2400).benefit_days
         2400
+        >>> EligibilityFacts(birth_month="1990-07").birth_month
+        datetime.date(1990, 7, 1)
     """
 
     benefit_days: int | None = None
@@ -56,6 +65,13 @@ class EligibilityFacts:
     unemployed_since: date | None = None
     minor_child: bool | None = None
     severely_disabled: bool | None = None
+    unemployed: bool | None = None
+    birth_month: date | None = attrs.field(default=None, converter=_to_birth_month)
+
+    def __attrs_post_init__(self) -> None:
+        if self.unemployed is False and self.unemployed_since is not None:
+            raise ValidationError("contradictory eligibility facts", [Problem(
+                "unemployed", f"False, but unemployed_since is {self.unemployed_since.isoformat()}")])
 
 
 @attrs.frozen
@@ -111,7 +127,8 @@ def eligibility(instrument: str, participant: Participant, day: date,
         instrument: ``"16e"``, ``"16i"`` or ``"16k"``.
         participant: the participant (``birth_month`` is used for the age).
         day: the first day of the support.
-        facts: what is known (None: nothing beyond the participant record).
+        facts: what is known (None: nothing beyond the participant record); its
+            ``birth_month`` is used when the participant's is not known.
         brief_employment_days: the "kurzzeitig" threshold (parameter).
 
     Returns:
@@ -142,6 +159,8 @@ def eligibility(instrument: str, participant: Participant, day: date,
                 "its rules are not modelled" if code == "16e"
                 else f"§ {code} SGB II is not in force on {when}")
         fail.append(GuardFailure(f"{code}_in_force", what))
+    if participant.birth_month is None and f.birth_month is not None:
+        participant = attrs.evolve(participant, birth_month=f.birth_month)
     if code == "16i":
         age = participant.age_on(day)
         if age is None:
@@ -168,7 +187,10 @@ def eligibility(instrument: str, participant: Participant, day: date,
                                                        f"years before {when}, more than kurzzeitig "
                                                        f"({brief_employment_days} days)"))
     elif code == "16e":
-        if f.unemployed_since is None:
+        if f.unemployed is False:
+            fail.append(GuardFailure("16e_lza", f"not unemployed before {when}; § 16e Abs. 3 SGB II "
+                                                "needs two years of unemployment"))
+        elif f.unemployed_since is None:
             assumed.append("unemployed for at least two years (§ 16e Abs. 3 SGB II): not given")
         elif f.unemployed_since > day - relativedelta(years=2):
             since = f.unemployed_since.isoformat()

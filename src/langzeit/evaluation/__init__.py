@@ -2,11 +2,18 @@
 
 Who entered (status at referral and admission), what followed (outcomes after entry
 and exit), compared with whom (a matched comparison group from the spell data, effects,
-difference-in-differences). See the guide ``docs/guides/evaluation.md``.
+difference-in-differences), and the facts of the § 16e/§ 16i target-group rules
+(:func:`eligibility_facts`). See the guide ``docs/guides/evaluation.md``.
 """
 
 from langzeit.evaluation import _effects
 from langzeit.evaluation._effects import *  # noqa: F403 -- re-exports _effects.__all__
+from langzeit.evaluation._eligibility import (
+    EMPLOYMENT_KINDS,
+    EligibilityFactsTable,
+    eligibility_facts,
+    eligibility_facts_table,
+)
 from langzeit.evaluation._evaluate import EVALUATION_FORMAT, Evaluation, evaluate
 from langzeit.evaluation._index import SpellIndex
 from langzeit.evaluation._linkage import NOT_IN_MAPPING, NOT_IN_SPELLS, SHARED_PERSON, Linkage, link
@@ -42,6 +49,7 @@ from langzeit.evaluation._synthetic import PlantedEffect, planted_effect_data
 
 __all__ = [
     "AGE_BANDS",
+    "EMPLOYMENT_KINDS",
     "COVARIATES",
     "EVALUATION_FORMAT",
     "HISTORY_BANDS",
@@ -56,6 +64,7 @@ __all__ = [
     "SHARED_PERSON",
     "STATES",
     "Balance",
+    "EligibilityFactsTable",
     "EntryStatus",
     "Evaluation",
     "Linkage",
@@ -65,6 +74,8 @@ __all__ = [
     "PlantedEffect",
     "SpellIndex",
     "UnemploymentSpells",
+    "eligibility_facts",
+    "eligibility_facts_table",
     "entry_days",
     "entry_status",
     "evaluate",

@@ -172,13 +172,40 @@ class UnemploymentSpells:
         """LZA on ``day`` (§ 18 SGB III; DOMAIN.md § 3): unemployed on the day, for 364 days or more.
 
         The period runs through gaps that a § 45 SGB III measure (``measure`` spells with
-        instrument ``45sgb3``) or a sickness period of at most 42 days fills.
+        instrument ``45sgb3``) or a sickness period of at most 42 days fills
+        (:meth:`unemployed_since`).
 
         Examples:
             >>> t = SpellTable.from_records([{"person_id": "a", "kind": "svp", "start": "2024-01-01"}])
             >>> u = UnemploymentSpells(np.array([0]), np.array([0]), np.array([400]), np.array([False]))
             >>> u.long_term_unemployed(t, [0, 0, 0], [363, 364, 401]).tolist()
             [False, True, False]
+        """
+        since = self.unemployed_since(spells, person, day)
+        out: BoolArray = (since != NO_DAY) & (np.asarray(day, dtype=np.int64) - since >= LZA_DAYS)
+        return out
+
+    def unemployed_since(self, spells: SpellTable, person: Any, day: Any) -> IntArray:
+        """The first day of the unemployment that ``day`` is in, :data:`NO_DAY` when not unemployed.
+
+        Registered unemployment must cover ``day``; the period reaches back through gaps that
+        a § 45 SGB III measure (``measure`` spells with instrument ``45sgb3``) or a sickness
+        period of at most 42 days fills (§ 18 Abs. 2 SGB III as DOMAIN.md § 3 reads it).
+
+        Args:
+            spells: the spell table the periods' person indices refer to (for § 45 measures).
+            person: person indices.
+            day: day numbers (broadcast against ``person``).
+
+        Returns:
+            One day number per (person, day).
+
+        Examples:
+            >>> t = SpellTable.from_records([{"person_id": "a", "kind": "svp", "start": "2024-01-01"}])
+            >>> u = UnemploymentSpells(np.array([0, 0, 0]), np.array([0, 101, 121]),
+            ...                        np.array([100, 120, 300]), np.array([False, True, False]))
+            >>> u.unemployed_since(t, [0, 0, 0], [50, 110, 200]).tolist() == [0, NO_DAY, 0]
+            True
         """
         unemployed = ~self.sickness
         bridge = self.sickness & (self.end - self.start + 1 <= SICKNESS_DAYS)
@@ -201,8 +228,8 @@ class UnemploymentSpells:
         inside = (j >= 0) & (up[safe] == q_p) & (ue[safe] >= q_d) if up.size else np.zeros(q_p.shape, bool)
         cov = SpellCoverage.from_intervals(self.person[unemployed], self.start[unemployed],
                                            self.end[unemployed], spells.n_persons)
-        out: BoolArray = inside & cov.covers(q_p, q_d) & (q_d - np.where(inside, us[safe], 0) >= LZA_DAYS)
-        return out
+        out: IntArray = np.where(inside & cov.covers(q_p, q_d), us[safe] if up.size else NO_DAY, NO_DAY)
+        return out.astype(np.int64)
 
 
 @attrs.frozen(eq=False)
