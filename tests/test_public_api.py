@@ -52,7 +52,7 @@ def test_every_public_class_and_function_has_an_example(module_name: str) -> Non
 _CROSS_CUTTING = {
     "exceptions", "tabular", "_gc", "_calendar", "_toml", "_spreadsheet", "_ids", "_arrays", "privacy",
     "_executor", "_toml_write",
-    "_checks",
+    "_checks", "_deprecation",
 }
 
 

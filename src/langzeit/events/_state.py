@@ -345,20 +345,24 @@ def _agreed(s: StateBuilder, e: Event) -> None:
     s.agreed = e.date
 
 
-def _declined(s: StateBuilder, e: Event) -> None:
-    s.status = Status.DECLINED
-    s.ended = e.date
+def _ended_as(status: Status) -> Callable[[StateBuilder, Event], None]:
+    """The handler of an event that ends a participation before admission in ``status``."""
+
+    def ended(s: StateBuilder, e: Event) -> None:
+        s.status = status
+        s.ended = e.date
+
+    return ended
+
+
+_declined = _ended_as(Status.DECLINED)
+_reneged = _ended_as(Status.RENEGED)
 
 
 def _waitlisted(s: StateBuilder, e: ev.Waitlisted) -> None:
     s.status = Status.WAITLISTED
     s.waitlisted = e.date
     s.waitlist_priority = e.priority
-
-
-def _reneged(s: StateBuilder, e: Event) -> None:
-    s.status = Status.RENEGED
-    s.ended = e.date
 
 
 def _admitted(s: StateBuilder, e: Event) -> None:

@@ -9,50 +9,38 @@ other). Each call warns with :class:`DeprecationWarning` and names the replaceme
 from __future__ import annotations
 
 import os
-import warnings
 from typing import Any
 
+from langzeit._deprecation import deprecated
 from langzeit.network._formats import read_space, space_from_dict, space_to_dict, write_graphml, write_space
 from langzeit.network._space import SocialSpace
 
 __all__: list[str] = []
 
 
-def _warn(old: str, new: str) -> None:
-    warnings.warn(f"SocialSpace.{old} is deprecated; use langzeit.network.{new}", DeprecationWarning,
-                  stacklevel=3)
+_NEW = "langzeit.network."
 
 
+@deprecated(SocialSpace, "from_dict", _NEW + "space_from_dict(data, source=...)", constructor=True)
 def _from_dict(cls: type[SocialSpace], data: Any, *, source: str = "<memory>") -> SocialSpace:
-    _warn("from_dict", "space_from_dict(data, source=...)")
     return space_from_dict(data, source=source)
 
 
+@deprecated(SocialSpace, "from_json", _NEW + "read_space(path)", constructor=True)
 def _from_json(cls: type[SocialSpace], path: str | os.PathLike[str]) -> SocialSpace:
-    _warn("from_json", "read_space(path)")
     return read_space(path)
 
 
+@deprecated(SocialSpace, "to_dict", _NEW + "space_to_dict(space)")
 def _to_dict(self: SocialSpace) -> dict[str, Any]:
-    _warn("to_dict", "space_to_dict(space)")
     return space_to_dict(self)
 
 
+@deprecated(SocialSpace, "to_json", _NEW + "write_space(space, path)")
 def _to_json(self: SocialSpace, path: str | os.PathLike[str]) -> None:
-    _warn("to_json", "write_space(space, path)")
     write_space(self, path)
 
 
+@deprecated(SocialSpace, "to_graphml", _NEW + "write_graphml(space, path)")
 def _to_graphml(self: SocialSpace, path: str | os.PathLike[str]) -> None:
-    _warn("to_graphml", "write_graphml(space, path)")
     write_graphml(self, path)
-
-
-for _name, _method in (
-    ("from_dict", classmethod(_from_dict)),
-    ("from_json", classmethod(_from_json)),
-    ("to_dict", _to_dict),
-    ("to_json", _to_json),
-    ("to_graphml", _to_graphml),
-):
-    setattr(SocialSpace, _name, _method)

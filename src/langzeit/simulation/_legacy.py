@@ -8,11 +8,11 @@ each other). Each call warns with :class:`DeprecationWarning` and names the repl
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from langzeit._deprecation import deprecated
 from langzeit.simulation._scenario import Scenario
 from langzeit.simulation._scenario_toml import read_scenario, scenario_from_dict
 from langzeit.simulation._scenario_write import scenario_to_dict, scenario_to_toml, scenario_variant
@@ -20,41 +20,29 @@ from langzeit.simulation._scenario_write import scenario_to_dict, scenario_to_to
 __all__: list[str] = []
 
 
-def _warn(old: str, new: str) -> None:
-    warnings.warn(f"Scenario.{old} is deprecated; use langzeit.simulation.{new}", DeprecationWarning,
-                  stacklevel=3)
+_NEW = "langzeit.simulation."
 
 
+@deprecated(Scenario, "from_dict", _NEW + "scenario_from_dict(data, location=...)", constructor=True)
 def _from_dict(cls: type[Scenario], data: Mapping[str, Any], *, location: str = "scenario") -> Scenario:
-    _warn("from_dict", "scenario_from_dict(data, location=...)")
     return scenario_from_dict(data, location=location)
 
 
+@deprecated(Scenario, "from_toml", _NEW + "read_scenario(path)", constructor=True)
 def _from_toml(cls: type[Scenario], path: str | Path) -> Scenario:
-    _warn("from_toml", "read_scenario(path)")
     return read_scenario(path)
 
 
+@deprecated(Scenario, "to_dict", _NEW + "scenario_to_dict(scenario)")
 def _to_dict(self: Scenario) -> dict[str, Any]:
-    _warn("to_dict", "scenario_to_dict(scenario)")
     return scenario_to_dict(self)
 
 
+@deprecated(Scenario, "to_toml", _NEW + "scenario_to_toml(scenario)")
 def _to_toml(self: Scenario) -> str:
-    _warn("to_toml", "scenario_to_toml(scenario)")
     return scenario_to_toml(self)
 
 
+@deprecated(Scenario, "variant", _NEW + "scenario_variant(scenario, changes, id=...)")
 def _variant(self: Scenario, changes: Mapping[str, Any], *, id: str | None = None) -> Scenario:
-    _warn("variant", "scenario_variant(scenario, changes, id=...)")
     return scenario_variant(self, changes, id=id)
-
-
-for _name, _method in (
-    ("from_dict", classmethod(_from_dict)),
-    ("from_toml", classmethod(_from_toml)),
-    ("to_dict", _to_dict),
-    ("to_toml", _to_toml),
-    ("variant", _variant),
-):
-    setattr(Scenario, _name, _method)

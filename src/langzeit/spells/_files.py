@@ -8,6 +8,7 @@ Every format ends in the one validation path of
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
 import os
@@ -229,16 +230,27 @@ def _string_columns(schema: pa.Schema, names: list[str]) -> list[str]:
         schema.field(n).type)]
 
 
-def _read_parquet(path: Path) -> BatchSource:
+@contextlib.contextmanager
+def _opening(path: Path, kind: str) -> Iterator[None]:
+    """Arrow's or the system's refusal to open ``path`` as an :class:`UnreadableFileError` (not ``kind``)."""
     try:
-        schema = pq.read_schema(path)
+        yield
     except (pa.ArrowInvalid, OSError) as exc:
         raise UnreadableFileError(
-            str(path), f"is not a Parquet file ({exc})", "check the file or its suffix"
+            str(path), f"is not {kind} ({exc})", "check the file or its suffix"
         ) from None
+
+
+def _spell_columns(path: Path, names: list[str]) -> list[int]:
+    """The positions of the spell columns among a file's column ``names`` (checked as its header)."""
+    return sorted(check_header(names, str(path), text=",".join(names[:50])).values())
+
+
+def _read_parquet(path: Path) -> BatchSource:
+    with _opening(path, "a Parquet file"):
+        schema = pq.read_schema(path)
     names = list(schema.names)
-    index = check_header(names, str(path), text=",".join(names[:50]))
-    wanted = [names[i] for i in sorted(index.values())]
+    wanted = [names[i] for i in _spell_columns(path, names)]
     # batch by batch, straight into the validation (never the whole file as Arrow in memory);
     # text columns come as the file's own dictionaries
     reader = pq.ParquetFile(path, read_dictionary=_string_columns(schema, wanted))
@@ -278,20 +290,13 @@ def _checked_batches(batches: Iterator[pa.RecordBatch], num_rows: int) -> Iterat
 
 
 def _read_arrow(path: Path) -> pa.Table:
-    try:
-        with pa.memory_map(str(path)) as source:
-            try:
-                table = pa.ipc.open_file(source).read_all()
-            except pa.ArrowInvalid:
-                source.seek(0)
-                table = pa.ipc.open_stream(source).read_all()
-    except (pa.ArrowInvalid, OSError) as exc:
-        raise UnreadableFileError(
-            str(path), f"is not an Arrow IPC file ({exc})", "check the file or its suffix"
-        ) from None
-    names = list(table.column_names)
-    index = check_header(names, str(path), text=",".join(names[:50]))
-    selected = table.select(sorted(index.values()))
+    with _opening(path, "an Arrow IPC file"), pa.memory_map(str(path)) as source:
+        try:
+            table = pa.ipc.open_file(source).read_all()
+        except pa.ArrowInvalid:
+            source.seek(0)
+            table = pa.ipc.open_stream(source).read_all()
+    selected = table.select(_spell_columns(path, list(table.column_names)))
     # an IPC file is mapped as it is, not checked: a damaged one can hold dictionary indices
     # beyond their dictionary or buffers shorter than their length (ArrowInvalid here, a
     # damaged file for read_spells, never an IndexError in the validation)
