@@ -44,6 +44,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from _common import load_average, parser
+
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))  # pg_server.py
 
 
@@ -59,6 +61,7 @@ def _engine_benchmark() -> Any:
 
 _bench = _engine_benchmark()
 coaches, pathway, programme = _bench.coaches, _bench.pathway, _bench.programme
+
 
 from langzeit.engine import Command, PathwayEngine  # noqa: E402
 from langzeit.exceptions import ConcurrencyConflict  # noqa: E402
@@ -170,14 +173,12 @@ def series(kind: str, new_place: Any, args: argparse.Namespace) -> dict[str, Any
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--participants", type=int, default=100, help="per writer (one writer: all of them)")
-    parser.add_argument("--writers", type=int, default=8)
-    parser.add_argument("--skip", nargs="*", default=[], choices=["postgres", "sqlite"])
-    args = parser.parse_args()
+    options = parser(__doc__, participants=(100, "per writer (one writer: all of them)"), writers=8)
+    options.add_argument("--skip", nargs="*", default=[], choices=["postgres", "sqlite"])
+    args = options.parse_args()
     out: dict[str, Any] = {"benchmark": "commands", "python": platform.python_version(),
                            "cpus": os.cpu_count(), "goal_one_writer_postgres_commands_per_second": 2000,
-                           "load_average_before": [round(x, 2) for x in os.getloadavg()]}
+                           "load_average_before": load_average()}
     counter = iter(range(1_000_000))
     if "postgres" not in args.skip:
         from pg_server import PostgresServer, unavailable
@@ -201,7 +202,7 @@ def main() -> None:
             for sync in ("FULL", "NORMAL"):
                 out[f"sqlite_{sync.lower()}"] = series(
                     "sqlite", lambda s=sync: f"{Path(tmp) / f'{next(counter)}.sqlite'}|{s}", args)
-    out["load_average_after"] = [round(x, 2) for x in os.getloadavg()]
+    out["load_average_after"] = load_average()
     print(json.dumps(out, indent=2))
 
 

@@ -21,16 +21,16 @@ Run::
 
 from __future__ import annotations
 
-import argparse
 import gc
 import itertools
 import json
-import os
 import platform
 import tempfile
 import time
 from datetime import date, timedelta
 from pathlib import Path
+
+from _common import load_average, parser
 
 from langzeit.domain import Capacity, Coach, ExitReason, OutcomeKind, Phase, Programme, Transition
 from langzeit.engine import (
@@ -122,14 +122,10 @@ def median(n: int, repeat: int, *, collect: bool = True) -> dict[str, object]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--participants", type=int, default=10_000)
-    parser.add_argument("--sqlite-participants", type=int, default=1_000)
-    parser.add_argument("--repeat", type=int, default=3)
-    args = parser.parse_args()
+    args = parser(__doc__, participants=10_000, sqlite_participants=1_000, repeat=3).parse_args()
     out: dict[str, object] = {"benchmark": "engine", "python": platform.python_version(),
                               "goal_commands_per_second": 50_000}
-    out["load_average_before"] = [round(x, 2) for x in os.getloadavg()]
+    out["load_average_before"] = load_average()
     out["memory"] = median(args.participants, args.repeat)
     # Python's cyclic garbage collector scans the growing heap of events and states; an
     # application may gc.freeze() after loading, a simulator disables it per run.
@@ -147,7 +143,7 @@ def main() -> None:
                     out[f"sqlite_{sync.lower()}"] = run(args.sqlite_participants, store)
                 finally:
                     store.close()
-    out["load_average_after"] = [round(x, 2) for x in os.getloadavg()]
+    out["load_average_after"] = load_average()
     print(json.dumps(out, indent=2))
 
 

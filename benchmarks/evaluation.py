@@ -15,13 +15,13 @@ figures are indicative, measured under load.
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import json
 import os
 import time
 
 import numpy as np
+from _common import parser
 
 from langzeit.evaluation import SpellIndex, evaluate
 from langzeit.events import EVENT_TYPES
@@ -34,11 +34,7 @@ REASON_COMPLETED = 0
 
 def main() -> None:
     """Generate, evaluate, print the timings as JSON."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--persons", type=int, default=1_000_000)
-    parser.add_argument("--participants", type=int, default=10_000)
-    parser.add_argument("--seed", type=int, default=7)
-    args = parser.parse_args()
+    args = parser(__doc__, persons=1_000_000, participants=10_000, seed=7).parse_args()
     rng = np.random.default_rng(args.seed)
     t0 = time.perf_counter()
     spells = generate_spells(args.persons, seed=args.seed, start=dt.date(2019, 1, 1),

@@ -22,7 +22,6 @@ Run (under ``flock /work/bench.lock`` on a shared machine)::
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import re
@@ -36,6 +35,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))  # pg_ser
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # commands.py
 
 import psycopg
+from _common import load_average, parser
 from commands import coaches, programme, writer_commands
 
 from langzeit.engine import PathwayEngine
@@ -124,13 +124,11 @@ def fsync_latency(binaries: Path | None) -> dict[str, Any] | str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--participants", type=int, default=50)
-    args = parser.parse_args()
+    args = parser(__doc__, participants=50).parse_args()
     from pg_server import PostgresServer, find_binaries, unavailable
 
     out: dict[str, Any] = {"benchmark": "round_trips",
-                           "load_average_before": [round(x, 2) for x in os.getloadavg()]}
+                           "load_average_before": load_average()}
     why = unavailable()
     if why:
         out["postgres"] = f"skipped: {why}"
@@ -142,7 +140,7 @@ def main() -> None:
         finally:
             server.stop()
     out["fsync"] = fsync_latency(find_binaries())
-    out["load_average_after"] = [round(x, 2) for x in os.getloadavg()]
+    out["load_average_after"] = load_average()
     print(json.dumps(out, indent=2))
 
 

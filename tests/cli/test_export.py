@@ -14,6 +14,12 @@ from langzeit.store import read_events, write_events
 KEY = b"0123456789abcdef0123456789abcdef"
 
 
+def _export(source: Path, key: Path, out: Path, *options: str) -> int:
+    """The exit status of ``langzeit export SOURCE --pseudonymise --key-file KEY --out OUT [OPTIONS]``."""
+    return main(["export", str(source), "--pseudonymise", "--key-file", str(key), "--out", str(out),
+                 *options])
+
+
 @pytest.fixture
 def files(tmp_path: Path) -> tuple[Path, Path]:
     """A two-event JSONL log and a key file."""
@@ -33,8 +39,7 @@ def test_export_writes_pseudonymised_events_and_reports_in_json(
     """Ids are the keyed hash, free text is gone, dates at month precision; JSON names the counts."""
     log, key = files
     out = tmp_path / "export.sqlite"
-    assert main(["export", str(log), "--pseudonymise", "--key-file", str(key), "--dates", "month",
-                 "--out", str(out), "--format", "json"]) == 0
+    assert _export(log, key, out, "--dates", "month", "--format", "json") == 0
     p = Pseudonymiser(KEY, dates="month")
     report = json.loads(capsys.readouterr().out)
     assert report == {"file": str(log), "out": str(out), "kind": "events", "events": 2, "persons": 1,
@@ -53,7 +58,7 @@ def test_export_of_spells_links_to_the_events_export(
     spells = tmp_path / "spells.csv"
     spells.write_text("person_id,kind,start,end,jobcenter\np1,elb,2024-01-01,,JC1\n", encoding="utf-8")
     out = tmp_path / "spells.parquet"
-    assert main(["export", str(spells), "--pseudonymise", "--key-file", str(key), "--out", str(out)]) == 0
+    assert _export(spells, key, out) == 0
     assert "1 spells of 1 persons, pseudonymised" in capsys.readouterr().out
     assert read_spells(out).rows()[0]["person_id"] == Pseudonymiser(KEY).id("p1")
 
@@ -67,7 +72,7 @@ def test_export_needs_pseudonymise_and_a_usable_key(
     assert main(["export", str(log), "--key-file", str(key), "--out", str(out)]) == 2
     short = tmp_path / "short.txt"
     short.write_bytes(b"Jefe")
-    assert main(["export", str(log), "--pseudonymise", "--key-file", str(short), "--out", str(out)]) == 2
+    assert _export(log, short, out) == 2
     err = capsys.readouterr().err
     assert "give --pseudonymise" in err
     assert "at least 16" in err
@@ -81,10 +86,9 @@ def test_export_does_not_replace_a_file_without_force(
     log, key = files
     out = tmp_path / "x.jsonl"
     out.write_text("precious", encoding="utf-8")
-    args = ["export", str(log), "--pseudonymise", "--key-file", str(key), "--out", str(out)]
-    assert main(args) == 2
+    assert _export(log, key, out) == 2
     assert out.read_text(encoding="utf-8") == "precious"
-    assert main([*args, "--force"]) == 0
+    assert _export(log, key, out, "--force") == 0
     assert len(read_events(out)) == 2
 
 
@@ -104,8 +108,7 @@ def test_report_of_the_research_export_equals_the_originals(
     key = tmp_path / "key.txt"
     key.write_bytes(KEY)
     for source, target in ((log, "x-events.jsonl"), (people, "x-people.csv")):
-        assert main(["export", str(source), "--pseudonymise", "--key-file", str(key),
-                     "--out", str(tmp_path / target)]) == 0
+        assert _export(source, key, tmp_path / target) == 0
     capsys.readouterr()
 
     def report(events_file: Path, people_file: Path) -> dict[str, object]:

@@ -2,12 +2,19 @@
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from langzeit.cli import main
 
 SCENARIOS = Path(__file__).parents[2] / "src" / "langzeit" / "simulation" / "scenarios"
+
+
+def _validate_json(path: Path, capsys: pytest.CaptureFixture[str]) -> tuple[int, Any]:
+    """The exit status and the JSON report of ``langzeit validate PATH --format json``."""
+    status = main(["validate", str(path), "--format", "json"])
+    return status, json.loads(capsys.readouterr().out)
 
 
 def test_spell_csv_lists_every_bad_row_with_its_line(
@@ -33,15 +40,14 @@ def test_valid_spell_csv_reports_its_kind_and_count_in_json(
     """JSON output names the kind 'spells' and counts the valid spells."""
     f = tmp_path / "spells.csv"
     f.write_text("person_id,kind,start,end,jobcenter\np1,elb,2024-01-01,,JC1\n", encoding="utf-8")
-    assert main(["validate", str(f), "--format", "json"]) == 0
-    out = json.loads(capsys.readouterr().out)
-    assert out == {"file": str(f), "kind": "spells", "valid": True, "problems": [], "spells": 1}
+    expected = {"file": str(f), "kind": "spells", "valid": True, "problems": [], "spells": 1}
+    assert _validate_json(f, capsys) == (0, expected)
 
 
 def test_builtin_scenario_file_is_a_valid_scenario(capsys: pytest.CaptureFixture[str]) -> None:
     """A shipped scenario TOML is recognised as a scenario (not a programme) and is valid."""
-    assert main(["validate", str(SCENARIOS / "geh-vor.toml"), "--format", "json"]) == 0
-    out = json.loads(capsys.readouterr().out)
+    status, out = _validate_json(SCENARIOS / "geh-vor.toml", capsys)
+    assert status == 0
     assert (out["kind"], out["valid"]) == ("scenario", True)
 
 
@@ -51,8 +57,9 @@ def test_scenario_missing_keys_lists_every_missing_key(
     """An incomplete scenario lists each missing required key, not only the first."""
     f = tmp_path / "s.toml"
     f.write_text('[scenario]\nid = "x"\n', encoding="utf-8")
-    assert main(["validate", str(f), "--format", "json"]) == 1
-    problems = json.loads(capsys.readouterr().out)["problems"]
+    status, out = _validate_json(f, capsys)
+    problems = out["problems"]
+    assert status == 1
     assert len(problems) >= 3
     assert all("required key missing" in p for p in problems)
 
@@ -62,8 +69,8 @@ EXAMPLES = Path(__file__).parents[2] / "examples"
 
 def test_shipped_social_space_is_valid(capsys: pytest.CaptureFixture[str]) -> None:
     """The shipped Plön-like social space validates as kind 'social_space'."""
-    assert main(["validate", str(EXAMPLES / "social-space-ploen.json"), "--format", "json"]) == 0
-    out = json.loads(capsys.readouterr().out)
+    status, out = _validate_json(EXAMPLES / "social-space-ploen.json", capsys)
+    assert status == 0
     assert (out["kind"], out["valid"], out["problems"]) == ("social_space", True, [])
 
 

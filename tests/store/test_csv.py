@@ -3,7 +3,6 @@
 import csv
 from datetime import date
 from pathlib import Path
-from tempfile import TemporaryDirectory
 from typing import Any
 
 import pytest
@@ -24,6 +23,7 @@ from langzeit.events import (
 )
 from langzeit.exceptions import DataFormatError
 from langzeit.store import CSV_COLUMNS, CSV_VERSION_LINE, read_csv, write_csv
+from store._lenient import read_with_broken_records
 from strategies import event_logs, events
 
 
@@ -186,29 +186,28 @@ def test_byte_order_mark_from_spreadsheets_is_accepted(tmp_path: Path) -> None:
     assert len(read_csv(path)) == 1
 
 
+def _unknown_types(path: Path, broken: set[int]) -> list[int]:
+    """Give the rows of the events ``broken`` an unknown type; the first lines of those rows."""
+    with path.open(encoding="utf-8", newline="") as fh:
+        reader = csv.reader(fh)
+        rows, starts, line = [], [], 1
+        for row in reader:
+            rows.append(row)
+            starts.append(line)
+            line = reader.line_num + 1
+    for i in broken:
+        rows[i + 2][2] = "nope"  # the type cell; rows 0 and 1 are the version line and header
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows(rows)
+    return [starts[i + 2] for i in broken]
+
+
 @settings(max_examples=30)
 @given(log=event_logs(min_size=1, max_size=20), data=st.data())
 def test_lenient_read_drops_exactly_the_broken_rows(log: EventLog, data: st.DataObject) -> None:
     """Any set of rows with an unknown type: those are rejected by their first line, the rest kept."""
-    events = list(log)
-    broken = data.draw(st.sets(st.integers(0, len(events) - 1)))
-    with TemporaryDirectory() as tmp:
-        path = Path(tmp) / "log.csv"
-        write_csv(log, path)
-        with path.open(encoding="utf-8", newline="") as fh:
-            reader = csv.reader(fh)
-            rows, starts, line = [], [], 1
-            for row in reader:
-                rows.append(row)
-                starts.append(line)
-                line = reader.line_num + 1
-        for i in broken:
-            rows[i + 2][2] = "nope"  # the type cell; rows 0 and 1 are the version line and header
-        with path.open("w", encoding="utf-8", newline="") as fh:
-            csv.writer(fh).writerows(rows)
-        result = read_csv(path, strict=False)
-    assert list(result.log) == [e for i, e in enumerate(events) if i not in broken]
-    assert [p.line for p in result.rejected] == sorted(starts[i + 2] for i in broken)
+    result = read_with_broken_records(log, data, "log.csv", write_csv, _unknown_types,
+                                      lambda path: read_csv(path, strict=False))
     assert all(p.reason == "unknown event type 'nope'" for p in result.rejected)
 
 

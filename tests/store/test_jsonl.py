@@ -3,7 +3,6 @@
 import json
 from datetime import date
 from pathlib import Path
-from tempfile import TemporaryDirectory
 
 import pytest
 from hypothesis import given, settings
@@ -12,6 +11,7 @@ from hypothesis import strategies as st
 from langzeit.events import EventLog, Exited, Referred, ScaleScored
 from langzeit.exceptions import DataFormatError
 from langzeit.store import ReadResult, read_jsonl, write_jsonl
+from store._lenient import read_with_broken_records
 from strategies import event_logs
 
 HEADER = '{"format": "langzeit-events", "version": 1}'
@@ -160,19 +160,18 @@ def test_writer_replaces_an_existing_file(tmp_path: Path) -> None:
     assert [p.name for p in tmp_path.iterdir()] == ["log.jsonl"]
 
 
+def _cut_braces(path: Path, broken: set[int]) -> list[int]:
+    """Cut the closing brace of the events ``broken`` (malformed JSON); their line numbers."""
+    lines = path.read_text(encoding="utf-8").split("\n")
+    for i in broken:
+        lines[i + 1] = lines[i + 1][:-1]  # line 0 is the version record
+    path.write_text("\n".join(lines), encoding="utf-8")
+    return [i + 2 for i in broken]
+
+
 @settings(max_examples=30)
 @given(log=event_logs(min_size=1, max_size=20), data=st.data())
 def test_lenient_read_drops_exactly_the_broken_lines(log: EventLog, data: st.DataObject) -> None:
     """Any set of broken lines: those lines are rejected by number, every other event is kept."""
-    events = list(log)
-    broken = data.draw(st.sets(st.integers(0, len(events) - 1)))
-    with TemporaryDirectory() as tmp:
-        path = Path(tmp) / "log.jsonl"
-        write_jsonl(log, path)
-        lines = path.read_text(encoding="utf-8").split("\n")
-        for i in broken:
-            lines[i + 1] = lines[i + 1][:-1]  # cut the closing brace: malformed JSON
-        path.write_text("\n".join(lines), encoding="utf-8")
-        result = read_jsonl(path, strict=False)
-    assert list(result.log) == [e for i, e in enumerate(events) if i not in broken]
-    assert [p.line for p in result.rejected] == sorted(i + 2 for i in broken)
+    read_with_broken_records(log, data, "log.jsonl", write_jsonl, _cut_braces,
+                             lambda path: read_jsonl(path, strict=False))

@@ -20,7 +20,7 @@ import attrs
 from langzeit.events import Event
 from langzeit.exceptions import ValidationError
 from langzeit.indicators import StaffCost, cost_relief
-from langzeit.simulation._results import Comparison
+from langzeit.simulation._results import Comparison, Estimate, named_row
 from langzeit.simulation._scenario import Scenario
 from langzeit.tabular import Table
 
@@ -91,13 +91,11 @@ class ReliefBalance(Table):
     baseline: str
     alternative: str
     level: float
-    items: tuple[tuple[str, float, float | None, float | None], ...]
+    items: tuple[Estimate, ...]
 
     def _get(self, figure: str) -> float:
-        for name, diff, _, _ in self.items:
-            if name == figure:
-                return diff
-        return math.nan
+        row = named_row(self.items, figure)
+        return math.nan if row is None else row[1]
 
     @property
     def extra_cost(self) -> float:

@@ -6,7 +6,7 @@ import html
 import math
 from collections.abc import Mapping, Sequence
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 import attrs
 import numpy as np
@@ -383,6 +383,38 @@ class ReplicationMetrics(Table):
         return [{"replication": r, "metric": m, "value": v} for r, m, v in self.items]
 
 
+_Row = TypeVar("_Row", bound=tuple[Any, ...])
+
+#: ``(name, value, low, high)``: a figure with its interval (low/high None: no interval).
+Estimate = tuple[str, float, float | None, float | None]
+
+
+def named_row(items: Sequence[_Row], name: str) -> _Row | None:
+    """The first of ``items`` (rows that start with a name) named ``name``, or None.
+
+    Examples:
+        >>> named_row((("a", 1.0), ("b", 2.0)), "b"), named_row((("a", 1.0),), "c")
+        (('b', 2.0), None)
+    """
+    return next((row for row in items if row[0] == name), None)
+
+
+def metric_row(items: Sequence[_Row], metric: str) -> _Row:
+    """The row of ``metric`` among ``items`` (rows that start with a metric's name).
+
+    Raises:
+        UnknownNameError: no row is named ``metric``.
+
+    Examples:
+        >>> metric_row((("referred", 10.0),), "referred")
+        ('referred', 10.0)
+    """
+    row = named_row(items, metric)
+    if row is None:
+        raise UnknownNameError("metric", metric)
+    return row
+
+
 @attrs.frozen
 class Summary(Table):
     """Each metric's mean over replications with a Student-t confidence interval.
@@ -404,20 +436,15 @@ class Summary(Table):
     scenario: str
     replications: int
     level: float
-    items: tuple[tuple[str, float, float | None, float | None], ...]
+    items: tuple[Estimate, ...]
 
     def __getitem__(self, metric: str) -> float:
-        for name, mean, _, _ in self.items:
-            if name == metric:
-                return mean
-        raise UnknownNameError("metric", metric)
+        return metric_row(self.items, metric)[1]
 
     def interval(self, metric: str) -> tuple[float | None, float | None]:
         """The confidence interval of a metric's mean."""
-        for name, _, low, high in self.items:
-            if name == metric:
-                return low, high
-        raise UnknownNameError("metric", metric)
+        _, _, low, high = metric_row(self.items, metric)
+        return low, high
 
     def columns(self) -> tuple[str, ...]:
         """The column names, in order."""
@@ -510,10 +537,7 @@ class Comparison(Table):
 
     def difference(self, metric: str) -> float:
         """The difference of the metric's means."""
-        for row in self.items:
-            if row[0] == metric:
-                return row[3]
-        raise UnknownNameError("metric", metric)
+        return metric_row(self.items, metric)[3]
 
     def columns(self) -> tuple[str, ...]:
         """The column names, in order."""
