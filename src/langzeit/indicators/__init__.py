@@ -12,6 +12,7 @@ from langzeit.indicators._confidentiality import (
     round_to_multiple,
     suppression_flags,
 )
+from langzeit.indicators._contacts import ContactDensity, ContactRate, contact_density
 from langzeit.indicators._cost import CostRelief, StaffCost, cost_relief
 from langzeit.indicators._count_tables import ConfidentialTable, CountTable, SupportsSuppression, suppress
 from langzeit.indicators._coverage import SpellCoverage, long_term_recipient, long_term_recipients_on
@@ -110,6 +111,8 @@ __all__: list[str] = [
     "ComparisonRanks",
     "ConfidentialTable",
     "ConfidentialityRule",
+    "ContactDensity",
+    "ContactRate",
     "CostRelief",
     "CountTable",
     "CumulativeIncidence",
@@ -147,6 +150,7 @@ __all__: list[str] = [
     "caseloads",
     "comparison_ranks",
     "competing_exits",
+    "contact_density",
     "cost_relief",
     "dropout_rate",
     "exits_by_phase",

@@ -21,8 +21,10 @@ from langzeit._arrays import IntArray
 from langzeit._calendar import EPOCH_ORDINAL, from_day_number
 from langzeit.domain import ExitReason, OutcomeKind
 from langzeit.events import (
+    CONTACT_CHANNELS,
     EVENT_TYPES,
     CoachAssigned,
+    Contacted,
     Event,
     EventLog,
     Exited,
@@ -40,6 +42,7 @@ from langzeit.spells import person_partition
 
 __all__ = [
     "EXIT_CAUSES",
+    "OTHER_CHANNEL",
     "OUTCOMES",
     "REASONS",
     "TYPE_CODES",
@@ -60,7 +63,11 @@ EXIT_CAUSES = ("integration", "other_work", "dropout", "rehabilitation", "other"
 _ITEMS = 10  # widest scale (SWE); WHO-5 uses the first 5 columns
 #: Event types with fields the calculators read (all others need only participant, type, day).
 _WITH_FIELDS = frozenset({Exited, PhaseEntered, CoachAssigned, TandemAssigned, PlanStepAgreed,
-                          PlanStepAchieved, ScaleScored, FollowUp, Extended, Waitlisted})
+                          PlanStepAchieved, ScaleScored, FollowUp, Extended, Waitlisted, Contacted})
+#: ``contacted``: the channel's code in :attr:`EventColumns.code` (index into
+#: :data:`~langzeit.events.CONTACT_CHANNELS`; this code for any other text).
+OTHER_CHANNEL = len(CONTACT_CHANNELS)
+_MAX_MINUTES = 2**31 - 1
 
 
 @attrs.frozen(eq=False)
@@ -76,11 +83,15 @@ class EventColumns:
         participant: per event, the participant's index.
         type: per event, the :data:`TYPE_CODES` code.
         day: per event, the day number (days since 1970-01-01).
-        key: per event, an index into ``keys`` (phase, coach, tandem, step id, or scale) or -1.
-        code: exit reason (``exited``) or follow-up status (``follow_up``) code, else -1.
+        key: per event, an index into ``keys`` (phase, coach, tandem, step id, scale, or the
+            coach of a ``contacted`` event) or -1 (also: a contact without a coach).
+        code: exit reason (``exited``), follow-up status (``follow_up``) or contact channel
+            (``contacted``: index into :data:`~langzeit.events.CONTACT_CHANNELS`, or
+            :data:`OTHER_CHANNEL` for any other text) code, else -1.
         code2: exit outcome code (``exited``), receives-benefit -1/0/1 (``follow_up``), else -1.
         value: months after exit (``follow_up``), ``until`` day (``extended``),
-            priority (``waitlisted``), number of items (``scale_scored``), else 0.
+            priority (``waitlisted``), number of items (``scale_scored``), minutes
+            (``contacted``; negative minutes, which the engine refuses, are read as 0), else 0.
         keys: the interned strings.
         item_rows: row numbers of the ``scale_scored`` events.
         items: their item answers, one row each, -1 for missing (10 columns; answers
@@ -282,6 +293,7 @@ class EventColumns:
         reason_code = {r: i for i, r in enumerate(REASONS)}
         outcome_code = {o: i for i, o in enumerate(OUTCOMES)}
         tcode = {EVENT_TYPES[name]: c for name, c in TYPE_CODES.items()}
+        channel_code = {ch: i for i, ch in enumerate(CONTACT_CHANNELS)}
         part, typ, day = array("i"), array("b"), array("i")
         # type-specific fields only for the events that have them: (row, key, code, code2, value)
         x_row, x_key, x_code, x_code2, x_value = array("q"), array("i"), array("h"), array("h"), array("q")
@@ -332,6 +344,10 @@ class EventColumns:
                     v = e.until.toordinal() - EPOCH_ORDINAL  # type: ignore[attr-defined]
                 elif cls_ is Waitlisted:
                     v = e.priority  # type: ignore[attr-defined]
+                elif cls_ is Contacted:
+                    name = e.coach_id or None  # type: ignore[attr-defined]
+                    c1 = channel_code.get(e.channel, OTHER_CHANNEL)  # type: ignore[attr-defined]
+                    v = min(max(e.minutes, 0), _MAX_MINUTES)  # type: ignore[attr-defined]
                 if name is not None:
                     ki = kindex.get(name)
                     if ki is None:

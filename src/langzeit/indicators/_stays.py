@@ -19,7 +19,7 @@ from langzeit._calendar import (
     month_index,
     months_between_days,
 )
-from langzeit.indicators._columns import TYPE_CODES, as_columns, dense_codes
+from langzeit.indicators._columns import TYPE_CODES, EventColumns, as_columns, dense_codes
 from langzeit.indicators._confidentiality import SHOWN, ConfidentialityRule, suppression_flags
 from langzeit.indicators._pathways import _NONE, Data, _data_end, _grouping, _has, _pathways, _single_rate
 from langzeit.indicators._tables import (
@@ -244,17 +244,36 @@ def stay_months(admitted: npt.ArrayLike, exited: npt.ArrayLike) -> npt.NDArray[n
         >>> [round(m, 3) for m in stay_months(adm, ex).tolist()]
         [1.0, 6.493]
     """
+    whole, rest = stay_parts(admitted, exited)
+    out: npt.NDArray[np.float64] = whole + rest / DAYS_PER_MONTH
+    return out
+
+
+def stay_parts(admitted: npt.ArrayLike, exited: npt.ArrayLike) -> tuple[IntArray, IntArray]:
+    """The two integer parts of :func:`stay_months`: completed calendar months and remaining days.
+
+    ``stay_months == whole + rest / DAYS_PER_MONTH``. Sums of the parts add exactly
+    across partitions (the contact density's exposure is built from them).
+
+    Examples:
+        >>> from langzeit._calendar import day_number
+        >>> whole, rest = stay_parts([day_number(date(2024, 3, 1))], [day_number(date(2024, 9, 16))])
+        >>> whole.tolist(), rest.tolist()
+        ([6], [15])
+    """
     adm_d = np.asarray(admitted, dtype=np.int64)
     exit_d = np.asarray(exited, dtype=np.int64)
-    out: npt.NDArray[np.float64] = (exit_d - adm_d) / DAYS_PER_MONTH
+    whole: IntArray = np.zeros(adm_d.shape, dtype=np.int64)
+    rest: IntArray = exit_d - adm_d
     # a stay shorter than 28 days completes no calendar month (no month is shorter), so its
-    # length is its days / 30.44 as above; only the longer stays need the calendar
+    # length is its days; only the longer stays need the calendar
     long = np.flatnonzero(exit_d - adm_d >= 28)
     if long.size:
         a, e = adm_d[long], exit_d[long]
-        whole = months_between_days(a, e)
-        out[long] = whole + (e - add_months(a, whole)) / DAYS_PER_MONTH
-    return out
+        w = months_between_days(a, e)
+        whole[long] = w
+        rest[long] = e - add_months(a, w)
+    return whole, rest
 
 
 def stay_lengths(data: Data, *, planned_months: float | None = None, by: Grouping | None = None,
@@ -403,6 +422,44 @@ class Caseloads(Table):
         return attrs.evolve(self, flags=flags.astype(np.int8))
 
 
+def assignment_spans(cols: EventColumns) -> tuple[IntArray, IntArray, IntArray, npt.NDArray[np.bool_]]:
+    """Each coach or tandem assignment of an admitted participant as a half-open span of days.
+
+    The one rule of a holder's active period (:func:`caseloads`, the contact density's
+    coach months): an assignment holds from its day, at the earliest the admission,
+    until the participant's next assignment or exit (exclusive).
+
+    Returns:
+        ``rows`` (the assignments' rows, ordered by participant, day and row), ``start``,
+        ``stop`` (``_NONE`` while open) and ``ok`` (the span is not empty).
+
+    Examples:
+        >>> from langzeit.events import Admitted, CoachAssigned, Exited
+        >>> from langzeit.indicators._columns import EventColumns
+        >>> c = EventColumns.from_events([Admitted("e1", "p1", date(2024, 1, 8)),
+        ...     CoachAssigned("e2", "p1", date(2024, 1, 1), coach_id="c1"),
+        ...     Exited("e3", "p1", date(2024, 1, 18), reason="completed")])
+        >>> rows, start, stop, ok = assignment_spans(c)
+        >>> (stop - start).tolist(), ok.tolist()
+        ([10], [True])
+    """
+    p = _pathways(cols)
+    assigned = (cols.type == TYPE_CODES["coach_assigned"]) | (cols.type == TYPE_CODES["tandem_assigned"])
+    rows = np.flatnonzero(assigned)
+    rows = rows[_has(p.first["admitted"][cols.participant[rows]])]  # assignments of admitted participants
+    part = cols.participant[rows].astype(np.int64)
+    day = cols.day[rows].astype(np.int64)
+    order = np.lexsort((rows, day, part))
+    rows, part, day = rows[order], part[order], day[order]
+    nxt = np.full(len(rows), _NONE, dtype=np.int64)
+    same = part[1:] == part[:-1]
+    nxt[:-1] = np.where(same, day[1:], _NONE)
+    start = np.maximum(day, p.first["admitted"][part])
+    stop = np.minimum(nxt, p.exit_day[part])
+    ok = _has(p.first["admitted"][part]) & (stop > start)
+    return rows, start, stop, ok
+
+
 def caseloads(data: Data, *, data_end: date | None = None) -> Caseloads:
     """Caseload per coach and tandem over time (Betreuungsschlüssel in practice).
 
@@ -421,23 +478,10 @@ def caseloads(data: Data, *, data_end: date | None = None) -> Caseloads:
         (0, 0)
     """
     cols = as_columns(data)
-    p = _pathways(cols)
     end_day = _data_end(cols, data_end)
-    assigned = (cols.type == TYPE_CODES["coach_assigned"]) | (cols.type == TYPE_CODES["tandem_assigned"])
-    rows = np.flatnonzero(assigned)
-    rows = rows[_has(p.first["admitted"][cols.participant[rows]])]  # assignments of admitted participants
+    rows, start, stop, ok = assignment_spans(cols)
     if not len(rows):
         return Caseloads((), (), (), np.zeros((0, 0), dtype=np.int64))
-    part = cols.participant[rows].astype(np.int64)
-    day = cols.day[rows].astype(np.int64)
-    order = np.lexsort((rows, day, part))
-    rows, part, day = rows[order], part[order], day[order]
-    nxt = np.full(len(rows), _NONE, dtype=np.int64)
-    same = part[1:] == part[:-1]
-    nxt[:-1] = np.where(same, day[1:], _NONE)
-    start = np.maximum(day, p.first["admitted"][part])
-    stop = np.minimum(nxt, p.exit_day[part])
-    ok = _has(p.first["admitted"][part]) & (stop > start)
     holder_key = cols.key[rows].astype(np.int64) * 2 + (cols.type[rows] == TYPE_CODES["tandem_assigned"])
     uniq, h = dense_codes(holder_key)
     first_m = int(month_index(start[ok]).min()) if ok.any() else int(month_index(np.array([end_day]))[0])
