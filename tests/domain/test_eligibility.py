@@ -1,10 +1,11 @@
 """Target-group rules of § 16i, § 16e and § 16k SGB II: hand cases per rule (domain/_eligibility.py)."""
 
 from datetime import date
+from pathlib import Path
 
 import pytest
 
-from langzeit.domain import EligibilityFacts, Participant, eligibility
+from langzeit.domain import EligibilityFacts, Participant, Programme, eligibility
 from langzeit.exceptions import ValidationError
 
 ON = date(2024, 2, 1)
@@ -84,3 +85,27 @@ def test_contradictory_unemployment_facts_are_invalid() -> None:
     """unemployed=False with an unemployed_since date is a ValidationError."""
     with pytest.raises(ValidationError, match="contradictory"):
         EligibilityFacts(unemployed=False, unemployed_since=date(2022, 1, 1))
+
+
+_TOML = ('id = "tam"\nname = "TaM"\ninstrument = "{code}"\n{extra}[[phases]]\nid = "a"\n'
+         '[[phases]]\nid = "z"\nterminal = true\n[[transitions]]\nfrom = "a"\nto = "z"\n')
+
+
+def test_programme_toml_names_its_instrument(tmp_path: Path) -> None:
+    """A programme file's instrument = "16I" reads as 16i and writes back."""
+    f = tmp_path / "tam.toml"
+    f.write_text(_TOML.format(code="16I", extra=""), encoding="utf-8")
+    prog = Programme.from_toml(f)
+    assert prog.instrument == "16i"
+    assert Programme.from_dict(prog.to_dict()).instrument == "16i"
+
+
+def test_an_unknown_instrument_code_is_located(tmp_path: Path) -> None:
+    """An unknown code is a ValidationError at <file>.instrument, listed with the file's other problems."""
+    f = tmp_path / "tam.toml"
+    f.write_text(_TOML.format(code="16f", extra='voluntary = "ja"\n'), encoding="utf-8")
+    with pytest.raises(ValidationError) as err:
+        Programme.from_toml(f)
+    where = [str(p).split(":")[0] for p in err.value.problems]
+    assert sorted(where) == ["tam.toml.instrument", "tam.toml.voluntary"]
+    assert "unknown instrument code '16f'" in str(err.value)

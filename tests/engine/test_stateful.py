@@ -14,17 +14,28 @@
 * contacts: a participation's ``contacts`` is the number of RecordContact commands
   accepted since the person's latest referral, ``last_contact`` the day of the latest,
   and every ``contacted`` event has a known channel, minutes >= 0 and a registered coach.
+* eligibility (a § 16i programme, :class:`EligibilityMachine`): every admission — by command
+  or from the waiting list — is of a participant whose known facts pass § 16i on that day.
 """
 
 from datetime import date, timedelta
 
+import attrs
 from dateutil.relativedelta import relativedelta
 from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
-from engine._support import D0, new_engine
-from langzeit.domain import ExitReason, OutcomeKind, PastReduction, decide_reduction
+from engine._support import COACH_A, COACH_B, COACH_C, D0, TANDEM, TK_NORD, new_engine, small_programme
+from langzeit.domain import (
+    EligibilityFacts,
+    ExitReason,
+    OutcomeKind,
+    Participant,
+    PastReduction,
+    decide_reduction,
+    eligibility,
+)
 from langzeit.engine import (
     Admit,
     AgreeParticipation,
@@ -39,6 +50,7 @@ from langzeit.engine import (
     EnterPhase,
     Exit,
     Extend,
+    PathwayEngine,
     Pause,
     RecordConsent,
     RecordContact,
@@ -54,7 +66,7 @@ from langzeit.engine import (
     WithdrawConsent,
 )
 from langzeit.engine._books import Books
-from langzeit.events import CONTACT_CHANNELS, Contacted, PlanAgreed, PlanUpdated, Referred, replay
+from langzeit.events import CONTACT_CHANNELS, Admitted, Contacted, PlanAgreed, PlanUpdated, Referred, replay
 from langzeit.indicators import EventColumns
 
 PIDS = [f"p{i}" for i in range(9)]
@@ -320,7 +332,48 @@ class PriorityMachine(EngineMachine):
     discipline = "priority"
 
 
+def machine_facts(pid: str, day: date) -> EligibilityFacts | None:
+    """§ 16i facts that pass for most, fail for some and change with the day.
+
+    p0 turns 25 on 01.06.2024, p1 reaches six years of benefit 191 days after D0, p3 worked
+    too long, p2's facts are unknown.
+    """
+    i = int(pid[1:])
+    if i == 2:
+        return None
+    facts = EligibilityFacts(birth_month="1970-01", benefit_days=2555, employment_days=0)
+    if i == 0:
+        return attrs.evolve(facts, birth_month="1999-06")
+    if i == 1:
+        return attrs.evolve(facts, benefit_days=2000 + (day - D0).days)
+    if i == 3:
+        return attrs.evolve(facts, employment_days=300)
+    return facts
+
+
+class EligibilityMachine(EngineMachine):
+    """The same on a § 16i programme whose facts come from a callable."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        programme = attrs.evolve(small_programme(PLACES), instrument="16i")
+        self.engine = PathwayEngine(programme, coaches=[COACH_A, COACH_B, COACH_C], tandems=[TANDEM],
+                                    organisations=[TK_NORD], discipline=self.discipline,
+                                    max_wait="2 months", eligibility_facts=machine_facts)
+
+    @invariant()
+    def admitted_participants_meet_every_known_fact(self) -> None:
+        """No admission (by command or from the waiting list) fails a known § 16i fact on its day."""
+        for e in self.engine.store.events():
+            if isinstance(e, Admitted):
+                facts = machine_facts(e.participant_id, e.date)
+                r = eligibility("16i", Participant(e.participant_id), e.date, facts)
+                assert r.eligible, (e, r.failures)
+
+
 EngineMachine.TestCase.settings = settings(max_examples=40, stateful_step_count=80, deadline=None)
 PriorityMachine.TestCase.settings = settings(max_examples=25, stateful_step_count=80, deadline=None)
+EligibilityMachine.TestCase.settings = settings(max_examples=20, stateful_step_count=80, deadline=None)
 TestEngineMachine = EngineMachine.TestCase
+TestEligibilityMachine = EligibilityMachine.TestCase
 TestPriorityMachine = PriorityMachine.TestCase

@@ -15,6 +15,7 @@ from langzeit import _checks
 from langzeit._ids import compare_by_id
 from langzeit._toml import TableReader, read_toml
 from langzeit.domain._duration import format_duration, is_negative, parse_duration
+from langzeit.domain._eligibility import ELIGIBILITY_INSTRUMENTS
 from langzeit.exceptions import Problem, RowProblem, ValidationError, WrongTypeError
 
 __all__ = [
@@ -35,6 +36,15 @@ BUILTIN_GUARDS = frozenset(
 
 def _opt_duration(value: object) -> relativedelta | None:
     return None if value is None else parse_duration(value)
+
+
+def _opt_code(value: object) -> str | None:
+    return None if value is None else str(value).strip().lower()
+
+
+def _unknown_instrument(code: str) -> str:
+    return (f"unknown instrument code {code!r}: one of {', '.join(ELIGIBILITY_INSTRUMENTS)} "
+            f"(the instruments with target-group rules)")
 
 
 def _str_tuple(value: object) -> tuple[str, ...]:
@@ -146,7 +156,7 @@ class Capacity:
 
 _PROGRAMME_KEYS = frozenset({
     "id", "name", "entry", "planned_duration", "max_duration", "voluntary", "aftercare",
-    "description", "capacity", "extension", "phases", "transitions",
+    "description", "capacity", "extension", "phases", "transitions", "instrument",
 })
 _PHASE_KEYS = frozenset({
     "id", "name", "planned_duration", "max_duration", "terminal", "places", "requires_assessment",
@@ -195,6 +205,10 @@ class Programme:
         voluntary: participation needs the participant's agreement.
         aftercare: length of aftercare after taking up work (Nachbetreuung), if offered.
         description: free text, e.g. the seed it comes from.
+        instrument: the SGB II instrument the programme is financed under, one of
+            :data:`~langzeit.domain.ELIGIBILITY_INSTRUMENTS` (``"16e"``, ``"16i"``, ``"16k"``);
+            the engine then checks its target-group rules at admission
+            (:func:`~langzeit.domain.eligibility`). None: no statutory target group.
 
     Raises:
         ValidationError: with every problem of the model.
@@ -209,6 +223,8 @@ class Programme:
         ... )
         >>> prog.entry, prog.terminal_phases, prog.successors("intake")
         ('intake', ('exit',), ('coaching',))
+        >>> attrs.evolve(prog, instrument="16I").instrument
+        '16i'
         >>> Programme("bad", "Bad", phases=[Phase("a"), Phase("b", terminal=True)],
         ...           transitions=[])
         Traceback (most recent call last):
@@ -232,6 +248,7 @@ class Programme:
     voluntary: bool = True
     aftercare: relativedelta | None = attrs.field(default=None, converter=_opt_duration)
     description: str = ""
+    instrument: str | None = attrs.field(default=None, converter=_opt_code)
 
     def __attrs_post_init__(self) -> None:
         problems = list(self._problems())
@@ -243,6 +260,8 @@ class Programme:
         known = set(ids)
         if not self.id:
             yield Problem("programme", "id is empty")
+        if self.instrument is not None and self.instrument not in ELIGIBILITY_INSTRUMENTS:
+            yield Problem("programme.instrument", _unknown_instrument(self.instrument))
         if not self.phases:
             yield Problem("phases", "a programme needs at least one phase")
             return
@@ -361,7 +380,7 @@ class Programme:
         """Build a programme from a TOML/JSON table, listing every problem.
 
         The table has ``id``, ``name``, optional ``entry``, ``planned_duration``,
-        ``max_duration``, ``voluntary``, ``aftercare``, ``description``,
+        ``max_duration``, ``voluntary``, ``aftercare``, ``description``, ``instrument``,
         ``[capacity]``, ``[extension]``, ``[[phases]]`` and ``[[transitions]]``
         (``from``, ``to``, ``guards``).
 
@@ -415,6 +434,11 @@ class Programme:
         kwargs: dict[str, Any] = {"phases": phases, "transitions": transitions}
         for key in ("id", "name", "entry", "description"):
             kwargs[key] = r.text(key)
+        code = _opt_code(r.text("instrument"))
+        if code is not None and code not in ELIGIBILITY_INSTRUMENTS:  # located at the key
+            r.problem("instrument", _unknown_instrument(code))
+        else:
+            kwargs["instrument"] = code
         kwargs["voluntary"] = r.flag("voluntary")
         for key in ("planned_duration", "max_duration", "aftercare"):
             kwargs[key] = r.value(key, parse_duration)
@@ -512,6 +536,8 @@ class Programme:
                                "voluntary": self.voluntary}
         if self.description:
             out["description"] = self.description
+        if self.instrument is not None:
+            out["instrument"] = self.instrument
         for key in ("planned_duration", "max_duration", "aftercare"):
             value = getattr(self, key)
             if value is not None:

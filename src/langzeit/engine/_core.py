@@ -24,10 +24,14 @@ from langzeit.domain import (
     BUILTIN_GUARDS,
     Coach,
     ConsentPurpose,
+    Eligibility,
+    EligibilityFacts,
     Organisation,
+    Participant,
     Phase,
     Programme,
     Tandem,
+    eligibility,
     parse_duration,
 )
 from langzeit.engine._books import Books, Key, state_key
@@ -44,13 +48,17 @@ from langzeit.events import (
     Status,
     StoredEvent,
 )
-from langzeit.exceptions import GuardFailure, Problem, ValidationError
+from langzeit.exceptions import GuardFailure, Problem, ValidationError, WrongTypeError
 
-__all__ = ["Edge", "EngineCore", "UserGuard", "occupying"]
+__all__ = ["Edge", "EngineCore", "FactsSource", "UserGuard", "occupying"]
 
 #: A user guard: gets the participant's state and the command, returns a reason to
 #: refuse (a readable sentence) or None to let the command pass.
 UserGuard = Callable[[ParticipantState, Command], "str | None"]
+#: Where the engine gets the target-group facts of a participant (engine option
+#: ``eligibility_facts=``): a mapping participant id → facts, or a callable
+#: ``(participant_id, day) -> EligibilityFacts | None``; a missing entry or None: nothing known.
+FactsSource = Mapping[str, EligibilityFacts] | Callable[[str, date], "EligibilityFacts | None"]
 
 _ACTIVE = Status.ACTIVE
 _PAUSED = Status.PAUSED
@@ -112,6 +120,7 @@ class EngineCore:
     max_wait: relativedelta | None
     auto_admit: bool
     _ids: Callable[[str, int], str]
+    _facts: FactsSource | None
     _phases: dict[str, Phase] = attrs.field(init=False)
     _edges: dict[tuple[str, str], Edge] = attrs.field(init=False)
     _exit_edges: dict[str, Edge] = attrs.field(init=False)
@@ -148,10 +157,20 @@ class EngineCore:
         max_wait: relativedelta | int | str | None = None,
         auto_admit: bool = True,
         id_factory: Callable[[str, int], str] | None = None,
+        eligibility_facts: FactsSource | None = None,
     ) -> None:
         if discipline not in ("fifo", "priority"):
             raise ValidationError("invalid engine options",
                                   [Problem("discipline", f"'fifo' or 'priority', got {discipline!r}")])
+        if isinstance(eligibility_facts, Mapping):
+            bad = sorted(str(k) for k, v in eligibility_facts.items() if not isinstance(v, EligibilityFacts))
+            if bad:
+                raise ValidationError("invalid engine options", [Problem(
+                    f"eligibility_facts[{k!r}]", "not an EligibilityFacts") for k in bad])
+        elif eligibility_facts is not None and not callable(eligibility_facts):
+            raise ValidationError("invalid engine options", [Problem(
+                "eligibility_facts", f"a mapping or a callable, got {eligibility_facts!r}")])
+        self._facts = eligibility_facts
         tandem_list = list(tandems)
         coach_map = {c.id: c for c in coaches}
         for tandem in tandem_list:
@@ -482,6 +501,31 @@ class EngineCore:
                              f"has not agreed to take part"))
         if not self._plain[self._entry.id]:  # a plain entry phase needs no consent or assessment
             self._phase_guards(b, cmd, self._entry, None, fail, entering=False)
+
+    def _eligibility(self, pid: str, day: date) -> Eligibility | None:
+        """The target-group check of the programme's instrument on ``day`` (None: no instrument)."""
+        code = self.programme.instrument
+        if code is None:
+            return None
+        source = self._facts
+        facts: EligibilityFacts | None
+        if source is None:
+            facts = None
+        elif isinstance(source, Mapping):
+            facts = source.get(pid)
+        else:
+            got = source(pid, day)
+            if got is not None and not isinstance(got, EligibilityFacts):
+                raise WrongTypeError(f"eligibility_facts({pid!r}, {day.isoformat()}) returned {got!r}, "
+                                     f"not EligibilityFacts or None")
+            facts = got
+        return eligibility(code, Participant(pid), day, facts)
+
+    def _eligibility_guard(self, b: StateBuilder, cmd: Command, fail: list[GuardFailure]) -> None:
+        """§ 16e/§ 16i/§ 16k target groups at admission, the start of the support (every failed rule)."""
+        result = self._eligibility(b.participant_id, cmd.date)
+        if result is not None:
+            fail.extend(result.failures)
 
     def _caseload_guard(self, coach: Coach, b: StateBuilder, fail: list[GuardFailure], *,
                         tandem: str = "") -> None:

@@ -21,7 +21,7 @@ from typing import Any
 
 from dateutil.relativedelta import relativedelta
 
-from langzeit.domain import ConsentPurpose, ExitReason, OutcomeKind
+from langzeit.domain import ConsentPurpose, Eligibility, ExitReason, OutcomeKind
 from langzeit.engine import _commands as commands
 from langzeit.engine import _contacts, _law_handlers, _queries  # noqa: F401 -- importing registers their handlers
 from langzeit.engine._commands import Command
@@ -70,7 +70,9 @@ class PathwayEngine(EngineCore):
     guards (the phase graph has the edge; the participant is admitted; consent for
     data exchange with the partner organisations of a phase; an assessment where
     required; the maximum stay not exceeded unless extended; a free place and free
-    caseload; the agreement of the participant in voluntary programmes) and the user
+    caseload; the agreement of the participant in voluntary programmes; at admission,
+    the target group of the programme's ``instrument`` — § 16e, § 16i, § 16k SGB II,
+    :func:`langzeit.domain.eligibility` on the facts of ``eligibility_facts``) and the user
     guards named on transitions. A refused command raises
     :class:`~langzeit.exceptions.TransitionRefused` (or
     :class:`~langzeit.exceptions.CapacityExceeded` when only places or caseload are
@@ -106,9 +108,15 @@ class PathwayEngine(EngineCore):
         auto_admit: admit from the waiting list whenever a place frees.
         id_factory: ``(participant_id, version) -> event_id``; default
             ``"<participant_id>-<version>"`` (deterministic, never random).
+        eligibility_facts: the target-group facts for a programme with an ``instrument``:
+            a mapping participant id → :class:`~langzeit.domain.EligibilityFacts`, or a
+            callable ``(participant_id, day) -> EligibilityFacts | None`` (e.g. over
+            :func:`langzeit.evaluation.eligibility_facts`). A rule whose fact is not given is
+            not refused but assumed — :meth:`eligibility` lists it.
 
     Raises:
-        ValidationError: a transition names a guard that is neither built in nor given.
+        ValidationError: a transition names a guard that is neither built in nor given;
+            ``eligibility_facts`` is neither a mapping of facts nor a callable.
 
     Examples:
         >>> from datetime import date
@@ -567,6 +575,37 @@ class PathwayEngine(EngineCore):
                                                     OutcomeKind(status), receives_benefit))
 
     # -- queries ---------------------------------------------------------------------------
+
+    def eligibility(self, participant_id: str, day: date) -> Eligibility | None:
+        """The target-group check that admission on ``day`` runs (None: the programme names no instrument).
+
+        Admission — the start of the support — is where § 16e, § 16i and § 16k SGB II ask who
+        may be supported: the age and the seven years before that day count (a referral may
+        come earlier, a waiting list last months). The result's ``failures`` are the refusal's
+        reasons; ``assumed`` lists the rules not checked for want of a fact (the jobcenter's own
+        check is relied on), so an admission without facts is visible as such.
+
+        Args:
+            participant_id: the participant.
+            day: the admission day.
+
+        Returns:
+            The :class:`~langzeit.domain.Eligibility`, or None.
+
+        Examples:
+            >>> from langzeit.domain import EligibilityFacts, Programme, Phase, Transition
+            >>> prog = Programme("tam", "TaM", phases=[Phase("a"), Phase("z", terminal=True)],
+            ...                  transitions=[Transition("a", "z")], voluntary=False, instrument="16i")
+            >>> engine = PathwayEngine(prog, eligibility_facts={
+            ...     "p1": EligibilityFacts(birth_month="1970-01", benefit_days=2555, employment_days=0)})
+            >>> engine.eligibility("p1", date(2024, 3, 1)).eligible
+            True
+            >>> engine.eligibility("p2", date(2024, 3, 1)).assumed[0]
+            'age >= 25 (§ 16i Abs. 3 Nr. 1): birth month unknown'
+        """
+        with self._lock:
+            return self._eligibility(participant_id, day)
+
 
     @property
     def store(self) -> EventStore:

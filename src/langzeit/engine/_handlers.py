@@ -182,6 +182,8 @@ def _admit(engine: EngineCore, cmd: commands.Admit, b: StateBuilder, fail: Failu
         fail.append(engine._status_failure(b, "admit"))
         return []
     engine._admission_guards(b, cmd, fail)
+    if engine.programme.instrument is not None:  # the target group is the law's at the start of support
+        engine._eligibility_guard(b, cmd, fail)
     if cmd.date < engine._clock:
         engine._not_before_clock(cmd, b, fail)
     if not engine._room():  # the reasons are only spelt out when there is no room
