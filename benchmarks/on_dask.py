@@ -140,21 +140,33 @@ def replications(name: str, n: int) -> dict[str, Any]:
     """``n`` replications serial, then on a 2-worker LocalCluster (started and warmed up untimed)."""
     scenario = load_scenario(name)
     load = _uptime()
+    c0 = resource.getrusage(resource.RUSAGE_SELF)
     t0 = time.perf_counter()
     serial = simulate(scenario, seed=1, replications=n, keep_events=False)
     t1 = time.perf_counter()
+    c1 = resource.getrusage(resource.RUSAGE_SELF)
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
                                   dashboard_address=None) as cluster, distributed.Client(cluster) as client:
         start_s = time.perf_counter() - t1
         client.run(_warm, name)
         load_two = _uptime()
+        before = client.run(_worker_cpu)
+        c2 = resource.getrusage(resource.RUSAGE_SELF)
         t2 = time.perf_counter()
         spread = simulate(scenario, seed=1, replications=n, keep_events=False, executor=client.get_executor())
         t3 = time.perf_counter()
+        c3 = resource.getrusage(resource.RUSAGE_SELF)
+        after = client.run(_worker_cpu)
+    worker_cpu = sorted(round(sum(after[w]) - sum(before[w]), 1) for w in after)
+    serial_cpu = c1.ru_utime + c1.ru_stime - c0.ru_utime - c0.ru_stime
     same = [r.metrics for r in serial.replications] == [r.metrics for r in spread.replications]
     return {"scenario": name, "replications": n, "serial_s": round(t1 - t0, 2),
             "two_workers_s": round(t3 - t2, 2), "speed_up": round((t1 - t0) / (t3 - t2), 2),
             "goal_speed_up": 1.7, "identical_metrics": same, "cluster_start_s": round(start_s, 1),
+            "serial_cpu_s": round(serial_cpu, 1), "worker_cpu_s": worker_cpu,
+            "client_cpu_s": round(c3.ru_utime + c3.ru_stime - c2.ru_utime - c2.ru_stime, 1),
+            # the speed-up two free cores would give: the serial CPU time over the busier worker's
+            "cpu_speed_up": round(serial_cpu / max(worker_cpu), 2) if worker_cpu and max(worker_cpu) else 0.0,
             "loadavg_before_serial": load, "loadavg_before_cluster": load_two, "loadavg_after": _uptime()}
 
 

@@ -46,6 +46,18 @@ def _one(scenario: Scenario, stream: np.random.SeedSequence, index: int, keep_ev
     return replication
 
 
+def _batch(scenario: Scenario,
+           items: list[tuple[np.random.SeedSequence, int, bool, str]]) -> list[Replication]:
+    """Several replications in one task: the scenario travels to the worker once per batch."""
+    return [_one(scenario, stream, index, keep, None, how) for stream, index, keep, how in items]
+
+
+#: At most this many tasks go to a pool or an executor: replications are batched beyond it
+#: (the default of ``replications_per_task``), so the per-task cost of a scheduler and of
+#: sending the scenario is paid 128 times, not once per replication.
+_MAX_TASKS = 128
+
+
 def _choose(scenario: Scenario, method: str, keep_events: bool) -> str:
     """The path a replication takes; refuses a ``method`` that cannot be honoured."""
     from langzeit.simulation._kernel import kernel_obstacles
@@ -98,6 +110,7 @@ def simulate(
     method: Method = "auto",
     max_events: int | None = MAX_EVENTS,
     executor: concurrent.futures.Executor | None = None,
+    replications_per_task: int | None = None,
 ) -> SimulationResult:
     """Run a scenario ``replications`` times on independent random streams.
 
@@ -138,13 +151,17 @@ def simulate(
         executor: run the replications on this ``concurrent.futures.Executor`` (a
             process or thread pool, or a Dask client's ``client.get_executor()``); it is
             not shut down. The results are those of the serial run, draw for draw.
+        replications_per_task: on a pool or an executor, how many replications one task
+            runs (None: as many as spread the run over at most 128 tasks,
+            e.g. 8 of 1,000). Fewer per task balance a large cluster better; more per
+            task cost less scheduling. The results do not depend on it.
 
     Returns:
         The replications in index order.
 
     Raises:
-        ValueError: ``replications`` or ``processes`` below 1; an unknown ``method``;
-            ``method="queue"`` or ``"kernel"`` when events are kept or for a scenario
+        ValueError: ``replications``, ``processes`` or ``replications_per_task`` below 1; an
+            unknown ``method``; ``method="queue"`` or ``"kernel"`` when events are kept or for a scenario
             the kernel does not model (the reasons are listed); ``keep_events`` names a replication
             that does not exist.
         LimitExceeded: the estimated events of a replication exceed ``max_events``.
@@ -193,6 +210,8 @@ def simulate(
         raise ValidationError(f"replications must be at least 1, got {replications}")
     if processes is not None and processes < 1:
         raise ValidationError(f"processes must be at least 1, got {processes}")
+    if replications_per_task is not None and replications_per_task < 1:
+        raise ValidationError(f"replications_per_task must be at least 1, got {replications_per_task}")
     check_size(scenario, replications, max_events)
     if isinstance(keep_events, bool):
         keep = [keep_events] * replications
@@ -206,20 +225,32 @@ def simulate(
     how = [_choose(scenario, method, k) for k in keep]
     streams = np.random.SeedSequence(seed).spawn(replications)
     workers = min(processes or os.cpu_count() or 1, replications)
-    arguments = [(scenario, s, i, keep[i], None, how[i]) for i, s in enumerate(streams)]
-    name = "replication {}".format
     done: list[Replication]
-    if executor is not None:
-        done = run_all(executor, _one, arguments, what=name, progress=progress)
-    elif workers == 1:
+    if executor is None and workers == 1:
         done = []
         for i, stream in enumerate(streams):
             tick = None if progress is None else _Tick(progress, i, replications)
             done.append(_one(scenario, stream, i, keep[i], tick, how[i]))
             if progress is not None:
                 progress(i + 1, replications)
+        return SimulationResult(scenario, seed, tuple(done))
+    size = replications_per_task or -(-replications // _MAX_TASKS)
+    items = [(s, i, keep[i], how[i]) for i, s in enumerate(streams)]
+    batches = [(scenario, items[lo:lo + size]) for lo in range(0, replications, size)]
+
+    def name(b: int) -> str:
+        last = min((b + 1) * size, replications) - 1
+        return f"replication {b * size}" if last == b * size else f"replications {b * size}–{last}"
+
+    def tasks_done(n: int, total: int) -> None:
+        if progress is not None:
+            progress(replications if n == total else n * size, replications)
+
+    if executor is not None:
+        parts = run_all(executor, _batch, batches, what=name, progress=tasks_done)
     else:
         # the workers are langzeit's own processes: their collector may pause (the host's is untouched)
         with concurrent.futures.ProcessPoolExecutor(max_workers=workers, initializer=allow_pausing) as pool:
-            done = run_all(pool, _one, arguments, what=name, progress=progress)
+            parts = run_all(pool, _batch, batches, what=name, progress=tasks_done)
+    done = [r for part in parts for r in part]
     return SimulationResult(scenario, seed, tuple(done))
