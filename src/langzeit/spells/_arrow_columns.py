@@ -72,21 +72,71 @@ def _same_buffers(a: pa.Array, b: pa.Array) -> bool:
 _PLAIN_ENDS = r"^[0-9A-Za-z](.*[0-9A-Za-z])?$"
 
 
+# The reading path builds Arrow values from buffers, not with ``pa.array``/``pa.scalar``:
+# pyarrow's conversion of Python and numpy objects imports pandas when it is installed
+# (about 0.8 s of every ``langzeit kennzahlen`` run that never needs pandas).
+
+def _strings(values: list[str]) -> pa.Array:
+    """Python strings as an Arrow ``string`` array, built from buffers."""
+    data = [v.encode("utf-8") for v in values]
+    offsets = np.zeros(len(data) + 1, dtype=np.int64)
+    np.cumsum(np.fromiter((len(b) for b in data), dtype=np.int64, count=len(data)), out=offsets[1:])
+    wide = pa.Array.from_buffers(pa.large_string(), len(data),
+                                 [None, pa.py_buffer(offsets), pa.py_buffer(b"".join(data))])
+    return pc.cast(wide, pa.string()) if offsets[-1] < 2**31 else wide
+
+
+def _indices(positions: npt.NDArray[np.integer[Any]]) -> pa.Array:
+    """Row positions (numpy integers) as an Arrow ``int64`` array for ``take``, built from buffers."""
+    ints = np.ascontiguousarray(positions, dtype=np.int64)
+    return pa.Array.from_buffers(pa.int64(), len(ints), [None, pa.py_buffer(ints)])
+
+
+def _text_numpy(values: pa.Array) -> npt.NDArray[np.str_]:
+    """An Arrow ``string``/``large_string`` array without nulls as a numpy ``str_`` array.
+
+    ASCII text (ids usually are) is laid out from the buffers with numpy; other text goes
+    through Python strings. ``Array.to_numpy`` would convert through pyarrow's pandas code.
+    """
+    n = len(values)
+    if n == 0:
+        return np.zeros(0, np.str_)
+    wide = pa.types.is_large_string(values.type)
+    offsets = np.frombuffer(values.buffers()[1], dtype=np.int64 if wide else np.int32)[
+        values.offset : values.offset + n + 1].astype(np.int64)
+    data = np.frombuffer(values.buffers()[2] or b"", dtype=np.uint8)[offsets[0] : offsets[-1]]
+    lengths = np.diff(offsets)
+    width = int(lengths.max())
+    if width == 0 or (data >= 128).any():
+        return (np.array([str(v) for v in values.to_pylist()], dtype=np.str_) if width
+                else np.full(n, "", np.str_))
+    grid = np.zeros((n, width), dtype=np.uint8)
+    rows = np.repeat(np.arange(n), lengths)
+    grid[rows, np.arange(data.size) - np.repeat(offsets[:-1] - offsets[0], lengths)] = data
+    return grid.view(f"S{width}").ravel().astype(np.str_)
+
+
+def _empty_text(kind: pa.DataType) -> pa.Scalar:
+    """The empty string as an Arrow scalar of ``kind`` (``string`` or ``large_string``)."""
+    return pc.cast(_strings([""]), kind)[0]
+
+
 def _stripped(values: pa.Array) -> pa.Array:
     """Text values stripped of surrounding blanks as ``str.strip`` does (nulls become "")."""
-    values = pc.fill_null(values, "")
-    plain = pc.fill_null(pc.match_substring_regex(values, _PLAIN_ENDS), False)
+    values = pc.fill_null(values, _empty_text(values.type))
+    plain = pc.match_substring_regex(values, _PLAIN_ENDS)  # no nulls left to match
     if pc.all(plain).as_py() is not False:
         return values
     # only values that begin or end with something else than a letter or digit go through Python
     odd = np.flatnonzero(~_numpy(plain, False))
-    fixed = [str(v).strip() for v in values.take(pa.array(odd)).to_pylist()]
-    if all(f == v for f, v in zip(fixed, values.take(pa.array(odd)).to_pylist(), strict=True)):
+    originals = values.take(_indices(odd)).to_pylist()
+    fixed = [str(v).strip() for v in originals]
+    if all(f == v for f, v in zip(fixed, originals, strict=True)):
         return values
     out = values.to_pylist()
     for i, f in zip(odd.tolist(), fixed, strict=True):
         out[i] = f
-    return pa.array(out, pa.string())
+    return _strings(out)
 
 
 class _Labels:
@@ -122,7 +172,7 @@ class _Labels:
             normal = pc.dictionary_encode(_stripped(text))
             lut = _numpy(normal.indices, -1).astype(np.int32)
             values: pa.Array = normal.dictionary
-            empty = pc.index(values, "").as_py() if len(values) else -1
+            empty = pc.index(values, _empty_text(values.type)).as_py() if len(values) else -1
             if empty >= 0:  # "" is no label: its rows are empty
                 lut = np.where(lut == empty, -1, lut - (lut > empty)).astype(np.int32)
                 values = pa.concat_arrays([values[:empty], values[empty + 1 :]])
@@ -138,7 +188,7 @@ class _Labels:
 
     def _empty_set(self) -> int:
         if not self.sets or len(self.sets[-1]):
-            self.sets.append(pa.array([], pa.string()))
+            self.sets.append(_strings([]))
             self._last = None
         return len(self.sets) - 1
 
@@ -173,10 +223,10 @@ class _Labels:
                 ascii_ok = _numpy(pc.ascii_is_printable(values), False).astype(np.bool_)
                 doubtful = np.flatnonzero(~ascii_ok | (nbytes > MAX_ID_LENGTH))
                 if doubtful.size:
-                    rest = values.take(pa.array(doubtful))
-                    bad = pc.or_(pc.greater(pc.utf8_length(rest), MAX_ID_LENGTH),
-                                 pc.invert(pc.utf8_is_printable(rest)))
-                    flag[doubtful] = _numpy(bad, False).astype(np.bool_)
+                    rest = values.take(_indices(doubtful))
+                    too_long = _numpy(pc.utf8_length(rest), 0) > MAX_ID_LENGTH
+                    printable = _numpy(pc.utf8_is_printable(rest), False).astype(np.bool_)
+                    flag[doubtful] = too_long | ~printable
             self._mapped[key] = np.append(flag, False)
         out: BoolArray = self._mapped[key][codes]
         return out
@@ -184,7 +234,7 @@ class _Labels:
     def merged(self) -> tuple[pa.Array, list[npt.NDArray[np.int32]]]:
         """All label sets as one (first appearance order), and per set the codes into it (``-1`` last)."""
         if not self.sets:
-            return pa.array([], pa.string()), []
+            return _strings([]), []
         if len(self.sets) == 1:
             return self.sets[0], [np.append(np.arange(len(self.sets[0]), dtype=np.int32), np.int32(-1))]
         normal = pc.dictionary_encode(pa.concat_arrays(self.sets))
@@ -200,7 +250,7 @@ class _Labels:
         ``batches`` gives (offset, length, label set) of every batch.
         """
         if len(self.sets) <= 1:
-            return self.sets[0] if self.sets else pa.array([], pa.string())
+            return self.sets[0] if self.sets else _strings([])
         values, luts = self.merged()
         for offset, length, k in batches:
             part = codes[offset : offset + length]

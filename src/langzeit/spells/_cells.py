@@ -17,7 +17,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from langzeit._calendar import FIRST_YEAR, LAST_YEAR
-from langzeit.spells._arrow_columns import BoolArray, _Labels, _numpy
+from langzeit.spells._arrow_columns import BoolArray, _Labels, _numpy, _strings
 from langzeit.spells._codes import SEX_CODES, SpellKind, date_to_day
 
 _ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
@@ -83,7 +83,7 @@ def _dates(array: pa.Array | None, n: int, text: _Labels) -> tuple[Int32Array, B
 
 def _parse_amounts(labels: list[str]) -> npt.NDArray[np.float64]:
     """Euros of text amounts (a decimal comma accepted), -1 for text that is no number."""
-    text = pa.array(labels, pa.string())
+    text = _strings(labels)
     if len(text) and pc.all(pc.match_substring_regex(text, r"^[0-9]{1,15}([.,][0-9]{1,15})?$")).as_py():
         # plain decimals (the usual file): parsed by Arrow, correctly rounded as float() does
         point = pc.replace_substring(text, ",", ".")

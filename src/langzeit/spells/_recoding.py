@@ -15,7 +15,7 @@ import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from langzeit.spells._arrow_columns import BoolArray, IntArray, _Labels, _numpy
+from langzeit.spells._arrow_columns import BoolArray, IntArray, _indices, _Labels, _numpy, _text_numpy
 from langzeit.spells._codes import NO_CODE
 
 _RECODE_ROWS = 1 << 20
@@ -108,12 +108,11 @@ def _sorted_ids(values: pa.Array, used: BoolArray) -> tuple[npt.NDArray[np.int32
     """The rank of each used label among the used ones (sorted), and the used labels sorted."""
     n_labels = len(values)
     kept = np.flatnonzero(used[:n_labels])
-    kept_ids = values.take(pa.array(kept)) if kept.size < n_labels else values
+    kept_ids = values.take(_indices(kept)) if kept.size < n_labels else values
     order = _numpy(pc.sort_indices(kept_ids), 0) if kept.size else np.zeros(0, np.int64)
     rank = np.full(n_labels + 1, -1, dtype=np.int32)
     rank[kept[order]] = np.arange(kept.size, dtype=np.int32)
-    ids = kept_ids.take(pa.array(order)).to_numpy(zero_copy_only=False).astype(np.str_) if kept.size else (
-        np.zeros(0, np.str_))
+    ids = _text_numpy(kept_ids.take(_indices(order)))
     return rank, ids
 
 
