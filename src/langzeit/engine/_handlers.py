@@ -19,7 +19,8 @@ next event.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from datetime import date
 from typing import Any, TypeVar
 
 from langzeit import events as ev
@@ -158,13 +159,31 @@ def _withdraw_consent(engine: EngineCore, cmd: commands.WithdrawConsent, b: Stat
     return [ev.ConsentWithdrawn(*engine._head(b, cmd, i), consent_id=cid) for i, cid in enumerate(ids, 1)]
 
 
+def _already(guard: str, what: str, day: date) -> GuardFailure:
+    """The failure of a command that records, once, what happened already on ``day``."""
+    return GuardFailure(guard, f"{what} already on {day.isoformat()}")
+
+
+_H = TypeVar("_H")
+
+
+def _assignee(kind: str, registered: Mapping[str, _H], wanted: str, current: str | None,
+              fail: Failures) -> _H | None:
+    """The coach or tandem ``wanted`` (None: not registered); a failure too when it has the case."""
+    found = registered.get(wanted)
+    if found is None:
+        fail.append(GuardFailure("known", f"{kind} {wanted!r} is not registered with the engine"))
+    elif current == wanted:
+        fail.append(GuardFailure("status", f"{kind} {wanted!r} already has the case"))
+    return found
+
+
 @handles(commands.AgreeParticipation)
 def _agree(engine: EngineCore, cmd: commands.AgreeParticipation, b: StateBuilder, fail: Failures) -> Events:
     if b.status is not _REFERRED and b.status is not _WAITLISTED:
         fail.append(engine._status_failure(b, "record the agreement of"))
     elif b.agreed is not None:
-        fail.append(GuardFailure("agreement", f"participant {b.participant_id!r} agreed already "
-                                              f"on {b.agreed.isoformat()}"))
+        fail.append(_already("agreement", f"participant {b.participant_id!r} agreed", b.agreed))
     return [ev.ParticipationAgreed(*engine._head(b, cmd))]
 
 
@@ -273,12 +292,9 @@ def _resume(engine: EngineCore, cmd: commands.Resume, b: StateBuilder, fail: Fai
 
 @handles(commands.AssignCoach, subject=HOLDING)
 def _assign_coach(engine: EngineCore, cmd: commands.AssignCoach, b: StateBuilder, fail: Failures) -> Events:
-    coach = engine._coaches.get(cmd.coach_id)
+    coach = _assignee("coach", engine._coaches, cmd.coach_id, b.coach_id, fail)
     if coach is None:
-        fail.append(GuardFailure("known", f"coach {cmd.coach_id!r} is not registered with the engine"))
         return []
-    if b.coach_id == coach.id:
-        fail.append(GuardFailure("status", f"coach {coach.id!r} already has the case"))
     engine._caseload_guard(coach, b, fail)
     if cmd.date < engine._clock:
         engine._not_before_clock(cmd, b, fail)
@@ -287,12 +303,9 @@ def _assign_coach(engine: EngineCore, cmd: commands.AssignCoach, b: StateBuilder
 
 @handles(commands.AssignTandem, subject=HOLDING)
 def _assign_tandem(engine: EngineCore, cmd: commands.AssignTandem, b: StateBuilder, fail: Failures) -> Events:
-    tandem = engine._tandems.get(cmd.tandem_id)
+    tandem = _assignee("tandem", engine._tandems, cmd.tandem_id, b.tandem_id, fail)
     if tandem is None:
-        fail.append(GuardFailure("known", f"tandem {cmd.tandem_id!r} is not registered with the engine"))
         return []
-    if b.tandem_id == tandem.id:
-        fail.append(GuardFailure("status", f"tandem {tandem.id!r} already has the case"))
     load = engine._books.tandem.get(tandem.id, 0) - (b.tandem_id == tandem.id)
     if load >= tandem.max_cases:
         fail.append(GuardFailure(
@@ -399,8 +412,7 @@ def _start_aftercare(engine: EngineCore, cmd: commands.StartAftercare, b: StateB
     if b.admitted is None or b.status not in (_ACTIVE, _PAUSED, _EXITED):
         fail.append(engine._not_admitted(b))
     elif b.aftercare_started is not None:
-        fail.append(GuardFailure("aftercare", f"aftercare started already on "
-                                              f"{b.aftercare_started.isoformat()}"))
+        fail.append(_already("aftercare", "aftercare started", b.aftercare_started))
     return [ev.AftercareStarted(*engine._head(b, cmd))]
 
 

@@ -8,7 +8,7 @@ any result implementing :class:`SupportsSuppression` (the § 48a ``KennzahlenRes
 from __future__ import annotations
 
 from collections.abc import Hashable, Sequence
-from typing import Any, Protocol, TypeVar, overload, runtime_checkable
+from typing import Any, Protocol, TypedDict, TypeVar, Unpack, overload, runtime_checkable
 
 import attrs
 import numpy as np
@@ -192,28 +192,21 @@ class SupportsSuppression(Protocol):
 _R = TypeVar("_R", bound=SupportsSuppression)
 
 
+class _SuppressOptions(TypedDict, total=False):
+    """The keyword options of :func:`suppress` (for its overloads; the defaults are its own)."""
+
+    min_n: int
+    secondary: bool
+    round_to: int | None
+    row_totals: bool
+    column_totals: bool
+    total_label: str
+
+
 @overload
-def suppress(
-    table: CountTable,
-    *,
-    min_n: int = ...,
-    secondary: bool = ...,
-    round_to: int | None = ...,
-    row_totals: bool = ...,
-    column_totals: bool = ...,
-    total_label: str = ...,
-) -> ConfidentialTable: ...
+def suppress(table: CountTable, **options: Unpack[_SuppressOptions]) -> ConfidentialTable: ...
 @overload
-def suppress(
-    table: _R,
-    *,
-    min_n: int = ...,
-    secondary: bool = ...,
-    round_to: int | None = ...,
-    row_totals: bool = ...,
-    column_totals: bool = ...,
-    total_label: str = ...,
-) -> _R: ...
+def suppress(table: _R, **options: Unpack[_SuppressOptions]) -> _R: ...
 def suppress(
     table: Any,
     *,
