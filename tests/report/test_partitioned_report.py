@@ -6,11 +6,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from langzeit.events import Admitted, Event, Exited, PhaseEntered, Referred
+from langzeit.events import Admitted, Event, EventLog, Exited, PhaseEntered, Referred
 from langzeit.exceptions import ValidationError
 from langzeit.indicators import EventColumns, ProgrammeCounts, ProgrammeEvidence
 from langzeit.report import build_programme_report, build_programme_report_partitioned
-from strategies import event_logs
+from strategies import event_logs, pathway_logs
 
 
 def _split(log: list[Event], assignment: dict[str, int], k: int) -> list[list[Event]]:
@@ -22,9 +22,10 @@ def _split(log: list[Event], assignment: dict[str, int], k: int) -> list[list[Ev
 
 
 @st.composite
-def split_logs(draw: st.DrawFn) -> tuple[list[Event], list[list[Event]], dict[str, dict[str, str]]]:
+def split_logs(draw: st.DrawFn, logs: st.SearchStrategy[EventLog] | None = None,
+               ) -> tuple[list[Event], list[list[Event]], dict[str, dict[str, str]]]:
     """A random valid log, a random assignment of its persons to 1–4 partitions, random attributes."""
-    log = list(draw(event_logs(max_size=40)).events())
+    log = list(draw(event_logs(max_size=40) if logs is None else logs).events())
     persons = sorted({e.participant_id for e in log})
     k = draw(st.integers(1, 4))
     assignment = {p: draw(st.integers(0, k - 1)) for p in persons}
@@ -39,6 +40,18 @@ def test_merged_partitions_give_the_whole_report_exactly(case: tuple) -> None:  
     log, parts, attributes = case
     grouped = {"min_n": 3, "participants": attributes, "by": "sex", "planned_months": 6}
     for options in ({"min_n": None}, grouped):
+        whole = build_programme_report(log, **options)  # type: ignore[arg-type]
+        merged = build_programme_report_partitioned(parts, **options)  # type: ignore[arg-type]
+        assert merged.to_dict() == whole.to_dict()
+        assert merged.to_text() == whole.to_text()
+
+
+@settings(max_examples=60, deadline=None)
+@given(split_logs(pathway_logs()))
+def test_merged_partitions_with_contacts_give_the_whole_report(case: tuple) -> None:  # type: ignore[type-arg]
+    """Pathways with contacts (in stays, in aftercare; coaches in several partitions): merged == whole."""
+    log, parts, attributes = case
+    for options in ({"min_n": None}, {"min_n": 3, "participants": attributes, "by": "sex"}):
         whole = build_programme_report(log, **options)  # type: ignore[arg-type]
         merged = build_programme_report_partitioned(parts, **options)  # type: ignore[arg-type]
         assert merged.to_dict() == whole.to_dict()

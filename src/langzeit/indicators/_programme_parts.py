@@ -14,7 +14,11 @@ number for number. Two passes:
    with counts for the distributions (stays in months, waiting days, scale scores,
    sequence measures: quantiles need every value, but a duration at day resolution
    takes few distinct values, so their counts merge exactly), the waiting list and the
-   caseloads per month, state and transition counts of the monthly sequences.
+   caseloads per month, state and transition counts of the monthly sequences, and the
+   contact density (contacts and minutes per group and coach; months as integer sums of
+   completed months and remaining days; each coach's active days as disjoint spans whose
+   union over the partitions is the whole log's, so a coach shared by partitions counts
+   each day once).
 
 :meth:`ProgrammeCounts.tables` computes the tables from the merged counts only, so the
 whole log (one partition) and any split give the same numbers. What does not merge —
@@ -36,6 +40,7 @@ from langzeit._arrays import IntArray
 from langzeit._calendar import day_number, from_day_number
 from langzeit.exceptions import Problem, ValidationError
 from langzeit.indicators._columns import EXIT_CAUSES, as_columns
+from langzeit.indicators._contacts import ContactCounts, contact_counts, contact_density_table
 from langzeit.indicators._funnel import (
     PhaseEvidence,
     exits_by_phase_counts,
@@ -248,6 +253,7 @@ class ProgrammeCounts:
     scales: dict[str, ScaleCounts]
     competing: dict[str, RiskTable]
     sequences: tuple[int, dict[str, ValueCounts], IntArray, IntArray]
+    contacts: ContactCounts
 
     @classmethod
     def of(cls, data: Data, evidence: ProgrammeEvidence, *, participants: Mapping[str, Any] | None = None,
@@ -296,6 +302,7 @@ class ProgrammeCounts:
             competing_exit_counts(cols, by=g, end_day=day_number(end)),
             (len(seqs), seq_counts, _state_counts(seqs).sum(axis=0).astype(np.int64),
              transition_rates(seqs).counts.astype(np.int64)),
+            contact_counts(cols, by=g, end_day=day_number(end)),
         )
 
     def merge(self, other: ProgrammeCounts) -> ProgrammeCounts:
@@ -329,6 +336,7 @@ class ProgrammeCounts:
             _add(self.scales, other.scales, merge_scale_counts),
             _add(self.competing, other.competing, lambda x, y: x.merge(y)),
             (n1 + n2, _add(m1, m2, merge_value_counts), s1 + s2, t1 + t2),
+            self.contacts.merge(other.contacts),
         )
 
     def tables(self) -> dict[str, Any]:
@@ -336,11 +344,12 @@ class ProgrammeCounts:
 
         ``competing_exits`` is a dict group → :class:`~langzeit.indicators.CumulativeIncidence`;
         ``sequences`` a dict with ``sequences``, ``means``, ``time_in_state`` and
-        ``transitions`` (counts per pair of states).
+        ``transitions`` (counts per pair of states); ``contacts`` the
+        :class:`~langzeit.indicators.ContactDensity`.
 
         Examples:
             >>> sorted(ProgrammeCounts.of([], ProgrammeEvidence.of([])).tables())[:3]
-            ['caseloads', 'competing_exits', 'dropout']
+            ['caseloads', 'competing_exits', 'contacts']
         """
         p = self.plan
         groups = p.groups
@@ -365,4 +374,5 @@ class ProgrammeCounts:
                           "time_in_state": in_state,
                           "transitions": {(a, b): float(rates[i, j]) for i, a in enumerate(alphabet)
                                           for j, b in enumerate(alphabet) if trans[i, j]}},
+            "contacts": contact_density_table(self.contacts, groups, level=p.level),
         }

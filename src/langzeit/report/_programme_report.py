@@ -25,6 +25,7 @@ from langzeit.indicators import (
     EXIT_CAUSES,
     Caseloads,
     ConfidentialityRule,
+    ContactDensity,
     CostRelief,
     CumulativeIncidence,
     EventColumns,
@@ -156,6 +157,7 @@ class ProgrammeReport:
     sequences: SequenceSummary
     cost: CostRelief | None = None
     persons: int | None = None  # None: as many as participations (reports built before 0.x)
+    contacts: ContactDensity | None = None  # None: the log has no contacted events
 
     def sections(self) -> list[tuple[str, str, Table]]:
         """``(key, title, table)`` of every section, in report order.
@@ -190,6 +192,9 @@ class ProgrammeReport:
              self.competing_exits),
             ("sequences", "Monthly state sequences", self.sequences),
         ]
+        if self.contacts is not None:
+            out.append(("contacts", "Contact density (Beratungskontakte per participation and coach month)",
+                        self.contacts))
         if self.cost is not None:
             out.append(("cost_relief", "Staff cost and benefit relief", self.cost))
         return out
@@ -289,6 +294,17 @@ def _render(key: str, table: Table, grouped: bool) -> str:
     cols = list(table.columns())
     if isinstance(table, (WaitingListStatistics, CostRelief)) and len(rows) > 24:
         rows = rows[-24:]
+    if isinstance(table, ContactDensity):
+        headers = ["scope", "unit", "channel", "contacts", "months", "per month", "interval", "minutes/month",
+                   "outside stay", "persons"]
+        body = []
+        for r in rows:
+            interval = "" if r["lower"] is None else f"[{r['lower']:.2f}; {r['upper']:.2f}]"
+            per = "" if r["per_month"] is None else f"{r['per_month']:.2f}"
+            per = "suppressed" if r["suppressed"] else per
+            body.append([r["scope"], r["unit"], r["channel"], r["contacts"], _fmt(r["months"]), per, interval,
+                         _fmt(r["minutes_per_month"]), r["outside_stay"], r["persons"]])
+        return format_table(headers, body)
     if isinstance(table, SequenceSummary):  # shares and rates below 1: three decimals
         return format_table(cols, [[r["measure"], f"{r['value']:.3f}"] for r in rows])
     return format_table(cols, [[_fmt(r[c]) for c in cols] for r in rows])
@@ -387,6 +403,7 @@ def _assemble(counts: ProgrammeCounts, *, horizons: Sequence[int], min_n: int | 
                                   seq["time_in_state"], seq["transitions"]),
         cost=cost,
         persons=counts.persons,
+        contacts=t["contacts"] if counts.contacts.events else None,
     )
     if min_n is None:
         return report
@@ -506,6 +523,7 @@ def with_confidentiality(report: ProgrammeReport, rule: ConfidentialityRule) -> 
                          over_planned=None if over is None else sup(over))
     waiting = sup(report.waiting)
     cost = None if report.cost is None else sup(report.cost)
+    contacts = None if report.contacts is None else sup(report.contacts)
     return attrs.evolve(
         report, rule=rule, funnel=sup(report.funnel), exits_by_phase=sup(report.exits_by_phase),
         take_up=sup(report.take_up), dropout=sup(report.dropout), extension=sup(report.extension),
@@ -513,4 +531,5 @@ def with_confidentiality(report: ProgrammeReport, rule: ConfidentialityRule) -> 
         plan_steps=sup(report.plan_steps), networks=sup(report.networks),
         stays=stays, waiting=waiting, caseloads=sup(report.caseloads),
         scales=tuple(sup(s) for s in report.scales), competing_exits=sup(report.competing_exits), cost=cost,
+        contacts=contacts,
     )
