@@ -163,9 +163,15 @@ def _pairs(a: IntArray, b: IntArray, n_a: int) -> IntArray:
     """How many distinct ``b`` each ``a`` (``0 … n_a − 1``) occurs with."""
     if not len(a):
         return np.zeros(n_a, dtype=np.int64)
-    pairs = np.unique(np.stack([a, b], axis=1), axis=0)
-    out: IntArray = np.bincount(pairs[:, 0], minlength=n_a).astype(np.int64)
+    width = int(b.max()) + 1
+    pairs = np.unique(a * width + b)  # one int64 key per pair: a 1-D sort, not a row-wise one
+    out: IntArray = np.bincount(pairs // width, minlength=n_a).astype(np.int64)
     return out
+
+
+def _distinct(values: IntArray) -> int:
+    """How many distinct non-negative integers (indices) ``values`` holds."""
+    return int(np.count_nonzero(np.bincount(values))) if len(values) else 0
 
 
 def contact_counts(data: Data, *, by: Grouping | None, end_day: int) -> ContactCounts:
@@ -188,7 +194,7 @@ def contact_counts(data: Data, *, by: Grouping | None, end_day: int) -> ContactC
     w = np.zeros(cols.n_participants, dtype=np.int64)
     r = np.zeros(cols.n_participants, dtype=np.int64)
     w[stay], r[stay] = whole, rest
-    persons = np.concatenate([[len(np.unique(person[stay]))],
+    persons = np.concatenate([[_distinct(person[stay])],
                               _pairs(codes[stay], person[stay], len(g.labels)) if g.labels else []])
     # contacts up to the data's end
     rows = np.flatnonzero((cols.type == TYPE_CODES["contacted"]) & (cols.day <= end_day))
@@ -216,7 +222,7 @@ def contact_counts(data: Data, *, by: Grouping | None, end_day: int) -> ContactC
     span_start = np.concatenate([a_start[keep], day[attributed]])
     span_stop = np.concatenate([a_stop[keep], day[attributed] + 1])
     who = np.concatenate([person[cols.participant[a_rows[keep]]], person[part[attributed]]])
-    used = np.unique(key)
+    used = np.flatnonzero(np.bincount(key, minlength=len(cols.keys)))
     names = [cols.keys[k] for k in used.tolist()]
     order = sorted(range(len(names)), key=names.__getitem__)
     lookup = np.full(len(cols.keys) + 1, -1, dtype=np.int64)
@@ -231,7 +237,7 @@ def contact_counts(data: Data, *, by: Grouping | None, end_day: int) -> ContactC
         tuple(names[i] for i in order),
         _by_channel(c_att, channel[attributed], None, k),
         _by_channel(c_att, channel[attributed], minutes[attributed], k),
-        _pairs(coach, who, k), len(np.unique(who)), *_union(coach, span_start, span_stop),
+        _pairs(coach, who, k), _distinct(who), *_union(coach, span_start, span_stop),
     )
 
 

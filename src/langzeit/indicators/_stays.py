@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import weakref
 from datetime import date
 from typing import Any
 
@@ -422,12 +423,17 @@ class Caseloads(Table):
         return attrs.evolve(self, flags=flags.astype(np.int8))
 
 
-def assignment_spans(cols: EventColumns) -> tuple[IntArray, IntArray, IntArray, npt.NDArray[np.bool_]]:
+Spans = tuple[IntArray, IntArray, IntArray, npt.NDArray[np.bool_]]
+_SPANS: weakref.WeakKeyDictionary[EventColumns, Spans] = weakref.WeakKeyDictionary()
+
+
+def assignment_spans(cols: EventColumns) -> Spans:
     """Each coach or tandem assignment of an admitted participant as a half-open span of days.
 
     The one rule of a holder's active period (:func:`caseloads`, the contact density's
-    coach months): an assignment holds from its day, at the earliest the admission,
-    until the participant's next assignment or exit (exclusive).
+    coach months), computed once per columns object (read-only arrays): an assignment
+    holds from its day, at the earliest the admission, until the participant's next
+    assignment or exit (exclusive).
 
     Returns:
         ``rows`` (the assignments' rows, ordered by participant, day and row), ``start``,
@@ -443,6 +449,9 @@ def assignment_spans(cols: EventColumns) -> tuple[IntArray, IntArray, IntArray, 
         >>> (stop - start).tolist(), ok.tolist()
         ([10], [True])
     """
+    cached = _SPANS.get(cols)
+    if cached is not None:
+        return cached
     p = _pathways(cols)
     assigned = (cols.type == TYPE_CODES["coach_assigned"]) | (cols.type == TYPE_CODES["tandem_assigned"])
     rows = np.flatnonzero(assigned)
@@ -457,7 +466,10 @@ def assignment_spans(cols: EventColumns) -> tuple[IntArray, IntArray, IntArray, 
     start = np.maximum(day, p.first["admitted"][part])
     stop = np.minimum(nxt, p.exit_day[part])
     ok = _has(p.first["admitted"][part]) & (stop > start)
-    return rows, start, stop, ok
+    for a in (rows, start, stop, ok):
+        a.setflags(write=False)  # shared by the callers through the cache
+    out = _SPANS[cols] = (rows, start, stop, ok)
+    return out
 
 
 def caseloads(data: Data, *, data_end: date | None = None) -> Caseloads:
@@ -489,7 +501,7 @@ def caseloads(data: Data, *, data_end: date | None = None) -> Caseloads:
     m = max(last_m - first_m + 1, 0)
     s = np.clip(month_index(start) - first_m, 0, m)
     e = np.clip(month_index(np.minimum(stop, 2**40)) - first_m, 0, m)
-    ok &= e > s
+    ok = ok & (e > s)
     diff = np.zeros((len(uniq), m + 1), dtype=np.int64)
     np.add.at(diff, (h[ok], s[ok]), 1)
     np.add.at(diff, (h[ok], e[ok]), -1)
