@@ -41,17 +41,13 @@ import numpy.typing as npt
 from langzeit._arrays import IntArray
 from langzeit._calendar import add_months
 from langzeit.domain import EligibilityFacts
-from langzeit.evaluation._index import SpellIndex
-from langzeit.evaluation._status import NO_DAY, UnemploymentSpells, _person_index
+from langzeit.evaluation._index import EMPLOYMENT_KINDS, SpellIndex
+from langzeit.evaluation._status import NO_DAY, UnemploymentSpells
 from langzeit.exceptions import Problem, ValidationError
-from langzeit.indicators import SpellCoverage
-from langzeit.spells import SpellKind, SpellTable, date_to_day, day_to_date
+from langzeit.spells import SpellTable, date_to_day, day_to_date
 from langzeit.tabular import Table
 
 __all__ = ["EMPLOYMENT_KINDS", "EligibilityFactsTable", "eligibility_facts", "eligibility_facts_table"]
-
-EMPLOYMENT_KINDS = (SpellKind.SVP, SpellKind.APPRENTICESHIP, SpellKind.MINIJOB, SpellKind.SELF_EMPLOYMENT)
-"""Spell kinds that are employment under § 16i Abs. 3 Satz 1 Nr. 3 SGB II (see the module text)."""
 
 WINDOW_MONTHS = 84
 """The seven years of § 16i Abs. 3 Nr. 2 and 3, as months (``day − 84 months`` = ``day − 7 years``)."""
@@ -197,7 +193,7 @@ def eligibility_facts_table(
     if day.shape != (len(ids),):
         raise ValidationError("eligibility facts: one day per person", [Problem(
             "days", f"{day.size} days for {len(ids)} persons")])
-    person = _person_index(table, ids)
+    person = index.person_index(ids)
     found = person >= 0
     p = np.maximum(person, 0)
     last = day - 1
@@ -206,8 +202,7 @@ def eligibility_facts_table(
     start = None if data_start is None else date_to_day(data_start)
     window_known = known if start is None else known & (first >= start)
     benefit = index.elb.days_covered(p, first, last)
-    work = SpellCoverage.from_spells(table, EMPLOYMENT_KINDS, mask=np.isin(table.person, person[found]))
-    employment = work.days_covered(p, first, last)
+    employment = index.employment.days_covered(p, first, last)
     _, _, single = index.attributes(p, last)
     minor = np.where(known & single, 1, _UNKNOWN).astype(np.int8)
     unemployed = np.full(len(ids), _UNKNOWN, dtype=np.int8)

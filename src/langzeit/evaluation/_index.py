@@ -9,6 +9,8 @@ binary search over sorted columns, for whole arrays of (person, day) pairs at on
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Sequence
 from typing import Any
 
 import attrs
@@ -20,12 +22,20 @@ from langzeit._calendar import DAYS_PER_MONTH, add_months, month_end, month_inde
 from langzeit.indicators import SpellCoverage, long_term_recipient, long_term_recipients_on
 from langzeit.spells import INTEGRATION_KINDS, NO_CODE, SpellKind, SpellTable
 
-__all__ = ["SpellIndex", "Starts"]
+__all__ = ["EMPLOYMENT_KINDS", "SpellIndex", "Starts"]
 
 
 _SHIFT = 1 << 22
 _OFFSET = 1 << 21
 _MEASURE_KINDS = (SpellKind.MEASURE, SpellKind.PUBLIC_EMPLOYMENT)
+EMPLOYMENT_KINDS = (SpellKind.SVP, SpellKind.APPRENTICESHIP, SpellKind.MINIJOB, SpellKind.SELF_EMPLOYMENT)
+"""Spell kinds that are employment under § 16i Abs. 3 Satz 1 Nr. 3 SGB II.
+
+"Sozialversicherungspflichtig beschäftigt, geringfügig beschäftigt oder selbständig tätig":
+``svp``, ``minijob``, ``self_employment``; and ``apprenticeship``, because betriebliche
+Berufsausbildung is sozialversicherungspflichtige Beschäftigung (§ 7 Abs. 2 SGB IV).
+Not ``public_employment`` (an AGH is no Arbeitsverhältnis, § 16d Abs. 7 SGB II) nor ``measure``.
+"""
 K2E3_MONTHS = 6
 """K2E3 (regime 2019): an ``svp`` spell covers each of S(k+1) … S(k+6) after the Integration month k."""
 BEDARF_MONTHS = 3
@@ -83,6 +93,25 @@ class Starts:
         hi = np.searchsorted(self._keys, _pack(person, through), side="right")
         out: IntArray = np.maximum(hi - lo, 0).astype(np.int64)
         return out
+
+
+def _sorted_person_ids(spells: SpellTable) -> tuple[npt.NDArray[Any], IntArray]:
+    keys = np.asarray(spells.person_ids).astype(str)
+    order = np.argsort(keys, kind="stable").astype(np.int64)
+    return keys[order], order
+
+
+def _find_persons(sorted_keys: npt.NDArray[Any], order: IntArray, person_ids: Sequence[Any]) -> IntArray:
+    wanted = np.asarray([str(p) for p in person_ids], dtype=str)
+    pos = np.minimum(np.searchsorted(sorted_keys, wanted), max(sorted_keys.size - 1, 0))
+    ok = sorted_keys.size > 0 and wanted.size > 0
+    found = (sorted_keys[pos] == wanted) if ok else np.zeros(wanted.size, dtype=np.bool_)
+    return np.where(found, order[pos] if ok else -1, -1).astype(np.int64)
+
+
+def _person_index(spells: SpellTable, person_ids: Sequence[Any]) -> IntArray:
+    """The person index of each id (compared as text), ``-1`` when the table does not hold it."""
+    return _find_persons(*_sorted_person_ids(spells), person_ids)
 
 
 def _codes(kinds: tuple[SpellKind, ...]) -> npt.NDArray[np.uint8]:
@@ -179,6 +208,39 @@ class SpellIndex:
     def data_end(self) -> int:
         """The data's end (day number)."""
         return int(self.spells.data_end)
+
+    @functools.cached_property
+    def _person_keys(self) -> tuple[npt.NDArray[Any], IntArray]:
+        return _sorted_person_ids(self.spells)
+
+    @functools.cached_property
+    def employment(self) -> SpellCoverage:
+        """The coverage of :data:`EMPLOYMENT_KINDS` (built on first use, then kept).
+
+        Examples:
+            >>> import datetime as dt
+            >>> from langzeit.spells import SpellTable
+            >>> t = SpellTable.from_records([{"person_id": "a", "kind": "minijob", "start": "2024-01-01",
+            ...                               "end": "2024-01-31"}], data_end=dt.date(2024, 6, 30))
+            >>> SpellIndex(t).employment.days_covered([0], [0], [20000]).tolist()
+            [31]
+        """
+        return SpellCoverage.from_spells(self.spells, EMPLOYMENT_KINDS)
+
+    def person_index(self, person_ids: Sequence[Any]) -> IntArray:
+        """The person index of each ``person_id`` (compared as text), ``-1`` when the table does not hold it.
+
+        The sorted ids are kept after the first call, so looking up one person at a time is a
+        binary search.
+
+        Examples:
+            >>> from langzeit.spells import SpellTable
+            >>> t = SpellTable.from_records([{"person_id": "b", "kind": "svp", "start": "2024-01-01"},
+            ...                              {"person_id": "a", "kind": "svp", "start": "2024-01-01"}])
+            >>> SpellIndex(t).person_index(["a", "zz", "b"]).tolist()
+            [0, -1, 1]
+        """
+        return _find_persons(*self._person_keys, person_ids)
 
     def in_benefit(self, person: Any, day: Any) -> BoolArray:
         """In the ELB stock on ``day``: an ``elb`` spell covers it (False beyond the data's end)."""

@@ -11,7 +11,7 @@ import numpy.typing as npt
 
 from langzeit._arrays import BoolArray, FloatArray, IntArray
 from langzeit._calendar import add_months
-from langzeit.evaluation._index import SpellIndex, _pack
+from langzeit.evaluation._index import SpellIndex, _pack, _person_index
 from langzeit.evaluation._linkage import Linkage
 from langzeit.exceptions import Problem, ValidationError
 from langzeit.indicators import EventColumns, SpellCoverage
@@ -65,16 +65,6 @@ def entry_days(events: EventColumns, origin: str) -> IntArray:
     np.minimum.at(out, events.participant[m].astype(np.int64), events.day[m].astype(np.int64))
     out[out == np.iinfo(np.int64).max] = NO_DAY
     return out
-
-
-def _person_index(spells: SpellTable, person_ids: Sequence[Any]) -> IntArray:
-    keys = np.asarray(spells.person_ids).astype(str)
-    order = np.argsort(keys, kind="stable")
-    wanted = np.asarray([str(p) for p in person_ids], dtype=str)
-    pos = np.minimum(np.searchsorted(keys[order], wanted), max(keys.size - 1, 0))
-    ok = keys.size > 0 and wanted.size > 0
-    found = (keys[order][pos] == wanted) if ok else np.zeros(wanted.size, dtype=np.bool_)
-    return np.where(found, order[pos] if ok else -1, -1).astype(np.int64)
 
 
 @attrs.frozen(eq=False)
