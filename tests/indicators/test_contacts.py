@@ -204,3 +204,14 @@ def test_partitions_of_persons_merge_to_the_whole() -> None:
     merged = contact_density_table(a.merge(b), ("all",))
     assert merged.rows() == whole.rows()
     assert np.array_equal(merged.coach_months, whole.coach_months)
+
+
+def test_columns_from_arrays_without_a_channel_count_as_other() -> None:
+    """A columnar source that leaves ``code`` at -1 on contacts: channel ``other``, not the first channel."""
+    from langzeit.indicators._columns import TYPE_CODES
+
+    cols = EventColumns.from_arrays(["p1"], [0, 0], [TYPE_CODES["admitted"], TYPE_CODES["contacted"]],
+                                    [19723, 19730])
+    d = contact_density(cols, data_end=date(2024, 2, 1))
+    assert d.get("other").numerator == 1
+    assert d.get("in_person").numerator == 0

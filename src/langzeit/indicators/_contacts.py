@@ -200,7 +200,8 @@ def contact_counts(data: Data, *, by: Grouping | None, end_day: int) -> ContactC
     rows = np.flatnonzero((cols.type == TYPE_CODES["contacted"]) & (cols.day <= end_day))
     part = cols.participant[rows].astype(np.int64)
     day = cols.day[rows].astype(np.int64)
-    channel = np.clip(cols.code[rows].astype(np.int64), 0, OTHER_CHANNEL)
+    code = cols.code[rows].astype(np.int64)
+    channel = np.where((code < 0) | (code > OTHER_CHANNEL), OTHER_CHANNEL, code)  # -1: not given
     minutes = cols.value[rows].astype(np.int64)
     inside = stay[part] & (day >= adm[part]) & (day <= stop[part])
 

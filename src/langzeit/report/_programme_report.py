@@ -122,6 +122,10 @@ class ProgrammeReport:
     is the number of participations, :attr:`persons` the number of persons (the head
     line names both when they differ).
 
+    :attr:`contacts` (section ``contacts``) is the contact density
+    (:func:`~langzeit.indicators.contact_density`) when the log has ``contacted``
+    events, else None (the report of an older log is unchanged).
+
     Examples:
         >>> from datetime import date
         >>> from langzeit.events import Referred, Admitted
