@@ -10,14 +10,14 @@ instead, so that a bad value is a :class:`~langzeit.exceptions.ValidationError` 
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable, Container
+from collections.abc import Callable, Container, Mapping
 from typing import Any, TypeVar
 
 import attrs
 
 from langzeit.exceptions import ValidationError, WrongTypeError
 
-__all__ = ["ge", "gt", "in_", "instance_of", "le", "to_enum"]
+__all__ = ["ge", "gt", "in_", "instance_of", "keyword_options", "le", "to_enum"]
 
 _E = TypeVar("_E", bound=enum.Enum)
 Validator = Callable[[Any, "attrs.Attribute[Any]", Any], None]
@@ -103,6 +103,31 @@ def to_enum(kind: type[_E], value: _E | str) -> _E:
     except ValueError:
         allowed = ", ".join(str(m.value) for m in kind)
         raise ValidationError(f"{value!r} is not a valid {kind.__name__}; use one of: {allowed}") from None
+
+
+def keyword_options(function: str, options: Mapping[str, object], declared: Any) -> None:
+    """Refuse, as Python refuses a keyword it does not know, a key of ``options`` not in ``declared``.
+
+    For a function that forwards ``**options: Unpack[Declared]`` (a ``TypedDict``) to the
+    function whose options they are: a misspelt option fails at the call, not in a worker.
+
+    Raises:
+        TypeError: a key that the ``TypedDict`` ``declared`` does not declare.
+
+    Examples:
+        >>> from typing import TypedDict
+        >>> class Options(TypedDict, total=False):
+        ...     level: float
+        >>> keyword_options("f", {"level": 0.9}, Options)
+        >>> keyword_options("f", {"levle": 0.9}, Options)
+        Traceback (most recent call last):
+        ...
+        TypeError: f() got an unexpected keyword argument 'levle'
+    """
+    known = declared.__required_keys__ | declared.__optional_keys__
+    for name in options:
+        if name not in known:
+            raise TypeError(f"{function}() got an unexpected keyword argument {name!r}")
 
 
 def _catch(call: Callable[[], object]) -> BaseException | None:

@@ -47,7 +47,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from typing import Any, Literal
+from typing import Any, Literal, TypedDict
 
 import attrs
 import numpy as np
@@ -78,6 +78,7 @@ __all__ = [
     "NAMES",
     "YEAR_ON_YEAR",
     "KennzahlCell",
+    "KennzahlenOptions",
     "KennzahlenResult",
     "MonthlyCounts",
     "kennzahlen",
@@ -123,6 +124,23 @@ ALL_ONLY = frozenset({"K1", "K1E1"})
 
 Regime = Literal["2019", "2011"]
 StockWindow = Literal["previous", "current"]
+
+
+class KennzahlenOptions(TypedDict, total=False):
+    """The options of :func:`kennzahlen` that its partitioned form passes on to it unchanged.
+
+    Examples:
+        >>> options: KennzahlenOptions = {"regime": "2011", "level": 0.9}
+        >>> sorted(KennzahlenOptions.__optional_keys__)[:3]
+        ['catalogue', 'count_16k', 'level']
+    """
+
+    stichtag: int | None
+    regime: Regime
+    count_16k: bool
+    level: float
+    stock_window: StockWindow
+    catalogue: InstrumentCatalogue | None
 
 _C = {name: i for i, name in enumerate(COMPONENTS)}
 _GARWOOD = frozenset({"K2", "K2E1", "K2E2", "K2E4", "K3E1"})

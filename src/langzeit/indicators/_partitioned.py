@@ -16,11 +16,12 @@ from __future__ import annotations
 import concurrent.futures
 import datetime as dt
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Unpack
 
+from langzeit._checks import keyword_options
 from langzeit._executor import SerialExecutor, run_all
 from langzeit.exceptions import UnknownNameError, ValidationError
-from langzeit.indicators._kennzahlen import KennzahlenResult, Regime, StockWindow, kennzahlen
+from langzeit.indicators._kennzahlen import KennzahlenOptions, KennzahlenResult, kennzahlen
 from langzeit.indicators._kennzahlen_counts import reported_jobcenters
 from langzeit.spells._catalogue import InstrumentCatalogue
 from langzeit.spells._codes import label_sort_key
@@ -34,7 +35,7 @@ def _data_end(partition: SpellPartition, catalogue: InstrumentCatalogue | None) 
 
 
 def _count(partition: SpellPartition, months: Sequence[dt.date], data_end: dt.date,
-           wanted: Sequence[str] | None, options: dict[str, Any]) -> tuple[KennzahlenResult, set[str]]:
+           wanted: Sequence[str] | None, options: KennzahlenOptions) -> tuple[KennzahlenResult, set[str]]:
     """One partition's result, and the jobcenters it reports (to check ``wanted`` over all)."""
     spells = partition.read(data_end=data_end, catalogue=options.get("catalogue"))
     present = {spells.jobcenter_labels[int(c)] for c in reported_jobcenters(spells)}
@@ -53,12 +54,7 @@ def kennzahlen_partitioned(
     data_end: dt.date | None = None,
     jobcenters: Sequence[str] | None = None,
     progress: Callable[[int, int], None] | None = None,
-    stichtag: int | None = None,
-    regime: Regime = "2019",
-    count_16k: bool = False,
-    level: float = 0.95,
-    stock_window: StockWindow = "previous",
-    catalogue: InstrumentCatalogue | None = None,
+    **options: Unpack[KennzahlenOptions],
 ) -> KennzahlenResult:
     """The § 48a Kennzahlen of a partitioned dataset: counted per partition, merged exactly.
 
@@ -73,18 +69,16 @@ def kennzahlen_partitioned(
         jobcenters: report these jobcenters only (default: all); persons are still followed
             through every jobcenter of their partition.
         progress: called with ``(done, total)`` partitions.
-        stichtag: as in :func:`~langzeit.indicators.kennzahlen`.
-        regime: as in :func:`~langzeit.indicators.kennzahlen`.
-        count_16k: as in :func:`~langzeit.indicators.kennzahlen`.
-        level: as in :func:`~langzeit.indicators.kennzahlen`.
-        stock_window: as in :func:`~langzeit.indicators.kennzahlen`.
-        catalogue: as in :func:`~langzeit.indicators.kennzahlen`.
+        **options: ``stichtag``, ``regime``, ``count_16k``, ``level``, ``stock_window`` and
+            ``catalogue``, as in :func:`~langzeit.indicators.kennzahlen` (its defaults), passed
+            on to it for every partition (:class:`~langzeit.indicators.KennzahlenOptions`).
 
     Returns:
         The merged result, equal to :func:`~langzeit.indicators.kennzahlen` on all spells.
 
     Raises:
         ValueError: no partitions.
+        TypeError: an option :func:`~langzeit.indicators.kennzahlen` does not take.
         UnknownNameError: a jobcenter of ``jobcenters`` is in no partition.
         DataFormatError: bad rows in a partition (with its file and row).
         WorkerLost: a worker died and the executor did not finish its partition elsewhere.
@@ -98,15 +92,15 @@ def kennzahlen_partitioned(
         >>> kennzahlen_partitioned(d, month).rows() == kennzahlen(spells, month).rows()
         True
     """
+    keyword_options("kennzahlen_partitioned", options, KennzahlenOptions)
     partitions = list(dataset)
     if not partitions:
         raise ValidationError("the dataset has no partitions")
     month_list = [months] if isinstance(months, dt.date) else list(months)
     end = data_end if data_end is not None else getattr(dataset, "data_end", None)
-    options: dict[str, Any] = {"stichtag": stichtag, "regime": regime, "count_16k": count_16k,
-                               "level": level, "stock_window": stock_window, "catalogue": catalogue}
     pool = executor if executor is not None else SerialExecutor()
     if end is None:
+        catalogue = options.get("catalogue")
         end = max(run_all(pool, _data_end, [(p, catalogue) for p in partitions],
                           what=lambda i: f"partition {partitions[i].name}"))
     wanted = None if jobcenters is None else [str(j) for j in jobcenters]
