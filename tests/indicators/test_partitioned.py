@@ -80,6 +80,12 @@ def test_no_partitions_is_an_error() -> None:
         kennzahlen_partitioned([], MONTHS)
 
 
+def test_an_option_kennzahlen_does_not_take_is_a_type_error() -> None:
+    """A misspelt option fails at the call, before any partition is read."""
+    with pytest.raises(TypeError, match="unexpected keyword argument 'regim'"):
+        kennzahlen_partitioned([], MONTHS, regim="2011")  # type: ignore[call-arg]
+
+
 def test_chosen_jobcenters_equal_the_whole_tables_cells(tmp_path: Path) -> None:
     """jobcenters= reports only those jobcenters, with the cells of the whole table."""
     spells = generate_spells(600, seed=2, n_jobcenters=3)

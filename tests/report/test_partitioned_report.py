@@ -92,6 +92,14 @@ def test_no_partitions_is_refused() -> None:
         build_programme_report_partitioned([])
 
 
+def test_an_option_build_programme_report_does_not_take_is_a_type_error() -> None:
+    """A misspelt option fails at the call, as for a keyword parameter; the cost options are not offered."""
+    with pytest.raises(TypeError, match="unexpected keyword argument 'planed_months'"):
+        build_programme_report_partitioned([[]], planed_months=12)  # type: ignore[call-arg]
+    with pytest.raises(TypeError, match="'staff'"):
+        build_programme_report_partitioned([[]], staff=[])  # type: ignore[call-arg]
+
+
 def test_counts_of_different_evidence_do_not_merge() -> None:
     """Counts built with different evidence refuse to merge (no silently wrong rows)."""
     a = [Referred("a1", "p1", date(2024, 1, 1))]

@@ -11,13 +11,15 @@ from __future__ import annotations
 
 import concurrent.futures
 import html
+import inspect
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 import attrs
 import numpy as np
 
+from langzeit._checks import keyword_options
 from langzeit._executor import SerialExecutor, run_all
 from langzeit.events import Event
 from langzeit.exceptions import Problem, ValidationError
@@ -46,6 +48,7 @@ __all__ = [
     "REPORT_FORMAT",
     "REPORT_VERSION",
     "ProgrammeReport",
+    "ProgrammeReportOptions",
     "SequenceSummary",
     "build_programme_report",
     "build_programme_report_partitioned",
@@ -415,6 +418,34 @@ def _assemble(counts: ProgrammeCounts, *, horizons: Sequence[int], min_n: int | 
     return with_confidentiality(report, rule)
 
 
+class ProgrammeReportOptions(TypedDict, total=False):
+    """The options of :func:`build_programme_report` that its partitioned form takes too (not the costs).
+
+    Examples:
+        >>> options: ProgrammeReportOptions = {"planned_months": 12, "min_n": 5}
+        >>> "staff" in ProgrammeReportOptions.__optional_keys__
+        False
+    """
+
+    data_end: date | None
+    participants: Mapping[str, Any] | None
+    by: str | None
+    phases: Sequence[str] | None
+    planned_months: float | None
+    min_n: int | None
+    secondary: bool
+    round_to: int | None
+    level: float
+    horizons: Sequence[int]
+    sequence_months: int
+
+
+#: The defaults of :class:`ProgrammeReportOptions`: those of :func:`build_programme_report`.
+_REPORT_DEFAULTS = {name: p.default
+                    for name, p in inspect.signature(build_programme_report).parameters.items()
+                    if name in ProgrammeReportOptions.__optional_keys__}
+
+
 def _evidence_task(part: EventColumns | Iterable[Event], participants: Mapping[str, Any] | None,
                    by: str | None) -> ProgrammeEvidence:
     return ProgrammeEvidence.of(part, participants=participants, by=by)
@@ -430,17 +461,7 @@ def build_programme_report_partitioned(
     *,
     executor: concurrent.futures.Executor | None = None,
     progress: Callable[[int, int], None] | None = None,
-    data_end: date | None = None,
-    participants: Mapping[str, Any] | None = None,
-    by: str | None = None,
-    phases: Sequence[str] | None = None,
-    planned_months: float | None = None,
-    min_n: int | None = 3,
-    secondary: bool = True,
-    round_to: int | None = None,
-    level: float = 0.95,
-    horizons: Sequence[int] = (6, 12, 24),
-    sequence_months: int = 36,
+    **options: Unpack[ProgrammeReportOptions],
 ) -> ProgrammeReport:
     """The programme report of a log split into partitions of persons: counted apart, merged exactly.
 
@@ -458,23 +479,16 @@ def build_programme_report_partitioned(
         executor: where the partitions are counted (default: one after the other here);
             it is not shut down.
         progress: called with ``(done, total)`` tasks of both passes.
-        data_end: as in :func:`build_programme_report`.
-        participants: as in :func:`build_programme_report` (sent with every task).
-        by: as in :func:`build_programme_report`.
-        phases: as in :func:`build_programme_report`.
-        planned_months: as in :func:`build_programme_report`.
-        min_n: as in :func:`build_programme_report`.
-        secondary: as in :func:`build_programme_report`.
-        round_to: as in :func:`build_programme_report`.
-        level: as in :func:`build_programme_report`.
-        horizons: as in :func:`build_programme_report`.
-        sequence_months: as in :func:`build_programme_report`.
+        **options: the options of :func:`build_programme_report` from ``data_end`` to
+            ``sequence_months``, with its defaults (:class:`ProgrammeReportOptions`;
+            ``participants`` is sent with every task).
 
     Returns:
         The report.
 
     Raises:
         ValidationError: no partitions, or invalid options.
+        TypeError: an option that is not one of :class:`ProgrammeReportOptions`.
         WorkerLost: a worker died and the executor did not finish its task elsewhere.
 
     Examples:
@@ -486,6 +500,9 @@ def build_programme_report_partitioned(
         >>> build_programme_report_partitioned(parts).to_dict() == build_programme_report(log).to_dict()
         True
     """
+    keyword_options("build_programme_report_partitioned", options, ProgrammeReportOptions)
+    o: dict[str, Any] = {**_REPORT_DEFAULTS, **options}
+    participants, by = o["participants"], o["by"]
     parts = list(partitions)
     if not parts:
         raise ValidationError("no partitions", [Problem("partitions", "give at least one partition")])
@@ -500,14 +517,14 @@ def build_programme_report_partitioned(
     evidence = found[0]
     for e in found[1:]:
         evidence = evidence.merge(e)
-    options = {"data_end": data_end, "phases": phases, "planned_months": planned_months, "level": level,
-               "sequence_months": sequence_months}
-    counted = run_all(pool, _count_task, [(p, evidence, participants, options) for p in parts], what=what,
+    counting = {k: o[k] for k in ("data_end", "phases", "planned_months", "level", "sequence_months")}
+    counted = run_all(pool, _count_task, [(p, evidence, participants, counting) for p in parts], what=what,
                       progress=step(len(parts)))
     counts = counted[0]
     for c in counted[1:]:
         counts = counts.merge(c)
-    return _assemble(counts, horizons=horizons, min_n=min_n, secondary=secondary, round_to=round_to)
+    return _assemble(counts, horizons=o["horizons"], min_n=o["min_n"], secondary=o["secondary"],
+                     round_to=o["round_to"])
 
 
 def with_confidentiality(report: ProgrammeReport, rule: ConfidentialityRule) -> ProgrammeReport:
