@@ -112,7 +112,7 @@ def keyword_options(function: str, options: Mapping[str, object], declared: Any)
     function whose options they are: a misspelt option fails at the call, not in a worker.
 
     Raises:
-        TypeError: a key that the ``TypedDict`` ``declared`` does not declare.
+        WrongTypeError: a key that the ``TypedDict`` ``declared`` does not declare (a ``TypeError``).
 
     Examples:
         >>> from typing import TypedDict
@@ -122,12 +122,12 @@ def keyword_options(function: str, options: Mapping[str, object], declared: Any)
         >>> keyword_options("f", {"levle": 0.9}, Options)
         Traceback (most recent call last):
         ...
-        TypeError: f() got an unexpected keyword argument 'levle'
+        langzeit.exceptions.WrongTypeError: f() got an unexpected keyword argument 'levle'
     """
     known = declared.__required_keys__ | declared.__optional_keys__
     for name in options:
         if name not in known:
-            raise TypeError(f"{function}() got an unexpected keyword argument {name!r}")
+            raise WrongTypeError(f"{function}() got an unexpected keyword argument {name!r}")
 
 
 def _catch(call: Callable[[], object]) -> BaseException | None:
