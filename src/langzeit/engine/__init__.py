@@ -55,7 +55,7 @@ Examples:
 
 from langzeit.engine import _commands, _results
 from langzeit.engine._commands import *  # noqa: F403 -- re-exports _commands.__all__
-from langzeit.engine._engine import PathwayEngine, UserGuard
+from langzeit.engine._engine import FactsSource, PathwayEngine, UserGuard
 from langzeit.engine._results import *  # noqa: F403 -- re-exports _results.__all__
 from langzeit.exceptions import (
     CapacityExceeded,
@@ -69,6 +69,7 @@ __all__ = [
     "CapacityExceeded",
     "ConcurrencyConflict",
     "ConsentRequired",
+    "FactsSource",
     "GuardFailure",
     "PathwayEngine",
     "TransitionRefused",

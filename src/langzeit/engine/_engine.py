@@ -25,7 +25,7 @@ from langzeit.domain import ConsentPurpose, Eligibility, ExitReason, OutcomeKind
 from langzeit.engine import _commands as commands
 from langzeit.engine import _contacts, _law_handlers, _queries  # noqa: F401 -- importing registers their handlers
 from langzeit.engine._commands import Command
-from langzeit.engine._core import _FEED_PAGE, EngineCore, UserGuard
+from langzeit.engine._core import _FEED_PAGE, EngineCore, FactsSource, UserGuard
 from langzeit.engine._handlers import run
 from langzeit.engine._results import CaseloadTable, DueList, Occupancy, WaitingList
 from langzeit.events import Event, EventStore, ParticipantState, SharedEventStore
@@ -37,7 +37,7 @@ from langzeit.exceptions import (
     TransitionRefused,
 )
 
-__all__ = ["PathwayEngine", "UserGuard"]
+__all__ = ["FactsSource", "PathwayEngine", "UserGuard"]
 
 _CAPACITY_GUARDS = frozenset({"capacity", "caseload"})
 #: Commands that never move places, caseloads or the waiting list: never in a programme transaction.
