@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date
+from types import MappingProxyType
 from typing import Any
 
 import attrs
@@ -167,6 +168,7 @@ class ParticipantState:
 
 
 _NO_STEPS: frozenset[str] = frozenset()
+_NO_CONSENTS: Mapping[str, ActiveConsent] = MappingProxyType({})
 
 
 class StateBuilder:
@@ -256,11 +258,13 @@ class StateBuilder:
         self.paused_since: date | None = None
         self.coach_id: str | None = None
         self.tandem_id: str | None = None
-        self.consents: dict[str, ActiveConsent] = {}
+        # the containers most participants never fill start as shared immutable empties and are
+        # replaced, never changed in place: fewer objects for the cyclic collector to scan
+        self.consents: Mapping[str, ActiveConsent] = _NO_CONSENTS
         self.plan_goal = ""
         self.plan_review: date | None = None
-        self.open_steps: set[str] = set()
-        self.achieved_steps: set[str] = set()
+        self.open_steps: frozenset[str] = _NO_STEPS
+        self.achieved_steps: frozenset[str] = _NO_STEPS
         self.actor_referrals = 0
         self.scales_scored = 0
         self.ended: date | None = None
@@ -268,12 +272,12 @@ class StateBuilder:
         self.outcome: OutcomeKind | None = None
         self.aftercare_started: date | None = None
         self.aftercare_ended: date | None = None
-        self.follow_ups: list[tuple[int, OutcomeKind]] = []
+        self.follow_ups: tuple[tuple[int, OutcomeKind], ...] = ()
         self.last_event: date | None = None
         self.participation = 1
         self.plan_updates = 0
         self.schlichtung_since: date | None = None
-        self.reductions: list[BenefitReduced] = []
+        self.reductions: tuple[BenefitReduced, ...] = ()
         self.contacts = 0
         self.last_contact: date | None = None
 
@@ -298,12 +302,11 @@ class StateBuilder:
             self.coach_id, self.tandem_id,
             tuple([consents[k] for k in sorted(consents)]) if consents else (),
             self.plan_goal, self.plan_review,
-            frozenset(self.open_steps) if self.open_steps else _NO_STEPS,
-            frozenset(self.achieved_steps) if self.achieved_steps else _NO_STEPS,
+            self.open_steps, self.achieved_steps,
             self.actor_referrals, self.scales_scored, self.ended, self.exit_reason, self.outcome,
-            self.aftercare_started, self.aftercare_ended, tuple(self.follow_ups), self.last_event,
+            self.aftercare_started, self.aftercare_ended, self.follow_ups, self.last_event,
             self.participation,
-            self.plan_updates, self.schlichtung_since, tuple(self.reductions),
+            self.plan_updates, self.schlichtung_since, self.reductions,
             self.contacts, self.last_contact,
         )
 
@@ -334,11 +337,12 @@ def _assessed(s: StateBuilder, e: ev.Assessed) -> None:
 
 
 def _consent_given(s: StateBuilder, e: ev.ConsentGiven) -> None:
-    s.consents[e.consent_id] = ActiveConsent(e.consent_id, e.purpose, e.recipient)
+    s.consents = {**s.consents, e.consent_id: ActiveConsent(e.consent_id, e.purpose, e.recipient)}
 
 
 def _consent_withdrawn(s: StateBuilder, e: ev.ConsentWithdrawn) -> None:
-    s.consents.pop(e.consent_id, None)
+    if e.consent_id in s.consents:
+        s.consents = {k: c for k, c in s.consents.items() if k != e.consent_id}
 
 
 def _agreed(s: StateBuilder, e: Event) -> None:
@@ -407,12 +411,12 @@ def _plan_agreed(s: StateBuilder, e: ev.PlanAgreed) -> None:
 
 
 def _step_agreed(s: StateBuilder, e: ev.PlanStepAgreed) -> None:
-    s.open_steps.add(e.step_id)
+    s.open_steps = s.open_steps | {e.step_id}
 
 
 def _step_achieved(s: StateBuilder, e: ev.PlanStepAchieved) -> None:
-    s.open_steps.discard(e.step_id)
-    s.achieved_steps.add(e.step_id)
+    s.open_steps = s.open_steps - {e.step_id}
+    s.achieved_steps = s.achieved_steps | {e.step_id}
 
 
 def _scale_scored(s: StateBuilder, e: Event) -> None:
@@ -441,7 +445,7 @@ def _aftercare_ended(s: StateBuilder, e: Event) -> None:
 
 
 def _follow_up(s: StateBuilder, e: ev.FollowUp) -> None:
-    s.follow_ups.append((e.months_after_exit, e.status))
+    s.follow_ups = (*s.follow_ups, (e.months_after_exit, e.status))
 
 
 def _plan_updated(s: StateBuilder, e: ev.PlanUpdated) -> None:
@@ -460,7 +464,7 @@ def _schlichtung_ended(s: StateBuilder, e: ev.SchlichtungEnded) -> None:
 
 
 def _benefit_reduced(s: StateBuilder, e: BenefitReduced) -> None:
-    s.reductions.append(e)
+    s.reductions = (*s.reductions, e)
 
 
 def _contacted(s: StateBuilder, e: ev.Contacted) -> None:
