@@ -379,6 +379,11 @@ def build_programme_report(
                      cost=cost)
 
 
+#: The sections that are one table of the counts each, reported as counted and protected alike.
+_COUNT_SECTIONS = ("funnel", "exits_by_phase", "take_up", "dropout", "extension", "outcomes",
+                   "sustainability", "plan_steps", "networks", "waiting", "caseloads")
+
+
 def _assemble(counts: ProgrammeCounts, *, horizons: Sequence[int], min_n: int | None, secondary: bool,
               round_to: int | None, cost: CostRelief | None = None) -> ProgrammeReport:
     """The report from the (merged) counts: every table computed from the counts alone."""
@@ -392,18 +397,8 @@ def _assemble(counts: ProgrammeCounts, *, horizons: Sequence[int], min_n: int | 
         group_by=counts.plan.by,
         rule=None,
         level=level,
-        funnel=t["funnel"],
-        exits_by_phase=t["exits_by_phase"],
-        take_up=t["take_up"],
-        dropout=t["dropout"],
-        extension=t["extension"],
-        outcomes=t["outcomes"],
-        sustainability=t["sustainability"],
-        plan_steps=t["plan_steps"],
-        networks=t["networks"],
+        **{name: t[name] for name in _COUNT_SECTIONS},
         stays=t["stays"],
-        waiting=t["waiting"],
-        caseloads=t["caseloads"],
         scales=t["scales"],
         competing_exits=_incidence_table(t["competing_exits"], horizons, level),
         sequences=SequenceSummary(seq["sequences"], counts.plan.sequence_months, seq["means"],
@@ -542,15 +537,8 @@ def with_confidentiality(report: ProgrammeReport, rule: ConfidentialityRule) -> 
     over = report.stays.over_planned
     stays = attrs.evolve(report.stays, actual=sup(report.stays.actual),
                          over_planned=None if over is None else sup(over))
-    waiting = sup(report.waiting)
-    cost = None if report.cost is None else sup(report.cost)
-    contacts = None if report.contacts is None else sup(report.contacts)
-    return attrs.evolve(
-        report, rule=rule, funnel=sup(report.funnel), exits_by_phase=sup(report.exits_by_phase),
-        take_up=sup(report.take_up), dropout=sup(report.dropout), extension=sup(report.extension),
-        outcomes=sup(report.outcomes), sustainability=sup(report.sustainability),
-        plan_steps=sup(report.plan_steps), networks=sup(report.networks),
-        stays=stays, waiting=waiting, caseloads=sup(report.caseloads),
-        scales=tuple(sup(s) for s in report.scales), competing_exits=sup(report.competing_exits), cost=cost,
-        contacts=contacts,
-    )
+    protected = {name: sup(getattr(report, name)) for name in (*_COUNT_SECTIONS, "competing_exits")}
+    optional: dict[str, Any] = {name: None if getattr(report, name) is None else sup(getattr(report, name))
+                                for name in ("cost", "contacts")}
+    return attrs.evolve(report, rule=rule, stays=stays, scales=tuple(sup(s) for s in report.scales),
+                        **protected, **optional)

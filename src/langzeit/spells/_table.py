@@ -283,16 +283,16 @@ class SpellTable(Table):
 
         Args:
             frame: a ``pandas.DataFrame`` or ``polars.DataFrame``.
-            data_end: the data's end (default: the latest date).
-            strict: raise on bad rows (default) or keep the valid ones.
-            file: the name used in problems.
-            catalogue: the instrument catalogue (default: the shipped one).
+            data_end: as in :meth:`from_arrow`.
+            strict: as in :meth:`from_arrow`.
+            file: as in :meth:`from_arrow`.
+            catalogue: as in :meth:`from_arrow`.
 
         Returns:
-            The table.
+            The table, as :meth:`from_arrow` gives it.
 
         Raises:
-            DataFormatError: missing required columns, or bad rows in strict mode.
+            DataFormatError: as :meth:`from_arrow` raises it.
 
         Examples:
             >>> import pandas as pd
@@ -314,7 +314,7 @@ class SpellTable(Table):
                 })
         else:
             arrow = pa.table(frame)
-        return cls._checked(arrow, file=file, data_end=data_end, strict=strict, catalogue=catalogue)
+        return cls.from_arrow(arrow, data_end=data_end, strict=strict, file=file, catalogue=catalogue)
 
     @classmethod
     def _checked(
