@@ -49,12 +49,14 @@ COACH_B = Coach("b", role="provider_coach", organisation_id="traeger", caseload_
 COACH_C = Coach("c", role="provider_coach", organisation_id="traeger", caseload_limit=12)
 TANDEM = Tandem("t1", [COACH_A, COACH_C])
 TK_NORD = Organisation("tk-nord", "Tagesklinik Nord", kind="day_clinic", legal_domain="SGB V")
+#: The employer of coaches b and c: a case assigned to them (or to tandem t1) needs consent with it.
+TRAEGER = Organisation("traeger", "Träger Nord gGmbH", kind="provider")
 
 
 def new_engine(places: int | None = 3, **options: object) -> PathwayEngine:
     """An engine on the small programme with coaches a, b, c and tandem t1 (a + c)."""
     return PathwayEngine(small_programme(places), coaches=[COACH_A, COACH_B, COACH_C],
-                         tandems=[TANDEM], organisations=[TK_NORD], **options)  # type: ignore[arg-type]
+                         tandems=[TANDEM], organisations=[TK_NORD, TRAEGER], **options)  # type: ignore[arg-type]
 
 
 def admitted(engine: PathwayEngine, pid: str, day: date = D0) -> None:
@@ -62,6 +64,11 @@ def admitted(engine: PathwayEngine, pid: str, day: date = D0) -> None:
     engine.refer(pid, day)
     engine.agree(pid, day)
     engine.admit(pid, day, waitlist=False)
+
+
+def consented(engine: PathwayEngine, pid: str, day: date = D0, recipient: str = "traeger") -> None:
+    """Record ``pid``'s consent to data exchange with ``recipient`` (default: the provider of b and c)."""
+    engine.record_consent(pid, day, recipient)
 
 
 def guards_of(engine: PathwayEngine, command: object) -> list[str]:

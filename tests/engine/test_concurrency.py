@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from engine._support import D0, admitted, new_engine
+from engine._support import D0, admitted, consented, new_engine
 from langzeit.engine import PathwayEngine
 from langzeit.events import Event, EventLog, replay
 from langzeit.exceptions import ConcurrencyConflict, TransitionRefused
@@ -108,6 +108,7 @@ def test_two_engines_on_one_sqlite_file(tmp_path: Path) -> None:
     with SqliteEventStore(path) as first_store, SqliteEventStore(path) as second_store:
         first = new_engine(store=first_store)
         admitted(first, "p1")
+        consented(first, "p1")
         second = new_engine(store=second_store)
         first.pause("p1", date(2024, 2, 1))
         with pytest.raises(ConcurrencyConflict):

@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from engine._support import D0, admitted, new_engine
+from engine._support import D0, admitted, consented, new_engine
 from langzeit.engine import DUE_KINDS, AgreePlan, Due, PathwayEngine
 from langzeit.events import replay
 from langzeit.exceptions import UnknownNameError
@@ -108,6 +108,8 @@ def test_occupancy_and_caseload_at_a_date(engine: PathwayEngine) -> None:
     """Occupancy and caseload are counted from the states of that day."""
     admitted(engine, "p1")
     admitted(engine, "p2", date(2024, 2, 1))
+    consented(engine, "p1", date(2024, 2, 1))
+    consented(engine, "p2", date(2024, 2, 1))
     engine.assign_coach("p1", date(2024, 2, 1), "b")
     engine.assign_tandem("p2", date(2024, 2, 1), "t1")
     engine.exit("p1", date(2024, 3, 1), "completed")

@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from engine._support import D0, admitted, guards_of, new_engine, small_programme
+from engine._support import D0, admitted, consented, guards_of, new_engine, small_programme
 from langzeit.domain import ExitReason, OutcomeKind
 from langzeit.engine import (
     Admit,
@@ -185,6 +185,7 @@ def test_tandem_cases_count_for_each_member(engine: PathwayEngine) -> None:
     """A tandem case occupies a place with coach a too."""
     for pid in ("p1", "p2", "p3"):
         admitted(engine, pid)
+        consented(engine, pid)
     engine.assign_tandem("p1", D0, "t1")
     engine.assign_coach("p2", D0, "a")
     assert engine.caseload().of("a").cases == 2
@@ -198,6 +199,7 @@ def test_reassignment_does_not_count_the_own_case(engine: PathwayEngine) -> None
     """Moving a case from coach a to tandem t1 (which includes a) is not a second case for a."""
     for pid in ("p1", "p2"):
         admitted(engine, pid)
+    consented(engine, "p1")
     engine.assign_coach("p1", D0, "a")
     engine.assign_coach("p2", D0, "a")
     engine.assign_tandem("p1", D0, "t1")

@@ -80,8 +80,9 @@ def build(kind: str, pid: str, day: date, pick: int) -> Command:
         "refer": lambda: Refer(pid, day),
         "agree": lambda: AgreeParticipation(pid, day),
         "assess": lambda: Assess(pid, day),
-        "consent": lambda: RecordConsent(pid, day, "tk-nord"),
-        "withdraw": lambda: WithdrawConsent(pid, day, "tk-nord"),
+        # the clinic a phase exchanges data with, or the employer of coaches b and c (and of tandem t1)
+        "consent": lambda: RecordConsent(pid, day, ("tk-nord", "traeger")[pick % 2]),
+        "withdraw": lambda: WithdrawConsent(pid, day, ("tk-nord", "traeger")[pick % 2]),
         "admit": lambda: Admit(pid, day, priority=pick % 3, waitlist=pick % 4 != 0),
         "waitlist": lambda: Waitlist(pid, day, priority=pick % 3),
         "decline": lambda: Decline(pid, day),
@@ -184,7 +185,8 @@ class EngineMachine(RuleBasedStateMachine):
             return "admit"
         if status == "active":
             moves = ["coach", "tandem", "enter", "enter", "coach", "exit", "pause", "plan", "reduce",
-                     "update_plan", "reduce", "schlichtung", "end_schlichtung", "contact", "contact"]
+                     "update_plan", "reduce", "schlichtung", "end_schlichtung", "contact", "contact",
+                     "consent"]
             return moves[pick % len(moves)]
         return PLAUSIBLE[status][pick % len(PLAUSIBLE[status])]
 
@@ -208,6 +210,12 @@ class EngineMachine(RuleBasedStateMachine):
             self.accepted += 1
             assert expected == ()
             assert len(self.engine.store.events()) == before_len + len(events)
+            if isinstance(command, AssignCoach | AssignTandem):  # the case went only where consented
+                recipients = (self.engine.assignment_recipients(coach=command.coach_id)
+                              if isinstance(command, AssignCoach)
+                              else self.engine.assignment_recipients(tandem=command.tandem_id))
+                state = self.engine.state(command.participant_id)
+                assert all(state.has_consent("data_exchange", org) for org in recipients), (command, state)
             if isinstance(command, Refer):
                 self.contacts[command.participant_id] = (0, None)
             elif isinstance(command, RecordContact):

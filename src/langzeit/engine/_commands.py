@@ -330,6 +330,13 @@ class Resume(Command):
 class AssignCoach(Command):
     """Assign a coach to the case (replacing an earlier coach or tandem).
 
+    The case — the participant's social data — goes to the coach's organisation. Unless
+    that organisation is the jobcenter (kind ``jobcenter``, or the employer of a coach in
+    a jobcenter role, ``pap`` or ``fallmanager``), the participant must have consented to
+    ``data_exchange`` with it, in force on the command's day (guard ``consent``; DOMAIN.md
+    § 6, §§ 67 ff. SGB X). :meth:`PathwayEngine.assignment_recipients` lists those
+    organisations.
+
     Examples:
         >>> AssignCoach("p1", date(2024, 2, 1), "c1").coach_id
         'c1'
@@ -342,6 +349,10 @@ class AssignCoach(Command):
 @attrs.frozen
 class AssignTandem(Command):
     """Assign a coaching tandem to the case (replacing an earlier coach or tandem).
+
+    The case goes to every member's organisation: each one that is not the jobcenter
+    needs the participant's ``data_exchange`` consent in force on the command's day (one
+    ``consent`` failure per organisation without; as for :class:`AssignCoach`).
 
     Examples:
         >>> AssignTandem("p1", date(2024, 2, 1), "t1").tandem_id

@@ -27,6 +27,7 @@ from langzeit.domain import (
     Eligibility,
     EligibilityFacts,
     Organisation,
+    OrganisationKind,
     Participant,
     Phase,
     Programme,
@@ -87,6 +88,20 @@ def _plain_phase(phase: Phase) -> bool:
     return not phase.data_exchange_with and not phase.requires_assessment
 
 
+def _jobcenter_organisations(organisations: Iterable[Organisation],
+                             coaches: Iterable[Coach]) -> frozenset[str]:
+    """The organisations that are the jobcenter: a case held there needs no consent to be assigned.
+
+    The registered organisations of kind ``jobcenter`` and the employers of coaches in a
+    jobcenter role (``pap``, ``fallmanager``: :attr:`~langzeit.domain.CoachRole.is_jobcenter_role`).
+    The case is the jobcenter's own (the Leistungsträger's social data, § 35 SGB I); every
+    other employer of a coach receives the participant's data when the case goes to that
+    coach or to a tandem with that coach (DOMAIN.md § 6, §§ 67 ff. SGB X).
+    """
+    return frozenset({o.id for o in organisations if o.kind is OrganisationKind.JOBCENTER}
+                     | {c.organisation_id for c in coaches if c.role.is_jobcenter_role})
+
+
 #: ``"<participant_id>-<version>"``; a bound ``str.format`` costs no Python frame per event.
 _default_ids: Callable[[str, int], str] = "{}-{}".format
 
@@ -115,6 +130,9 @@ class EngineCore:
     _coaches: dict[str, Coach]
     _tandems: dict[str, Tandem]
     _org_names: dict[str, str]
+    #: per coach and per tandem: the organisations outside the jobcenter the case would go to
+    _coach_recipients: dict[str, tuple[str, ...]]
+    _tandem_recipients: dict[str, tuple[str, ...]]
     _user_guards: dict[str, UserGuard]
     discipline: str
     max_wait: relativedelta | None
@@ -180,7 +198,14 @@ class EngineCore:
         self._store = EventLog() if store is None else store
         self._coaches = coach_map
         self._tandems = {td.id: td for td in tandem_list}
-        self._org_names = {o.id: o.name for o in organisations}
+        org_list = list(organisations)
+        self._org_names = {o.id: o.name for o in org_list}
+        own = _jobcenter_organisations(org_list, coach_map.values())
+        self._coach_recipients = {cid: () if c.organisation_id in own else (c.organisation_id,)
+                                  for cid, c in coach_map.items()}
+        self._tandem_recipients = {td.id: tuple(dict.fromkeys(
+            m.coach.organisation_id for m in td.members if m.coach.organisation_id not in own))
+            for td in tandem_list}
         self._user_guards = dict(guards or {})
         self.discipline = discipline
         self.max_wait = None if max_wait is None else parse_duration(max_wait)
@@ -463,6 +488,20 @@ class EngineCore:
     @staticmethod
     def _has_consent(b: StateBuilder, purposes: Sequence[ConsentPurpose], recipient: str) -> bool:
         return any(c.recipient == recipient and c.purpose in purposes for c in b.consents.values())
+
+    def _recipient_guard(self, b: StateBuilder, recipients: tuple[str, ...], who: str,
+                         fail: list[GuardFailure]) -> None:
+        """A ``consent`` failure per organisation in ``recipients`` without a data-exchange consent.
+
+        ``recipients`` are the organisations outside the jobcenter that would receive the
+        case (``_coach_recipients``, ``_tandem_recipients``); ``who`` names the coach or tandem.
+        The participant's consents are those in force after their last event, and a command
+        is never dated before it: so they are the consents in force on the command's day.
+        """
+        for org in recipients:
+            if not self._has_consent(b, (_DATA,), org):
+                fail.append(GuardFailure("consent", f"no consent for data exchange with {self._org(org)}, "
+                                                    f"which would receive the case with {who}"))
 
     def _phase_guards(self, b: StateBuilder, cmd: Command, target: Phase, edge: Edge | None,
                       fail: list[GuardFailure], *, entering: bool) -> None:

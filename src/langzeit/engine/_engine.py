@@ -35,6 +35,8 @@ from langzeit.exceptions import (
     ConsentRequired,
     GuardFailure,
     TransitionRefused,
+    UnknownNameError,
+    WrongTypeError,
 )
 
 __all__ = ["FactsSource", "PathwayEngine", "UserGuard"]
@@ -68,7 +70,9 @@ class PathwayEngine(EngineCore):
 
     Every command names a participant and a day. The engine checks the built-in
     guards (the phase graph has the edge; the participant is admitted; consent for
-    data exchange with the partner organisations of a phase; an assessment where
+    data exchange with the partner organisations of a phase, and with every
+    organisation outside the jobcenter that a case goes to when it is assigned to a
+    coach or a tandem — :meth:`assignment_recipients`; an assessment where
     required; the maximum stay not exceeded unless extended; a free place and free
     caseload; the agreement of the participant in voluntary programmes; at admission,
     the target group of the programme's ``instrument`` — § 16e, § 16i, § 16k SGB II,
@@ -478,6 +482,48 @@ class PathwayEngine(EngineCore):
     def assign_tandem(self, participant_id: str, day: date, tandem_id: str) -> tuple[Event, ...]:
         """Execute :class:`AssignTandem`."""
         return self.execute(commands.AssignTandem(participant_id, day, tandem_id))
+
+    def assignment_recipients(self, *, coach: str | None = None, tandem: str | None = None
+                              ) -> tuple[str, ...]:
+        """The organisations whose ``data_exchange`` consent a case needs to go to ``coach`` or ``tandem``.
+
+        A case assigned to a coach or a tandem goes to the coaches' organisations; those
+        that are not the jobcenter receive the participant's social data and need their
+        consent (DOMAIN.md § 6, §§ 67 ff. SGB X). The jobcenter is every registered
+        :class:`~langzeit.domain.Organisation` of kind ``jobcenter`` and the employer of
+        every coach in a jobcenter role (``pap``, ``fallmanager``).
+
+        Args:
+            coach: a registered coach's id (give this or ``tandem``).
+            tandem: a registered tandem's id.
+
+        Returns:
+            Organisation ids, in the order of the tandem's members; empty when the case stays
+            with the jobcenter.
+
+        Raises:
+            UnknownNameError: the coach or tandem is not registered.
+            WrongTypeError: neither or both of ``coach`` and ``tandem`` given.
+
+        Examples:
+            >>> from langzeit.domain import Programme, Phase, Transition, Coach, Tandem
+            >>> prog = Programme("d", "D", phases=[Phase("a"), Phase("z", terminal=True)],
+            ...                  transitions=[Transition("a", "z")], voluntary=False)
+            >>> pap = Coach("ifk-1", role="pap", organisation_id="jc")
+            >>> awo = Coach("c1", role="provider_coach", organisation_id="awo")
+            >>> engine = PathwayEngine(prog, coaches=[pap, awo], tandems=[Tandem("t1", [pap, awo])])
+            >>> engine.assignment_recipients(tandem="t1"), engine.assignment_recipients(coach="ifk-1")
+            (('awo',), ())
+        """
+        if (coach is None) == (tandem is None):
+            raise WrongTypeError("assignment_recipients takes coach= or tandem=, one of them")
+        kind, table, key = (("coach", self._coach_recipients, coach) if coach is not None
+                            else ("tandem", self._tandem_recipients, tandem))
+        assert key is not None
+        try:
+            return table[key]
+        except KeyError:
+            raise UnknownNameError(kind, key, sorted(table)) from None
 
     def agree_plan(self, participant_id: str, day: date, goal: str, *,
                    review: date | None = None) -> tuple[Event, ...]:

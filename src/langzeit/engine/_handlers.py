@@ -296,6 +296,9 @@ def _assign_coach(engine: EngineCore, cmd: commands.AssignCoach, b: StateBuilder
     if coach is None:
         return []
     engine._caseload_guard(coach, b, fail)
+    recipients = engine._coach_recipients[coach.id]
+    if recipients:
+        engine._recipient_guard(b, recipients, f"coach {coach.id!r}", fail)
     if cmd.date < engine._clock:
         engine._not_before_clock(cmd, b, fail)
     return [ev.CoachAssigned(*engine._head(b, cmd), coach_id=coach.id)]
@@ -312,6 +315,9 @@ def _assign_tandem(engine: EngineCore, cmd: commands.AssignTandem, b: StateBuild
             "caseload", f"tandem {tandem.id!r} already holds {load} of {tandem.max_cases} cases"))
     for member in tandem.members:
         engine._caseload_guard(member.coach, b, fail, tandem=tandem.id)
+    recipients = engine._tandem_recipients[tandem.id]
+    if recipients:
+        engine._recipient_guard(b, recipients, f"tandem {tandem.id!r}", fail)
     if cmd.date < engine._clock:
         engine._not_before_clock(cmd, b, fail)
     return [ev.TandemAssigned(*engine._head(b, cmd), tandem_id=tandem.id)]

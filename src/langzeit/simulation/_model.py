@@ -140,6 +140,10 @@ class _Run:
                 auto_admit=not self.cohorts,
             )
             self.exec = self.engine.execute
+            # per coach or tandem: the organisations whose consent the engine wants before it takes a case
+            recipients = self.engine.assignment_recipients
+            self.staff_orgs = {sid: recipients(tandem=sid) if self.tandem_ids else recipients(coach=sid)
+                               for sid in staff_ids}
         streams = Streams(rng, prog)
         self.streams = streams
         self.agree_u = _stream(streams.agreement.random)
@@ -454,6 +458,9 @@ class _Run:
         if best is None:
             return
         day = self.day(t)
+        orgs = self.staff_orgs[best]
+        if orgs:  # the case goes to a provider: the participant consents first (no draw)
+            self.consent_to(i, pid, day, orgs)
         try:
             if self.tandem_limit:
                 self.exec(eng.AssignTandem(pid, day, best))
@@ -467,8 +474,11 @@ class _Run:
     def consent(self, i: int, pid: str, day: date, phase: str) -> None:
         """Record the consents a phase's data exchange needs (participants agree in this model)."""
         orgs = self.orgs[phase]
-        if not orgs:
-            return
+        if orgs:
+            self.consent_to(i, pid, day, orgs)
+
+    def consent_to(self, i: int, pid: str, day: date, orgs: Iterable[str]) -> None:
+        """Record the participant's data-exchange consents with ``orgs`` not given yet."""
         given = self.consents[i]
         if given is None:
             given = self.consents[i] = set()
