@@ -23,6 +23,7 @@ from langzeit.simulation import (
     _legacy,  # noqa: F401  (attaches Scenario's deprecated format methods)
     _scenario,
 )
+from langzeit.simulation._comparison import Comparison, compare
 from langzeit.simulation._costs import COST_METRICS, ReliefBalance, cost_metrics, relief_balance
 from langzeit.simulation._distributions import *  # noqa: F403 -- re-exports _distributions.__all__
 from langzeit.simulation._hazards import CAUSES, PhaseHazards, cause_exit
@@ -35,13 +36,11 @@ from langzeit.simulation._referrals import (
     ReferralProcess,
 )
 from langzeit.simulation._results import (
-    Comparison,
     Pathways,
     Replication,
     ReplicationMetrics,
     SimulationResult,
     Summary,
-    compare,
     metric_unit,
     replication_metrics,
 )

@@ -20,7 +20,8 @@ import attrs
 from langzeit.events import Event
 from langzeit.exceptions import ValidationError
 from langzeit.indicators import StaffCost, cost_relief
-from langzeit.simulation._results import Comparison, Estimate, named_row
+from langzeit.simulation._comparison import Comparison
+from langzeit.simulation._results import Estimate, named_row
 from langzeit.simulation._scenario import Scenario
 from langzeit.tabular import Table
 
