@@ -85,6 +85,70 @@ def test_kernel_gives_the_event_loops_pathways_draw_for_draw(scenario: Scenario,
     assert_same_replication(kernel, loop)
 
 
+@settings(max_examples=60, deadline=None)
+@given(queue_scenarios(), st.integers(0, 2**32 - 1))
+def test_kernel_writes_the_engines_log_event_for_event(scenario: Scenario, seed: int) -> None:
+    """On any plain queue, the kernel's events equal the engine-driven loop's, in the same order."""
+    kernel = simulate(scenario, seed=seed, method="queue", keep_events=True).replications[0]
+    loop = simulate(scenario, seed=seed, method="engine").replications[0]
+    assert kernel.method == "queue"
+    assert kernel.events == loop.events
+    assert dict(kernel.metrics) == pytest.approx(dict(loop.metrics), nan_ok=True, rel=0, abs=0)
+
+
+def _tied(**changes: Any) -> Scenario:
+    """Open days every half month, stays and patience of exactly half a month: instants coincide."""
+    base = load_scenario("mm-c-queue")
+    defaults: dict[str, Any] = {
+        "programme": attrs.evolve(base.programme, capacity=Capacity(places=2)),
+        "referrals": OpenDayReferrals(every=0.5, mean=8.0),
+        "horizon": relativedelta(days=200),
+        "durations": {"service": Fixed(0.5)},
+        "waiting_list": WaitingListPolicy(discipline="fifo", patience=Fixed(0.5)),
+        "completion": ((OutcomeKind.NONE, 0.5), (OutcomeKind.SVP, 0.5)),
+    }
+    return _queue(**{**defaults, **changes})
+
+
+_WHOLE = {"durations": {"service": Fixed(1.0)}, "referrals": OpenDayReferrals(every=1.0, mean=3.0)}
+
+
+@pytest.mark.parametrize("changes", [
+    {},
+    {"waiting_list": WaitingListPolicy(discipline="fifo", max_length=3, patience=Fixed(0.5))},
+    {"waiting_list": WaitingListPolicy(discipline="fifo", patience=Fixed(1.0)),
+     "durations": {"service": Fixed(1.0)}},
+    {**_WHOLE, "waiting_list": WaitingListPolicy(discipline="fifo", patience=Fixed(1.0))},
+    {**_WHOLE, "waiting_list": WaitingListPolicy(discipline="fifo", max_length=1, patience=Fixed(2.0))},
+    {**_WHOLE, "waiting_list": WaitingListPolicy(discipline="none")},
+    {**_WHOLE, "programme": attrs.evolve(load_scenario("mm-c-queue").programme, voluntary=True,
+                                         capacity=Capacity(places=3)), "agreement_probability": 0.7},
+], ids=["half-months", "max-length", "whole-month-stays", "whole-months", "one-waiting", "no-list",
+        "take-up"])
+def test_kernel_writes_the_engines_log_on_ties(changes: dict[str, Any]) -> None:
+    """Exits, give-ups and arrivals at one instant: the kernel's log is the engine's, in its order.
+
+    With whole-month stays and monthly open days every exit falls on an open day, and
+    with patience of whole months give-ups fall on exits too.
+    """
+    scenario = _tied(**changes)
+    for seed in range(3):
+        kernel = simulate(scenario, seed=seed, method="queue").replications[0]
+        loop = simulate(scenario, seed=seed, method="engine").replications[0]
+        assert kernel.events == loop.events
+        assert_same_replication(kernel, loop)
+
+
+def test_log_of_the_built_in_queue_is_the_engines() -> None:
+    """The built-in M/M/12 scenario, events kept: auto takes the kernel and writes the engine's log."""
+    scenario = load_scenario("mm-c-queue")
+    kernel = simulate(scenario, seed=1).replications[0]
+    loop = simulate(scenario, seed=1, method="engine").replications[0]
+    assert (kernel.method, loop.method) == ("queue", "engine")
+    assert kernel.events == loop.events
+    assert [e.event_id for e in kernel.events[:3]] == ["p000001-1", "p000001-2", "p000001-3"]
+
+
 def test_kernel_matches_the_loop_on_the_built_in_queue() -> None:
     """The built-in M/M/12 scenario: kernel and loop agree on every participant."""
     scenario = load_scenario("mm-c-queue")
@@ -124,8 +188,9 @@ def test_a_priority_list_with_priority_cases_is_no_plain_queue() -> None:
     assert queue_obstacles(scenario) == ("a priority waiting list",)
 
 
-def test_auto_uses_the_kernel_only_without_events(monkeypatch: pytest.MonkeyPatch) -> None:
-    """keep_events=False on a plain queue never enters the event loop; keeping events always does."""
+def test_auto_uses_the_kernel_on_a_plain_queue_with_or_without_events(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A plain queue never enters the event loop under auto, whether the events are kept or not."""
     import langzeit.simulation._model as model
 
     def refuse(*_: Any, **__: Any) -> Any:
@@ -134,8 +199,9 @@ def test_auto_uses_the_kernel_only_without_events(monkeypatch: pytest.MonkeyPatc
     monkeypatch.setattr(model, "run_replication", refuse)
     result = simulate(load_scenario("mm-c-queue"), seed=3, replications=2, keep_events=False)
     assert [r.events for r in result.replications] == [(), ()]
-    with pytest.raises(AssertionError, match="event loop ran"):
-        simulate(load_scenario("mm-c-queue"), seed=3)
+    kept = simulate(load_scenario("mm-c-queue"), seed=3)
+    assert kept.replications[0].method == "queue"
+    assert len(kept.replications[0].events) > 0
 
 
 def test_engine_method_runs_the_loop_even_without_events() -> None:
@@ -146,10 +212,11 @@ def test_engine_method_runs_the_loop_even_without_events() -> None:
     assert loop.replications[0].metrics == kernel.replications[0].metrics
 
 
-def test_queue_method_refuses_to_drop_events() -> None:
-    """The kernel writes no events, so asking for it with keep_events=True is an error."""
+def test_queue_method_keeps_events() -> None:
+    """method='queue' with the events kept writes them (the pathway kernel still refuses)."""
+    assert simulate(load_scenario("mm-c-queue"), method="queue").replications[0].events
     with pytest.raises(ValueError, match="keep_events=False"):
-        simulate(load_scenario("mm-c-queue"), method="queue")
+        simulate(load_scenario("rpe-euregio"), method="kernel")
 
 
 def test_queue_method_lists_why_a_scenario_is_no_queue() -> None:

@@ -13,20 +13,42 @@ place that frees first, ``start = max(arrival, earliest free place)``.
 
 The kernel returns the same :class:`~langzeit.simulation.Pathways` as the event
 loop through the engine, draw for draw (each random quantity has its own stream,
-see ``_streams``); ``tests/simulation/test_queue.py`` checks that on random
-queue-shaped scenarios. It writes no events: :func:`~langzeit.simulation.simulate`
-uses it only when the events are not kept (``keep_events=False``), and the engine
-stays the one place where the rules live and events are written.
+see ``_streams``). Asked for the events, it writes the engine's log too: the
+decisions are the recursion's, and :func:`_log` only puts them in the order the event
+loop takes its happenings — pending exits and give-ups before an arrival at the same
+instant, exits before give-ups, equal kinds in the order they were scheduled, an
+admission from the waiting list right after the exit that freed its place — and
+writes for each what the engine writes for the simulator's command (same types,
+ids ``"<participant>-<version>"``, fields and days). ``tests/simulation/test_queue.py``
+checks pathways, metrics and logs against the engine-driven loop on random
+queue-shaped scenarios and on ties; :func:`~langzeit.simulation.simulate` uses the
+kernel for plain queues with or without events.
 """
 
 from __future__ import annotations
 
 import heapq
+import itertools
 import math
+from collections import deque
+from datetime import date
 
 import numpy as np
 
+from langzeit._gc import collector_paused
 from langzeit.domain import ExitReason
+from langzeit.events import (
+    Admitted,
+    Declined,
+    Event,
+    Exited,
+    ParticipationAgreed,
+    PhaseEntered,
+    Referred,
+    Reneged,
+    Waitlisted,
+)
+from langzeit.events._fields import slot_constructor
 from langzeit.exceptions import ValidationError
 from langzeit.simulation._clock import add_months, to_time
 from langzeit.simulation._distributions import DAYS_PER_MONTH
@@ -91,16 +113,18 @@ def queue_obstacles(scenario: Scenario) -> tuple[str, ...]:
     return tuple(out)
 
 
-def run_queue(scenario: Scenario, rng: np.random.Generator, *, index: int = 0) -> Replication:
-    """The pathways and metrics of a queue-shaped scenario, computed without events.
+def run_queue(scenario: Scenario, rng: np.random.Generator, *, index: int = 0,
+              keep_events: bool = False) -> Replication:
+    """The pathways and metrics of a queue-shaped scenario, and on request its event log.
 
     Args:
         scenario: a scenario without :func:`queue_obstacles`.
         rng: the replication's generator (as for the event loop).
         index: the replication's number.
+        keep_events: also write the events, those of the event loop through the engine.
 
     Returns:
-        The replication with no events, and the pathways the event loop would give.
+        The replication with the pathways (and events) the event loop would give.
 
     Raises:
         ValueError: the scenario is not queue-shaped (the reasons are listed).
@@ -110,6 +134,9 @@ def run_queue(scenario: Scenario, rng: np.random.Generator, *, index: int = 0) -
         >>> rep = run_queue(load_scenario("mm-c-queue"), np.random.default_rng(1))
         >>> rep.events, rep.metrics["referred"] > 0
         ((), True)
+        >>> logged = run_queue(load_scenario("mm-c-queue"), np.random.default_rng(1), keep_events=True)
+        >>> [e.type for e in logged.events[:3]]
+        ['referred', 'admitted', 'phase_entered']
     """
     obstacles = queue_obstacles(scenario)
     if obstacles:
@@ -192,7 +219,11 @@ def run_queue(scenario: Scenario, rng: np.random.Generator, *, index: int = 0) -
         phase_entrants={phase.id: entrants},
     )
     metrics = replication_metrics(pathways, observed_from=to_time(s.observed_from), end=end)
-    return Replication(index, (), pathways, metrics, method="queue")
+    events: tuple[Event, ...] = ()
+    if keep_events:
+        with collector_paused():  # as the event loop: half a million small objects, no cycles
+            events = _log(s, arrival_list, took.tolist(), waitlisted, left, admitted, ends, outcome)
+    return Replication(index, events, pathways, metrics, method="queue")
 
 
 def _completions(s: Scenario, streams: Streams, ends: list[float]) -> tuple[list[float], list[int]]:
@@ -207,3 +238,99 @@ def _completions(s: Scenario, streams: Streams, ends: list[float]) -> tuple[list
     outcome = np.full(len(ends), -1, dtype=np.int64)
     outcome[order] = np.asarray(kinds, dtype=np.int64)[pick]
     return ends, outcome.tolist()
+
+
+_new_referred = slot_constructor(Referred, ("event_id", "participant_id", "date", "programme_id", "referrer"))
+_new_declined = slot_constructor(Declined, ("event_id", "participant_id", "date", "reason"))
+_new_agreed = slot_constructor(ParticipationAgreed, ("event_id", "participant_id", "date"))
+_new_waitlisted = slot_constructor(Waitlisted, ("event_id", "participant_id", "date", "priority"))
+_new_reneged = slot_constructor(Reneged, ("event_id", "participant_id", "date", "reason"))
+_new_admitted = slot_constructor(Admitted, ("event_id", "participant_id", "date"))
+_new_entered = slot_constructor(PhaseEntered, ("event_id", "participant_id", "date", "phase_id"))
+_new_exited = slot_constructor(Exited, ("event_id", "participant_id", "date", "reason", "outcome"))
+
+
+def _log(s: Scenario, arrivals: list[float], took: list[bool], waitlisted: list[float], left: list[float],
+         admitted: list[float], ends: list[float], outcome: list[int]) -> tuple[Event, ...]:
+    """The events of the event loop through the engine, in its order, from the recursion's pathways.
+
+    The loop (``_model._Run.run``) takes a pending action before an arrival at the same
+    instant, pending actions by (time, kind: exit before give-up, order of scheduling),
+    and ends at the horizon; each exit admits the head of the waiting list. Here the
+    pending actions are only those that happen before the horizon (the others change
+    no order), each scheduled, as in the loop, when its participant is admitted or listed.
+    """
+    prog = s.programme
+    phase = next(p for p in prog.phases if not p.terminal).id
+    final = prog.successors(phase)[0]
+    programme_id, voluntary = prog.id, prog.voluntary
+    completed, outcomes = ExitReason.COMPLETED, OUTCOMES
+    referred, declined, agreed = _new_referred, _new_declined, _new_agreed
+    listing, reneged = _new_waitlisted, _new_reneged
+    admit, enter, leave = _new_admitted, _new_entered, _new_exited
+    n = len(arrivals)
+    ids = [f"p{k:06d}" for k in range(1, n + 1)]
+    version = [0] * n  # events written per participant
+    days: dict[int, date] = {}
+    out: list[Event] = []
+    emit = out.append
+    pending: list[tuple[float, int, int, int]] = []  # (time, 0 exit / 1 give-up, order scheduled, who)
+    push, pop = heapq.heappush, heapq.heappop
+    scheduled = itertools.count().__next__
+    listed: deque[int] = deque()  # who will be admitted from the waiting list, first come first served
+    for i, a in enumerate([*arrivals, math.inf]):  # after the last arrival: the horizon
+        while pending and pending[0][0] <= a:
+            t, kind, _, who = pop(pending)
+            pid, v = ids[who], version[who]
+            d = int(t)
+            day = days.get(d) or days.setdefault(d, date.fromordinal(d))
+            if kind:
+                emit(reneged(f"{pid}-{v + 1}", pid, day, "max_wait"))
+                version[who] = v + 1
+                continue
+            emit(enter(f"{pid}-{v + 1}", pid, day, final))
+            emit(leave(f"{pid}-{v + 2}", pid, day, completed, outcomes[outcome[who]]))
+            version[who] = v + 2
+            if listed and admitted[listed[0]] == t:  # the freed place goes to the head of the list
+                who = listed.popleft()
+                pid, v = ids[who], version[who]
+                emit(admit(f"{pid}-{v + 1}", pid, day))
+                emit(enter(f"{pid}-{v + 2}", pid, day, phase))
+                version[who] = v + 2
+                done = ends[who]
+                if done == done:
+                    push(pending, (done, 0, scheduled(), who))
+        if i == n:
+            break
+        pid = ids[i]
+        d = int(a)
+        day = days.get(d) or days.setdefault(d, date.fromordinal(d))
+        emit(referred(f"{pid}-1", pid, day, programme_id, "jobcenter"))
+        if not took[i]:
+            emit(declined(f"{pid}-2", pid, day, "no take-up"))
+            version[i] = 2
+            continue
+        v = 1
+        if voluntary:
+            emit(agreed(f"{pid}-2", pid, day))
+            v = 2
+        if admitted[i] == a:
+            emit(admit(f"{pid}-{v + 1}", pid, day))
+            emit(enter(f"{pid}-{v + 2}", pid, day, phase))
+            v += 2
+            done = ends[i]
+            if done == done:
+                push(pending, (done, 0, scheduled(), i))
+        elif waitlisted[i] == a:
+            v += 1
+            emit(listing(f"{pid}-{v}", pid, day, 0))
+            gone = left[i]
+            if gone == gone:  # gives up before the horizon
+                push(pending, (gone, 1, scheduled(), i))
+            elif admitted[i] == admitted[i]:
+                listed.append(i)
+        else:
+            v += 1
+            emit(declined(f"{pid}-{v}", pid, day, "no place free"))
+        version[i] = v
+    return tuple(out)

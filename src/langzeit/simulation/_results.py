@@ -326,7 +326,8 @@ class Replication:
         metrics: :func:`replication_metrics` of the observation window.
         method: how it was computed: ``"engine"`` (the event loop through the pathway
             engine), ``"kernel"`` (the pathway kernel, no events) or ``"queue"`` (the
-            queue kernel, no events); see :func:`~langzeit.simulation.simulate`.
+            queue kernel, whose events, when kept, are the engine's); see
+            :func:`~langzeit.simulation.simulate`.
 
     Examples:
         >>> r = Replication(0, (), Pathways.from_lists(referred=[], agreed=[]), {"referred": 0.0})
