@@ -63,11 +63,21 @@ TOKEN_TABLES = {
 }
 
 
+#: The provider of PaN's coach: an assignment to ``coach-1`` or ``tandem-1`` needs consent with it.
+ORGANISATIONS = ["[[organisations]]", 'id = "traeger"', 'name = "Träger Nord gGmbH"', 'kind = "provider"']
+#: PaN's staff: the jobcenter's ``ifk-1`` (pap), the provider's ``coach-1``, and ``tandem-1`` of both.
+PAN_STAFF = ["[[programmes.coaches]]", 'id = "ifk-1"', 'role = "pap"', 'organisation = "jc-ploen"',
+             "caseload = 60",
+             "[[programmes.coaches]]", 'id = "coach-1"', 'role = "provider_coach"',
+             'organisation = "traeger"',
+             "[[programmes.tandems]]", 'id = "tandem-1"', 'coaches = ["ifk-1", "coach-1"]']
+
+
 def write_config(folder: Path, store: str, *, extra: str = "") -> dict[str, str]:
     """Write ``serve.toml`` in ``folder`` with ``store`` as its [store] table; returns token by role."""
     tokens = {who: new_token() for who in TOKEN_TABLES}
-    lines = [store, extra, "[confidentiality]", "min_n = 3",
-             "[[programmes]]", 'id = "pan"', "[[programmes]]", 'id = "geh-vor"']
+    lines = [store, extra, *ORGANISATIONS, "[confidentiality]", "min_n = 3",
+             "[[programmes]]", 'id = "pan"', *PAN_STAFF, "[[programmes]]", 'id = "geh-vor"']
     for who, (role, programmes) in TOKEN_TABLES.items():
         lines += ["[[tokens]]", f'name = "{who.replace("_", "-")}"', f'role = "{role}"',
                   f"programmes = {programmes!r}".replace("'", '"'),

@@ -107,6 +107,37 @@ def test_consent_then_withdrawal_opens_and_stops_the_flow(server: Server) -> Non
     assert response.json()["type"].endswith("/problems/consent-required")
 
 
+def test_an_assignment_to_the_provider_without_consent_is_refused_with_403(server: Server) -> None:
+    """Tandem-1 includes the Träger's coach: without consent 403 consent-required naming the Träger."""
+    _admitted(server, "as-1")
+    tandem = {"command": "assign_tandem", "participant_id": "as-1", "tandem_id": "tandem-1"}
+    response = _post(server, "pan", date="2024-02-01", **tandem)
+    assert response.status_code == 403
+    body = response.json()
+    assert body["type"].endswith("/problems/consent-required")
+    assert body["reasons"] == [{"guard": "consent", "reason": "no consent for data exchange with "
+                                "Träger Nord gGmbH, which would receive the case with tandem 'tandem-1'"}]
+    with server.client("caseworker", PURPOSE) as http:
+        assert http.get("/programmes/pan/participants/as-1").json()["tandem_id"] is None
+
+
+def test_consent_opens_the_assignment_and_withdrawal_stops_the_next(server: Server) -> None:
+    """The jobcenter's own coach needs no consent; the tandem does; after withdrawal coach-1 is refused."""
+    _admitted(server, "as-2")
+    assign = {"command": "assign_coach", "participant_id": "as-2"}
+    assert [e["type"] for e in _ok(server, "pan", date="2024-02-01", coach_id="ifk-1", **assign)] == [
+        "coach_assigned"]
+    _ok(server, "pan", command="record_consent", participant_id="as-2", date="2024-02-01",
+        recipient="traeger")
+    _ok(server, "pan", command="assign_tandem", participant_id="as-2", date="2024-02-01",
+        tandem_id="tandem-1")
+    _ok(server, "pan", command="withdraw_consent", participant_id="as-2", date="2024-03-01",
+        recipient="traeger")
+    response = _post(server, "pan", date="2024-03-01", coach_id="coach-1", **assign)
+    assert response.status_code == 403
+    assert response.json()["type"].endswith("/problems/consent-required")
+
+
 def test_state_as_of_a_date_is_the_state_then(server: Server) -> None:
     """The state now is active in a phase; as of a day before admission it is referred."""
     _admitted(server, "s-1")

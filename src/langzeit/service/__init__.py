@@ -25,7 +25,15 @@ Examples:
 
 from langzeit.service._access_log import AccessLog, AccessRecord, PostgresAccessLog, SqliteAccessLog
 from langzeit.service._app import CONFIG_VARIABLE, PURPOSE_HEADER, app_from_environment, create_app
-from langzeit.service._config import Role, ServiceConfig, StoreConfig, TokenEntry, hash_token, new_token
+from langzeit.service._config import (
+    ProgrammeStaff,
+    Role,
+    ServiceConfig,
+    StoreConfig,
+    TokenEntry,
+    hash_token,
+    new_token,
+)
 from langzeit.service._openapi import openapi_document
 from langzeit.service._problems import (
     PROBLEM_MEDIA_TYPE,
@@ -45,6 +53,7 @@ __all__ = [
     "AccessRecord",
     "PostgresAccessLog",
     "ProblemType",
+    "ProgrammeStaff",
     "Role",
     "Service",
     "ServiceConfig",

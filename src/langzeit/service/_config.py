@@ -27,8 +27,25 @@ Example file::
     keys = "keys.sqlite"            # optional: seal personal fields per participant, erasable
                                     # (crypto-shredding, langzeit.store.ProtectedEventStore)
 
+    [[organisations]]               # optional: names in refusals; kind "jobcenter" needs no
+    id = "traeger"                  # consent when a case is assigned to its coaches
+    name = "Träger Nord gGmbH"
+    kind = "provider"
+
     [[programmes]]
     id = "geh-vor"                  # a shipped model, or: file = "models/mine.toml"
+    [[programmes.coaches]]          # optional: the coaches and tandems cases go to
+    id = "ifk-1"
+    role = "pap"                    # pap | fallmanager | provider_coach | job_coach | …
+    organisation = "jc-halle"
+    caseload = 60                   # cases at full time (default 12); fte = 1.0 by default
+    [[programmes.coaches]]
+    id = "coach-1"
+    role = "provider_coach"
+    organisation = "traeger"
+    [[programmes.tandems]]
+    id = "tandem-1"
+    coaches = ["ifk-1", "coach-1"]
 
     [[tokens]]
     name = "fm-halle-1"             # who, as written to the access log
@@ -52,9 +69,10 @@ from typing import Any
 import attrs
 
 from langzeit._toml import TableReader, read_toml
+from langzeit.domain import Coach, Organisation, Tandem
 from langzeit.exceptions import Problem, ValidationError
 
-__all__ = ["Role", "ServiceConfig", "StoreConfig", "TokenEntry", "hash_token", "new_token"]
+__all__ = ["ProgrammeStaff", "Role", "ServiceConfig", "StoreConfig", "TokenEntry", "hash_token", "new_token"]
 
 #: Shortest token :func:`hash_token` accepts (``new_token`` makes 43 characters).
 MIN_TOKEN_LENGTH = 32
@@ -191,6 +209,23 @@ class StoreConfig:
 
 
 @attrs.frozen
+class ProgrammeStaff:
+    """The coaches and tandems a programme's cases may be assigned to (``[[programmes.coaches]]``).
+
+    Args:
+        coaches: the programme's coaches.
+        tandems: its tandems, of those coaches.
+
+    Examples:
+        >>> ProgrammeStaff().coaches
+        ()
+    """
+
+    coaches: tuple[Coach, ...] = ()
+    tandems: tuple[Tandem, ...] = ()
+
+
+@attrs.frozen
 class ServiceConfig:
     """Everything ``langzeit serve`` needs: store, programmes, tokens, confidentiality, spells.
 
@@ -203,6 +238,10 @@ class ServiceConfig:
         spells: a spell file for the Kennzahlen endpoint (None: not offered).
         keys: the key file of :class:`~langzeit.store.SqliteKeyStore` (None: events are stored
             clear and erasure is not offered).
+        staff: each programme's coaches and tandems, in the order of ``programmes`` (missing:
+            none; assignments are then refused as unknown coaches).
+        organisations: the organisations, for names in the engine's refusals; those of kind
+            ``jobcenter`` need no consent when a case goes to their coaches.
 
     Examples:
         >>> config = ServiceConfig.from_dict({
@@ -224,6 +263,17 @@ class ServiceConfig:
     round_to: int | None = None
     spells: Path | None = None
     keys: Path | None = None
+    staff: tuple[ProgrammeStaff, ...] = ()
+    organisations: tuple[Organisation, ...] = ()
+
+    def staff_of(self, index: int) -> ProgrammeStaff:
+        """The staff of the ``index``-th configured programme (none configured: empty).
+
+        Examples:
+            >>> ServiceConfig(StoreConfig(sqlite=Path("e.sqlite")), ("pan",), ()).staff_of(0).tandems
+            ()
+        """
+        return self.staff[index] if index < len(self.staff) else ProgrammeStaff()
 
     @classmethod
     def from_toml(cls, path: str | os.PathLike[str]) -> ServiceConfig:
@@ -252,7 +302,8 @@ class ServiceConfig:
             ValidationError: every problem of the table at once.
         """
         r = TableReader(data, name, allowed={"store", "access_log", "confidentiality", "kennzahlen",
-                                             "programmes", "tokens", "protect"}, required=("store",))
+                                             "programmes", "tokens", "protect", "organisations"},
+                        required=("store",))
         store = _store(r, base)
         conf = r.table("confidentiality", allowed={"min_n", "round_to"})
         min_n = conf.integer("min_n", minimum=1) if conf else None
@@ -261,13 +312,22 @@ class ServiceConfig:
         spells = kz.text("spells", required=True) if kz else None
         pr = r.table("protect", allowed={"keys"})
         keys = pr.text("keys", required=True) if pr else None
+        organisations: list[Organisation] = []
+        for t in r.tables("organisations", allowed={"id", "name", "kind"}, required=("id", "name")):
+            oid, oname, kind = t.text("id"), t.text("name"), t.text("kind")
+            org = (t.build_checked(Organisation, id=oid, name=oname, kind=kind or "other")
+                   if oid is not None and oname is not None else None)
+            if org is not None:
+                organisations.append(org)
         programmes: list[str] = []
-        for t in r.tables("programmes", allowed={"id", "file"}):
+        staff: list[ProgrammeStaff] = []
+        for t in r.tables("programmes", allowed={"id", "file", "coaches", "tandems"}):
             pid, file = t.text("id"), t.text("file")
             if (pid is None) == (file is None):
                 t.problem(None, "give exactly one of id (a shipped programme) or file (a TOML model)")
             else:
                 programmes.append(pid if pid is not None else str(base / str(file)))
+                staff.append(_staff(t))
         tokens = [tok for t in r.tables("tokens", allowed={"name", "role", "programmes", "sha256"},
                                         required=("name", "role", "sha256")) if (tok := _token(t))]
         names = [t.name for t in tokens]
@@ -280,7 +340,34 @@ class ServiceConfig:
             raise ValidationError(f"{name}: invalid", r.problems)
         assert store is not None  # no problems: the store table was read
         return cls(store, tuple(programmes), tuple(tokens), min_n=min_n or 3, round_to=round_to,
-                   spells=base / spells if spells else None, keys=base / keys if keys else None)
+                   spells=base / spells if spells else None, keys=base / keys if keys else None,
+                   staff=tuple(staff), organisations=tuple(organisations))
+
+
+def _staff(t: TableReader) -> ProgrammeStaff:
+    """A programme table's ``coaches`` and ``tandems`` (each problem noted on ``t``)."""
+    coaches: dict[str, Coach] = {}
+    for c in t.tables("coaches", allowed={"id", "role", "organisation", "fte", "caseload"},
+                      required=("id", "role", "organisation")):
+        fte, caseload = c.number("fte"), c.integer("caseload", minimum=1)
+        coach = c.build_checked(Coach, id=c.text("id"), role=c.text("role"),
+                                organisation_id=c.text("organisation"), fte=1.0 if fte is None else fte,
+                                caseload_limit=caseload or 12)
+        if coach is not None:
+            if coach.id in coaches:
+                c.problem("id", f"coach {coach.id!r} is configured twice")
+            coaches[coach.id] = coach
+    tandems: list[Tandem] = []
+    for td in t.tables("tandems", allowed={"id", "coaches"}, required=("id", "coaches")):
+        ids = td.array("coaches") or []
+        unknown = [str(i) for i in ids if i not in coaches]
+        if unknown:
+            td.problem("coaches", f"not among the programme's coaches: {', '.join(unknown)}")
+            continue
+        tandem = td.build_checked(Tandem, id=td.text("id"), members=[coaches[i] for i in ids])
+        if tandem is not None:
+            tandems.append(tandem)
+    return ProgrammeStaff(tuple(coaches.values()), tuple(tandems))
 
 
 def _store(r: TableReader, base: Path) -> StoreConfig | None:

@@ -113,7 +113,10 @@ class Service:
             if config.keys is not None:
                 keys = SqliteKeyStore(config.keys)
                 shared = ProtectedEventStore(store, keys)
-            engines = {p.id: PathwayEngine(p, store=shared) for p in programmes}
+            engines = {p.id: PathwayEngine(p, store=shared, coaches=config.staff_of(i).coaches,
+                                           tandems=config.staff_of(i).tandems,
+                                           organisations=config.organisations)
+                       for i, p in enumerate(programmes)}
         except BaseException:
             store.close()
             access.close()
