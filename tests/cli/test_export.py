@@ -79,9 +79,7 @@ def test_export_needs_pseudonymise_and_a_usable_key(
     assert not out.exists()
 
 
-def test_export_does_not_replace_a_file_without_force(
-    files: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_export_does_not_replace_a_file_without_force(files: tuple[Path, Path], tmp_path: Path) -> None:
     """An existing --out is kept unless --force; with --force it is replaced whole."""
     log, key = files
     out = tmp_path / "x.jsonl"
