@@ -67,7 +67,20 @@ def test_a_withdrawn_consent_refuses_later_assignments_and_leaves_the_held_case(
         engine.assign_coach("p1", date(2024, 3, 1), "c")
     assert info.value.reasons == (f"{NO_TRAEGER} coach 'c'",)
     assert engine.state("p1").coach_id == "b"  # nothing automatic: the host decides what to do with it
+    assert engine.held_without_consent() == (("p1", "traeger"),)
     assert engine.assign_coach("p1", date(2024, 3, 1), "a")[0].type == "coach_assigned"  # back to the pap
+    assert engine.held_without_consent() == ()
+
+
+def test_held_without_consent_lists_tandem_cases_and_skips_those_that_left(engine: PathwayEngine) -> None:
+    """A tandem case after withdrawal is listed; once the participant exited it is not."""
+    for pid in ("p1", "p2"):
+        admitted(engine, pid)
+        consented(engine, pid)
+        engine.assign_tandem(pid, D0, "t1")
+        engine.withdraw_consent(pid, date(2024, 3, 1), "traeger")
+    engine.exit("p2", date(2024, 3, 2), "dropout")
+    assert engine.held_without_consent() == (("p1", "traeger"),)
 
 
 def test_a_jobcenter_coach_needs_no_consent(engine: PathwayEngine) -> None:

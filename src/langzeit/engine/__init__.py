@@ -28,7 +28,8 @@ The API, stable for applications and the simulator:
   engine's last change of them (``engine.clock``).
 * Queries: ``state``, ``states``, ``occupancy``, ``caseload``, ``waiting_list``, each now
   or ``as_of`` a date; ``assignment_recipients(coach=|tandem=)``, the organisations whose
-  consent a case's assignment needs; ``refresh()`` catches up with the store (its feed, on a shared store).
+  consent a case's assignment needs; ``held_without_consent()``, the cases still held
+  where that consent was withdrawn; ``refresh()`` catches up with the store (its feed, on a shared store).
 * Concurrency: appends carry each participant's expected version, and on a
   :class:`~langzeit.events.SharedEventStore` the programme's version for commands that
   read or change places, caseloads or the waiting list; on

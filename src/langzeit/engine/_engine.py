@@ -742,6 +742,31 @@ class PathwayEngine(EngineCore):
         with self._lock:
             return _queries.caseload(self, as_of)
 
+    def held_without_consent(self) -> tuple[tuple[str, str], ...]:
+        """The cases held now by a coach or tandem whose organisation has lost the participant's consent.
+
+        A withdrawal refuses later assignments, but the engine moves no case by itself: what
+        was sent cannot be un-sent, and who takes the case over is the caseworker's decision.
+        This lists, for the host's to-do list, each ``(participant_id, organisation_id)``
+        where a participant holding a place is assigned to a coach or tandem of an
+        organisation outside the jobcenter without a ``data_exchange`` consent in force.
+
+        Examples:
+            >>> from langzeit.domain import Programme, Phase, Transition, Coach
+            >>> prog = Programme("d", "D", phases=[Phase("a"), Phase("z", terminal=True)],
+            ...                  transitions=[Transition("a", "z")], voluntary=False)
+            >>> engine = PathwayEngine(prog, coaches=[Coach("c1", role="provider_coach",
+            ...                                              organisation_id="awo")])
+            >>> _ = engine.refer("p1", date(2024, 1, 8)); _ = engine.admit("p1", date(2024, 2, 1))
+            >>> _ = engine.record_consent("p1", date(2024, 2, 1), "awo")
+            >>> _ = engine.assign_coach("p1", date(2024, 2, 1), "c1")
+            >>> _ = engine.withdraw_consent("p1", date(2024, 3, 1), "awo")
+            >>> engine.held_without_consent()
+            (('p1', 'awo'),)
+        """
+        with self._lock:
+            return _queries.held_without_consent(self)
+
     def waiting_list(self, *, as_of: date | None = None) -> WaitingList:
         """The waiting list in serving order, now or at the end of day ``as_of``.
 

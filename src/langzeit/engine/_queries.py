@@ -15,7 +15,7 @@ from typing import Any
 
 from dateutil.relativedelta import relativedelta
 
-from langzeit.domain import PLAN_REVIEW_INTERVAL, parse_duration, rechtsstand
+from langzeit.domain import PLAN_REVIEW_INTERVAL, ConsentPurpose, parse_duration, rechtsstand
 from langzeit.engine._books import Books
 from langzeit.engine._core import EngineCore, occupying
 from langzeit.engine._results import (
@@ -31,7 +31,7 @@ from langzeit.engine._waiting import waiting_order
 from langzeit.events import ParticipantState, Status, Waitlisted, replay
 from langzeit.exceptions import UnknownNameError
 
-__all__ = ["caseload", "due", "occupancy", "state", "states", "waiting_list"]
+__all__ = ["caseload", "due", "held_without_consent", "occupancy", "state", "states", "waiting_list"]
 
 _EXITED = Status.EXITED
 _WAITLISTED = Status.WAITLISTED
@@ -86,6 +86,22 @@ def caseload(engine: EngineCore, as_of: date | None) -> CaseloadTable:
     for tid, tandem in engine._tandems.items():
         rows.append(CaseloadRow("tandem", tid, books.tandem.get(tid, 0), tandem.max_cases))
     return CaseloadTable(as_of, tuple(rows))
+
+
+def held_without_consent(engine: EngineCore) -> tuple[tuple[str, str], ...]:
+    """``(participant, organisation)`` of cases held now without the consent their assignment needs.
+
+    See :meth:`~langzeit.engine.PathwayEngine.held_without_consent`.
+    """
+    out = []
+    for pid, b in engine._states.items():
+        if not occupying(b.status):
+            continue
+        recipients = (engine._tandem_recipients.get(b.tandem_id, ()) if b.tandem_id is not None
+                      else engine._coach_recipients.get(b.coach_id, ()) if b.coach_id is not None else ())
+        out += [(pid, org) for org in recipients
+                if not engine._has_consent(b, (ConsentPurpose.DATA_EXCHANGE,), org)]
+    return tuple(sorted(out))
 
 
 def waiting_list(engine: EngineCore, as_of: date | None) -> WaitingList:
