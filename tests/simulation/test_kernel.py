@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
+import json
 from typing import Any
 
 import numpy as np
@@ -10,11 +13,14 @@ from _same_pathways import assert_same_replication
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from langzeit.cli import main
 from langzeit.simulation import (
     Scenario,
     builtin_scenarios,
+    compare,
     kernel_obstacles,
     load_scenario,
+    relief_balance,
     scenario_from_dict,
     simulate,
 )
@@ -36,10 +42,11 @@ _CAUSES = ["dropout", "health", "integration", "minijob", "svp"]
 
 
 @st.composite
-def programmes(draw: st.DrawFn) -> dict[str, Any]:
+def programmes(draw: st.DrawFn, *, costs: bool = False) -> dict[str, Any]:
     """Random scenarios: 1–4 phases with skips and side exits, routing, hazards, places, stays, lists.
 
-    Also maximum stays with extensions, staffing, aftercare, follow-ups, plans and scales.
+    Also maximum stays with extensions, staffing, aftercare, follow-ups, plans and scales;
+    with ``costs``, always staffing and ``[costs]`` (their metrics read exits and follow-ups).
     """
     k = draw(st.integers(1, 4))
     phases = [f"ph{j}" for j in range(1, k + 1)]
@@ -121,9 +128,12 @@ def programmes(draw: st.DrawFn) -> dict[str, Any]:
         if max_length is not None:
             waiting["max_length"] = max_length
     scenario["waiting_list"] = waiting
-    if draw(st.integers(0, 3)) == 0:
+    if costs or draw(st.integers(0, 3)) == 0:
         scenario["staffing"] = {"coaches": draw(st.integers(1, 3)), "caseload": draw(st.integers(1, 4)),
                                 "tandems": draw(st.booleans())}
+    if costs:
+        scenario["costs"] = {"staff_cost_per_fte_year": draw(st.sampled_from([60_000, 85_760])),
+                             "monthly_benefit": draw(st.sampled_from([700, 1_000]))}
     if "extension" in programme:
         scenario["extension"] = {"probability": draw(st.sampled_from([0.0, 0.5, 1.0]))}
     if aftercare:
@@ -146,12 +156,60 @@ def test_kernel_gives_the_event_loops_pathways_draw_for_draw(table: dict[str, An
     _assert_same(scenario, seed)
 
 
+@settings(max_examples=40, deadline=None)
+@given(programmes(costs=True), st.integers(0, 2**32 - 1))
+def test_kernel_gives_the_event_loops_cost_metrics(table: dict[str, Any], seed: int) -> None:
+    """With ``[costs]`` (and follow-ups or not) the kernel's cost metrics equal those read from the events."""
+    scenario = scenario_from_dict(table)
+    assert kernel_obstacles(scenario) == ()
+    kernel = run_kernel(scenario, np.random.default_rng(seed))
+    assert "relieved_months" in kernel.metrics
+    _assert_same(scenario, seed)
+
+
 @pytest.mark.parametrize("scenario", [s for s in builtin_scenarios() if not kernel_obstacles(s)],
                          ids=lambda s: s.id)
 def test_kernel_matches_the_loop_on_the_built_in_scenarios(scenario: Scenario) -> None:
     """Every built-in scenario the kernel models: the same pathways on two seeds."""
     for seed in (1, 2):
         _assert_same(scenario, seed)
+
+
+def test_the_leitbild_arms_run_on_the_kernel_with_the_engines_figures() -> None:
+    """Both arms with costs: kernel metrics, the paired comparison and the relief balance as the engine's."""
+    low, high = load_scenario("leitbild-1-60"), load_scenario("leitbild-1-12")
+    assert kernel_obstacles(low) == kernel_obstacles(high) == ()
+    for seed in (1, 7, 2024):
+        runs = {(s.id, method): simulate(s, seed=seed, replications=3, method=method, keep_events=False)
+                for s in (low, high) for method in ("kernel", "engine")}
+        for (_, method), result in runs.items():
+            assert {r.method for r in result.replications} == {method}
+        for s in (low, high):
+            kernel, engine = runs[(s.id, "kernel")], runs[(s.id, "engine")]
+            assert [r.metrics for r in kernel.replications] == [r.metrics for r in engine.replications]
+            assert kernel.replications[0].metrics["relieved_months"] > 0
+        by_kernel = compare(runs[(low.id, "kernel")], runs[(high.id, "kernel")], paired=True)
+        by_engine = compare(runs[(low.id, "engine")], runs[(high.id, "engine")], paired=True)
+        assert by_kernel.rows() == by_engine.rows()
+        assert relief_balance(by_kernel).rows() == relief_balance(by_engine).rows()
+
+
+def test_the_cli_comparison_of_the_leitbild_arms_is_the_engines() -> None:
+    """``langzeit simulate leitbild-1-60 --compare leitbild-1-12``: the comparison the engine alone gives."""
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        assert main(["simulate", "leitbild-1-60", "--compare", "leitbild-1-12", "--seed", "3",
+                     "--replications", "3", "--format", "json"]) == 0
+    cli = json.loads(out.getvalue())["comparison"]
+    low, high = (simulate(load_scenario(i), seed=3, replications=3, method="engine", keep_events=False)
+                 for i in ("leitbild-1-60", "leitbild-1-12"))
+    c = compare(high, low, paired=True)
+    assert [[r[k] for k in ("metric", "baseline", "alternative", "difference", "low", "high")]
+            for r in cli["rows"]] == [[r[k] for k in ("metric", "baseline", "alternative", "difference",
+                                                      "low", "high")] for r in c.rows()]
+    balance = relief_balance(c)
+    assert (cli["relief_vs_investment"]["extra_cost"], cli["relief_vs_investment"]["extra_relief"]) == (
+        balance.extra_cost, balance.extra_relief)
 
 
 def _tied(**changes: Any) -> Scenario:

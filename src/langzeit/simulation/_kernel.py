@@ -11,11 +11,14 @@ hazards and routing, the same draws in the same order — with those decisions t
 from its own counters instead of from commands executed by an engine, and without
 the commands that change no pathway (referral, agreement, consent, assessment,
 cooperation plans, scales, aftercare, follow-ups: they draw from streams of their
-own, see ``_streams``, so leaving them out moves no other draw).
+own, see ``_streams``, so leaving them out moves no other draw). With ``[costs]`` it
+also draws the follow-ups (``_Run.plan_follow_ups``, their own stream) and keeps the
+exits and follow-ups as the events the engine writes, for :func:`cost_metrics` — the
+cost metrics read by the indicator's one definition, from the same events.
 
 ``tests/simulation/test_kernel.py`` checks on random programmes (several phases,
 routing, hazards, places per phase, a maximum stay with extensions, aftercare,
-follow-ups, waiting lists with priority and reneging, coaches and tandems) that the
+follow-ups, waiting lists with priority and reneging, coaches and tandems, costs) that the
 kernel's pathways and metrics equal the engine-driven loop's draw for draw; the
 engine stays the one place where events are written. :func:`kernel_obstacles`
 lists what the kernel does not model, and :func:`~langzeit.simulation.simulate`
@@ -32,8 +35,10 @@ import numpy as np
 
 from langzeit._gc import collector_paused
 from langzeit.domain import ExitReason, OutcomeKind
+from langzeit.events import Event, Exited, FollowUp
 from langzeit.exceptions import ValidationError
 from langzeit.simulation._clock import add_months, to_time
+from langzeit.simulation._costs import cost_metrics
 from langzeit.simulation._model import _DEADLINE, _PHASE_END, _RENEGE, _Run
 from langzeit.simulation._referrals import CohortReferrals
 from langzeit.simulation._results import Replication, replication_metrics
@@ -52,11 +57,12 @@ def kernel_obstacles(scenario: Scenario) -> tuple[str, ...]:
     programme and per phase, a maximum stay with extensions, FIFO and priority
     waiting lists with reneging and a maximum length, coaches and tandems, and skips
     what changes no pathway (consent, assessment, cooperation plans, scales,
-    aftercare, follow-ups). It does not model cohort referrals (admission on cycle
-    days), Leistungsminderungen, costs (their metrics are read from the events), nor
-    programmes on which the simulator's own commands would be refused (the engine then
-    raises the refusal): an ``agreement`` guard in a programme that
-    is not voluntary, or an exit that needs consent, an assessment or an agreement.
+    aftercare, follow-ups; with costs it keeps the exits and follow-ups their metrics
+    read). It does not model cohort referrals (admission on cycle days),
+    Leistungsminderungen, nor programmes on which the simulator's own commands would
+    be refused (the engine then raises the refusal): an ``agreement`` guard in a
+    programme that is not voluntary, or an exit that needs consent, an assessment or
+    an agreement.
 
     Args:
         scenario: the scenario.
@@ -77,8 +83,6 @@ def kernel_obstacles(scenario: Scenario) -> tuple[str, ...]:
         out.append("cohort referrals (admission on cycle days)")
     if scenario.reductions is not None:
         out.append("Leistungsminderungen (decided by the engine)")
-    if scenario.costs is not None:
-        out.append("costs (their metrics are read from the events)")
     phases = {p.id: p for p in prog.phases}
     if not prog.voluntary and any("agreement" in t.guards for t in prog.transitions):
         out.append("an agreement guard in a programme that is not voluntary (the engine refuses)")
@@ -112,6 +116,8 @@ class _Kernel(_Run):
         self.until: dict[int, date] = {}  # participant -> the end of the stay as extended
         rule = prog.extension
         self.extension_rule = rule if rule is not None and rule.max_extensions > 0 else None
+        #: with costs: the exits and follow-ups the cost metrics read, as the engine writes them
+        self.cost_events: list[Event] | None = [] if scenario.costs is not None else None
 
     # -- the engine's books --------------------------------------------------------------------
 
@@ -238,8 +244,23 @@ class _Kernel(_Run):
         self.exited[i] = t
         self.reason[i] = self.reason_code[reason]
         self.outcome[i] = self.outcome_code[outcome]
+        cost_events = self.cost_events
+        if cost_events is not None:
+            cost_events.append(Exited(f"k{len(cost_events)}", self.ids[i], self.day(t), reason=reason,
+                                      outcome=outcome))
+            if self.follow_up_plan:
+                self.plan_follow_ups(i, t, outcome)
         if self.queue:
             self.fill(t)
+
+    def on_follow_up(self, t: float, i: int, payload: tuple[int, OutcomeKind]) -> None:
+        """A follow-up (planned only with costs): recorded as the engine records it."""
+        cost_events = self.cost_events
+        assert cost_events is not None
+        months, status = payload
+        cost_events.append(FollowUp(f"k{len(cost_events)}", self.ids[i], self.day(t),
+                                    months_after_exit=months, status=status,
+                                    receives_benefit=self.receives_benefit(status)))
 
 
 def run_kernel(scenario: Scenario, rng: np.random.Generator, *, index: int = 0) -> Replication:
@@ -270,7 +291,10 @@ def run_kernel(scenario: Scenario, rng: np.random.Generator, *, index: int = 0) 
         run = _Kernel(scenario, rng)
         run.run()
         pathways = run.pathways()
+        cost_events = run.cost_events
         del run
     metrics = replication_metrics(pathways, observed_from=to_time(scenario.observed_from),
                                   end=to_time(scenario.end))
+    if cost_events is not None:  # read from the events, by the indicator's one definition
+        metrics.update(cost_metrics(scenario, cost_events))
     return Replication(index, (), pathways, metrics, method="kernel")

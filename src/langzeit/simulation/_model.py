@@ -607,25 +607,30 @@ class _Run:
             self.exec(eng.StartAftercare(pid, day))
             self.push(add_months(t, aftercare()), _AFTERCARE_END, i)
         if self.follow_up_plan:
-            u, push, none = self.follow_up_u, self.push, OutcomeKind.NONE
-            if self.is_work[outcome]:
-                for m, retention, _ in self.follow_up_plan:
-                    push(add_months(t, m), _FOLLOW_UP, i, (m, outcome if u() < retention else none))
-            else:
-                svp = OutcomeKind.SVP
-                for m, _, later in self.follow_up_plan:
-                    push(add_months(t, m), _FOLLOW_UP, i, (m, svp if u() < later else none))
+            self.plan_follow_ups(i, t, outcome)
+
+    def plan_follow_ups(self, i: int, t: float, outcome: OutcomeKind) -> None:
+        """Draw the follow-up statuses of an exit at ``t`` and schedule them (their own stream)."""
+        u, push, none = self.follow_up_u, self.push, OutcomeKind.NONE
+        if self.is_work[outcome]:
+            for m, retention, _ in self.follow_up_plan:
+                push(add_months(t, m), _FOLLOW_UP, i, (m, outcome if u() < retention else none))
+        else:
+            svp = OutcomeKind.SVP
+            for m, _, later in self.follow_up_plan:
+                push(add_months(t, m), _FOLLOW_UP, i, (m, svp if u() < later else none))
 
     def on_aftercare_end(self, t: float, i: int, _payload: Any) -> None:
         self.exec(eng.EndAftercare(self.ids[i], self.day(t)))
 
     def on_follow_up(self, t: float, i: int, payload: tuple[int, OutcomeKind]) -> None:
         months, status = payload
-        if self.s.costs is None:
-            self.exec(eng.RecordFollowUp(self.ids[i], self.day(t), months, status))
-        else:  # benefit relief needs to know: no benefit while in an Integration
-            self.exec(eng.RecordFollowUp(self.ids[i], self.day(t), months, status,
-                                     receives_benefit=not status.is_integration))
+        self.exec(eng.RecordFollowUp(self.ids[i], self.day(t), months, status,
+                                     receives_benefit=self.receives_benefit(status)))
+
+    def receives_benefit(self, status: OutcomeKind) -> bool | None:
+        """A follow-up's benefit status: unknown without costs; with them none while in an Integration."""
+        return None if self.s.costs is None else not status.is_integration
 
     # -- result ------------------------------------------------------------------------------
 
