@@ -403,12 +403,14 @@ class KennzahlenResult(Table):
 
         if key(self) != key(other):
             raise ValidationError("results cover different months or were computed with different options")
+        if self.jobcenters == other.jobcenters:  # partitions of persons: usually every jobcenter in each
+            return attrs.evolve(self, counts=self.counts + other.counts)
         jobcenters = sorted(set(self.jobcenters) | set(other.jobcenters), key=label_sort_key)
         position = {j: i for i, j in enumerate(jobcenters)}
         counts = np.zeros((len(jobcenters), *self.counts.shape[1:]), dtype=np.int64)
         for result in (self, other):
-            idx = np.array([position[j] for j in result.jobcenters], dtype=np.int64)
-            np.add.at(counts, idx, result.counts)
+            # a result names each jobcenter once, so the rows it adds to are distinct: no add.at needed
+            counts[np.array([position[j] for j in result.jobcenters], dtype=np.int64)] += result.counts
         return attrs.evolve(self, counts=counts, jobcenters=tuple(jobcenters))
 
     def with_confidentiality(self, rule: ConfidentialityRule) -> KennzahlenResult:
