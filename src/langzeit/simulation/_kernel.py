@@ -19,8 +19,10 @@ cost metrics read by the indicator's one definition, from the same events.
 ``tests/simulation/test_kernel.py`` checks on random programmes (several phases,
 routing, hazards, places per phase, a maximum stay with extensions, aftercare,
 follow-ups, waiting lists with priority and reneging, coaches and tandems, costs) that the
-kernel's pathways and metrics equal the engine-driven loop's draw for draw; the
-engine stays the one place where events are written. :func:`kernel_obstacles`
+kernel's pathways and metrics equal the engine-driven loop's draw for draw. A
+replication whose events are kept runs on the engine; the only events the kernel
+builds are the exits and follow-ups the cost metrics read, as the engine writes them
+(checked by the same tests). :func:`kernel_obstacles`
 lists what the kernel does not model, and :func:`~langzeit.simulation.simulate`
 takes the engine there.
 """
