@@ -103,6 +103,18 @@ class _AppendLog:
         return sum(1 for e in self._events if e.participant_id == participant_id)
 
 
+
+#: What the event loop tells the engine (the queue kernel writes the same events): the
+#: referrer of every referral, and the reasons of a refusal, a closed list and a give-up.
+REFERRER = "jobcenter"
+NO_TAKE_UP, NO_PLACE_FREE, GAVE_UP = "no take-up", "no place free", "max_wait"
+
+
+def participant_ids(n: int) -> list[str]:
+    """The ids of ``n`` simulated participants in arrival order (``p000001``, ``p000002`` and on)."""
+    return [f"p{i:06d}" for i in range(1, n + 1)]
+
+
 class _Run:
     """One replication in progress (private; see :func:`run_replication`)."""
 
@@ -272,7 +284,7 @@ class _Run:
         arrivals = s.referrals.arrivals(self.streams.arrivals, start, end).tolist()
         n = len(arrivals)
         nan = float("nan")
-        self.ids = [f"p{i:06d}" for i in range(1, n + 1)]
+        self.ids = participant_ids(n)
         self.index = {pid: i for i, pid in enumerate(self.ids)}
         self.token = [0] * n
         self.referred = arrivals
@@ -328,11 +340,11 @@ class _Run:
         if self.cohorts and t != self.last_cohort:
             self.last_cohort = t  # a new cycle starts: those waiting from before go first
             self.after(self.engine.admit_from_waiting_list(day), t)
-        ex(eng.Refer(pid, day))
+        ex(eng.Refer(pid, day, referrer=REFERRER))
         took = s.agreement_probability >= 1.0 or self.agree_u() < s.agreement_probability
         self.agreed[i] = took
         if not took:
-            ex(eng.Decline(pid, day, reason="no take-up"))
+            ex(eng.Decline(pid, day, reason=NO_TAKE_UP))
             return
         if self.prog.voluntary:
             ex(eng.AgreeParticipation(pid, day))
@@ -346,7 +358,7 @@ class _Run:
         try:
             events = ex(eng.Admit(pid, day, priority=priority, waitlist=not closed))
         except CapacityExceeded:
-            ex(eng.Decline(pid, day, reason="no place free"))
+            ex(eng.Decline(pid, day, reason=NO_PLACE_FREE))
             self.left[i] = t
             return
         self.after(events, t)
@@ -578,7 +590,7 @@ class _Run:
         self.leave(i, t, ExitReason.MAX_DURATION, OutcomeKind.NONE, None)
 
     def on_renege(self, t: float, i: int, _payload: Any) -> None:
-        self.exec(eng.Renege(self.ids[i], self.day(t), reason="max_wait"))
+        self.exec(eng.Renege(self.ids[i], self.day(t), reason=GAVE_UP))
         self.left[i] = t
         self.waiting -= 1
         self.token[i] += 1

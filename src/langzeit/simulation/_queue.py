@@ -52,6 +52,7 @@ from langzeit.events._fields import slot_constructor
 from langzeit.exceptions import ValidationError
 from langzeit.simulation._clock import add_months, to_time
 from langzeit.simulation._distributions import DAYS_PER_MONTH
+from langzeit.simulation._model import GAVE_UP, NO_PLACE_FREE, NO_TAKE_UP, REFERRER, participant_ids
 from langzeit.simulation._referrals import CohortReferrals
 from langzeit.simulation._results import EXIT_REASONS, OUTCOMES, Pathways, Replication, replication_metrics
 from langzeit.simulation._scenario import Scenario
@@ -269,7 +270,7 @@ def _log(s: Scenario, arrivals: list[float], took: list[bool], waitlisted: list[
     listing, reneged = _new_waitlisted, _new_reneged
     admit, enter, leave = _new_admitted, _new_entered, _new_exited
     n = len(arrivals)
-    ids = [f"p{k:06d}" for k in range(1, n + 1)]
+    ids = participant_ids(n)
     version = [0] * n  # events written per participant
     days: dict[int, date] = {}
     out: list[Event] = []
@@ -285,7 +286,7 @@ def _log(s: Scenario, arrivals: list[float], took: list[bool], waitlisted: list[
             d = int(t)
             day = days.get(d) or days.setdefault(d, date.fromordinal(d))
             if kind:
-                emit(reneged(f"{pid}-{v + 1}", pid, day, "max_wait"))
+                emit(reneged(f"{pid}-{v + 1}", pid, day, GAVE_UP))
                 version[who] = v + 1
                 continue
             emit(enter(f"{pid}-{v + 1}", pid, day, final))
@@ -305,9 +306,9 @@ def _log(s: Scenario, arrivals: list[float], took: list[bool], waitlisted: list[
         pid = ids[i]
         d = int(a)
         day = days.get(d) or days.setdefault(d, date.fromordinal(d))
-        emit(referred(f"{pid}-1", pid, day, programme_id, "jobcenter"))
+        emit(referred(f"{pid}-1", pid, day, programme_id, REFERRER))
         if not took[i]:
-            emit(declined(f"{pid}-2", pid, day, "no take-up"))
+            emit(declined(f"{pid}-2", pid, day, NO_TAKE_UP))
             version[i] = 2
             continue
         v = 1
@@ -331,6 +332,6 @@ def _log(s: Scenario, arrivals: list[float], took: list[bool], waitlisted: list[
                 listed.append(i)
         else:
             v += 1
-            emit(declined(f"{pid}-{v}", pid, day, "no place free"))
+            emit(declined(f"{pid}-{v}", pid, day, NO_PLACE_FREE))
         version[i] = v
     return tuple(out)
