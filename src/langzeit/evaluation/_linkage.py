@@ -10,6 +10,7 @@ import numpy as np
 import numpy.typing as npt
 
 from langzeit._arrays import IntArray
+from langzeit.evaluation._index import _person_index
 from langzeit.events import Event
 from langzeit.indicators import EventColumns
 from langzeit.spells import SpellTable
@@ -147,16 +148,7 @@ def link(
     else:
         keys = [str(mapping.get(pid, "")) for pid in owners]
         has_key = np.array([pid in mapping for pid in owners], dtype=np.bool_)
-    spell_keys = np.asarray(spells.person_ids).astype(str)
-    order = np.argsort(spell_keys, kind="stable")
-    sorted_keys = spell_keys[order]
-    wanted = np.asarray(keys, dtype=str) if n else np.zeros(0, dtype=str)
-    pos = np.searchsorted(sorted_keys, wanted)
-    safe = np.minimum(pos, max(sorted_keys.size - 1, 0))
-    found = has_key & (pos < sorted_keys.size)
-    if sorted_keys.size:
-        found &= sorted_keys[safe] == wanted
-    person = np.where(found, order[safe] if sorted_keys.size else -1, -1).astype(np.int64)
+    person = np.where(has_key, _person_index(spells, keys), -1).astype(np.int64)
     # a person with no spell row at all cannot occur in a SpellTable built from rows, but a
     # hand-built table may list ids without spells: they are not "in the spell data"
     if person.size and len(spells):
