@@ -49,6 +49,7 @@ from langzeit.indicators._confidentiality import (
     round_to_multiple,
     suppression_flags,
 )
+from langzeit.indicators._coverage import _union_intervals
 from langzeit.indicators._intervals import poisson_rate_interval
 from langzeit.indicators._pathways import Data, _data_end, _grouping, _has, _pathways
 from langzeit.indicators._stays import assignment_spans, stay_parts
@@ -80,20 +81,11 @@ def _union(coach: IntArray, start: IntArray, stop: IntArray) -> tuple[IntArray, 
 
     The canonical form: two unions of the same days are equal span for span, so the
     months of the spans do not depend on how the spans were split among partitions.
+    The union is the spells' (``_coverage._union_intervals``, on
+    inclusive ends, which joins touching spans too).
     """
-    if not len(coach):
-        empty = np.zeros(0, dtype=np.int64)
-        return empty, empty, empty
-    order = np.lexsort((start, coach))
-    c, s, e = coach[order], start[order], stop[order]
-    base = int(min(s.min(), e.min()))
-    width = int(max(s.max(), e.max())) - base + 2
-    reach = np.maximum.accumulate(e - base + c * width)  # the running end, reset per coach by the offset
-    new = np.ones(len(c), dtype=bool)
-    new[1:] = (c[1:] != c[:-1]) | (s[1:] - base + c[1:] * width > reach[:-1])
-    first = np.flatnonzero(new)
-    ends = np.maximum.reduceat(e, first)
-    return c[first], s[first], ends
+    c, s, last = _union_intervals(coach.astype(np.int32), start.astype(np.int64), stop.astype(np.int64) - 1)
+    return c, s, last + 1
 
 
 @attrs.frozen(eq=False)
