@@ -315,8 +315,8 @@ class ServiceConfig:
         organisations: list[Organisation] = []
         for t in r.tables("organisations", allowed={"id", "name", "kind"}, required=("id", "name")):
             oid, oname, kind = t.text("id"), t.text("name"), t.text("kind")
-            org = (t.build_checked(Organisation, id=oid, name=oname, kind=kind or "other")
-                   if oid is not None and oname is not None else None)
+            org = (t.build_checked(Organisation, id=oid, name=oname, **({"kind": kind} if kind else {}))
+                   if oid is not None and oname is not None else None)  # no kind: Organisation's default
             if org is not None:
                 organisations.append(org)
         programmes: list[str] = []
@@ -349,10 +349,10 @@ def _staff(t: TableReader) -> ProgrammeStaff:
     coaches: dict[str, Coach] = {}
     for c in t.tables("coaches", allowed={"id", "role", "organisation", "fte", "caseload"},
                       required=("id", "role", "organisation")):
-        fte, caseload = c.number("fte"), c.integer("caseload", minimum=1)
-        coach = c.build_checked(Coach, id=c.text("id"), role=c.text("role"),
-                                organisation_id=c.text("organisation"), fte=1.0 if fte is None else fte,
-                                caseload_limit=caseload or 12)
+        given = {"fte": c.number("fte"), "caseload_limit": c.integer("caseload", minimum=1)}
+        coach = c.build_checked(Coach, id=c.text("id"), role=c.text("role"),  # absent: Coach's defaults
+                                organisation_id=c.text("organisation"),
+                                **{k: v for k, v in given.items() if v is not None})
         if coach is not None:
             if coach.id in coaches:
                 c.problem("id", f"coach {coach.id!r} is configured twice")
