@@ -178,6 +178,20 @@ def _assignee(kind: str, registered: Mapping[str, _H], wanted: str, current: str
     return found
 
 
+def _handover_guards(engine: EngineCore, cmd: Command, b: StateBuilder, recipients: tuple[str, ...],
+                     kind: str, holder: str, fail: Failures) -> None:
+    """The guards every handover of the case ends with (AssignCoach, AssignTandem).
+
+    A consent for each organisation outside the jobcenter that would receive the case
+    with the coach or tandem ``holder`` (``kind`` says which), and the chronology guard
+    for a command dated before the engine's clock (the last change of places or caseloads).
+    """
+    if recipients:
+        engine._recipient_guard(b, recipients, f"{kind} {holder!r}", fail)
+    if cmd.date < engine._clock:
+        engine._not_before_clock(cmd, b, fail)
+
+
 @handles(commands.AgreeParticipation)
 def _agree(engine: EngineCore, cmd: commands.AgreeParticipation, b: StateBuilder, fail: Failures) -> Events:
     if b.status is not _REFERRED and b.status is not _WAITLISTED:
@@ -296,11 +310,7 @@ def _assign_coach(engine: EngineCore, cmd: commands.AssignCoach, b: StateBuilder
     if coach is None:
         return []
     engine._caseload_guard(coach, b, fail)
-    recipients = engine._coach_recipients[coach.id]
-    if recipients:
-        engine._recipient_guard(b, recipients, f"coach {coach.id!r}", fail)
-    if cmd.date < engine._clock:
-        engine._not_before_clock(cmd, b, fail)
+    _handover_guards(engine, cmd, b, engine._coach_recipients[coach.id], "coach", coach.id, fail)
     return [ev.CoachAssigned(*engine._head(b, cmd), coach_id=coach.id)]
 
 
@@ -315,11 +325,7 @@ def _assign_tandem(engine: EngineCore, cmd: commands.AssignTandem, b: StateBuild
             "caseload", f"tandem {tandem.id!r} already holds {load} of {tandem.max_cases} cases"))
     for member in tandem.members:
         engine._caseload_guard(member.coach, b, fail, tandem=tandem.id)
-    recipients = engine._tandem_recipients[tandem.id]
-    if recipients:
-        engine._recipient_guard(b, recipients, f"tandem {tandem.id!r}", fail)
-    if cmd.date < engine._clock:
-        engine._not_before_clock(cmd, b, fail)
+    _handover_guards(engine, cmd, b, engine._tandem_recipients[tandem.id], "tandem", tandem.id, fail)
     return [ev.TandemAssigned(*engine._head(b, cmd), tandem_id=tandem.id)]
 
 
