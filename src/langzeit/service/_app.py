@@ -99,9 +99,14 @@ class _Call:
         return str(self.request.path_params[name])
 
     def participant(self) -> tuple[str, str]:
-        """The path's programme and participant, checked: the token may use it, the engine knows them."""
+        """The path's programme and participant, checked: the token may use it, the store has them in it.
+
+        The store's record of the participant's programme (their first referral's, the rule
+        the engines keep too), not the engine: a read then waits for no command's commit.
+        """
         programme, pid = self.param("programme"), self.param("participant")
-        if pid not in self.service.engine(self.who, programme):
+        self.service.engine(self.who, programme, refresh=False)
+        if self.service.backend.programme_of(pid) != programme:
             raise ServiceProblem("not-found", f"no participant {pid!r} in programme {programme!r}")
         return programme, pid
 

@@ -170,8 +170,15 @@ class Service:
                                  headers={"WWW-Authenticate": f'{challenge}, error="invalid_token"'})
         return entry
 
-    def engine(self, who: TokenEntry, programme_id: str) -> PathwayEngine:
+    def engine(self, who: TokenEntry, programme_id: str, *, refresh: bool = True) -> PathwayEngine:
         """The engine of ``programme_id`` if ``who`` may use it, caught up with the store.
+
+        Args:
+            who: the caller's token.
+            programme_id: the programme.
+            refresh: catch the engine up with the store (``False``: only check that ``who``
+                may use it — for reads from the store, which then need not wait for the
+                engine's lock, held by a command until its commit).
 
         Raises:
             ServiceProblem: ``forbidden`` (a caseworker of other programmes) or ``not-found``.
@@ -182,7 +189,8 @@ class Service:
         if engine is None:
             raise ServiceProblem("not-found", f"no programme {programme_id!r} is served here; "
                                               f"served: {', '.join(sorted(self.engines))}")
-        engine.refresh()
+        if refresh:
+            engine.refresh()
         return engine
 
     # -- doing ------------------------------------------------------------------------------
