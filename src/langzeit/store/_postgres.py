@@ -235,7 +235,6 @@ class PostgresEventStore(SqlEventStore):
     _pool: ConnectionPool[Any]
     _own_pool: bool
     _qualified: str
-    _schema: int
     _append_sql: str
     _local: threading.local  # .conn: the connection of a programme transaction (_exclusive), .open
 
@@ -315,11 +314,6 @@ class PostgresEventStore(SqlEventStore):
     def schema(self) -> str:
         """The PostgreSQL schema of the store's tables."""
         return self._schema_name
-
-    @property
-    def schema_version(self) -> int:
-        """The tables' schema version (:data:`POSTGRES_SCHEMA_VERSION` unless opened read-only)."""
-        return self._schema
 
     def close(self) -> None:
         """Close the pool's connections (unless the pool was passed in); committed events stay."""

@@ -133,11 +133,13 @@ class Transaction(Protocol):
 class SqlEventStore(abc.ABC, Appending):
     """The shared behaviour of the SQL event stores; see ``SqliteEventStore`` and ``PostgresEventStore``.
 
-    Subclasses set ``_readonly`` and implement the abstract :meth:`_rows`, :meth:`_writing`,
-    :meth:`_any`, :meth:`_name` and :meth:`close`; table names come from :meth:`_table`.
+    Subclasses set ``_readonly`` and ``_schema`` and implement the abstract :meth:`_rows`,
+    :meth:`_writing`, :meth:`_any`, :meth:`_name` and :meth:`close`; table names come from
+    :meth:`_table`.
     """
 
     _readonly: bool
+    _schema: int
 
     # -- the backend ----------------------------------------------------------------------
 
@@ -413,6 +415,22 @@ class SqlEventStore(abc.ABC, Appending):
         row = next(self._rows(self._sql("SELECT programme_id FROM {streams} WHERE participant_id = ?"),
                               (participant_id,)), None)
         return None if row is None else row[0]
+
+    @property
+    def schema_version(self) -> int:
+        """The tables' schema version: the backend's newest, unless an older store was opened read-only.
+
+        The newest are :data:`~langzeit.store.SQLITE_SCHEMA_VERSION` and
+        :data:`~langzeit.store.POSTGRES_SCHEMA_VERSION`.
+
+        Examples:
+            >>> import tempfile, pathlib
+            >>> from langzeit.store import SqliteEventStore
+            >>> with SqliteEventStore(pathlib.Path(tempfile.mkdtemp()) / "s.sqlite") as store:
+            ...     store.schema_version
+            2
+        """
+        return self._schema
 
     @property
     def position(self) -> int:

@@ -189,7 +189,6 @@ nothing was written
     _local: threading.local
     _open: list[sqlite3.Connection]
     _open_lock: threading.Lock
-    _schema: int
 
     def __init__(
         self,
@@ -277,18 +276,6 @@ nothing was written
                 for statement in _MIGRATIONS[schema]:
                     conn.execute(statement)
                 schema = self._check_meta(self._tables())
-
-    @property
-    def schema_version(self) -> int:
-        """The file's schema version (:data:`SQLITE_SCHEMA_VERSION` unless opened read-only).
-
-        Examples:
-            >>> import tempfile, pathlib
-            >>> with SqliteEventStore(pathlib.Path(tempfile.mkdtemp()) / "s.sqlite") as store:
-            ...     store.schema_version
-            2
-        """
-        return self._schema
 
     # -- lifecycle ----------------------------------------------------------------------------
 
