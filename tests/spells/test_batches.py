@@ -8,15 +8,28 @@ reference path) must all give the table of the plain records, cell for cell.
 from __future__ import annotations
 
 import io
+import threading
 from pathlib import Path
 from typing import Any
 
 import attrs
 import numpy as np
 import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 
-from langzeit.spells import SpellTable, _batches, _csv, _recoding, generate_spells, read_spells, write_spells
+from langzeit.exceptions import DataFormatError
+from langzeit.spells import (
+    SpellTable,
+    _batches,
+    _csv,
+    _files,
+    _recoding,
+    _validate,
+    generate_spells,
+    read_spells,
+    write_spells,
+)
 from langzeit.spells._csv import read_csv_rows
 from langzeit.spells._files import _unescaped
 
@@ -124,3 +137,78 @@ def test_a_streamed_csv_file_gives_the_table_of_the_whole_read(
     assert [(p.line, p.reason) for p in streamed.rejected] == [(p.line, p.reason) for p in reference.rejected]
     if change == "short row":
         assert [p.line for p in streamed.rejected] == [301]
+
+
+def _with_bad_rows(spells: SpellTable) -> pa.Table:
+    """The spells as text with bad rows in several batches of 50 rows (and two reasons on one row)."""
+    table = _text_table(spells).combine_chunks()
+    rows = table.to_pylist()
+    for i, change in ((3, {"kind": "job"}), (120, {"start": "2024-13-01"}), (121, {"end": "1999-01-01"}),
+                      (260, {"kind": None, "sex": "X"}), (len(rows) - 1, {"amount": "-5"})):
+        rows[i] = {**rows[i], **change}
+    return pa.Table.from_pylist(rows, schema=pa.schema([(n, pa.string()) for n in table.column_names]))
+
+
+def _problems(t: SpellTable) -> list[tuple[int, str, str]]:
+    return [(p.line, p.reason, p.text) for p in t.rejected]
+
+
+def test_two_threads_give_the_table_and_the_problems_of_one(
+    spells: SpellTable, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Batches of 50 rows checked by two threads: the same table and the same bad rows, in line order."""
+    table = _with_bad_rows(spells)
+    monkeypatch.setattr(_batches, "_BATCH_ROWS", 50)
+    monkeypatch.setattr(_validate, "_WORKERS", 1)
+    one = SpellTable.from_arrow(table, strict=False)
+    monkeypatch.setattr(_validate, "_WORKERS", 2)
+    two = SpellTable.from_arrow(table, strict=False)
+    _same(two, one)
+    assert _problems(two) == _problems(one)
+    assert [p[0] for p in _problems(one)] == [5, 122, 123, 262, len(table) + 1]
+
+
+def test_two_threads_keep_every_row_as_one_does(spells: SpellTable, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No bad row (the in-place recoding of the label sets of both threads): the same table."""
+    table = _text_table(spells)
+    monkeypatch.setattr(_batches, "_BATCH_ROWS", 50)
+    monkeypatch.setattr(_validate, "_WORKERS", 1)
+    one = SpellTable.from_arrow(table)
+    monkeypatch.setattr(_validate, "_WORKERS", 2)
+    _same(SpellTable.from_arrow(table), one)
+
+
+def test_a_parquet_file_of_many_row_groups_is_checked_by_two_threads_as_by_one(
+    spells: SpellTable, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Row groups of 64 rows with bad rows in several: the same table and problems with one thread or two."""
+    path = tmp_path / "s.parquet"
+    pq.write_table(_with_bad_rows(spells), path, row_group_size=64)
+    monkeypatch.setattr(_files, "_PARQUET_BATCH", 64)
+    monkeypatch.setattr(_validate, "_WORKERS", 1)
+    one = read_spells(path, strict=False)
+    monkeypatch.setattr(_validate, "_WORKERS", 2)
+    two = read_spells(path, strict=False)
+    _same(two, one)
+    assert _problems(two) == _problems(one)
+    assert len(one.rejected) == 5
+    with pytest.raises(DataFormatError) as raised:
+        read_spells(path)
+    assert [p.line for p in raised.value.problems] == [p.line for p in one.rejected]
+
+
+def test_an_error_of_a_later_batch_is_raised_and_the_threads_end(
+    spells: SpellTable, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A reader failing at its fourth batch (a damaged row group): its error, and no checking thread left."""
+    batches = _text_table(spells).combine_chunks().to_batches(max_chunksize=50)
+
+    def failing() -> Any:
+        yield from batches[:3]
+        raise pa.ArrowInvalid("damaged row group")
+
+    source = _batches.BatchSource(sum(b.num_rows for b in batches), batches[0].schema.names, failing)
+    monkeypatch.setattr(_validate, "_WORKERS", 2)
+    with pytest.raises(pa.ArrowInvalid, match="damaged row group"):
+        SpellTable._checked(source, file="f", data_end=None, strict=True)
+    assert not [t for t in threading.enumerate() if t.name.startswith("langzeit-check")]

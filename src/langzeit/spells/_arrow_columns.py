@@ -154,6 +154,26 @@ class _Labels:
         self._mapped: dict[tuple[int, Any], npt.NDArray[Any]] = {}
         self._python: dict[int, list[str]] = {}
 
+    @staticmethod
+    def joined(parts: Sequence[_Labels]) -> tuple[_Labels, list[int]]:
+        """The label sets of several (one per thread) as one, and where each part's sets begin in it.
+
+        Examples:
+            >>> a, b = _Labels(), _Labels()
+            >>> _ = a.codes(_strings(["x"]), 1), b.codes(_strings(["y"]), 1), b.codes(_strings(["z"]), 1)
+            >>> joined, bases = _Labels.joined([a, b])
+            >>> [s.to_pylist() for s in joined.sets], bases
+            ([['x'], ['y'], ['z']], [0, 1])
+        """
+        if len(parts) == 1:
+            return parts[0], [0]
+        out = _Labels()
+        bases = []
+        for part in parts:
+            bases.append(len(out.sets))
+            out.sets.extend(part.sets)
+        return out, bases
+
     def codes(self, array: pa.Array | None, n: int) -> tuple[npt.NDArray[np.int32], int]:
         """The codes of one batch's values and the index of their label set."""
         if array is None:

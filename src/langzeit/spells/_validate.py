@@ -17,11 +17,16 @@ numpy (``_arrow_columns``), cell parsers (``_cells``), batches and prefetching
 from __future__ import annotations
 
 import collections
+import concurrent.futures
 import csv
 import datetime as dt
 import io
-from collections.abc import Sequence
-from typing import Any
+import itertools
+import os
+import queue
+import threading
+from collections.abc import Callable, Sequence
+from typing import Any, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -159,6 +164,107 @@ class _Problems:
         return out
 
 
+class _Columns:
+    """The coded columns of all rows, written batch by batch (by one thread or two, on disjoint rows)."""
+
+    def __init__(self, n: int) -> None:
+        self.kind = np.empty(n, np.uint8)
+        self.start, self.end = np.empty(n, np.int32), np.empty(n, np.int32)
+        self.sex, self.single_parent = np.empty(n, np.uint8), np.empty(n, np.bool_)
+        self.amount = np.empty(n, np.float64)
+        self.person, self.jobcenter = np.empty(n, np.int32), np.empty(n, np.int32)
+        # the table's instrument codes are int16: written so at once (no int32 column and copy)
+        self.instrument: npt.NDArray[Any] = np.empty(n, np.int16)
+        self._lock = threading.Lock()
+
+    def put_instrument(self, rows: slice, codes: npt.NDArray[np.int32], n_codes: Callable[[], int]) -> None:
+        """Write a batch's instrument codes; int32 once the label sets hold more codes than int16 does.
+
+        ``n_codes`` counts the labels of every set so far (of every thread): the last write
+        sees them all, so the column ends int32 exactly when they are more than int16 holds.
+        """
+        with self._lock:
+            if self.instrument.dtype == np.int16 and n_codes() > _INT16_CODES:
+                self.instrument = self.instrument.astype(np.int32)  # the table refuses them
+            self.instrument[rows] = codes
+
+
+class _BatchResult(NamedTuple):
+    """What one batch's checks give besides its columns: label sets, problems, bad rows, latest day."""
+
+    sets: tuple[int, int, int]  # the label set of person_id, jobcenter, instrument
+    problems: list[RowProblem]
+    bad: IntArray | None  # the bad rows (table positions)
+    latest: int | None  # the latest start or end of a valid row
+
+
+def _check_batch(
+    batch: pa.RecordBatch, offset: int, lines: IntArray | None, text: dict[str, _Labels], out: _Columns,
+    all_sets: Callable[[], int], *, file: str, delimiter: str,
+) -> _BatchResult:
+    """Check one batch's rows (table rows ``offset`` on) and write their codes into ``out``."""
+    m = batch.num_rows
+    rows = slice(offset, offset + m)
+    names = set(batch.schema.names)
+
+    def column(name: str) -> pa.Array | None:
+        return batch.column(name) if name in names else None
+
+    found = _Problems(m)
+    person_b, person_k = text["person_id"].codes(column("person_id"), m)
+    out.person[rows] = person_b
+    found.check(person_b < 0, "empty person_id")
+    codes, k = text["kind"].codes(column("kind"), m)
+    kind_b = text["kind"].mapped(codes, k, _kind_codes, _NO_KIND, np.uint8)
+    for i, label in enumerate(text["kind"].labels(k)):
+        if _kind_code(label) == _NO_KIND:
+            found.check(codes == i, f"unknown kind {label!r}")
+    found.check(codes < 0, "missing kind")
+    start_b, start_empty, bad_start = _dates(column("start"), m, text["start"])
+    found.check(start_empty, "missing start")
+    found.check(bad_start, f"start is not a date ({DATE_FORMS})")
+    end_b, end_empty, bad_end = _dates(column("end"), m, text["end"])
+    found.check(bad_end, f"end is not a date ({DATE_FORMS})")
+    found.check(_outside_years(start_b), f"start is outside the years {FIRST_YEAR}–{LAST_YEAR}")
+    ongoing = "(leave end empty for an ongoing spell)"
+    found.check(_outside_years(end_b), f"end is outside the years {FIRST_YEAR}–{LAST_YEAR} {ongoing}")
+    end_b = np.where(end_empty, OPEN_END, end_b)
+    found.check(~bad_start & ~bad_end & ~start_empty & (end_b < start_b), "end before start")
+    too_odd = f"longer than {MAX_ID_LENGTH} characters or with control characters"
+    found.check(text["person_id"].bad_ids(person_b, person_k), f"person_id {too_odd}")
+    codes, jc_k = text["jobcenter"].codes(column("jobcenter"), m)
+    out.jobcenter[rows] = codes
+    found.check(text["jobcenter"].bad_ids(codes, jc_k), f"jobcenter {too_odd}")
+    found.check((kind_b == SpellKind.ELB) & (codes < 0), "elb spell without jobcenter")
+    codes, k = text["sex"].codes(column("sex"), m)
+    sex_b = text["sex"].mapped(codes, k, _sex_codes, 0, np.uint8)
+    found.check(sex_b == _NO_KIND, "sex must be F, M, D or empty")
+    sp_b, bad_flag = _flags(column("single_parent"), m, text["single_parent"])
+    found.check(bad_flag, "single_parent must be 1, 0 or empty")
+    codes, ins_k = text["instrument"].codes(column("instrument"), m)
+    out.put_instrument(rows, codes, all_sets)
+    found.check(_kind_in(kind_b, _NEEDS_INSTRUMENT) & (codes < 0), "measure without instrument")
+    amount_b, amount_empty, bad_amount = _amounts(column("amount"), m, text["amount"])
+    found.check(bad_amount, "amount is not a non-negative number")
+    found.check(_kind_in(kind_b, _NEEDS_AMOUNT) & amount_empty, "llu/luh spell without amount")
+    out.kind[rows], out.start[rows], out.end[rows], out.sex[rows] = kind_b, start_b, end_b, sex_b
+    out.single_parent[rows], out.amount[rows] = sp_b, amount_b
+    good_start, good_end = start_b, end_b
+    problems: list[RowProblem] = []
+    bad_rows = None
+    if found.found:
+        bad = found.bad()
+        good_start, good_end = start_b[~bad], end_b[~bad]
+        batch_lines = np.arange(offset + 2, offset + m + 2) if lines is None else lines[rows]
+        problems = _row_problems(pa.Table.from_batches([batch]), batch_lines, bad, found, file, delimiter)
+        bad_rows = np.flatnonzero(bad) + offset
+    latest = None
+    if good_start.size:  # the data's end by default: the latest start or end of a valid row
+        closed = good_end[good_end != OPEN_END]
+        latest = max(int(good_start.max()), int(closed.max()) if closed.size else -(1 << 31))
+    return _BatchResult((person_k, jc_k, ins_k), problems, bad_rows, latest)
+
+
 def validate(
     table: pa.Table | BatchSource,
     lines: IntArray | None,
@@ -170,6 +276,11 @@ def validate(
     extra: Sequence[RowProblem] = (),
 ) -> Checked:
     """Check every row of a spell table and code its columns (DOMAIN.md § 2).
+
+    A table of several batches (about a million rows each) is checked by two threads
+    (numpy and Arrow compute release the GIL), batch by batch; each thread codes text
+    with label sets of its own, put together at the end, so the table and the problems
+    (in line order) are those of one thread.
 
     Args:
         table: the rows (a table, or a :class:`BatchSource`); its column names are the spell
@@ -196,93 +307,24 @@ def validate(
         ([1], ["f:3: unknown kind 'job'"])
     """
     n = table.num_rows
-    names = set(table.column_names)
-    kind = np.empty(n, np.uint8)
-    start, end = np.empty(n, np.int32), np.empty(n, np.int32)
-    sex, single_parent = np.empty(n, np.uint8), np.empty(n, np.bool_)
-    amount = np.empty(n, np.float64)
-    person, jobcenter = np.empty(n, np.int32), np.empty(n, np.int32)
-    # the table's instrument codes are int16: written so at once (no int32 column and copy)
-    instrument: npt.NDArray[Any] = np.empty(n, np.int16)
-    text = {name: _Labels() for name in COLUMNS}
-    sets: dict[str, list[tuple[int, int, int]]] = {"person_id": [], "jobcenter": [], "instrument": []}
-    bad_rows: list[IntArray] = []
-    problems = list(extra)
-    latest: int | None = None
-    offset = 0
+    out = _Columns(n)
     # batch by batch (about a million rows): the temporaries of the checks stay small and are
     # reused, which on a large table is several times faster than whole-column passes
-    for batch in _table_batches(table):
-        m = batch.num_rows
-        if not m:
-            continue
-        rows = slice(offset, offset + m)
-
-        def column(name: str, batch: pa.RecordBatch = batch) -> pa.Array | None:
-            return batch.column(name) if name in names else None
-
-        found = _Problems(m)
-        person_b, person_k = text["person_id"].codes(column("person_id"), m)
-        person[rows] = person_b
-        sets["person_id"].append((offset, m, person_k))
-        found.check(person_b < 0, "empty person_id")
-        codes, k = text["kind"].codes(column("kind"), m)
-        kind_b = text["kind"].mapped(codes, k, _kind_codes, _NO_KIND, np.uint8)
-        for i, label in enumerate(text["kind"].labels(k)):
-            if _kind_code(label) == _NO_KIND:
-                found.check(codes == i, f"unknown kind {label!r}")
-        found.check(codes < 0, "missing kind")
-        start_b, start_empty, bad_start = _dates(column("start"), m, text["start"])
-        found.check(start_empty, "missing start")
-        found.check(bad_start, f"start is not a date ({DATE_FORMS})")
-        end_b, end_empty, bad_end = _dates(column("end"), m, text["end"])
-        found.check(bad_end, f"end is not a date ({DATE_FORMS})")
-        found.check(_outside_years(start_b), f"start is outside the years {FIRST_YEAR}–{LAST_YEAR}")
-        ongoing = "(leave end empty for an ongoing spell)"
-        found.check(_outside_years(end_b), f"end is outside the years {FIRST_YEAR}–{LAST_YEAR} {ongoing}")
-        end_b = np.where(end_empty, OPEN_END, end_b)
-        found.check(~bad_start & ~bad_end & ~start_empty & (end_b < start_b), "end before start")
-        too_odd = f"longer than {MAX_ID_LENGTH} characters or with control characters"
-        found.check(text["person_id"].bad_ids(person_b, person_k), f"person_id {too_odd}")
-        codes, k = text["jobcenter"].codes(column("jobcenter"), m)
-        jobcenter[rows] = codes
-        sets["jobcenter"].append((offset, m, k))
-        found.check(text["jobcenter"].bad_ids(codes, k), f"jobcenter {too_odd}")
-        found.check((kind_b == SpellKind.ELB) & (codes < 0), "elb spell without jobcenter")
-        codes, k = text["sex"].codes(column("sex"), m)
-        sex_b = text["sex"].mapped(codes, k, _sex_codes, 0, np.uint8)
-        found.check(sex_b == _NO_KIND, "sex must be F, M, D or empty")
-        sp_b, bad_flag = _flags(column("single_parent"), m, text["single_parent"])
-        found.check(bad_flag, "single_parent must be 1, 0 or empty")
-        codes, k = text["instrument"].codes(column("instrument"), m)
-        if instrument.dtype == np.int16 and sum(len(v) for v in text["instrument"].sets) > _INT16_CODES:
-            instrument = instrument.astype(np.int32)  # more codes than int16 holds (the table refuses them)
-        instrument[rows] = codes
-        sets["instrument"].append((offset, m, k))
-        found.check(_kind_in(kind_b, _NEEDS_INSTRUMENT) & (codes < 0), "measure without instrument")
-        amount_b, amount_empty, bad_amount = _amounts(column("amount"), m, text["amount"])
-        found.check(bad_amount, "amount is not a non-negative number")
-        found.check(_kind_in(kind_b, _NEEDS_AMOUNT) & amount_empty, "llu/luh spell without amount")
-        kind[rows], start[rows], end[rows], sex[rows] = kind_b, start_b, end_b, sex_b
-        single_parent[rows], amount[rows] = sp_b, amount_b
-        good_start, good_end = start_b, end_b
-        if found.found:
-            bad = found.bad()
-            good_start, good_end = start_b[~bad], end_b[~bad]
-            rows_table = pa.Table.from_batches([batch])
-            batch_lines = np.arange(offset + 2, offset + m + 2) if lines is None else lines[rows]
-            problems += _row_problems(rows_table, batch_lines, bad, found, file, delimiter)
-            bad_rows.append(np.flatnonzero(bad) + offset)
-        if good_start.size:  # the data's end by default: the latest start or end of a valid row
-            closed = good_end[good_end != OPEN_END]
-            top = max(int(good_start.max()), int(closed.max()) if closed.size else -(1 << 31))
-            latest = top if latest is None else max(latest, top)
-        offset += m
-
+    checked, texts = _check_batches(table, lines, out, file=file, delimiter=delimiter)
+    problems = list(extra)
+    for *_, result in checked:
+        problems += result.problems
     if len(problems) > len(extra):
         problems.sort(key=lambda p: p.line)
     if problems and strict:
         raise DataFormatError(file, problems)
+    latest = max((r.latest for *_, r in checked if r.latest is not None), default=None)
+    bad_rows = [r.bad for *_, r in checked if r.bad is not None]
+    text: dict[str, _Labels] = {}
+    sets: dict[str, list[tuple[int, int, int]]] = {}
+    for i, name in enumerate(("person_id", "jobcenter", "instrument")):
+        text[name], base = _Labels.joined([t[name] for t in texts])
+        sets[name] = [(offset, m, result.sets[i] + base[j]) for offset, m, j, result in checked]
     ok = None
     if bad_rows:
         keep_mask = np.ones(n, dtype=np.bool_)
@@ -292,6 +334,7 @@ def validate(
     def keep(values: npt.NDArray[Any]) -> npt.NDArray[Any]:
         return values if ok is None else values[ok]
 
+    person, jobcenter, instrument = out.person, out.jobcenter, out.instrument
     if ok is None:  # every row kept: one recoding pass, batch by batch, straight to the sorted ids
         person_code, person_ids = _person_index_in_place(person, text["person_id"], sets["person_id"])
     else:
@@ -307,15 +350,80 @@ def validate(
         ins_values = text["instrument"].finish(instrument, sets["instrument"])
         jc_code, jc_labels = _encode_labels(jobcenter, jc_values, ok, str, sort_key=label_sort_key)
         ins_code, ins_labels = _encode_labels(instrument, ins_values, ok, str.lower)
-    start32, end32 = keep(start), keep(end)
+    start32, end32 = keep(out.start), keep(out.end)
     end_day = (0 if latest is None else latest) if data_end is None else date_to_day(data_end)
     return {
-        "person": person_code, "kind": keep(kind), "start": start32, "end": end32,
-        "jobcenter": jc_code, "sex": keep(sex), "single_parent": keep(single_parent),
-        "instrument": ins_code, "amount": keep(amount), "person_ids": person_ids,
+        "person": person_code, "kind": keep(out.kind), "start": start32, "end": end32,
+        "jobcenter": jc_code, "sex": keep(out.sex), "single_parent": keep(out.single_parent),
+        "instrument": ins_code, "amount": keep(out.amount), "person_ids": person_ids,
         "jobcenter_labels": jc_labels, "instrument_labels": ins_labels, "data_end": end_day,
         "line": _kept_lines(lines, ok), "rejected": problems,
     }
+
+
+#: Threads that check batches (two: the machines this runs on have few cores, and the
+#: reader's own thread decodes the next batches meanwhile).
+_WORKERS = min(2, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
+
+
+def _check_batches(
+    table: pa.Table | BatchSource, lines: IntArray | None, out: _Columns, *, file: str, delimiter: str,
+) -> tuple[list[tuple[int, int, int, _BatchResult]], list[dict[str, _Labels]]]:
+    """Every non-empty batch checked, by :data:`_WORKERS` threads when there are two batches or more.
+
+    Returns:
+        Per batch in table order (offset, rows, the index of the labels it was coded with,
+        its result), and the labels of each thread.
+    """
+    batches = (b for b in _table_batches(table) if b.num_rows)
+    first = next(batches, None)
+    second = next(batches, None) if first is not None else None
+    workers = _WORKERS if second is not None else 1
+    texts = [{name: _Labels() for name in COLUMNS} for _ in range(workers)]
+
+    def all_sets() -> int:  # the instrument labels of every thread so far
+        return sum(len(v) for t in texts for v in t["instrument"].sets)
+
+    def check(batch: pa.RecordBatch, offset: int, j: int) -> _BatchResult:
+        return _check_batch(batch, offset, lines, texts[j], out, all_sets, file=file, delimiter=delimiter)
+
+    if workers == 1:
+        checked = []
+        offset = 0
+        for batch in (b for b in itertools.chain((first, second), batches) if b is not None):
+            checked.append((offset, batch.num_rows, 0, check(batch, offset, 0)))
+            offset += batch.num_rows
+        return checked, texts
+    free: queue.SimpleQueue[int] = queue.SimpleQueue()
+    for j in range(workers):
+        free.put(j)
+
+    def task(batch: pa.RecordBatch, offset: int) -> tuple[int, _BatchResult]:
+        j = free.get()  # a thread's own labels: at most `workers` tasks run at once
+        try:
+            return j, check(batch, offset, j)
+        finally:
+            free.put(j)
+
+    checked = []
+    pending: collections.deque[tuple[int, int, concurrent.futures.Future[tuple[int, _BatchResult]]]] = (
+        collections.deque())
+    pool = concurrent.futures.ThreadPoolExecutor(workers, thread_name_prefix="langzeit-check")
+    try:
+        offset = 0
+        for batch in itertools.chain((first, second), batches):
+            assert batch is not None
+            pending.append((offset, batch.num_rows, pool.submit(task, batch, offset)))
+            offset += batch.num_rows
+            while len(pending) > workers:  # a batch waits for a thread only: never the whole file in memory
+                at, m, future = pending.popleft()
+                checked.append((at, m, *future.result()))
+        while pending:
+            at, m, future = pending.popleft()
+            checked.append((at, m, *future.result()))
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+    return checked, texts
 
 
 def _kept_lines(lines: IntArray | None, ok: IntArray | None) -> IntArray | None:
