@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import date
 from typing import Any
 
@@ -125,6 +125,17 @@ def _in_force(c: Consent, on: date | None) -> bool:
     return c.withdrawn is None if on is None else c.is_valid_on(on)
 
 
+def _with(consents: Iterable[Consent], participant_id: str, recipient: str,
+          wanted: tuple[ConsentPurpose, ...]) -> Iterator[Consent]:
+    """The consents of ``participant_id`` with ``recipient`` for one of the ``wanted`` purposes."""
+    return (c for c in consents
+            if c.participant_id == participant_id and c.recipient == recipient and c.purpose in wanted)
+
+
+def _by_id(c: Consent) -> str:
+    return c.id
+
+
 def consent_basis(
     consents: Iterable[Consent],
     participant_id: str,
@@ -165,12 +176,8 @@ def consent_basis(
         True
     """
     wanted = _purposes(purposes)
-    best: Consent | None = None
-    for c in consents:
-        if (c.participant_id == participant_id and c.recipient == recipient and c.purpose in wanted
-                and _in_force(c, on) and (best is None or c.id < best.id)):
-            best = c
-    return best
+    covering = (c for c in _with(consents, participant_id, recipient, wanted) if _in_force(c, on))
+    return min(covering, key=_by_id, default=None)
 
 
 def consent_withdrawal(
@@ -205,11 +212,9 @@ def consent_withdrawal(
         >>> consent_withdrawal([k], "p1", "tk", date(2024, 4, 30)) is None
         True
     """
-    wanted = _purposes(purposes)
-    found = [c for c in consents
-             if c.participant_id == participant_id and c.recipient == recipient and c.purpose in wanted
-             and c.withdrawn is not None and (on is None or c.withdrawn <= on)]
-    return min(found, key=lambda c: c.id) if found else None
+    withdrawn = (c for c in _with(consents, participant_id, recipient, _purposes(purposes))
+                 if c.withdrawn is not None and (on is None or c.withdrawn <= on))
+    return min(withdrawn, key=_by_id, default=None)
 
 
 def consent_refusal(
