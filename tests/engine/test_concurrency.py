@@ -1,13 +1,13 @@
 """Optimistic concurrency: stale writers get ConcurrencyConflict and their state is reloaded."""
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import date
 from pathlib import Path
 
 import pytest
 
 from engine._support import D0, admitted, consented, new_engine
-from langzeit.engine import PathwayEngine
+from langzeit.engine import Admit, Decline, PathwayEngine, Refer
 from langzeit.events import Event, EventLog, replay
 from langzeit.exceptions import ConcurrencyConflict, TransitionRefused
 
@@ -118,3 +118,58 @@ def test_two_engines_on_one_sqlite_file(tmp_path: Path) -> None:
         first.refresh()
         assert first.states() == second.states() == replay(first_store.events())
         assert first.caseload().of("b").cases == 1
+
+
+def test_execute_all_commits_a_group_and_refuses_alone(tmp_path: Path) -> None:
+    """execute_all on SQLite: a refused command in the middle; the others' events are all stored, in order."""
+    from langzeit.store import SqliteEventStore
+
+    with SqliteEventStore(tmp_path / "events.sqlite") as store:
+        engine = new_engine(store=store)
+        results = engine.execute_all([Refer("p1", D0), Admit("p9", D0), Refer("p2", D0)])
+        first, refused, third = results
+        assert isinstance(refused, TransitionRefused)
+        assert isinstance(first, tuple)
+        assert isinstance(third, tuple)
+        assert [[e.event_id for e in r] for r in (first, third)] == [["p1-1"], ["p2-1"]]
+        assert [e.event_id for e in store.events()] == ["p1-1", "p2-1"]
+        assert engine.states() == replay(store.events())
+
+
+def test_execute_all_catches_up_with_another_writer_first(tmp_path: Path) -> None:
+    """A second engine's append before the group: the group's engine folds it first, so no conflict."""
+    from langzeit.store import SqliteEventStore
+
+    path = tmp_path / "events.sqlite"
+    with SqliteEventStore(path) as first_store, SqliteEventStore(path) as second_store:
+        first, second = new_engine(store=first_store), new_engine(store=second_store)
+        second.refer("p1", D0)
+        [result] = first.execute_all([Decline("p1", D0)])
+        assert not isinstance(result, Exception)
+        assert [e.type for e in first_store.events()] == ["referred", "declined"]
+
+
+def test_a_failed_group_commit_leaves_the_engine_equal_to_the_store(tmp_path: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """The group's commit fails: every command gets the error, nothing is stored, the engine agrees."""
+    import contextlib
+
+    from langzeit.store import SqliteEventStore
+
+    with SqliteEventStore(tmp_path / "events.sqlite") as store:
+        engine = new_engine(store=store)
+        engine.refer("p0", D0)
+        real = store.transaction
+
+        @contextlib.contextmanager
+        def failing() -> Iterator[None]:
+            with real():
+                yield
+                raise OSError("disk I/O error")
+
+        monkeypatch.setattr(store, "transaction", failing)
+        results = engine.execute_all([Refer("p1", D0), Refer("p2", D0)])
+        assert [str(r) for r in results] == ["disk I/O error", "disk I/O error"]
+        assert [e.event_id for e in store.events()] == ["p0-1"]
+        assert "p1" not in engine
+        assert engine.states() == replay(store.events())

@@ -1,4 +1,4 @@
-"""The access log's group commit: appends arriving together share one transaction, each still waits for it."""
+"""Group commit (the access log's, the commands'): work arriving together shares one transaction."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from langzeit.service._access_log import AccessRecord, GroupCommit, SqliteAccessLog
+from langzeit.service._access_log import AccessRecord, SqliteAccessLog
+from langzeit.service._group import GroupCommit
 
 
 def _record(who: str) -> AccessRecord:
@@ -23,11 +24,11 @@ def _wait_for(condition: object, what: str) -> None:
         time.sleep(0.001)
 
 
-def _queue_behind_first(group: GroupCommit, first: threading.Thread, others: list[threading.Thread],
-                        release: threading.Event) -> None:
+def _queue_behind_first(group: GroupCommit[str, None], first: threading.Thread,
+                        others: list[threading.Thread], release: threading.Event) -> None:
     """Start ``first`` and wait for its write; start ``others`` and wait until all queued; let go; join."""
     first.start()
-    _wait_for(lambda: group._writing, "the first write")
+    _wait_for(lambda: group._running, "the first write")
     for t in others:
         t.start()
     _wait_for(lambda: len(group._queue) == len(others), f"{len(others)} queued callers")
@@ -41,14 +42,15 @@ def test_appends_arriving_during_a_write_share_the_next_transaction() -> None:
     writes: list[list[str]] = []
     release = threading.Event()
 
-    def write(records: list[AccessRecord]) -> None:
-        writes.append([r.who for r in records])
+    def write(items: list[str]) -> list[None]:
+        writes.append(items)
         if len(writes) == 1:
             release.wait(10)
+        return [None for _ in items]
 
-    group = GroupCommit(write)
-    first = threading.Thread(target=group.append, args=([_record("a")],))
-    others = [threading.Thread(target=group.append, args=([_record(f"b{i}")],)) for i in range(5)]
+    group: GroupCommit[str, None] = GroupCommit(write)
+    first = threading.Thread(target=group.submit, args=("a",))
+    others = [threading.Thread(target=group.submit, args=(f"b{i}",)) for i in range(5)]
     _queue_behind_first(group, first, others, release)
     assert writes[0] == ["a"]
     assert sorted(writes[1]) == ["b0", "b1", "b2", "b3", "b4"]
@@ -61,21 +63,22 @@ def test_a_caller_returns_only_after_its_transaction() -> None:
     release = threading.Event()
     returned: list[str] = []
 
-    def write(records: list[AccessRecord]) -> None:
+    def write(items: list[str]) -> list[None]:
         if not written:
             release.wait(10)
-        written.extend(r.who for r in records)
+        written.extend(items)
+        return [None for _ in items]
 
-    group = GroupCommit(write)
+    group: GroupCommit[str, None] = GroupCommit(write)
 
     def call(who: str) -> None:
-        group.append([_record(who)])
+        group.submit(who)
         returned.append(who)
         assert who in written  # its records were written before append returned
 
     threads = [threading.Thread(target=call, args=(w,)) for w in ("a", "b")]
     threads[0].start()
-    _wait_for(lambda: group._writing, "the first write")
+    _wait_for(lambda: group._running, "the first write")
     threads[1].start()
     _wait_for(lambda: len(group._queue) == 1, "the second caller queued")
     assert returned == []
@@ -91,27 +94,36 @@ def test_every_caller_of_a_failed_transaction_gets_its_error() -> None:
     release = threading.Event()
     calls: list[int] = []
 
-    def write(records: list[AccessRecord]) -> None:
-        calls.append(len(records))
+    def write(items: list[str]) -> list[None]:
+        calls.append(len(items))
         if len(calls) == 1:
             release.wait(10)
         elif len(calls) == 2:
             raise OSError("disk full")
+        return [None for _ in items]
 
-    group = GroupCommit(write)
+    group: GroupCommit[str, None] = GroupCommit(write)
     errors: list[str] = []
 
     def call(who: str) -> None:
         try:
-            group.append([_record(who)])
+            group.submit(who)
         except OSError as exc:
             errors.append(f"{who}: {exc}")
 
     failing = [threading.Thread(target=call, args=(w,)) for w in ("b", "c")]
     _queue_behind_first(group, threading.Thread(target=call, args=("a",)), failing, release)
     assert sorted(errors) == ["b: disk full", "c: disk full"]
-    assert group.append([_record("d")]) == 1
+    assert group.submit("d") is None
     assert calls == [1, 2, 1]
+
+
+def test_an_item_that_fails_alone_raises_for_its_caller_only() -> None:
+    """``run`` returning an exception for one item: that caller raises it, the others get their results."""
+    group: GroupCommit[int, int] = GroupCommit(lambda items: [ValueError(i) if i < 0 else i for i in items])
+    assert group.submit(3) == 3
+    with pytest.raises(ValueError, match="-2"):
+        group.submit(-2)
 
 
 def test_concurrent_appends_are_each_in_the_sqlite_log_once(tmp_path: Path) -> None:
@@ -132,7 +144,11 @@ def test_concurrent_appends_are_each_in_the_sqlite_log_once(tmp_path: Path) -> N
         log.close()
 
 
-def test_an_empty_append_writes_nothing() -> None:
-    """No records: no transaction at all, and 0 written."""
-    group = GroupCommit(lambda records: pytest.fail("no write expected"))
-    assert group.append([]) == 0
+def test_an_empty_append_writes_nothing(tmp_path: Path) -> None:
+    """No records: nothing written, 0 returned."""
+    log = SqliteAccessLog(tmp_path / "access.sqlite")
+    try:
+        assert log.append([]) == 0
+        assert log.records() == []
+    finally:
+        log.close()

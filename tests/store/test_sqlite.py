@@ -265,3 +265,47 @@ def test_json_payload_with_german_text_is_stored_readably(tmp_path: Path) -> Non
         data = conn.execute("SELECT data FROM events").fetchone()[0]
     assert json.loads(data) == {"reason": "keine Zeit für Übergänge"}
     assert "Ü" in data
+
+
+def test_a_transaction_commits_its_batches_together(tmp_path: Path) -> None:
+    """Batches appended inside transaction() are invisible to another connection until its end."""
+    path = tmp_path / "events.sqlite"
+    with SqliteEventStore(path) as store, SqliteEventStore(path, readonly=True) as reader:
+        with store.transaction():
+            store.extend([Referred("e1", "p1", D)])
+            store.extend([Referred("e2", "p2", D)], expected_versions={"p2": 0})
+            assert reader.events() == []
+        assert [(s.position, s.event.event_id) for s in reader.events_since(0)] == [(1, "e1"), (2, "e2")]
+
+
+def test_a_refused_batch_in_a_transaction_takes_back_only_itself(store: SqliteEventStore) -> None:
+    """A stale batch between two good ones: it raises, the other two are committed."""
+    with store.transaction():
+        store.extend([Referred("e1", "p1", D)])
+        with pytest.raises(ConcurrencyConflict):
+            store.extend([Admitted("e2", "p1", D), Referred("e3", "p3", D)], expected_versions={"p1": 0})
+        store.extend([Referred("e4", "p4", D)])
+    assert [e.event_id for e in store.events()] == ["e1", "e4"]
+    assert (store.version("p1"), store.version("p3")) == (1, 0)
+
+
+def test_an_error_inside_a_transaction_writes_none_of_its_batches(store: SqliteEventStore) -> None:
+    """An exception before the end of transaction(): its batches are rolled back, the error raised."""
+    def fail_inside() -> None:
+        with store.transaction():
+            store.extend([Referred("e1", "p1", D)])
+            raise OSError("commit failed")
+
+    with pytest.raises(OSError, match="commit failed"):
+        fail_inside()
+    assert store.events() == []
+    store.extend([Referred("e1", "p1", D)])  # the store works on
+    assert store.version("p1") == 1
+
+
+def test_a_read_only_store_has_no_transaction(tmp_path: Path) -> None:
+    """transaction() on a read-only store raises PermissionError."""
+    path = tmp_path / "events.sqlite"
+    SqliteEventStore(path).close()
+    with SqliteEventStore(path, readonly=True) as reader, pytest.raises(PermissionError):
+        reader.transaction().__enter__()

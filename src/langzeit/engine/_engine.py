@@ -254,6 +254,66 @@ class PathwayEngine(EngineCore):
                 raise
             return tuple(events)
 
+    def execute_all(self, commands: Sequence[Command]) -> list[tuple[Event, ...] | Exception]:
+        """Execute commands in order, committed together where the store can (group commit).
+
+        Each command is checked and appended exactly as :meth:`execute` does it, after the
+        ones before it; a refused command writes nothing and leaves the others alone. On a
+        store with a ``transaction()`` (:meth:`langzeit.store.SqliteEventStore.transaction`)
+        the engine catches up with the store inside that one write transaction — its lock
+        keeps other writers out until the commit — and the batches are committed together,
+        with one flush of the log for all. If that commit fails, none of them is written,
+        the engine reloads from the store, and every command's result is the error.
+        Other stores execute the commands one after the other (a shared one after the
+        engine caught up, as :meth:`refresh` does).
+
+        Args:
+            commands: the commands, in order.
+
+        Returns:
+            Per command, the events appended or the exception that refused it.
+
+        Examples:
+            >>> import tempfile, pathlib
+            >>> from datetime import date
+            >>> from langzeit.domain import Programme, Phase, Transition
+            >>> from langzeit.engine import Admit, Refer
+            >>> from langzeit.store import SqliteEventStore
+            >>> prog = Programme("d", "D", phases=[Phase("a"), Phase("z", terminal=True)],
+            ...                  transitions=[Transition("a", "z")], voluntary=False)
+            >>> with SqliteEventStore(pathlib.Path(tempfile.mkdtemp()) / "e.sqlite") as store:
+            ...     engine = PathwayEngine(prog, store=store)
+            ...     done = engine.execute_all([Refer("p1", date(2024, 1, 8)), Admit("p2", date(2024, 1, 8)),
+            ...                                Admit("p1", date(2024, 1, 8))])
+            ...     [type(r).__name__ if isinstance(r, Exception) else [e.type for e in r] for r in done]
+            ...     [e.event_id for e in store.events()]
+            [['referred'], 'TransitionRefused', ['admitted', 'phase_entered']]
+            ['p1-1', 'p1-2', 'p1-3']
+        """
+        with self._lock:
+            group = getattr(self._store, "transaction", None)
+            if group is None:
+                if self._shared:
+                    self._catch_up()
+                return [self._outcome(c) for c in commands]
+            try:
+                with group():
+                    if self._shared:
+                        self._catch_up()
+                    results = [self._outcome(c) for c in commands]
+            except BaseException as exc:  # the commit failed: none of them was written
+                self._load()
+                if not isinstance(exc, Exception):
+                    raise
+                return [exc for _ in commands]
+            return results
+
+    def _outcome(self, command: Command) -> tuple[Event, ...] | Exception:
+        try:
+            return self.execute(command)
+        except Exception as exc:
+            return exc
+
     def _execute_held(self, command: Command, hold: Callable[..., Any]) -> tuple[Event, ...]:
         """Execute ``command`` in a programme transaction: lock, catch up, check, append, commit.
 

@@ -19,12 +19,13 @@ participant disclosed::
 The SQLite log is its own file (WAL, ``synchronous=FULL``, created 0600); the
 PostgreSQL log is a table in its own schema of the store's database. Appends of one
 process that arrive together are written in **one** transaction (group commit,
-:class:`GroupCommit`): each caller still returns only after the transaction holding its
-records has committed (on SQLite: after the WAL's fsync), so no answer leaves before its
-record is durable; the requests share the flush instead of queueing for one each (and
-the threads no longer wait for each other's write lock in SQLite's sleeping busy handler). As with the
-event store, run the service as a database role granted only ``SELECT`` and
-``INSERT`` on it, so that even dropping the triggers is impossible.
+``langzeit.service._group.GroupCommit``): each caller still returns only after the
+transaction holding its records has committed (on SQLite: after the WAL's fsync), so no
+answer leaves before its record is durable; the requests share the flush instead of
+queueing for one each (and the threads no longer wait for each other's write lock in
+SQLite's sleeping busy handler). As with the event store, run the service as a database
+role granted only ``SELECT`` and ``INSERT`` on it, so that even dropping the triggers is
+impossible.
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ from typing import Any, Protocol
 import attrs
 
 from langzeit.exceptions import Problem, ValidationError
+from langzeit.service._group import GroupCommit
 from langzeit.store._sqlite import _transaction  # the event store's: BEGIN IMMEDIATE, safe ROLLBACK
 
 __all__ = ["AccessLog", "AccessRecord", "PostgresAccessLog", "SqliteAccessLog"]
@@ -138,75 +140,13 @@ class AccessLog(Protocol):
         ...  # pragma: no cover
 
 
-class _Batch:
-    """The records of one caller waiting in a :class:`GroupCommit`, and how its write ended."""
-
-    __slots__ = ("done", "error", "records")
-
-    def __init__(self, records: Sequence[AccessRecord]) -> None:
-        self.records = records
-        self.done = False
-        self.error: BaseException | None = None
-
-
-class GroupCommit:
-    """Writes the records of callers that arrive together in one transaction (group commit).
-
-    The first caller writes (``write`` gets every record waiting, in arrival order, and
-    runs one transaction); those that arrive meanwhile wait, and the next of them writes
-    all that queued up. Every caller returns when the transaction holding its records has
-    committed, or raises that transaction's error (then none of its group was written).
-
-    Args:
-        write: writes a list of records in one transaction.
-
-    Examples:
-        >>> written = []
-        >>> group = GroupCommit(lambda records: written.append([r.who for r in records]))
-        >>> group.append([AccessRecord("2026-12-02T10:00:00Z", "a", "caseworker", "GET /x", "pan", "p1",
-        ...                            "Beratung")])
-        1
-        >>> written
-        [['a']]
-    """
-
-    def __init__(self, write: Callable[[list[AccessRecord]], None]) -> None:
-        self._write = write
-        self._ready = threading.Condition(threading.Lock())
-        self._queue: list[_Batch] = []
-        self._writing = False
-
-    def append(self, records: Sequence[AccessRecord]) -> int:
-        """Write ``records`` (in a transaction perhaps shared with others); returns how many.
-
-        Raises:
-            Exception: whatever the transaction holding them raised.
-        """
-        if not records:
-            return 0
-        mine = _Batch(records)
-        with self._ready:
-            self._queue.append(mine)
-            while not mine.done:
-                if self._writing:
-                    self._ready.wait()
-                    continue
-                group, self._queue, self._writing = self._queue, [], True
-                error: BaseException | None = None
-                self._ready.release()
-                try:
-                    self._write([r for batch in group for r in batch.records])
-                except BaseException as exc:
-                    error = exc
-                finally:
-                    self._ready.acquire()
-                    for batch in group:
-                        batch.done, batch.error = True, error
-                    self._writing = False
-                    self._ready.notify_all()
-        if mine.error is not None:
-            raise mine.error
-        return len(records)
+def _all_at_once(insert: Callable[[list[AccessRecord]], None],
+                 ) -> Callable[[list[Sequence[AccessRecord]]], list[int]]:
+    """The callers' record lists written by ``insert`` in one transaction; each learns its count."""
+    def run(batches: list[Sequence[AccessRecord]]) -> list[int]:
+        insert([r for batch in batches for r in batch])
+        return [len(batch) for batch in batches]
+    return run
 
 
 def _query(table: str, since: int, limit: int | None, participant_id: str | None, mark: str,
@@ -253,7 +193,7 @@ class SqliteAccessLog:
     _local: threading.local
     _open: list[sqlite3.Connection]
     _lock: threading.Lock
-    _group: GroupCommit
+    _group: GroupCommit[Sequence[AccessRecord], int]
 
     def __init__(self, path: str | os.PathLike[str], *, timeout: float = 30.0) -> None:
         self._path = Path(path)
@@ -261,7 +201,7 @@ class SqliteAccessLog:
         self._local = threading.local()
         self._open = []
         self._lock = threading.Lock()
-        self._group = GroupCommit(self._insert)
+        self._group = GroupCommit(_all_at_once(self._insert))
         if not self._path.exists():
             fd = os.open(self._path, os.O_CREAT | os.O_WRONLY, 0o600)
             os.close(fd)
@@ -290,7 +230,7 @@ class SqliteAccessLog:
 
     def append(self, records: Sequence[AccessRecord]) -> int:
         """Write ``records`` in one transaction (with others' arriving meanwhile); returns how many."""
-        return self._group.append(records)
+        return self._group.submit(records) if records else 0
 
     def _insert(self, records: list[AccessRecord]) -> None:
         conn = self._conn
@@ -336,7 +276,7 @@ class PostgresAccessLog:
 
     _pool: Any
     _table: str
-    _group: GroupCommit
+    _group: GroupCommit[Sequence[AccessRecord], int]
 
     def __init__(self, conninfo: str, *, schema: str = "langzeit_access", max_size: int = 4) -> None:
         if not _SCHEMA_NAME.match(schema):
@@ -345,7 +285,7 @@ class PostgresAccessLog:
         import psycopg_pool  # the postgres extra; the store has already checked it is installed
 
         self._table = f'"{schema}".access_log'
-        self._group = GroupCommit(self._insert)
+        self._group = GroupCommit(_all_at_once(self._insert))
         self._pool = psycopg_pool.ConnectionPool(conninfo, min_size=1, max_size=max_size,
                                                  kwargs={"autocommit": True}, open=True)
         try:
@@ -359,7 +299,7 @@ class PostgresAccessLog:
 
     def append(self, records: Sequence[AccessRecord]) -> int:
         """Write ``records`` in one transaction (with others' arriving meanwhile); returns how many."""
-        return self._group.append(records)
+        return self._group.submit(records) if records else 0
 
     def _insert(self, records: list[AccessRecord]) -> None:
         with self._pool.connection() as conn, conn.transaction(), conn.cursor() as cur:

@@ -200,7 +200,8 @@ def _endpoint(roles: frozenset[Role], *, personal: bool = False, status: int = 2
 @_endpoint(_CASEWORK, status=201)
 def _command(call: _Call) -> Any:
     """Execute a command record; 201 with the events written."""
-    engine = call.service.engine(call.who, call.param("programme"))
+    # no refresh here: the group that executes the command catches the engine up first
+    engine = call.service.engine(call.who, call.param("programme"), refresh=False)
     command = command_from_dict(call.body)
     events = call.service.execute(engine, command)
     return {"command": command.to_dict(), "events": [event_to_record(e) for e in events]}

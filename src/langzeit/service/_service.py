@@ -7,7 +7,11 @@ store stay correct because the stores check participant and programme versions i
 the append's transaction (``SharedEventStore``); each engine catches up with the
 others' appends from the store's feed (:meth:`~langzeit.engine.PathwayEngine.refresh`)
 before every request, and a command that loses a race is retried after the engine has
-reloaded (:meth:`Service.execute`).
+reloaded (:meth:`Service.execute`). The commands of one programme that arrive together
+are executed as one group (:meth:`~langzeit.engine.PathwayEngine.execute_all`): on SQLite
+in one write transaction with one commit, so that they share one flush of the log
+instead of queueing for one each under the engine's lock; each is answered after that
+commit.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from langzeit.exceptions import ConcurrencyConflict, Problem, ValidationError
 from langzeit.programmes import load_programme
 from langzeit.service._access_log import AccessLog, AccessRecord, PostgresAccessLog, SqliteAccessLog
 from langzeit.service._config import ServiceConfig, TokenEntry, hash_token
+from langzeit.service._group import GroupCommit
 from langzeit.service._problems import ServiceProblem
 from langzeit.spells import SpellTable, read_spells
 from langzeit.store import PostgresEventStore, ProtectedEventStore, SqliteEventStore, SqliteKeyStore
@@ -73,9 +78,11 @@ class Service:
     _tokens: dict[str, TokenEntry] = attrs.field(init=False)
     _spells: SpellTable | None = attrs.field(init=False, default=None)
     _spells_lock: threading.Lock = attrs.field(init=False, factory=threading.Lock)
+    _groups: dict[str, GroupCommit[Command, tuple[Event, ...]]] = attrs.field(init=False)
 
     def __attrs_post_init__(self) -> None:
         self._tokens = {t.digest: t for t in self.config.tokens}
+        self._groups = {pid: GroupCommit(engine.execute_all) for pid, engine in self.engines.items()}
 
     @classmethod
     def open(cls, config: ServiceConfig, *, clock: Callable[[], dt.datetime] | None = None) -> Service:
@@ -196,15 +203,19 @@ class Service:
     # -- doing ------------------------------------------------------------------------------
 
     def execute(self, engine: PathwayEngine, command: Command) -> tuple[Event, ...]:
-        """Execute ``command``; a lost race with another writer is retried on the reloaded engine.
+        """Execute ``command`` with the others arriving meanwhile (one group, one commit).
+
+        The engine catches up with the store first (inside the group's transaction on
+        SQLite); a lost race with another writer is retried on the reloaded engine.
 
         Raises:
             TransitionRefused: the engine refused the command (nothing written).
             ConcurrencyConflict: still losing after :data:`COMMAND_ATTEMPTS` attempts.
         """
+        group = self._groups[engine.programme.id]
         for attempt in range(COMMAND_ATTEMPTS):
             try:
-                return engine.execute(command)
+                return group.submit(command)
             except ConcurrencyConflict:
                 if attempt == COMMAND_ATTEMPTS - 1:
                     raise

@@ -108,20 +108,24 @@ class _Tx:
 
 
 @contextlib.contextmanager
-def _transaction(conn: sqlite3.Connection) -> Iterator[None]:
+def _transaction(conn: sqlite3.Connection, *, savepoint: bool = False) -> Iterator[None]:
     """A write transaction; on failure the original error is raised, never a failed ROLLBACK's.
 
     SQLite rolls a transaction back by itself after some errors (a full disk); a second
     ``ROLLBACK`` would then fail with "no transaction is active" and hide the cause.
+    With ``savepoint``, a batch inside an open transaction: on failure only it is taken back.
     """
-    conn.execute("BEGIN IMMEDIATE")
+    begin, end, undo = (("SAVEPOINT batch", "RELEASE batch", ("ROLLBACK TO batch", "RELEASE batch"))
+                        if savepoint else ("BEGIN IMMEDIATE", "COMMIT", ("ROLLBACK",)))
+    conn.execute(begin)
     try:
         yield
-        conn.execute("COMMIT")
+        conn.execute(end)
     except BaseException:
         if conn.in_transaction:
             with contextlib.suppress(sqlite3.Error):
-                conn.execute("ROLLBACK")
+                for statement in undo:
+                    conn.execute(statement)
         raise
 
 
@@ -315,8 +319,66 @@ nothing was written
     @contextlib.contextmanager
     def _writing(self, programmes: Sequence[str] = ()) -> Iterator[_Tx]:
         conn = self._conn  # one write lock for the file: programmes need no locks of their own
+        if getattr(self._local, "group", False):  # inside transaction(): the batch is a savepoint
+            if not conn.in_transaction:  # SQLite gave it up after an error: no batch on its own
+                raise sqlite3.OperationalError("the group's transaction was rolled back after an error; "
+                                               "nothing of it was written")
+            with _transaction(conn, savepoint=True):
+                yield _Tx(conn)
+            return
         with _transaction(conn):
             yield _Tx(conn)
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[None]:
+        """One write transaction that this thread's appends join, each batch as a savepoint.
+
+        Group commit: the batches appended inside it are checked (versions, ids) and
+        written one by one — a refused batch takes back only itself — and committed
+        together at the end, with **one** flush of the log for all of them. Nothing of
+        them is committed (nor visible to other connections) before the end: a caller
+        answers its writers only after the ``with`` block. The write lock of the file is
+        held throughout, so no other writer appends meanwhile. If the commit fails (or
+        SQLite gave up the transaction after an error), none of the batches is written
+        and the error is raised.
+
+        Raises:
+            PermissionError: the store was opened read-only.
+
+        Examples:
+            >>> import tempfile, pathlib
+            >>> from datetime import date
+            >>> from langzeit.events import Referred
+            >>> from langzeit.exceptions import ConcurrencyConflict
+            >>> with SqliteEventStore(pathlib.Path(tempfile.mkdtemp()) / "g.sqlite") as store:
+            ...     with store.transaction():
+            ...         store.extend([Referred("e1", "p1", date(2024, 1, 8))], expected_versions={"p1": 0})
+            ...         stale = [Referred("e2", "p1", date(2024, 1, 9))]
+            ...         try:  # a stale batch is refused alone
+            ...             store.extend(stale, expected_versions={"p1": 0})
+            ...         except ConcurrencyConflict:
+            ...             pass
+            ...         store.extend([Referred("e3", "p2", date(2024, 1, 8))])
+            ...     [e.event_id for e in store.events()]
+            1
+            1
+            ['e1', 'e3']
+        """
+        if self._readonly:
+            raise PermissionError(f"{self._name()}: event store opened read-only")
+        if getattr(self._local, "group", False):  # nested: the outer one commits
+            yield
+            return
+        conn = self._conn
+        self._local.group = True
+        try:
+            with _transaction(conn):
+                yield
+                if not conn.in_transaction:  # SQLite rolled it back itself after an error
+                    raise sqlite3.OperationalError("the transaction was rolled back after an error; "
+                                                   "nothing of it was written")
+        finally:
+            self._local.group = False
 
     def _any(self, column: str, values: Sequence[Any]) -> tuple[str, list[Any]]:
         return f"{column} IN ({','.join('?' * len(values))})", list(values)
