@@ -115,11 +115,7 @@ def register(sub: Any) -> None:
                         "month's end is that month's last day)")
     p.add_argument("--regime", choices=("2019", "2011"), default="2019", help="K2E3 continuity rule")
     p.add_argument("--count-16k", action="store_true", help="count § 16k as activation (K3E2)")
-    p.add_argument("--min-n", type=options.threshold, default=3,
-                   help="least number of cases of a shown cell (default 3; 0: no confidentiality at all, "
-                        "internal use only)")
-    p.add_argument("--round-to", type=options.round_to, default=None,
-                   help="round shown counts to multiples of this (2 or more, e.g. 10; 1: no rounding)")
+    options.add_confidentiality_options(p)
     p.add_argument("--stock-window", type=_stock_window, default="previous", metavar="vormonate|current",
                    help="mean stocks of K2, K2E1, K2E2, K2E4, K3E1 over the twelve Vormonate "
                         "S(m-12)…S(m-1) (default, as the BA publishes K2) or over S(m-11)…S(m) "
