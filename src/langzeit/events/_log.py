@@ -79,6 +79,30 @@ class StoredEvent:
 _NO_STREAM: tuple[int, None] = (0, None)  # a participant without events
 
 
+def check_versions(
+    expected: Mapping[str, int], actual: Mapping[str, int], *, kind: str = "participant"
+) -> None:
+    """The optimistic-concurrency check of every store: each expected version is the stored one.
+
+    An id the store has no events of is at version 0. Used by :class:`EventLog` and the
+    SQL stores' general append path, for participants and (``kind="programme"``) programmes.
+
+    Raises:
+        ConcurrencyConflict: for the first id whose stored version differs.
+
+    Examples:
+        >>> check_versions({"p1": 2, "p2": 0}, {"p1": 2})
+        >>> check_versions({"pan": 1}, {}, kind="programme")
+        Traceback (most recent call last):
+        ...
+        langzeit.exceptions.ConcurrencyConflict: programme 'pan': expected version 1, store has 0; ...
+    """
+    for key, wanted in expected.items():
+        stored = actual.get(key, 0)
+        if stored != wanted:
+            raise ConcurrencyConflict(key, wanted, stored, kind=kind)
+
+
 def stream_changes(
     batch: Iterable[Event], streams: Mapping[str, tuple[int, str | None]]
 ) -> tuple[dict[str, tuple[int, str | None]], dict[str, int], list[int]]:
@@ -259,14 +283,10 @@ class EventLog(Appending, Table):
         expected_programme_versions: Mapping[str, int] | None,
     ) -> int:
         versions = self._versions
-        for pid, expected in (expected_versions or {}).items():
-            actual = versions.get(pid, 0)
-            if actual != expected:
-                raise ConcurrencyConflict(pid, expected, actual)
-        for prog, expected in (expected_programme_versions or {}).items():
-            actual = self._programme_versions.get(prog, 0)
-            if actual != expected:
-                raise ConcurrencyConflict(prog, expected, actual, kind="programme")
+        if expected_versions:
+            check_versions(expected_versions, versions)
+        if expected_programme_versions:
+            check_versions(expected_programme_versions, self._programme_versions, kind="programme")
         positions = self._positions
         logged_events = self._events
         new: list[Event] = []

@@ -40,9 +40,8 @@ from langzeit.events import (
     event_to_record,
     replay,
 )
-from langzeit.events._log import Appending, _check_feed_args, stream_changes
+from langzeit.events._log import Appending, _check_feed_args, check_versions, stream_changes
 from langzeit.exceptions import (
-    ConcurrencyConflict,
     DataFormatError,
     Problem,
     RowProblem,
@@ -249,15 +248,9 @@ class SqlEventStore(abc.ABC, Appending):
         with self._writing(list(programmes)) as tx:
             results = tx.rows(queries)  # every lookup at once: one round trip to a server
             streams = {pid: (int(v), prog) for rows in results[:n_streams] for pid, v, prog in rows}
-            for pid, expected in (expected_versions or {}).items():
-                actual = streams.get(pid, (0, None))[0]
-                if actual != expected:
-                    raise ConcurrencyConflict(pid, expected, actual)
+            check_versions(expected_versions or {}, {pid: v for pid, (v, _) in streams.items()})
             found = {prog: int(v) for rows in results[n_streams:n_streams + n_programmes] for prog, v in rows}
-            for prog, expected in programmes.items():
-                actual = found.get(prog, 0)
-                if actual != expected:
-                    raise ConcurrencyConflict(prog, expected, actual, kind="programme")
+            check_versions(programmes, found, kind="programme")
             stored, clashes = self._clashes(
                 checked, itertools.chain.from_iterable(results[n_streams + n_programmes:]))
             if refused or clashes:  # every problem at once: the batch's own and clashes with the store
