@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 from typing import Any
 
 from hypothesis import given
 from hypothesis import strategies as st
 
-from langzeit.cli._output import _flat_records_json
+from langzeit.cli._output import _flat_records_json, print_json, print_json_columns
 
 _SCALARS = st.none() | st.booleans() | st.integers() | st.floats() | st.text()
 
@@ -39,3 +41,22 @@ _FAMILIES = (st.none() | st.text(max_size=3), st.none() | st.booleans(), st.floa
 def test_columns_of_one_kind_of_value_are_written_as_json_dumps(records: list[dict[str, Any]]) -> None:
     """Columns of text, flags, floats or integers only (encoded once per distinct value): json.dumps' text."""
     assert _flat_records_json(records) == json.dumps(records, ensure_ascii=False, indent=2, default=str)
+
+
+_ANY = st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=3) | st.dates()
+
+
+@given(st.lists(st.text(max_size=3), min_size=1, max_size=4, unique=True).flatmap(
+    lambda keys: st.lists(st.tuples(*[_ANY for _ in keys]), max_size=5).map(
+        lambda rows: (keys, [dict(zip(keys, row, strict=True)) for row in rows]))))
+def test_records_given_column_by_column_print_as_the_records_do(case: tuple[list[str], list[dict[str, Any]]],
+                                                                ) -> None:
+    """Columns of any values (dates too, or no rows at all): the text print_json gives for the records."""
+    keys, records = case
+    columns = {k: [r[k] for r in records] for k in keys}
+    by_columns, by_records = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(by_columns):
+        print_json_columns(columns)
+    with contextlib.redirect_stdout(by_records):
+        print_json(records)
+    assert by_columns.getvalue() == by_records.getvalue()

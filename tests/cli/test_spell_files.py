@@ -113,3 +113,16 @@ def test_csv_output_escapes_formulas(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert all(line.split(",")[0][0] == "'" for line in lines)
     data = _json(capsys, EXAMPLE)
     assert len(lines) == len(data)
+
+
+def test_the_json_of_kennzahlen_is_the_json_of_the_result_rows(capsys: pytest.CaptureFixture[str]) -> None:
+    """--format json (written column by column): json.dumps of the suppressed rows, months YYYY-MM."""
+    import datetime as dt
+
+    from langzeit.indicators import kennzahlen, suppress
+
+    result = suppress(kennzahlen(read_spells(EXAMPLE), [dt.date(2024, 6, 1)], data_end=dt.date(2025, 6, 30)),
+                      min_n=3)
+    rows = [{**r, "month": r["month"].strftime("%Y-%m")} for r in result.rows()]
+    assert main(["kennzahlen", str(EXAMPLE), *MONTH]) == 0
+    assert capsys.readouterr().out == json.dumps(rows, ensure_ascii=False, indent=2) + "\n"

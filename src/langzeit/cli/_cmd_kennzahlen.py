@@ -29,7 +29,7 @@ from langzeit.cli import _options as options
 from langzeit.cli._cluster import Progress, add_cluster_options, cluster_executor
 from langzeit.cli._errors import BadInput
 from langzeit.cli._files import check_input
-from langzeit.cli._output import add_format_option, print_csv, print_json, print_table
+from langzeit.cli._output import add_format_option, print_csv, print_json, print_json_columns, print_table
 from langzeit.cli._participants import read_rows
 from langzeit.exceptions import DataFormatError, RowProblem
 from langzeit.indicators import (
@@ -137,12 +137,17 @@ def register(sub: Any) -> None:
 GROUP_KEYS = ("vergleichstyp", "rank", "ranked")
 
 
+def _columns(result: KennzahlenResult) -> dict[str, list[Any]]:
+    """The rows' values column by column, months as ``YYYY-MM``."""
+    columns = result.row_columns()
+    months = {m: m.strftime("%Y-%m") for m in set(columns["month"])}  # a few distinct months
+    columns["month"] = [months[m] for m in columns["month"]]
+    return columns
+
+
 def _records(result: KennzahlenResult) -> list[dict[str, Any]]:
-    rows = result.rows()
-    months = {m: m.strftime("%Y-%m") for m in {row["month"] for row in rows}}  # a few distinct months
-    for row in rows:
-        row["month"] = months[row["month"]]
-    return rows
+    columns = _columns(result)
+    return [dict(zip(columns, values, strict=True)) for values in zip(*columns.values(), strict=True)]
 
 
 def _with_groups(result: KennzahlenResult, groups: dict[str, str]) -> list[dict[str, Any]]:
@@ -213,6 +218,9 @@ def run(args: argparse.Namespace) -> int:
     groups = _groups(args.groups, result.jobcenters) if args.groups else None
     if args.min_n:  # 0: no confidentiality at all (the help says: internal use only)
         result = suppress(result, min_n=args.min_n, round_to=args.round_to)
+    if args.format == "json" and groups is None:  # column by column: no dict per cell
+        print_json_columns(_columns(result))
+        return 0
     records = _records(result) if groups is None else _with_groups(result, groups)
     columns = result.columns() + (() if groups is None else GROUP_KEYS)
     if args.format == "json":

@@ -11,7 +11,7 @@ from typing import Any
 
 from langzeit._spreadsheet import escape_row
 
-__all__ = ["add_format_option", "print_csv", "print_json", "print_table"]
+__all__ = ["add_format_option", "print_csv", "print_json", "print_json_columns", "print_table"]
 
 
 def add_format_option(parser: argparse.ArgumentParser, *, csv: bool = False) -> None:
@@ -117,19 +117,56 @@ def _flat_records_json(data: Any) -> str | None:
     if not isinstance(data, list) or not data or not all(type(r) is dict for r in data):
         return None
     keys = list(data[0])
-    if not keys or not all(isinstance(k, str) for k in keys) or any(list(r) != keys for r in data):
+    if not keys or any(list(r) != keys for r in data):
         return None
-    columns = []
+    return _columns_json({k: [r[k] for r in data] for k in keys})
+
+
+def _columns_json(columns: Mapping[str, Sequence[Any]]) -> str | None:
+    """The JSON text of the records ``columns`` holds column by column (as :func:`_flat_records_json`).
+
+    None when a key is not text or a value not text, a number, a boolean or None.
+    """
+    keys = list(columns)
+    if not keys or not all(isinstance(k, str) for k in keys):
+        return None
+    encoded_columns = []
     for k in keys:
-        encoded = _encode_column([r[k] for r in data])
+        encoded = _encode_column(list(columns[k]))
         if encoded is None:  # a value of another type (a date, a list): the standard encoder
             return None
-        columns.append(encoded)
+        encoded_columns.append(encoded)
     template = "  {\n" + ",\n".join(
         "    " + json.encoder.encode_basestring(k).replace("%", "%%") + ": %s" for k in keys
     ) + "\n  }"
-    body = ",\n".join(template % values for values in zip(*columns, strict=True))
+    body = ",\n".join(template % values for values in zip(*encoded_columns, strict=True))
     return "[\n" + body + "\n]"
+
+
+def print_json_columns(columns: Mapping[str, Sequence[Any]]) -> None:
+    """Print records given column by column (``{key: values}``) as :func:`print_json` prints them as dicts.
+
+    Examples:
+        >>> print_json_columns({"code": ["K1", "K2"], "value": [1.5, None]})
+        [
+          {
+            "code": "K1",
+            "value": 1.5
+          },
+          {
+            "code": "K2",
+            "value": null
+          }
+        ]
+    """
+    n = len(next(iter(columns.values()), []))
+    text = _columns_json(columns) if n else None
+    if text is None:
+        rows = zip(*columns.values(), strict=True)
+        print_json([dict(zip(columns, values, strict=True)) for values in rows])
+        return
+    sys.stdout.write(text)
+    sys.stdout.write("\n")
 
 
 def print_table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:

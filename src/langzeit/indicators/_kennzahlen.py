@@ -624,6 +624,10 @@ class KennzahlenResult(Table):
 
     def _cell_fields(self) -> list[tuple[Any, ...]]:
         """The fields of every cell in :class:`KennzahlCell` order (Python lists, no numpy per cell)."""
+        return list(zip(*self._field_columns(), strict=True))
+
+    def _field_columns(self) -> list[list[Any]]:
+        """The fields of :meth:`_cell_fields`, column by column (one list per field)."""
         a = self.to_arrays()
 
         def numbers(values: npt.NDArray[np.float64], as_float: npt.NDArray[np.bool_]) -> list[Any]:
@@ -638,7 +642,7 @@ class KennzahlenResult(Table):
         code_index = a["code"]
         euros = np.array([c in _EUROS for c in CODES])[code_index]
         mean_den = np.array([c in _EUROS or c in _MEAN_STOCK_DENOMINATOR for c in CODES])[code_index]
-        return list(zip(
+        return [
             [self.jobcenters[j] for j in a["jobcenter"].tolist()],
             [self.months[m] for m in a["month"].tolist()],
             [GROUPS[g] for g in a["group"].tolist()],
@@ -647,8 +651,7 @@ class KennzahlenResult(Table):
             numbers(a["denominator"], mean_den),
             optional(a["value"]), optional(a["ci_low"]), optional(a["ci_high"]),
             a["available"].tolist(), a["suppressed"].tolist(),
-            strict=True,
-        ))
+        ]
 
     def cell(self, jobcenter: str, month: dt.date, code: str, group: str = "all") -> KennzahlCell:
         """One cell.
@@ -694,14 +697,32 @@ class KennzahlenResult(Table):
 
     def rows(self) -> list[dict[str, Any]]:
         """Every cell as a flat dict (see :meth:`columns`); ``month`` is the month's first day."""
-        out = []
-        for jc, month, group, code, num, den, value, low, high, available, suppressed in self._cell_fields():
-            out.append({
-                "jobcenter": jc, "month": month, "group": group, "code": code, "name": NAMES.get(code, code),
-                "numerator": num, "denominator": den, "value": value, "change": _change(code, value),
-                "ci_low": low, "ci_high": high, "suppressed": suppressed, "available": available,
-            })
-        return out
+        columns = self.row_columns()
+        keys = list(columns)
+        return [dict(zip(keys, values, strict=True)) for values in zip(*columns.values(), strict=True)]
+
+    def row_columns(self) -> dict[str, list[Any]]:
+        """The values of :meth:`rows` column by column: one list per key of :meth:`columns`.
+
+        No dict per cell (a national result has hundreds of thousands of cells): for
+        writers that go column by column (the CLI's JSON).
+
+        Examples:
+            >>> from langzeit.spells import SpellTable
+            >>> s = SpellTable.from_records([{"person_id": "a", "kind": "elb", "start": "2024-01-01",
+            ...                               "jobcenter": "7"}], data_end=dt.date(2024, 12, 31))
+            >>> result = kennzahlen(s, dt.date(2024, 6, 1))
+            >>> columns = result.row_columns()
+            >>> tuple(columns) == result.columns(), columns["code"][:2], len(columns["code"])
+            (True, ['K1', 'K1E1'], 48)
+        """
+        jc, month, group, code, num, den, value, low, high, available, suppressed = self._field_columns()
+        return {
+            "jobcenter": jc, "month": month, "group": group, "code": code,
+            "name": [NAMES.get(c, c) for c in code], "numerator": num, "denominator": den, "value": value,
+            "change": [_change(c, v) for c, v in zip(code, value, strict=True)],
+            "ci_low": low, "ci_high": high, "suppressed": suppressed, "available": available,
+        }
 
     def monthly(self) -> MonthlyCounts:
         """The monthly partial counts behind the cells (stock, entries, exits, LZB, Integrationen …).
