@@ -51,7 +51,7 @@ def test_every_public_class_and_function_has_an_example(module_name: str) -> Non
 #: Private helpers shared across layers (DESIGN.md): they import nothing of langzeit but exceptions.
 _CROSS_CUTTING = {
     "exceptions", "tabular", "_gc", "_calendar", "_toml", "_spreadsheet", "_ids", "_arrays", "privacy",
-    "_executor", "_toml_write",
+    "_executor", "_toml_write", "_memory",
     "_checks", "_deprecation",
 }
 

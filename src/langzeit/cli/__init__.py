@@ -30,6 +30,7 @@ from typing import NoReturn
 
 from langzeit import __version__
 from langzeit._gc import allow_pausing, pausing_allowed
+from langzeit._memory import keep_freed_memory
 from langzeit.cli._errors import EXIT_BAD_INPUT, EXIT_INTERRUPTED, EXIT_OK, EXIT_OUTPUT, describe, one_line
 
 __all__ = ["build_parser", "main"]
@@ -93,6 +94,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     1 ``validate`` found problems, 2 bad input, 3 the output could not be written,
     70 a bug, 130 interrupted).
 
+    Run as the command itself (``argv`` None, the process is the command's), it lets
+    malloc keep freed memory in the process (:func:`langzeit._memory.keep_freed_memory`).
+
     Args:
         argv: arguments without the program name (default ``sys.argv[1:]``).
 
@@ -114,6 +118,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if sys.stdout is None:  # started with stdout closed (`>&-`)
         print("langzeit: error: standard output is closed", file=sys.stderr)
         return EXIT_OUTPUT
+    if argv is None:  # the process is the command's: batches reuse freed memory, no fresh pages each
+        keep_freed_memory()
     allowed = pausing_allowed()
     allow_pausing()  # the command owns its process: bulk reads may pause the collector
     try:
