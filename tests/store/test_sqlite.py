@@ -309,3 +309,47 @@ def test_a_read_only_store_has_no_transaction(tmp_path: Path) -> None:
     SqliteEventStore(path).close()
     with SqliteEventStore(path, readonly=True) as reader, pytest.raises(PermissionError):
         reader.transaction().__enter__()
+
+
+def test_a_group_writer_begins_soon_after_another_writer_commits(tmp_path: Path) -> None:
+    """Another connection holds the write lock 0.24 s: transaction() starts within 0.04 s of its release.
+
+    (SQLite's own busy handler would try again only at 0.328 s, 88 ms after the release.)
+    """
+    import threading
+    import time
+
+    path = tmp_path / "events.sqlite"
+    with SqliteEventStore(path) as store:
+        other = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        other.execute("BEGIN IMMEDIATE")
+        released: list[float] = []
+
+        def release() -> None:
+            time.sleep(0.24)
+            released.append(time.monotonic())
+            other.execute("COMMIT")
+
+        threading.Thread(target=release).start()
+        with store.transaction():
+            began = time.monotonic()
+            store.extend([Referred("e1", "p1", D)])
+        other.close()
+        assert began - released[0] < 0.04
+        assert store.version("p1") == 1
+
+
+def test_a_group_writer_gives_up_after_the_timeout(tmp_path: Path) -> None:
+    """The write lock held longer than the store's timeout: transaction() raises 'database is locked'."""
+    path = tmp_path / "events.sqlite"
+    with SqliteEventStore(path, timeout=0.05) as store:
+        other = sqlite3.connect(path, isolation_level=None)
+        other.execute("BEGIN IMMEDIATE")
+        try:
+            with pytest.raises(sqlite3.OperationalError, match="locked"):
+                store.transaction().__enter__()
+        finally:
+            other.execute("ROLLBACK")
+            other.close()
+        store.extend([Referred("e1", "p1", D)])  # the busy timeout is back: plain appends work
+        assert store.version("p1") == 1

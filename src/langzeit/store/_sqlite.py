@@ -31,10 +31,12 @@ the appends.
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import sqlite3
 import threading
-from collections.abc import Iterator, Sequence
+import time
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, Literal
 
@@ -107,17 +109,45 @@ class _Tx:
         self._conn.executemany(sql, rows)
 
 
+def _begin_soon(conn: sqlite3.Connection, timeout: float) -> None:
+    """``BEGIN IMMEDIATE``, asking again every 0.5 ms while another writer holds the file.
+
+    SQLite's own busy handler sleeps 1, 2, 5, 10 … 100 ms between tries, so a writer of a
+    second process sleeps through many of the first one's short transactions (a `langzeit
+    serve` worker behind the other's groups: command p99 0.6–1.1 s instead of 0.11–0.16 s).
+    Gives up after ``timeout`` seconds with SQLite's "database is locked".
+    """
+    deadline = time.monotonic() + timeout
+    conn.execute("PRAGMA busy_timeout = 0")
+    try:
+        while True:
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+                return
+            except sqlite3.OperationalError as exc:
+                if ("locked" not in str(exc) and "busy" not in str(exc)) or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.0005)
+    finally:
+        conn.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
+
+
 @contextlib.contextmanager
-def _transaction(conn: sqlite3.Connection, *, savepoint: bool = False) -> Iterator[None]:
+def _transaction(conn: sqlite3.Connection, *, savepoint: bool = False,
+                 begin: Callable[[], None] | None = None) -> Iterator[None]:
     """A write transaction; on failure the original error is raised, never a failed ROLLBACK's.
 
     SQLite rolls a transaction back by itself after some errors (a full disk); a second
     ``ROLLBACK`` would then fail with "no transaction is active" and hide the cause.
     With ``savepoint``, a batch inside an open transaction: on failure only it is taken back.
+    ``begin`` replaces the ``BEGIN IMMEDIATE``.
     """
-    begin, end, undo = (("SAVEPOINT batch", "RELEASE batch", ("ROLLBACK TO batch", "RELEASE batch"))
+    start, end, undo = (("SAVEPOINT batch", "RELEASE batch", ("ROLLBACK TO batch", "RELEASE batch"))
                         if savepoint else ("BEGIN IMMEDIATE", "COMMIT", ("ROLLBACK",)))
-    conn.execute(begin)
+    if begin is None:
+        conn.execute(start)
+    else:
+        begin()
     try:
         yield
         conn.execute(end)
@@ -372,7 +402,7 @@ nothing was written
         conn = self._conn
         self._local.group = True
         try:
-            with _transaction(conn):
+            with _transaction(conn, begin=functools.partial(_begin_soon, conn, self._timeout)):
                 yield
                 if not conn.in_transaction:  # SQLite rolled it back itself after an error
                     raise sqlite3.OperationalError("the transaction was rolled back after an error; "
