@@ -157,35 +157,26 @@ def _rows_by_kind(
     """The row indices of each spell kind, ascending (one chunked pass over kinds and starts).
 
     The rows of ``llu``/``luh`` (most rows of a national table) are only those starting in
-    ``window[0] <= start < window[1]``: the amount months, the only ones counted.
+    ``window[0] <= start < window[1]``: the amount months, the only ones counted. Each chunk
+    is split by one stable sort of its kinds; only the chunks' small index arrays and the
+    result are allocated (no whole-column index, sort order and copies: on a national table
+    those were more than a gigabyte of fresh pages).
     """
-    small: list[npt.NDArray[np.int64]] = []
-    large: list[npt.NDArray[np.int64]] = []
+    index_type = np.int32 if kind.size < 1 << 31 else np.int64
+    parts: list[list[npt.NDArray[Any]]] = [[] for _ in SpellKind]
     for lo in range(0, kind.size, _CHUNK):
-        # llu and luh are the largest kind codes: comparisons, no table look-up per row
-        amounts = kind[lo : lo + _CHUNK] >= _FIRST_AMOUNT_KIND
-        small.append(np.flatnonzero(~amounts) + lo)
-        s = start[lo : lo + _CHUNK]
-        large.append(np.flatnonzero(amounts & (s >= window[0]) & (s < window[1])) + lo)
-    out = _split_by_kind(kind, small)
-    amount_rows = _split_by_kind(kind, large)
-    for i in _AMOUNT_KINDS:
-        out[i] = amount_rows[i]
-    return out
-
-
-def _split_by_kind(
-    kind: npt.NDArray[np.uint8], chosen: list[npt.NDArray[np.int64]]
-) -> list[npt.NDArray[np.intp]]:
-    """Ascending row indices (``chosen``, per chunk) split by kind (one stable sort of their kinds)."""
-    rows = np.concatenate(chosen) if chosen else np.zeros(0, dtype=np.int64)
-    if rows.size < 1 << 31:  # half the memory of a national table's row index
-        rows = rows.astype(np.int32)
-    kinds = kind[rows]
-    order = np.argsort(kinds, kind="stable")
-    rows, kinds = rows[order], kinds[order]
-    bounds = np.searchsorted(kinds, np.arange(len(SpellKind) + 1), side="left")
-    return [rows[bounds[k] : bounds[k + 1]] for k in range(len(SpellKind))]
+        chunk = kind[lo : lo + _CHUNK]
+        order: npt.NDArray[np.int64] = np.argsort(chunk, kind="stable").astype(index_type)
+        bounds = np.zeros(len(SpellKind) + 1, dtype=np.int64)
+        np.cumsum(np.bincount(chunk, minlength=len(SpellKind)), out=bounds[1:])
+        order += lo
+        for k in range(len(SpellKind)):
+            rows = order[bounds[k] : bounds[k + 1]]
+            if k >= _FIRST_AMOUNT_KIND:
+                s = start[rows]
+                rows = rows[(s >= window[0]) & (s < window[1])]
+            parts[k].append(rows)
+    return [np.concatenate(p) if p else np.zeros(0, index_type) for p in parts]
 
 
 def reported_jobcenters(
