@@ -126,6 +126,43 @@ def test_an_item_that_fails_alone_raises_for_its_caller_only() -> None:
         group.submit(-2)
 
 
+def test_many_threads_each_get_their_own_result_and_every_item_runs_once() -> None:
+    """32 threads x 50 submits: each caller gets its item's result, each item is in one run, none hangs."""
+    runs: list[list[tuple[int, int]]] = []
+
+    def run(items: list[tuple[int, int]]) -> list[tuple[int, int] | BaseException]:
+        runs.append(items)
+        time.sleep(0.0002)  # a commit's flush: later callers queue up meanwhile
+        return [ValueError(item) if item[1] % 7 == 3 else (item[0], item[1] * 2) for item in items]
+
+    group: GroupCommit[tuple[int, int], tuple[int, int]] = GroupCommit(run)
+    wrong: list[str] = []
+
+    def caller(t: int) -> None:
+        for k in range(50):
+            try:
+                got = group.submit((t, k))
+            except ValueError as exc:
+                if exc.args != ((t, k),):
+                    wrong.append(f"{t}/{k}: raised {exc.args}")
+                continue
+            if k % 7 == 3 or got != (t, k * 2):
+                wrong.append(f"{t}/{k}: got {got}")
+
+    threads = [threading.Thread(target=caller, args=(t,)) for t in range(32)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join(60)
+    assert not any(th.is_alive() for th in threads)
+    assert wrong == []
+    ran = sorted(item for items in runs for item in items)
+    assert ran == sorted((t, k) for t in range(32) for k in range(50))
+    assert len(runs) < 32 * 50  # callers arriving together shared runs
+    assert not group._running
+    assert group._queue == []
+
+
 def test_concurrent_appends_are_each_in_the_sqlite_log_once(tmp_path: Path) -> None:
     """Twenty threads appending two records each: forty rows, each participant's twice, numbered 1 to 40."""
     log = SqliteAccessLog(tmp_path / "access.sqlite")

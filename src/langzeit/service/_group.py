@@ -19,25 +19,33 @@ R = TypeVar("R")
 
 
 class _Waiting(Generic[T, R]):
-    """One caller's item in a :class:`GroupCommit` and, once done, its result or error."""
+    """One caller's item in a :class:`GroupCommit` and, once done, its result or error.
 
-    __slots__ = ("done", "error", "item", "result")
+    ``wake`` is held from the start; releasing it wakes exactly this caller (its group is
+    done, or it is the next to run), so the end of a group wakes its own callers and one
+    leader, not every thread waiting.
+    """
+
+    __slots__ = ("done", "error", "item", "result", "wake")
 
     def __init__(self, item: T) -> None:
         self.item = item
         self.done = False
         self.result: R | None = None
         self.error: BaseException | None = None
+        self.wake = threading.Lock()
+        self.wake.acquire()
 
 
 class GroupCommit(Generic[T, R]):
     """Runs the items of callers that arrive together in one call of ``run`` (group commit).
 
     The first caller runs (``run`` gets every item waiting, in arrival order, and does them
-    in one transaction); those that arrive meanwhile wait, and the next of them runs all
-    that queued up. Each caller returns when the call holding its item has ended: its own
-    result, or raises its own error (an exception in ``run``'s list), or the error ``run``
-    raised (then it is every caller's of that group).
+    in one transaction); those that arrive meanwhile wait, and the first of them runs all
+    that queued up next. Each caller returns when the call holding its item has ended: its
+    own result, or raises its own error (an exception in ``run``'s list), or the error
+    ``run`` raised (then it is every caller's of that group). A waiting caller sleeps on a
+    lock of its own: the end of a group wakes that group's callers and the next leader only.
 
     Args:
         run: does a list of items; returns one result per item, or an exception for an item
@@ -59,7 +67,7 @@ class GroupCommit(Generic[T, R]):
 
     def __init__(self, run: Callable[[list[T]], Sequence[R | BaseException]]) -> None:
         self._run = run
-        self._ready = threading.Condition(threading.Lock())
+        self._mutex = threading.Lock()
         self._queue: list[_Waiting[T, R]] = []
         self._running = False
 
@@ -70,34 +78,42 @@ class GroupCommit(Generic[T, R]):
             Exception: the item's own error, or the error of the call that held it.
         """
         mine: _Waiting[T, R] = _Waiting(item)
-        with self._ready:
+        with self._mutex:
             self._queue.append(mine)
-            while not mine.done:
-                if self._running:
-                    self._ready.wait()
-                    continue
-                group, self._queue, self._running = self._queue, [], True
-                results: Sequence[R | BaseException] = ()
-                error: BaseException | None = None
-                self._ready.release()
-                try:
-                    results = self._run([w.item for w in group])
-                    if len(results) != len(group):  # pragma: no cover - a bug of run
-                        raise AssertionError(f"{len(results)} results for {len(group)} items")
-                except BaseException as exc:
-                    error = exc
-                finally:
-                    self._ready.acquire()
-                    for i, waiting in enumerate(group):
-                        waiting.done = True
-                        if error is not None:
-                            waiting.error = error
-                        elif isinstance(results[i], BaseException):
-                            waiting.error = cast(BaseException, results[i])
-                        else:
-                            waiting.result = cast(R, results[i])
-                    self._running = False
-                    self._ready.notify_all()
+            lead = not self._running
+            self._running = True
+        if not lead:
+            mine.wake.acquire()  # released when its group is done, or when it is to run next
+        if not mine.done:
+            self._lead()
         if mine.error is not None:
             raise mine.error
         return cast(R, mine.result)
+
+    def _lead(self) -> None:
+        """Run the queued items as one group; wake their callers and hand over to the next."""
+        with self._mutex:
+            group, self._queue = self._queue, []
+        results: Sequence[R | BaseException] = ()
+        error: BaseException | None = None
+        try:
+            results = self._run([w.item for w in group])
+            if len(results) != len(group):  # pragma: no cover - a bug of run
+                raise AssertionError(f"{len(results)} results for {len(group)} items")
+        except BaseException as exc:
+            error = exc
+        for i, waiting in enumerate(group):
+            if error is not None:
+                waiting.error = error
+            elif isinstance(results[i], BaseException):
+                waiting.error = cast(BaseException, results[i])
+            else:
+                waiting.result = cast(R, results[i])
+            waiting.done = True
+        with self._mutex:
+            following = self._queue[0] if self._queue else None
+            self._running = following is not None
+        for waiting in group[1:]:  # the first is the caller running this group
+            waiting.wake.release()
+        if following is not None:
+            following.wake.release()
