@@ -12,7 +12,8 @@ generated in blocks of 250,000 persons (each block its own random stream of
 as Parquet (``write_spells``' layout) and CSV (the columns of ``write_spells``, written
 by ``pyarrow.csv``) into ``--dir`` (default ``/work/bigdata``, reused by later runs).
 Jobcenters: one per 2,500 persons, at most 404 (Germany's number). Every step runs in
-its own process; wall time, CPU time and peak resident memory (``ru_maxrss`` from
+its own process; wall time, CPU and system time, minor page faults and peak resident memory
+(``ru_maxrss`` from
 ``os.wait4``) are of that process:
 
 - ``pyarrow_read_csv`` / ``pyarrow_read_parquet``: ``pyarrow.csv.read_csv`` /
