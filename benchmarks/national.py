@@ -13,8 +13,7 @@ as Parquet (``write_spells``' layout) and CSV (the columns of ``write_spells``, 
 by ``pyarrow.csv``) into ``--dir`` (default ``/work/bigdata``, reused by later runs).
 Jobcenters: one per 2,500 persons, at most 404 (Germany's number). Every step runs in
 its own process; wall time, CPU and system time, minor page faults and peak resident memory
-(``ru_maxrss`` from
-``os.wait4``) are of that process:
+(``ru_maxrss`` from ``os.wait4``) are of that process:
 
 - ``pyarrow_read_csv`` / ``pyarrow_read_parquet``: ``pyarrow.csv.read_csv`` /
   ``pyarrow.parquet.read_table`` of the same file (the yardstick, in the same run);
