@@ -30,7 +30,6 @@ impossible.
 
 from __future__ import annotations
 
-import functools
 import os
 import re
 import sqlite3
@@ -43,7 +42,7 @@ import attrs
 
 from langzeit.exceptions import Problem, ValidationError
 from langzeit.service._group import GroupCommit
-from langzeit.store._sqlite import _begin_soon, _transaction  # the event store's: safe ROLLBACK
+from langzeit.store._sqlite import _transaction  # the event store's: safe ROLLBACK, polled BEGIN
 
 __all__ = ["AccessLog", "AccessRecord", "PostgresAccessLog", "SqliteAccessLog"]
 
@@ -235,7 +234,7 @@ class SqliteAccessLog:
 
     def _insert(self, records: list[AccessRecord]) -> None:
         conn = self._conn
-        with _transaction(conn, begin=functools.partial(_begin_soon, conn, self._timeout)):
+        with _transaction(conn, wait=self._timeout):
             conn.executemany(f"INSERT INTO access_log ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)",
                              [r._row() for r in records])
 

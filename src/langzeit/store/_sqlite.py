@@ -31,12 +31,11 @@ the appends.
 from __future__ import annotations
 
 import contextlib
-import functools
 import os
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any, Literal
 
@@ -134,20 +133,21 @@ def _begin_soon(conn: sqlite3.Connection, timeout: float) -> None:
 
 @contextlib.contextmanager
 def _transaction(conn: sqlite3.Connection, *, savepoint: bool = False,
-                 begin: Callable[[], None] | None = None) -> Iterator[None]:
+                 wait: float | None = None) -> Iterator[None]:
     """A write transaction; on failure the original error is raised, never a failed ROLLBACK's.
 
     SQLite rolls a transaction back by itself after some errors (a full disk); a second
     ``ROLLBACK`` would then fail with "no transaction is active" and hide the cause.
     With ``savepoint``, a batch inside an open transaction: on failure only it is taken back.
-    ``begin`` replaces the ``BEGIN IMMEDIATE``.
+    With ``wait`` (seconds), the ``BEGIN IMMEDIATE`` asks for the write lock every 0.5 ms
+    (:func:`_begin_soon`) instead of in SQLite's sleeping busy handler.
     """
     start, end, undo = (("SAVEPOINT batch", "RELEASE batch", ("ROLLBACK TO batch", "RELEASE batch"))
                         if savepoint else ("BEGIN IMMEDIATE", "COMMIT", ("ROLLBACK",)))
-    if begin is None:
+    if wait is None:
         conn.execute(start)
     else:
-        begin()
+        _begin_soon(conn, wait)
     try:
         yield
         conn.execute(end)
@@ -157,6 +157,13 @@ def _transaction(conn: sqlite3.Connection, *, savepoint: bool = False,
                 for statement in undo:
                     conn.execute(statement)
         raise
+
+
+def _check_group_open(conn: sqlite3.Connection) -> None:
+    """Raise when SQLite rolled a group's transaction back by itself after an error."""
+    if not conn.in_transaction:
+        raise sqlite3.OperationalError("the group's transaction was rolled back after an error; "
+                                       "nothing of it was written")
 
 
 @attrs.define(eq=False, init=False)  # own __init__ below; init=False lets type checkers see it
@@ -350,9 +357,7 @@ nothing was written
     def _writing(self, programmes: Sequence[str] = ()) -> Iterator[_Tx]:
         conn = self._conn  # one write lock for the file: programmes need no locks of their own
         if getattr(self._local, "group", False):  # inside transaction(): the batch is a savepoint
-            if not conn.in_transaction:  # SQLite gave it up after an error: no batch on its own
-                raise sqlite3.OperationalError("the group's transaction was rolled back after an error; "
-                                               "nothing of it was written")
+            _check_group_open(conn)  # no batch on its own after SQLite gave the group up
             with _transaction(conn, savepoint=True):
                 yield _Tx(conn)
             return
@@ -402,11 +407,9 @@ nothing was written
         conn = self._conn
         self._local.group = True
         try:
-            with _transaction(conn, begin=functools.partial(_begin_soon, conn, self._timeout)):
+            with _transaction(conn, wait=self._timeout):
                 yield
-                if not conn.in_transaction:  # SQLite rolled it back itself after an error
-                    raise sqlite3.OperationalError("the transaction was rolled back after an error; "
-                                                   "nothing of it was written")
+                _check_group_open(conn)
         finally:
             self._local.group = False
 
