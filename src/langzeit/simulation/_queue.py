@@ -75,7 +75,9 @@ def queue_obstacles(scenario: Scenario) -> tuple[str, ...]:
         scenario: the scenario.
 
     Returns:
-        One readable reason per feature that needs the event loop through the engine.
+        One readable reason per feature the queue kernel does not model; such a scenario
+        runs in the pathway kernel, or through the engine when it has
+        :func:`~langzeit.simulation.kernel_obstacles`.
 
     Examples:
         >>> from langzeit.simulation import load_scenario
