@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Protocol
 
-from langzeit.events import Status
+from langzeit.events import ParticipantState, StateBuilder, Status
 
-__all__ = ["OCCUPYING", "Books", "StateLike", "state_key"]
+__all__ = ["OCCUPYING", "Books", "state_key"]
 
 #: Statuses that hold a place (and count against coaches' and tandems' caseloads).
 OCCUPYING = frozenset({Status.ACTIVE, Status.PAUSED})
@@ -16,21 +15,8 @@ OCCUPYING = frozenset({Status.ACTIVE, Status.PAUSED})
 Key = tuple[Status, str | None, str | None, str | None]
 
 
-class StateLike(Protocol):
-    """Anything with the state fields the books read (a builder or a frozen state)."""
-
-    @property
-    def status(self) -> Status: ...
-    @property
-    def phase_id(self) -> str | None: ...
-    @property
-    def coach_id(self) -> str | None: ...
-    @property
-    def tandem_id(self) -> str | None: ...
-
-
-def state_key(s: StateLike) -> Key:
-    """The fields of a state that the books depend on."""
+def state_key(s: ParticipantState | StateBuilder) -> Key:
+    """The fields of a state (frozen, or a builder: the same attributes) that the books depend on."""
     return (s.status, s.phase_id, s.coach_id, s.tandem_id)
 
 
@@ -51,7 +37,7 @@ class Books:
         self.tandem: dict[str, int] = {}
 
     @classmethod
-    def from_states(cls, states: Iterable[StateLike]) -> Books:
+    def from_states(cls, states: Iterable[ParticipantState | StateBuilder]) -> Books:
         """Books of a set of states."""
         books = cls()
         for s in states:

@@ -17,9 +17,11 @@ from __future__ import annotations
 import heapq
 from collections.abc import Iterable, Mapping
 from datetime import date
-from typing import Any, Protocol
+from typing import Any
 
-__all__ = ["WaitQueue", "Waiting", "waiting_order"]
+from langzeit.events import ParticipantState, StateBuilder
+
+__all__ = ["WaitQueue", "waiting_order"]
 
 #: A heap entry: the participant's serving key, flattened, then the participant id
 #: (flat tuples compare faster than ``(key, pid)``).
@@ -95,18 +97,9 @@ class WaitQueue:
             heapq.heappush(self._heap, entry)
 
 
-class Waiting(Protocol):
-    """The state fields the waiting order reads (a frozen state or a builder)."""
-
-    @property
-    def participant_id(self) -> str: ...
-    @property
-    def waitlisted(self) -> date | None: ...
-    @property
-    def waitlist_priority(self) -> int: ...
-
-
-def waiting_order(waiting: Iterable[Waiting], position: Mapping[str, int], discipline: str) -> list[str]:
+def waiting_order(
+    waiting: Iterable[ParticipantState | StateBuilder], position: Mapping[str, int], discipline: str
+) -> list[str]:
     """The serving order of replayed states, as :class:`WaitQueue` would give it.
 
     Args:
@@ -119,11 +112,12 @@ def waiting_order(waiting: Iterable[Waiting], position: Mapping[str, int], disci
         The participant ids, first served first.
 
     Examples:
-        >>> from types import SimpleNamespace as S
         >>> from datetime import date
-        >>> states = [S(participant_id="a", waitlisted=date(2024, 1, 9), waitlist_priority=0),
-        ...           S(participant_id="b", waitlisted=date(2024, 1, 9), waitlist_priority=1)]
-        >>> position = {"a": 3, "b": 5}
+        >>> from langzeit.events import Referred, Waitlisted, replay
+        >>> day = date(2024, 1, 9)
+        >>> states = replay([Referred("e1", "a", day), Referred("e2", "b", day),
+        ...                  Waitlisted("e3", "a", day), Waitlisted("e4", "b", day, priority=1)]).values()
+        >>> position = {"a": 3, "b": 4}
         >>> waiting_order(states, position, "fifo"), waiting_order(states, position, "priority")
         (['a', 'b'], ['b', 'a'])
     """
