@@ -129,6 +129,15 @@ class Transaction(Protocol):
         ...
 
 
+#: The store's point reads: a :meth:`SqlEventStore._sql` template each, one row or none,
+#: its ``?`` the participant or the programme.
+_POINT_READS = {
+    "version": "SELECT version FROM {streams} WHERE participant_id = ?",
+    "programme_version": "SELECT version FROM {programmes} WHERE programme_id = ?",
+    "programme_of": "SELECT programme_id FROM {streams} WHERE participant_id = ?",
+}
+
+
 class SqlEventStore(abc.ABC, Appending):
     """The shared behaviour of the SQL event stores; see ``SqliteEventStore`` and ``PostgresEventStore``.
 
@@ -391,23 +400,29 @@ class SqlEventStore(abc.ABC, Appending):
         found = next(self._rows(self._sql("SELECT 1 FROM {events} WHERE event_id = ?"), (event_id,)), None)
         return found is not None
 
+    def _point_sql(self, read: str) -> str:
+        """The query of one of the :data:`_POINT_READS` (a backend may answer an older schema's)."""
+        return self._sql(_POINT_READS[read])
+
+    def _point(self, read: str, key: str) -> Any:
+        """The value a point read finds for ``key`` (None: no row)."""
+        row = next(self._rows(self._point_sql(read), (key,)), None)
+        return None if row is None else row[0]
+
     def version(self, participant_id: str) -> int:
         """The participant's stream version: the number of their events (0 if none)."""
-        row = next(self._rows(self._sql("SELECT version FROM {streams} WHERE participant_id = ?"),
-                              (participant_id,)), None)
-        return 0 if row is None else int(row[0])
+        value = self._point("version", participant_id)
+        return 0 if value is None else int(value)
 
     def programme_version(self, programme_id: str) -> int:
         """The programme's version: the number of stored events of its participants (0 if none)."""
-        row = next(self._rows(self._sql("SELECT version FROM {programmes} WHERE programme_id = ?"),
-                              (programme_id,)), None)
-        return 0 if row is None else int(row[0])
+        value = self._point("programme_version", programme_id)
+        return 0 if value is None else int(value)
 
     def programme_of(self, participant_id: str) -> str | None:
         """The programme of the participant's first referral (None: not referred, or unknown)."""
-        row = next(self._rows(self._sql("SELECT programme_id FROM {streams} WHERE participant_id = ?"),
-                              (participant_id,)), None)
-        return None if row is None else row[0]
+        value: str | None = self._point("programme_of", participant_id)
+        return value
 
     @property
     def schema_version(self) -> int:

@@ -92,6 +92,15 @@ _MIGRATIONS: dict[int, tuple[str, ...]] = {
     ),
 }
 
+#: The point reads (``SqlEventStore._point``) that a schema-1 file, read-only, answers from its
+#: events: it has no programmes table and no programme column in its streams.
+_SCHEMA_1_POINT_READS = {
+    "programme_version": "SELECT count(*) FROM events WHERE participant_id IN (SELECT participant_id"
+    " FROM events e WHERE e.type = 'referred' AND json_extract(e.data, '$.programme_id') = ?)",
+    "programme_of": "SELECT coalesce(json_extract(data, '$.programme_id'), '') FROM events"
+    " WHERE participant_id = ? AND type = 'referred' ORDER BY seq LIMIT 1",
+}
+
 
 class _Tx:
     """The statements of a write transaction on one SQLite connection."""
@@ -207,13 +216,15 @@ class SqliteEventStore(SqlEventStore):
         >>> from langzeit.events import Referred, Admitted, EventStore
         >>> path = pathlib.Path(tempfile.mkdtemp()) / "events.sqlite"
         >>> with SqliteEventStore(path) as store:
-        ...     store.extend([Referred("e1", "p1", date(2024, 1, 8)),
+        ...     store.extend([Referred("e1", "p1", date(2024, 1, 8), programme_id="pan"),
         ...                   Admitted("e2", "p1", date(2024, 2, 1))])
         ...     store.version("p1"), store.state("p1").status.value, isinstance(store, EventStore)
+        ...     store.programme_version("pan"), store.programme_of("p1"), store.programme_of("p2")
         ...     [(s.position, s.version, s.event.type) for s in store.events_since(1)]
         ...     [e.event_id for e in store.events(participant_id="p1", until=date(2024, 1, 31))]
         2
         (2, 'active', True)
+        (2, 'pan', None)
         [(2, 2, 'admitted')]
         ['e1']
         >>> with SqliteEventStore(path) as store:  # a stale writer: nothing is written
@@ -424,43 +435,7 @@ nothing was written
         return (f"SELECT * FROM (SELECT {COLUMNS}, row_number() OVER (PARTITION BY participant_id "
                 "ORDER BY seq) FROM events) WHERE seq > ? ORDER BY seq")
 
-    def programme_version(self, programme_id: str) -> int:
-        """The programme's version: the number of stored events of its participants (0 if none).
-
-        Examples:
-            >>> import tempfile, pathlib
-            >>> from datetime import date
-            >>> from langzeit.events import Referred, Admitted
-            >>> with SqliteEventStore(pathlib.Path(tempfile.mkdtemp()) / "s.sqlite") as store:
-            ...     _ = store.extend([Referred("e1", "p1", date(2024, 1, 8), programme_id="pan"),
-            ...                       Admitted("e2", "p1", date(2024, 2, 1))])
-            ...     store.programme_version("pan"), store.programme_version("geh-vor")
-            (2, 0)
-        """
-        if self._schema >= 2:
-            return super().programme_version(programme_id)
-        row = self._conn.execute(
-            "SELECT count(*) FROM events WHERE participant_id IN (SELECT participant_id FROM events e"
-            " WHERE e.type = 'referred' AND json_extract(e.data, '$.programme_id') = ?)",
-            (programme_id,)).fetchone()
-        return int(row[0])
-
-    def programme_of(self, participant_id: str) -> str | None:
-        """The programme of the participant's first referral (None: not referred, or unknown).
-
-        Examples:
-            >>> import tempfile, pathlib
-            >>> from datetime import date
-            >>> from langzeit.events import Referred
-            >>> with SqliteEventStore(pathlib.Path(tempfile.mkdtemp()) / "s.sqlite") as store:
-            ...     _ = store.extend([Referred("e1", "p1", date(2024, 1, 8), programme_id="pan")])
-            ...     store.programme_of("p1"), store.programme_of("p2")
-            ('pan', None)
-        """
-        if self._schema >= 2:
-            return super().programme_of(participant_id)
-        row = self._conn.execute(
-            "SELECT coalesce(json_extract(data, '$.programme_id'), '') FROM events"
-            " WHERE participant_id = ? AND type = 'referred' ORDER BY seq LIMIT 1",
-            (participant_id,)).fetchone()
-        return None if row is None else row[0]
+    def _point_sql(self, read: str) -> str:
+        if self._schema >= 2 or read not in _SCHEMA_1_POINT_READS:
+            return super()._point_sql(read)
+        return _SCHEMA_1_POINT_READS[read]
