@@ -3,6 +3,12 @@
 Many small chunks with their own dictionaries (pyarrow's CSV reader), one chunk, batches of a
 few rows, and the lenient path with a rejected row (codes recoded after dropping rows, the
 reference path) must all give the table of the plain records, cell for cell.
+
+The validation codes a dictionary-encoded column through its dictionary, takes a
+dictionary of plain ids as the label set as it is (no re-encoding), notes which labels
+rows use while checking, and looks at rows only where a distinct value or a null could
+break a rule: dictionaries with repeated values, entries no row uses and nulls must give
+the table and the rejected rows of the same values as plain text.
 """
 
 from __future__ import annotations
@@ -17,6 +23,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from langzeit.exceptions import DataFormatError
 from langzeit.spells import (
@@ -30,6 +38,7 @@ from langzeit.spells import (
     read_spells,
     write_spells,
 )
+from langzeit.spells._arrow_columns import _strings, _text_numpy
 from langzeit.spells._csv import read_csv_rows
 from langzeit.spells._files import _unescaped
 
@@ -212,3 +221,90 @@ def test_an_error_of_a_later_batch_is_raised_and_the_threads_end(
     with pytest.raises(pa.ArrowInvalid, match="damaged row group"):
         SpellTable._checked(source, file="f", data_end=None, strict=True)
     assert not [t for t in threading.enumerate() if t.name.startswith("langzeit-check")]
+
+
+_VALUES: dict[str, list[str | None]] = {
+    "person_id": ["p1", "p2", "P3", "10", "x y", " p1", "", None],
+    "kind": ["elb", "svp", "llu", "luh", "measure", "minijob", "job", "", None],
+    "start": ["2024-01-01", "2023-05-10", "01.02.2024", "2024-13-01", "", None],
+    "end": ["2024-12-31", "2023-01-01", "2024-03-31", "", None],
+    "jobcenter": ["J1", "J2", "10", " J1", "", None],
+    "sex": ["F", "M", "D", "X", "", None],
+    "single_parent": ["1", "0", "true", "x", "", None],
+    "instrument": ["16d", "16f", "45sgb3", "zz", "", None],
+    "amount": ["10.5", "0", "-1", "abc", "3,5", "", None],
+}
+
+_ROW = st.fixed_dictionaries({name: st.sampled_from(values) for name, values in _VALUES.items()})
+
+
+def _assert_same(a: SpellTable, b: SpellTable) -> None:
+    _same(a, b)
+    problems = [[(p.line, p.reason, p.text) for p in t.rejected] for t in (a, b)]
+    assert problems[0] == problems[1]
+
+
+def _dictionary_column(values: list[str | None], extra: list[str], order: list[int], twice: bool) -> pa.Array:
+    """``values`` dictionary-encoded: the distinct ones shuffled, perhaps each twice, and ``extra`` unused."""
+    distinct = sorted({v for v in values if v is not None})
+    shuffled = [distinct[i] for i in sorted(range(len(distinct)), key=lambda i: order[i % len(order)] + i)]
+    dictionary = shuffled + (shuffled if twice else []) + extra
+    first = {v: i for i, v in enumerate(shuffled)}
+    indices = []
+    for i, v in enumerate(values):
+        if v is None:
+            indices.append(None)
+        else:  # every second row of a repeated value points at its second copy
+            indices.append(first[v] + (len(shuffled) if twice and i % 2 else 0))
+    return pa.DictionaryArray.from_arrays(pa.array(indices, pa.int32()), pa.array(dictionary, pa.string()))
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    rows=st.lists(_ROW, min_size=1, max_size=14),
+    extra=st.lists(st.sampled_from(["q9", "unused", "J7", "zz9"]), max_size=3),
+    order=st.lists(st.integers(0, 20), min_size=1, max_size=5),
+    twice=st.booleans(),
+    batch_rows=st.sampled_from([2, 3, 1 << 20]),
+)
+def test_dictionary_layouts_give_the_table_of_plain_text(
+    rows: list[dict[str, str | None]], extra: list[str], order: list[int], twice: bool, batch_rows: int
+) -> None:
+    """Repeated and unused dictionary entries, nulls, several batches: the table and problems of text."""
+    plain = pa.table({name: pa.array([r[name] for r in rows], pa.string()) for name in _VALUES})
+    encoded = pa.table({name: _dictionary_column([r[name] for r in rows], extra, order, twice)
+                        for name in _VALUES})
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(_batches, "_BATCH_ROWS", batch_rows)
+        reference = SpellTable.from_arrow(plain, strict=False)
+        _assert_same(SpellTable.from_arrow(encoded, strict=False), reference)
+        _assert_same(SpellTable.from_arrow(encoded.slice(0), strict=False), reference)
+
+
+def test_a_repeated_id_in_one_dictionary_is_one_person() -> None:
+    """A dictionary that holds an id twice (a writer may): one person, whichever copy a row points at."""
+    ids = pa.DictionaryArray.from_arrays(pa.array([0, 1, 2], pa.int32()), pa.array(["a", "a", "b"]))
+    table = pa.table({"person_id": ids, "kind": ["svp", "svp", "svp"], "start": ["2024-01-01"] * 3,
+                      "end": [None, None, None]})
+    spells = SpellTable.from_arrow(table)
+    assert spells.person_ids.tolist() == ["a", "b"]
+    assert spells.person.tolist() == [0, 0, 1]
+
+
+def test_ids_no_row_uses_are_no_persons_and_jobcenters() -> None:
+    """A slice keeps the whole dictionary: its unused ids and jobcenters do not appear in the table."""
+    ids = pa.array(["a", "b", "c", "d"]).dictionary_encode()
+    jcs = pa.array(["J1", "J2", "J3", "J4"]).dictionary_encode()
+    table = pa.table({"person_id": ids, "kind": ["elb"] * 4, "start": ["2024-01-01"] * 4, "end": [None] * 4,
+                      "jobcenter": jcs}).slice(1, 2)
+    spells = SpellTable.from_arrow(table)
+    assert spells.person_ids.tolist() == ["b", "c"]
+    assert spells.jobcenter_labels == ("J2", "J3")
+
+
+@given(st.lists(st.text(alphabet=st.characters(codec="utf-8", exclude_categories=["Cs"]), max_size=6),
+                max_size=30))
+def test_text_as_numpy_is_the_text(values: list[str]) -> None:
+    """Arrow text as a numpy ``str_`` array (padded ASCII or through Python): the same strings."""
+    expected = [v.rstrip("\0") for v in values]  # numpy's str_ drops trailing NULs, as before
+    assert _text_numpy(_strings(values)).tolist() == expected

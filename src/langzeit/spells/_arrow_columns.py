@@ -28,9 +28,51 @@ _NUMPY_TYPES = {
 
 
 def _bits(buffer: pa.Buffer, offset: int, n: int) -> BoolArray:
-    packed = np.frombuffer(buffer, dtype=np.uint8)
-    out: BoolArray = np.unpackbits(packed, bitorder="little")[offset : offset + n].astype(np.bool_)
+    """``n`` bits of ``buffer`` from bit ``offset`` on as booleans (only the bytes holding them unpacked)."""
+    first = offset // 8
+    packed = np.frombuffer(buffer, dtype=np.uint8, count=(offset + n + 7) // 8 - first, offset=first)
+    skip = offset - 8 * first
+    out: BoolArray = np.unpackbits(packed, bitorder="little")[skip : skip + n].view(np.bool_)
     return out
+
+
+def _data_and_valid(array: pa.Array) -> tuple[npt.NDArray[Any], BoolArray | None]:
+    """A fixed-width Arrow array's values as numpy (read-only, undefined under nulls) and its validity.
+
+    The validity is None when the array has no nulls. No value is replaced: callers that
+    must not read a null slot's value (a dictionary index there may be anything) mask it.
+    """
+    t = array.type
+    if pa.types.is_date32(t):
+        array, t = array.view(pa.int32()), pa.int32()
+    n, offset = len(array), array.offset
+    buffers = array.buffers()
+    dtype = np.dtype(_NUMPY_TYPES[str(t)])
+    data = np.frombuffer(buffers[1], dtype=dtype, count=n, offset=offset * dtype.itemsize) if n else (
+        np.zeros(0, dtype))
+    valid = _bits(buffers[0], offset, n) if array.null_count else None
+    return data, valid
+
+
+def _take(lut: npt.NDArray[Any], index: npt.NDArray[Any], valid: BoolArray | None,
+          out: npt.NDArray[Any] | None = None) -> npt.NDArray[Any]:
+    """``lut[index]`` where ``valid`` (all rows when None), ``lut[-1]`` elsewhere; into ``out`` when given.
+
+    ``index`` holds dictionary indices (never negative, within ``lut``: Arrow checks them,
+    and the Parquet reader validates every batch). ``np.take`` with ``mode="clip"`` writes
+    straight into ``out`` (``"raise"`` buffers a whole copy) and is twice as fast as
+    indexing with ``int32`` positions. Under a null the index is never read: the positions
+    are shifted by one and zeroed there, so they pick ``lut[-1]`` from a shifted table,
+    whatever value the null slot holds.
+    """
+    if valid is None:
+        return np.take(lut, index, out=out, mode="clip")
+    shifted = np.concatenate([lut[-1:], lut[:-1]])
+    position = index.astype(np.int64) if index.dtype.itemsize > 4 or index.dtype.kind == "u" else (
+        index.astype(np.int32))
+    position += 1
+    position *= valid
+    return np.take(shifted, position, out=out, mode="clip")
 
 
 def _numpy(values: pa.Array | pa.ChunkedArray, fill: Any) -> npt.NDArray[Any]:
@@ -110,10 +152,16 @@ def _text_numpy(values: pa.Array) -> npt.NDArray[np.str_]:
     if width == 0 or (data >= 128).any():
         return (np.array([str(v) for v in values.to_pylist()], dtype=np.str_) if width
                 else np.full(n, "", np.str_))
-    grid = np.zeros((n, width), dtype=np.uint8)
-    rows = np.repeat(np.arange(n), lengths)
-    grid[rows, np.arange(data.size) - np.repeat(offsets[:-1] - offsets[0], lengths)] = data
-    return grid.view(f"S{width}").ravel().astype(np.str_)
+    # every value padded with NULs to one width by Arrow: the data buffer is then a numpy
+    # bytes array as it is (numpy drops trailing NULs; ids hold no control characters)
+    padded = pc.utf8_rpad(values, width=width, padding="\0")
+    padded_offsets = np.frombuffer(padded.buffers()[1], dtype=np.int64 if wide else np.int32)[
+        padded.offset : padded.offset + n + 1]
+    start = int(padded_offsets[0])
+    if int(padded_offsets[-1]) - start != n * width:  # pragma: no cover - ASCII pads to whole bytes
+        return np.array([str(v) for v in values.to_pylist()], dtype=np.str_)
+    fixed = np.frombuffer(padded.buffers()[2], dtype=f"S{width}", count=n, offset=start)
+    return fixed.astype(np.str_)
 
 
 def _empty_text(kind: pa.DataType) -> pa.Scalar:
@@ -150,6 +198,10 @@ class _Labels:
 
     def __init__(self) -> None:
         self.sets: list[pa.Array] = []
+        #: per set: whether its labels are distinct (a dictionary used as it is may repeat one)
+        self.distinct: list[bool] = []
+        #: per set, when tracked (:meth:`mark_used`): which of its labels rows use (``-1`` last)
+        self.used: list[BoolArray | None] = []
         self._last: tuple[pa.Array, npt.NDArray[np.int32], int] | None = None
         self._mapped: dict[tuple[int, Any], npt.NDArray[Any]] = {}
         self._python: dict[int, list[str]] = {}
@@ -172,12 +224,27 @@ class _Labels:
         for part in parts:
             bases.append(len(out.sets))
             out.sets.extend(part.sets)
+            out.distinct.extend(part.distinct)
+            out.used.extend(part.used)
         return out, bases
 
-    def codes(self, array: pa.Array | None, n: int) -> tuple[npt.NDArray[np.int32], int]:
-        """The codes of one batch's values and the index of their label set."""
+    def _add_set(self, values: pa.Array, *, distinct: bool) -> int:
+        self.sets.append(values)
+        self.distinct.append(distinct)
+        self.used.append(None)
+        return len(self.sets) - 1
+
+    def _lut(
+        self, array: pa.Array | None, n: int
+    ) -> tuple[npt.NDArray[np.int32], int, npt.NDArray[Any], BoolArray | None]:
+        """A batch's dictionary coded (``-1`` last, for nulls), its label set, the indices, their validity.
+
+        A dictionary of plain distinct-looking text (letters and digits only, no empty value:
+        ids usually are) is its own label set, coded as it is; others are stripped and
+        encoded once.
+        """
         if array is None:
-            return np.full(n, -1, np.int32), self._empty_set()
+            return np.full(1, -1, np.int32), self._empty_set(), np.zeros(n, np.int32), None
         if not pa.types.is_dictionary(array.type):
             if not (pa.types.is_string(array.type) or pa.types.is_integer(array.type)):
                 array = pc.cast(array, pa.string())  # integers are encoded first, then their text
@@ -189,26 +256,82 @@ class _Labels:
             lut, k = last[1], last[2]
         else:
             text = d if pa.types.is_string(d.type) else pc.cast(d, pa.string())
-            normal = pc.dictionary_encode(_stripped(text))
-            lut = _numpy(normal.indices, -1).astype(np.int32)
-            values: pa.Array = normal.dictionary
-            empty = pc.index(values, _empty_text(values.type)).as_py() if len(values) else -1
-            if empty >= 0:  # "" is no label: its rows are empty
-                lut = np.where(lut == empty, -1, lut - (lut > empty)).astype(np.int32)
-                values = pa.concat_arrays([values[:empty], values[empty + 1 :]])
-            lut = np.append(lut, np.int32(-1))  # null index -> empty
-            self.sets.append(values)
-            k = len(self.sets) - 1
+            if len(text) and not text.null_count and pc.all(pc.ascii_is_alnum(text)).as_py():
+                # nothing to strip and no empty value: the dictionary is the set (duplicates, if a
+                # writer left any, are merged with the other sets at the end)
+                lut = np.append(np.arange(len(text), dtype=np.int32), np.int32(-1))
+                k = self._add_set(text, distinct=False)
+            else:
+                normal = pc.dictionary_encode(_stripped(text))
+                lut = _numpy(normal.indices, -1).astype(np.int32)
+                values: pa.Array = normal.dictionary
+                empty = pc.index(values, _empty_text(values.type)).as_py() if len(values) else -1
+                if empty >= 0:  # "" is no label: its rows are empty
+                    lut = np.where(lut == empty, -1, lut - (lut > empty)).astype(np.int32)
+                    values = pa.concat_arrays([values[:empty], values[empty + 1 :]])
+                lut = np.append(lut, np.int32(-1))  # null index -> empty
+                k = self._add_set(values, distinct=True)
             self._last = (d, lut, k)
         indices = array.indices
         if pa.types.is_unsigned_integer(indices.type):  # -1 (null) must not wrap round
             indices = pc.cast(indices, pa.int64())
-        out: npt.NDArray[np.int32] = lut[_numpy(indices, -1)]
-        return out, k
+        data, valid = _data_and_valid(indices)
+        return lut, k, data, valid
+
+    def codes(self, array: pa.Array | None, n: int, out: npt.NDArray[Any] | None = None,
+              ) -> tuple[npt.NDArray[np.int32], int]:
+        """The codes of one batch's values (into ``out`` when given) and the index of their label set."""
+        lut, k, index, valid = self._lut(array, n)
+        if array is None:
+            if out is None:
+                return np.full(n, -1, np.int32), k
+            out[:] = -1
+            return out, k
+        return _take(lut, index, valid, out), k
+
+    def mark_used(self, codes: npt.NDArray[Any], k: int) -> None:
+        """Note which labels of set ``k`` the ``codes`` use (batch by batch, in the checking thread)."""
+        used = self.used[k]
+        if used is None:
+            used = self.used[k] = np.zeros(len(self.sets[k]) + 1, dtype=np.bool_)
+        used[codes] = True
+
+    def lookup(
+        self, array: pa.Array | None, n: int, mapping: Callable[[list[str]], Any], fill: Any, dtype: Any,
+        out: npt.NDArray[Any] | None = None,
+    ) -> tuple[npt.NDArray[Any], int, npt.NDArray[Any]]:
+        """Per-row ``mapping(labels)`` values in one take from the dictionary (``fill`` where empty).
+
+        Returns the values (``out`` when given), the label set and the values the rows can
+        have (each dictionary entry's, and ``fill`` when a row is null or empty).
+        """
+        lut, k, index, valid = self._lut(array, n)
+        composed = np.take(self._per_label(k, mapping, fill, dtype), lut)
+        if array is None:
+            values = np.full(n, fill, dtype=dtype) if out is None else out
+            values[:] = fill
+            return values, k, composed
+        reachable = composed if valid is not None else composed[:-1]
+        if valid is None and np.array_equal(composed[:-1], np.arange(composed.size - 1)):
+            if out is None:  # the dictionary is in code order (kinds, sexes as written): a cast
+                return index.astype(dtype), k, reachable
+            out[:] = index
+            return out, k, reachable
+        return _take(composed, index, valid, out), k, reachable
+
+    def _per_label(
+        self, k: int, mapping: Callable[[list[str]], Any], fill: Any, dtype: Any
+    ) -> npt.NDArray[Any]:
+        """``mapping`` of set ``k``'s labels, one value per label, and ``fill`` last (kept per set)."""
+        key = (k, mapping)
+        if key not in self._mapped:
+            self._mapped[key] = np.append(np.asarray(mapping(self.labels(k)), dtype=dtype), np.asarray(
+                fill, dtype=dtype))
+        return self._mapped[key]
 
     def _empty_set(self) -> int:
         if not self.sets or len(self.sets[-1]):
-            self.sets.append(_strings([]))
+            self._add_set(_strings([]), distinct=True)
             self._last = None
         return len(self.sets) - 1
 
@@ -221,15 +344,14 @@ class _Labels:
     def mapped(self, codes: npt.NDArray[np.int32], k: int, mapping: Callable[[list[str]], Any], fill: Any,
                dtype: Any) -> npt.NDArray[Any]:
         """Per-row values through ``mapping(labels of set k)`` (one value per label); ``fill`` where empty."""
-        key = (k, mapping)
-        if key not in self._mapped:
-            self._mapped[key] = np.append(np.asarray(mapping(self.labels(k)), dtype=dtype), np.asarray(
-                fill, dtype=dtype))
-        out: npt.NDArray[Any] = self._mapped[key][codes]
+        out: npt.NDArray[Any] = np.take(self._per_label(k, mapping, fill, dtype), codes)
         return out
 
-    def bad_ids(self, codes: npt.NDArray[np.int32], k: int) -> BoolArray:
-        """Rows whose value is longer than ``MAX_ID_LENGTH`` or not printable (checked per distinct value)."""
+    def bad_ids(self, codes: npt.NDArray[np.int32], k: int) -> BoolArray | None:
+        """Rows whose value is longer than ``MAX_ID_LENGTH`` or not printable (checked per distinct value).
+
+        None when no label of set ``k`` is (no row is looked at).
+        """
         key = (k, "bad_ids")
         if key not in self._mapped:
             values = self.sets[k]
@@ -248,14 +370,17 @@ class _Labels:
                     printable = _numpy(pc.utf8_is_printable(rest), False).astype(np.bool_)
                     flag[doubtful] = too_long | ~printable
             self._mapped[key] = np.append(flag, False)
-        out: BoolArray = self._mapped[key][codes]
+        flags = self._mapped[key]
+        if not flags.any():
+            return None
+        out: BoolArray = np.take(flags, codes)
         return out
 
     def merged(self) -> tuple[pa.Array, list[npt.NDArray[np.int32]]]:
         """All label sets as one (first appearance order), and per set the codes into it (``-1`` last)."""
         if not self.sets:
             return _strings([]), []
-        if len(self.sets) == 1:
+        if len(self.sets) == 1 and self.distinct[0]:
             return self.sets[0], [np.append(np.arange(len(self.sets[0]), dtype=np.int32), np.int32(-1))]
         normal = pc.dictionary_encode(pa.concat_arrays(self.sets))
         index = _numpy(normal.indices, -1).astype(np.int32)
@@ -269,8 +394,10 @@ class _Labels:
 
         ``batches`` gives (offset, length, label set) of every batch.
         """
-        if len(self.sets) <= 1:
-            return self.sets[0] if self.sets else _strings([])
+        if not self.sets:
+            return _strings([])
+        if len(self.sets) == 1 and self.distinct[0]:
+            return self.sets[0]
         values, luts = self.merged()
         for offset, length, k in batches:
             part = codes[offset : offset + length]

@@ -17,7 +17,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from langzeit._calendar import FIRST_YEAR, LAST_YEAR
-from langzeit.spells._arrow_columns import BoolArray, _Labels, _numpy, _strings
+from langzeit.spells._arrow_columns import BoolArray, _data_and_valid, _Labels, _numpy, _strings
 from langzeit.spells._codes import SEX_CODES, SpellKind, date_to_day
 
 _ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
@@ -42,8 +42,8 @@ def _parse_date(text: str) -> int | None:
 
 _FIRST_DAY = date_to_day(dt.date(FIRST_YEAR, 1, 1))
 _LAST_DAY = date_to_day(dt.date(LAST_YEAR, 12, 31))
-_BAD_DAY = np.iinfo(np.int32).min  # no date's day number (years 1-9999 lie within ±3 million)
-_NULL_DAY = np.iinfo(np.int32).min
+_NULL_DAY = np.iinfo(np.int32).min  # no date's day number (years 1-9999 lie within ±3 million)
+_BAD_DAY = _NULL_DAY + 1
 Int32Array = npt.NDArray[np.int32]
 
 
@@ -62,23 +62,31 @@ def _parse_dates(labels: list[str]) -> list[int]:
     return [_BAD_DAY if (p := _parse_date(lab)) is None else p for lab in labels]
 
 
-def _dates(array: pa.Array | None, n: int, text: _Labels) -> tuple[Int32Array, BoolArray, BoolArray]:
-    """Day numbers (``int32``, 0 where empty or bad), a mask of empty values and a mask of unparsable ones."""
+def _dates(
+    array: pa.Array | None, n: int, text: _Labels, out: Int32Array | None = None,
+) -> tuple[Int32Array, BoolArray | None, BoolArray | None]:
+    """Day numbers (``int32``, 0 where empty or bad), a mask of empty values and a mask of unparsable ones.
+
+    Written into ``out`` when given. A mask is None when no row can be so (typed dates
+    without nulls, text whose every distinct value is a date): no pass over the rows.
+    """
     if array is not None and (pa.types.is_date(array.type) or pa.types.is_timestamp(array.type)):
         typed = array if pa.types.is_date32(array.type) else pc.cast(array, pa.date32())
-        days: Int32Array = _numpy(typed, _NULL_DAY)
-        if not days.flags.writeable:
-            days = days.copy()
-        empty = days == _NULL_DAY
-        if array.null_count:
-            days[empty] = 0
-        return days, empty, np.zeros(len(days), dtype=np.bool_)
-    codes, k = text.codes(array, n)
-    days = text.mapped(codes, k, _parse_dates, 0, np.int32)
-    bad = days == _BAD_DAY
-    if bad.any():
-        days[bad] = 0
-    return days, codes < 0, bad
+        data, valid = _data_and_valid(typed)
+        days = np.empty(n, np.int32) if out is None else out
+        if valid is None:
+            np.copyto(days, data)
+            return days, None, None
+        np.multiply(data, valid, out=days)  # 0 under nulls
+        return days, ~valid, None
+    days, _, reachable = text.lookup(array, n, _parse_dates, _NULL_DAY, np.int32, out=out)
+    masks = []
+    for sentinel in (_NULL_DAY, _BAD_DAY):
+        mask = days == sentinel if (reachable == sentinel).any() else None
+        if mask is not None:
+            days[mask] = 0
+        masks.append(mask)
+    return days, masks[0], masks[1]
 
 
 def _parse_amounts(labels: list[str]) -> npt.NDArray[np.float64]:
@@ -100,19 +108,30 @@ def _parse_amounts(labels: list[str]) -> npt.NDArray[np.float64]:
 
 
 def _amounts(
-    array: pa.Array | None, n: int, text: _Labels
-) -> tuple[npt.NDArray[np.float64], BoolArray, BoolArray]:
+    array: pa.Array | None, n: int, text: _Labels, out: npt.NDArray[np.float64] | None = None,
+) -> tuple[npt.NDArray[np.float64], BoolArray | None, BoolArray | None]:
     """Euros (``nan`` where empty), a mask of empty values and of unparsable or negative ones.
 
-    Text is parsed once per distinct value; a decimal comma (``563,50``) is accepted.
+    Written into ``out`` when given; a mask is None when no row is so. Text is parsed once
+    per distinct value; a decimal comma (``563,50``) is accepted.
     """
+    values = np.empty(n, np.float64) if out is None else out
     if array is not None and (pa.types.is_integer(array.type) or pa.types.is_floating(array.type)
                               or pa.types.is_decimal(array.type)):
-        values = _numpy(array if pa.types.is_float64(array.type) else pc.cast(array, pa.float64()), np.nan)
-        empty = np.isnan(values)
+        wide = array if pa.types.is_float64(array.type) else pc.cast(array, pa.float64())
+        data, valid = _data_and_valid(wide)
+        np.copyto(values, data)
+        if valid is not None:
+            np.copyto(values, np.nan, where=~valid)
+        if values.size and valid is None:
+            low, high = values.min(), values.max()  # nan in either: some value is empty or odd
+            if low >= 0 and high < np.inf:
+                return values, None, None
+        empty: BoolArray = np.isnan(values)
     else:
         codes, k = text.codes(array, n)
-        values, empty = text.mapped(codes, k, _parse_amounts, np.nan, np.float64), codes < 0
+        np.take(text._per_label(k, _parse_amounts, np.nan, np.float64), codes, out=values)
+        empty = codes < 0
     bad = ~empty & ~(np.isfinite(values) & (values >= 0))
     return values, empty, bad
 
@@ -124,13 +143,12 @@ def _parse_flags(labels: list[str]) -> list[int]:
     return [_FLAG_MEANING.get(lab.lower(), 2) for lab in labels]
 
 
-def _flags(array: pa.Array | None, n: int, text: _Labels) -> tuple[BoolArray, BoolArray]:
-    """``single_parent`` as booleans and a mask of values other than 1, 0, true, false or empty."""
+def _flags(array: pa.Array | None, n: int, text: _Labels) -> tuple[BoolArray, BoolArray | None]:
+    """``single_parent`` as booleans and a mask of values but 1, 0, true, false or empty (None: none)."""
     if array is not None and pa.types.is_boolean(array.type):
-        return _numpy(array, False), np.zeros(len(array), dtype=np.bool_)
-    codes, k = text.codes(array, n)
-    value = text.mapped(codes, k, _parse_flags, 0, np.uint8)
-    return value == 1, value == 2
+        return _numpy(array, False), None
+    value, _, reachable = text.lookup(array, n, _parse_flags, 0, np.uint8)
+    return value == 1, value == 2 if (reachable == 2).any() else None
 
 
 def _kind_codes(labels: list[str]) -> list[int]:

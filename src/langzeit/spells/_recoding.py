@@ -64,14 +64,19 @@ def _used_in_batches(
 ) -> tuple[pa.Array, list[npt.NDArray[np.int32]], BoolArray]:
     """The merged label sets, each set's codes into them, and which merged labels rows use.
 
-    ``codes`` are still batch codes (into each batch's set): a scatter into the batch's
-    small set per batch, no pass over a recoded column.
+    ``codes`` are still batch codes (into each batch's set). Which labels of a set its rows
+    use was noted while checking (``_Labels.mark_used``, in the checking threads); a set
+    without that note is looked up here, a scatter into the batch's small set per batch.
     """
     values, luts = text.merged()
     used = np.zeros(len(values) + 1, dtype=np.bool_)
-    for offset, length, k in batches:
-        local = np.zeros(luts[k].size, dtype=np.bool_)
-        local[codes[offset : offset + length]] = True
+    for k in {k for _, _, k in batches}:
+        local = text.used[k] if k < len(text.used) else None
+        if local is None:
+            local = np.zeros(luts[k].size, dtype=np.bool_)
+            for offset, length, j in batches:
+                if j == k:
+                    local[codes[offset : offset + length]] = True
         used[luts[k][local]] = True
     return values, luts, used
 

@@ -498,6 +498,8 @@ def _check_rules(
     rejected.sort(key=lambda p: p.line)
     if rejected and strict:
         raise DataFormatError(file, rejected)
+    if not found and tuple(rejected) == table.rejected:  # nothing removed: no second check of the columns
+        return table
     return attrs.evolve(table, rejected=tuple(rejected))
 
 

@@ -153,8 +153,9 @@ class _Problems:
         self.n = n
         self.found: list[tuple[BoolArray, str]] = []
 
-    def check(self, mask: BoolArray, reason: str) -> None:
-        if mask.any():
+    def check(self, mask: BoolArray | None, reason: str) -> None:
+        """Note the rows of ``mask`` as bad for ``reason`` (None, or no row: nothing to note)."""
+        if mask is not None and mask.any():
             self.found.append((mask, reason))
 
     def bad(self) -> BoolArray:
@@ -202,7 +203,12 @@ def _check_batch(
     batch: pa.RecordBatch, offset: int, lines: IntArray | None, text: dict[str, _Labels], out: _Columns,
     all_sets: Callable[[], int], *, file: str, delimiter: str,
 ) -> _BatchResult:
-    """Check one batch's rows (table rows ``offset`` on) and write their codes into ``out``."""
+    """Check one batch's rows (table rows ``offset`` on) and write their codes into ``out``.
+
+    Values are written straight into the columns of ``out``; a rule is checked row by row
+    only where some distinct value or null could break it (a kind column of known kinds
+    needs no look at its rows), so a clean batch costs about one pass per column.
+    """
     m = batch.num_rows
     rows = slice(offset, offset + m)
     names = set(batch.schema.names)
@@ -211,44 +217,57 @@ def _check_batch(
         return batch.column(name) if name in names else None
 
     found = _Problems(m)
-    person_b, person_k = text["person_id"].codes(column("person_id"), m)
-    out.person[rows] = person_b
+    person_b, person_k = text["person_id"].codes(column("person_id"), m, out=out.person[rows])
+    text["person_id"].mark_used(person_b, person_k)
     found.check(person_b < 0, "empty person_id")
-    codes, k = text["kind"].codes(column("kind"), m)
-    kind_b = text["kind"].mapped(codes, k, _kind_codes, _NO_KIND, np.uint8)
-    for i, label in enumerate(text["kind"].labels(k)):
-        if _kind_code(label) == _NO_KIND:
-            found.check(codes == i, f"unknown kind {label!r}")
-    found.check(codes < 0, "missing kind")
-    start_b, start_empty, bad_start = _dates(column("start"), m, text["start"])
+    kind_b, k, kinds = text["kind"].lookup(column("kind"), m, _kind_codes, _NO_KIND, np.uint8,
+                                           out=out.kind[rows])
+    if (kinds == _NO_KIND).any():  # an unknown or a missing kind: which, row by row
+        codes, k = text["kind"].codes(column("kind"), m)
+        for i, label in enumerate(text["kind"].labels(k)):
+            if _kind_code(label) == _NO_KIND:
+                found.check(codes == i, f"unknown kind {label!r}")
+        found.check(codes < 0, "missing kind")
+    start_b, start_empty, bad_start = _dates(column("start"), m, text["start"], out=out.start[rows])
     found.check(start_empty, "missing start")
     found.check(bad_start, f"start is not a date ({DATE_FORMS})")
-    end_b, end_empty, bad_end = _dates(column("end"), m, text["end"])
+    end_b, end_empty, bad_end = _dates(column("end"), m, text["end"], out=out.end[rows])
     found.check(bad_end, f"end is not a date ({DATE_FORMS})")
     found.check(_outside_years(start_b), f"start is outside the years {FIRST_YEAR}–{LAST_YEAR}")
     ongoing = "(leave end empty for an ongoing spell)"
     found.check(_outside_years(end_b), f"end is outside the years {FIRST_YEAR}–{LAST_YEAR} {ongoing}")
-    end_b = np.where(end_empty, OPEN_END, end_b)
-    found.check(~bad_start & ~bad_end & ~start_empty & (end_b < start_b), "end before start")
+    if end_empty is not None:
+        np.copyto(end_b, OPEN_END, where=end_empty)
+    before = end_b < start_b
+    if before.any():  # only rows with both dates count
+        for mask in (bad_start, bad_end, start_empty):
+            if mask is not None:
+                before &= ~mask
+        found.check(before, "end before start")
     too_odd = f"longer than {MAX_ID_LENGTH} characters or with control characters"
     found.check(text["person_id"].bad_ids(person_b, person_k), f"person_id {too_odd}")
-    codes, jc_k = text["jobcenter"].codes(column("jobcenter"), m)
-    out.jobcenter[rows] = codes
+    codes, jc_k = text["jobcenter"].codes(column("jobcenter"), m, out=out.jobcenter[rows])
+    text["jobcenter"].mark_used(codes, jc_k)
     found.check(text["jobcenter"].bad_ids(codes, jc_k), f"jobcenter {too_odd}")
-    found.check((kind_b == SpellKind.ELB) & (codes < 0), "elb spell without jobcenter")
-    codes, k = text["sex"].codes(column("sex"), m)
-    sex_b = text["sex"].mapped(codes, k, _sex_codes, 0, np.uint8)
-    found.check(sex_b == _NO_KIND, "sex must be F, M, D or empty")
+    no_jobcenter = codes < 0
+    if no_jobcenter.any():
+        found.check((kind_b == SpellKind.ELB) & no_jobcenter, "elb spell without jobcenter")
+    sex_b, _, sexes = text["sex"].lookup(column("sex"), m, _sex_codes, 0, np.uint8, out=out.sex[rows])
+    if (sexes == _NO_KIND).any():
+        found.check(sex_b == _NO_KIND, "sex must be F, M, D or empty")
     sp_b, bad_flag = _flags(column("single_parent"), m, text["single_parent"])
     found.check(bad_flag, "single_parent must be 1, 0 or empty")
     codes, ins_k = text["instrument"].codes(column("instrument"), m)
+    text["instrument"].mark_used(codes, ins_k)
     out.put_instrument(rows, codes, all_sets)
-    found.check(_kind_in(kind_b, _NEEDS_INSTRUMENT) & (codes < 0), "measure without instrument")
-    amount_b, amount_empty, bad_amount = _amounts(column("amount"), m, text["amount"])
+    no_instrument = codes < 0
+    if no_instrument.any():
+        found.check(_kind_in(kind_b, _NEEDS_INSTRUMENT) & no_instrument, "measure without instrument")
+    _, amount_empty, bad_amount = _amounts(column("amount"), m, text["amount"], out=out.amount[rows])
     found.check(bad_amount, "amount is not a non-negative number")
-    found.check(_kind_in(kind_b, _NEEDS_AMOUNT) & amount_empty, "llu/luh spell without amount")
-    out.kind[rows], out.start[rows], out.end[rows], out.sex[rows] = kind_b, start_b, end_b, sex_b
-    out.single_parent[rows], out.amount[rows] = sp_b, amount_b
+    if amount_empty is not None and amount_empty.any():
+        found.check(_kind_in(kind_b, _NEEDS_AMOUNT) & amount_empty, "llu/luh spell without amount")
+    out.single_parent[rows] = sp_b
     good_start, good_end = start_b, end_b
     problems: list[RowProblem] = []
     bad_rows = None
@@ -260,8 +279,10 @@ def _check_batch(
         bad_rows = np.flatnonzero(bad) + offset
     latest = None
     if good_start.size:  # the data's end by default: the latest start or end of a valid row
-        closed = good_end[good_end != OPEN_END]
-        latest = max(int(good_start.max()), int(closed.max()) if closed.size else -(1 << 31))
+        closed = int(good_end.max())
+        if closed == OPEN_END:  # the latest end of a closed spell, if any
+            closed = int(good_end.max(where=good_end != OPEN_END, initial=-(1 << 31)))
+        latest = max(int(good_start.max()), closed)
     return _BatchResult((person_k, jc_k, ins_k), problems, bad_rows, latest)
 
 
@@ -435,10 +456,15 @@ def _kept_lines(lines: IntArray | None, ok: IntArray | None) -> IntArray | None:
 
 
 def _kind_in(kind: npt.NDArray[np.uint8], kinds: Sequence[int]) -> BoolArray:
-    """``np.isin(kind, kinds)`` by a table look-up (one pass over a uint8 column)."""
-    table = np.zeros(256, dtype=np.bool_)
-    table[list(kinds)] = True
-    out: BoolArray = table[kind]
+    """``np.isin(kind, kinds)`` by comparisons, one per kind (cheaper on a uint8 column than a look-up).
+
+    Examples:
+        >>> _kind_in(np.array([0, 7, 8, 3], dtype=np.uint8), (7, 8)).tolist()
+        [False, True, True, False]
+    """
+    out: BoolArray = np.zeros(kind.shape, dtype=np.bool_)
+    for k in kinds:
+        out |= kind == k
     return out
 
 
