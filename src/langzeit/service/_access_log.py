@@ -130,6 +130,10 @@ class AccessLog(Protocol):
         """Write ``records`` in one transaction; returns how many were written."""
         ...  # pragma: no cover
 
+    async def append_async(self, records: Sequence[AccessRecord]) -> int:
+        """:meth:`append`, awaited in the running event loop (no thread waits for the commit)."""
+        ...  # pragma: no cover
+
     def records(self, *, since: int = 0, limit: int | None = None,
                 participant_id: str | None = None) -> list[AccessRecord]:
         """The records after number ``since``, oldest first (only one participant's if given)."""
@@ -201,7 +205,7 @@ class SqliteAccessLog:
         self._local = threading.local()
         self._open = []
         self._lock = threading.Lock()
-        self._group = GroupCommit(_all_at_once(self._insert))
+        self._group = GroupCommit(_all_at_once(self._insert), name="langzeit-access-log")
         if not self._path.exists():
             fd = os.open(self._path, os.O_CREAT | os.O_WRONLY, 0o600)
             os.close(fd)
@@ -232,6 +236,10 @@ class SqliteAccessLog:
         """Write ``records`` in one transaction (with others' arriving meanwhile); returns how many."""
         return self._group.submit(records) if records else 0
 
+    async def append_async(self, records: Sequence[AccessRecord]) -> int:
+        """:meth:`append`, awaited in the running event loop (no thread waits for the commit)."""
+        return await self._group.submit_async(records) if records else 0
+
     def _insert(self, records: list[AccessRecord]) -> None:
         conn = self._conn
         with _transaction(conn, wait=self._timeout):
@@ -245,7 +253,8 @@ class SqliteAccessLog:
         return [AccessRecord(*row) for row in self._conn.execute(sql, params).fetchall()]
 
     def close(self) -> None:
-        """Close every thread's connection."""
+        """Write the records queued so far, then close every thread's connection."""
+        self._group.close()
         with self._lock:
             for conn in self._open:
                 conn.close()
@@ -285,7 +294,7 @@ class PostgresAccessLog:
         import psycopg_pool  # the postgres extra; the store has already checked it is installed
 
         self._table = f'"{schema}".access_log'
-        self._group = GroupCommit(_all_at_once(self._insert))
+        self._group = GroupCommit(_all_at_once(self._insert), name="langzeit-access-log")
         self._pool = psycopg_pool.ConnectionPool(conninfo, min_size=1, max_size=max_size,
                                                  kwargs={"autocommit": True}, open=True)
         try:
@@ -301,6 +310,10 @@ class PostgresAccessLog:
         """Write ``records`` in one transaction (with others' arriving meanwhile); returns how many."""
         return self._group.submit(records) if records else 0
 
+    async def append_async(self, records: Sequence[AccessRecord]) -> int:
+        """:meth:`append`, awaited in the running event loop (no thread waits for the commit)."""
+        return await self._group.submit_async(records) if records else 0
+
     def _insert(self, records: list[AccessRecord]) -> None:
         with self._pool.connection() as conn, conn.transaction(), conn.cursor() as cur:
             cur.executemany(f"INSERT INTO {self._table} ({_COLUMNS}) VALUES (%s, %s, %s, %s, %s, %s, %s)",
@@ -314,5 +327,6 @@ class PostgresAccessLog:
             return [AccessRecord(*row) for row in conn.execute(sql, params).fetchall()]
 
     def close(self) -> None:
-        """Close the pool."""
+        """Write the records queued so far, then close the pool."""
+        self._group.close()
         self._pool.close()

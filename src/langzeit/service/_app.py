@@ -9,13 +9,16 @@ nothing. Starlette needs only anyio; uvicorn serves it.
 Each endpoint names the roles allowed; a caseworker's token is further limited to its
 programmes. Reads of personal data need a purpose (header ``Langzeit-Purpose`` or
 query parameter ``purpose``) and are written to the access log before the answer is
-sent. Engine calls run in Starlette's thread pool (the engine serialises its calls).
+sent. Engine calls run in Starlette's thread pool (the engine serialises its calls), except
+commands and the access log's writes: a request hands them to a committer thread
+(:class:`._group.GroupCommit`) and awaits its answer in the event loop, holding no thread.
 """
 
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import inspect
 import json
 import logging
 import os
@@ -136,10 +139,18 @@ class _Call:
     def log(self, participants: Iterable[str | None], *, programme_id: str | None) -> None:
         """Write the access-log records of this read (before the answer is sent)."""
         assert self.purpose is not None
+        self.service.log_access(self.who, self._action(), self.purpose, programme_id=programme_id,
+                                participants=list(participants))
+
+    async def log_async(self, participants: Iterable[str | None], *, programme_id: str | None) -> None:
+        """:meth:`log` from a coroutine: awaits the records' commit without holding a thread."""
+        assert self.purpose is not None
+        await self.service.log_access_async(self.who, self._action(), self.purpose,
+                                            programme_id=programme_id, participants=list(participants))
+
+    def _action(self) -> str:
         route = self.request.scope.get("route")
-        path = getattr(route, "path", self.request.url.path)
-        self.service.log_access(self.who, f"{self.request.method} {path}", self.purpose,
-                                programme_id=programme_id, participants=list(participants))
+        return f"{self.request.method} {getattr(route, 'path', self.request.url.path)}"
 
 
 def _bad_date(name: str, text: str) -> dt.date:
@@ -147,12 +158,17 @@ def _bad_date(name: str, text: str) -> dt.date:
                          extra={"errors": [{"location": name, "message": "a date YYYY-MM-DD"}]})
 
 
-Handler = Callable[[_Call], Any]
+Handler = Callable[[_Call], Any]  # a function (run in the thread pool) or a coroutine function
 
 
 def _endpoint(roles: frozenset[Role], *, personal: bool = False, status: int = 200,
               ) -> Callable[[Handler], Callable[[Request], Awaitable[Response]]]:
-    """Wrap a handler: authenticate, check the role, require a purpose, run in the thread pool."""
+    """Wrap a handler: authenticate, check the role, require a purpose, run it.
+
+    A plain function runs in the thread pool; a coroutine function (one that only awaits
+    the committer threads, :class:`._group.GroupCommit`, or the pool for its blocking
+    parts) runs in the event loop itself.
+    """
     def wrap(handler: Handler) -> Callable[[Request], Awaitable[Response]]:
         async def endpoint(request: Request) -> Response:
             service: Service = request.app.state.service
@@ -179,7 +195,9 @@ def _endpoint(roles: frozenset[Role], *, personal: bool = False, status: int = 2
                         body = json.loads(raw)
                     except (ValueError, RecursionError) as exc:
                         raise ServiceProblem("bad-request", f"the body is not JSON: {exc}") from None
-                result = await run_in_threadpool(handler, _Call(service, request, who, body, purpose))
+                call = _Call(service, request, who, body, purpose)
+                result = (await handler(call) if inspect.iscoroutinefunction(handler)
+                          else await run_in_threadpool(handler, call))
             except UnicodeDecodeError:
                 return _problem_response(ServiceProblem(
                     "purpose-required", f"{PURPOSE_HEADER}: percent-encode UTF-8 text (e.g. Pr%C3%BCfung)"),
@@ -198,24 +216,30 @@ def _endpoint(roles: frozenset[Role], *, personal: bool = False, status: int = 2
 # -- casework ---------------------------------------------------------------------------------
 
 @_endpoint(_CASEWORK, status=201)
-def _command(call: _Call) -> Any:
+async def _command(call: _Call) -> Any:
     """Execute a command record; 201 with the events written."""
-    # no refresh here: the group that executes the command catches the engine up first
+    # no refresh here (no I/O in the loop): the group that executes the command catches the engine up
     engine = call.service.engine(call.who, call.param("programme"), refresh=False)
     command = command_from_dict(call.body)
-    events = call.service.execute(engine, command)
+    events = await call.service.execute(engine, command)
     return {"command": command.to_dict(), "events": [event_to_record(e) for e in events]}
 
 
-@_endpoint(_CASEWORK, personal=True)
-def _state(call: _Call) -> Any:
-    """One participant's state, now or as of a date."""
+def _read_state(call: _Call) -> tuple[str, str, Any]:
+    """The path's programme, participant and their state (read in the thread pool)."""
     programme, pid = call.participant()
     # replayed from the store, never the engine's memory: an erasure in any worker shows at once
     state = replay(call.service.store.events(participant_id=pid), as_of=call.date("as_of")).get(pid)
     if state is None:
         raise ServiceProblem("not-found", f"participant {pid!r} has no events up to {call.query('as_of')}")
-    call.log([pid], programme_id=programme)
+    return programme, pid, state
+
+
+@_endpoint(_CASEWORK, personal=True)
+async def _state(call: _Call) -> Any:
+    """One participant's state, now or as of a date."""
+    programme, pid, state = await run_in_threadpool(_read_state, call)
+    await call.log_async([pid], programme_id=programme)
     return attrs.asdict(state, recurse=True, value_serializer=lambda _i, _a, v: _plain(v))
 
 

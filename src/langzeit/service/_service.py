@@ -28,7 +28,7 @@ from langzeit.exceptions import ConcurrencyConflict, Problem, ValidationError
 from langzeit.programmes import load_programme
 from langzeit.service._access_log import AccessLog, AccessRecord, PostgresAccessLog, SqliteAccessLog
 from langzeit.service._config import ServiceConfig, TokenEntry, hash_token
-from langzeit.service._group import GroupCommit
+from langzeit.service._group import GroupClosed, GroupCommit
 from langzeit.service._problems import ServiceProblem
 from langzeit.spells import SpellTable, read_spells
 from langzeit.store import PostgresEventStore, ProtectedEventStore, SqliteEventStore, SqliteKeyStore
@@ -82,7 +82,8 @@ class Service:
 
     def __attrs_post_init__(self) -> None:
         self._tokens = {t.digest: t for t in self.config.tokens}
-        self._groups = {pid: GroupCommit(engine.execute_all) for pid, engine in self.engines.items()}
+        self._groups = {pid: GroupCommit(engine.execute_all, name=f"langzeit-commands-{pid}")
+                        for pid, engine in self.engines.items()}
 
     @classmethod
     def open(cls, config: ServiceConfig, *, clock: Callable[[], dt.datetime] | None = None) -> Service:
@@ -133,13 +134,15 @@ class Service:
         return cls(config, store, shared, engines, access, clock or _utc_now)
 
     def close(self) -> None:
-        """Close the store, the key store and the access log."""
+        """Do the commands and access records queued so far; close the store, key store and access log."""
+        for group in self._groups.values():
+            group.close()
+        self.access_log.close()
         self.backend.close()
         if isinstance(self.store, ProtectedEventStore):
             close = getattr(self.store.keys, "close", None)
             if close is not None:
                 close()
-        self.access_log.close()
 
     def erase(self, participant_id: str) -> bool:
         """Erase a participant by destroying their key (crypto-shredding); their events stay, counted.
@@ -202,24 +205,29 @@ class Service:
 
     # -- doing ------------------------------------------------------------------------------
 
-    def execute(self, engine: PathwayEngine, command: Command) -> tuple[Event, ...]:
+    async def execute(self, engine: PathwayEngine, command: Command) -> tuple[Event, ...]:
         """Execute ``command`` with the others arriving meanwhile (one group, one commit).
 
-        The engine catches up with the store first (inside the group's transaction on
-        SQLite); a lost race with another writer is retried on the reloaded engine.
+        The programme's committer thread runs the group (:class:`._group.GroupCommit`);
+        the awaiting request holds no worker thread meanwhile. The engine catches up with
+        the store first (inside the group's transaction on SQLite); a lost race with
+        another writer is retried on the reloaded engine.
 
         Raises:
             TransitionRefused: the engine refused the command (nothing written).
             ConcurrencyConflict: still losing after :data:`COMMAND_ATTEMPTS` attempts.
+            ServiceProblem: ``not-ready`` once the service is closing.
         """
         group = self._groups[engine.programme.id]
         for attempt in range(COMMAND_ATTEMPTS):
             try:
-                return group.submit(command)
+                return await group.submit_async(command)
             except ConcurrencyConflict:
                 if attempt == COMMAND_ATTEMPTS - 1:
                     raise
                 # the engine has reloaded the participants and caught up with the feed: retry
+            except GroupClosed:
+                raise ServiceProblem("not-ready", "the service is shutting down") from None
         raise AssertionError("unreachable")  # pragma: no cover
 
     def log_access(self, who: TokenEntry, action: str, purpose: str, *, programme_id: str | None,
@@ -229,10 +237,23 @@ class Service:
         Raises:
             Exception: whatever the log's backend raises; the caller then sends no data.
         """
+        self.access_log.append(self._access_records(who, action, purpose, programme_id, participants))
+
+    async def log_access_async(self, who: TokenEntry, action: str, purpose: str, *, programme_id: str | None,
+                               participants: Sequence[str | None]) -> None:
+        """:meth:`log_access`, awaited in the event loop (no worker thread waits for the commit).
+
+        Raises:
+            Exception: whatever the log's backend raises; the caller then sends no data.
+        """
+        await self.access_log.append_async(self._access_records(who, action, purpose, programme_id,
+                                                                participants))
+
+    def _access_records(self, who: TokenEntry, action: str, purpose: str, programme_id: str | None,
+                        participants: Sequence[str | None]) -> list[AccessRecord]:
         at = self.clock().astimezone(dt.UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
         ids = list(dict.fromkeys(participants)) or [None]
-        self.access_log.append([AccessRecord(at, who.name, who.role.value, action, programme_id, pid,
-                                             purpose) for pid in ids])
+        return [AccessRecord(at, who.name, who.role.value, action, programme_id, pid, purpose) for pid in ids]
 
     def spells(self) -> SpellTable:
         """The configured spell table (read on first use).
