@@ -11,26 +11,20 @@ import attrs
 
 from langzeit import _checks
 from langzeit._ids import compare_by_id, id_validator
-from langzeit.domain._enums import CoachRole, LegalDomain, OrganisationKind, Sex
+from langzeit.domain._enums import (
+    CoachRole,
+    LegalDomain,
+    OrganisationKind,
+    Sex,
+    to_coach_role,
+    to_legal_domain,
+    to_organisation_kind,
+    to_sex,
+)
 from langzeit.exceptions import Problem, ValidationError, WrongTypeError
 
 __all__ = ["Coach", "Organisation", "Participant", "Tandem", "TandemMember"]
 
-
-def _to_coach_role(value: CoachRole | str) -> CoachRole:
-    return _checks.to_enum(CoachRole, value)
-
-
-def _to_legal_domain(value: LegalDomain | str) -> LegalDomain:
-    return _checks.to_enum(LegalDomain, value)
-
-
-def _to_organisation_kind(value: OrganisationKind | str) -> OrganisationKind:
-    return _checks.to_enum(OrganisationKind, value)
-
-
-def _to_sex(value: Sex | str) -> Sex:
-    return _checks.to_enum(Sex, value)
 
 _YEAR_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 
@@ -78,7 +72,7 @@ class Participant:
 
     id: str = attrs.field(validator=id_validator)
     birth_month: date | None = attrs.field(default=None, converter=_to_birth_month)
-    sex: Sex = attrs.field(default=Sex.UNKNOWN, converter=_to_sex)
+    sex: Sex = attrs.field(default=Sex.UNKNOWN, converter=to_sex)
     single_parent: bool = attrs.field(default=False, validator=_checks.instance_of(bool))
     children: int = attrs.field(default=0, validator=_checks.ge(0))
     health_limitation: bool = attrs.field(default=False, validator=_checks.instance_of(bool))
@@ -125,8 +119,8 @@ class Organisation:
     id: str = attrs.field(validator=id_validator)
     name: str = attrs.field(validator=_non_empty)
     kind: OrganisationKind = attrs.field(default=OrganisationKind.OTHER,
-                                         converter=_to_organisation_kind)
-    legal_domain: LegalDomain = attrs.field(default=LegalDomain.NONE, converter=_to_legal_domain)
+                                         converter=to_organisation_kind)
+    legal_domain: LegalDomain = attrs.field(default=LegalDomain.NONE, converter=to_legal_domain)
 
 
 
@@ -152,7 +146,7 @@ class Coach:
     """
 
     id: str = attrs.field(validator=id_validator)
-    role: CoachRole = attrs.field(converter=_to_coach_role)
+    role: CoachRole = attrs.field(converter=to_coach_role)
     organisation_id: str = attrs.field(validator=id_validator)
     fte: float = attrs.field(default=1.0, converter=float)
     caseload_limit: int = attrs.field(default=12, validator=_checks.gt(0))
@@ -185,7 +179,7 @@ class TandemMember:
 
     coach: Coach
     role: CoachRole = attrs.field(
-        converter=_to_coach_role,
+        converter=to_coach_role,
         default=attrs.Factory(lambda self: self.coach.role, takes_self=True)
     )
 

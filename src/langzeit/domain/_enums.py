@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import enum
 
+from langzeit._checks import to_enum
+
 __all__ = [
     "CoachRole",
     "ConsentPurpose",
@@ -224,3 +226,38 @@ class ConsentPurpose(enum.StrEnum):
     REFERRAL = "referral"
     HEALTH_INFORMATION = "health_information"
     RESEARCH = "research"
+
+
+# -- converters for record fields -------------------------------------------------------------
+# One named function per enumeration (mypy's attrs plugin takes no converter built by a call),
+# shared by the domain records and the events. A member is returned as it is: calling an Enum
+# on its own member costs about a microsecond, on the simulator's hot path. A string goes
+# through the Enum; a bad value raises ValidationError naming the allowed ones.
+
+
+def to_sex(value: Sex | str) -> Sex:
+    return value if value.__class__ is Sex else to_enum(Sex, value)
+
+
+def to_legal_domain(value: LegalDomain | str) -> LegalDomain:
+    return value if value.__class__ is LegalDomain else to_enum(LegalDomain, value)
+
+
+def to_organisation_kind(value: OrganisationKind | str) -> OrganisationKind:
+    return value if value.__class__ is OrganisationKind else to_enum(OrganisationKind, value)
+
+
+def to_coach_role(value: CoachRole | str) -> CoachRole:
+    return value if value.__class__ is CoachRole else to_enum(CoachRole, value)
+
+
+def to_outcome_kind(value: OutcomeKind | str) -> OutcomeKind:
+    return value if value.__class__ is OutcomeKind else to_enum(OutcomeKind, value)
+
+
+def to_exit_reason(value: ExitReason | str) -> ExitReason:
+    return value if value.__class__ is ExitReason else to_enum(ExitReason, value)
+
+
+def to_consent_purpose(value: ConsentPurpose | str) -> ConsentPurpose:
+    return value if value.__class__ is ConsentPurpose else to_enum(ConsentPurpose, value)

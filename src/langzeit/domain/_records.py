@@ -9,9 +9,8 @@ from typing import Any
 import attrs
 from dateutil.relativedelta import relativedelta
 
-from langzeit import _checks
 from langzeit._ids import id_validator
-from langzeit.domain._enums import ConsentPurpose, OutcomeKind
+from langzeit.domain._enums import ConsentPurpose, OutcomeKind, to_consent_purpose, to_outcome_kind
 from langzeit.exceptions import ValidationError
 
 __all__ = [
@@ -25,13 +24,6 @@ __all__ = [
     "consent_withdrawal",
 ]
 
-
-def _to_consent_purpose(value: ConsentPurpose | str) -> ConsentPurpose:
-    return _checks.to_enum(ConsentPurpose, value)
-
-
-def _to_outcome_kind(value: OutcomeKind | str) -> OutcomeKind:
-    return _checks.to_enum(OutcomeKind, value)
 
 #: § 15 Abs. 3 SGB II: the plan is reviewed regularly, at the latest after six months.
 PLAN_REVIEW_INTERVAL = relativedelta(months=6)
@@ -53,7 +45,7 @@ class Outcome:
         False
     """
 
-    kind: OutcomeKind = attrs.field(converter=_to_outcome_kind)
+    kind: OutcomeKind = attrs.field(converter=to_outcome_kind)
     start: date | None = None
     instrument: str | None = None
 
@@ -89,7 +81,7 @@ class Consent:
 
     id: str = attrs.field(validator=id_validator)
     participant_id: str = attrs.field(validator=id_validator)
-    purpose: ConsentPurpose = attrs.field(converter=_to_consent_purpose)
+    purpose: ConsentPurpose = attrs.field(converter=to_consent_purpose)
     recipient: str = attrs.field(validator=id_validator)
     given: date
     withdrawn: date | None = attrs.field(default=None)

@@ -10,8 +10,8 @@ from typing import Any, ClassVar
 
 import attrs
 
-from langzeit._checks import to_enum
 from langzeit.domain import ConsentPurpose, ExitReason, OutcomeKind
+from langzeit.domain._enums import to_consent_purpose, to_exit_reason, to_outcome_kind
 from langzeit.events._fields import compile_checks, field_problems, refuse
 from langzeit.exceptions import WrongTypeError
 
@@ -49,21 +49,6 @@ __all__ = [
     "TandemAssigned",
     "Waitlisted",
 ]
-
-
-# Converters that return members unchanged: calling an Enum on its own member costs
-# about a microsecond, on the simulator's hot path. Strings still go through the Enum.
-# Strings still go through the Enum; a bad value raises ValidationError naming the allowed ones.
-def _to_purpose(value: ConsentPurpose | str) -> ConsentPurpose:
-    return value if value.__class__ is ConsentPurpose else to_enum(ConsentPurpose, value)
-
-
-def _to_reason(value: ExitReason | str) -> ExitReason:
-    return value if value.__class__ is ExitReason else to_enum(ExitReason, value)
-
-
-def _to_outcome(value: OutcomeKind | str) -> OutcomeKind:
-    return value if value.__class__ is OutcomeKind else to_enum(OutcomeKind, value)
 
 
 @attrs.frozen
@@ -146,7 +131,7 @@ class ConsentGiven(Event):
 
     type: ClassVar[str] = "consent_given"
     consent_id: str
-    purpose: ConsentPurpose = attrs.field(converter=_to_purpose)
+    purpose: ConsentPurpose = attrs.field(converter=to_consent_purpose)
     recipient: str
 
 
@@ -399,8 +384,8 @@ class Exited(Event):
     """
 
     type: ClassVar[str] = "exited"
-    reason: ExitReason = attrs.field(converter=_to_reason)
-    outcome: OutcomeKind = attrs.field(default=OutcomeKind.NONE, converter=_to_outcome)
+    reason: ExitReason = attrs.field(converter=to_exit_reason)
+    outcome: OutcomeKind = attrs.field(default=OutcomeKind.NONE, converter=to_outcome_kind)
 
 
 @attrs.frozen(kw_only=True)
@@ -443,7 +428,7 @@ class FollowUp(Event):
 
     type: ClassVar[str] = "follow_up"
     months_after_exit: int
-    status: OutcomeKind = attrs.field(converter=_to_outcome)
+    status: OutcomeKind = attrs.field(converter=to_outcome_kind)
     receives_benefit: bool | None = None
 
 
