@@ -149,22 +149,58 @@ def stream_changes(
 
 
 class Appending:
-    """:meth:`append` in terms of ``extend``: what every event store shares (the log, the SQL stores)."""
+    """:meth:`extend` and :meth:`append`: what every event store shares (the log, the SQL stores).
+
+    A store implements :meth:`_write`: the checks and the append of one batch.
+    """
 
     __slots__ = ()
 
-    if TYPE_CHECKING:  # every store defines it; declared for the type checker only (no stub at run time)
+    def extend(
+        self,
+        events: Iterable[Event],
+        *,
+        expected_versions: Mapping[str, int] | None = None,
+        expected_programme_versions: Mapping[str, int] | None = None,
+    ) -> int:
+        """Append a batch atomically: all new events, or none when any check fails.
 
-        def extend(
-            self,
-            events: Iterable[Event],
-            *,
-            expected_versions: Mapping[str, int] | None = None,
-            expected_programme_versions: Mapping[str, int] | None = None,
-        ) -> int: ...
+        Args:
+            events: the events, in order.
+            expected_versions: per participant, the version (number of stored events)
+                the writer expects.
+            expected_programme_versions: per programme, the version (number of stored
+                events of its participants, see :func:`stream_changes`) the writer
+                expects; checked in the same step (a SQL store checks both inside the
+                write transaction).
+
+        Returns:
+            How many events were new (events already stored are skipped).
+
+        Raises:
+            ValidationError: every event whose id is taken by different content, that
+                is not an :class:`Event`, or (a SQL store) that could not be read back.
+            ConcurrencyConflict: a participant's or programme's version differs from
+                the expected one.
+            PermissionError: a SQL store opened read-only.
+
+        Examples:
+            >>> from langzeit.events import Referred
+            >>> log = EventLog([Referred("e1", "p1", date(2024, 1, 8))])
+            >>> log.extend([Referred("e1", "p1", date(2024, 1, 9))])
+            Traceback (most recent call last):
+            ...
+            langzeit.exceptions.ValidationError: event batch refused (1 problem)
+              - event 'e1': id already in the log with different content
+        """
+        return self._write(list(events), expected_versions or {}, expected_programme_versions or {})
+
+    def _write(self, batch: list[Event], versions: Mapping[str, int], programmes: Mapping[str, int]) -> int:
+        """The store's part of :meth:`extend`: check ``batch`` against the expected versions, append it."""
+        raise NotImplementedError
 
     def append(self, event: Event, *, expected_version: int | None = None) -> bool:
-        """Append one event (a batch of one, see ``extend``).
+        """Append one event (a batch of one, see :meth:`extend`).
 
         Args:
             event: the event.
@@ -239,48 +275,15 @@ class EventLog(Appending, Table):
 
     # -- writing ---------------------------------------------------------------------------
 
-    def extend(
-        self,
-        events: Iterable[Event],
-        *,
-        expected_versions: Mapping[str, int] | None = None,
-        expected_programme_versions: Mapping[str, int] | None = None,
-    ) -> int:
-        """Append a batch atomically: all new events, or none when any check fails.
-
-        Args:
-            events: the events, in order.
-            expected_versions: per participant, the version the writer expects.
-            expected_programme_versions: per programme, the version the writer expects
-                (see :func:`stream_changes`); checked in the same step.
-
-        Returns:
-            How many events were new (duplicates of logged events are skipped).
-
-        Raises:
-            ValidationError: every event whose id is taken by different content,
-                or that is not an :class:`Event`.
-            ConcurrencyConflict: a participant's or programme's version differs from
-                the expected one.
-
-        Examples:
-            >>> from langzeit.events import Referred
-            >>> log = EventLog([Referred("e1", "p1", date(2024, 1, 8))])
-            >>> log.extend([Referred("e1", "p1", date(2024, 1, 9))])
-            Traceback (most recent call last):
-            ...
-            langzeit.exceptions.ValidationError: event batch refused (1 problem)
-              - event 'e1': id already in the log with different content
-        """
-        batch = list(events)
+    def _write(self, batch: list[Event], versions: Mapping[str, int], programmes: Mapping[str, int]) -> int:
         with self._lock:
-            return self._extend(batch, expected_versions, expected_programme_versions)
+            return self._extend(batch, versions, programmes)
 
     def _extend(
         self,
         batch: list[Event],
-        expected_versions: Mapping[str, int] | None,
-        expected_programme_versions: Mapping[str, int] | None,
+        expected_versions: Mapping[str, int],
+        expected_programme_versions: Mapping[str, int],
     ) -> int:
         versions = self._versions
         if expected_versions:

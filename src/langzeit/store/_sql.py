@@ -198,52 +198,25 @@ class SqlEventStore(abc.ABC, Appending):
 
     # -- writing --------------------------------------------------------------------------
 
-    def extend(
-        self,
-        events: Iterable[Event],
-        *,
-        expected_versions: Mapping[str, int] | None = None,
-        expected_programme_versions: Mapping[str, int] | None = None,
-    ) -> int:
-        """Append a batch atomically: all new events, or none when any check fails.
-
-        Args:
-            events: the events, in order.
-            expected_versions: per participant, the version (number of stored events)
-                the writer expects; checked inside the write transaction.
-            expected_programme_versions: per programme, the version (number of stored
-                events of its participants) the writer expects; checked likewise.
-
-        Returns:
-            How many events were new (events already stored are skipped).
-
-        Raises:
-            ValidationError: every event whose id is taken by different content, that
-                is not an :class:`~langzeit.events.Event`, or that could not be read back.
-            ConcurrencyConflict: a participant's or programme's version differs from
-                the expected one.
-            PermissionError: the store was opened read-only.
-        """
+    def _write(self, batch: list[Event], versions: Mapping[str, int], programmes: Mapping[str, int]) -> int:
         if self._readonly:
             raise PermissionError(f"{self._name()}: event store opened read-only")
-        items = list(events)
         refused: list[Problem | RowProblem] = []
         try:  # the batch checked on its own exactly as the in-memory log checks it
-            checked = list(EventLog(items))
+            checked = list(EventLog(batch))
         except ValidationError as exc:
             refused = list(exc.problems)
             firsts: dict[str, Event] = {}
-            for item in items:
+            for item in batch:
                 if isinstance(item, Event):
                     firsts.setdefault(item.event_id, item)
             checked = list(firsts.values())
         refused += unstorable(checked)
         with bulk():
             rows = [] if refused else [row_of(e) for e in checked]
-        programmes = dict(expected_programme_versions or {})
-        if rows and self._append_at_once(checked, rows, expected_versions or {}, programmes):
+        if rows and self._append_at_once(checked, rows, versions, programmes):
             return len(rows)
-        pids = list({e.participant_id for e in checked} | set(expected_versions or ()))
+        pids = list({e.participant_id for e in checked} | set(versions))
         queries = [
             *self._lookups("SELECT participant_id, version, programme_id FROM {streams}",
                            "participant_id", pids),
@@ -257,7 +230,7 @@ class SqlEventStore(abc.ABC, Appending):
         with self._writing(list(programmes)) as tx:
             results = tx.rows(queries)  # every lookup at once: one round trip to a server
             streams = {pid: (int(v), prog) for rows in results[:n_streams] for pid, v, prog in rows}
-            check_versions(expected_versions or {}, {pid: v for pid, (v, _) in streams.items()})
+            check_versions(versions, {pid: v for pid, (v, _) in streams.items()})
             found = {prog: int(v) for rows in results[n_streams:n_streams + n_programmes] for prog, v in rows}
             check_versions(programmes, found, kind="programme")
             stored, clashes = self._clashes(
