@@ -44,7 +44,7 @@ Examples:
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import attrs
@@ -149,6 +149,7 @@ _AMOUNT_KINDS = (SpellKind.LLU, SpellKind.LUH)
 _REPORTED_KINDS = (SpellKind.ELB, SpellKind.LLU, SpellKind.LUH)
 _FIRST_AMOUNT_KIND = min(_AMOUNT_KINDS)
 assert set(_AMOUNT_KINDS) == {k for k in SpellKind if k >= _FIRST_AMOUNT_KIND}  # the largest codes
+assert len(SpellKind) - len(_AMOUNT_KINDS) == _FIRST_AMOUNT_KIND
 
 
 def _rows_by_kind(
@@ -158,24 +159,34 @@ def _rows_by_kind(
 
     The rows of ``llu``/``luh`` (most rows of a national table) are only those starting in
     ``window[0] <= start < window[1]``: the amount months, the only ones counted. Each chunk
-    is split by one stable sort of its kinds; only the chunks' small index arrays and the
-    result are allocated (no whole-column index, sort order and copies: on a national table
-    those were more than a gigabyte of fresh pages).
+    is split into its few rows of other kinds and its amount rows in the window (two masks,
+    no sort of the whole chunk); the first are ordered by one stable sort of their kinds, the
+    second split by comparison. Only the chunks' small index arrays and the result are
+    allocated (a whole-column index, sort order and copies would be more than a gigabyte of
+    fresh pages on a national table).
     """
     index_type = np.int32 if kind.size < 1 << 31 else np.int64
     parts: list[list[npt.NDArray[Any]]] = [[] for _ in SpellKind]
+    few_kinds = len(SpellKind) - len(_AMOUNT_KINDS)
     for lo in range(0, kind.size, _CHUNK):
         chunk = kind[lo : lo + _CHUNK]
-        order: npt.NDArray[np.int64] = np.argsort(chunk, kind="stable").astype(index_type)
-        bounds = np.zeros(len(SpellKind) + 1, dtype=np.int64)
-        np.cumsum(np.bincount(chunk, minlength=len(SpellKind)), out=bounds[1:])
-        order += lo
-        for k in range(len(SpellKind)):
-            rows = order[bounds[k] : bounds[k + 1]]
-            if k >= _FIRST_AMOUNT_KIND:
-                s = start[rows]
-                rows = rows[(s >= window[0]) & (s < window[1])]
-            parts[k].append(rows)
+        days = start[lo : lo + _CHUNK]
+        few = chunk < _FIRST_AMOUNT_KIND
+        rows: npt.NDArray[np.integer[Any]] = np.flatnonzero(few).astype(index_type)
+        kinds = np.take(chunk, rows)
+        bounds = np.zeros(few_kinds + 1, dtype=np.int64)
+        np.cumsum(np.bincount(kinds, minlength=few_kinds), out=bounds[1:])
+        ordered = np.take(rows, np.argsort(kinds, kind="stable")) + index_type(lo)
+        for k in range(few_kinds):
+            parts[k].append(ordered[bounds[k] : bounds[k + 1]])
+        in_window = ~few
+        in_window &= days >= window[0]
+        in_window &= days < window[1]
+        rows = np.flatnonzero(in_window).astype(index_type)
+        kinds = np.take(chunk, rows)
+        rows += index_type(lo)
+        for k in _AMOUNT_KINDS:
+            parts[k].append(rows[kinds == k])
     return [np.concatenate(p) if p else np.zeros(0, index_type) for p in parts]
 
 
@@ -429,47 +440,41 @@ def compute_counts(
     # the month of a day by table lookup (one gather instead of calendar arithmetic per row)
     day_month = np.repeat(np.arange(n_amount_months, dtype=np.int32), np.diff(month_first))
     amount_kinds = ((SpellKind.LLU, "LLU_CENTS", "LLU_N"), (SpellKind.LUH, "LUH_CENTS", "LUH_N"))
-    n_slots = n_amount_months * n_persons
     n_cells = tally.size
-    slot_type = np.int32 if n_slots < 1 << 31 else np.int64
-    small = out_codes.size < 32000
+    shape = tally.counts.shape[:3]
     for kind_, cents_name, n_name in amount_kinds:
-        all_rows = by_kind[kind_]  # those starting in the amount months only
+
+        def chunks(kind_: SpellKind = kind_) -> Iterator[tuple[npt.NDArray[Any], ...]]:
+            """Per chunk: the rows with a reported jobcenter (chunk by chunk: millions per kind)."""
+            all_rows = by_kind[kind_]  # those starting in the amount months only
+            for first in range(0, all_rows.size, _CHUNK):
+                rows = all_rows[first : first + _CHUNK]
+                out_jc = np.take(jc_map, np.take(spells.jobcenter, rows))  # -1: none, or not reported
+                keep = out_jc >= 0
+                if not keep.all():
+                    rows, out_jc = rows[keep], out_jc[keep]
+                month = np.take(day_month, np.take(spells.start, rows) - month_first[0])
+                yield rows, out_jc, month, (out_jc * n_months + month) * 3 + GROUP_OTHER  # not split by sex
+
         cents = np.zeros(n_cells, dtype=np.float64)
-        # distinct persons per jobcenter and month (the cases behind the sum), without sorting:
-        # one owner jobcenter per (month, person) slot; rows of a second jobcenter in the same
-        # slot (rare) are made distinct by np.unique on their few keys
-        owner: npt.NDArray[np.int32] = np.full(n_slots, -1, dtype=np.int16 if small else np.int32)
-        slots: list[tuple[npt.NDArray[Any], npt.NDArray[Any]]] = []
-        # chunk by chunk: a national table has millions of amount rows per kind; the sums of
-        # whole cents are exact in any order
-        for first in range(0, all_rows.size, _CHUNK):
-            rows = all_rows[first : first + _CHUNK]
-            out_jc = jc_map[spells.jobcenter[rows]]  # -1: none, or not reported
-            keep = out_jc >= 0
-            if not keep.all():
-                rows, out_jc = rows[keep], out_jc[keep]
-            out_jc = out_jc.astype(owner.dtype)
-            month = day_month[spells.start[rows] - month_first[0]]
-            cell = (out_jc.astype(np.int64) * n_months + month) * 3 + GROUP_OTHER  # not split by sex
-            cents += np.bincount(cell, weights=np.rint(spells.amount[rows] * 100.0), minlength=n_cells)
-            slot = month.astype(slot_type) * n_persons + spells.person[rows]
-            owner[slot] = out_jc
-            slots.append((slot, out_jc))
-        tally.counts[..., C[cents_name]] += np.rint(cents).astype(np.int64).reshape(tally.counts.shape[:3])
-        by_month = owner.reshape(n_amount_months, n_persons)
-        for m in range(n_amount_months):
-            mine = by_month[m]
-            per_jc = np.bincount(mine[mine >= 0], minlength=out_codes.size)
-            tally.counts[:, m, GROUP_OTHER, C[n_name]] += per_jc
-        keys = [out_jc[second].astype(np.int64) * n_slots + slot[second]
-                for slot, out_jc in slots if (second := owner[slot] != out_jc).any()]
-        if keys:
-            key = np.unique(np.concatenate(keys))
-            second_cell = ((key // n_slots) * n_months + (key % n_slots) // n_persons) * 3 + GROUP_OTHER
-            tally.counts[..., C[n_name]] += np.bincount(second_cell, minlength=n_cells).reshape(
-                tally.counts.shape[:3])
-        del owner, slots
+        # distinct persons per jobcenter and month (the cases behind the sum): where the rows come
+        # ordered by person, month and jobcenter (as files usually are), the first row of each run
+        persons = np.zeros(n_cells, dtype=np.int64)
+        before: tuple[int, int] | None = (-1, -1)  # the run the next chunk continues, None: not ordered
+        for rows, out_jc, month, cell in chunks():
+            # the sums of whole cents are exact in any order
+            euros = np.take(spells.amount, rows)
+            cents += np.bincount(cell, weights=np.rint(euros * 100.0), minlength=n_cells)
+            if before is not None:
+                first, before = _run_starts(np.take(spells.person, rows), month, out_jc, n_amount_months,
+                                            before)
+                if first is not None:
+                    persons += np.bincount(cell[first], minlength=n_cells)
+        tally.counts[..., C[cents_name]] += np.rint(cents).astype(np.int64).reshape(shape)
+        if before is None:  # rows in another order: one owner per (month, person) slot, no sorting
+            persons = _distinct_persons(chunks(), spells.person, n_amount_months, n_persons, n_months,
+                                        out_codes.size, n_cells)
+        tally.counts[..., C[n_name]] += persons.reshape(shape)
 
     return Counts(
         counts=tally.counts,
@@ -478,3 +483,67 @@ def compute_counts(
         stichtage=stichtage,
     )
 
+
+def _run_starts(
+    person: npt.NDArray[np.int32], month: npt.NDArray[Any], jc: npt.NDArray[np.int64], n_months: int,
+    last: tuple[int, int],
+) -> tuple[npt.NDArray[np.bool_] | None, tuple[int, int] | None]:
+    """The rows that begin a run of one (person, month, jobcenter), when the rows are ordered so.
+
+    ``last`` is the (person-month key, jobcenter) of the row before the chunk; returned again
+    for the next chunk. When the rows are not ordered by key, then jobcenter, both are None
+    (the caller counts another way): equal keys might then not be neighbours.
+
+    Examples:
+        >>> first, last = _run_starts(np.array([0, 0, 1]), np.array([2, 2, 0]), np.array([5, 5, 5]), 3,
+        ...                           (-1, -1))
+        >>> first.tolist(), last
+        ([True, False, True], (3, 5))
+        >>> _run_starts(np.array([1, 0]), np.array([0, 0]), np.array([5, 5]), 3, (-1, -1))
+        (None, None)
+    """
+    if not person.size:
+        return np.zeros(0, dtype=np.bool_), last
+    key = person.astype(np.int64) * n_months + month
+    step_key = np.empty(key.size, dtype=np.int64)
+    step_key[0] = key[0] - last[0]
+    np.subtract(key[1:], key[:-1], out=step_key[1:])
+    step_jc = np.empty(jc.size, dtype=np.int64)
+    step_jc[0] = jc[0] - last[1]
+    np.subtract(jc[1:], jc[:-1], out=step_jc[1:])
+    if (step_key < 0).any() or ((step_key == 0) & (step_jc < 0)).any():
+        return None, None
+    return (step_key != 0) | (step_jc != 0), (int(key[-1]), int(jc[-1]))
+
+
+def _distinct_persons(
+    chunks: Iterator[tuple[npt.NDArray[Any], ...]], person: npt.NDArray[np.int32], n_amount_months: int,
+    n_persons: int, n_months: int, n_out: int, n_cells: int,
+) -> npt.NDArray[np.int64]:
+    """Distinct persons per cell of the amount rows in any order, without sorting.
+
+    One owner jobcenter per (month, person) slot; rows of a second jobcenter in the same
+    slot (rare) are made distinct by ``np.unique`` on their few keys.
+    """
+    n_slots = n_amount_months * n_persons
+    slot_type = np.int32 if n_slots < 1 << 31 else np.int64
+    owner: npt.NDArray[Any] = np.full(n_slots, -1, dtype=np.int16 if n_out < 32000 else np.int32)
+    slots: list[tuple[npt.NDArray[Any], npt.NDArray[Any]]] = []
+    for rows, out_jc, month, _ in chunks:
+        slot = month.astype(slot_type) * n_persons + np.take(person, rows)
+        jc = out_jc.astype(owner.dtype)
+        owner[slot] = jc
+        slots.append((slot, jc))
+    counts = np.zeros((n_out, n_months, 3), dtype=np.int64)
+    by_month = owner.reshape(n_amount_months, n_persons)
+    for m in range(n_amount_months):
+        mine = by_month[m]
+        counts[:, m, GROUP_OTHER] += np.bincount(mine[mine >= 0], minlength=n_out)
+    keys = [jc[second].astype(np.int64) * n_slots + slot[second]
+            for slot, jc in slots if (second := owner[slot] != jc).any()]
+    out = counts.reshape(-1)
+    if keys:
+        key = np.unique(np.concatenate(keys))
+        second_cell = ((key // n_slots) * n_months + (key % n_slots) // n_persons) * 3 + GROUP_OTHER
+        out += np.bincount(second_cell, minlength=n_cells)
+    return out
