@@ -6,20 +6,29 @@ the store and the access log once to check them, then serves the app with uvicor
 ``langzeit serve --new-token NAME`` prints a new bearer token (once: keep it) and the
 ``[[tokens]]`` table with its digest to paste into the configuration. Without the
 ``server`` extra the command says in one line how to install it (exit status 2).
+
+Each worker serves :func:`worker_app`: the library's app, and — the command opting in for
+its own processes, as a library call never does — once the service is open, the objects
+alive then (modules, programmes, the engines' loaded states) are moved out of the garbage
+collector's rounds (:func:`gc.freeze`). A full collection no longer walks them: on a 2-core
+machine it took 25–45 ms for the ~75,000 objects of a fresh worker, a stall of every request
+in that worker.
 """
 
 from __future__ import annotations
 
 import argparse
+import gc
 import importlib.util
 import json
 import os
+from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
 from langzeit.cli._errors import BadInput
 from langzeit.cli._output import add_format_option, print_json
 
-__all__ = ["register", "run"]
+__all__ = ["register", "run", "worker_app"]
 
 _INSTALL = "the server extra is not installed: pip install 'langzeit[server]' (Starlette and uvicorn)"
 
@@ -84,6 +93,41 @@ def _new_token(args: argparse.Namespace) -> int:
     return 0
 
 
+_Scope = MutableMapping[str, Any]
+_Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
+_Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
+_Asgi = Callable[[_Scope, _Receive, _Send], Awaitable[None]]
+
+
+class _FreezeAfterStartup:
+    """An ASGI app that calls :func:`gc.freeze` when the wrapped app's startup has completed."""
+
+    def __init__(self, app: _Asgi) -> None:
+        self.app = app
+
+    async def __call__(self, scope: _Scope, receive: _Receive, send: _Send) -> None:
+        if scope["type"] != "lifespan":
+            return await self.app(scope, receive, send)
+
+        async def sending(message: MutableMapping[str, Any]) -> None:
+            if message["type"] == "lifespan.startup.complete":
+                gc.freeze()  # the open service and every module: out of the collector's rounds
+            await send(message)
+
+        return await self.app(scope, receive, sending)
+
+
+def worker_app() -> _Asgi:
+    """The app of one ``langzeit serve`` worker (uvicorn's factory): see the module's docstring.
+
+    Raises:
+        ValidationError: ``LANGZEIT_SERVICE_CONFIG`` is not set, or the file is invalid.
+    """
+    from langzeit.service import app_from_environment
+
+    return _FreezeAfterStartup(app_from_environment())
+
+
 def run(args: argparse.Namespace) -> int:
     """Print a new token, or check the configuration and serve until interrupted."""
     if args.new_token is not None:
@@ -99,6 +143,6 @@ def run(args: argparse.Namespace) -> int:
     config = ServiceConfig.from_toml(args.config)
     Service.open(config).close()  # a bad store or programme: one line now, not in every worker
     os.environ[CONFIG_VARIABLE] = os.path.abspath(args.config)
-    uvicorn.run("langzeit.service:app_from_environment", factory=True, host=args.host, port=args.port,
+    uvicorn.run("langzeit.cli._cmd_serve:worker_app", factory=True, host=args.host, port=args.port,
                 workers=args.workers, log_level=args.log_level, proxy_headers=False)
     return 0

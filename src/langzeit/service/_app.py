@@ -473,8 +473,8 @@ CONFIG_VARIABLE = "LANGZEIT_SERVICE_CONFIG"
 def app_from_environment() -> Starlette:
     """The app of the configuration file named by ``LANGZEIT_SERVICE_CONFIG`` (uvicorn's ``--factory``).
 
-    ``langzeit serve --workers N`` starts uvicorn with ``langzeit.service:app_from_environment``
-    so that every worker process builds its own app (and opens its own store).
+    ``langzeit serve --workers N`` has every worker process build its own app with it (and
+    open its own store), through the command's ``langzeit.cli._cmd_serve:worker_app``.
 
     Raises:
         ValidationError: the variable is not set, or the file is invalid.
