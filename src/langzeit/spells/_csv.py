@@ -46,7 +46,10 @@ DELIMITERS = (",", ";", "\t", "|")
 """The delimiters detected in a spell CSV header, in order of preference."""
 
 _SNIFF = 1 << 16
-_SCAN = 1 << 26
+#: Bytes read at a time by the passes over the file (line count, UTF-8 check): below glibc's
+#: largest mmap threshold (32 MiB), so each read reuses the block the last one freed instead
+#: of mapping fresh pages (64 MiB reads faulted 0.6 M pages in on a 2.4 GB file)
+_SCAN = 1 << 24
 _MAX_HEADER = 1 << 26
 _MIN_BLOCK = 1 << 20
 _MAX_BLOCK = 1 << 28
