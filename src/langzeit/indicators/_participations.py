@@ -64,14 +64,19 @@ def person_grouping(by: Grouping, cols: EventColumns) -> Grouping:
     """A grouping of participations as a grouping of persons (each person's first participation's group).
 
     Examples:
+        p1 took part twice, in group ``b`` and then in ``a``; p2 once, in ``a``:
+
         >>> import numpy as np
         >>> from datetime import date
         >>> from langzeit.events import Referred, Exited
-        >>> c = EventColumns.from_events([Referred("e1", "p1", date(2024, 1, 8)),
-        ...     Exited("e2", "p1", date(2024, 3, 1), reason="dropout"),
-        ...     Referred("e3", "p1", date(2024, 9, 2))])
-        >>> person_grouping(Grouping("sex", ("F",), np.array([0, 0])), c).codes.tolist()
-        [0]
+        >>> log = [Referred("e1", "p1", date(2024, 1, 8)), Referred("e4", "p2", date(2024, 9, 2)),
+        ...        Exited("e2", "p1", date(2024, 3, 1), reason="dropout"),
+        ...        Referred("e3", "p1", date(2024, 9, 2))]
+        >>> cols = EventColumns.from_events(log)
+        >>> cols.participants  # the participations, in this order
+        ('p1', 'p1#2', 'p2')
+        >>> person_grouping(Grouping("area", ("a", "b"), np.array([1, 0, 0])), cols).codes.tolist()
+        [1, 0]
     """
     codes = np.zeros(cols.n_persons, dtype=np.int64)
     person = cols.person_index

@@ -37,8 +37,6 @@ def plot_event_time(
         ImportError: matplotlib is not installed.
 
     Examples:
-        >>> import matplotlib
-        >>> matplotlib.use("Agg")
         >>> et = EventTime(np.array([-1, 0, 1]), np.array([5, 5, 5]), np.array([100.0, 100.0, 60.0]),
         ...                np.array([100.0, 100.0, 80.0]), np.array([0.0, 0.0, -20.0]),
         ...                np.array([0.0, 0.0, -50.0]), np.array([0.0, 0.0, 10.0]))

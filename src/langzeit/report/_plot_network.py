@@ -51,8 +51,6 @@ def plot_network_map(network: NetworkMap, path: str | Path | None = None, *, ax:
         ImportError: matplotlib is not installed.
 
     Examples:
-        >>> import matplotlib
-        >>> matplotlib.use("Agg")
         >>> from langzeit.network import example_space, network_map
         >>> fig = plot_network_map(network_map(example_space(), "p-anna"))
         >>> fig.axes[0].get_title()

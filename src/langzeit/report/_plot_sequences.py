@@ -62,8 +62,6 @@ def plot_sequence_index(
         ImportError: matplotlib is not installed.
 
     Examples:
-        >>> import matplotlib
-        >>> matplotlib.use("Agg")
         >>> from langzeit.indicators import StateSequences
         >>> s = StateSequences.from_lists([["b", "b", "a"], ["a", "b"]])
         >>> fig, ax = plot_sequence_index(s)
@@ -121,8 +119,6 @@ def plot_state_distribution(
         ImportError: matplotlib is not installed.
 
     Examples:
-        >>> import matplotlib
-        >>> matplotlib.use("Agg")
         >>> from langzeit.indicators import StateSequences
         >>> s = StateSequences.from_lists([["a", "a"], ["a", "b"]])
         >>> fig, ax = plot_state_distribution(s)
@@ -185,8 +181,6 @@ def plot_phase_flows(
         ImportError: matplotlib is not installed.
 
     Examples:
-        >>> import matplotlib
-        >>> matplotlib.use("Agg")
         >>> from langzeit.indicators import StateSequences
         >>> s = StateSequences.from_lists([["w", "a", "x"], ["w", "a", "a"], ["w", "w", "a"]])
         >>> fig, ax = plot_phase_flows(s)

@@ -72,8 +72,6 @@ def plot_funnel(
         ImportError: matplotlib is not installed.
 
     Examples:
-        >>> import matplotlib
-        >>> matplotlib.use("Agg")
         >>> from datetime import date
         >>> from langzeit.events import Referred, Admitted, PhaseEntered
         >>> from langzeit.indicators import funnel
@@ -159,8 +157,6 @@ def plot_waiting_list(
         ImportError: matplotlib is not installed.
 
     Examples:
-        >>> import matplotlib
-        >>> matplotlib.use("Agg")
         >>> from datetime import date
         >>> from langzeit.events import Waitlisted, Admitted
         >>> from langzeit.indicators import waiting_list
@@ -222,8 +218,6 @@ def plot_cumulative_incidence(
         ImportError: matplotlib is not installed.
 
     Examples:
-        >>> import matplotlib
-        >>> matplotlib.use("Agg")
         >>> from langzeit.indicators import aalen_johansen
         >>> ci = aalen_johansen([1, 2, 2, 3, 4], [1, 2, 1, 0, 1], causes=("work", "dropout"))
         >>> fig, ax = plot_cumulative_incidence(ci)
@@ -293,8 +287,6 @@ def plot_kennzahlen(
         ImportError: matplotlib is not installed.
 
     Examples:
-        >>> import matplotlib
-        >>> matplotlib.use("Agg")
         >>> import datetime as dt
         >>> from langzeit.spells import SpellTable
         >>> from langzeit.indicators import kennzahlen, suppress
@@ -389,8 +381,6 @@ def plot_comparison(
         ImportError: matplotlib is not installed.
 
     Examples:
-        >>> import matplotlib
-        >>> matplotlib.use("Agg")
         >>> from langzeit.simulation import Comparison
         >>> c = Comparison("base", "more", 0.95, (("admitted", 50.0, 60.0, 10.0, 5.0, 15.0),
         ...                                       ("mean_wait_days", 100.0, 80.0, -20.0, -30.0, -10.0)))
