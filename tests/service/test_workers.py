@@ -80,3 +80,18 @@ def test_the_postgres_access_log_is_append_only(two_workers: tuple[str, Server, 
         for statement in ("UPDATE {t} SET purpose = 'x'", "DELETE FROM {t}", "TRUNCATE {t}"):
             with pytest.raises(psycopg.errors.InsufficientPrivilege, match="append-only"):
                 db.execute(statement.format(t=f'"{schema}_access".access_log'))
+
+
+def test_a_state_read_is_answered_and_logged_on_either_store(two_workers: tuple[str, Server, Any]) -> None:
+    """A state read (in the event loop on plain SQLite, in a thread on PostgreSQL) answers and is logged."""
+    kind, server, _ = two_workers
+    with server.client("administrator", "Beratung") as http:
+        base = {"participant_id": f"r-{kind}", "date": DAY}
+        assert http.post("/programmes/geh-vor/commands", json={"command": "refer", **base}).status_code == 201
+        state = http.get(f"/programmes/geh-vor/participants/r-{kind}")
+        assert state.status_code == 200, state.text
+        assert state.json()["status"] == "referred"
+        assert http.get("/programmes/geh-vor/participants/nobody").status_code == 404
+        log = http.get("/access-log", params={"participant_id": f"r-{kind}"}).json()["records"]
+    assert [(r["action"], r["purpose"]) for r in log] == [
+        ("GET /programmes/{programme}/participants/{participant}", "Beratung")]

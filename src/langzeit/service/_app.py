@@ -226,7 +226,7 @@ async def _command(call: _Call) -> Any:
 
 
 def _read_state(call: _Call) -> tuple[str, str, Any]:
-    """The path's programme, participant and their state (read in the thread pool)."""
+    """The path's programme, participant and their state (blocking reads of the store)."""
     programme, pid = call.participant()
     # replayed from the store, never the engine's memory: an erasure in any worker shows at once
     state = replay(call.service.store.events(participant_id=pid), as_of=call.date("as_of")).get(pid)
@@ -238,7 +238,10 @@ def _read_state(call: _Call) -> tuple[str, str, Any]:
 @_endpoint(_CASEWORK, personal=True)
 async def _state(call: _Call) -> Any:
     """One participant's state, now or as of a date."""
-    programme, pid, state = await run_in_threadpool(_read_state, call)
+    if call.service.reads_never_wait:  # a plain SQLite file: no hop to a thread for a few rows
+        programme, pid, state = _read_state(call)
+    else:
+        programme, pid, state = await run_in_threadpool(_read_state, call)
     await call.log_async([pid], programme_id=programme)
     return attrs.asdict(state, recurse=True, value_serializer=lambda _i, _a, v: _plain(v))
 

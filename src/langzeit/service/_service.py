@@ -203,6 +203,17 @@ class Service:
             engine.refresh()
         return engine
 
+    @property
+    def reads_never_wait(self) -> bool:
+        """Whether reading the store never waits for a lock or the network (then: read in the event loop).
+
+        True for a SQLite store without a key store: in WAL mode its readers never wait for
+        its writers, and a participant's few rows take less than a hop to a worker thread.
+        Not for PostgreSQL (the network), nor with ``[protect] keys`` (the key file's
+        rollback journal makes readers wait for its writers).
+        """
+        return isinstance(self.store, SqliteEventStore)
+
     # -- doing ------------------------------------------------------------------------------
 
     async def execute(self, engine: PathwayEngine, command: Command) -> tuple[Event, ...]:
