@@ -7,9 +7,11 @@ import io
 import json
 from typing import Any
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from langzeit.cli import _output
 from langzeit.cli._output import _flat_records_json, print_json, print_json_columns
 
 _SCALARS = st.none() | st.booleans() | st.integers() | st.floats() | st.text()
@@ -60,3 +62,16 @@ def test_records_given_column_by_column_print_as_the_records_do(case: tuple[list
     with contextlib.redirect_stdout(by_records):
         print_json(records)
     assert by_columns.getvalue() == by_records.getvalue()
+
+
+@given(st.lists(st.tuples(st.none() | st.integers() | st.floats(), st.text(max_size=2), st.booleans()),
+                min_size=1, max_size=12), st.integers(1, 5))
+def test_records_written_in_pieces_are_the_text_of_one_piece(rows: list[tuple[Any, ...]], piece: int) -> None:
+    """Written a few records at a time (a national result in pieces): the same text as json.dumps."""
+    records = [{"n": n, "t": t, "f": f} for n, t, f in rows]
+    columns = {k: [r[k] for r in records] for k in ("n", "t", "f")}
+    out = io.StringIO()
+    with pytest.MonkeyPatch.context() as patch, contextlib.redirect_stdout(out):
+        patch.setattr(_output, "_JSON_ROWS", piece)
+        print_json_columns(columns)
+    assert out.getvalue() == json.dumps(records, ensure_ascii=False, indent=2) + "\n"

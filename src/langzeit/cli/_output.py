@@ -6,7 +6,7 @@ import argparse
 import csv
 import json
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from langzeit._spreadsheet import escape_row
@@ -122,25 +122,42 @@ def _flat_records_json(data: Any) -> str | None:
     return _columns_json({k: [r[k] for r in data] for k in keys})
 
 
+#: Rows encoded and written at a time: the text of a national result (230,400 cells, 80 MB) is
+#: never whole in memory, and each piece reuses the memory the one before freed.
+_JSON_ROWS = 1 << 14
+
+
 def _columns_json(columns: Mapping[str, Sequence[Any]]) -> str | None:
     """The JSON text of the records ``columns`` holds column by column (as :func:`_flat_records_json`).
 
     None when a key is not text or a value not text, a number, a boolean or None.
     """
+    parts = _columns_json_parts(columns)
+    return None if parts is None else "".join(parts)
+
+
+def _columns_json_parts(columns: Mapping[str, Sequence[Any]]) -> Iterator[str] | None:
+    """:func:`_columns_json`'s text in pieces of :data:`_JSON_ROWS` records (None as there)."""
     keys = list(columns)
     if not keys or not all(isinstance(k, str) for k in keys):
         return None
-    encoded_columns = []
-    for k in keys:
-        encoded = _encode_column(list(columns[k]))
-        if encoded is None:  # a value of another type (a date, a list): the standard encoder
-            return None
-        encoded_columns.append(encoded)
+    values = [columns[k] for k in keys]
+    if any(not set(map(type, v)) <= _ENCODE.keys() for v in values):
+        return None  # a value of another type (a date, a list): the standard encoder
+    n = len(values[0])  # columns of different lengths: zip(strict=True) below refuses them
     template = "  {\n" + ",\n".join(
         "    " + json.encoder.encode_basestring(k).replace("%", "%%") + ": %s" for k in keys
     ) + "\n  }"
-    body = ",\n".join(template % values for values in zip(*encoded_columns, strict=True))
-    return "[\n" + body + "\n]"
+
+    def parts() -> Iterator[str]:
+        yield "[\n"
+        for lo in range(0, n, _JSON_ROWS):
+            encoded = [_encode_column(list(v[lo : lo + _JSON_ROWS])) for v in values]
+            rows = ",\n".join(template % row for row in zip(*encoded, strict=True))
+            yield rows if lo == 0 else ",\n" + rows
+        yield "\n]"
+
+    return parts()
 
 
 def print_json_columns(columns: Mapping[str, Sequence[Any]]) -> None:
@@ -160,12 +177,13 @@ def print_json_columns(columns: Mapping[str, Sequence[Any]]) -> None:
         ]
     """
     n = len(next(iter(columns.values()), []))
-    text = _columns_json(columns) if n else None
-    if text is None:
+    parts = _columns_json_parts(columns) if n else None
+    if parts is None:
         rows = zip(*columns.values(), strict=True)
         print_json([dict(zip(columns, values, strict=True)) for values in rows])
         return
-    sys.stdout.write(text)
+    for part in parts:
+        sys.stdout.write(part)
     sys.stdout.write("\n")
 
 
