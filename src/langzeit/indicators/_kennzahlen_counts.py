@@ -335,6 +335,9 @@ def compute_counts(
     # ---- LZB at the Stichtage of the component months ----------------------------------------
     n_lzb = min(n_avail, n_months)
     up, us, ue = _union_intervals(ep, es, ee)
+    if n_lzb:  # only intervals that reach into some window [S - 729, S] add days (most end before)
+        near = (ue >= int(stichtage[0]) - (LZB_WINDOW - 1)) & (us <= int(stichtage[n_lzb - 1]))
+        up, us, ue = up[near], us[near], ue[near]
     elb_cover = SpellCoverage(up.astype(np.int64), us.astype(np.int64), ue.astype(np.int64), n_persons)
     lzb = np.zeros((n_lzb, n_persons), dtype=np.bool_)
     for k in range(n_lzb):
@@ -444,37 +447,33 @@ def compute_counts(
     shape = tally.counts.shape[:3]
     for kind_, cents_name, n_name in amount_kinds:
 
-        def chunks(kind_: SpellKind = kind_) -> Iterator[tuple[npt.NDArray[Any], ...]]:
-            """Per chunk: the rows with a reported jobcenter (chunk by chunk: millions per kind)."""
+        def chunks(kind_: SpellKind = kind_) -> Iterator[tuple[npt.NDArray[Any], npt.NDArray[np.int64]]]:
+            """Per chunk (millions of rows per kind): the rows with a reported jobcenter, and it."""
             all_rows = by_kind[kind_]  # those starting in the amount months only
             for first in range(0, all_rows.size, _CHUNK):
                 rows = all_rows[first : first + _CHUNK]
                 out_jc = np.take(jc_map, np.take(spells.jobcenter, rows))  # -1: none, or not reported
                 keep = out_jc >= 0
-                if not keep.all():
-                    rows, out_jc = rows[keep], out_jc[keep]
-                month = np.take(day_month, np.take(spells.start, rows) - month_first[0])
-                yield rows, out_jc, month, (out_jc * n_months + month) * 3 + GROUP_OTHER  # not split by sex
+                yield (rows, out_jc) if keep.all() else (rows[keep], out_jc[keep])
+
+        def months_and_cells(rows: npt.NDArray[Any], out_jc: npt.NDArray[np.int64]) -> tuple[Any, Any]:
+            month = np.take(day_month, np.take(spells.start, rows) - month_first[0])
+            return month, (out_jc * n_months + month) * 3 + GROUP_OTHER  # not split by sex
 
         cents = np.zeros(n_cells, dtype=np.float64)
-        # distinct persons per jobcenter and month (the cases behind the sum): where the rows come
-        # ordered by person, month and jobcenter (as files usually are), the first row of each run
-        persons = np.zeros(n_cells, dtype=np.int64)
-        before: tuple[int, int] | None = (-1, -1)  # the run the next chunk continues, None: not ordered
-        for rows, out_jc, month, cell in chunks():
-            # the sums of whole cents are exact in any order
-            euros = np.take(spells.amount, rows)
+        persons = _DistinctPersons(n_persons, n_cells)  # the cases behind the sums
+        for rows, out_jc in chunks():
+            month, cell = months_and_cells(rows, out_jc)
+            euros = np.take(spells.amount, rows)  # sums of whole cents: exact in any order
             cents += np.bincount(cell, weights=np.rint(euros * 100.0), minlength=n_cells)
-            if before is not None:
-                first, before = _run_starts(np.take(spells.person, rows), month, out_jc, n_amount_months,
-                                            before)
-                if first is not None:
-                    persons += np.bincount(cell[first], minlength=n_cells)
+            persons.add(np.take(spells.person, rows), month, out_jc, cell)
         tally.counts[..., C[cents_name]] += np.rint(cents).astype(np.int64).reshape(shape)
-        if before is None:  # rows in another order: one owner per (month, person) slot, no sorting
-            persons = _distinct_persons(chunks(), spells.person, n_amount_months, n_persons, n_months,
-                                        out_codes.size, n_cells)
-        tally.counts[..., C[n_name]] += persons.reshape(shape)
+        if persons.some_apart():  # their chunks again: the rows of persons whose rows are not together
+            for i, (rows, out_jc) in enumerate(chunks()):
+                who = np.take(spells.person, rows)
+                if persons.in_chunk(who):
+                    persons.recount(i, who, *months_and_cells(rows, out_jc), out_jc)
+        tally.counts[..., C[n_name]] += persons.counts().reshape(shape)
 
     return Counts(
         counts=tally.counts,
@@ -484,66 +483,86 @@ def compute_counts(
     )
 
 
-def _run_starts(
-    person: npt.NDArray[np.int32], month: npt.NDArray[Any], jc: npt.NDArray[np.int64], n_months: int,
-    last: tuple[int, int],
-) -> tuple[npt.NDArray[np.bool_] | None, tuple[int, int] | None]:
-    """The rows that begin a run of one (person, month, jobcenter), when the rows are ordered so.
+def _runs(
+    person: npt.NDArray[np.int32], month: npt.NDArray[Any], jc: npt.NDArray[np.int64],
+    before: tuple[int, int, int],
+) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_], npt.NDArray[np.bool_], tuple[int, int, int]]:
+    """Where runs of one (person, month, jobcenter) and runs of one person begin, and rows out of order.
 
-    ``last`` is the (person-month key, jobcenter) of the row before the chunk; returned again
-    for the next chunk. When the rows are not ordered by key, then jobcenter, both are None
-    (the caller counts another way): equal keys might then not be neighbours.
+    ``before`` is the (person, month, jobcenter) of the row before the chunk (``-1`` each
+    before the first); the chunk's last row is returned for the next. A row is out of order
+    when its person is the one before and its (month, jobcenter) is smaller.
 
     Examples:
-        >>> first, last = _run_starts(np.array([0, 0, 1]), np.array([2, 2, 0]), np.array([5, 5, 5]), 3,
-        ...                           (-1, -1))
-        >>> first.tolist(), last
-        ([True, False, True], (3, 5))
-        >>> _run_starts(np.array([1, 0]), np.array([0, 0]), np.array([5, 5]), 3, (-1, -1))
-        (None, None)
+        >>> new, person_new, wrong, last = _runs(np.array([4, 4, 4, 2]), np.array([1, 1, 0, 0]),
+        ...                                      np.array([7, 7, 7, 7]), (-1, -1, -1))
+        >>> new.tolist(), person_new.tolist(), wrong.tolist(), last
+        ([True, False, True, True], [True, False, False, True], [False, False, True, False], (2, 0, 7))
     """
     if not person.size:
-        return np.zeros(0, dtype=np.bool_), last
-    key = person.astype(np.int64) * n_months + month
-    step_key = np.empty(key.size, dtype=np.int64)
-    step_key[0] = key[0] - last[0]
-    np.subtract(key[1:], key[:-1], out=step_key[1:])
-    step_jc = np.empty(jc.size, dtype=np.int64)
-    step_jc[0] = jc[0] - last[1]
-    np.subtract(jc[1:], jc[:-1], out=step_jc[1:])
-    if (step_key < 0).any() or ((step_key == 0) & (step_jc < 0)).any():
-        return None, None
-    return (step_key != 0) | (step_jc != 0), (int(key[-1]), int(jc[-1]))
+        empty = np.zeros(0, dtype=np.bool_)
+        return empty, empty, empty, before
+
+    def steps(values: npt.NDArray[Any], first: int) -> npt.NDArray[np.int64]:
+        out = np.empty(values.size, dtype=np.int64)
+        out[0] = int(values[0]) - first
+        np.subtract(values[1:], values[:-1], out=out[1:])
+        return out
+
+    step_person, step_month, step_jc = steps(person, before[0]), steps(month, before[1]), steps(jc, before[2])
+    person_new = step_person != 0
+    new = person_new | (step_month != 0) | (step_jc != 0)
+    wrong = ~person_new & ((step_month < 0) | ((step_month == 0) & (step_jc < 0)))
+    return new, person_new, wrong, (int(person[-1]), int(month[-1]), int(jc[-1]))
 
 
-def _distinct_persons(
-    chunks: Iterator[tuple[npt.NDArray[Any], ...]], person: npt.NDArray[np.int32], n_amount_months: int,
-    n_persons: int, n_months: int, n_out: int, n_cells: int,
-) -> npt.NDArray[np.int64]:
-    """Distinct persons per cell of the amount rows in any order, without sorting.
+class _DistinctPersons:
+    """Distinct persons per cell (jobcenter, month) of the amount rows, added chunk by chunk.
 
-    One owner jobcenter per (month, person) slot; rows of a second jobcenter in the same
-    slot (rare) are made distinct by ``np.unique`` on their few keys.
+    Files usually hold each person's rows together, in month order: then a person counts
+    once per run of rows of one month and jobcenter, and the runs are counted without
+    sorting. The persons whose rows come apart or out of that order (few, or all of a
+    shuffled table) are counted again, exactly, from their distinct (cell, person) keys:
+    the chunks that hold them are given once more (:meth:`in_chunk`, :meth:`recount`).
     """
-    n_slots = n_amount_months * n_persons
-    slot_type = np.int32 if n_slots < 1 << 31 else np.int64
-    owner: npt.NDArray[Any] = np.full(n_slots, -1, dtype=np.int16 if n_out < 32000 else np.int32)
-    slots: list[tuple[npt.NDArray[Any], npt.NDArray[Any]]] = []
-    for rows, out_jc, month, _ in chunks:
-        slot = month.astype(slot_type) * n_persons + np.take(person, rows)
-        jc = out_jc.astype(owner.dtype)
-        owner[slot] = jc
-        slots.append((slot, jc))
-    counts = np.zeros((n_out, n_months, 3), dtype=np.int64)
-    by_month = owner.reshape(n_amount_months, n_persons)
-    for m in range(n_amount_months):
-        mine = by_month[m]
-        counts[:, m, GROUP_OTHER] += np.bincount(mine[mine >= 0], minlength=n_out)
-    keys = [jc[second].astype(np.int64) * n_slots + slot[second]
-            for slot, jc in slots if (second := owner[slot] != jc).any()]
-    out = counts.reshape(-1)
-    if keys:
-        key = np.unique(np.concatenate(keys))
-        second_cell = ((key // n_slots) * n_months + (key % n_slots) // n_persons) * 3 + GROUP_OTHER
-        out += np.bincount(second_cell, minlength=n_cells)
-    return out
+
+    def __init__(self, n_persons: int, n_cells: int) -> None:
+        self.n_persons, self.n_cells = n_persons, n_cells
+        self.runs = np.zeros(n_cells, dtype=np.int64)
+        self.person_runs = np.zeros(n_persons, dtype=np.int32)
+        self.apart = np.zeros(n_persons, dtype=np.bool_)
+        self.before: list[tuple[int, int, int]] = [(-1, -1, -1)]  # the row before each chunk
+        self.keys: list[npt.NDArray[np.int64]] = []
+
+    def add(self, person: npt.NDArray[np.int32], month: npt.NDArray[Any], jc: npt.NDArray[np.int64],
+            cell: npt.NDArray[np.int64]) -> None:
+        """Count the runs of the next chunk of rows (in the table's order)."""
+        new, person_new, wrong, last = _runs(person, month, jc, self.before[-1])
+        self.before.append(last)
+        self.runs += np.bincount(cell[new], minlength=self.n_cells)
+        np.add.at(self.person_runs, person[person_new], 1)
+        self.apart[person[wrong]] = True
+
+    def some_apart(self) -> bool:
+        """Whether some person's rows came apart or out of order (after the last :meth:`add`)."""
+        self.apart |= self.person_runs > 1
+        return bool(self.apart.any())
+
+    def in_chunk(self, person: npt.NDArray[np.int32]) -> bool:
+        """Whether a chunk (its rows' persons) holds rows of a person whose rows came apart."""
+        return bool(np.take(self.apart, person).any())
+
+    def recount(self, i: int, person: npt.NDArray[np.int32], month: npt.NDArray[Any],
+                cell: npt.NDArray[np.int64], jc: npt.NDArray[np.int64]) -> None:
+        """Take chunk ``i``'s runs of persons apart back, and note their (cell, person) keys."""
+        new, _, _, _ = _runs(person, month, jc, self.before[i])
+        mine = np.take(self.apart, person)
+        self.runs -= np.bincount(cell[new & mine], minlength=self.n_cells)
+        self.keys.append(cell[mine] * self.n_persons + person[mine])
+
+    def counts(self) -> npt.NDArray[np.int64]:
+        """The distinct persons per cell."""
+        if not self.keys:
+            return self.runs
+        distinct = np.unique(np.concatenate(self.keys)) // self.n_persons
+        return self.runs + np.bincount(distinct, minlength=self.n_cells)
