@@ -337,3 +337,17 @@ def test_dates_beyond_the_sampled_head_fall_back_to_text(tmp_path: Path) -> None
     assert len(t) == 4001
     assert t.start[-1] == date_to_day(dt.date(2020, 12, 31))
     assert [(p.line, p.text) for p in t.rejected] == [(4003, "r,svp,2024-13-01,,,,,,")]
+
+
+@pytest.mark.parametrize("index", [3, -1])
+def test_a_decoded_batch_with_an_index_beyond_its_dictionary_is_damaged(index: int) -> None:
+    """The check of Parquet batches: an index past (or below) its dictionary is ArrowInvalid, a null not."""
+    from langzeit.spells._files import _validate_batch
+
+    kinds = pa.array(["elb", "svp", "llu"])
+    good = pa.DictionaryArray.from_arrays(pa.array([0, None, 2], pa.int32()), kinds)
+    empty = pa.DictionaryArray.from_arrays(pa.array([None, None, None], pa.int32()), kinds)
+    _validate_batch(pa.RecordBatch.from_arrays([good, empty], names=["kind", "sex"]))
+    bad = pa.DictionaryArray.from_arrays(pa.array([0, None, index], pa.int32()), kinds, safe=False)
+    with pytest.raises(pa.ArrowInvalid, match="dictionary index out of bounds"):
+        _validate_batch(pa.RecordBatch.from_arrays([bad, empty], names=["kind", "sex"]))

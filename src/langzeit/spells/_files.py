@@ -280,13 +280,38 @@ def _checked_batches(batches: Iterator[pa.RecordBatch], num_rows: int) -> Iterat
     """
     seen = 0
     for batch in batches:
-        batch.validate(full=True)
+        _validate_batch(batch)
         seen += batch.num_rows
         if seen > num_rows:
             raise pa.ArrowInvalid(f"more rows than the {num_rows} of its metadata")
         yield batch
     if seen != num_rows:
         raise pa.ArrowInvalid(f"{seen} rows, its metadata gives {num_rows}")
+
+
+def _validate_batch(batch: pa.RecordBatch) -> None:
+    """``batch.validate(full=True)``, with the indices of a dictionary checked by one Arrow min/max.
+
+    Full validation checks every index of a dictionary column against its dictionary, which
+    took most of the decoding thread's time on a national file (4 ms per column of a million
+    rows); Arrow's ``min_max`` (nulls skipped) tells the same. The dictionaries themselves and
+    every other column are validated fully.
+
+    Raises:
+        pyarrow.ArrowInvalid: the batch is damaged (an index beyond its dictionary, bad text, ...).
+    """
+    batch.validate()
+    for column in batch.columns:
+        if not pa.types.is_dictionary(column.type):
+            column.validate(full=True)
+            continue
+        column.dictionary.validate(full=True)
+        if column.null_count == len(column):
+            continue
+        low, high = pc.min_max(column.indices).values()
+        if low.as_py() < 0 or high.as_py() >= len(column.dictionary):
+            size = len(column.dictionary)
+            raise pa.ArrowInvalid(f"dictionary index out of bounds: {low}..{high} of {size} values")
 
 
 def _read_arrow(path: Path) -> pa.Table:
