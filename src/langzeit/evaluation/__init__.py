@@ -15,6 +15,7 @@ from langzeit.evaluation._eligibility import (
     eligibility_facts_table,
 )
 from langzeit.evaluation._evaluate import EVALUATION_FORMAT, Evaluation, evaluate
+from langzeit.evaluation._example import example_pairs
 from langzeit.evaluation._index import SpellIndex
 from langzeit.evaluation._linkage import NOT_IN_MAPPING, NOT_IN_SPELLS, SHARED_PERSON, Linkage, link
 from langzeit.evaluation._matching import (
@@ -79,6 +80,7 @@ __all__ = [
     "entry_days",
     "entry_status",
     "evaluate",
+    "example_pairs",
     "link",
     "match_comparison",
     "outcomes_of",

@@ -164,16 +164,9 @@ def effects(
         The effect table (percentage points).
 
     Examples:
-        >>> import datetime as dt
-        >>> from langzeit.spells import SpellTable
-        >>> t = SpellTable.from_records([
-        ...     {"person_id": "a", "kind": "elb", "start": "2022-01-01", "end": "2024-04-30",
-        ...      "jobcenter": "J"},
-        ...     {"person_id": "b", "kind": "elb", "start": "2022-01-01", "end": "", "jobcenter": "J"}],
-        ...     data_end=dt.date(2025, 12, 31))
-        >>> p = MatchedPairs("admission", ("t",), np.array([0]), np.array([19783]), np.array([1]),
-        ...                  np.array([0.0]), (), None, 1, np.array([1]), np.array([19783]), 3.0)
-        >>> effects(p, SpellIndex(t), horizons=[6]).get("off_benefit_6m")["difference"]
+        >>> from langzeit.evaluation import example_pairs
+        >>> p, ix = example_pairs()  # one pair: the participant leaves benefit 2 months after entry
+        >>> effects(p, ix, horizons=[6]).get("off_benefit_6m")["difference"]
         100.0
     """
     ot = outcomes_of(index, pairs.treated, pairs.day, ids=pairs.participant_ids, horizons=horizons)
@@ -226,17 +219,9 @@ def naive_effects(
         The effect table (method ``"naive"``).
 
     Examples:
-        >>> import datetime as dt
-        >>> from langzeit.spells import SpellTable
-        >>> t = SpellTable.from_records([
-        ...     {"person_id": "a", "kind": "elb", "start": "2022-01-01", "end": "2024-04-30",
-        ...      "jobcenter": "J"},
-        ...     {"person_id": "b", "kind": "elb", "start": "2022-01-01", "end": "", "jobcenter": "J"}],
-        ...     data_end=dt.date(2025, 12, 31))
-        >>> ix = SpellIndex(t)
-        >>> p = MatchedPairs("admission", ("t",), np.array([0]), np.array([19783]), np.array([1]),
-        ...                  np.array([0.0]), (), None, 1, np.array([1]), np.array([19783]), 3.0)
-        >>> o = outcomes_of(ix, [0], [19783], horizons=[6])
+        >>> from langzeit.evaluation import example_pairs
+        >>> p, ix = example_pairs()  # one pair: the participant leaves benefit 2 months after entry
+        >>> o = outcomes_of(ix, p.treated, p.day, horizons=[6])
         >>> naive_effects(p, ix, o).get("off_benefit_6m")["difference"]
         100.0
     """
@@ -322,16 +307,9 @@ def event_time(
         The event-time series (months after the data's end: pairs not observed).
 
     Examples:
-        >>> import datetime as dt
-        >>> from langzeit.spells import SpellTable
-        >>> t = SpellTable.from_records([
-        ...     {"person_id": "a", "kind": "elb", "start": "2022-01-01", "end": "2024-04-30",
-        ...      "jobcenter": "J"},
-        ...     {"person_id": "b", "kind": "elb", "start": "2022-01-01", "end": "", "jobcenter": "J"}],
-        ...     data_end=dt.date(2025, 12, 31))
-        >>> p = MatchedPairs("admission", ("t",), np.array([0]), np.array([19783]), np.array([1]),
-        ...                  np.array([0.0]), (), None, 1, np.array([1]), np.array([19783]), 3.0)
-        >>> event_time(p, SpellIndex(t), before=1, after=2).difference.tolist()
+        >>> from langzeit.evaluation import example_pairs
+        >>> p, ix = example_pairs()  # one pair: the participant leaves benefit 2 months after entry
+        >>> event_time(p, ix, before=1, after=2).difference.tolist()
         [0.0, 0.0, 0.0, -100.0]
     """
     offsets = np.arange(-before, after + 1, dtype=np.int64)
@@ -407,16 +385,9 @@ def difference_in_differences(
         The estimate with its interval.
 
     Examples:
-        >>> import datetime as dt
-        >>> from langzeit.spells import SpellTable
-        >>> t = SpellTable.from_records([
-        ...     {"person_id": "a", "kind": "elb", "start": "2022-01-01", "end": "2024-04-30",
-        ...      "jobcenter": "J"},
-        ...     {"person_id": "b", "kind": "elb", "start": "2022-01-01", "end": "", "jobcenter": "J"}],
-        ...     data_end=dt.date(2025, 12, 31))
-        >>> p = MatchedPairs("admission", ("t",), np.array([0]), np.array([19783]), np.array([1]),
-        ...                  np.array([0.0]), (), None, 1, np.array([1]), np.array([19783]), 3.0)
-        >>> difference_in_differences(p, SpellIndex(t), pre=2, post=2).estimate  # 2024-03-01 entry
+        >>> from langzeit.evaluation import example_pairs
+        >>> p, ix = example_pairs()  # one pair: the participant leaves benefit 2 months after entry
+        >>> difference_in_differences(p, ix, pre=2, post=2).estimate
         -50.0
     """
     before = np.arange(-pre, 0, dtype=np.int64)
