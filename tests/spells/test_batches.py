@@ -14,6 +14,7 @@ the table and the rejected rows of the same values as plain text.
 from __future__ import annotations
 
 import io
+import itertools
 import threading
 from pathlib import Path
 from typing import Any
@@ -146,6 +147,74 @@ def test_a_streamed_csv_file_gives_the_table_of_the_whole_read(
     assert [(p.line, p.reason) for p in streamed.rejected] == [(p.line, p.reason) for p in reference.rejected]
     if change == "short row":
         assert [p.line for p in streamed.rejected] == [301]
+
+
+@pytest.mark.parametrize("change", ["none", "blank line late", "short row late", "short row at the cut",
+                                    "bad value late", "no newline at the end"])
+@pytest.mark.parametrize("source", ["file", "stream"])
+def test_a_csv_file_parsed_in_pieces_gives_the_table_of_one_reader(
+    spells: SpellTable, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, change: str, source: str
+) -> None:
+    """Cut into pieces parsed two at a time (or read again whole): the table and problems of one reader."""
+    lines = _csv_lines(spells)
+    late = len(lines) * 3 // 4
+    if change == "blank line late":
+        lines.insert(late, "")
+    elif change == "short row late":
+        lines.insert(late, "p,svp")
+    elif change == "short row at the cut":
+        ends = itertools.accumulate(len(line) + 1 for line in lines)  # the byte after each line
+        lines.insert(sum(end < 5000 for end in ends), "p,svp")  # the row after the first cut's line
+    elif change == "bad value late":
+        fields = lines[late].split(",")
+        lines[late] = ",".join([fields[0], "job", *fields[2:]])
+    text = "\n".join(lines) + ("" if change == "no newline at the end" else "\n")
+    path = tmp_path / "s.csv"
+    path.write_text(text, encoding="utf-8")
+
+    def read() -> SpellTable:
+        return read_spells(path if source == "file" else io.BytesIO(text.encode()), strict=False)
+
+    monkeypatch.setattr(_csv, "_STREAM_ROWS", 50)
+    monkeypatch.setattr(_csv, "_PIECE_BYTES", 1 << 62)
+    one = read()
+    monkeypatch.setattr(_csv, "_PIECE_BYTES", 5000)  # about 30 pieces
+    monkeypatch.setattr(_csv, "_MIN_BLOCK", 256)  # the search for the line break in small steps
+    split = []
+    pieces = _csv._Source.pieces
+
+    def spied(self: Any, size: int) -> Any:
+        split.append(pieces(self, size))
+        return split[-1]
+
+    monkeypatch.setattr(_csv._Source, "pieces", spied)
+    two = read()
+    if source == "file":  # parsed in pieces (then once more whole, if not streamable)
+        assert split
+        assert split[0] is not None
+        assert len(split[0]) > 2
+        whole = text.encode()
+        assert [_csv._Source(path).piece(*p).to_pybytes() for p in split[0]] == [
+            whole[o : o + n] for o, n in split[0]]
+    _same(two, one)
+    assert _problems(two) == _problems(one)
+    if change.startswith("short row"):
+        assert len(one.rejected) == 1
+
+
+def test_the_pieces_are_cut_just_after_line_breaks() -> None:
+    """Each piece but the last ends with a line break, together they are the bytes; one piece: None."""
+    from langzeit.spells._csv import _Source
+
+    data = b"h\naaaa\nbbbbbbbb\ncc\ndddd\n"
+    source = _Source(io.BytesIO(data))
+    parts = source.pieces(4)
+    assert parts == [(0, 7), (7, 9), (16, 8)]
+    texts = [source.piece(*p).to_pybytes() for p in parts]
+    assert b"".join(texts) == data
+    assert all(t.endswith(b"\n") for t in texts)
+    assert _Source(io.BytesIO(b"h\nabcdefgh")).pieces(4) is None
+    assert _Source(io.BytesIO(data)).pieces(len(data)) is None
 
 
 def _with_bad_rows(spells: SpellTable) -> pa.Table:

@@ -22,11 +22,13 @@ from __future__ import annotations
 
 import array
 import codecs
+import collections
 import csv
 import io
 import os
 import re
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import IO, Any
 
@@ -120,6 +122,29 @@ class _Source:
         if self.data is not None:
             return pa.BufferReader(self.data)
         return str(self.path)
+
+    def pieces(self, size: int) -> list[tuple[int, int]] | None:
+        """The bytes as consecutive pieces ``(offset, length)`` of about ``size``, cut after line breaks.
+
+        None when the bytes are no longer than ``size`` (one piece). Only the bytes around
+        each cut are looked at (a file is memory-mapped for that, then closed).
+        """
+        if self.data is not None:
+            return _cuts(pa.py_buffer(self.data), size)
+        assert self.path is not None
+        if self.path.stat().st_size <= size:
+            return None
+        with pa.memory_map(str(self.path)) as mapped:
+            return _cuts(mapped.read_buffer(), size)
+
+    def piece(self, offset: int, length: int) -> pa.Buffer:
+        """The bytes of one piece (read from the file: the file's pages are not kept mapped)."""
+        if self.data is not None:
+            return pa.py_buffer(self.data).slice(offset, length)
+        assert self.path is not None
+        with pa.OSFile(str(self.path)) as handle:
+            handle.seek(offset)
+            return handle.read_buffer(length)
 
     def text(self, encoding: str) -> IO[str]:
         if self.data is not None:
@@ -252,7 +277,7 @@ def read_csv_rows(
     n_lines, has_quote, ends_with_newline = 0, False, True
     utf8 = _Utf8Check() if enc.lower().replace("-", "").replace("_", "") in ("utf8", "utf8sig") else None
     for chunk in src.chunks():
-        n_lines += chunk.count(b"\n")
+        n_lines += int(np.count_nonzero(np.frombuffer(chunk, np.uint8) == _NEWLINE))  # 2.5x bytes.count
         has_quote = has_quote or b'"' in chunk
         ends_with_newline = chunk.endswith(b"\n")
         if utf8 is not None:
@@ -324,6 +349,11 @@ def read_csv_rows(
 
 
 _STREAM_ROWS = 1 << 20
+#: Files larger than this are parsed in pieces of this size, two at once (_Source.pieces): as
+#: pyarrow.csv.read_csv parses on both cores, with at most a few pieces parsed ahead.
+_PIECE_BYTES = 1 << 25
+_PARSERS = 2
+_NEWLINE = ord("\n")
 
 
 def _streamed(
@@ -337,23 +367,48 @@ def _streamed(
     number of rows: a file where a line is not one row raises :class:`NotStreamable`.
     """
 
-    def batches() -> Iterator[pa.RecordBatch]:
-        invalid[0] = 0
+    def parsed(source: Any, options: Any) -> Iterator[pa.RecordBatch]:
         try:
-            reader = pacsv.open_csv(src.arrow_input(), read_options=read_options, parse_options=parse_options,
+            reader = pacsv.open_csv(source, read_options=options, parse_options=parse_options,
                                     convert_options=convert_options)
         except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
             raise NotStreamable(str(exc)) from None
-        seen, group, size = 0, [], 0
         while True:
             try:
                 batch = reader.read_next_batch()
             except StopIteration:
-                break
+                return
             except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
                 raise NotStreamable(str(exc)) from None
             if invalid[0]:
                 raise NotStreamable("a row with a wrong number of fields")
+            yield batch
+
+    def ranges(pieces: list[tuple[int, int]]) -> Iterator[pa.RecordBatch]:
+        """The batches of the pieces in order, two pieces parsed at once (by two threads, ahead)."""
+        rest = pacsv.ReadOptions(use_threads=read_options.use_threads, skip_rows=0,
+                                 block_size=read_options.block_size,
+                                 column_names=read_options.column_names, encoding=read_options.encoding)
+
+        def parse(k: int) -> list[pa.RecordBatch]:
+            return list(parsed(pa.BufferReader(src.piece(*pieces[k])), read_options if k == 0 else rest))
+
+        with ThreadPoolExecutor(_PARSERS, thread_name_prefix="langzeit-parse") as pool:
+            pending = collections.deque(pool.submit(parse, k) for k in range(min(_PARSERS, len(pieces))))
+            ahead = len(pending)
+            while pending:
+                done = pending.popleft().result()
+                if ahead < len(pieces):
+                    pending.append(pool.submit(parse, ahead))
+                    ahead += 1
+                yield from done
+
+    def batches() -> Iterator[pa.RecordBatch]:
+        invalid[0] = 0
+        pieces = src.pieces(_PIECE_BYTES)
+        stream = parsed(src.arrow_input(), read_options) if pieces is None else ranges(pieces)
+        seen, group, size = 0, [], 0
+        for batch in stream:
             group.append(batch)
             size += batch.num_rows
             if size >= _STREAM_ROWS:
@@ -368,6 +423,30 @@ def _streamed(
 
     # the next batch is parsed (pyarrow, without the GIL) while this one is validated
     return BatchSource(max(n_rows, 0), names, lambda: prefetched(batches()))
+
+
+def _cuts(buffer: pa.Buffer, size: int) -> list[tuple[int, int]] | None:
+    """``(offset, length)`` of pieces of about ``size`` bytes, each ending with a line break."""
+    out, lo = [], 0
+    while buffer.size - lo > size:
+        cut = _find_newline(buffer, lo + size)
+        if cut < 0 or lo + size + cut + 1 >= buffer.size:
+            break
+        hi = lo + size + cut + 1
+        out.append((lo, hi - lo))
+        lo = hi
+    out.append((lo, buffer.size - lo))
+    return out if len(out) > 1 else None
+
+
+def _find_newline(buffer: pa.Buffer, start: int) -> int:
+    """The offset of the first line break at or after ``start`` in ``buffer``, from ``start`` (-1: none)."""
+    view = memoryview(buffer)
+    for lo in range(start, buffer.size, _MIN_BLOCK):
+        found = view[lo : lo + _MIN_BLOCK].tobytes().find(b"\n")
+        if found >= 0:
+            return lo - start + found
+    return -1
 
 
 def _one_batch(group: list[pa.RecordBatch], names: list[str]) -> pa.RecordBatch:
