@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import abc
 import itertools
 import threading
 from collections.abc import Iterable, Iterator, Mapping
@@ -148,10 +149,10 @@ def stream_changes(
     return after, growth, numbers
 
 
-class Appending:
+class Appending(abc.ABC):
     """:meth:`extend` and :meth:`append`: what every event store shares (the log, the SQL stores).
 
-    A store implements :meth:`_write`: the checks and the append of one batch.
+    A store implements the abstract :meth:`_write`: the checks and the append of one batch.
     """
 
     __slots__ = ()
@@ -195,9 +196,9 @@ class Appending:
         """
         return self._write(list(events), expected_versions or {}, expected_programme_versions or {})
 
+    @abc.abstractmethod
     def _write(self, batch: list[Event], versions: Mapping[str, int], programmes: Mapping[str, int]) -> int:
         """The store's part of :meth:`extend`: check ``batch`` against the expected versions, append it."""
-        raise NotImplementedError
 
     def append(self, event: Event, *, expected_version: int | None = None) -> bool:
         """Append one event (a batch of one, see :meth:`extend`).

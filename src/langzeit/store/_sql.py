@@ -138,7 +138,7 @@ _POINT_READS = {
 }
 
 
-class SqlEventStore(abc.ABC, Appending):
+class SqlEventStore(Appending):
     """The shared behaviour of the SQL event stores; see ``SqliteEventStore`` and ``PostgresEventStore``.
 
     Subclasses set ``_readonly`` and ``_schema`` and implement the abstract :meth:`_rows`,
