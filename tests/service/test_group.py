@@ -258,3 +258,15 @@ def test_stopping_the_server_mid_load_loses_no_answered_command(tmp_path: Path) 
     assert len(stored) == len(set(stored))
     assert set(answered) <= set(stored)
     assert len(set(stored) - set(answered)) <= 16  # at most the one in flight per client
+
+
+def test_work_arriving_while_the_service_closes_is_answered_not_ready() -> None:
+    """A command or an access record submitted after close() is answered with the problem not-ready (503)."""
+    from langzeit.service._problems import problem_of
+
+    group: GroupCommit[int, int] = GroupCommit(list)
+    group.close()
+    with pytest.raises(GroupClosed) as info:
+        group.submit(1)
+    problem = problem_of(info.value)
+    assert (problem.kind.name, problem.status) == ("not-ready", 503)

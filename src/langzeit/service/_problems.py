@@ -27,6 +27,7 @@ from langzeit.exceptions import (
     UnknownNameError,
     ValidationError,
 )
+from langzeit.service._group import GroupClosed
 
 __all__ = ["PROBLEM_MEDIA_TYPE", "PROBLEM_TYPES", "ProblemType", "ServiceProblem", "problem_of"]
 
@@ -136,6 +137,7 @@ _ERRORS: tuple[tuple[type[Exception], str], ...] = (
     (UnknownNameError, "not-found"),
     (NotAvailableError, "not-available"),
     (LimitExceeded, "limit-exceeded"),
+    (GroupClosed, "not-ready"),  # a command or an access record arriving while the service closes
 )
 
 

@@ -28,7 +28,7 @@ from langzeit.exceptions import ConcurrencyConflict, Problem, ValidationError
 from langzeit.programmes import load_programme
 from langzeit.service._access_log import AccessLog, AccessRecord, PostgresAccessLog, SqliteAccessLog
 from langzeit.service._config import ServiceConfig, TokenEntry, hash_token
-from langzeit.service._group import GroupClosed, GroupCommit
+from langzeit.service._group import GroupCommit
 from langzeit.service._problems import ServiceProblem
 from langzeit.spells import SpellTable, read_spells
 from langzeit.store import PostgresEventStore, ProtectedEventStore, SqliteEventStore, SqliteKeyStore
@@ -227,7 +227,7 @@ class Service:
         Raises:
             TransitionRefused: the engine refused the command (nothing written).
             ConcurrencyConflict: still losing after :data:`COMMAND_ATTEMPTS` attempts.
-            ServiceProblem: ``not-ready`` once the service is closing.
+            GroupClosed: the service is closing (answered ``not-ready``).
         """
         group = self._groups[engine.programme.id]
         for attempt in range(COMMAND_ATTEMPTS):
@@ -237,8 +237,6 @@ class Service:
                 if attempt == COMMAND_ATTEMPTS - 1:
                     raise
                 # the engine has reloaded the participants and caught up with the feed: retry
-            except GroupClosed:
-                raise ServiceProblem("not-ready", "the service is shutting down") from None
         raise AssertionError("unreachable")  # pragma: no cover
 
     def log_access(self, who: TokenEntry, action: str, purpose: str, *, programme_id: str | None,
