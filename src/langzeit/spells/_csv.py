@@ -23,6 +23,7 @@ from __future__ import annotations
 import array
 import codecs
 import collections
+import copy
 import csv
 import io
 import os
@@ -386,9 +387,8 @@ def _streamed(
 
     def ranges(pieces: list[tuple[int, int]]) -> Iterator[pa.RecordBatch]:
         """The batches of the pieces in order, two pieces parsed at once (by two threads, ahead)."""
-        rest = pacsv.ReadOptions(use_threads=read_options.use_threads, skip_rows=0,
-                                 block_size=read_options.block_size,
-                                 column_names=read_options.column_names, encoding=read_options.encoding)
+        rest = copy.copy(read_options)  # the pieces after the first have no header
+        rest.skip_rows = 0
 
         def parse(k: int) -> list[pa.RecordBatch]:
             return list(parsed(pa.BufferReader(src.piece(*pieces[k])), read_options if k == 0 else rest))
