@@ -342,10 +342,13 @@ class _Labels:
         return self._python[k]
 
     def mapped(self, codes: npt.NDArray[np.int32], k: int, mapping: Callable[[list[str]], Any], fill: Any,
-               dtype: Any) -> npt.NDArray[Any]:
-        """Per-row values through ``mapping(labels of set k)`` (one value per label); ``fill`` where empty."""
-        out: npt.NDArray[Any] = np.take(self._per_label(k, mapping, fill, dtype), codes)
-        return out
+               dtype: Any, out: npt.NDArray[Any] | None = None) -> npt.NDArray[Any]:
+        """Per-row values through ``mapping(labels of set k)`` (one per label); ``fill`` where empty.
+
+        Written into ``out`` when given.
+        """
+        values: npt.NDArray[Any] = np.take(self._per_label(k, mapping, fill, dtype), codes, out=out)
+        return values
 
     def bad_ids(self, codes: npt.NDArray[np.int32], k: int) -> BoolArray | None:
         """Rows whose value is longer than ``MAX_ID_LENGTH`` or not printable (checked per distinct value).

@@ -130,7 +130,7 @@ def _amounts(
         empty: BoolArray = np.isnan(values)
     else:
         codes, k = text.codes(array, n)
-        np.take(text._per_label(k, _parse_amounts, np.nan, np.float64), codes, out=values)
+        text.mapped(codes, k, _parse_amounts, np.nan, np.float64, out=values)
         empty = codes < 0
     bad = ~empty & ~(np.isfinite(values) & (values >= 0))
     return values, empty, bad
